@@ -1,0 +1,240 @@
+"""The embedded default store: a networkx graph in memory, durable in one SQLite file.
+
+The file holds two tables, ``nodes`` and ``edges``, with properties as JSON. Every
+write is one SQLite transaction (WAL journal, full sync), so a crash at any moment
+leaves either the whole import or none of it. The networkx graph is built from the
+file when a question needs it: the whole graph, or only one committee's neighbourhood
+when the question is about one committee.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from pathlib import Path
+
+import networkx as nx
+
+from graph import queries
+from graph.errors import CommitteeNotFound, StoreError
+from graph.model import model
+from graph.store import STAT_KEYS, Batch, EdgeRow, Store, WriteResult
+
+log = logging.getLogger(__name__)
+
+APPLICATION_ID = 0x4C474950  # "LGIP": marks a file as a liaison-graph store
+SCHEMA_VERSION = 1
+CHUNK = 900  # ids per IN (...) list, below SQLite's variable limit
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS nodes (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    committee_id TEXT,
+    props TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS nodes_by_committee ON nodes (committee_id, kind);
+CREATE TABLE IF NOT EXISTS edges (
+    src_kind TEXT NOT NULL,
+    src TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    dst_kind TEXT NOT NULL,
+    dst TEXT NOT NULL,
+    key TEXT NOT NULL,
+    props TEXT NOT NULL,
+    PRIMARY KEY (src_kind, src, kind, dst_kind, dst, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS edges_by_target ON edges (dst_kind, dst, kind);
+CREATE INDEX IF NOT EXISTS edges_by_kind ON edges (kind);
+"""
+
+
+def _chunks(items: Iterable, size: int = CHUNK) -> Iterator[list]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _dumps(props: dict) -> str:
+    return json.dumps(props, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+class EmbeddedStore(Store):
+    name = "embedded"
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._prepare()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"无法打开数据库文件 {self.path}：{self._reason(exc)}", path=str(self.path)) from None
+        self._graph: nx.MultiDiGraph | None = None
+
+    @staticmethod
+    def _reason(exc: sqlite3.Error) -> str:
+        text = str(exc)
+        return "不是 liaison-graph 数据库文件" if "not a database" in text else text
+
+    def _prepare(self) -> None:
+        app_id = self.db.execute("PRAGMA application_id").fetchone()[0]
+        tables = self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if app_id != APPLICATION_ID and tables:
+            raise StoreError(f"无法打开数据库文件 {self.path}：不是 liaison-graph 数据库文件", path=str(self.path))
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"数据库文件 {self.path} 由更新版本写入（结构版本 {version}），请升级本程序")
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.execute("PRAGMA busy_timeout=30000")
+        if app_id != APPLICATION_ID:
+            self.db.execute("BEGIN IMMEDIATE")
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    self.db.execute(statement)
+            self.db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- writing -------------------------------------------------------------------
+    def write(self, batch: Batch) -> WriteResult:
+        created, updated = {}, {}
+        db = self.db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            for kind, nodes in batch.nodes.items():
+                before = len(self.existing(kind, nodes))
+                db.executemany(
+                    "INSERT INTO nodes (kind, id, committee_id, props) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (kind, id) DO UPDATE SET committee_id = excluded.committee_id, props = excluded.props",
+                    ((kind, nid, p.get("committee_id"), _dumps(p)) for nid, p in nodes.items()),
+                )
+                created[kind], updated[kind] = len(nodes) - before, before
+            for kind, ids in batch.replace_row_edges.items():
+                edge_kinds = model().row_edges(kind)
+                marks = ",".join("?" * len(edge_kinds))
+                db.executemany(
+                    f"DELETE FROM edges WHERE src_kind = ? AND src = ? AND kind IN ({marks})",
+                    ((kind, nid, *edge_kinds) for nid in ids),
+                )
+            for kind in {e.kind for e in batch.edges if model().edges[e.kind].table}:
+                rows = [e for e in batch.edges if e.kind == kind]
+                before = self._count_existing_edges(rows)
+                created[kind], updated[kind] = len(rows) - before, before
+            db.executemany(
+                "INSERT INTO edges (src_kind, src, kind, dst_kind, dst, key, props) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (src_kind, src, kind, dst_kind, dst, key) DO UPDATE SET props = excluded.props",
+                ((e.src_kind, e.src, e.kind, e.dst_kind, e.dst, e.key, _dumps(e.props)) for e in batch.edges),
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        finally:
+            self._graph = None
+        log.info("wrote batch: created %s, updated %s", created, updated)
+        return WriteResult(created, updated)
+
+    def _count_existing_edges(self, rows: list[EdgeRow]) -> int:
+        query = "SELECT 1 FROM edges WHERE src_kind=? AND src=? AND kind=? AND dst_kind=? AND dst=? AND key=?"
+        return sum(
+            1
+            for e in rows
+            if self.db.execute(query, (e.src_kind, e.src, e.kind, e.dst_kind, e.dst, e.key)).fetchone()
+        )
+
+    # --- lookups -------------------------------------------------------------------
+    def _select_nodes(self, kind: str, ids: Iterable[str], columns: str) -> Iterator[tuple]:
+        for chunk in _chunks(set(ids)):
+            marks = ",".join("?" * len(chunk))
+            yield from self.db.execute(f"SELECT {columns} FROM nodes WHERE kind = ? AND id IN ({marks})", (kind, *chunk))
+
+    def existing(self, kind: str, ids: Iterable[str]) -> set[str]:
+        return {row[0] for row in self._select_nodes(kind, ids, "id")}
+
+    def node_props(self, kind: str, ids: Iterable[str]) -> dict[str, dict]:
+        return {nid: json.loads(props) for nid, props in self._select_nodes(kind, ids, "id, props")}
+
+    def ids_by_name(self, kind: str, committee_ids: Iterable[str]) -> dict[tuple[str, str], list[str]]:
+        found: dict[tuple[str, str], list[str]] = {}
+        for chunk in _chunks(set(committee_ids)):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT committee_id, json_extract(props, '$.name'), id FROM nodes "
+                f"WHERE committee_id IN ({marks}) AND kind = ? ORDER BY id",
+                (*chunk, kind),
+            )
+            for committee_id, name, nid in rows:
+                found.setdefault((committee_id, name), []).append(nid)
+        return found
+
+    # --- the graph -----------------------------------------------------------------
+    def graph(self) -> nx.MultiDiGraph:
+        """The whole graph, built once from the file and kept until the next write."""
+        if self._graph is None:
+            G = nx.MultiDiGraph()
+            for kind, nid, props in self.db.execute("SELECT kind, id, props FROM nodes"):
+                G.add_node((kind, nid), node_kind=kind, **json.loads(props))
+            self._add_edges(G, self.db.execute("SELECT * FROM edges"))
+            self._graph = G
+        return self._graph
+
+    def committee_graph(self, committee_id: str) -> nx.MultiDiGraph:
+        """One committee's nodes, every edge touching them, and the far ends of those edges."""
+        if self._graph is not None:
+            return self._graph
+        G = nx.MultiDiGraph()
+        for kind, nid, props in self.db.execute("SELECT kind, id, props FROM nodes WHERE committee_id = ?", (committee_id,)):
+            G.add_node((kind, nid), node_kind=kind, **json.loads(props))
+        for side in ("src", "dst"):
+            rows = self.db.execute(
+                f"SELECT e.* FROM nodes n JOIN edges e ON e.{side}_kind = n.kind AND e.{side} = n.id "
+                "WHERE n.committee_id = ?",
+                (committee_id,),
+            )
+            self._add_edges(G, rows)
+        missing: dict[str, set[str]] = {}
+        for kind, nid in G.nodes:
+            if "node_kind" not in G.nodes[(kind, nid)]:
+                missing.setdefault(kind, set()).add(nid)
+        for kind, ids in missing.items():
+            for nid, props in self.node_props(kind, ids).items():
+                G.nodes[(kind, nid)].update(node_kind=kind, **props)
+        return G
+
+    @staticmethod
+    def _add_edges(G: nx.MultiDiGraph, rows) -> None:
+        for src_kind, src, kind, dst_kind, dst, key, props in rows:
+            G.add_edge((src_kind, src), (dst_kind, dst), key=(kind, key), edge_kind=kind, **json.loads(props))
+
+    # --- questions -----------------------------------------------------------------
+    def stats(self) -> dict[str, int]:
+        nodes = dict(self.db.execute("SELECT kind, count(*) FROM nodes GROUP BY kind"))
+        edges = dict(self.db.execute("SELECT kind, count(*) FROM edges WHERE kind IN ('LIAISES_WITH', 'CONTACTED') GROUP BY kind"))
+        return {key: nodes.get(kind, edges.get(kind, 0)) for key, kind in STAT_KEYS.items()}
+
+    def gaps(self, rule: str, as_of: dt.date, committee_id: str | None = None) -> list[dict]:
+        if committee_id is None:
+            G = self.graph()
+        else:
+            if not self.existing("Committee", [committee_id]):
+                raise CommitteeNotFound(f"找不到政协「{committee_id}」", committee_id=committee_id)
+            G = self.committee_graph(committee_id)
+        return queries.gaps(G, rule, as_of.isoformat(), committee_id)
+
+    def dump(self) -> dict:
+        nodes = {(k, i): json.loads(p) for k, i, p in self.db.execute("SELECT kind, id, props FROM nodes")}
+        edges = {
+            (kind, sk, s, dk, d, key): json.loads(p)
+            for sk, s, kind, dk, d, key, p in self.db.execute("SELECT * FROM edges")
+        }
+        return {"nodes": nodes, "edges": edges}

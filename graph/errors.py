@@ -1,0 +1,103 @@
+"""One exception tree for the whole product.
+
+Every error a person may see derives from :class:`LiaisonError`; it carries a Chinese,
+one-line message and structured details. The CLI and the API convert it at the edge
+(one line and exit 1; one JSON error shape); library code never prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class LiaisonError(Exception):
+    """Root of the product's errors. ``code`` is a stable English identifier."""
+
+    code = "error"
+
+    def __init__(self, message: str, **details):
+        super().__init__(message)
+        self.message = message
+        self.details = {k: v for k, v in details.items() if v is not None}
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ModelError(LiaisonError):
+    """The model or a policy file is malformed."""
+
+    code = "model_error"
+
+
+class StoreError(LiaisonError):
+    """The store cannot be opened or written."""
+
+    code = "store_error"
+
+
+class NotFound(LiaisonError):
+    code = "not_found"
+
+
+class MemberNotFound(NotFound):
+    code = "member_not_found"
+
+
+class CommitteeNotFound(NotFound):
+    code = "committee_not_found"
+
+
+class UnknownRule(LiaisonError):
+    code = "unknown_rule"
+
+
+class BadArgument(LiaisonError):
+    """A command-line or API argument is wrong (a date that is no date, …)."""
+
+    code = "bad_argument"
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where in the input a value sits: file, sheet, row, column."""
+
+    file: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None  # column letter in a sheet, or 1-based index in a CSV
+    header: str | None = None  # the header cell as the office wrote it
+
+    def describe(self) -> str:
+        parts = [self.file]
+        if self.sheet:
+            parts.append(f"工作表「{self.sheet}」")
+        if self.row is not None:
+            parts.append(f"第{self.row}行")
+        if self.column or self.header:
+            col = f"{self.column}列" if self.column else "列"
+            parts.append(f"{col}「{self.header}」" if self.header else col)
+        return " ".join(parts)
+
+    def at(self, column: str | None, header: str | None) -> Where:
+        return Where(self.file, self.sheet, self.row, column, header)
+
+
+class InputError(LiaisonError):
+    """A roster file is refused. The message names file, sheet, row and column."""
+
+    code = "input_error"
+
+    def __init__(self, where: Where, problem: str, value: object = None):
+        message = f"{where.describe()}：{problem}"
+        super().__init__(
+            message,
+            file=where.file,
+            sheet=where.sheet,
+            row=where.row,
+            column=where.column,
+            header=where.header,
+            value=None if value is None else str(value),
+        )
+        self.where = where
+        self.problem = problem

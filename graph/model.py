@@ -1,0 +1,193 @@
+"""The model, loaded once from ``model.yaml``: enums, roster tables, node and edge kinds.
+
+The YAML file is the single place where kinds, properties and Chinese labels are
+declared; everything else asks this module. A malformed model file is refused with
+:class:`ModelError` naming the entry at fault.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from graph.errors import ModelError
+
+COLUMN_TYPES = {"str", "date", "list:str"}
+
+
+def fold(text: str) -> str:
+    """Fold a header or vocabulary cell for matching: NFKC (full-width to half-width),
+    no spaces, lower case."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(text.split()).lower()
+
+
+@dataclass(frozen=True)
+class Enum:
+    name: str
+    labels: dict[str, str]  # code -> Chinese label
+    lookup: dict[str, str]  # folded code / label / alias -> code
+
+    def parse(self, raw: str) -> str | None:
+        return self.lookup.get(fold(raw))
+
+    def label(self, code: str | None) -> str:
+        return self.labels.get(code, code or "") if code else ""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    label: str
+    type: str
+    required: bool = False
+    ref: str | None = None
+    default: str | None = None
+
+    @property
+    def is_list(self) -> bool:
+        return self.type.startswith("list:")
+
+    @property
+    def enum(self) -> str | None:
+        base = self.type.removeprefix("list:")
+        return base.removeprefix("enum:") if base.startswith("enum:") else None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    label: str
+    aliases: tuple[str, ...]
+    key: tuple[str, ...]
+    columns: dict[str, Column]
+    headers: dict[str, str] = field(default_factory=dict)  # folded header -> column
+
+    def column_for(self, header: str) -> str | None:
+        return self.headers.get(fold(header))
+
+
+@dataclass(frozen=True)
+class NodeKind:
+    name: str
+    label: str
+    table: str | None
+
+
+@dataclass(frozen=True)
+class EdgeKind:
+    name: str
+    label: str
+    sources: tuple[str, ...]
+    targets: tuple[str, ...]
+    from_row: bool = False  # derived from the source's roster row, replaced on re-load
+    table: str | None = None  # the roster table whose rows are edges of this kind
+
+
+@dataclass(frozen=True)
+class Model:
+    enums: dict[str, Enum]
+    tables: dict[str, Table]
+    nodes: dict[str, NodeKind]
+    edges: dict[str, EdgeKind]
+    target_nodes: dict[str, str]
+
+    def table_for(self, name: str) -> Table | None:
+        """The table a sheet or file is named after (English, Chinese or alias)."""
+        folded = fold(name)
+        for table in self.tables.values():
+            if folded in {fold(table.name), fold(table.label), *map(fold, table.aliases)}:
+                return table
+        return None
+
+    def label(self, enum: str, code: str | None) -> str:
+        return self.enums[enum].label(code)
+
+    def row_edges(self, node_kind: str) -> list[str]:
+        """Edge kinds derived from a node's roster row (replaced when it is re-loaded)."""
+        return [e.name for e in self.edges.values() if e.from_row and node_kind in e.sources]
+
+
+def _as_tuple(value) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return tuple(value) if isinstance(value, list) else (value,)
+
+
+def _build_enum(name: str, spec: dict) -> Enum:
+    if not isinstance(spec, dict) or not spec:
+        raise ModelError(f"model: enum {name} has no values")
+    labels, lookup = {}, {}
+    for code, entry in spec.items():
+        if not isinstance(entry, dict) or "label" not in entry:
+            raise ModelError(f"model: enum {name}.{code} has no label")
+        labels[code] = entry["label"]
+        for word in (code, entry["label"], *entry.get("aliases", [])):
+            folded = fold(str(word))
+            if lookup.get(folded, code) != code:
+                raise ModelError(f"model: enum {name}: {word!r} names two values")
+            lookup[folded] = code
+    return Enum(name, labels, lookup)
+
+
+def _build_table(name: str, spec: dict, enums: dict[str, Enum], node_names: set[str]) -> Table:
+    columns: dict[str, Column] = {}
+    headers: dict[str, str] = {}
+    for col_name, col in (spec.get("columns") or {}).items():
+        ctype = col.get("type", "str")
+        base = ctype.removeprefix("list:")
+        if ctype not in COLUMN_TYPES and not (base.startswith("enum:") and base[5:] in enums):
+            raise ModelError(f"model: column {name}.{col_name} has unknown type {ctype!r}")
+        if col.get("ref") and col["ref"] not in node_names:
+            raise ModelError(f"model: column {name}.{col_name} refers to unknown node {col['ref']!r}")
+        column = Column(col_name, col["label"], ctype, bool(col.get("required")), col.get("ref"), col.get("default"))
+        columns[col_name] = column
+        for header in (col_name, column.label, *col.get("aliases", [])):
+            headers[fold(header)] = col_name
+    if not columns:
+        raise ModelError(f"model: table {name} has no columns")
+    key = _as_tuple(spec.get("key"))
+    if not key or any(k not in columns for k in key):
+        raise ModelError(f"model: table {name} has a bad key {key!r}")
+    return Table(name, spec["label"], _as_tuple(spec.get("aliases")), key, columns, headers)
+
+
+def build_model(doc: dict) -> Model:
+    """Check a parsed model document and build the model; raise ModelError if it is bad."""
+    try:
+        enums = {name: _build_enum(name, spec) for name, spec in doc["enums"].items()}
+        nodes = {
+            name: NodeKind(name, spec["label"], spec.get("table")) for name, spec in doc["nodes"].items()
+        }
+        tables = {
+            name: _build_table(name, spec, enums, set(nodes)) for name, spec in doc["tables"].items()
+        }
+        edges = {}
+        for name, spec in doc["edges"].items():
+            edge = EdgeKind(
+                name, spec["label"], _as_tuple(spec["from"]), _as_tuple(spec["to"]), bool(spec.get("from_row")), spec.get("table")
+            )
+            unknown = set(edge.sources + edge.targets) - set(nodes)
+            if unknown:
+                raise ModelError(f"model: edge {name} names unknown nodes {sorted(unknown)}")
+            edges[name] = edge
+        target_nodes = dict(doc["target_nodes"])
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ModelError(f"model: missing or malformed entry {exc}") from None
+    if set(target_nodes) != set(enums["target_kind"].labels) or not set(target_nodes.values()) <= set(nodes):
+        raise ModelError("model: target_nodes must map every target_kind to a node kind")
+    for node in nodes.values():
+        if node.table and node.table not in tables:
+            raise ModelError(f"model: node {node.name} names unknown table {node.table}")
+    return Model(enums, tables, nodes, edges, target_nodes)
+
+
+@cache
+def model() -> Model:
+    """The product's model, parsed once."""
+    text = resources.files("graph").joinpath("model.yaml").read_text(encoding="utf-8")
+    return build_model(yaml.safe_load(text))

@@ -1,0 +1,218 @@
+"""Read roster files into raw sheets: detect the format, find the header row, map headers.
+
+``read_file(path)`` yields :class:`RawSheet` objects, one per table found: the table of
+the model it holds, where each column sits, and its data rows with their row numbers.
+Values stay raw here (cell values as the file holds them); ``loaders.validate`` parses
+them. Anything that is not what its name says is refused with an :class:`InputError`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+from graph.errors import InputError, Where
+from graph.model import Table, fold, model
+
+log = logging.getLogger(__name__)
+
+HEADER_SCAN_ROWS = 20  # a header sits within the first rows, below a title or two
+MIN_HEADER_MATCHES = 2
+
+
+@dataclass
+class SheetColumn:
+    index: int
+    letter: str  # column letter (xlsx, csv) or key (json)
+    header: str  # the header as the office wrote it
+    column: str | None  # the model's column, or None for an extra column kept as-is
+
+
+@dataclass
+class RawSheet:
+    file: str
+    sheet: str | None
+    table: Table
+    columns: list[SheetColumn]
+    rows: list[tuple[int, list]] = field(default_factory=list)  # (row number, cells)
+
+    def where(self, row: int | None = None, col: SheetColumn | None = None) -> Where:
+        return Where(self.file, self.sheet, row, col.letter if col else None, col.header if col else None)
+
+
+@dataclass
+class ReadResult:
+    sheets: list[RawSheet]
+    ignored: list[str]  # sheets or files that hold no known table
+
+
+def _cell_text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _match_header(cells: list, table: Table | None) -> tuple[Table, dict[int, str]] | None:
+    """If this row is a header (names at least two known columns), return its table
+    and the mapping cell index -> column."""
+    candidates = [table] if table else list(model().tables.values())
+    best = None
+    for cand in candidates:
+        matched = {}
+        for i, cell in enumerate(cells):
+            text = _cell_text(cell)
+            if text and (col := cand.column_for(text)):
+                matched[i] = col
+        if len(set(matched.values())) >= MIN_HEADER_MATCHES:
+            required = sum(1 for c in cand.columns.values() if c.required and c.name in matched.values())
+            score = (required, len(set(matched.values())))
+            if best is None or score > best[0]:
+                best = (score, cand, matched)
+    return (best[1], best[2]) if best else None
+
+
+def _sheet_from_rows(
+    file: str, sheet: str | None, table: Table | None, rows: Iterator[tuple[int, list]], letter=get_column_letter
+) -> RawSheet | None:
+    """Find the header among the first rows and build the sheet; None if no header."""
+    for row_no, cells in rows:
+        found = _match_header(cells, table)
+        if found is None:
+            if row_no >= HEADER_SCAN_ROWS:
+                return None
+            continue
+        table_found, mapping = found
+        columns, seen = [], {}
+        for i, cell in enumerate(cells):
+            text = _cell_text(cell)
+            if not text:
+                continue
+            col = SheetColumn(i, letter(i + 1), text, mapping.get(i))
+            key = col.column or fold(text)
+            if key in seen:
+                where = Where(file, sheet, row_no, col.letter, text)
+                raise InputError(where, f"表头重复，与{seen[key].letter}列「{seen[key].header}」指同一列")
+            seen[key] = col
+            columns.append(col)
+        raw = RawSheet(file, sheet, table_found, columns)
+        present = {c.column for c in columns}
+        for name, column in table_found.columns.items():
+            if column.required and name not in present:
+                where = Where(file, sheet, row_no)
+                raise InputError(where, f"缺少必填列「{column.label}」（{name}）")
+        for r_no, r_cells in rows:
+            if any(_cell_text(c) for c in r_cells):
+                raw.rows.append((r_no, list(r_cells)))
+        return raw
+    return None
+
+
+def _read_xlsx(path: Path, display: str) -> ReadResult:
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        log.debug("openpyxl refused %s: %s", path, exc)
+        raise InputError(Where(display), "不是有效的 Excel (.xlsx) 文件") from None
+    result = ReadResult([], [])
+    try:
+        for ws in workbook.worksheets:
+            table = model().table_for(ws.title)
+            rows = ((i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True), start=1))
+            sheet = _sheet_from_rows(display, ws.title, table, rows)
+            if sheet is None:
+                if table is not None:
+                    raise InputError(Where(display, ws.title), f"找不到表头行（前{HEADER_SCAN_ROWS}行中没有一行含两个以上已知列名）")
+                result.ignored.append(f"{display} 工作表「{ws.title}」")
+            else:
+                result.sheets.append(sheet)
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        log.debug("cannot read %s: %s", path, exc)
+        raise InputError(Where(display), "Excel 文件已损坏，无法读取") from None
+    finally:
+        workbook.close()
+    return result
+
+
+def _decode(data: bytes, display: str) -> str:
+    if b"\x00" in data[:65536]:
+        raise InputError(Where(display), "不是 CSV 文本文件（含二进制内容）")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(Where(display), "无法识别文件编码（应为 UTF-8 或 GB18030）")
+
+
+def _read_csv(path: Path, display: str) -> ReadResult:
+    text = _decode(path.read_bytes(), display)
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    except csv.Error as exc:
+        raise InputError(Where(display), f"CSV 格式错误：{exc}") from None
+    table = model().table_for(path.stem)
+    sheet = _sheet_from_rows(display, None, table, iter(enumerate(records, start=1)))
+    if sheet is None:
+        raise InputError(Where(display), "无法确定这是哪张表：文件名不是表名，前几行也没有可识别的表头")
+    return ReadResult([sheet], [])
+
+
+def _read_json(path: Path, display: str) -> ReadResult:
+    try:
+        doc = json.loads(_decode(path.read_bytes(), display))
+    except json.JSONDecodeError as exc:
+        raise InputError(Where(display, row=exc.lineno), f"JSON 格式错误：{exc.msg}（第{exc.colno}列）") from None
+    if not isinstance(doc, dict):
+        raise InputError(Where(display), "JSON 顶层应为对象，键为表名（如 members）")
+    result = ReadResult([], [])
+    for key, rows in doc.items():
+        table = model().table_for(key)
+        if table is None:
+            result.ignored.append(f"{display} 键「{key}」")
+            continue
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise InputError(Where(display, key), "应为由对象组成的列表")
+        headers: dict[str, SheetColumn] = {}
+        for row in rows:
+            for name in row:
+                if name not in headers:
+                    headers[name] = SheetColumn(len(headers), name, name, table.column_for(name))
+        sheet = RawSheet(display, key, table, list(headers.values()))
+        seen: dict[str, SheetColumn] = {}
+        for col in sheet.columns:
+            if col.column in seen:
+                raise InputError(sheet.where(None, col), f"与「{seen[col.column].header}」指同一列")
+            if col.column:
+                seen[col.column] = col
+        for name, column in table.columns.items():
+            if column.required and name not in seen and rows:
+                raise InputError(Where(display, key), f"缺少必填列「{column.label}」（{name}）")
+        for i, row in enumerate(rows, start=1):
+            sheet.rows.append((i, [row.get(c.header) for c in sheet.columns]))
+        result.sheets.append(sheet)
+    return result
+
+
+READERS = {".xlsx": _read_xlsx, ".xlsm": _read_xlsx, ".csv": _read_csv, ".json": _read_json}
+
+
+def read_file(path: Path) -> ReadResult:
+    """Read one roster file of any supported format."""
+    display = path.name
+    if not path.is_file():
+        raise InputError(Where(display), "文件不存在或不是普通文件")
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        hint = "，请另存为 .xlsx" if path.suffix.lower() == ".xls" else ""
+        raise InputError(Where(display), f"不支持的文件类型「{path.suffix or '无扩展名'}」（支持 .xlsx .csv .json）{hint}")
+    return reader(path, display)

@@ -1,0 +1,174 @@
+"""Parse and check raw rows: types, vocabularies, dates, required values, duplicates.
+
+The output is :class:`Row` objects holding clean values (enum codes, ISO dates, lists),
+each remembering where it came from so later checks can still name file, sheet, row
+and column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from openpyxl.utils.datetime import from_excel
+
+from graph.errors import InputError, Where
+from graph.model import Column, Table, model
+from loaders.read import RawSheet, SheetColumn
+
+LIST_SEPARATORS = re.compile(r"[、，,；;／/\n]+")
+DATE_PATTERNS = [
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+]
+# A datetime's time part is accepted only when it is midnight (an Excel date cell,
+# or ISO text such as 2024-01-05 00:00:00).
+DATETIME_TAIL = re.compile(r"[ T]00:00(:00(\.0+)?)?$")
+
+
+@dataclass
+class Row:
+    table: str
+    values: dict  # column name -> clean value (None when empty)
+    extra: dict  # unknown columns: header -> text
+    where: Where  # file, sheet, row
+    cells: dict  # column name -> SheetColumn, to name the column at fault
+
+    def at(self, column: str) -> Where:
+        col = self.cells.get(column)
+        return self.where.at(col.letter, col.header) if col else self.where.at(None, model().tables[self.table].columns[column].label)
+
+    def fail(self, column: str, problem: str, value=None) -> InputError:
+        return InputError(self.at(column), problem, value)
+
+
+def parse_date(value) -> str | None:
+    """Parse a date cell or text to ISO ``YYYY-MM-DD``; ValueError if it is no date."""
+    if isinstance(value, dt.datetime):
+        if value.time() != dt.time(0):
+            raise ValueError("has a time of day")
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not 1 <= value < 2958466:
+            raise ValueError("out of range")
+        return parse_date(from_excel(value))
+    text = DATETIME_TAIL.sub("", str(value).strip())
+    if re.fullmatch(r"\d{8}", text):
+        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    for pattern in DATE_PATTERNS:
+        if m := pattern.match(text):
+            return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+    raise ValueError("not a date")
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        value = value.date()
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    text = str(value).strip()
+    return text or None
+
+
+def _parse_cell(column: Column, raw, where: Where):
+    """Clean one cell according to its column's type; raise InputError if it is bad."""
+    if column.type == "date":
+        if _text(raw) is None:
+            return None
+        try:
+            return parse_date(raw)
+        except (ValueError, OverflowError):
+            raise InputError(where, f"无法识别的日期「{_text(raw)}」（应为 YYYY-MM-DD、YYYY/MM/DD 或 YYYY年M月D日）", raw) from None
+    text = _text(raw)
+    if text is None:
+        return [] if column.is_list else None
+    parts = [p.strip() for p in LIST_SEPARATORS.split(text)] if column.is_list else [text]
+    parts = [p for p in parts if p]
+    if column.enum:
+        vocab = model().enums[column.enum]
+        parsed = []
+        for part in parts:
+            code = vocab.parse(part)
+            if code is None:
+                allowed = "、".join(vocab.labels.values())
+                raise InputError(where, f"无法识别的{column.label}「{part}」（可用：{allowed}）", part)
+            if code not in parsed:
+                parsed.append(code)
+        parts = parsed
+    if column.is_list:
+        return list(dict.fromkeys(parts))
+    return parts[0] if parts else None
+
+
+def parse_sheet(sheet: RawSheet) -> list[Row]:
+    """Clean every data row of a sheet."""
+    table = sheet.table
+    by_column: dict[str, SheetColumn] = {c.column: c for c in sheet.columns if c.column}
+    extras = [c for c in sheet.columns if not c.column]
+    rows = []
+    for row_no, cells in sheet.rows:
+        base = sheet.where(row_no)
+        values = {}
+        for name, column in table.columns.items():
+            col = by_column.get(name)
+            raw = cells[col.index] if col and col.index < len(cells) else None
+            where = base.at(col.letter, col.header) if col else base.at(None, column.label)
+            value = _parse_cell(column, raw, where)
+            if value in (None, []) and column.default is not None:
+                value = column.default
+            if column.required and value in (None, []):
+                raise InputError(where, f"必填项「{column.label}」为空")
+            values[name] = value
+        extra = {}
+        for col in extras:
+            text = _text(cells[col.index]) if col.index < len(cells) else None
+            if text is not None:
+                extra[col.header] = text
+        row = Row(table.name, values, extra, base, by_column)
+        _check_row(row)
+        rows.append(row)
+    return rows
+
+
+def _check_row(row: Row) -> None:
+    v = row.values
+    start_col, end_col = ("start_date", "end_date")
+    if v.get(start_col) and v.get(end_col) and v[end_col] < v[start_col]:
+        raise row.fail(end_col, f"结束日期 {v[end_col]} 早于开始日期 {v[start_col]}", v[end_col])
+    if row.table == "party_orgs" and v["kind"] == "temporary_branch" and not v.get("end_date"):
+        raise row.fail("end_date", "临时党支部必须填写撤销日期")
+    if row.table == "committees" and v.get("parent_id") == v["id"]:
+        raise row.fail("parent_id", "上级编号不能是自己", v["parent_id"])
+    if row.table == "party_orgs" and v.get("parent_id") == v["id"]:
+        raise row.fail("parent_id", "上级编号不能是自己", v["parent_id"])
+
+
+def key_of(table: Table, row: Row) -> tuple:
+    return tuple(row.values.get(k) for k in table.key)
+
+
+def check_duplicates(rows_by_table: dict[str, list[Row]]) -> None:
+    """Refuse two rows of one table with the same key (id, or a liaison's or contact's
+    identifying columns) anywhere in the files of one load."""
+    for name, rows in rows_by_table.items():
+        table = model().tables[name]
+        seen: dict[tuple, Row] = {}
+        for row in rows:
+            key = key_of(table, row)
+            if key in seen:
+                first = seen[key].where
+                place = f"{first.file}" + (f" 工作表「{first.sheet}」" if first.sheet else "") + f" 第{first.row}行"
+                what = "编号" if table.key == ("id",) else "记录"
+                raise row.fail(table.key[0], f"{what}重复，与 {place} 相同", key[0])
+            seen[key] = row
