@@ -167,8 +167,7 @@ def check_duplicates(rows_by_table: dict[str, list[Row]]) -> None:
         for row in rows:
             key = key_of(table, row)
             if key in seen:
-                first = seen[key].where
-                place = f"{first.file}" + (f" 工作表「{first.sheet}」" if first.sheet else "") + f" 第{first.row}行"
+                place = seen[key].where.describe()
                 what = "编号" if table.key == ("id",) else "记录"
                 raise row.fail(table.key[0], f"{what}重复，与 {place} 相同", key[0])
             seen[key] = row

@@ -1,0 +1,114 @@
+"""The contract every store must pass: load, the two flagship gaps, stats, dump."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from graph.errors import CommitteeNotFound, InputError, UnknownRule
+from loaders import load_files
+from tests.conftest import EDGE_EXPECTED, EDGE_ROSTER, write_json
+
+CASES = [(rule, day, ids) for rule, days in EDGE_EXPECTED.items() for day, ids in days.items()]
+
+
+@pytest.fixture
+def edge_store(store, tmp_path):
+    load_files([write_json(tmp_path / "roster.json", EDGE_ROSTER)], store)
+    return store
+
+
+@pytest.mark.parametrize(("rule", "day", "expected"), CASES, ids=[f"{r}@{d}" for r, d, _ in CASES])
+def test_gap_edges(edge_store, rule, day, expected):
+    items = edge_store.gaps(rule, dt.date.fromisoformat(day))
+    assert [i["id"] for i in items] == expected
+
+
+def test_gap_items_carry_the_contract_fields(edge_store):
+    items = edge_store.gaps("non-party-without-liaison", dt.date(2026, 7, 1))
+    assert items[0] == {"id": "B2", "name": "黄磊", "committee_id": "C1", "sector": "民进"}
+    assert items[-1] == {"id": "B10", "name": "郭婷", "committee_id": "C2", "sector": "民革"}
+
+
+def test_gaps_for_one_committee(edge_store):
+    day = dt.date(2026, 7, 1)
+    c1 = [i["id"] for i in edge_store.gaps("non-party-without-liaison", day, "C1")]
+    c2 = [i["id"] for i in edge_store.gaps("non-party-without-liaison", day, "C2")]
+    assert c1 == ["B2", "B3", "B4", "B6"]
+    assert c2 == ["B10"]
+    assert edge_store.gaps("party-member-unorganised", day, "C2") == []
+    # The city has members of its own: none. Its counties are separate committees.
+    assert edge_store.gaps("non-party-without-liaison", day, "P1") == []
+
+
+def test_unknown_committee_and_rule(edge_store):
+    with pytest.raises(CommitteeNotFound):
+        edge_store.gaps("non-party-without-liaison", dt.date(2026, 1, 1), "NOPE")
+    with pytest.raises(UnknownRule):
+        edge_store.gaps("everyone", dt.date(2026, 1, 1))
+
+
+def test_stats_counts_by_kind(edge_store):
+    assert edge_store.stats() == {
+        "committees": 3,
+        "party_orgs": 6,
+        "members": 17,
+        # C1: 中共 九三学社 教育界 医药卫生界 经济界 工会 农业界 民盟 民进 民建; C2: 中共 民革
+        "sectors": 12,
+        "special_committees": 0,
+        "activity_groups": 0,
+        "studios": 0,
+        "liaisons": 7,
+        "contacts": 1,
+    }
+
+
+def test_reload_is_idempotent(edge_store, tmp_path):
+    before = edge_store.dump()
+    report = load_files([write_json(tmp_path / "again.json", EDGE_ROSTER)], edge_store)
+    assert edge_store.dump() == before
+    assert report.result.created["Member"] == 0
+    assert report.result.updated["Member"] == 17
+    assert report.result.created["LIAISES_WITH"] == 0
+
+
+def test_reload_replaces_a_members_row_edges(edge_store, tmp_path):
+    """Re-loading a member who moved sector and branch leaves no trace of the old ones."""
+    moved = {**EDGE_ROSTER["members"][2], "sector": "科技界", "party_org_ids": "O2"}  # A3
+    load_files([write_json(tmp_path / "moved.json", {"members": [moved]})], edge_store)
+    day = dt.date(2026, 7, 1)
+    assert "A3" not in [i["id"] for i in edge_store.gaps("party-member-unorganised", day)]
+    edges = edge_store.dump()["edges"]
+    sectors = [k[4] for k in edges if k[0] == "IN_SECTOR" and k[2] == "A3"]
+    assert sectors == ["C1:科技界"]
+
+
+def test_liaison_by_unambiguous_name_and_party_org(store, tmp_path):
+    roster = {**EDGE_ROSTER, "liaisons": [
+        {"from_id": "A1", "to": "黄磊"},  # unique name in C1 -> B2
+        {"from_id": "A1", "target_kind": "党组织", "to": "机关党支部"},
+    ]}
+    load_files([write_json(tmp_path / "r.json", roster)], store)
+    covered = [i["id"] for i in store.gaps("non-party-without-liaison", dt.date(2026, 7, 1), "C1")]
+    assert "B2" not in covered
+    edges = store.dump()["edges"]
+    assert any(k[0] == "LIAISES_WITH" and k[3] == "PartyOrg" and k[4] == "O2" for k in edges)
+
+
+def test_ambiguous_name_is_refused_and_nothing_written(store, tmp_path):
+    roster = {**EDGE_ROSTER, "liaisons": [{"from_id": "A1", "to": "王芳"}]}
+    with pytest.raises(InputError) as err:
+        load_files([write_json(tmp_path / "r.json", roster)], store)
+    assert "歧义" in err.value.message and "A3" in err.value.message and "A4" in err.value.message
+    assert err.value.details["row"] == 1 and err.value.details["column"] == "to"
+    assert store.stats()["members"] == 0
+
+
+def test_references_may_point_into_the_store(store, tmp_path):
+    first = {k: EDGE_ROSTER[k] for k in ("committees", "party_orgs", "members")}
+    load_files([write_json(tmp_path / "a.json", first)], store)
+    later = {"liaisons": [{"from_id": "A3", "to": "B2"}], "contacts": [{"from_id": "A3", "to_id": "B2", "date": "2026-05-01"}]}
+    load_files([write_json(tmp_path / "b.json", later)], store)
+    assert store.stats()["liaisons"] == 1 and store.stats()["contacts"] == 1
+    assert "B2" not in [i["id"] for i in store.gaps("non-party-without-liaison", dt.date(2026, 7, 1))]

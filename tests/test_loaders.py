@@ -1,0 +1,171 @@
+"""Loaders: every format, header variants, kept extras, and bad input refused whole."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from graph.errors import InputError
+from loaders import load_files
+from tests.conftest import EDGE_ROSTER, write_csvs, write_json, write_xlsx
+
+
+def _stored_members(store):
+    return {k[1]: v for k, v in store.dump()["nodes"].items() if k[0] == "Member"}
+
+
+def test_same_roster_in_every_format_gives_the_same_graph(tmp_path):
+    from graph.embedded import EmbeddedStore
+
+    dumps = []
+    inputs = {
+        "json": [write_json(tmp_path / "r.json", EDGE_ROSTER)],
+        "xlsx": [write_xlsx(tmp_path / "r.xlsx", EDGE_ROSTER, title="溪山县政协第十届委员名单")],
+        "csv-utf8": write_csvs(tmp_path / "u8", EDGE_ROSTER),
+        "csv-bom-zh": write_csvs(tmp_path / "bom", EDGE_ROSTER, encoding="utf-8-sig", chinese=True),
+        "csv-gb18030-zh": write_csvs(tmp_path / "gb", EDGE_ROSTER, encoding="gb18030", chinese=True),
+    }
+    for name, paths in inputs.items():
+        with EmbeddedStore(tmp_path / f"{name}.db") as s:
+            load_files(paths, s)
+            dumps.append((name, s.dump()))
+    first = dumps[0][1]
+    assert len(first["nodes"]) > 30
+    for name, dump in dumps[1:]:
+        assert dump == first, name
+
+
+def test_office_made_sheet_title_rows_blank_rows_extras_and_date_cells(store, tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "委员名单"
+    ws.append(["溪山县政协第十届委员名单"])
+    ws.merge_cells("A1:H1")
+    ws.append(["制表：办公室", None, None, "2026年3月"])
+    ws.append(["序号", " 编 号 ", "姓　名", "政治面貌", "界别", "所属政协", "任职开始", "备注"])
+    ws.append([1, 1001, "张伟", "中共党员", "中共", "C1", dt.datetime(2022, 1, 10), "党组成员"])
+    ws.append([])
+    ws.append([2, 1002, "赵敏", "民盟；无党派人士", "民盟", "C1", "2022年1月10日", None])
+    ws2 = wb.create_sheet("政协")
+    ws2.append(["ｉｄ", "名称"])  # full-width English header
+    ws2.append(["C1", "溪山县政协"])
+    ws3 = wb.create_sheet("说明")
+    ws3.append(["本表由办公室填写"])
+    path = tmp_path / "office.xlsx"
+    wb.save(path)
+
+    report = load_files([path], store)
+    members = _stored_members(store)
+    assert members["1001"]["序号"] == "1" and members["1001"]["备注"] == "党组成员"
+    assert members["1001"]["start_date"] == "2022-01-10" and members["1002"]["start_date"] == "2022-01-10"
+    assert members["1002"]["affiliation"] == ["cdl", "non_party"]
+    assert members["1001"]["position"] == "member"  # default
+    assert any("说明" in i for i in report.ignored)
+
+
+BAD_CASES = [
+    # (description, table, row index, column, new value, words the message must hold)
+    ("unknown affiliation", "members", 2, "affiliation", "共青团员", ["共青团员", "政治面貌"]),
+    ("unknown party org kind", "party_orgs", 1, "kind", "党委会", ["党委会", "类型"]),
+    ("impossible date", "members", 0, "start_date", "2025-02-30", ["2025-02-30", "任职开始"]),
+    ("end before start", "liaisons", 3, "end_date", "2022-12-31", ["早于", "结束日期"]),
+    ("duplicate id", "members", 5, "id", "A1", ["重复", "编号"]),
+    ("dangling committee", "members", 4, "committee_id", "C9", ["C9", "所属政协"]),
+    ("dangling party org", "members", 0, "party_org_ids", "O2、O99", ["O99", "所在党组织"]),
+    ("dangling liaison source", "liaisons", 0, "from_id", "Z1", ["Z1", "联系人编号"]),
+    ("unknown sector target", "liaisons", 2, "to", "金融界", ["金融界", "联系对象"]),
+    ("ambiguous member name", "liaisons", 0, "to", "王芳", ["歧义", "联系对象"]),
+    ("temporary branch without end", "party_orgs", 2, "end_date", None, ["临时党支部", "撤销日期"]),
+    ("missing required value", "members", 1, "name", "", ["姓名", "为空"]),
+    ("contact date missing", "contacts", 0, "date", None, ["日期"]),
+]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("case", BAD_CASES, ids=[c[0] for c in BAD_CASES])
+def test_bad_input_is_refused_whole_naming_where(store, tmp_path, case, fmt):
+    _, table, index, column, value, words = case
+    load_files([write_json(tmp_path / "base.json", EDGE_ROSTER)], store)
+    before = store.dump()
+    roster = copy.deepcopy(EDGE_ROSTER)
+    roster["members"].append({"id": "N1", "name": "新委员", "affiliation": "民盟", "committee_id": "C1", "sector": "民盟"})
+    roster[table][index][column] = value
+    if fmt == "xlsx":
+        paths = [write_xlsx(tmp_path / "bad.xlsx", roster, title="名单")]
+        sheet = {"members": "委员", "party_orgs": "党组织", "liaisons": "联系", "contacts": "联系记录"}[table]
+        row = index + 4  # title, blank, header, then data rows from 1
+        expected_place = f"bad.xlsx 工作表「{sheet}」 第{row}行"
+    else:
+        paths = write_csvs(tmp_path / "bad", roster, chinese=True)
+        expected_place = f"{table}.csv 第{index + 2}行"
+    with pytest.raises(InputError) as err:
+        load_files(paths, store)
+    message = err.value.message
+    assert "\n" not in message
+    assert message.startswith(expected_place), message
+    assert "列「" in message
+    for word in words:
+        assert word in message, message
+    assert store.dump() == before
+    assert "N1" not in _stored_members(store)
+
+
+def test_missing_required_column(store, tmp_path):
+    roster = copy.deepcopy(EDGE_ROSTER)
+    for row in roster["members"]:
+        del row["affiliation"]
+    with pytest.raises(InputError) as err:
+        load_files(write_csvs(tmp_path / "c", roster, chinese=True), store)
+    assert err.value.message.startswith("members.csv 第1行") and "缺少必填列「政治面貌」" in err.value.message
+    assert store.stats()["members"] == 0
+
+
+def test_duplicate_header_is_refused(store, tmp_path):
+    path = tmp_path / "members.csv"
+    path.write_text("编号,姓名,政治面貌,界别,所属政协,id\nA,甲,民盟,民盟,C1,A\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_files([path], store)
+    assert "表头重复" in err.value.message and "F列「id」" in err.value.message
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        ("roster.xlsx", "编号,姓名\n1,甲\n".encode(), ["roster.xlsx", "不是有效的 Excel"]),
+        ("members.csv", b"PK\x03\x04\x00\x00binary", ["members.csv", "不是 CSV"]),
+        ("roster.json", b'{"members": [', ["roster.json", "JSON 格式错误"]),
+        ("roster.json", b"[1, 2]", ["roster.json", "顶层应为对象"]),
+        ("roster.xls", b"\xd0\xcf\x11\xe0", ["roster.xls", "另存为 .xlsx"]),
+        ("members.csv", "编号,姓名\n".encode("utf-16"), ["members.csv"]),
+    ],
+)
+def test_file_that_is_not_what_its_name_says(store, tmp_path, name, content, words):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(InputError) as err:
+        load_files([path], store)
+    for word in words:
+        assert word in err.value.message
+    assert store.stats()["members"] == 0
+
+
+def test_a_later_bad_file_stops_the_whole_load(store, tmp_path):
+    good = write_json(tmp_path / "good.json", EDGE_ROSTER)
+    bad = tmp_path / "liaisons.csv"
+    bad.write_text("联系人编号,联系对象\nA1,Q404\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_files([good, bad], store)
+    assert err.value.message.startswith("liaisons.csv 第2行 B列「联系对象」")
+    assert store.stats() == dict.fromkeys(store.stats(), 0)
+
+
+def test_xlsx_header_is_found_below_titles_and_columns_in_any_order(store, tmp_path):
+    path = write_xlsx(tmp_path / "r.xlsx", {k: [dict(reversed(list(r.items()))) for r in v] for k, v in EDGE_ROSTER.items()},
+                      title="溪山县政协第十届委员名单")
+    load_files([path], store)
+    assert store.stats()["members"] == 17
+    wb = load_workbook(path)
+    assert wb["委员"]["A1"].value == "溪山县政协第十届委员名单"
