@@ -108,6 +108,7 @@ class EmbeddedStore(Store):
     def write(self, batch: Batch) -> WriteResult:
         created, updated = {}, {}
         db = self.db
+        log.info("writing batch: %s nodes, %s edges", sum(map(len, batch.nodes.values())), len(batch.edges))
         try:
             db.execute("BEGIN IMMEDIATE")
             for kind, nodes in batch.nodes.items():

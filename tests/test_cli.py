@@ -1,0 +1,136 @@
+"""The command-line contract of DATA-FORMAT.md, help on every command, and errors as
+one line with exit status 1."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+
+import click
+import pytest
+
+from api.cli import cli, main
+from tests.conftest import EDGE_ROSTER, write_json, write_xlsx
+
+
+def run(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def loaded(tmp_path, capsys):
+    db = tmp_path / "cli.db"
+    code, out, err = run(capsys, "load", str(write_json(tmp_path / "r.json", EDGE_ROSTER)), "--db", str(db))
+    assert code == 0, err
+    assert "委员 17 行" in out
+    return db
+
+
+def all_commands(group: click.Group, prefix=()):
+    for name, command in group.commands.items():
+        yield (*prefix, name), command
+        if isinstance(command, click.Group):
+            yield from all_commands(command, (*prefix, name))
+
+
+def test_every_command_has_help(capsys):
+    commands = list(all_commands(cli))
+    assert {c[0][0] for c in commands} >= {"load", "gaps", "stats", "generate"}
+    for path, command in commands:
+        assert command.help and command.help.strip(), path
+        code, out, _ = run(capsys, *path, "--help")
+        assert code == 0 and "Usage:" in out and command.help.split("\n")[0].strip() in out, path
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help, (path, param.name)
+
+
+def test_gaps_json_contract(loaded, capsys):
+    code, out, err = run(capsys, "gaps", "--rule", "non-party-without-liaison", "--as-of", "2026-07-01",
+                         "--format", "json", "--db", str(loaded))
+    assert code == 0 and err == ""
+    doc = json.loads(out)
+    assert list(doc) == ["rule", "as_of", "count", "items"]
+    assert doc["rule"] == "non-party-without-liaison" and doc["as_of"] == "2026-07-01" and doc["count"] == 5
+    assert doc["items"][0] == {"id": "B2", "name": "黄磊", "committee_id": "C1", "sector": "民进"}
+    assert [i["id"] for i in doc["items"]] == ["B2", "B3", "B4", "B6", "B10"]
+
+
+def test_gaps_default_day_is_today_and_committee_filter(loaded, capsys):
+    code, out, _ = run(capsys, "--db", str(loaded), "gaps", "--rule", "party-member-unorganised",
+                       "--committee", "C2", "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["as_of"] == dt.date.today().isoformat() and doc["count"] == 0
+
+
+def test_store_from_environment(loaded, capsys, monkeypatch):
+    monkeypatch.setenv("LIAISON_DB", str(loaded))
+    code, out, _ = run(capsys, "stats", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["members"] == 17
+
+
+def test_table_and_csv_for_people(loaded, capsys):
+    code, out, _ = run(capsys, "gaps", "--rule", "party-member-unorganised", "--as-of", "2026/7/1", "--db", str(loaded))
+    assert code == 0
+    assert out.startswith("未编入党组织的党员委员（截至 2026-07-01）：共 4 名")
+    assert "编号" in out and "王芳" in out
+    code, out, _ = run(capsys, "gaps", "--rule", "party-member-unorganised", "--as-of", "2026-07-01",
+                       "--format", "csv", "--db", str(loaded))
+    lines = out.splitlines()
+    assert lines[0] == "\ufeff编号,姓名,所属政协,界别" and len(lines) == 5
+    code, out, _ = run(capsys, "stats", "--db", str(loaded))
+    assert "委员" in out and "17" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["gaps", "--rule", "non-party-without-liaison", "--as-of", "2026-02-30"], ["--as-of", "2026-02-30"]),
+        (["gaps", "--rule", "non-party-without-liaison", "--committee", "ZZ"], ["ZZ"]),
+    ],
+)
+def test_bad_arguments_are_one_line_exit_1(loaded, capsys, args, words):
+    code, out, err = run(capsys, *args, "--db", str(loaded))
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and err.startswith("错误：")
+    for word in words:
+        assert word in err
+
+
+def test_bad_roster_exit_1_one_line_nothing_written(loaded, capsys, tmp_path):
+    roster = {"members": [{"id": "N1", "name": "甲", "affiliation": "民盟", "committee_id": "C1", "sector": "民盟"},
+                          {"id": "N2", "name": "乙", "affiliation": "共青团员", "committee_id": "C1", "sector": "民盟"}]}
+    path = write_xlsx(tmp_path / "bad.xlsx", roster, title="名单")
+    code, out, err = run(capsys, "load", str(path), "--db", str(loaded))
+    assert code == 1 and out == ""
+    assert err == "错误：bad.xlsx 工作表「委员」 第5行 C列「政治面貌」：无法识别的政治面貌「共青团员」" \
+                  "（可用：中共党员、民革、民盟、民建、民进、农工党、致公党、九三学社、台盟、无党派人士、群众）\n"
+    _, out, _ = run(capsys, "stats", "--format", "json", "--db", str(loaded))
+    assert json.loads(out)["members"] == 17
+
+
+def test_not_a_store_file(tmp_path, capsys):
+    bogus = tmp_path / "bogus.db"
+    bogus.write_text("这不是数据库" * 100, encoding="utf-8")
+    code, _, err = run(capsys, "stats", "--db", str(bogus))
+    assert code == 1 and err.count("\n") == 1 and "不是 liaison-graph 数据库文件" in err
+
+
+def test_installed_command_runs_as_a_process(loaded):
+    """The console script the README uses: no traceback, JSON on stdout."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "api.cli", "gaps", "--rule", "party-member-unorganised", "--as-of", "2026-07-01",
+         "--format", "json", "--db", str(loaded)],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["count"] == 4
+    bad = subprocess.run([sys.executable, "-m", "api.cli", "load", "/nonexistent/x.xlsx", "--db", str(loaded)],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr and bad.stderr.count("\n") == 1

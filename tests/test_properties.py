@@ -1,0 +1,152 @@
+"""Property-based tests: random rosters round-trip, and the gap answers agree with a
+naive implementation written straight from DATA-FORMAT.md over the roster rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from loaders import load_files
+from tests.conftest import open_backend, write_csvs, write_json, write_xlsx
+
+DAYS = ["2023-01-01", "2024-06-30", "2024-07-01", "2025-01-01", "2025-12-31"]
+PROBE_DAYS = [*DAYS, "2022-12-31", "2024-12-31", "2026-01-01"]
+AFFILIATIONS = ["中共党员", "民革", "民盟", "民建", "九三学社", "无党派人士", "群众"]
+NAMES = ["张伟", "王芳", "李娜", "刘洋", "陈静"]  # few names: duplicates on purpose
+SECTORS = ["经济界", "教育界", "民盟", "中共"]
+ORG_KINDS = ["党组", "党支部", "临时党支部", "党小组"]
+
+optional_day = st.sampled_from([None, *DAYS])
+
+
+@st.composite
+def date_range(draw, need_end=False):
+    start, end = draw(optional_day), draw(st.sampled_from(DAYS) if need_end else optional_day)
+    if start and end and end < start:
+        start, end = end, start
+    return start, end
+
+
+def _put(row: dict, **values) -> dict:
+    row.update({k: v for k, v in values.items() if v is not None})
+    return row
+
+
+@st.composite
+def rosters(draw):
+    committees = [{"id": f"C{i}", "name": f"第{i}县政协", "level": "县"} for i in range(draw(st.integers(1, 3)))]
+    cids = [c["id"] for c in committees]
+    orgs = []
+    for i in range(draw(st.integers(0, 4))):
+        kind = draw(st.sampled_from(ORG_KINDS))
+        start, end = draw(date_range(need_end=kind == "临时党支部"))
+        orgs.append(_put({"id": f"O{i}", "name": f"支部{i}", "kind": kind, "committee_id": draw(st.sampled_from(cids))},
+                         start_date=start, end_date=end))
+    members = []
+    for i in range(draw(st.integers(1, 12))):
+        start, end = draw(date_range())
+        affiliation = draw(st.lists(st.sampled_from(AFFILIATIONS), min_size=1, max_size=2, unique=True))
+        in_orgs = draw(st.lists(st.sampled_from([o["id"] for o in orgs]), max_size=2, unique=True)) if orgs else []
+        row = {"id": f"M{i}", "name": draw(st.sampled_from(NAMES)), "affiliation": "、".join(affiliation),
+               "committee_id": draw(st.sampled_from(cids)), "sector": draw(st.sampled_from(SECTORS))}
+        members.append(_put(row, start_date=start, end_date=end, party_org_ids="、".join(in_orgs) or None,
+                            备注=draw(st.sampled_from([None, "新任", "连任"]))))
+    ids = [m["id"] for m in members]
+    liaisons = []
+    for j in range(draw(st.integers(0, 14))):
+        source, target = draw(st.sampled_from(ids)), draw(st.sampled_from(ids))
+        if source == target:
+            continue
+        start, end = draw(date_range())
+        liaisons.append(_put({"from_id": source, "to": target, "mechanism": f"机制{j}"}, start_date=start, end_date=end))
+    pairs = list(dict.fromkeys((l["from_id"], l["to"]) for l in liaisons))[:3]
+    contacts = [
+        {"from_id": a, "to_id": b, "date": draw(st.sampled_from(DAYS)), "mode": "走访", "summary": f"记录{k}"}
+        for k, (a, b) in enumerate(pairs)
+    ]
+    roster = {"committees": committees, "party_orgs": orgs, "members": members, "liaisons": liaisons, "contacts": contacts}
+    return {k: v for k, v in roster.items() if v}
+
+
+def write_any(folder: Path, roster: dict, fmt: str) -> list[Path]:
+    if fmt == "json":
+        return [write_json(folder / "r.json", roster)]
+    if fmt == "xlsx":
+        return [write_xlsx(folder / "r.xlsx", roster, title="名单")]
+    return write_csvs(folder / "csv", roster, encoding="gb18030", chinese=True)
+
+
+# --- the naive checker: straight from the definitions, over the rows -----------------
+def _holds(row: dict, day: str) -> bool:
+    return (row.get("start_date") is None or row["start_date"] <= day) and (
+        row.get("end_date") is None or day <= row["end_date"]
+    )
+
+
+def _cpc(member: dict) -> bool:
+    return "中共党员" in member["affiliation"].split("、")
+
+
+def naive_gaps(roster: dict, rule: str, day: str, committee: str | None = None) -> list[str]:
+    members = {m["id"]: m for m in roster.get("members", [])}
+    orgs = {o["id"]: o for o in roster.get("party_orgs", [])}
+    out = []
+    for m in members.values():
+        if not _holds(m, day) or (committee and m["committee_id"] != committee):
+            continue
+        if rule == "non-party-without-liaison" and not _cpc(m):
+            covered = any(
+                l["to"] == m["id"] and _holds(l, day) and _holds(members[l["from_id"]], day) and _cpc(members[l["from_id"]])
+                for l in roster.get("liaisons", [])
+            )
+            if not covered:
+                out.append(m)
+        if rule == "party-member-unorganised" and _cpc(m):
+            org_ids = [o for o in m.get("party_org_ids", "").split("、") if o]
+            if not any(_holds(orgs[o], day) for o in org_ids):
+                out.append(m)
+    return [m["id"] for m in sorted(out, key=lambda m: (m["committee_id"], m["id"]))]
+
+
+SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@SETTINGS
+@given(roster=rosters(), fmt=st.sampled_from(["json", "xlsx", "csv"]))
+def test_round_trip_load_store_reopen(backend, roster, fmt):
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        with open_backend(backend, folder) as store:
+            load_files(write_any(folder, roster, fmt), store)
+            loaded = store.dump()
+        with open_backend(backend, folder) as reopened:
+            assert reopened.dump() == loaded
+    members = {k[1]: v for k, v in loaded["nodes"].items() if k[0] == "Member"}
+    assert set(members) == {m["id"] for m in roster["members"]}
+    for row in roster["members"]:
+        stored = members[row["id"]]
+        assert stored["name"] == row["name"] and stored["committee_id"] == row["committee_id"]
+        assert stored["sector"] == row["sector"] and stored.get("备注") == row.get("备注")
+        assert stored["start_date"] == row.get("start_date") and stored["end_date"] == row.get("end_date")
+        assert stored["cpc"] == _cpc(row)
+    liaisons = [k for k in loaded["edges"] if k[0] == "LIAISES_WITH"]
+    assert sorted((k[2], k[4]) for k in liaisons) == sorted((l["from_id"], l["to"]) for l in roster.get("liaisons", []))
+
+
+@SETTINGS
+@given(roster=rosters())
+def test_gaps_agree_with_naive_checker(backend, roster):
+    with tempfile.TemporaryDirectory() as tmp:
+        with open_backend(backend, Path(tmp)) as store:
+            load_files([write_json(Path(tmp) / "r.json", roster)], store)
+            for rule in ("non-party-without-liaison", "party-member-unorganised"):
+                for day in PROBE_DAYS:
+                    got = [i["id"] for i in store.gaps(rule, dt.date.fromisoformat(day))]
+                    assert got == naive_gaps(roster, rule, day), (rule, day)
+                    committee = roster["committees"][-1]["id"]
+                    got_one = [i["id"] for i in store.gaps(rule, dt.date.fromisoformat(day), committee)]
+                    assert got_one == naive_gaps(roster, rule, day, committee), (rule, day, committee)
