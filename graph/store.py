@@ -34,6 +34,11 @@ STAT_KEYS = {
 }
 
 
+def clean(props: dict) -> dict:
+    """Properties as every store keeps them: an empty value is an absent property."""
+    return {k: v for k, v in props.items() if v is not None and v != []}
+
+
 @dataclass(frozen=True)
 class EdgeRow:
     kind: str
@@ -52,7 +57,10 @@ class Batch:
     replace_row_edges: dict[str, set[str]] = field(default_factory=dict)  # kind -> ids
 
     def add_node(self, kind: str, node_id: str, props: dict) -> None:
-        self.nodes.setdefault(kind, {})[node_id] = props
+        self.nodes.setdefault(kind, {})[node_id] = clean(props)
+
+    def add_edge(self, kind: str, src_kind: str, src: str, dst_kind: str, dst: str, key: str = "", props=None) -> None:
+        self.edges.append(EdgeRow(kind, src_kind, src, dst_kind, dst, key, clean(props or {})))
 
     def count(self, kind: str) -> int:
         if kind in self.nodes:

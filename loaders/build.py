@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from graph.model import model
-from graph.store import Batch, EdgeRow, Store
+from graph.store import Batch, Store
 from loaders.validate import Row
 
 # Nodes created on first sight from a member's row: column -> node kind.
@@ -67,13 +67,13 @@ def build_batch(rows: dict[str, list[Row]], store: Store) -> Batch:
         v = row.values
         batch.replace_row_edges.setdefault("Committee", set()).add(v["id"])
         if v.get("parent_id"):
-            batch.edges.append(EdgeRow("SUBORDINATE_TO", "Committee", v["id"], "Committee", v["parent_id"]))
+            batch.add_edge("SUBORDINATE_TO", "Committee", v["id"], "Committee", v["parent_id"])
     for row in rows.get("party_orgs", []):
         v = row.values
         batch.replace_row_edges.setdefault("PartyOrg", set()).add(v["id"])
-        batch.edges.append(EdgeRow("ORG_OF", "PartyOrg", v["id"], "Committee", v["committee_id"]))
+        batch.add_edge("ORG_OF", "PartyOrg", v["id"], "Committee", v["committee_id"])
         if v.get("parent_id"):
-            batch.edges.append(EdgeRow("LED_BY", "PartyOrg", v["id"], "PartyOrg", v["parent_id"]))
+            batch.add_edge("LED_BY", "PartyOrg", v["id"], "PartyOrg", v["parent_id"])
     for row in rows.get("members", []):
         _member_edges(batch, row.values)
 
@@ -98,16 +98,16 @@ def _check_refs(rows: list[Row], column: str, kind: str, known: Known, what: str
 def _member_edges(batch: Batch, v: dict) -> None:
     mid, cid = v["id"], v["committee_id"]
     batch.replace_row_edges.setdefault("Member", set()).add(mid)
-    batch.edges.append(EdgeRow("SERVES_ON", "Member", mid, "Committee", cid))
+    batch.add_edge("SERVES_ON", "Member", mid, "Committee", cid)
     for column, kind in SEEN_NODES.items():
         value = v.get(column)
         for name in value if isinstance(value, list) else [value] if value else []:
             nid = scoped_id(cid, name)
             batch.add_node(kind, nid, {"id": nid, "name": name, "committee_id": cid})
-            batch.edges.append(EdgeRow("PART_OF", kind, nid, "Committee", cid))
-            batch.edges.append(EdgeRow(ROW_EDGES[column], "Member", mid, kind, nid))
+            batch.add_edge("PART_OF", kind, nid, "Committee", cid)
+            batch.add_edge(ROW_EDGES[column], "Member", mid, kind, nid)
     for org in v.get("party_org_ids") or []:
-        batch.edges.append(EdgeRow("IN_PARTY_ORG", "Member", mid, "PartyOrg", org))
+        batch.add_edge("IN_PARTY_ORG", "Member", mid, "PartyOrg", org)
 
 
 def _member_committees(rows: list[Row], column: str, known: Known, what: str) -> dict[str, str]:
@@ -164,7 +164,7 @@ def _liaisons(rows: list[Row], batch: Batch, known: Known) -> None:
             raise row.fail("to", "联系对象不能是联系人自己", to)
         props = {**row.extra, **{k: v[k] for k in ("target_kind", "mechanism", "start_date", "end_date")}}
         key = f"{v.get('mechanism') or ''}|{v.get('start_date') or ''}"
-        batch.edges.append(EdgeRow("LIAISES_WITH", "Member", v["from_id"], kind, target, key, props))
+        batch.add_edge("LIAISES_WITH", "Member", v["from_id"], kind, target, key, props)
 
 
 def _by_name(row: Row, ids: list[str], name: str, label: str) -> str:
@@ -184,4 +184,4 @@ def _contacts(rows: list[Row], batch: Batch, known: Known) -> None:
         v = row.values
         props = {**row.extra, "date": v["date"], "mode": v["mode"], "summary": v.get("summary")}
         key = f"{v['date']}|{v['mode']}"
-        batch.edges.append(EdgeRow("CONTACTED", "Member", v["from_id"], "Member", v["to_id"], key, props))
+        batch.add_edge("CONTACTED", "Member", v["from_id"], "Member", v["to_id"], key, props)

@@ -131,7 +131,7 @@ def test_round_trip_load_store_reopen(backend, roster, fmt):
         stored = members[row["id"]]
         assert stored["name"] == row["name"] and stored["committee_id"] == row["committee_id"]
         assert stored["sector"] == row["sector"] and stored.get("备注") == row.get("备注")
-        assert stored["start_date"] == row.get("start_date") and stored["end_date"] == row.get("end_date")
+        assert stored.get("start_date") == row.get("start_date") and stored.get("end_date") == row.get("end_date")
         assert stored["cpc"] == _cpc(row)
     liaisons = [k for k in loaded["edges"] if k[0] == "LIAISES_WITH"]
     assert sorted((k[2], k[4]) for k in liaisons) == sorted((l["from_id"], l["to"]) for l in roster.get("liaisons", []))
