@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from api.output import gaps_table, load_summary, stats_table
+from api.output import gaps_table, kind_label, load_summary, stats_table
 from graph.errors import BadArgument, LiaisonError
 from graph.store import RULES, Store
 from loaders.validate import parse_date
@@ -37,25 +37,60 @@ def parse_day(value: str | None) -> dt.date:
         raise BadArgument(f"--as-of：无法识别的日期「{value}」（应为 YYYY-MM-DD）", value=value) from None
 
 
-def store_options(func):
-    """--db for the embedded store (more stores join here)."""
+STORE_OPTIONS = [
+    click.option("--db", "db", metavar="PATH", help="嵌入式库文件（默认取 LIAISON_DB，否则 ./liaison.db）"),
+    click.option("--neo4j", "neo4j", metavar="URI", help="改用 Neo4j 图数据库（bolt:// 或 neo4j:// 地址；默认取 LIAISON_NEO4J_URI）"),
+    click.option("--neo4j-user", "neo4j_user", metavar="USER", help="Neo4j 用户名（默认取 LIAISON_NEO4J_USER，否则 neo4j）"),
+    click.option("--neo4j-database", "neo4j_database", metavar="NAME", help="Neo4j 数据库名（默认取 LIAISON_NEO4J_DATABASE）"),
+]
+STORE_KEYS = ("db", "neo4j", "neo4j_user", "neo4j_database")
 
-    @click.option("--db", "db", metavar="PATH", help="嵌入式库文件（默认取 LIAISON_DB，否则 ./liaison.db）")
+
+def with_store_options(func):
+    for option in reversed(STORE_OPTIONS):
+        func = option(func)
+    return func
+
+
+def store_options(func):
+    """The store options, on a subcommand as well as on the group (the subcommand's win)."""
+
+    @with_store_options
     @functools.wraps(func)
-    def wrapper(*args, db=None, **kwargs):
+    def wrapper(*args, **kwargs):
         root = click.get_current_context().find_root().params
-        kwargs["store_config"] = {"db": db or root.get("db")}
+        kwargs["store_config"] = {key: kwargs.pop(key) or root.get(key) for key in STORE_KEYS}
         return func(*args, **kwargs)
 
     return wrapper
 
 
 def open_store(config: dict) -> Store:
+    """The store the options and environment name: Neo4j when a URI is given, else the
+    embedded file. Environment variables are read here, at the edge, and nowhere else."""
+    env = os.environ
+    uri = config.get("neo4j") or env.get("LIAISON_NEO4J_URI")
+    if uri:
+        return open_bolt(uri, config)
     from graph.embedded import EmbeddedStore
 
-    path = config.get("db") or os.environ.get("LIAISON_DB") or DEFAULT_DB
+    path = config.get("db") or env.get("LIAISON_DB") or DEFAULT_DB
     log.info("opening embedded store %s", path)
     return EmbeddedStore(path)
+
+
+def open_bolt(uri: str, config: dict) -> Store:
+    from graph.bolt import BoltStore
+
+    env = os.environ
+    log.info("opening Bolt store %s", uri)
+    return BoltStore(
+        uri,
+        user=config.get("neo4j_user") or env.get("LIAISON_NEO4J_USER") or "neo4j",
+        password=env.get("LIAISON_NEO4J_PASSWORD"),
+        database=config.get("neo4j_database") or env.get("LIAISON_NEO4J_DATABASE"),
+        batch_size=int(env.get("LIAISON_NEO4J_BATCH_SIZE", "5000")),
+    )
 
 
 def emit_json(obj) -> None:
@@ -63,9 +98,9 @@ def emit_json(obj) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", "db", metavar="PATH", help="嵌入式库文件（默认取 LIAISON_DB，否则 ./liaison.db）")
+@with_store_options
 @click.option("-v", "--verbose", count=True, help="输出运行日志（英文）到标准错误")
-def cli(db, verbose):
+def cli(db, neo4j, neo4j_user, neo4j_database, verbose):
     """liaison-graph：政协党的组织和党的工作“两个全覆盖”知识图谱。
 
     导入委员名单，找出未被覆盖的委员。
@@ -147,6 +182,20 @@ def generate(scale, seed, out, fmt):
     out.mkdir(parents=True, exist_ok=True)
     counts = run(scale, seed, out, fmt)
     click.echo("已生成：" + "，".join(f"{k} {v} 行" for k, v in counts.items()) + f"（目录 {out}）")
+
+
+@cli.command()
+@click.option("--to-neo4j", "to_neo4j", metavar="URI", required=True, help="目标 Neo4j 地址（bolt:// 或 neo4j://）")
+@click.option("--replace", is_flag=True, help="先清空目标库再复制（否则按编号合并）")
+@store_options
+def sync(to_neo4j, replace, store_config):
+    """把嵌入式库的全部内容复制到 Neo4j 图数据库（一个事务，全部成功或全部不写）。"""
+    from graph.sync import copy_store
+
+    store_config = {**store_config, "neo4j": None}
+    with open_store(store_config) as source, open_bolt(to_neo4j, store_config) as target:
+        counts = copy_store(source, target, replace=replace)
+    click.echo("已同步到 " + to_neo4j + "：" + "，".join(f"{kind_label(k)} {v}" for k, v in counts.items()))
 
 
 def main(argv=None) -> int:

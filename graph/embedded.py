@@ -145,6 +145,13 @@ class EmbeddedStore(Store):
         log.info("wrote batch: created %s, updated %s", created, updated)
         return WriteResult(created, updated)
 
+    def clear(self) -> None:
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("DELETE FROM edges")
+            self.db.execute("DELETE FROM nodes")
+        self._graph = None
+
     def _count_existing_edges(self, rows: list[EdgeRow]) -> int:
         query = "SELECT 1 FROM edges WHERE src_kind=? AND src=? AND kind=? AND dst_kind=? AND dst=? AND key=?"
         return sum(

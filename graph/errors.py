@@ -16,6 +16,7 @@ class LiaisonError(Exception):
     code = "error"
 
     def __init__(self, message: str, **details):
+        message = " ".join(part.strip() for part in message.splitlines() if part.strip())  # always one line
         super().__init__(message)
         self.message = message
         self.details = {k: v for k, v in details.items() if v is not None}

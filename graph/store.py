@@ -105,6 +105,10 @@ class Store(ABC):
     def write(self, batch: Batch) -> WriteResult:
         """Apply a whole batch in one transaction."""
 
+    @abstractmethod
+    def clear(self) -> None:
+        """Delete everything, in one transaction."""
+
     # --- lookups a loader needs to resolve references -----------------------------
     @abstractmethod
     def existing(self, kind: str, ids: Iterable[str]) -> set[str]:

@@ -12,17 +12,40 @@ from openpyxl import Workbook
 from graph.embedded import EmbeddedStore
 from graph.model import model
 
-BACKENDS = ["embedded"]
+BACKENDS = [pytest.param("embedded"), pytest.param("bolt", marks=pytest.mark.bolt)]
+_bolt: dict = {}
 
 
-def open_backend(name: str, tmp_path: Path):
+@pytest.fixture(scope="session")
+def bolt_server(tmp_path_factory):
+    """A real Bolt server (ArcadeDB), started once for the session on loopback."""
+    from tests.bolt_server import BoltServer
+
+    server = BoltServer(tmp_path_factory.mktemp("bolt"))
+    _bolt["server"] = server
+    yield server
+    server.stop()
+
+
+def open_backend(name: str, tmp_path: Path, fresh: bool = True):
+    """A store of backend ``name``; ``fresh=False`` reopens what the last one wrote."""
     if name == "embedded":
         return EmbeddedStore(tmp_path / "store.db")
+    if name == "bolt":
+        from graph.bolt import BoltStore
+
+        server = _bolt["server"]
+        store = BoltStore(server.uri, "root", server.password, server.database, batch_size=500)
+        if fresh:
+            store.clear()
+        return store
     raise ValueError(name)
 
 
 @pytest.fixture(params=BACKENDS)
 def backend(request) -> str:
+    if request.param == "bolt":
+        request.getfixturevalue("bolt_server")
     return request.param
 
 

@@ -123,7 +123,7 @@ def test_round_trip_load_store_reopen(backend, roster, fmt):
         with open_backend(backend, folder) as store:
             load_files(write_any(folder, roster, fmt), store)
             loaded = store.dump()
-        with open_backend(backend, folder) as reopened:
+        with open_backend(backend, folder, fresh=False) as reopened:
             assert reopened.dump() == loaded
     members = {k[1]: v for k, v in loaded["nodes"].items() if k[0] == "Member"}
     assert set(members) == {m["id"] for m in roster["members"]}

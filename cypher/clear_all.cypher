@@ -1,0 +1,3 @@
+// Empty the database (tests and `liaison sync --replace`).
+MATCH (n)
+DETACH DELETE n

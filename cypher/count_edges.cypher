@@ -1,0 +1,2 @@
+MATCH ()-[r:{rel}]->()
+RETURN count(r) AS n

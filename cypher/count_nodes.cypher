@@ -1,0 +1,2 @@
+MATCH (n:{kind})
+RETURN count(n) AS n

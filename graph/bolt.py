@@ -1,0 +1,189 @@
+"""The Bolt store: the same product on Neo4j (server, cluster or Aura) through the
+official ``neo4j`` driver.
+
+Queries live in ``cypher/`` and take values only as parameters; labels and relationship
+types come from the model. A whole import runs in one managed write transaction (the
+driver retries it on transient errors; every statement is an idempotent MERGE, so a
+retry is safe), sent in batches of ``batch_size`` rows. Reads run in managed read
+transactions, which a cluster routes to its secondaries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+
+import neo4j
+from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
+
+from cypher import query
+from graph.errors import CommitteeNotFound, StoreError
+from graph.model import model
+from graph.store import STAT_KEYS, Batch, Store, WriteResult, check_rule
+
+log = logging.getLogger(__name__)
+
+GAP_QUERIES = {
+    "non-party-without-liaison": "gap_non_party_without_liaison",
+    "party-member-unorganised": "gap_party_member_unorganised",
+}
+
+
+def _chunks(rows: list, size: int):
+    for i in range(0, len(rows), size):
+        yield rows[i : i + size]
+
+
+class BoltStore(Store):
+    name = "bolt"
+
+    def __init__(
+        self,
+        uri: str,
+        user: str | None = None,
+        password: str | None = None,
+        database: str | None = None,
+        batch_size: int = 5000,
+    ):
+        self.uri, self.database, self.batch_size = uri, database, batch_size
+        auth = (user or "neo4j", password or "") if user or password else None
+        try:
+            self.driver = neo4j.GraphDatabase.driver(uri, auth=auth)
+            self.driver.verify_connectivity()
+        except (ServiceUnavailable, AuthError, OSError, ValueError, Neo4jError) as exc:
+            raise StoreError(f"无法连接图数据库 {uri}：{exc}", uri=uri) from None
+        self._ensure_schema()
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def _session(self):
+        return self.driver.session(database=self.database)
+
+    def _read(self, name: str, params: dict | None = None, **names) -> list[dict]:
+        text = query(name, **names)
+
+        def work(tx):
+            return [record.data() for record in tx.run(text, params or {})]
+
+        with self._session() as session:
+            return session.execute_read(work)
+
+    def _ensure_schema(self) -> None:
+        try:
+            with self._session() as session:
+                for kind in model().nodes:
+                    # Schema statements cannot share a transaction with each other on Neo4j.
+                    session.run(query("schema_unique_id", kind=kind)).consume()
+                    session.run(query("schema_committee_index", kind=kind)).consume()
+        except Neo4jError as exc:
+            raise StoreError(f"无法在图数据库中建立约束和索引：{exc.message}") from None
+
+    # --- writing -------------------------------------------------------------------
+    def write(self, batch: Batch) -> WriteResult:
+        created, updated = {}, {}
+        for kind, nodes in batch.nodes.items():
+            before = len(self.existing(kind, nodes))
+            created[kind], updated[kind] = len(nodes) - before, before
+        groups: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
+        for e in batch.edges:
+            groups[(e.kind, e.src_kind, e.dst_kind)].append(
+                {"src": e.src, "dst": e.dst, "key": e.key, "props": {**e.props, "key": e.key}}
+            )
+        for kind in {e.kind for e in batch.edges if model().edges[e.kind].table}:
+            rows = [e for e in batch.edges if e.kind == kind]
+            before = self._count_existing_edges(kind, rows)
+            created[kind], updated[kind] = len(rows) - before, before
+
+        def work(tx):
+            for kind, nodes in batch.nodes.items():
+                rows = [{"id": nid, "props": props} for nid, props in nodes.items()]
+                for chunk in _chunks(rows, self.batch_size):
+                    tx.run(query("upsert_nodes", kind=kind), rows=chunk).consume()
+            for kind, ids in batch.replace_row_edges.items():
+                rels = model().row_edges(kind)
+                for chunk in _chunks(sorted(ids), self.batch_size):
+                    tx.run(query("delete_row_edges", kind=kind), ids=chunk, rels=rels).consume()
+            for (rel, src, dst), rows in groups.items():
+                for chunk in _chunks(rows, self.batch_size):
+                    tx.run(query("upsert_edges", rel=rel, src=src, dst=dst), rows=chunk).consume()
+
+        log.info("writing batch: %s nodes, %s edges", sum(map(len, batch.nodes.values())), len(batch.edges))
+        try:
+            with self._session() as session:
+                session.execute_write(work)
+        except Neo4jError as exc:
+            raise StoreError(f"写入图数据库失败，未写入任何数据：{exc.message}") from None
+        log.info("wrote batch: created %s, updated %s", created, updated)
+        return WriteResult(created, updated)
+
+    def _count_existing_edges(self, rel: str, rows) -> int:
+        keys = defaultdict(set)
+        for e in rows:
+            keys[(e.src_kind, e.dst_kind)].add((e.src, e.dst, e.key))
+        existing = 0
+        for (src, dst), wanted in keys.items():
+            srcs = sorted({w[0] for w in wanted})
+            found = self._read("edge_keys", {"srcs": srcs}, rel=rel, src=src, dst=dst)
+            existing += sum(1 for r in found if (r["src"], r["dst"], r["key"]) in wanted)
+        return existing
+
+    # --- lookups -------------------------------------------------------------------
+    def existing(self, kind: str, ids: Iterable[str]) -> set[str]:
+        ids = sorted(set(ids))
+        found = set()
+        for chunk in _chunks(ids, self.batch_size):
+            found.update(r["id"] for r in self._read("existing_ids", {"ids": chunk}, kind=kind))
+        return found
+
+    def node_props(self, kind: str, ids: Iterable[str]) -> dict[str, dict]:
+        ids = sorted(set(ids))
+        found = {}
+        for chunk in _chunks(ids, self.batch_size):
+            found.update({r["id"]: r["props"] for r in self._read("node_props", {"ids": chunk}, kind=kind)})
+        return found
+
+    def ids_by_name(self, kind: str, committee_ids: Iterable[str]) -> dict[tuple[str, str], list[str]]:
+        found: dict[tuple[str, str], list[str]] = {}
+        rows = self._read("ids_by_name", {"committee_ids": sorted(set(committee_ids))}, kind=kind)
+        for r in rows:
+            found.setdefault((r["committee_id"], r["name"]), []).append(r["id"])
+        return found
+
+    # --- questions -----------------------------------------------------------------
+    def stats(self) -> dict[str, int]:
+        counts = {}
+        for key, kind in STAT_KEYS.items():
+            if kind in model().nodes:
+                counts[key] = self._read("count_nodes", kind=kind)[0]["n"]
+            else:
+                counts[key] = self._read("count_edges", rel=kind)[0]["n"]
+        return counts
+
+    def gaps(self, rule: str, as_of: dt.date, committee_id: str | None = None) -> list[dict]:
+        check_rule(rule)
+        if committee_id is not None and not self.existing("Committee", [committee_id]):
+            raise CommitteeNotFound(f"找不到政协「{committee_id}」", committee_id=committee_id)
+        params = {"day": as_of.isoformat(), "committee_id": committee_id}
+        return self._read(GAP_QUERIES[rule], params)
+
+    def dump(self) -> dict:
+        nodes = {}
+        for r in self._read("dump_nodes"):
+            kind = next(label for label in r["labels"] if label in model().nodes)
+            nodes[(kind, r["props"]["id"])] = r["props"]
+        edges = {}
+        for r in self._read("dump_edges"):
+            props = dict(r["props"])
+            key = props.pop("key", "")
+            src = next(label for label in r["src_labels"] if label in model().nodes)
+            dst = next(label for label in r["dst_labels"] if label in model().nodes)
+            edges[(r["rel"], src, r["src"], dst, r["dst"], key)] = props
+        return {"nodes": nodes, "edges": edges}
+
+    def clear(self) -> None:
+        """Delete everything (tests, and a sync that replaces the target)."""
+        with self._session() as session:
+            session.execute_write(lambda tx: tx.run(query("clear_all")).consume())

@@ -1,0 +1,100 @@
+"""What is particular to the Bolt store: its query catalogue, atomic writes, the same
+answers as the embedded store on random rosters, `sync`, and the CLI on a Bolt server."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+
+from api.cli import main
+from cypher import PLACEHOLDER, catalog, query
+from graph.embedded import EmbeddedStore
+from graph.errors import ModelError
+from graph.model import model
+from graph.store import Batch
+from loaders import load_files
+from tests.conftest import EDGE_EXPECTED, EDGE_ROSTER, open_backend, write_json
+from tests.test_properties import PROBE_DAYS, SETTINGS, rosters
+
+
+def test_catalogue_uses_only_model_labels_and_parameters():
+    names = set(catalog())
+    assert {"upsert_nodes", "upsert_edges", "gap_non_party_without_liaison", "gap_party_member_unorganised"} <= names
+    m = model()
+    for name, text in catalog().items():
+        for label in re.findall(r"[(\[]\w*:(\w+)", text):
+            assert label in m.nodes or label in m.edges, (name, label)
+        assert "'" not in text and '"' not in text, f"{name}: literals belong in $parameters"
+        assert set(PLACEHOLDER.findall(text)) <= {"kind", "src", "dst", "rel"}
+
+
+def test_query_refuses_names_outside_the_model():
+    assert "`Member`" in query("existing_ids", kind="Member")
+    with pytest.raises(ModelError):
+        query("existing_ids", kind="Member`) DETACH DELETE (x")
+    with pytest.raises(ModelError):
+        query("upsert_edges", rel="LIAISES_WITH", src="Member")  # dst missing
+
+
+@pytest.mark.parametrize("backend", ["embedded", pytest.param("bolt", marks=pytest.mark.bolt)], indirect=True)
+def test_a_write_that_fails_midway_leaves_nothing(backend, tmp_path):
+    with open_backend(backend, tmp_path) as store:
+        load_files([write_json(tmp_path / "r.json", EDGE_ROSTER)], store)
+        before = store.dump()
+        batch = Batch()
+        batch.add_node("Committee", "C9", {"id": "C9", "name": "新政协", "committee_id": "C9"})
+        batch.add_node("Member", "M9", {"id": "M9", "name": "甲", "committee_id": "C9", "bad": {1, 2}})
+        with pytest.raises((TypeError, ValueError)):  # the value cannot be stored
+            store.write(batch)
+        assert store.dump() == before
+
+
+@pytest.mark.bolt
+@SETTINGS
+@given(roster=rosters())
+def test_bolt_and_embedded_give_identical_answers(bolt_server, roster):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_json(Path(tmp) / "r.json", roster)
+        with EmbeddedStore(Path(tmp) / "e.db") as embedded, open_backend("bolt", Path(tmp)) as bolt:
+            load_files([path], embedded)
+            load_files([path], bolt)
+            assert bolt.dump() == embedded.dump()
+            assert bolt.stats() == embedded.stats()
+            for rule in EDGE_EXPECTED:
+                for day in PROBE_DAYS:
+                    d = dt.date.fromisoformat(day)
+                    assert bolt.gaps(rule, d) == embedded.gaps(rule, d), (rule, day)
+                    for c in roster["committees"]:
+                        assert bolt.gaps(rule, d, c["id"]) == embedded.gaps(rule, d, c["id"])
+
+
+@pytest.mark.bolt
+def test_cli_on_bolt_and_sync(bolt_server, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("LIAISON_NEO4J_PASSWORD", bolt_server.password)
+    db = tmp_path / "e.db"
+    assert main(["load", str(write_json(tmp_path / "r.json", EDGE_ROSTER)), "--db", str(db)]) == 0
+    bolt_args = ["--neo4j", bolt_server.uri, "--neo4j-user", "root", "--neo4j-database", bolt_server.database]
+    assert main(["sync", "--to-neo4j", bolt_server.uri, "--replace", "--db", str(db), *bolt_args[2:]]) == 0
+    capsys.readouterr()
+    assert main([*bolt_args, "gaps", "--rule", "non-party-without-liaison", "--as-of", "2026-07-01", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [i["id"] for i in doc["items"]] == EDGE_EXPECTED["non-party-without-liaison"]["2026-07-01"]
+    monkeypatch.setenv("LIAISON_NEO4J_URI", bolt_server.uri)
+    monkeypatch.setenv("LIAISON_NEO4J_USER", "root")
+    monkeypatch.setenv("LIAISON_NEO4J_DATABASE", bolt_server.database)
+    assert main(["stats", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["members"] == 17
+    with EmbeddedStore(db) as embedded, open_backend("bolt", tmp_path, fresh=False) as bolt:
+        assert bolt.dump() == embedded.dump()
+
+
+def test_unreachable_server_is_one_line(capsys):
+    code = main(["--neo4j", "bolt://127.0.0.1:9", "stats"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1 and "无法连接图数据库" in err
