@@ -1,0 +1,80 @@
+"""The shipped sample: 溪山县政协, a fictional county committee of about 200 members.
+
+    python -m loaders.sample [PATH]     # rewrites samples/xishan-county.xlsx
+
+Built from the generator's county composition with a fixed seed, then written the way
+an office keeps its workbook: a merged title row above each header, 序号 and 备注
+columns, dates typed three ways or as Excel date cells, a blank row in the member list,
+and the cases the two flagship rules must get right made sure of (a duplicate name, a
+party member with two affiliations, a liaison between two non-party members, ended and
+future liaisons and terms, a party member only in an expired temporary branch).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+from loaders.generate import Committee, columns, committee_roster, write_workbook
+
+SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "xishan-county.xlsx"
+COMMITTEE = Committee("XS", "溪山县政协", "county", None)
+SEED = 2026
+SIZE = 200
+TITLES = {
+    "committees": "溪山县政协基本情况",
+    "party_orgs": "溪山县政协党组织设置情况",
+    "members": "溪山县政协第十届委员名单",
+    "liaisons": "党员委员联系党外委员安排表",
+    "contacts": "谈心谈话及走访记录台账",
+}
+DATE_COLUMNS = {"start_date", "end_date", "date"}
+
+
+def sample_rows() -> dict[str, list[dict]]:
+    """The sample's rows, English column names, ISO dates: the ground truth tests read."""
+    roster = committee_roster(COMMITTEE, SEED, SIZE)
+    members = roster["members"]
+    cpc = [m for m in members if "中共党员" in m["affiliation"]]
+    # a second affiliation beside 中共党员 (a cross member of 九三学社)
+    two = next(m for m in cpc if "、" not in m["affiliation"] and not m.get("party_group_role"))
+    two["affiliation"] = "中共党员、九三学社"
+    # a duplicate name: two members called the same, one party and one non-party
+    non_cpc = [m for m in members if "中共党员" not in m["affiliation"]]
+    non_cpc[-1]["name"] = cpc[-1]["name"]
+    for m in members:
+        m["备注"] = "已辞去委员职务" if m["end_date"] else ("增补" if m["start_date"] > "2022-01-31" else None)
+    return roster
+
+
+def _as_typed(row: dict, n: int) -> dict:
+    """Dates the way offices type them: ISO, slashes, Chinese, or a real date cell."""
+    out = dict(row)
+    for k in DATE_COLUMNS & row.keys():
+        if not row[k]:
+            continue
+        day = dt.date.fromisoformat(row[k])
+        style = n % 4
+        out[k] = (row[k], day.strftime("%Y/%m/%d"), f"{day.year}年{day.month}月{day.day}日", day)[style]
+    return out
+
+
+def write_sample(path: Path = SAMPLE) -> Path:
+    rows = sample_rows()
+    tables = {}
+    for t, table_rows in rows.items():
+        typed = [_as_typed(r, i) for i, r in enumerate(table_rows)]
+        if t == "members":
+            for i, r in enumerate(typed, 1):
+                r["序号"] = i
+            typed.insert(len(typed) // 2, None)  # the blank row offices leave between pages
+        tables[t] = typed
+    order = {"members": ["序号", *columns("members"), "备注"]}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_workbook(path, tables, titles=TITLES, order=order)
+    return path
+
+
+if __name__ == "__main__":
+    print(write_sample(Path(sys.argv[1]) if len(sys.argv) > 1 else SAMPLE))
