@@ -185,6 +185,137 @@ def generate(scale, seed, out, fmt):
 
 
 @cli.command()
+@click.option("--policy", metavar="NAME|FILE", help="政策：内置名称（两个全覆盖 三联 四联 四联系 杭州 结对子）或 .yaml 文件；默认两个全覆盖")
+@click.option("--by", type=click.Choice(["sector", "special_committee", "activity_group", "committee"]), help="分组统计")
+@click.option("--as-of", "as_of", metavar="DATE", help="统计日（默认今天），YYYY-MM-DD")
+@click.option("--committee", "committee_id", metavar="ID", help="只看一个政协及其下级政协（编号）")
+@click.option("--window", "window", type=click.IntRange(0, 3650), help="有效联系窗口天数（默认取政策设定，一般 180）")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="输出格式")
+@click.option("--xlsx", "xlsx", type=click.Path(path_type=Path), metavar="PATH", help="另存为可打印归档的 Excel 报告")
+@store_options
+def coverage(policy, by, as_of, committee_id, window, fmt, xlsx, store_config):
+    """按联系制度（政策）统计覆盖率：名义覆盖与有效覆盖、未覆盖名单、分组、联系数量、沉寂联系。"""
+    from api.output import coverage_text
+    from graph.coverage import report
+    from graph.policy import find_policy
+    from graph.view import open_view
+
+    chosen = find_policy(policy)
+    day = parse_day(as_of)
+    with open_store(store_config) as store:
+        result = report(open_view(store, day, committee_id), chosen, by, window)
+    if xlsx:
+        from api.report_xlsx import write_coverage_xlsx
+
+        write_coverage_xlsx(result, xlsx)
+    if fmt == "json":
+        emit_json(result)
+    else:
+        click.echo(coverage_text(result))
+        if xlsx:
+            click.echo(f"\n报告已保存：{xlsx}")
+
+
+@cli.command()
+def policies():
+    """列出内置的联系制度（政策）及其规则。"""
+    from graph.policy import builtin
+
+    for p in builtin().values():
+        names = "、".join(dict.fromkeys([p.label, *p.aliases]))
+        click.echo(f"{p.name}（{names}）" + (f"：{p.source}" if p.source else ""))
+        for r in p.rules:
+            click.echo(f"  - {r.id}：{r.label}")
+
+
+@cli.command()
+@click.argument("node_id", metavar="ID")
+@click.option("--hops", type=click.IntRange(1, 10), default=2, show_default=True, help="最多几步联系")
+@click.option("--as-of", "as_of", metavar="DATE", help="统计日（默认今天），YYYY-MM-DD")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="输出格式")
+@store_options
+def reach(node_id, hops, as_of, fmt, store_config):
+    """从一名委员或一个党组织出发，K 步联系之内党的工作能到达哪些委员、界别和组织。"""
+    from api.output import reach_text
+    from graph.reach import reach as run
+    from graph.view import open_view
+
+    day = parse_day(as_of)
+    with open_store(store_config) as store:
+        view = _member_view(store, node_id, day)
+        result = {"from": node_id, "as_of": day.isoformat(), "hops": hops, "items": run(view, node_id, hops)}
+    emit_json(result) if fmt == "json" else click.echo(reach_text(result))
+
+
+def _member_view(store, node_id: str, day: dt.date):
+    """The view of the committee a member or organisation belongs to (and those below)."""
+    from graph.errors import MemberNotFound
+    from graph.view import open_view
+
+    for kind in ("Member", "PartyOrg"):
+        props = store.node_props(kind, [node_id])
+        if props:
+            return open_view(store, day, props[node_id]["committee_id"])
+    raise MemberNotFound(f"找不到编号为「{node_id}」的委员或党组织", id=node_id)
+
+
+@cli.command()
+@click.argument("member_id", metavar="MEMBER_ID")
+@click.option("--as-of", "as_of", metavar="DATE", help="统计日（默认今天），YYYY-MM-DD")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="输出格式")
+@store_options
+def why(member_id, as_of, fmt, store_config):
+    """一名委员为什么被覆盖（联系链、所在党组织），或为什么没有。"""
+    from api.output import why_text
+    from graph.reach import why as run
+
+    day = parse_day(as_of)
+    with open_store(store_config) as store:
+        result = run(_member_view(store, member_id, day), member_id)
+    emit_json(result) if fmt == "json" else click.echo(why_text(result))
+
+
+@cli.command()
+@click.option("--from", "day_from", metavar="DATE", required=True, help="起始日")
+@click.option("--to", "day_to", metavar="DATE", help="截止日（默认今天）")
+@click.option("--committee", "committee_id", metavar="ID", help="只看一个政协及其下级政协（编号）")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="输出格式")
+@store_options
+def diff(day_from, day_to, committee_id, fmt, store_config):
+    """两天之间哪些委员新增或消除了覆盖缺口，以及原因（联系结束、任期结束、临时党支部撤销、新任委员……）。"""
+    from api.output import diff_text
+    from graph.reach import REASONS, view_gaps
+    from graph.reach import diff as run
+    from graph.view import View, scope_of
+
+    d1, d2 = parse_day(day_from), parse_day(day_to)
+    with open_store(store_config) as store:
+        scope, committees = scope_of(store, committee_id)
+        G = store.subgraph(scope)
+    before, after = View(G, d1.isoformat(), scope, committees), View(G, d2.isoformat(), scope, committees)
+    result = {"from": d1.isoformat(), "to": d2.isoformat(), "items": run(before, after, view_gaps)}
+    emit_json(result) if fmt == "json" else click.echo(diff_text(result, REASONS))
+
+
+@cli.command()
+@click.option("--as-of", "as_of", metavar="DATE", help="统计日（默认今天），YYYY-MM-DD")
+@click.option("--committee", "committee_id", metavar="ID", help="只看一个政协及其下级政协（编号）")
+@click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True, help="列出前几名")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="输出格式")
+@store_options
+def network(as_of, committee_id, top, fmt, store_config):
+    """联系网络诊断：每人联系数、关键联络人（中介中心度）、孤立委员、界别 × 界别联系矩阵。"""
+    from api.output import network_text
+    from graph.reach import network as run
+    from graph.view import open_view
+
+    day = parse_day(as_of)
+    with open_store(store_config) as store:
+        result = run(open_view(store, day, committee_id), top)
+    emit_json(result) if fmt == "json" else click.echo(network_text(result))
+
+
+@cli.command()
 @click.option("--to-neo4j", "to_neo4j", metavar="URI", required=True, help="目标 Neo4j 地址（bolt:// 或 neo4j://）")
 @click.option("--replace", is_flag=True, help="先清空目标库再复制（否则按编号合并）")
 @store_options

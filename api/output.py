@@ -52,3 +52,99 @@ def load_summary(report) -> str:
     if report.ignored:
         lines.append(f"未识别、已跳过：{'；'.join(report.ignored)}")
     return "\n".join(lines)
+
+
+def pct(value: float) -> str:
+    return f"{value * 100:.1f}%"
+
+
+def coverage_text(report: dict) -> str:
+    """The coverage report for people: headline, rules, breakdowns, findings."""
+    lines = [f"{report['label']} 覆盖情况（截至 {report['as_of']}，有效联系窗口 {report['window_days']} 天）", ""]
+    rows = []
+    for h in report["headline"].values():
+        rows.append([h["label"], str(h["total"]), str(h["covered"]), pct(h["ratio"]), str(h["effective"]), pct(h["effective_ratio"])])
+    lines += ["两个全覆盖", table(["项目", "应覆盖", "已覆盖", "覆盖率", "有效覆盖", "有效覆盖率"], rows), ""]
+    rows = [[r["label"], str(r["total"]), str(r["covered"]), pct(r["ratio"]), str(r["effective"]), pct(r["effective_ratio"])]
+            for r in report["rules"]]
+    lines += ["规则", table(["规则", "应覆盖", "已覆盖", "覆盖率", "有效覆盖", "有效覆盖率"], rows)]
+    for r in report["rules"]:
+        if r["uncovered"]:
+            lines += ["", f"未覆盖：{r['label']}（{len(r['uncovered'])}）",
+                      table(["编号", "名称", "所属政协", "界别"],
+                            [[i["id"], i.get("name") or "", i.get("committee_id") or "", i.get("sector") or ""]
+                             for i in r["uncovered"]])]
+        if r.get("breakdown"):
+            rollup = "rollup_total" in r["breakdown"][0]
+            headers = ["分组", "应覆盖", "已覆盖", "覆盖率"] + (["含下级应覆盖", "含下级已覆盖", "含下级覆盖率"] if rollup else [])
+            body = [[b["name"], str(b["total"]), str(b["covered"]), pct(b["ratio"])]
+                    + ([str(b["rollup_total"]), str(b["rollup_covered"]), pct(b["rollup_ratio"])] if rollup else [])
+                    for b in r["breakdown"]]
+            lines += ["", f"分组统计：{r['label']}", table(headers, body)]
+        cap = r.get("capacity")
+        if cap and (cap["over"] or cap["under"]):
+            bound = f"{cap['min'] if cap['min'] is not None else 0}–{cap['max'] if cap['max'] is not None else '不限'}"
+            body = [[i["id"], i.get("name") or "", str(i["count"]), "超出" if i in cap["over"] else "不足"]
+                    for i in cap["over"] + cap["under"]]
+            lines += ["", f"联系数量（应为 {bound} 名）：{r['label']}", table(["编号", "姓名", "联系数", "情况"], body)]
+    if report["sectors_without_cpc"]:
+        lines += ["", "没有党员委员的界别", table(["界别", "所属政协", "委员数"],
+                                             [[s["name"], s["committee_id"] or "", str(s["members"])] for s in report["sectors_without_cpc"]])]
+    if report["members_without_special_committee"]:
+        lines += ["", "未加入专委会的委员（全员入委）", table(["编号", "姓名", "所属政协", "界别"],
+                  [[i["id"], i["name"], i["committee_id"], i["sector"] or ""] for i in report["members_without_special_committee"]])]
+    quiet = report["quiet_liaisons"]
+    if quiet:
+        lines += ["", f"超过 {report['window_days']} 天没有联系记录的联系（{len(quiet)}，最久的在前）",
+                  table(["联系人", "联系对象", "最近一次联系", "已沉寂天数"],
+                        [[f"{q['from_name']}（{q['from_id']}）", f"{q['to_name']}（{q['to_id']}）", q["last_contact"] or "从未",
+                          str(q["days_quiet"]) if q["days_quiet"] is not None else ""] for q in quiet[:50]])]
+        if len(quiet) > 50:
+            lines.append(f"……另有 {len(quiet) - 50} 条，完整列表见 --format json 或 --xlsx")
+    return "\n".join(lines)
+
+
+KIND_LABELS = {"member": "委员", "sector": "界别", "special_committee": "专委会", "activity_group": "委员活动组",
+               "party_org": "党组织", "studio": "委员工作室"}
+
+
+def reach_text(result: dict) -> str:
+    head = f"从 {result['from']} 出发 {result['hops']} 步内党的工作可达（截至 {result['as_of']}）：共 {len(result['items'])} 项"
+    body = [[str(i["distance"]), KIND_LABELS.get(i["kind"], i["kind"]), i["id"], i.get("name") or ""] for i in result["items"]]
+    return head + "\n\n" + table(["步数", "类别", "编号", "名称"], body)
+
+
+def why_text(result: dict) -> str:
+    who = f"{result['name']}（{result['id']}）"
+    lines = [f"{who}截至 {result['as_of']}：{'已覆盖' if result['covered'] else '未覆盖'}"]
+    for org in result["organisations"]:
+        lines.append(f"  所在党组织：{org['name']}（{org['id']}）")
+    for chain in result["chains"]:
+        lines.append("  联系链：" + " → ".join(f"{p['name']}（{p['id']}{'，党员' if p['cpc'] else ''}）" for p in chain))
+    for reason in result["reasons"]:
+        lines.append(f"  原因：{reason}")
+    return "\n".join(lines)
+
+
+def diff_text(result: dict, reasons: dict[str, str]) -> str:
+    head = f"{result['from']} → {result['to']}：覆盖变化 {len(result['items'])} 名"
+    body = [[RULES_SHORT.get(i["rule"], i["rule"]), "新增缺口" if i["change"] == "lost" else "不再缺口", i["id"], i["name"],
+             i["committee_id"], reasons.get(i["reason"], i["reason"])] for i in result["items"]]
+    return head + "\n\n" + table(["规则", "变化", "编号", "姓名", "所属政协", "原因"], body)
+
+
+RULES_SHORT = {"non-party-without-liaison": "党外委员无党员联系", "party-member-unorganised": "党员委员未编入党组织"}
+
+
+def network_text(result: dict) -> str:
+    lines = [f"联系网络（截至 {result['as_of']}）：在任委员 {result['members']} 名，联系 {result['liaisons']} 条", ""]
+    lines += ["联系最多的委员", table(["编号", "姓名", "界别", "联系数"],
+                                 [[i["id"], i["name"], i["sector"] or "", str(i["liaisons"])] for i in result["load"]]), ""]
+    lines += ["关键联络人（中介中心度）", table(["编号", "姓名", "界别", "中介中心度"],
+                                       [[i["id"], i["name"], i["sector"] or "", f"{i['betweenness']:.4f}"] for i in result["brokers"]]), ""]
+    lines.append(f"没有任何联系的党员委员：{len(result['cpc_without_liaison'])} 名；完全孤立的委员：{len(result['isolated'])} 名")
+    sectors = result["sector_matrix"]["sectors"]
+    if sectors:
+        lines += ["", "界别 × 界别联系数（行：联系人所在界别；列：联系对象所在界别）",
+                  table(["", *sectors], [[a, *map(str, row)] for a, row in zip(sectors, result["sector_matrix"]["counts"])])]
+    return "\n".join(lines)

@@ -13,9 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 import neo4j
+import networkx as nx
 from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 
 from cypher import query
@@ -168,6 +169,35 @@ class BoltStore(Store):
             raise CommitteeNotFound(f"找不到政协「{committee_id}」", committee_id=committee_id)
         params = {"day": as_of.isoformat(), "committee_id": committee_id}
         return self._read(GAP_QUERIES[rule], params)
+
+    def committees(self) -> dict[str, dict]:
+        return {r["props"]["id"]: r["props"] for r in self._read("committees")}
+
+    def subgraph(self, committee_ids: Collection[str] | None = None) -> nx.MultiDiGraph:
+        params = {"committee_ids": sorted(committee_ids) if committee_ids is not None else None}
+        node_q, edge_q = query("subgraph_nodes"), query("subgraph_edges")
+
+        def work(tx):  # one read transaction: both statements see the same snapshot
+            nodes = [r.data() for r in tx.run(node_q, params)]
+            return nodes, [r.data() for r in tx.run(edge_q, params)]
+
+        with self._session() as session:
+            nodes, edges = session.execute_read(work)
+        G = nx.MultiDiGraph()
+        kinds = model().nodes
+        for r in nodes:
+            kind = next(label for label in r["labels"] if label in kinds)
+            G.add_node((kind, r["props"]["id"]), node_kind=kind, **r["props"])
+        for r in edges:
+            src = (next(label for label in r["src_labels"] if label in kinds), r["src"])
+            dst_kind = next(label for label in r["dst_labels"] if label in kinds)
+            dst = (dst_kind, r["dst_props"]["id"])
+            if dst not in G:
+                G.add_node(dst, node_kind=dst_kind, **r["dst_props"])
+            props = dict(r["props"])
+            key = props.pop("key", "")
+            G.add_edge(src, dst, key=(r["rel"], key), edge_kind=r["rel"], **props)
+        return G
 
     def dump(self) -> dict:
         nodes = {}

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import logging
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 
@@ -210,14 +210,40 @@ class EmbeddedStore(Store):
                 (committee_id,),
             )
             self._add_edges(G, rows)
+        self._fill_far_ends(G)
+        return G
+
+    def committees(self) -> dict[str, dict]:
+        return {nid: json.loads(p) for nid, p in self.db.execute("SELECT id, props FROM nodes WHERE kind = 'Committee'")}
+
+    def subgraph(self, committee_ids: Collection[str] | None = None) -> nx.MultiDiGraph:
+        if committee_ids is None:
+            return self.graph()
+        if self._graph is not None:
+            return self._graph.subgraph(
+                [n for n, d in self._graph.nodes(data=True) if d.get("committee_id") in committee_ids]
+            )
+        G = nx.MultiDiGraph()
+        for chunk in _chunks(set(committee_ids)):
+            marks = ",".join("?" * len(chunk))
+            for kind, nid, props in self.db.execute(
+                f"SELECT kind, id, props FROM nodes WHERE committee_id IN ({marks})", chunk
+            ):
+                G.add_node((kind, nid), node_kind=kind, **json.loads(props))
+            self._add_edges(G, self.db.execute(
+                f"SELECT e.* FROM nodes n JOIN edges e ON e.src_kind = n.kind AND e.src = n.id "
+                f"WHERE n.committee_id IN ({marks})", chunk))
+        self._fill_far_ends(G)
+        return G
+
+    def _fill_far_ends(self, G: nx.MultiDiGraph) -> None:
         missing: dict[str, set[str]] = {}
-        for kind, nid in G.nodes:
-            if "node_kind" not in G.nodes[(kind, nid)]:
-                missing.setdefault(kind, set()).add(nid)
+        for node, data in G.nodes(data=True):
+            if "node_kind" not in data:
+                missing.setdefault(node[0], set()).add(node[1])
         for kind, ids in missing.items():
             for nid, props in self.node_props(kind, ids).items():
                 G.nodes[(kind, nid)].update(node_kind=kind, **props)
-        return G
 
     @staticmethod
     def _add_edges(G: nx.MultiDiGraph, rows) -> None:

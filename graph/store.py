@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+
+import networkx as nx
 
 from graph.errors import UnknownRule
 
@@ -130,6 +132,17 @@ class Store(ABC):
     @abstractmethod
     def gaps(self, rule: str, as_of: dt.date, committee_id: str | None = None) -> list[dict]:
         """The members a flagship rule misses on ``as_of``, sorted by committee and id."""
+
+    @abstractmethod
+    def committees(self) -> dict[str, dict]:
+        """Every committee: id -> properties (the tree is small)."""
+
+    @abstractmethod
+    def subgraph(self, committee_ids: Collection[str] | None = None) -> nx.MultiDiGraph:
+        """The nodes of the given committees (all when ``None``), every edge leaving them
+        and the far ends of those edges, fetched in one read: nodes are ``(kind, id)``
+        with their properties and ``node_kind``; edges carry ``edge_kind`` and their
+        properties. Policies, reach and diagnostics run on it, for every store alike."""
 
     @abstractmethod
     def dump(self) -> dict:

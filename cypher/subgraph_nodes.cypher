@@ -1,0 +1,4 @@
+// Every node of the given committees (all nodes when $committee_ids is null).
+MATCH (n)
+WHERE $committee_ids IS NULL OR n.committee_id IN $committee_ids
+RETURN labels(n) AS labels, properties(n) AS props

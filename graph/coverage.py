@@ -1,0 +1,201 @@
+"""The coverage report: every rule of a policy evaluated on one day's view.
+
+For each rule: covered / total / ratio, nominal and effective (a liaison is effective
+when a contact between the pair falls within ``window_days`` before the day), the
+uncovered items, a breakdown by sector, special committee, activity group or committee
+(each committee and the roll-up of the committees below it), capacity findings and
+affinity. Beside the rules: the two full coverages as a headline, sectors with no CPC
+member, members in no special committee (全员入委), and liaisons gone quiet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from graph.policy import AFFINITY, Policy, Rule, builtin
+from graph.view import KIND_CODES, View
+
+BREAKDOWNS = {
+    "sector": "IN_SECTOR",
+    "special_committee": "ON_SPECIAL_COMMITTEE",
+    "activity_group": "IN_ACTIVITY_GROUP",
+    "committee": None,
+}
+NONE_KEY = "（无）"
+
+
+def ratio(covered: int, total: int) -> float:
+    return round(covered / total, 4) if total else 1.0
+
+
+def population(view: View, rule: Rule) -> list:
+    return sorted(node for node, _ in view.nodes(rule.covers.node_kind) if rule.covers.matches(view, node))
+
+
+def _day_minus(day: str, days: int) -> str:
+    return (dt.date.fromisoformat(day) - dt.timedelta(days=days)).isoformat()
+
+
+def effective(view: View, coverer, item, window_start: str) -> bool:
+    """A coverer's contact with the item (or, for a sector or group, with a member in it)
+    on or after ``window_start``; membership needs no contact."""
+    if coverer[0] != "Member":
+        return True
+    targets = [item] if item[0] == "Member" else list(view.occupants(item))
+    return any((last := view.last_contact(coverer, t)) is not None and last >= window_start for t in targets)
+
+
+def evaluate_rule(view: View, rule: Rule, window_days: int, by: str | None = None) -> dict:
+    items = population(view, rule)
+    window_start = _day_minus(view.day, window_days)
+    covered, effective_covered, uncovered = [], 0, []
+    load: dict = defaultdict(set)
+    affinity_pairs = affinity_matched = 0
+    for item in items:
+        found = rule.coverers(view, item)
+        if not found:
+            uncovered.append(item)
+            continue
+        covered.append(item)
+        if any(effective(view, c, item, window_start) for c, _ in found):
+            effective_covered += 1
+        for coverer, edge in found:
+            if edge is not None and edge["edge_kind"] == "LIAISES_WITH":
+                load[coverer].add(item)
+        if rule.affinity and item[0] == "Member":
+            affinity_pairs += 1
+            shared = set(view.containers(item, AFFINITY[rule.affinity]))
+            if any(shared & set(view.containers(c, AFFINITY[rule.affinity])) for c, _ in found if c[0] == "Member"):
+                affinity_matched += 1
+    out = {
+        "id": rule.id,
+        "label": rule.label,
+        "covers": KIND_CODES[rule.covers.node_kind],
+        "total": len(items),
+        "covered": len(covered),
+        "ratio": ratio(len(covered), len(items)),
+        "effective": effective_covered,
+        "effective_ratio": ratio(effective_covered, len(items)),
+        "uncovered": [view.item(n) for n in sorted(uncovered, key=lambda n: (view.data(n).get("committee_id") or "", n[1]))],
+    }
+    if rule.capacity:
+        low, high = rule.capacity
+        coverers = sorted(node for node, _ in view.nodes(rule.by.node_kind) if rule.by.matches(view, node))
+        counts = {c: len(load.get(c, ())) for c in coverers}
+        out["capacity"] = {
+            "min": low,
+            "max": high,
+            "over": [{**view.item(c), "count": n} for c, n in counts.items() if high is not None and n > high],
+            "under": [{**view.item(c), "count": n} for c, n in counts.items() if low is not None and n < low],
+        }
+    if rule.affinity:
+        out["affinity"] = {"by": rule.affinity, "matched": affinity_matched, "of": affinity_pairs,
+                           "ratio": ratio(affinity_matched, affinity_pairs)}
+    if by:
+        out["breakdown"] = breakdown(view, items, set(covered), by)
+    return out
+
+
+def _groups(view: View, node, by: str) -> list[str]:
+    data = view.data(node)
+    if by == "committee":
+        return [data.get("committee_id") or NONE_KEY]
+    if node[0] == "Member":
+        names = sorted(view.data(c)["name"] for c in view.containers(node, BREAKDOWNS[by]))
+        return names or [NONE_KEY]
+    return [data["name"]] if KIND_CODES[node[0]] == by else [NONE_KEY]
+
+
+def breakdown(view: View, items: list, covered: set, by: str) -> list[dict]:
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for item in items:
+        for key in _groups(view, item, by):
+            counts[key][0] += 1
+            counts[key][1] += item in covered
+    rows = []
+    if by == "committee":
+        for cid in sorted(counts.keys() | (view.scope or set())):
+            below = _below(view.committees, cid)
+            total = sum(counts[c][0] for c in below if c in counts)
+            got = sum(counts[c][1] for c in below if c in counts)
+            own = counts.get(cid, [0, 0])
+            rows.append({"key": cid, "name": view.committees.get(cid, {}).get("name", cid), "total": own[0],
+                         "covered": own[1], "ratio": ratio(own[1], own[0]),
+                         "rollup_total": total, "rollup_covered": got, "rollup_ratio": ratio(got, total)})
+        return rows
+    for key in sorted(counts):
+        total, got = counts[key]
+        rows.append({"key": key, "name": key, "total": total, "covered": got, "ratio": ratio(got, total)})
+    return rows
+
+
+def _below(committees: dict[str, dict], root: str) -> set[str]:
+    from graph.view import subtree
+
+    return subtree(committees, root) if root in committees else {root}
+
+
+def quiet_liaisons(view: View, window_days: int) -> list[dict]:
+    """Member-to-member liaisons holding today with no contact within the window, oldest first."""
+    window_start = _day_minus(view.day, window_days)
+    out = []
+    for member, data in view.nodes("Member"):
+        for target, edge in view.liaisons_out(member):
+            if target[0] != "Member":
+                continue
+            last = view.last_contact(member, target)
+            if last is None or last < window_start:
+                since = last or edge.get("start_date")
+                out.append({
+                    "from_id": member[1], "from_name": data.get("name"),
+                    "to_id": target[1], "to_name": view.data(target).get("name"),
+                    "committee_id": data.get("committee_id"), "mechanism": edge.get("mechanism"),
+                    "last_contact": last,
+                    "days_quiet": (dt.date.fromisoformat(view.day) - dt.date.fromisoformat(since)).days if since else None,
+                })
+    return sorted(out, key=lambda r: (r["last_contact"] or "", r["from_id"], r["to_id"]))
+
+
+def sectors_without_cpc(view: View) -> list[dict]:
+    out = []
+    for sector, _ in view.nodes("Sector"):
+        if not any(view.is_cpc(m) for m in view.occupants(sector)):
+            out.append({**view.item(sector), "members": sum(1 for _ in view.occupants(sector))})
+    return sorted(out, key=lambda r: (r["committee_id"] or "", r["id"]))
+
+
+def members_without_special_committee(view: View) -> list[dict]:
+    return [view.item(m) for m, _ in sorted(view.nodes("Member"))
+            if not any(True for _ in view.containers(m, "ON_SPECIAL_COMMITTEE"))]
+
+
+def report(view: View, policy: Policy, by: str | None = None, window_days: int | None = None) -> dict:
+    window = policy.window_days if window_days is None else window_days
+    flagship = builtin()["two-coverages"]
+    headline = {}
+    for key, rule in (("party_org", flagship.rules[0]), ("party_work", flagship.rules[1])):
+        r = evaluate_rule(view, rule, window)
+        headline[key] = {"label": rule.label, "total": r["total"], "covered": r["covered"], "ratio": r["ratio"],
+                         "effective": r["effective"], "effective_ratio": r["effective_ratio"]}
+    return {
+        "policy": policy.name,
+        "label": policy.label,
+        "as_of": view.day,
+        "window_days": window,
+        "committee_id": None if view.scope is None else sorted(view.scope)[0] if len(view.scope) == 1 else _root(view),
+        "by": by,
+        "headline": headline,
+        "rules": [evaluate_rule(view, rule, window, by) for rule in policy.rules],
+        "sectors_without_cpc": sectors_without_cpc(view),
+        "members_without_special_committee": members_without_special_committee(view),
+        "quiet_liaisons": quiet_liaisons(view, window),
+    }
+
+
+def _root(view: View) -> str | None:
+    """The committee a scope was asked for: the one whose parent lies outside it."""
+    for cid in sorted(view.scope or ()):
+        if view.committees.get(cid, {}).get("parent_id") not in view.scope:
+            return cid
+    return None

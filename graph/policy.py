@@ -1,0 +1,298 @@
+"""Liaison systems as data: a policy is a list of rules, each saying who must be covered,
+by whom, and through which edge.
+
+A rule::
+
+    - id: party-member-to-non-party          # unique within the policy
+      label: 党员委员联系党外委员                 # what people read
+      covers: {kind: member, cpc: false}      # the population
+      by: {kind: member, cpc: true}           # who may cover it
+      through: [liaison]                      # which edges count
+      capacity: {min: 1, max: 5}              # optional: items each coverer should cover
+      affinity: activity_group                # optional: preferred shared attribute
+
+Selectors (``covers`` and ``by``) take ``kind`` (member, sector, special_committee,
+activity_group, party_org) and, for members, ``cpc``, ``standing`` (the standing
+committee: chair, vice-chairs, secretary-general, standing members), ``chair_council``
+(chair, vice-chairs, secretary-general), ``party_group`` (holds a party-group role),
+``positions``; for organisations ``party_org_kinds``.
+
+``through`` takes:
+
+- ``liaison``: a liaison holding on the day, from a current coverer straight to the item;
+- ``via_sector``, ``via_special_committee``, ``via_activity_group``, ``via_party_org``:
+  a liaison from a coverer to a sector (…) the member item sits in;
+- ``membership``: the item sits in the coverer (a member in a party organisation that
+  holds on the day) or the coverer sits in the item (a member in a sector).
+
+Built-in policies ship in ``graph/policies/``; a file of the same shape can be passed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from graph.errors import InputError, UnknownRule, Where
+from graph.model import fold
+from graph.view import CHAIR_COUNCIL, CODE_KINDS, STANDING, View
+
+THROUGH = {
+    "liaison": None,
+    "via_sector": "IN_SECTOR",
+    "via_special_committee": "ON_SPECIAL_COMMITTEE",
+    "via_activity_group": "IN_ACTIVITY_GROUP",
+    "via_party_org": "IN_PARTY_ORG",
+    "membership": None,
+}
+AFFINITY = {"sector": "IN_SECTOR", "activity_group": "IN_ACTIVITY_GROUP", "special_committee": "ON_SPECIAL_COMMITTEE"}
+SELECT_KEYS = {"kind", "cpc", "standing", "chair_council", "party_group", "positions", "party_org_kinds"}
+RULE_KEYS = {"id", "label", "covers", "by", "through", "capacity", "affinity", "description"}
+POLICY_KEYS = {"name", "label", "aliases", "description", "source", "window_days", "rules"}
+POSITIONS = {"chair", "vice_chair", "secretary_general", "standing", "member"}
+ORG_KINDS = {"party_group", "organ_party_group", "sub_party_group", "organ_party_committee", "branch",
+             "temporary_branch", "party_cell"}
+
+
+@dataclass(frozen=True)
+class Select:
+    kind: str
+    cpc: bool | None = None
+    standing: bool | None = None
+    chair_council: bool | None = None
+    party_group: bool | None = None
+    positions: tuple[str, ...] | None = None
+    party_org_kinds: tuple[str, ...] | None = None
+
+    @property
+    def node_kind(self) -> str:
+        return CODE_KINDS[self.kind]
+
+    def matches(self, view: View, node) -> bool:
+        if node[0] != self.node_kind or not view.current(node):
+            return False
+        data = view.data(node)
+        if self.kind == "member":
+            position = data.get("position") or "member"
+            checks = (
+                (self.cpc, bool(data.get("cpc"))),
+                (self.standing, position in STANDING),
+                (self.chair_council, position in CHAIR_COUNCIL),
+                (self.party_group, bool(data.get("party_group_role"))),
+            )
+            if any(want is not None and want != got for want, got in checks):
+                return False
+            if self.positions and position not in self.positions:
+                return False
+        if self.kind == "party_org" and self.party_org_kinds and data.get("kind") not in self.party_org_kinds:
+            return False
+        return True
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    label: str
+    covers: Select
+    by: Select
+    through: tuple[str, ...]
+    capacity: tuple[int | None, int | None] | None = None
+    affinity: str | None = None
+    description: str | None = None
+
+    def coverers(self, view: View, item) -> list[tuple]:
+        """(coverer, liaison edge or None) pairs that cover ``item`` on the view's day."""
+        found = []
+        for way in self.through:
+            if way == "liaison":
+                found += [(src, e) for src, e in view.liaisons_in(item) if self.by.matches(view, src)]
+            elif way == "membership":
+                found += [(c, None) for c in view.containers(item) if self.by.matches(view, c)] if item[0] == "Member" else []
+                found += [(m, None) for m in view.occupants(item) if self.by.matches(view, m)]
+            elif item[0] == "Member":
+                for container in view.containers(item, THROUGH[way]):
+                    found += [(src, e) for src, e in view.liaisons_in(container) if self.by.matches(view, src)]
+        return found
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    label: str
+    rules: tuple[Rule, ...]
+    aliases: tuple[str, ...] = ()
+    description: str | None = None
+    source: str | None = None
+    window_days: int = 180
+
+
+# --- parsing, with the line at fault ----------------------------------------------------
+class _Doc:
+    def __init__(self, filename: str):
+        self.filename = filename
+
+    def fail(self, node, message: str) -> InputError:
+        line = node.start_mark.line + 1 if node is not None else None
+        return InputError(Where(self.filename, row=line), message)
+
+    def mapping(self, node, what: str, allowed: set[str]) -> dict:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, f"{what}应是键值表")
+        out = {}
+        for key, value in node.value:
+            name = key.value
+            if name not in allowed:
+                raise self.fail(key, f"{what}中有未知的键「{name}」（可用：{'、'.join(sorted(allowed))}）")
+            out[name] = value
+        return out
+
+    def scalar(self, node, what: str) -> str:
+        if not isinstance(node, yaml.ScalarNode) or node.value == "":
+            raise self.fail(node, f"「{what}」应是一个值")
+        return node.value
+
+    def boolean(self, node, what: str) -> bool:
+        value = self.scalar(node, what).lower()
+        if value in ("true", "yes", "是"):
+            return True
+        if value in ("false", "no", "否"):
+            return False
+        raise self.fail(node, f"「{what}」应是 true 或 false，而不是「{node.value}」")
+
+    def integer(self, node, what: str) -> int:
+        value = self.scalar(node, what)
+        if not value.isdigit():
+            raise self.fail(node, f"「{what}」应是非负整数，而不是「{value}」")
+        return int(value)
+
+    def names(self, node, what: str, allowed: set[str]) -> tuple[str, ...]:
+        items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        out = []
+        for item in items:
+            value = self.scalar(item, what)
+            if value not in allowed:
+                raise self.fail(item, f"「{what}」不认识「{value}」（可用：{'、'.join(sorted(allowed))}）")
+            out.append(value)
+        return tuple(out)
+
+
+def parse_policy(text: str, filename: str) -> Policy:
+    doc = _Doc(filename)
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = Where(filename, row=mark.line + 1 if mark else None)
+        raise InputError(where, f"不是有效的 YAML：{getattr(exc, 'problem', None) or exc}") from None
+    top = doc.mapping(root, "政策文件", POLICY_KEYS)
+    for required in ("name", "rules"):
+        if required not in top:
+            raise doc.fail(root, f"政策文件缺少「{required}」")
+    name = doc.scalar(top["name"], "name")
+    rules_node = top["rules"]
+    if not isinstance(rules_node, yaml.SequenceNode) or not rules_node.value:
+        raise doc.fail(rules_node, "「rules」应是至少一条规则的列表")
+    rules, seen = [], set()
+    for node in rules_node.value:
+        rule = _parse_rule(doc, node)
+        if rule.id in seen:
+            raise doc.fail(node, f"规则编号「{rule.id}」重复")
+        seen.add(rule.id)
+        rules.append(rule)
+    aliases = doc.names(top["aliases"], "aliases", {a.value for a in top["aliases"].value}) if "aliases" in top else ()
+    return Policy(
+        name=name,
+        label=doc.scalar(top["label"], "label") if "label" in top else name,
+        rules=tuple(rules),
+        aliases=aliases,
+        description=doc.scalar(top["description"], "description") if "description" in top else None,
+        source=doc.scalar(top["source"], "source") if "source" in top else None,
+        window_days=doc.integer(top["window_days"], "window_days") if "window_days" in top else 180,
+    )
+
+
+def _parse_rule(doc: _Doc, node) -> Rule:
+    spec = doc.mapping(node, "规则", RULE_KEYS)
+    for required in ("id", "covers", "by", "through"):
+        if required not in spec:
+            raise doc.fail(node, f"规则缺少「{required}」")
+    rule_id = doc.scalar(spec["id"], "id")
+    covers, by = _parse_select(doc, spec["covers"], "covers"), _parse_select(doc, spec["by"], "by")
+    through = doc.names(spec["through"], "through", set(THROUGH))
+    if covers.kind != "member" and any(w.startswith("via_") for w in through):
+        raise doc.fail(spec["through"], f"「through」的 via_… 只适用于 covers 为 member 的规则（规则「{rule_id}」）")
+    capacity = None
+    if "capacity" in spec:
+        cap = doc.mapping(spec["capacity"], "capacity", {"min", "max"})
+        low = doc.integer(cap["min"], "capacity.min") if "min" in cap else None
+        high = doc.integer(cap["max"], "capacity.max") if "max" in cap else None
+        if low is not None and high is not None and high < low:
+            raise doc.fail(spec["capacity"], f"capacity 的 max（{high}）小于 min（{low}）")
+        capacity = (low, high)
+    affinity = doc.names(spec["affinity"], "affinity", set(AFFINITY))[0] if "affinity" in spec else None
+    return Rule(
+        id=rule_id,
+        label=doc.scalar(spec["label"], "label") if "label" in spec else rule_id,
+        covers=covers,
+        by=by,
+        through=through,
+        capacity=capacity,
+        affinity=affinity,
+        description=doc.scalar(spec["description"], "description") if "description" in spec else None,
+    )
+
+
+def _parse_select(doc: _Doc, node, what: str) -> Select:
+    spec = doc.mapping(node, what, SELECT_KEYS)
+    if "kind" not in spec:
+        raise doc.fail(node, f"「{what}」缺少「kind」")
+    kind = doc.names(spec["kind"], f"{what}.kind", set(CODE_KINDS) - {"committee", "studio"})[0]
+    values = {"kind": kind}
+    for flag in ("cpc", "standing", "chair_council", "party_group"):
+        if flag in spec:
+            if kind != "member":
+                raise doc.fail(spec[flag], f"「{what}.{flag}」只适用于 kind: member")
+            values[flag] = doc.boolean(spec[flag], f"{what}.{flag}")
+    if "positions" in spec:
+        values["positions"] = doc.names(spec["positions"], f"{what}.positions", POSITIONS)
+    if "party_org_kinds" in spec:
+        if kind != "party_org":
+            raise doc.fail(spec["party_org_kinds"], f"「{what}.party_org_kinds」只适用于 kind: party_org")
+        values["party_org_kinds"] = doc.names(spec["party_org_kinds"], f"{what}.party_org_kinds", ORG_KINDS)
+    return Select(**values)
+
+
+# --- the built-in policies --------------------------------------------------------------
+@cache
+def builtin() -> dict[str, Policy]:
+    policies = {}
+    for entry in sorted(resources.files("graph").joinpath("policies").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml"):
+            policy = parse_policy(entry.read_text(encoding="utf-8"), entry.name)
+            policies[policy.name] = policy
+    return policies
+
+
+def find_policy(name_or_file: str | None) -> Policy:
+    """A built-in policy by name, Chinese label or alias, or a policy file."""
+    if name_or_file is None:
+        return builtin()["two-coverages"]
+    wanted = fold(name_or_file)
+    for policy in builtin().values():
+        if wanted in {fold(policy.name), fold(policy.label), *map(fold, policy.aliases)}:
+            return policy
+    path = Path(name_or_file)
+    if path.suffix.lower() in (".yaml", ".yml") or path.exists():
+        if not path.is_file():
+            raise InputError(Where(path.name), "政策文件不存在或不是普通文件")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise InputError(Where(path.name), "政策文件不是 UTF-8 文本") from None
+        return parse_policy(text, path.name)
+    names = "、".join(f"{p.name}（{p.label}）" for p in builtin().values())
+    raise UnknownRule(f"没有名为「{name_or_file}」的政策；内置政策有：{names}；也可以给出 .yaml 政策文件", policy=name_or_file)

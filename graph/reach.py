@@ -1,0 +1,267 @@
+"""How far party work reaches, why a member is covered or not, what changed between two
+days, and the shape of the liaison network — all on a :class:`~graph.view.View`."""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+
+import networkx as nx
+
+from graph.errors import MemberNotFound
+from graph.store import RULES, gap_item, holds
+from graph.view import KIND_CODES, View
+
+
+def find_start(view: View, node_id: str):
+    for kind in ("Member", "PartyOrg"):
+        if (kind, node_id) in view.G and "node_kind" in view.G.nodes[(kind, node_id)]:
+            return (kind, node_id)
+    raise MemberNotFound(f"找不到编号为「{node_id}」的委员或党组织", id=node_id)
+
+
+def reach(view: View, node_id: str, hops: int) -> list[dict]:
+    """Everything party work reaches from a member or an organisation within ``hops``
+    liaison steps on the view's day, with the distance of each.
+
+    A liaison to a member reaches that member; a liaison to a sector, special committee,
+    activity group or organisation reaches it and, in the same step, its current members.
+    Liaisons are followed only from current members. Every reached member's sector is
+    reached too, at the member's distance: members reach the masses of their sector
+    (委员联系界别群众).
+    """
+    start = find_start(view, node_id)
+    distance: dict = {}
+    queue: deque = deque()
+
+    def arrive(node, d):
+        if node == start or node in distance:
+            return
+        distance[node] = d
+        if node[0] == "Member":
+            queue.append(node)
+
+    if start[0] == "Member":
+        if not view.current(start):
+            return []
+        queue.append(start)
+        dist_of = {start: 0}
+    else:
+        dist_of = {}
+        for member in view.occupants(start):
+            arrive(member, 0)
+    while queue:
+        member = queue.popleft()
+        d = distance.get(member, dist_of.get(member, 0))
+        if d >= hops:
+            continue
+        for target, _ in view.liaisons_out(member):
+            arrive(target, d + 1)
+            if target[0] != "Member":
+                for occupant in view.occupants(target):
+                    arrive(occupant, d + 1)
+    for member in [n for n in distance if n[0] == "Member"] + ([start] if start[0] == "Member" else []):
+        d = distance.get(member, 0)
+        for sector in view.containers(member, "IN_SECTOR"):
+            if sector not in distance or distance[sector] > d:
+                distance[sector] = d
+    items = [{"id": n[1], "kind": KIND_CODES[n[0]], "name": view.data(n).get("name"), "distance": d}
+             for n, d in distance.items()]
+    return sorted(items, key=lambda i: (i["distance"], i["kind"], i["id"]))
+
+
+# --- why ---------------------------------------------------------------------------------
+def _person(view: View, node) -> dict:
+    data = view.data(node)
+    return {"id": node[1], "name": data.get("name"), "cpc": bool(data.get("cpc")),
+            "position": data.get("position"), "party_group_role": data.get("party_group_role")}
+
+
+def _liaison_problem(view: View, src, edge) -> str | None:
+    """Why a liaison into a member does not cover them today, or None if it does."""
+    day = view.day
+    if edge.get("start_date") and edge["start_date"] > day:
+        return f"联系自 {edge['start_date']} 起才开始"
+    if edge.get("end_date") and edge["end_date"] < day:
+        return f"联系已于 {edge['end_date']} 结束"
+    data = view.data(src)
+    if src[0] == "Member" and not holds(data, day):
+        return f"联系人{data.get('name')}（{src[1]}）当日不在任"
+    if src[0] == "Member" and not data.get("cpc"):
+        return f"联系人{data.get('name')}（{src[1]}）不是中共党员"
+    return None
+
+
+def why(view: View, member_id: str, depth: int = 3) -> dict:
+    node = ("Member", member_id)
+    if node not in view.G or "node_kind" not in view.G.nodes[node]:
+        raise MemberNotFound(f"找不到编号为「{member_id}」的委员", member_id=member_id)
+    data = view.data(node)
+    out = {"id": member_id, "name": data.get("name"), "as_of": view.day, "cpc": bool(data.get("cpc")),
+           "covered": False, "chains": [], "organisations": [], "reasons": []}
+    if not holds(data, view.day):
+        when = data.get("end_date") if data.get("end_date") and data["end_date"] < view.day else data.get("start_date")
+        out["reasons"].append(f"该委员当日不在任（任期{'止于' if when == data.get('end_date') else '始于'} {when}），不计入覆盖")
+        out["rule"] = None
+        return out
+    if data.get("cpc"):
+        out["rule"] = "party-member-unorganised"
+        for _, org, edge in view.G.out_edges(node, data=True):
+            if edge["edge_kind"] != "IN_PARTY_ORG":
+                continue
+            o = view.data(org)
+            entry = {"id": org[1], "name": o.get("name"), "kind": o.get("kind"),
+                     "start_date": o.get("start_date"), "end_date": o.get("end_date")}
+            if holds(o, view.day):
+                out["organisations"].append(entry)
+            elif o.get("end_date") and o["end_date"] < view.day:
+                what = "临时党支部" if o.get("kind") == "temporary_branch" else "党组织"
+                out["reasons"].append(f"{what}「{o.get('name')}」已于 {o['end_date']} 撤销")
+            else:
+                out["reasons"].append(f"党组织「{o.get('name')}」自 {o.get('start_date')} 起才成立")
+        out["covered"] = bool(out["organisations"])
+        if not out["covered"] and not out["reasons"]:
+            out["reasons"].append("未编入本政协的任何党组织")
+        return out
+    out["rule"] = "non-party-without-liaison"
+    chains = []
+    for src, _, edge in view.G.in_edges(node, data=True):
+        if edge["edge_kind"] != "LIAISES_WITH":
+            continue
+        problem = _liaison_problem(view, src, edge)
+        if problem:
+            out["reasons"].append(problem)
+            continue
+        chains.extend(_chains_into(view, src, depth - 1, {node, src}))
+    out["chains"] = [[*chain, _person(view, node)] for chain in chains]
+    out["covered"] = bool(chains)
+    if not out["covered"] and not out["reasons"]:
+        out["reasons"].append("没有任何委员联系该委员")
+    if not out["covered"]:
+        for container in view.containers(node):
+            for src, edge in view.liaisons_in(container):
+                c = view.data(container)
+                out["reasons"].append(
+                    f"另有{view.data(src).get('name')}（{src[1]}）联系其所在{_container_label(container)}「{c.get('name')}」，"
+                    "但不是对本人的联系")
+    return out
+
+
+def _container_label(node) -> str:
+    return {"Sector": "界别", "SpecialCommittee": "专委会", "ActivityGroup": "委员活动组",
+            "PartyOrg": "党组织", "Studio": "委员工作室"}.get(node[0], "")
+
+
+def _chains_into(view: View, node, depth: int, seen: set) -> list[list[dict]]:
+    """Chains of current liaisons ending at ``node``, longest first up to ``depth`` more steps."""
+    above = [(src, e) for src, e in view.liaisons_in(node) if src[0] == "Member" and src not in seen]
+    if depth <= 0 or not above:
+        return [[_person(view, node)]]
+    chains = []
+    for src, _ in sorted(above):
+        for chain in _chains_into(view, src, depth - 1, seen | {src}):
+            chains.append([*chain, _person(view, node)])
+    return chains
+
+
+# --- diff --------------------------------------------------------------------------------
+def diff(before: View, after: View, rule_gaps) -> list[dict]:
+    """Members who gained or lost coverage between two days, with the reason.
+
+    ``rule_gaps(view, rule)`` gives the uncovered members of a flagship rule on a view.
+    """
+    out = []
+    for rule in RULES:
+        then = {i["id"]: i for i in rule_gaps(before, rule)}
+        now = {i["id"]: i for i in rule_gaps(after, rule)}
+        for mid in sorted(now.keys() - then.keys()):
+            out.append({**now[mid], "rule": rule, "change": "lost", "reason": _lost_reason(before, after, rule, mid)})
+        for mid in sorted(then.keys() - now.keys()):
+            out.append({**then[mid], "rule": rule, "change": "gained", "reason": _gained_reason(before, after, rule, mid)})
+    return sorted(out, key=lambda r: (r["rule"], r["change"], r["committee_id"], r["id"]))
+
+
+REASONS = {
+    "new_member": "新任委员，尚未覆盖",
+    "liaison_ended": "联系已结束",
+    "liaison_member_left": "联系人已不在任",
+    "branch_expired": "临时党支部到期撤销",
+    "org_ended": "所在党组织已撤销",
+    "term_ended": "委员任期结束，不再计入",
+    "liaison_started": "新建立了党员委员联系",
+    "joined_org": "编入了党组织",
+    "other": "数据变更",
+}
+
+
+def _lost_reason(before: View, after: View, rule: str, mid: str) -> str:
+    node = ("Member", mid)
+    if not holds(before.data(node), before.day):
+        return "new_member"
+    if rule == "party-member-unorganised":
+        for org in before.containers(node, "IN_PARTY_ORG"):
+            if not holds(after.data(org), after.day):
+                return "branch_expired" if after.data(org).get("kind") == "temporary_branch" else "org_ended"
+        return "other"
+    for src, edge in before.liaisons_in(node):
+        if before.data(src).get("cpc"):
+            if not holds(edge, after.day):
+                return "liaison_ended"
+            if not after.current(src):
+                return "liaison_member_left"
+    return "other"
+
+
+def _gained_reason(before: View, after: View, rule: str, mid: str) -> str:
+    node = ("Member", mid)
+    if not holds(after.data(node), after.day):
+        return "term_ended"
+    if rule == "party-member-unorganised":
+        return "joined_org" if any(True for _ in after.containers(node, "IN_PARTY_ORG")) else "other"
+    return "liaison_started" if any(after.data(s).get("cpc") for s, _ in after.liaisons_in(node)) else "other"
+
+
+def view_gaps(view: View, rule: str) -> list[dict]:
+    """A flagship rule on a view (the same answer as ``Store.gaps`` for its scope)."""
+    out = []
+    for node, data in view.nodes("Member"):
+        if rule == "non-party-without-liaison" and not data.get("cpc"):
+            if not any(view.data(s).get("cpc") for s, _ in view.liaisons_in(node) if s[0] == "Member"):
+                out.append(gap_item(data))
+        elif rule == "party-member-unorganised" and data.get("cpc"):
+            if not any(True for _ in view.containers(node, "IN_PARTY_ORG")):
+                out.append(gap_item(data))
+    return sorted(out, key=lambda i: (i["committee_id"], i["id"]))
+
+
+# --- diagnostics -------------------------------------------------------------------------
+def network(view: View, top: int = 10) -> dict:
+    """Liaison load per person, brokers, isolated members and the sector × sector matrix."""
+    members = dict(view.nodes("Member"))
+    H = nx.Graph()
+    H.add_nodes_from(members)
+    load = Counter()
+    matrix: Counter = Counter()
+    for member in members:
+        for target, _ in view.liaisons_out(member):
+            load[member] += 1
+            if target[0] == "Member" and target in members:
+                H.add_edge(member, target)
+                for a in view.containers(member, "IN_SECTOR"):
+                    for b in view.containers(target, "IN_SECTOR"):
+                        matrix[(view.data(a)["name"], view.data(b)["name"])] += 1
+    k = min(len(H), 300)
+    betweenness = nx.betweenness_centrality(H, k=k if k < len(H) else None, seed=1) if len(H) > 2 else {}
+    sectors = sorted({s for pair in matrix for s in pair})
+    return {
+        "as_of": view.day,
+        "members": len(members),
+        "liaisons": sum(load.values()),
+        "load": [{**gap_item(members[m]), "liaisons": n} for m, n in sorted(load.items(), key=lambda x: (-x[1], x[0]))[:top]],
+        "cpc_without_liaison": [gap_item(d) for m, d in sorted(members.items()) if d.get("cpc") and not load[m]],
+        "brokers": [{**gap_item(members[m]), "betweenness": round(b, 4)}
+                    for m, b in sorted(betweenness.items(), key=lambda x: (-x[1], x[0]))[:top] if b > 0],
+        "isolated": [gap_item(members[m]) for m in sorted(H.nodes) if H.degree(m) == 0 and not load[m]
+                     and not any(True for _ in view.liaisons_in(m))],
+        "sector_matrix": {"sectors": sectors,
+                          "counts": [[matrix[(a, b)] for b in sectors] for a in sectors]},
+    }
