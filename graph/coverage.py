@@ -30,7 +30,7 @@ def ratio(covered: int, total: int) -> float:
 
 
 def population(view: View, rule: Rule) -> list:
-    return sorted(node for node, _ in view.nodes(rule.covers.node_kind) if rule.covers.matches(view, node))
+    return [node for node, _ in view.nodes(rule.covers.node_kind) if rule.covers.matches(view, node)]
 
 
 def _day_minus(day: str, days: int) -> str:
@@ -115,10 +115,21 @@ def breakdown(view: View, items: list, covered: set, by: str) -> list[dict]:
             counts[key][1] += item in covered
     rows = []
     if by == "committee":
+        children: dict[str, list[str]] = defaultdict(list)
+        for cid, props in view.committees.items():
+            if props.get("parent_id"):
+                children[props["parent_id"]].append(cid)
+        rolled: dict[str, tuple[int, int]] = {}
+
+        def rollup(cid: str) -> tuple[int, int]:
+            if cid not in rolled:
+                own = counts.get(cid, [0, 0])
+                below = [rollup(c) for c in children.get(cid, ())]
+                rolled[cid] = (own[0] + sum(t for t, _ in below), own[1] + sum(g for _, g in below))
+            return rolled[cid]
+
         for cid in sorted(counts.keys() | (view.scope or set())):
-            below = _below(view.committees, cid)
-            total = sum(counts[c][0] for c in below if c in counts)
-            got = sum(counts[c][1] for c in below if c in counts)
+            total, got = rollup(cid)
             own = counts.get(cid, [0, 0])
             rows.append({"key": cid, "name": view.committees.get(cid, {}).get("name", cid), "total": own[0],
                          "covered": own[1], "ratio": ratio(own[1], own[0]),
@@ -128,12 +139,6 @@ def breakdown(view: View, items: list, covered: set, by: str) -> list[dict]:
         total, got = counts[key]
         rows.append({"key": key, "name": key, "total": total, "covered": got, "ratio": ratio(got, total)})
     return rows
-
-
-def _below(committees: dict[str, dict], root: str) -> set[str]:
-    from graph.view import subtree
-
-    return subtree(committees, root) if root in committees else {root}
 
 
 def quiet_liaisons(view: View, window_days: int) -> list[dict]:
@@ -154,7 +159,8 @@ def quiet_liaisons(view: View, window_days: int) -> list[dict]:
                     "last_contact": last,
                     "days_quiet": (dt.date.fromisoformat(view.day) - dt.date.fromisoformat(since)).days if since else None,
                 })
-    return sorted(out, key=lambda r: (r["last_contact"] or "", r["from_id"], r["to_id"]))
+    return sorted(out, key=lambda r: (r["last_contact"] or "", r["from_id"], r["to_id"], r["mechanism"] or "",
+                                      -(r["days_quiet"] or 0)))
 
 
 def sectors_without_cpc(view: View) -> list[dict]:
@@ -173,9 +179,11 @@ def members_without_special_committee(view: View) -> list[dict]:
 def report(view: View, policy: Policy, by: str | None = None, window_days: int | None = None) -> dict:
     window = policy.window_days if window_days is None else window_days
     flagship = builtin()["two-coverages"]
+    rules = [evaluate_rule(view, rule, window, by) for rule in policy.rules]
+    done = {rule: result for rule, result in zip(policy.rules, rules, strict=True)}
     headline = {}
     for key, rule in (("party_org", flagship.rules[0]), ("party_work", flagship.rules[1])):
-        r = evaluate_rule(view, rule, window)
+        r = done.get(rule) or evaluate_rule(view, rule, window)
         headline[key] = {"label": rule.label, "total": r["total"], "covered": r["covered"], "ratio": r["ratio"],
                          "effective": r["effective"], "effective_ratio": r["effective_ratio"]}
     return {
@@ -186,7 +194,7 @@ def report(view: View, policy: Policy, by: str | None = None, window_days: int |
         "committee_id": None if view.scope is None else sorted(view.scope)[0] if len(view.scope) == 1 else _root(view),
         "by": by,
         "headline": headline,
-        "rules": [evaluate_rule(view, rule, window, by) for rule in policy.rules],
+        "rules": rules,
         "sectors_without_cpc": sectors_without_cpc(view),
         "members_without_special_committee": members_without_special_committee(view),
         "quiet_liaisons": quiet_liaisons(view, window),

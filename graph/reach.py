@@ -105,7 +105,7 @@ def why(view: View, member_id: str, depth: int = 3) -> dict:
         return out
     if data.get("cpc"):
         out["rule"] = "party-member-unorganised"
-        for _, org, edge in view.G.out_edges(node, data=True):
+        for _, org, edge in sorted(view.G.out_edges(node, data=True), key=lambda e: e[1]):
             if edge["edge_kind"] != "IN_PARTY_ORG":
                 continue
             o = view.data(org)
@@ -124,25 +124,28 @@ def why(view: View, member_id: str, depth: int = 3) -> dict:
         return out
     out["rule"] = "non-party-without-liaison"
     chains = []
-    for src, _, edge in view.G.in_edges(node, data=True):
-        if edge["edge_kind"] != "LIAISES_WITH":
-            continue
+    incoming = [(src, e) for src, _, e in view.G.in_edges(node, data=True) if e["edge_kind"] == "LIAISES_WITH"]
+    for src, edge in sorted(incoming, key=lambda p: (p[0], p[1].get("start_date") or "", p[1].get("mechanism") or "")):
         problem = _liaison_problem(view, src, edge)
         if problem:
-            out["reasons"].append(problem)
+            if problem not in out["reasons"]:
+                out["reasons"].append(problem)
             continue
         chains.extend(_chains_into(view, src, depth - 1, {node, src}))
-    out["chains"] = [[*chain, _person(view, node)] for chain in chains]
+    unique = {tuple(p["id"] for p in chain): chain for chain in chains}
+    out["chains"] = [[*unique[k], _person(view, node)] for k in sorted(unique)]
     out["covered"] = bool(chains)
     if not out["covered"] and not out["reasons"]:
         out["reasons"].append("没有任何委员联系该委员")
     if not out["covered"]:
-        for container in view.containers(node):
-            for src, edge in view.liaisons_in(container):
+        for container in sorted(set(view.containers(node))):
+            for src, edge in sorted(view.liaisons_in(container), key=lambda p: (p[0], p[1].get("mechanism") or "")):
                 c = view.data(container)
-                out["reasons"].append(
+                note = (
                     f"另有{view.data(src).get('name')}（{src[1]}）联系其所在{_container_label(container)}「{c.get('name')}」，"
                     "但不是对本人的联系")
+                if note not in out["reasons"]:
+                    out["reasons"].append(note)
     return out
 
 
@@ -153,11 +156,11 @@ def _container_label(node) -> str:
 
 def _chains_into(view: View, node, depth: int, seen: set) -> list[list[dict]]:
     """Chains of current liaisons ending at ``node``, longest first up to ``depth`` more steps."""
-    above = [(src, e) for src, e in view.liaisons_in(node) if src[0] == "Member" and src not in seen]
+    above = sorted({src for src, _ in view.liaisons_in(node) if src[0] == "Member" and src not in seen})
     if depth <= 0 or not above:
         return [[_person(view, node)]]
     chains = []
-    for src, _ in sorted(above):
+    for src in above:
         for chain in _chains_into(view, src, depth - 1, seen | {src}):
             chains.append([*chain, _person(view, node)])
     return chains

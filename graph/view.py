@@ -8,7 +8,6 @@ same code, with the same answers, on every store. Days are ISO strings.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import networkx as nx
 
@@ -68,24 +67,56 @@ def open_view(store: Store, day: dt.date, committee_id: str | None = None) -> Vi
 
 
 class View:
+    """Indexes of one day, built in one pass over the subgraph; every lookup after that is
+    a dictionary read."""
+
     def __init__(self, G: nx.MultiDiGraph, day: str, scope: set[str] | None, committees: dict[str, dict]):
         self.G, self.day, self.scope, self.committees = G, day, scope, committees
+        self._current: dict = {}
+        self._by_kind: dict[str, list] = {}
+        for node, data in G.nodes(data=True):
+            kind = data.get("node_kind")
+            live = kind is not None and (holds(data, day) if kind in ("Member", "PartyOrg") else True)
+            self._current[node] = live
+            if live and self.in_scope(data):
+                self._by_kind.setdefault(kind, []).append((node, data))
+        for items in self._by_kind.values():
+            items.sort(key=lambda pair: pair[0])
+        self._in: dict = {}
+        self._out: dict = {}
+        self._containers: dict = {}
+        self._occupants: dict = {}
+        self._contacts: dict = {}
+        current = self._current
+        for src, dst, edge in G.edges(data=True):
+            kind = edge["edge_kind"]
+            if kind == "LIAISES_WITH":
+                if holds(edge, day):
+                    if current.get(src):
+                        self._in.setdefault(dst, []).append((src, edge))
+                    if current.get(dst):
+                        self._out.setdefault(src, []).append((dst, edge))
+            elif kind in MEMBERSHIP:
+                if holds(edge, day):
+                    if current.get(dst):
+                        self._containers.setdefault(src, []).append((kind, dst))
+                    if src[0] == "Member" and current.get(src):
+                        self._occupants.setdefault(dst, []).append(src)
+            elif kind == "CONTACTED" and edge["date"] <= day:
+                pair = (src, dst) if src <= dst else (dst, src)
+                if edge["date"] > self._contacts.get(pair, ""):
+                    self._contacts[pair] = edge["date"]
 
     # --- nodes ---------------------------------------------------------------------
     def in_scope(self, data: dict) -> bool:
         return self.scope is None or data.get("committee_id") in self.scope
 
-    def nodes(self, kind: str) -> Iterator[tuple]:
-        """Nodes of one kind in scope (members and organisations only while they hold)."""
-        for node, data in self.G.nodes(data=True):
-            if data.get("node_kind") == kind and self.in_scope(data) and self.current(node):
-                yield node, data
+    def nodes(self, kind: str) -> list[tuple]:
+        """Nodes of one kind in scope, sorted (members and organisations only while they hold)."""
+        return self._by_kind.get(kind, [])
 
     def current(self, node) -> bool:
-        data = self.G.nodes[node]
-        if data.get("node_kind") in ("Member", "PartyOrg"):
-            return holds(data, self.day)
-        return "node_kind" in data
+        return self._current.get(node, False)
 
     def data(self, node) -> dict:
         return self.G.nodes[node]
@@ -98,40 +129,25 @@ class View:
         return {"id": node[1], "kind": KIND_CODES[node[0]], "name": data.get("name"), "committee_id": data.get("committee_id")}
 
     # --- edges ---------------------------------------------------------------------
-    def liaisons_in(self, node) -> Iterator[tuple]:
+    def liaisons_in(self, node) -> list[tuple]:
         """(source, edge) of liaisons into ``node`` that hold today from a current source."""
-        for src, _, edge in self.G.in_edges(node, data=True):
-            if edge["edge_kind"] == "LIAISES_WITH" and holds(edge, self.day) and self.current(src):
-                yield src, edge
+        return self._in.get(node, [])
 
-    def liaisons_out(self, node) -> Iterator[tuple]:
-        for _, dst, edge in self.G.out_edges(node, data=True):
-            if edge["edge_kind"] == "LIAISES_WITH" and holds(edge, self.day) and self.current(dst):
-                yield dst, edge
+    def liaisons_out(self, node) -> list[tuple]:
+        """(target, edge) of liaisons from ``node`` that hold today to a current target."""
+        return self._out.get(node, [])
 
-    def containers(self, member, edge_kind: str | None = None) -> Iterator:
+    def containers(self, member, edge_kind: str | None = None) -> list:
         """What a member sits in today (sectors, groups, organisations that hold, …)."""
-        for _, dst, edge in self.G.out_edges(member, data=True):
-            kind = edge["edge_kind"]
-            if kind in MEMBERSHIP and (edge_kind is None or kind == edge_kind) and holds(edge, self.day) and self.current(dst):
-                yield dst
+        return [dst for kind, dst in self._containers.get(member, ()) if edge_kind is None or kind == edge_kind]
 
-    def occupants(self, container) -> Iterator:
+    def occupants(self, container) -> list:
         """Current members sitting in a sector, group, organisation, …"""
-        for src, _, edge in self.G.in_edges(container, data=True):
-            if edge["edge_kind"] in MEMBERSHIP and holds(edge, self.day) and src[0] == "Member" and self.current(src):
-                yield src
+        return self._occupants.get(container, [])
 
     def last_contact(self, a, b) -> str | None:
         """The latest contact between two members on or before today, either direction."""
-        latest = None
-        for u, v in ((a, b), (b, a)):
-            if not self.G.has_node(u) or not self.G.has_node(v):
-                continue
-            for edge in (self.G.get_edge_data(u, v) or {}).values():
-                if edge["edge_kind"] == "CONTACTED" and edge["date"] <= self.day and (latest is None or edge["date"] > latest):
-                    latest = edge["date"]
-        return latest
+        return self._contacts.get((a, b) if a <= b else (b, a))
 
     # --- member facts --------------------------------------------------------------
     def is_cpc(self, node) -> bool:

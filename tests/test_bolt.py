@@ -14,7 +14,11 @@ from hypothesis import given
 
 from api.cli import main
 from cypher import PLACEHOLDER, catalog, query
+from graph.coverage import report
 from graph.embedded import EmbeddedStore
+from graph.policy import builtin
+from graph.reach import network, reach, why
+from graph.view import open_view
 from graph.errors import ModelError
 from graph.model import model
 from graph.store import Batch
@@ -72,6 +76,16 @@ def test_bolt_and_embedded_give_identical_answers(bolt_server, roster):
                     assert bolt.gaps(rule, d) == embedded.gaps(rule, d), (rule, day)
                     for c in roster["committees"]:
                         assert bolt.gaps(rule, d, c["id"]) == embedded.gaps(rule, d, c["id"])
+            # every later question: policies, reach, why, diagnostics
+            for day in (dt.date(2024, 7, 1), dt.date(2025, 12, 31)):
+                views = [open_view(s, day) for s in (embedded, bolt)]
+                for policy in builtin().values():
+                    a, b = (report(v, policy, "sector") for v in views)
+                    assert a == b, policy.name
+                assert network(views[0]) == network(views[1])
+                for member in roster["members"][:3]:
+                    assert reach(views[0], member["id"], 3) == reach(views[1], member["id"], 3)
+                    assert why(views[0], member["id"]) == why(views[1], member["id"])
 
 
 @pytest.mark.bolt

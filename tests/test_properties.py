@@ -150,3 +150,48 @@ def test_gaps_agree_with_naive_checker(backend, roster):
                     committee = roster["committees"][-1]["id"]
                     got_one = [i["id"] for i in store.gaps(rule, dt.date.fromisoformat(day), committee)]
                     assert got_one == naive_gaps(roster, rule, day, committee), (rule, day, committee)
+
+
+FEWER = settings(SETTINGS, max_examples=30)
+
+
+@FEWER
+@given(roster=rosters())
+def test_coverage_ratios_agree_with_the_naive_checker(backend, roster):
+    from graph.coverage import report
+    from graph.policy import find_policy
+    from graph.view import open_view
+
+    populations = {"non-party-without-liaison": False, "party-member-unorganised": True}
+    with tempfile.TemporaryDirectory() as tmp:
+        with open_backend(backend, Path(tmp)) as store:
+            load_files([write_json(Path(tmp) / "r.json", roster)], store)
+            for day in PROBE_DAYS:
+                result = report(open_view(store, dt.date.fromisoformat(day)), find_policy("两个全覆盖"))
+                for rule in result["rules"]:
+                    total = sum(1 for m in roster["members"] if _holds(m, day) and _cpc(m) == populations[rule["id"]])
+                    uncovered = naive_gaps(roster, rule["id"], day)
+                    assert (rule["total"], rule["covered"]) == (total, total - len(uncovered)), (rule["id"], day)
+                    assert rule["ratio"] == (round((total - len(uncovered)) / total, 4) if total else 1.0)
+                    assert [i["id"] for i in rule["uncovered"]] == uncovered
+
+
+@FEWER
+@given(roster=rosters(), days=st.lists(st.sampled_from(PROBE_DAYS), min_size=2, max_size=2, unique=True))
+def test_diff_is_the_set_difference_of_the_gap_lists(backend, roster, days):
+    from graph.reach import diff, view_gaps
+    from graph.view import View, scope_of
+
+    first, second = days
+    with tempfile.TemporaryDirectory() as tmp:
+        with open_backend(backend, Path(tmp)) as store:
+            load_files([write_json(Path(tmp) / "r.json", roster)], store)
+            scope, committees = scope_of(store, None)
+            G = store.subgraph(scope)
+            changes = diff(View(G, first, scope, committees), View(G, second, scope, committees), view_gaps)
+    for rule in ("non-party-without-liaison", "party-member-unorganised"):
+        before, after = set(naive_gaps(roster, rule, first)), set(naive_gaps(roster, rule, second))
+        got = [c for c in changes if c["rule"] == rule]
+        assert {c["id"] for c in got if c["change"] == "lost"} == after - before
+        assert {c["id"] for c in got if c["change"] == "gained"} == before - after
+        assert all(c["reason"] for c in got)
