@@ -22,7 +22,7 @@ from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 from cypher import query
 from graph.errors import CommitteeNotFound, StoreError
 from graph.model import model
-from graph.store import STAT_KEYS, Batch, Store, WriteResult, check_rule
+from graph.store import STAT_KEYS, Batch, Store, WriteResult, bulk, check_rule
 
 log = logging.getLogger(__name__)
 
@@ -181,22 +181,22 @@ class BoltStore(Store):
             nodes = [r.data() for r in tx.run(node_q, params)]
             return nodes, [r.data() for r in tx.run(edge_q, params)]
 
-        with self._session() as session:
+        with self._session() as session, bulk():
             nodes, edges = session.execute_read(work)
-        G = nx.MultiDiGraph()
-        kinds = model().nodes
-        for r in nodes:
-            kind = next(label for label in r["labels"] if label in kinds)
-            G.add_node((kind, r["props"]["id"]), node_kind=kind, **r["props"])
-        for r in edges:
-            src = (next(label for label in r["src_labels"] if label in kinds), r["src"])
-            dst_kind = next(label for label in r["dst_labels"] if label in kinds)
-            dst = (dst_kind, r["dst_props"]["id"])
-            if dst not in G:
-                G.add_node(dst, node_kind=dst_kind, **r["dst_props"])
-            props = dict(r["props"])
-            key = props.pop("key", "")
-            G.add_edge(src, dst, key=(r["rel"], key), edge_kind=r["rel"], **props)
+            G = nx.MultiDiGraph()
+            kinds = model().nodes
+            for r in nodes:
+                kind = next(label for label in r["labels"] if label in kinds)
+                G.add_node((kind, r["props"]["id"]), node_kind=kind, **r["props"])
+            for r in edges:
+                src = (next(label for label in r["src_labels"] if label in kinds), r["src"])
+                dst_kind = next(label for label in r["dst_labels"] if label in kinds)
+                dst = (dst_kind, r["dst_props"]["id"])
+                if dst not in G:
+                    G.add_node(dst, node_kind=dst_kind, **r["dst_props"])
+                props = dict(r["props"])
+                key = props.pop("key", "")
+                G.add_edge(src, dst, key=(r["rel"], key), edge_kind=r["rel"], **props)
         return G
 
     def dump(self) -> dict:

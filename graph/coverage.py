@@ -14,6 +14,7 @@ import datetime as dt
 from collections import defaultdict
 
 from graph.policy import AFFINITY, Policy, Rule, builtin
+from graph.store import bulk
 from graph.view import KIND_CODES, View
 
 BREAKDOWNS = {
@@ -30,17 +31,18 @@ def ratio(covered: int, total: int) -> float:
 
 
 def population(view: View, rule: Rule) -> list:
-    return [node for node, _ in view.nodes(rule.covers.node_kind) if rule.covers.matches(view, node)]
+    chosen = view.selected(rule.covers)
+    return [node for node, _ in view.nodes(rule.covers.node_kind) if node in chosen]
 
 
 def _day_minus(day: str, days: int) -> str:
     return (dt.date.fromisoformat(day) - dt.timedelta(days=days)).isoformat()
 
 
-def effective(view: View, coverer, item, window_start: str) -> bool:
+def effective(view: View, coverer, edge, item, window_start: str) -> bool:
     """A coverer's contact with the item (or, for a sector or group, with a member in it)
-    on or after ``window_start``; membership needs no contact."""
-    if coverer[0] != "Member":
+    on or after ``window_start``; membership, and an organisation's liaison, need no contact."""
+    if edge is None or coverer[0] != "Member":
         return True
     targets = [item] if item[0] == "Member" else list(view.occupants(item))
     return any((last := view.last_contact(coverer, t)) is not None and last >= window_start for t in targets)
@@ -58,7 +60,7 @@ def evaluate_rule(view: View, rule: Rule, window_days: int, by: str | None = Non
             uncovered.append(item)
             continue
         covered.append(item)
-        if any(effective(view, c, item, window_start) for c, _ in found):
+        if any(effective(view, c, e, item, window_start) for c, e in found):
             effective_covered += 1
         for coverer, edge in found:
             if edge is not None and edge["edge_kind"] == "LIAISES_WITH":
@@ -81,7 +83,8 @@ def evaluate_rule(view: View, rule: Rule, window_days: int, by: str | None = Non
     }
     if rule.capacity:
         low, high = rule.capacity
-        coverers = sorted(node for node, _ in view.nodes(rule.by.node_kind) if rule.by.matches(view, node))
+        eligible = view.selected(rule.by)
+        coverers = sorted(node for node, _ in view.nodes(rule.by.node_kind) if node in eligible)
         counts = {c: len(load.get(c, ())) for c in coverers}
         out["capacity"] = {
             "min": low,
@@ -177,6 +180,11 @@ def members_without_special_committee(view: View) -> list[dict]:
 
 
 def report(view: View, policy: Policy, by: str | None = None, window_days: int | None = None) -> dict:
+    with bulk():
+        return _report(view, policy, by, window_days)
+
+
+def _report(view: View, policy: Policy, by: str | None, window_days: int | None) -> dict:
     window = policy.window_days if window_days is None else window_days
     flagship = builtin()["two-coverages"]
     rules = [evaluate_rule(view, rule, window, by) for rule in policy.rules]

@@ -22,7 +22,7 @@ import networkx as nx
 from graph import queries
 from graph.errors import CommitteeNotFound, StoreError
 from graph.model import model
-from graph.store import STAT_KEYS, Batch, EdgeRow, Store, WriteResult
+from graph.store import STAT_KEYS, Batch, EdgeRow, Store, WriteResult, bulk
 
 log = logging.getLogger(__name__)
 
@@ -190,9 +190,10 @@ class EmbeddedStore(Store):
         """The whole graph, built once from the file and kept until the next write."""
         if self._graph is None:
             G = nx.MultiDiGraph()
-            for kind, nid, props in self.db.execute("SELECT kind, id, props FROM nodes"):
-                G.add_node((kind, nid), node_kind=kind, **json.loads(props))
-            self._add_edges(G, self.db.execute("SELECT * FROM edges"))
+            with bulk():
+                for kind, nid, props in self.db.execute("SELECT kind, id, props FROM nodes"):
+                    G.add_node((kind, nid), node_kind=kind, **json.loads(props))
+                self._add_edges(G, self.db.execute("SELECT * FROM edges"))
             self._graph = G
         return self._graph
 
@@ -224,16 +225,17 @@ class EmbeddedStore(Store):
                 [n for n, d in self._graph.nodes(data=True) if d.get("committee_id") in committee_ids]
             )
         G = nx.MultiDiGraph()
-        for chunk in _chunks(set(committee_ids)):
-            marks = ",".join("?" * len(chunk))
-            for kind, nid, props in self.db.execute(
-                f"SELECT kind, id, props FROM nodes WHERE committee_id IN ({marks})", chunk
-            ):
-                G.add_node((kind, nid), node_kind=kind, **json.loads(props))
-            self._add_edges(G, self.db.execute(
-                f"SELECT e.* FROM nodes n JOIN edges e ON e.src_kind = n.kind AND e.src = n.id "
-                f"WHERE n.committee_id IN ({marks})", chunk))
-        self._fill_far_ends(G)
+        with bulk():
+            for chunk in _chunks(set(committee_ids)):
+                marks = ",".join("?" * len(chunk))
+                for kind, nid, props in self.db.execute(
+                    f"SELECT kind, id, props FROM nodes WHERE committee_id IN ({marks})", chunk
+                ):
+                    G.add_node((kind, nid), node_kind=kind, **json.loads(props))
+                self._add_edges(G, self.db.execute(
+                    f"SELECT e.* FROM nodes n JOIN edges e ON e.src_kind = n.kind AND e.src = n.id "
+                    f"WHERE n.committee_id IN ({marks})", chunk))
+            self._fill_far_ends(G)
         return G
 
     def _fill_far_ends(self, G: nx.MultiDiGraph) -> None:

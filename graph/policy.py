@@ -72,19 +72,17 @@ class Select:
     def node_kind(self) -> str:
         return CODE_KINDS[self.kind]
 
-    def matches(self, view: View, node) -> bool:
-        if node[0] != self.node_kind or not view.current(node):
-            return False
-        data = view.data(node)
+    def test(self, data: dict) -> bool:
+        """Whether a current node of this selection's kind, with these properties, is chosen."""
         if self.kind == "member":
+            if self.cpc is not None and bool(data.get("cpc")) != self.cpc:
+                return False
+            if self.party_group is not None and bool(data.get("party_group_role")) != self.party_group:
+                return False
             position = data.get("position") or "member"
-            checks = (
-                (self.cpc, bool(data.get("cpc"))),
-                (self.standing, position in STANDING),
-                (self.chair_council, position in CHAIR_COUNCIL),
-                (self.party_group, bool(data.get("party_group_role"))),
-            )
-            if any(want is not None and want != got for want, got in checks):
+            if self.standing is not None and (position in STANDING) != self.standing:
+                return False
+            if self.chair_council is not None and (position in CHAIR_COUNCIL) != self.chair_council:
                 return False
             if self.positions and position not in self.positions:
                 return False
@@ -107,15 +105,16 @@ class Rule:
     def coverers(self, view: View, item) -> list[tuple]:
         """(coverer, liaison edge or None) pairs that cover ``item`` on the view's day."""
         found = []
+        eligible = view.selected(self.by)
         for way in self.through:
             if way == "liaison":
-                found += [(src, e) for src, e in view.liaisons_in(item) if self.by.matches(view, src)]
+                found += [(src, e) for src, e in view.liaisons_in(item) if src in eligible]
             elif way == "membership":
-                found += [(c, None) for c in view.containers(item) if self.by.matches(view, c)] if item[0] == "Member" else []
-                found += [(m, None) for m in view.occupants(item) if self.by.matches(view, m)]
+                found += [(c, None) for c in view.containers(item) if c in eligible] if item[0] == "Member" else []
+                found += [(m, None) for m in view.occupants(item) if m in eligible]
             elif item[0] == "Member":
                 for container in view.containers(item, THROUGH[way]):
-                    found += [(src, e) for src, e in view.liaisons_in(container) if self.by.matches(view, src)]
+                    found += [(src, e) for src, e in view.liaisons_in(container) if src in eligible]
         return found
 
 

@@ -9,8 +9,10 @@ row-derived edges (sector, special committees, party organisations, …) are rep
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -80,6 +82,20 @@ def check_rule(rule: str) -> str:
     if rule not in RULES:
         raise UnknownRule(f"未知的规则「{rule}」（可用：{'、'.join(RULES)}）", rule=rule)
     return rule
+
+
+@contextmanager
+def bulk() -> Iterator[None]:
+    """Build a large acyclic structure (a graph, a day's indexes) without the cycle
+    collector: it would rescan the whole graph over and over while nothing it could free
+    is being made, which costs about half the build time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def holds(props: dict, day: str) -> bool:

@@ -12,7 +12,7 @@ import datetime as dt
 import networkx as nx
 
 from graph.errors import CommitteeNotFound
-from graph.store import Store, gap_item, holds
+from graph.store import Store, bulk, gap_item, holds
 
 # Membership edges: a member (source) sits in the target.
 MEMBERSHIP = {
@@ -63,7 +63,8 @@ def scope_of(store: Store, committee_id: str | None) -> tuple[set[str] | None, d
 
 def open_view(store: Store, day: dt.date, committee_id: str | None = None) -> View:
     scope, committees = scope_of(store, committee_id)
-    return View(store.subgraph(scope), day.isoformat(), scope, committees)
+    G = store.subgraph(scope)
+    return View(G, day.isoformat(), scope, committees)
 
 
 class View:
@@ -72,12 +73,20 @@ class View:
 
     def __init__(self, G: nx.MultiDiGraph, day: str, scope: set[str] | None, committees: dict[str, dict]):
         self.G, self.day, self.scope, self.committees = G, day, scope, committees
+        with bulk():
+            self._index(G, day)
+
+    def _index(self, G: nx.MultiDiGraph, day: str) -> None:
         self._current: dict = {}
         self._by_kind: dict[str, list] = {}
+        self._live_by_kind: dict[str, list] = {}
+        self._selected: dict = {}
         for node, data in G.nodes(data=True):
             kind = data.get("node_kind")
             live = kind is not None and (holds(data, day) if kind in ("Member", "PartyOrg") else True)
             self._current[node] = live
+            if live:
+                self._live_by_kind.setdefault(kind, []).append((node, data))
             if live and self.in_scope(data):
                 self._by_kind.setdefault(kind, []).append((node, data))
         for items in self._by_kind.values():
@@ -88,24 +97,33 @@ class View:
         self._occupants: dict = {}
         self._contacts: dict = {}
         current = self._current
-        for src, dst, edge in G.edges(data=True):
-            kind = edge["edge_kind"]
-            if kind == "LIAISES_WITH":
-                if holds(edge, day):
-                    if current.get(src):
-                        self._in.setdefault(dst, []).append((src, edge))
-                    if current.get(dst):
-                        self._out.setdefault(src, []).append((dst, edge))
-            elif kind in MEMBERSHIP:
-                if holds(edge, day):
-                    if current.get(dst):
-                        self._containers.setdefault(src, []).append((kind, dst))
-                    if src[0] == "Member" and current.get(src):
-                        self._occupants.setdefault(dst, []).append(src)
-            elif kind == "CONTACTED" and edge["date"] <= day:
-                pair = (src, dst) if src <= dst else (dst, src)
-                if edge["date"] > self._contacts.get(pair, ""):
-                    self._contacts[pair] = edge["date"]
+        contacts = self._contacts
+        for src, neighbours in G.adjacency():
+            for dst, keyed in neighbours.items():
+                for edge in keyed.values():
+                    kind = edge["edge_kind"]
+                    if kind == "CONTACTED":
+                        date = edge["date"]
+                        if date <= day:
+                            pair = (src, dst) if src <= dst else (dst, src)
+                            if date > contacts.get(pair, ""):
+                                contacts[pair] = date
+                        continue
+                    start, end = edge.get("start_date"), edge.get("end_date")
+                    if (start is not None and start > day) or (end is not None and end < day):
+                        continue
+                    if kind == "LIAISES_WITH":
+                        if current.get(src):
+                            self._in.setdefault(dst, []).append((src, edge))
+                        if current.get(dst):
+                            self._out.setdefault(src, []).append((dst, edge))
+                    elif kind in MEMBERSHIP:
+                        if current.get(dst):
+                            held = self._containers.setdefault(src, {})
+                            held.setdefault(kind, []).append(dst)
+                            held.setdefault(None, []).append(dst)
+                        if src[0] == "Member" and current.get(src):
+                            self._occupants.setdefault(dst, []).append(src)
 
     # --- nodes ---------------------------------------------------------------------
     def in_scope(self, data: dict) -> bool:
@@ -117,6 +135,15 @@ class View:
 
     def current(self, node) -> bool:
         return self._current.get(node, False)
+
+    def selected(self, select) -> frozenset:
+        """Every current node, in scope or not, that a policy's selection matches; worked
+        out once per selection and kept for the life of the view."""
+        found = self._selected.get(select)
+        if found is None:
+            found = frozenset(n for n, data in self._live_by_kind.get(select.node_kind, ()) if select.test(data))
+            self._selected[select] = found
+        return found
 
     def data(self, node) -> dict:
         return self.G.nodes[node]
@@ -139,7 +166,7 @@ class View:
 
     def containers(self, member, edge_kind: str | None = None) -> list:
         """What a member sits in today (sectors, groups, organisations that hold, …)."""
-        return [dst for kind, dst in self._containers.get(member, ()) if edge_kind is None or kind == edge_kind]
+        return self._containers.get(member, {}).get(edge_kind, [])
 
     def occupants(self, container) -> list:
         """Current members sitting in a sector, group, organisation, …"""

@@ -1,0 +1,64 @@
+"""A full policy report by committee for every built-in policy, on the embedded store.
+
+    python -m benchmarks.coverage --scale province [--seed 1] [--repeat 3]
+
+Generates a roster, loads it into a fresh embedded store, then times, per policy: reading
+the file into the in-memory graph (once per process, as a CLI call pays it), building one
+day's indexes, and the report itself with `--by committee` (what a running service pays
+once the graph is in memory). Prints a markdown table of medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from graph.coverage import report
+from graph.embedded import EmbeddedStore
+from graph.policy import builtin
+from graph.view import open_view
+from loaders import load_files
+from loaders.generate import generate
+
+DAY = dt.date(2026, 11, 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scale", default="province", choices=["county", "city", "province"])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        generate(args.scale, args.seed, tmp / "roster", "csv")
+        with EmbeddedStore(tmp / "bench.db") as store:
+            load_files(sorted((tmp / "roster").glob("*.csv")), store)
+        with EmbeddedStore(tmp / "bench.db") as store:
+            started = time.perf_counter()
+            G = store.subgraph(None)
+            read = time.perf_counter() - started
+            print(f"{args.scale} (seed {args.seed}): {G.number_of_nodes():,} nodes, {G.number_of_edges():,} edges;"
+                  f" reading the file into the graph {read:.2f} s\n")
+            print("| policy | day's indexes (median ms) | report by committee (median ms) | rules | uncovered |")
+            print("|---|---|---|---|---|")
+            for name, policy in builtin().items():
+                index_runs, report_runs = [], []
+                for _ in range(args.repeat):
+                    started = time.perf_counter()
+                    view = open_view(store, DAY)
+                    indexed = time.perf_counter()
+                    result = report(view, policy, by="committee")
+                    index_runs.append(indexed - started)
+                    report_runs.append(time.perf_counter() - indexed)
+                uncovered = sum(len(r["uncovered"]) for r in result["rules"])
+                print(f"| {name} | {statistics.median(index_runs) * 1000:.0f} | {statistics.median(report_runs) * 1000:.0f}"
+                      f" | {len(result['rules'])} | {uncovered:,} |")
+
+
+if __name__ == "__main__":
+    main()
