@@ -11,8 +11,10 @@ transactions, which a cluster routes to its secondaries.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections import defaultdict
+from dataclasses import asdict
 from collections.abc import Collection, Iterable
 
 import neo4j
@@ -20,9 +22,10 @@ import networkx as nx
 from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 
 from cypher import query
-from graph.errors import CommitteeNotFound, StoreError
+from graph.errors import CommitteeNotFound, Conflict, StoreError
 from graph.model import model
-from graph.store import STAT_KEYS, Batch, Store, WriteResult, bulk, check_rule
+from graph.store import (STAT_KEYS, Batch, Store, TokenRecord, WriteResult, bulk, changed_entities, check_rule,
+                         etag, now)
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +33,10 @@ GAP_QUERIES = {
     "non-party-without-liaison": "gap_non_party_without_liaison",
     "party-member-unorganised": "gap_party_member_unorganised",
 }
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def _chunks(rows: list, size: int):
@@ -79,6 +86,8 @@ class BoltStore(Store):
                     # Schema statements cannot share a transaction with each other on Neo4j.
                     session.run(query("schema_unique_id", kind=kind)).consume()
                     session.run(query("schema_committee_index", kind=kind)).consume()
+                for name in ("schema_token_id", "schema_sequence_name", "schema_change_seq", "schema_audit_seq"):
+                    session.run(query(name)).consume()
         except Neo4jError as exc:
             raise StoreError(f"无法在图数据库中建立约束和索引：{exc.message}") from None
 
@@ -98,7 +107,17 @@ class BoltStore(Store):
             before = self._count_existing_edges(kind, rows)
             created[kind], updated[kind] = len(rows) - before, before
 
+        changed = changed_entities(batch, lambda kind, ids: {
+            nid: p.get("committee_id") for nid, p in self.node_props(kind, ids).items()})
+        cursor_box: list[int | None] = [None]
+
         def work(tx):
+            for (kind, nid), wanted in batch.expect.items():
+                found = tx.run(query("lock_node", kind=kind), id=nid).single()
+                # ArcadeDB returns the lock flag the same statement removed; it is not stored.
+                props = {k: v for k, v in found["props"].items() if k != "_lock"} if found else None
+                if etag(props) != wanted:
+                    raise Conflict(f"「{nid}」已被他人修改，请重新读取后再改", id=nid, kind=kind)
             for kind, nodes in batch.nodes.items():
                 rows = [{"id": nid, "props": props} for nid, props in nodes.items()]
                 for chunk in _chunks(rows, self.batch_size):
@@ -110,6 +129,7 @@ class BoltStore(Store):
             for (rel, src, dst), rows in groups.items():
                 for chunk in _chunks(rows, self.batch_size):
                     tx.run(query("upsert_edges", rel=rel, src=src, dst=dst), rows=chunk).consume()
+            cursor_box[0] = self._journal(tx, batch, changed)
 
         log.info("writing batch: %s nodes, %s edges", sum(map(len, batch.nodes.values())), len(batch.edges))
         try:
@@ -118,7 +138,72 @@ class BoltStore(Store):
         except Neo4jError as exc:
             raise StoreError(f"写入图数据库失败，未写入任何数据：{exc.message}") from None
         log.info("wrote batch: created %s, updated %s", created, updated)
-        return WriteResult(created, updated)
+        return WriteResult(created, updated, cursor_box[0])
+
+    @staticmethod
+    def _next(tx, name: str, n: int) -> int:
+        """The first of ``n`` numbers reserved from a named sequence."""
+        return tx.run(query("journal_next_seq"), name=name, n=n).single()["value"] - n + 1
+
+    def _journal(self, tx, batch: Batch, changed: dict) -> int | None:
+        at = now()
+        cursor = None
+        if changed:
+            first = self._next(tx, "changes", len(changed))
+            rows = []
+            for i, cid in enumerate(sorted(changed, key=lambda c: c or "")):
+                rows.append({"seq": first + i, "at": at, "committee_id": cid, "entities": _dumps(changed[cid])})
+            cursor = rows[-1]["seq"]
+            for chunk in _chunks(rows, self.batch_size):
+                tx.run(query("journal_add_changes"), rows=chunk).consume()
+        if batch.audit is not None:
+            a = batch.audit
+            row = {"seq": self._next(tx, "audit", 1), "at": at, "actor": a.actor, "action": a.action,
+                   "committee_ids": _dumps(sorted(a.committee_ids)), "target": a.target,
+                   "before": None if a.before is None else _dumps(a.before),
+                   "after": None if a.after is None else _dumps(a.after)}
+            tx.run(query("journal_add_audit"), row=row).consume()
+        return cursor
+
+    # --- journal and tokens ------------------------------------------------------------
+    def changes(self, since: int = 0, limit: int = 100) -> list[dict]:
+        return [{"cursor": p["seq"], "at": p["at"], "committee_id": p.get("committee_id"),
+                 "changes": json.loads(p["entities"])}
+                for p in (r["props"] for r in self._read("journal_changes", {"since": since, "limit": limit}))]
+
+    def audit(self, since: int = 0, limit: int = 100) -> list[dict]:
+        out = []
+        for r in self._read("journal_audit", {"since": since, "limit": limit}):
+            p = r["props"]
+            out.append({"seq": p["seq"], "at": p["at"], "actor": p["actor"], "action": p["action"],
+                        "committee_ids": json.loads(p["committee_ids"]), "target": p.get("target"),
+                        "before": json.loads(p["before"]) if p.get("before") else None,
+                        "after": json.loads(p["after"]) if p.get("after") else None})
+        return out
+
+    def add_token(self, token: TokenRecord) -> None:
+        row = {k: v for k, v in asdict(token).items() if v is not None}
+        with self._session() as session:
+            session.execute_write(lambda tx: tx.run(query("token_add"), row=row).consume())
+
+    def tokens(self) -> list[TokenRecord]:
+        fields = TokenRecord.__dataclass_fields__
+        return [TokenRecord(**{k: r["props"].get(k) for k in fields}) for r in self._read("tokens")]
+
+    def revoke_token(self, token_id: str, at: str) -> bool:
+        with self._session() as session:
+            n = session.execute_write(lambda tx: tx.run(query("token_revoke"), id=token_id, at=at).single()["n"])
+        return n == 1
+
+    def edges_of(self, src_kind: str, srcs: Iterable[str]) -> list[tuple]:
+        kinds = model().nodes
+        out = []
+        for r in self._read("edges_of", {"ids": sorted(set(srcs))}, kind=src_kind):
+            props = dict(r["props"])
+            key = props.pop("key", "")
+            dst_kind = next(label for label in r["dst_labels"] if label in kinds)
+            out.append((r["rel"], src_kind, r["src"], dst_kind, r["dst"], key, props))
+        return sorted(out, key=lambda e: (e[2], e[0], e[3], e[4], e[5]))
 
     def _count_existing_edges(self, rel: str, rows) -> int:
         keys = defaultdict(set)
@@ -174,7 +259,8 @@ class BoltStore(Store):
         return {r["props"]["id"]: r["props"] for r in self._read("committees")}
 
     def subgraph(self, committee_ids: Collection[str] | None = None) -> nx.MultiDiGraph:
-        params = {"committee_ids": sorted(committee_ids) if committee_ids is not None else None}
+        params = {"committee_ids": sorted(committee_ids) if committee_ids is not None else None,
+                  "kinds": sorted(model().nodes)}
         node_q, edge_q = query("subgraph_nodes"), query("subgraph_edges")
 
         def work(tx):  # one read transaction: both statements see the same snapshot
@@ -201,11 +287,11 @@ class BoltStore(Store):
 
     def dump(self) -> dict:
         nodes = {}
-        for r in self._read("dump_nodes"):
+        for r in self._read("dump_nodes", {"kinds": sorted(model().nodes)}):
             kind = next(label for label in r["labels"] if label in model().nodes)
             nodes[(kind, r["props"]["id"])] = r["props"]
         edges = {}
-        for r in self._read("dump_edges"):
+        for r in self._read("dump_edges", {"kinds": sorted(model().nodes)}):
             props = dict(r["props"])
             key = props.pop("key", "")
             src = next(label for label in r["src_labels"] if label in model().nodes)

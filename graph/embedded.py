@@ -20,14 +20,15 @@ from pathlib import Path
 import networkx as nx
 
 from graph import queries
-from graph.errors import CommitteeNotFound, StoreError
+from graph.errors import CommitteeNotFound, Conflict, StoreError
 from graph.model import model
-from graph.store import STAT_KEYS, Batch, EdgeRow, Store, WriteResult, bulk
+from graph.store import (STAT_KEYS, Batch, EdgeRow, Store, TokenRecord, WriteResult, bulk, changed_entities, etag,
+                         now)
 
 log = logging.getLogger(__name__)
 
 APPLICATION_ID = 0x4C474950  # "LGIP": marks a file as a liaison-graph store
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 CHUNK = 900  # ids per IN (...) list, below SQLite's variable limit
 
 SCHEMA = """
@@ -52,6 +53,41 @@ CREATE TABLE IF NOT EXISTS edges (
 CREATE INDEX IF NOT EXISTS edges_by_target ON edges (dst_kind, dst, kind);
 CREATE INDEX IF NOT EXISTS edges_by_kind ON edges (kind);
 """
+# Each migration takes a file from the version before it to its own version.
+MIGRATIONS = {
+    2: """
+CREATE TABLE IF NOT EXISTS changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    committee_id TEXT,
+    entities TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    committee_ids TEXT NOT NULL,
+    target TEXT,
+    before TEXT,
+    after TEXT
+);
+CREATE TRIGGER IF NOT EXISTS audit_append_only_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_append_only_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TABLE IF NOT EXISTS tokens (
+    id TEXT PRIMARY KEY,
+    secret_hash TEXT NOT NULL,
+    committee_id TEXT NOT NULL,
+    role TEXT NOT NULL,
+    name TEXT,
+    created_at TEXT NOT NULL,
+    expires_at TEXT,
+    revoked_at TEXT
+);
+""",
+}
 
 
 def _chunks(items: Iterable, size: int = CHUNK) -> Iterator[list]:
@@ -75,6 +111,7 @@ class EmbeddedStore(Store):
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"无法打开数据库文件 {self.path}：{self._reason(exc)}", path=str(self.path)) from None
         self._graph: nx.MultiDiGraph | None = None
+        self._data_version: int | None = None
 
     @staticmethod
     def _reason(exc: sqlite3.Error) -> str:
@@ -92,14 +129,31 @@ class EmbeddedStore(Store):
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA busy_timeout=30000")
-        if app_id != APPLICATION_ID:
+        if app_id != APPLICATION_ID or version < SCHEMA_VERSION:
             self.db.execute("BEGIN IMMEDIATE")
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    self.db.execute(statement)
-            self.db.execute(f"PRAGMA application_id={APPLICATION_ID}")
-            self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-            self.db.execute("COMMIT")
+            try:
+                version = self.db.execute("PRAGMA user_version").fetchone()[0]  # another process may have migrated
+                if app_id != APPLICATION_ID:
+                    self._script(SCHEMA)
+                    version = 1
+                for target in range(version + 1, SCHEMA_VERSION + 1):
+                    log.info("migrating %s to schema version %s", self.path, target)
+                    self._script(MIGRATIONS[target])
+                self.db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+                self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+
+    def _script(self, script: str) -> None:
+        """Run DDL statements inside the open transaction (executescript would commit it)."""
+        statement = ""
+        for line in script.strip().splitlines():
+            statement += line + "\n"
+            if sqlite3.complete_statement(statement):
+                self.db.execute(statement)
+                statement = ""
 
     def close(self) -> None:
         self.db.close()
@@ -111,6 +165,7 @@ class EmbeddedStore(Store):
         log.info("writing batch: %s nodes, %s edges", sum(map(len, batch.nodes.values())), len(batch.edges))
         try:
             db.execute("BEGIN IMMEDIATE")
+            self._check_expected(batch)
             for kind, nodes in batch.nodes.items():
                 before = len(self.existing(kind, nodes))
                 db.executemany(
@@ -135,6 +190,7 @@ class EmbeddedStore(Store):
                 "ON CONFLICT (src_kind, src, kind, dst_kind, dst, key) DO UPDATE SET props = excluded.props",
                 ((e.src_kind, e.src, e.kind, e.dst_kind, e.dst, e.key, _dumps(e.props)) for e in batch.edges),
             )
+            cursor = self._journal(batch)
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
@@ -143,14 +199,90 @@ class EmbeddedStore(Store):
         finally:
             self._graph = None
         log.info("wrote batch: created %s, updated %s", created, updated)
-        return WriteResult(created, updated)
+        return WriteResult(created, updated, cursor)
+
+    def _check_expected(self, batch: Batch) -> None:
+        for (kind, nid), wanted in batch.expect.items():
+            row = self.db.execute("SELECT props FROM nodes WHERE kind = ? AND id = ?", (kind, nid)).fetchone()
+            if etag(json.loads(row[0]) if row else None) != wanted:
+                raise Conflict(f"「{nid}」已被他人修改，请重新读取后再改", id=nid, kind=kind)
+
+    def _journal(self, batch: Batch) -> int | None:
+        at = now()
+        by_committee = changed_entities(batch, lambda kind, ids: {
+            nid: p.get("committee_id") for nid, p in self.node_props(kind, ids).items()})
+        cursor = None
+        for committee_id in sorted(by_committee, key=lambda c: c or ""):
+            cursor = self.db.execute(
+                "INSERT INTO changes (at, committee_id, entities) VALUES (?, ?, ?)",
+                (at, committee_id, _dumps(by_committee[committee_id])),
+            ).lastrowid
+        if batch.audit is not None:
+            a = batch.audit
+            self.db.execute(
+                "INSERT INTO audit (at, actor, action, committee_ids, target, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (at, a.actor, a.action, _dumps(sorted(a.committee_ids)), a.target,
+                 None if a.before is None else _dumps(a.before), None if a.after is None else _dumps(a.after)),
+            )
+        return cursor
 
     def clear(self) -> None:
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.execute("DELETE FROM edges")
             self.db.execute("DELETE FROM nodes")
+            self.db.execute("DELETE FROM changes")
         self._graph = None
+
+    # --- journal and tokens ------------------------------------------------------------
+    def changes(self, since: int = 0, limit: int = 100) -> list[dict]:
+        rows = self.db.execute(
+            "SELECT seq, at, committee_id, entities FROM changes WHERE seq > ? ORDER BY seq LIMIT ?", (since, limit))
+        return [{"cursor": seq, "at": at, "committee_id": cid, "changes": json.loads(e)} for seq, at, cid, e in rows]
+
+    def audit(self, since: int = 0, limit: int = 100) -> list[dict]:
+        rows = self.db.execute(
+            "SELECT seq, at, actor, action, committee_ids, target, before, after FROM audit "
+            "WHERE seq > ? ORDER BY seq LIMIT ?", (since, limit))
+        return [
+            {"seq": seq, "at": at, "actor": actor, "action": action, "committee_ids": json.loads(cids),
+             "target": target, "before": json.loads(b) if b else None, "after": json.loads(a) if a else None}
+            for seq, at, actor, action, cids, target, b, a in rows
+        ]
+
+    def add_token(self, token: TokenRecord) -> None:
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute(
+                "INSERT INTO tokens (id, secret_hash, committee_id, role, name, created_at, expires_at, revoked_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (token.id, token.secret_hash, token.committee_id, token.role, token.name, token.created_at,
+                 token.expires_at, token.revoked_at),
+            )
+
+    def tokens(self) -> list[TokenRecord]:
+        rows = self.db.execute(
+            "SELECT id, secret_hash, committee_id, role, name, created_at, expires_at, revoked_at FROM tokens "
+            "ORDER BY created_at, id")
+        return [TokenRecord(*row) for row in rows]
+
+    def revoke_token(self, token_id: str, at: str) -> bool:
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            done = self.db.execute(
+                "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (at, token_id)).rowcount
+        return done == 1
+
+    def edges_of(self, src_kind: str, srcs: Iterable[str]) -> list[tuple]:
+        out = []
+        for chunk in _chunks(set(srcs)):
+            marks = ",".join("?" * len(chunk))
+            for sk, s, kind, dk, d, key, props in self.db.execute(
+                f"SELECT * FROM edges WHERE src_kind = ? AND src IN ({marks}) ORDER BY src, kind, dst_kind, dst, key",
+                (src_kind, *chunk),
+            ):
+                out.append((kind, sk, s, dk, d, key, json.loads(props)))
+        return out
 
     def _count_existing_edges(self, rows: list[EdgeRow]) -> int:
         query = "SELECT 1 FROM edges WHERE src_kind=? AND src=? AND kind=? AND dst_kind=? AND dst=? AND key=?"
@@ -186,8 +318,16 @@ class EmbeddedStore(Store):
         return found
 
     # --- the graph -----------------------------------------------------------------
+    def _fresh(self) -> None:
+        """Drop the cached graph when another connection (a CLI load beside a running
+        server) has committed to the file since it was built."""
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version:
+            self._graph, self._data_version = None, version
+
     def graph(self) -> nx.MultiDiGraph:
         """The whole graph, built once from the file and kept until the next write."""
+        self._fresh()
         if self._graph is None:
             G = nx.MultiDiGraph()
             with bulk():
@@ -199,6 +339,7 @@ class EmbeddedStore(Store):
 
     def committee_graph(self, committee_id: str) -> nx.MultiDiGraph:
         """One committee's nodes, every edge touching them, and the far ends of those edges."""
+        self._fresh()
         if self._graph is not None:
             return self._graph
         G = nx.MultiDiGraph()
@@ -220,6 +361,7 @@ class EmbeddedStore(Store):
     def subgraph(self, committee_ids: Collection[str] | None = None) -> nx.MultiDiGraph:
         if committee_ids is None:
             return self.graph()
+        self._fresh()
         if self._graph is not None:
             return self._graph.subgraph(
                 [n for n, d in self._graph.nodes(data=True) if d.get("committee_id") in committee_ids]

@@ -102,3 +102,21 @@ class InputError(LiaisonError):
         )
         self.where = where
         self.problem = problem
+
+
+class Conflict(LiaisonError):
+    """Someone else changed the thing being edited since it was read (ETag mismatch)."""
+
+    code = "conflict"
+
+
+class Unauthorized(LiaisonError):
+    code = "unauthorized"
+
+
+class Forbidden(LiaisonError):
+    code = "forbidden"
+
+
+class TooLarge(LiaisonError):
+    code = "too_large"

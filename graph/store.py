@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import hashlib
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from graph.errors import UnknownRule
+from graph.model import model
 
 RULES = {
     "non-party-without-liaison": "无党员委员联系的党外委员",
@@ -55,10 +58,25 @@ class EdgeRow:
 
 
 @dataclass
+class Audit:
+    """Who made a write and what it was; recorded with the write, in its transaction."""
+
+    actor: str  # "token:<id>" for the API, "cli" for the command line
+    action: str  # member.create, liaison.end, import, …
+    committee_ids: list[str] = field(default_factory=list)
+    target: str | None = None
+    before: dict | None = None
+    after: dict | None = None
+
+
+@dataclass
 class Batch:
     nodes: dict[str, dict[str, dict]] = field(default_factory=dict)  # kind -> id -> props
     edges: list[EdgeRow] = field(default_factory=list)
     replace_row_edges: dict[str, set[str]] = field(default_factory=dict)  # kind -> ids
+    audit: Audit | None = None
+    # (kind, id) -> ETag the caller read; the write is refused (Conflict) if it changed.
+    expect: dict[tuple[str, str], str | None] = field(default_factory=dict)
 
     def add_node(self, kind: str, node_id: str, props: dict) -> None:
         self.nodes.setdefault(kind, {})[node_id] = clean(props)
@@ -76,6 +94,55 @@ class Batch:
 class WriteResult:
     created: dict[str, int]
     updated: dict[str, int]
+    cursor: int | None = None  # the change feed's cursor after this write
+
+
+@dataclass
+class TokenRecord:
+    id: str
+    secret_hash: str  # sha256 of the secret; the secret itself is never stored
+    committee_id: str
+    role: str  # viewer | editor | admin
+    name: str | None
+    created_at: str
+    expires_at: str | None = None
+    revoked_at: str | None = None
+
+
+def etag(props: dict | None) -> str | None:
+    """A version tag for a node's or an edge's stored properties (absent: None)."""
+    if props is None:
+        return None
+    text = json.dumps(props, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def changed_entities(batch: Batch, committee_of) -> dict[str | None, list[dict]]:
+    """What a batch changes, by committee, for the change feed: every node it writes, every
+    liaison and contact, and every edge whose source node it does not rewrite (an edge
+    derived from a node's row goes with the node). ``committee_of(kind, ids)`` gives the
+    committees of nodes outside the batch."""
+    out: dict[str | None, list[dict]] = {}
+    for kind, nodes in batch.nodes.items():
+        for nid, props in nodes.items():
+            out.setdefault(props.get("committee_id"), []).append({"kind": kind, "id": nid})
+    written = {(kind, nid) for kind, nodes in batch.nodes.items() for nid in nodes}
+    edges = [e for e in batch.edges if (e.src_kind, e.src) not in written or model().edges[e.kind].table]
+    missing: dict[str, set[str]] = {}
+    for e in edges:
+        if (e.src_kind, e.src) not in written:
+            missing.setdefault(e.src_kind, set()).add(e.src)
+    committees = {(kind, nid): cid for kind, ids in missing.items() for nid, cid in committee_of(kind, ids).items()}
+    for e in edges:
+        src = batch.nodes.get(e.src_kind, {}).get(e.src)
+        cid = src.get("committee_id") if src is not None else committees.get((e.src_kind, e.src))
+        out.setdefault(cid, []).append({"kind": e.kind, "src_kind": e.src_kind, "src": e.src,
+                                        "dst_kind": e.dst_kind, "dst": e.dst, "key": e.key})
+    return out
 
 
 def check_rule(rule: str) -> str:
@@ -159,6 +226,41 @@ class Store(ABC):
         and the far ends of those edges, fetched in one read: nodes are ``(kind, id)``
         with their properties and ``node_kind``; edges carry ``edge_kind`` and their
         properties. Policies, reach and diagnostics run on it, for every store alike."""
+
+    # --- the journal: change feed and audit trail, written with every batch --------------
+    @abstractmethod
+    def changes(self, since: int = 0, limit: int = 100) -> list[dict]:
+        """Change entries after cursor ``since``, oldest first: {"cursor", "at",
+        "committee_id", "changes": [entity, …]}; one entry per write and committee."""
+
+    @abstractmethod
+    def audit(self, since: int = 0, limit: int = 100) -> list[dict]:
+        """Audit records after ``since``, oldest first: {"seq", "at", "actor", "action",
+        "committee_ids", "target", "before", "after"}."""
+
+    # --- API tokens (hashed) --------------------------------------------------------------
+    @abstractmethod
+    def add_token(self, token: TokenRecord) -> None:
+        """Store a new token record."""
+
+    @abstractmethod
+    def tokens(self) -> list[TokenRecord]:
+        """Every token record, oldest first."""
+
+    @abstractmethod
+    def revoke_token(self, token_id: str, at: str) -> bool:
+        """Mark a token revoked; False when there is no such live token."""
+
+    def edge_props(self, kind: str, src_kind: str, src: str, dst_kind: str, dst: str, key: str) -> dict | None:
+        """One edge's properties, or None."""
+        for e_kind, _, e_src, e_dst_kind, e_dst, e_key, props in self.edges_of(src_kind, [src]):
+            if (e_kind, e_src, e_dst_kind, e_dst, e_key) == (kind, src, dst_kind, dst, key):
+                return props
+        return None
+
+    @abstractmethod
+    def edges_of(self, src_kind: str, srcs: Iterable[str]) -> list[tuple]:
+        """Edges leaving these nodes: (kind, src_kind, src, dst_kind, dst, key, props)."""
 
     @abstractmethod
     def dump(self) -> dict:

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.errors import InputError, Where
-from graph.store import Store, WriteResult
+from graph.store import Audit, Batch, Store, WriteResult, changed_entities
 from loaders.build import build_batch
-from loaders.read import read_file
+from loaders.read import ReadResult, read_file, read_json_doc
 from loaders.validate import Row, check_duplicates, parse_sheet
 
 log = logging.getLogger(__name__)
@@ -31,17 +31,10 @@ class LoadReport:
     ignored: list[str] = field(default_factory=list)
 
 
-def read_rows(paths: list[Path]) -> tuple[dict[str, list[Row]], list[str]]:
-    """Read and check every row of every file; nothing is written."""
+def _collect(results: list[ReadResult]) -> tuple[dict[str, list[Row]], list[str]]:
     rows: dict[str, list[Row]] = {name: [] for name in TABLE_ORDER}
     ignored: list[str] = []
-    seen_files: dict[Path, str] = {}
-    for path in paths:
-        resolved = path.resolve()
-        if resolved in seen_files:
-            raise InputError(Where(path.name), "同一文件在本次导入中出现了两次")
-        seen_files[resolved] = path.name
-        result = read_file(path)
+    for result in results:
         ignored.extend(result.ignored)
         for sheet in result.sheets:
             rows[sheet.table.name].extend(parse_sheet(sheet))
@@ -49,12 +42,53 @@ def read_rows(paths: list[Path]) -> tuple[dict[str, list[Row]], list[str]]:
     return rows, ignored
 
 
-def load_files(paths: list[Path], store: Store) -> LoadReport:
-    rows, ignored = read_rows(paths)
+def read_rows(paths: list[Path]) -> tuple[dict[str, list[Row]], list[str]]:
+    """Read and check every row of every file; nothing is written."""
+    seen_files: dict[Path, str] = {}
+    results = []
+    for path in paths:
+        resolved = path.resolve()
+        if resolved in seen_files:
+            raise InputError(Where(path.name), "同一文件在本次导入中出现了两次")
+        seen_files[resolved] = path.name
+        results.append(read_file(path))
+    return _collect(results)
+
+
+def prepare(rows: dict[str, list[Row]], store: Store, source: str) -> Batch:
+    """Resolve checked rows against the store into one batch (nothing is written)."""
     if not any(rows.values()):
-        raise InputError(Where("、".join(p.name for p in paths)), "没有找到任何可导入的表（政协、党组织、委员、联系、联系记录）")
-    batch = build_batch(rows, store)
+        raise InputError(Where(source), "没有找到任何可导入的表（政协、党组织、委员、联系、联系记录）")
+    return build_batch(rows, store)
+
+
+def prepare_files(paths: list[Path], store: Store) -> tuple[Batch, dict[str, int], list[str]]:
+    rows, ignored = read_rows(paths)
+    batch = prepare(rows, store, "、".join(p.name for p in paths))
+    return batch, {name: len(r) for name, r in rows.items() if r}, ignored
+
+
+def prepare_doc(doc, store: Store, source: str) -> tuple[Batch, dict[str, int]]:
+    """Rows given as a JSON document ({"members": [{…}], …}), checked as a file would be."""
+    rows, _ = _collect([read_json_doc(doc, source)])
+    return prepare(rows, store, source), {name: len(r) for name, r in rows.items() if r}
+
+
+def load_files(paths: list[Path], store: Store, actor: str = "cli") -> LoadReport:
+    batch, counts, ignored = prepare_files(paths, store)
+    batch.audit = import_audit(actor, [p.name for p in paths], counts, batch, store)
     result = store.write(batch)
-    counts = {name: len(r) for name, r in rows.items() if r}
     log.info("loaded %s: %s", [p.name for p in paths], counts)
     return LoadReport([p.name for p in paths], counts, result, ignored)
+
+
+def batch_committees(batch: Batch, store: Store) -> set[str]:
+    """The committees a batch writes into: its nodes' own, and its edges' sources'."""
+    found = changed_entities(batch, lambda kind, ids: {
+        nid: p.get("committee_id") for nid, p in store.node_props(kind, ids).items()})
+    return {cid for cid in found if cid}
+
+
+def import_audit(actor: str, files: list[str], counts: dict[str, int], batch: Batch, store: Store) -> Audit:
+    return Audit(actor=actor, action="import", committee_ids=sorted(batch_committees(batch, store)),
+                 target="、".join(files), after={"files": files, "rows": counts})

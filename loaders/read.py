@@ -172,6 +172,11 @@ def _read_json(path: Path, display: str) -> ReadResult:
         doc = json.loads(_decode(path.read_bytes(), display))
     except json.JSONDecodeError as exc:
         raise InputError(Where(display, row=exc.lineno), f"JSON 格式错误：{exc.msg}（第{exc.colno}列）") from None
+    return read_json_doc(doc, display)
+
+
+def read_json_doc(doc, display: str) -> ReadResult:
+    """Tables from a parsed JSON document (a file, or the body of an API request)."""
     if not isinstance(doc, dict):
         raise InputError(Where(display), "JSON 顶层应为对象，键为表名（如 members）")
     result = ReadResult([], [])

@@ -1,0 +1,3 @@
+// Append one audit record.
+CREATE (a:AuditEntry)
+SET a = $row

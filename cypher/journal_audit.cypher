@@ -1,0 +1,5 @@
+MATCH (a:AuditEntry)
+WHERE a.seq > $since
+RETURN properties(a) AS props
+ORDER BY a.seq
+LIMIT $limit

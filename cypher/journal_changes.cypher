@@ -1,0 +1,5 @@
+MATCH (c:ChangeEntry)
+WHERE c.seq > $since
+RETURN properties(c) AS props
+ORDER BY c.seq
+LIMIT $limit

@@ -1,0 +1,1 @@
+CREATE INDEX IF NOT EXISTS FOR (n:AuditEntry) ON (n.seq)

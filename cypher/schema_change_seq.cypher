@@ -1,0 +1,1 @@
+CREATE INDEX IF NOT EXISTS FOR (n:ChangeEntry) ON (n.seq)

@@ -1,0 +1,2 @@
+CREATE (t:ApiToken)
+SET t = $row

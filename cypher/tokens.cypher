@@ -1,0 +1,3 @@
+MATCH (t:ApiToken)
+RETURN properties(t) AS props
+ORDER BY t.created_at, t.id
