@@ -329,6 +329,104 @@ def sync(to_neo4j, replace, store_config):
     click.echo("已同步到 " + to_neo4j + "：" + "，".join(f"{kind_label(k)} {v}" for k, v in counts.items()))
 
 
+@cli.command()
+@click.option("--demo", is_flag=True, help="演示：在临时库中导入示例名单，并打印一个管理员令牌")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址（默认只监听本机）")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="端口")
+@click.option("--max-upload-mb", type=click.IntRange(1, 1024), default=20, show_default=True, help="上传文件合计上限（MB）")
+@store_options
+def serve(demo, host, port, max_upload_mb, store_config):
+    """启动 HTTP 服务（/api/v1 接口、/docs 接口文档）。每个请求须带访问令牌。"""
+    import tempfile
+
+    import uvicorn
+
+    from api.app import create_app
+    from api.auth import create_token
+    from api.service import Service
+
+    with tempfile.TemporaryDirectory() as tmp:
+        if demo:
+            from loaders import load_files
+            from loaders.sample import SAMPLE, write_sample
+
+            store = open_store({**store_config, "neo4j": None, "db": str(Path(tmp) / "demo.db")})
+            load_files([SAMPLE if SAMPLE.exists() else write_sample(Path(tmp) / SAMPLE.name)], store)
+            root = sorted(c for c, p in store.committees().items() if not p.get("parent_id"))[0]
+            _, token = create_token(store, root, "admin", "演示")
+        else:
+            store = open_store(store_config)
+        service = Service(store, max_upload_bytes=max_upload_mb * 1024 * 1024, demo=demo)
+        if demo:
+            click.echo(f"演示库已就绪（示例名单，政协 {root}）。管理员令牌：")
+            click.echo(token)
+        log.info("serving on %s:%s", host, port)
+        try:
+            uvicorn.run(create_app(service), host=host, port=port, log_level="warning")
+        finally:
+            store.close()
+
+
+@cli.group()
+def token():
+    """访问令牌：签发、列出、吊销（令牌只显示一次，库中只存其摘要）。"""
+
+
+@token.command("create")
+@click.option("--committee", "committee_id", required=True, metavar="ID", help="令牌所属政协（可见该政协及其下级政协）")
+@click.option("--role", type=click.Choice(["viewer", "editor", "admin"]), default="viewer", show_default=True,
+              help="角色：只读、编辑、管理员")
+@click.option("--name", metavar="TEXT", help="备注名（谁在用这个令牌）")
+@click.option("--expires-days", type=click.IntRange(1, 3650), metavar="N", help="N 天后过期（默认不过期）")
+@store_options
+def token_create(committee_id, role, name, expires_days, store_config):
+    """签发令牌；最后一行单独打印令牌本身。"""
+    from api.auth import create_token
+    from graph.store import Audit, Batch
+
+    with open_store(store_config) as store:
+        record, secret = create_token(store, committee_id, role, name, expires_days)
+        store.write(Batch(audit=Audit("cli", "token.create", [committee_id], record.id, None,
+                                      {"role": role, "name": name, "expires_at": record.expires_at})))
+    click.echo(f"已签发令牌 {record.id}（政协 {committee_id}，角色 {role}" +
+               (f"，{record.expires_at} 过期" if record.expires_at else "") + "）。请妥善保存，此后不再显示：")
+    click.echo(secret)
+
+
+@token.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="输出格式")
+@store_options
+def token_list(fmt, store_config):
+    """列出令牌（不含令牌本身）。"""
+    from api.output import table
+
+    with open_store(store_config) as store:
+        records = store.tokens()
+    rows = [{"id": t.id, "committee_id": t.committee_id, "role": t.role, "name": t.name, "created_at": t.created_at,
+             "expires_at": t.expires_at, "revoked_at": t.revoked_at} for t in records]
+    if fmt == "json":
+        emit_json(rows)
+    else:
+        click.echo(table(["编号", "政协", "角色", "备注名", "签发时间", "过期时间", "吊销时间"],
+                         [[r[k] or "" for k in r] for r in rows]))
+
+
+@token.command("revoke")
+@click.argument("token_id", metavar="TOKEN_ID")
+@store_options
+def token_revoke(token_id, store_config):
+    """吊销令牌（立即失效）。"""
+    from graph.errors import NotFound
+    from graph.store import Audit, Batch, now
+
+    with open_store(store_config) as store:
+        record = next((t for t in store.tokens() if t.id == token_id), None)
+        if record is None or not store.revoke_token(token_id, now()):
+            raise NotFound(f"找不到未吊销的令牌「{token_id}」", id=token_id)
+        store.write(Batch(audit=Audit("cli", "token.revoke", [record.committee_id], token_id)))
+    click.echo(f"已吊销令牌 {token_id}")
+
+
 def main(argv=None) -> int:
     try:
         cli.main(args=argv, prog_name="liaison", standalone_mode=False)

@@ -112,12 +112,18 @@ class BoltStore(Store):
         cursor_box: list[int | None] = [None]
 
         def work(tx):
-            for (kind, nid), wanted in batch.expect.items():
-                found = tx.run(query("lock_node", kind=kind), id=nid).single()
+            for target, wanted in batch.expect.items():
+                if len(target) == 2:  # a node: (kind, id)
+                    found = tx.run(query("lock_node", kind=target[0]), id=target[1]).single()
+                else:  # an edge: (kind, src_kind, src, dst_kind, dst, key)
+                    rel, src_kind, src, dst_kind, dst, key = target
+                    found = tx.run(query("lock_edge", rel=rel, src=src_kind, dst=dst_kind), src=src, dst=dst,
+                                   key=key).single()
                 # ArcadeDB returns the lock flag the same statement removed; it is not stored.
-                props = {k: v for k, v in found["props"].items() if k != "_lock"} if found else None
+                hidden = ("_lock",) if len(target) == 2 else ("_lock", "key")
+                props = {k: v for k, v in found["props"].items() if k not in hidden} if found else None
                 if etag(props) != wanted:
-                    raise Conflict(f"「{nid}」已被他人修改，请重新读取后再改", id=nid, kind=kind)
+                    raise Conflict("已被他人修改，请重新读取后再改", target=list(target))
             for kind, nodes in batch.nodes.items():
                 rows = [{"id": nid, "props": props} for nid, props in nodes.items()]
                 for chunk in _chunks(rows, self.batch_size):

@@ -202,10 +202,16 @@ class EmbeddedStore(Store):
         return WriteResult(created, updated, cursor)
 
     def _check_expected(self, batch: Batch) -> None:
-        for (kind, nid), wanted in batch.expect.items():
-            row = self.db.execute("SELECT props FROM nodes WHERE kind = ? AND id = ?", (kind, nid)).fetchone()
+        for target, wanted in batch.expect.items():
+            if len(target) == 2:  # a node: (kind, id)
+                row = self.db.execute("SELECT props FROM nodes WHERE kind = ? AND id = ?", target).fetchone()
+            else:  # an edge: (kind, src_kind, src, dst_kind, dst, key)
+                kind, src_kind, src, dst_kind, dst, key = target
+                row = self.db.execute(
+                    "SELECT props FROM edges WHERE src_kind = ? AND src = ? AND kind = ? AND dst_kind = ? AND dst = ? "
+                    "AND key = ?", (src_kind, src, kind, dst_kind, dst, key)).fetchone()
             if etag(json.loads(row[0]) if row else None) != wanted:
-                raise Conflict(f"「{nid}」已被他人修改，请重新读取后再改", id=nid, kind=kind)
+                raise Conflict("已被他人修改，请重新读取后再改", target=list(target))
 
     def _journal(self, batch: Batch) -> int | None:
         at = now()

@@ -276,14 +276,30 @@ def builtin() -> dict[str, Policy]:
     return policies
 
 
+def _builtin_named(name: str) -> Policy | None:
+    wanted = fold(name)
+    for policy in builtin().values():
+        if wanted in {fold(policy.name), fold(policy.label), *map(fold, policy.aliases)}:
+            return policy
+    return None
+
+
+def builtin_policy(name: str | None) -> Policy:
+    """A built-in policy by name, Chinese label or alias (never a file: for the API)."""
+    found = builtin()["two-coverages"] if name is None else _builtin_named(name)
+    if found is None:
+        names = "、".join(f"{p.name}（{p.label}）" for p in builtin().values())
+        raise UnknownRule(f"没有名为「{name}」的政策；内置政策有：{names}", field="policy", value=name)
+    return found
+
+
 def find_policy(name_or_file: str | None) -> Policy:
     """A built-in policy by name, Chinese label or alias, or a policy file."""
     if name_or_file is None:
         return builtin()["two-coverages"]
-    wanted = fold(name_or_file)
-    for policy in builtin().values():
-        if wanted in {fold(policy.name), fold(policy.label), *map(fold, policy.aliases)}:
-            return policy
+    found = _builtin_named(name_or_file)
+    if found is not None:
+        return found
     path = Path(name_or_file)
     if path.suffix.lower() in (".yaml", ".yml") or path.exists():
         if not path.is_file():

@@ -90,11 +90,16 @@ def _parse_cell(column: Column, raw, where: Where):
             return parse_date(raw)
         except (ValueError, OverflowError):
             raise InputError(where, f"无法识别的日期「{_text(raw)}」（应为 YYYY-MM-DD、YYYY/MM/DD 或 YYYY年M月D日）", raw) from None
-    text = _text(raw)
-    if text is None:
-        return [] if column.is_list else None
-    parts = [p.strip() for p in LIST_SEPARATORS.split(text)] if column.is_list else [text]
-    parts = [p for p in parts if p]
+    if isinstance(raw, (list, tuple)):  # a JSON list
+        if not column.is_list:
+            raise InputError(where, f"{column.label}只能填一个值，不能是列表", raw)
+        parts = [t for t in (_text(item) for item in raw) if t]
+    else:
+        text = _text(raw)
+        if text is None:
+            return [] if column.is_list else None
+        parts = [p.strip() for p in LIST_SEPARATORS.split(text)] if column.is_list else [text]
+        parts = [p for p in parts if p]
     if column.enum:
         vocab = model().enums[column.enum]
         parsed = []

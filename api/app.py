@@ -1,0 +1,40 @@
+"""The HTTP service: ``create_app(service)`` builds the FastAPI application over a store."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from fastapi import FastAPI
+
+from api import errors
+from api.routes import edits, feeds, health, lookups, queries
+from api.schemas import ErrorOut
+from api.service import Service
+
+API = "/api/v1"
+ERRORS = {status: {"model": ErrorOut, "description": text} for status, text in (
+    (401, "缺少或无效的访问令牌"), (403, "令牌无权访问"), (404, "不存在或不在令牌范围内"),
+    (409, "版本冲突或已存在"), (413, "上传过大"), (422, "参数或数据有误"), (428, "缺少 If-Match"),
+    (500, "服务器内部错误"), (503, "库不可用"))}
+
+
+def _version() -> str:
+    try:
+        return version("liaison-graph")
+    except PackageNotFoundError:
+        return "0"
+
+
+def create_app(service: Service) -> FastAPI:
+    app = FastAPI(
+        title="liaison-graph",
+        version=_version(),
+        description="政协“两个全覆盖”知识图谱的 HTTP 接口。每个 /api/v1 请求都须带访问令牌"
+                    "（Authorization: Bearer …，由 `liaison token create` 签发），只能看到令牌所属政协及其下级政协。",
+    )
+    app.state.service = service
+    errors.install(app)
+    app.include_router(health.router)
+    for module in (queries, lookups, edits, feeds):
+        app.include_router(module.router, prefix=API, responses=ERRORS)
+    return app

@@ -1,0 +1,85 @@
+"""Bearer tokens: issued by ``liaison token create``, stored hashed, scoped to a committee
+and the committees below it, with a role (viewer < editor < admin), revocable and
+optionally expiring."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+
+from graph.errors import BadArgument, CommitteeNotFound, Forbidden, NotFound, Unauthorized
+from graph.store import Store, TokenRecord, now
+from graph.view import subtree
+
+ROLES = {"viewer": 0, "editor": 1, "admin": 2}
+ROLE_LABELS = {"viewer": "只读", "editor": "编辑", "admin": "管理员"}
+TOKEN = re.compile(r"lg_([0-9a-f]{12})_([A-Za-z0-9_-]{20,100})")
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(store: Store, committee_id: str, role: str, name: str | None = None,
+                 expires_days: int | None = None) -> tuple[TokenRecord, str]:
+    """A new token: its record (kept) and the token string (shown once, never kept)."""
+    if role not in ROLES:
+        raise BadArgument(f"未知的角色「{role}」（可用：{'、'.join(ROLES)}）", field="role", value=role)
+    if committee_id not in store.committees():
+        raise CommitteeNotFound(f"找不到政协「{committee_id}」", committee_id=committee_id)
+    token_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
+    expires = None
+    if expires_days is not None:
+        expires = (dt.datetime.now(dt.UTC) + dt.timedelta(days=expires_days)).isoformat(timespec="seconds")
+        expires = expires.replace("+00:00", "Z")
+    record = TokenRecord(token_id, _hash(secret), committee_id, role, name, now(), expires)
+    store.add_token(record)
+    return record, f"lg_{token_id}_{secret}"
+
+
+@dataclass(frozen=True)
+class Caller:
+    token: TokenRecord
+    scope: frozenset[str]  # the token's committee and every committee below it
+
+    @property
+    def actor(self) -> str:
+        return f"token:{self.token.id}"
+
+    def require(self, role: str) -> None:
+        if ROLES[self.token.role] < ROLES[role]:
+            raise Forbidden(f"该令牌的角色（{ROLE_LABELS[self.token.role]}）无权执行此操作，需要{ROLE_LABELS[role]}")
+
+    def check_committee(self, committee_id: str | None, field: str = "committee_id") -> None:
+        """A committee named in a request must lie in the token's scope."""
+        if committee_id is not None and committee_id not in self.scope:
+            raise Forbidden(f"无权访问政协「{committee_id}」", field=field, value=committee_id)
+
+    def check_owned(self, committee_id: str | None, what: str, node_id: str) -> None:
+        """A thing looked up by id outside the scope is reported as absent."""
+        if committee_id not in self.scope:
+            raise NotFound(f"找不到{what}「{node_id}」", id=node_id)
+
+
+def authenticate(store: Store, header: str | None) -> Caller:
+    if not header or not header.lower().startswith("bearer "):
+        raise Unauthorized("缺少访问令牌（请求头 Authorization: Bearer …）")
+    m = TOKEN.fullmatch(header[7:].strip())
+    if not m:
+        raise Unauthorized("访问令牌格式不正确")
+    token_id, secret = m.groups()
+    record = next((t for t in store.tokens() if t.id == token_id), None)
+    if record is None or not hmac.compare_digest(record.secret_hash, _hash(secret)):
+        raise Unauthorized("访问令牌无效")
+    if record.revoked_at:
+        raise Unauthorized("访问令牌已被吊销")
+    if record.expires_at and record.expires_at <= now():
+        raise Unauthorized("访问令牌已过期")
+    committees = store.committees()
+    if record.committee_id not in committees:
+        raise Unauthorized("访问令牌所属的政协已不在库中")
+    return Caller(record, frozenset(subtree(committees, record.committee_id)))

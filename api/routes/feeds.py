@@ -1,0 +1,190 @@
+"""Feeds for other tools: the graph as node-link JSON, GraphML or GEXF; roster tables as
+CSV or XLSX (in the roster format, so they load back); the change feed; the audit trail."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Annotated, Any, Literal
+
+import networkx as nx
+from fastapi import APIRouter, Path as PathParam, Query
+from fastapi.responses import Response
+from openpyxl import Workbook
+
+from api.schemas import ChangesOut, Page
+from api.service import AdminDep, CallerDep, ServiceDep, scope_for, within
+from graph.model import model
+from graph.view import KIND_CODES, scope_of
+
+router = APIRouter(tags=["feeds"])
+
+CommitteeQ = Annotated[str | None, Query(description="政协编号（含其下级政协；默认令牌所属政协）", max_length=100)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """Text a spreadsheet would run as a formula (=, +, -, @ …) is kept as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _scoped_graph(service, caller, committee_id):
+    root = scope_for(caller, committee_id)
+    with service.lock:
+        scope, _ = scope_of(service.store, root)
+        G = service.store.subgraph(scope)
+    return scope, G
+
+
+def _flat(value):
+    if isinstance(value, list):
+        return "、".join(map(str, value))
+    return value
+
+
+def export_graph(G, scope) -> nx.MultiDiGraph:
+    """The scoped graph with string node ids ("Member:XS-M0001") and flat attributes; far
+    ends outside the scope are left out, so nothing of another committee leaks."""
+    def keep(node, data):
+        return data.get("committee_id") in scope
+
+    out = nx.MultiDiGraph()
+    for node, data in G.nodes(data=True):
+        if keep(node, data):
+            attrs = {k: _flat(v) for k, v in within(data, scope).items() if v is not None}
+            out.add_node(f"{node[0]}:{node[1]}", type=KIND_CODES.get(node[0], node[0]), label=data.get("name", node[1]),
+                         **{k: v for k, v in attrs.items() if k != "node_kind"})
+    for src, dst, key, data in G.edges(keys=True, data=True):
+        s, d = f"{src[0]}:{src[1]}", f"{dst[0]}:{dst[1]}"
+        if s in out and d in out:
+            attrs = {k: _flat(v) for k, v in data.items() if v is not None}
+            out.add_edge(s, d, key=f"{key[0]}|{key[1]}", type=attrs.pop("edge_kind"), **attrs)
+    return out
+
+
+@router.get("/export/graph", summary="图：node-link JSON、GraphML 或 GEXF（Gephi）",
+            response_class=Response,
+            responses={200: {"content": {"application/json": {}, "application/graphml+xml": {}, "application/gexf+xml": {}}}})
+def graph_feed(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = None,
+               format: Literal["node-link", "graphml", "gexf"] = "node-link"):
+    scope, G = _scoped_graph(service, caller, committee_id)
+    H = export_graph(G, scope)
+    if format == "node-link":
+        data = nx.node_link_data(H, edges="links")
+        return Response(json.dumps(data, ensure_ascii=False), media_type="application/json")
+    buf = io.BytesIO()
+    if format == "graphml":
+        nx.write_graphml(H, buf)
+        media = "application/graphml+xml"
+    else:
+        nx.write_gexf(H, buf)
+        media = "application/gexf+xml"
+    return Response(buf.getvalue(), media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="liaison-graph.{format}"'})
+
+
+def _cell(column, value):
+    if value is None or value == []:
+        return None
+    m = model()
+    if column.enum:
+        values = value if isinstance(value, list) else [value]
+        return "、".join(m.label(column.enum, v) for v in values)
+    return _flat(value)
+
+
+def table_rows(G, scope, table: str) -> tuple[list[str], list[list]]:
+    """Rows of one roster table, headed in Chinese, values as an office writes them."""
+    spec = model().tables[table]
+    columns = list(spec.columns.values())
+    rows, extras = [], []
+    if table in ("committees", "party_orgs", "members"):
+        kind = {"committees": "Committee", "party_orgs": "PartyOrg", "members": "Member"}[table]
+        records = [within(d, scope) for n, d in sorted(G.nodes(data=True))
+                   if n[0] == kind and d.get("committee_id") in scope]
+    else:
+        rel = "LIAISES_WITH" if table == "liaisons" else "CONTACTED"
+        records = []
+        for src, dst, _, d in sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2])):
+            if d["edge_kind"] == rel and G.nodes[src].get("committee_id") in scope:
+                if rel == "LIAISES_WITH":
+                    records.append({**d, "from_id": src[1], "to": dst[1]})
+                else:
+                    records.append({**d, "from_id": src[1], "to_id": dst[1]})
+    known = set(spec.columns) | {"node_kind", "edge_kind", "cpc"}
+    for r in records:
+        for k in r:
+            if k not in known and k not in extras:
+                extras.append(k)
+    headers = [c.label for c in columns] + extras
+    for r in records:
+        rows.append([_cell(c, r.get(c.name)) for c in columns] + [_flat(r.get(k)) for k in extras])
+    return headers, rows
+
+
+@router.get("/export/tables/{table}", summary="名单表（与导入格式相同）：CSV 或 XLSX", response_class=Response,
+            responses={200: {"content": {"text/csv": {}, XLSX: {}}}})
+def table_feed(service: ServiceDep, caller: CallerDep,
+               table: Annotated[Literal["committees", "party_orgs", "members", "liaisons", "contacts"], PathParam()],
+               committee_id: CommitteeQ = None, format: Literal["csv", "xlsx"] = "csv"):
+    scope, G = _scoped_graph(service, caller, committee_id)
+    headers, rows = table_rows(G, scope, table)
+    if format == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow(headers)
+        writer.writerows([[safe_cell(v) for v in row] for row in rows])
+        return Response("\ufeff" + buf.getvalue(), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{table}.csv"'})
+    wb = Workbook()
+    ws = wb.active
+    ws.title = model().tables[table].label
+    ws.append(headers)
+    for row in rows:
+        ws.append([safe_cell(v) for v in row])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return Response(buf.getvalue(), media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{table}.xlsx"'})
+
+
+@router.get("/changes", response_model=ChangesOut, summary="变更流：自游标 since 之后的写入（按政协，令牌范围内）")
+def changes(service: ServiceDep, caller: CallerDep,
+            since: Annotated[int, Query(ge=0, le=2**62, description="上次得到的 next；0 为从头")] = 0,
+            limit: Annotated[int, Query(ge=1, le=1000)] = 100):
+    items, cursor = [], since
+    with service.lock:
+        while len(items) < limit:
+            entries = service.store.changes(cursor, limit)
+            if not entries:
+                break
+            for entry in entries:
+                cursor = entry["cursor"]
+                if entry["committee_id"] in caller.scope:
+                    items.append(entry)
+                    if len(items) == limit:
+                        break
+    return {"since": since, "next": cursor, "items": items}
+
+
+@router.get("/audit", response_model=Page, summary="审计记录（管理员；令牌范围内）")
+def audit(service: ServiceDep, caller: AdminDep,
+          since: Annotated[int, Query(ge=0, le=2**62)] = 0,
+          limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
+    items, seq = [], since
+    with service.lock:
+        while len(items) < limit:
+            records = service.store.audit(seq, limit)
+            if not records:
+                break
+            for r in records:
+                seq = r["seq"]
+                if r["committee_ids"] and set(r["committee_ids"]) <= caller.scope:
+                    items.append(r)
+                    if len(items) == limit:
+                        break
+    return {"total": len(items), "limit": limit, "offset": 0, "items": items}

@@ -1,0 +1,28 @@
+"""Liveness and readiness, without a token."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from api.errors import body
+from api.schemas import ErrorOut, HealthOut
+from api.service import ServiceDep
+from graph.errors import LiaisonError
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", response_model=HealthOut, summary="进程存活")
+def healthz():
+    return {"status": "ok"}
+
+
+@router.get("/readyz", response_model=HealthOut, responses={503: {"model": ErrorOut}}, summary="库可用")
+def readyz(service: ServiceDep):
+    try:
+        with service.lock:
+            service.store.committees()
+    except LiaisonError as exc:
+        return JSONResponse(status_code=503, content=body(503, "unavailable", f"库不可用：{exc.message}"))
+    return {"status": "ok"}

@@ -1,0 +1,170 @@
+"""Input and output models of the HTTP API (separate, as the OpenAPI schema shows them).
+
+Input rows use the roster's English column names (DATA-FORMAT.md) and go through the
+same loaders as a file: values may be Chinese labels or the model's codes; any other
+key is kept as an extra property, as an extra column of a sheet is.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Text = str | None
+TextList = str | list[str] | None
+DATE_PATTERN = r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}$|^\d{4}年\d{1,2}月\d{1,2}日$"
+
+
+class ErrorBody(BaseModel):
+    status: int
+    code: str = Field(description="稳定的英文错误代码，如 validation_error、not_found、forbidden、conflict")
+    message: str = Field(description="一行中文说明")
+    field: str | None = Field(None, description="出错的字段（请求参数、JSON 字段或名单列）")
+    value: str | None = Field(None, description="出错的值")
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody
+
+
+class GapItem(BaseModel):
+    id: str
+    name: str
+    committee_id: str
+    sector: str | None
+
+
+class GapsOut(BaseModel):
+    rule: str
+    as_of: str
+    count: int
+    items: list[GapItem]
+
+
+class Page(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[dict[str, Any]]
+
+
+class MemberIn(BaseModel):
+    """A member row, as in the roster's 委员 table."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"example": {
+        "id": "XS-M0999", "name": "林晓", "affiliation": "民盟", "committee_id": "XS", "sector": "民盟",
+        "position": "委员", "special_committees": ["提案委员会"], "start_date": "2026-11-01"}})
+
+    id: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100)
+    affiliation: str | list[str]
+    committee_id: str = Field(min_length=1, max_length=100)
+    sector: str = Field(min_length=1, max_length=100)
+    gender: Text = None
+    position: Text = None
+    party_group_role: Text = None
+    special_committees: TextList = None
+    activity_group: Text = None
+    party_org_ids: TextList = None
+    studio: Text = None
+    township: Text = None
+    start_date: Text = None
+    end_date: Text = None
+
+
+class MemberPatch(BaseModel):
+    """Fields to change; a field set to null is cleared. The id cannot change."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str | None = Field(None, min_length=1, max_length=100)
+    affiliation: str | list[str] | None = None
+    committee_id: str | None = Field(None, min_length=1, max_length=100)
+    sector: str | None = Field(None, min_length=1, max_length=100)
+    gender: Text = None
+    position: Text = None
+    party_group_role: Text = None
+    special_committees: TextList = None
+    activity_group: Text = None
+    party_org_ids: TextList = None
+    studio: Text = None
+    township: Text = None
+    start_date: Text = None
+    end_date: Text = None
+
+
+class EndIn(BaseModel):
+    date: str = Field(description="结束日期 YYYY-MM-DD", max_length=40)
+
+
+class LiaisonIn(BaseModel):
+    """A liaison row, as in the roster's 联系 table."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"example": {
+        "from_id": "XS-M0001", "target_kind": "委员", "to": "XS-M0005", "mechanism": "党员委员联系党外委员",
+        "start_date": "2026-11-01"}})
+
+    from_id: str = Field(min_length=1, max_length=100)
+    target_kind: Text = None
+    to: str = Field(min_length=1, max_length=100)
+    mechanism: Text = None
+    start_date: Text = None
+    end_date: Text = None
+
+
+class LiaisonPatch(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    end_date: Text = None
+
+
+class MembershipIn(BaseModel):
+    member_id: str = Field(min_length=1, max_length=100)
+    party_org_id: str = Field(min_length=1, max_length=100)
+    start_date: Text = None
+
+
+class MembershipEndIn(BaseModel):
+    member_id: str = Field(min_length=1, max_length=100)
+    party_org_id: str = Field(min_length=1, max_length=100)
+    date: str = Field(max_length=40)
+
+
+class ContactIn(BaseModel):
+    """A contact record (谈心谈话, 走访 …), as in the roster's 联系记录 table."""
+
+    model_config = ConfigDict(extra="allow")
+
+    from_id: str = Field(min_length=1, max_length=100)
+    to_id: str = Field(min_length=1, max_length=100)
+    date: str = Field(max_length=40)
+    mode: Text = None
+    summary: str | None = Field(None, max_length=2000)
+
+
+class WriteOut(BaseModel):
+    ok: Literal[True] = True
+    cursor: int | None = Field(None, description="写入后变更流的游标")
+    item: dict[str, Any] | None = None
+    etag: str | None = None
+
+
+class ImportOut(BaseModel):
+    files: list[str]
+    rows: dict[str, int]
+    created: dict[str, int]
+    updated: dict[str, int]
+    ignored: list[str]
+    cursor: int | None
+
+
+class ChangesOut(BaseModel):
+    since: int
+    next: int = Field(description="下一次请求用的游标（since）")
+    items: list[dict[str, Any]]
+
+
+class HealthOut(BaseModel):
+    status: str

@@ -1,0 +1,93 @@
+"""What every route depends on: the store behind one lock, and the caller behind a token.
+
+The store is opened once when the service starts. Requests reach it one at a time (the
+embedded store is one SQLite connection and one in-memory graph), so a reader never sees
+half of a write. Each route takes ``Annotated`` dependencies for the service and the
+caller; the caller's scope decides what it may see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.auth import Caller, authenticate
+from graph.errors import BadArgument
+from graph.store import Store
+from loaders.validate import parse_date
+
+
+@dataclass
+class Service:
+    store: Store
+    max_upload_bytes: int = 20 * 1024 * 1024
+    demo: bool = False
+
+    def __post_init__(self):
+        self.lock = threading.Lock()
+
+
+def get_service(request: Request) -> Service:
+    return request.app.state.service
+
+
+bearer = HTTPBearer(auto_error=False, description="由 `liaison token create` 签发的访问令牌")
+
+
+def get_caller(
+    service: Annotated[Service, Depends(get_service)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Caller:
+    header = f"Bearer {credentials.credentials}" if credentials else None
+    with service.lock:
+        return authenticate(service.store, header)
+
+
+def get_editor(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
+    caller.require("editor")
+    return caller
+
+
+def get_admin(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
+    caller.require("admin")
+    return caller
+
+
+ServiceDep = Annotated[Service, Depends(get_service)]
+CallerDep = Annotated[Caller, Depends(get_caller)]
+EditorDep = Annotated[Caller, Depends(get_editor)]
+AdminDep = Annotated[Caller, Depends(get_admin)]
+
+
+def day_of(value: str | None, field: str = "as_of") -> dt.date:
+    if value is None or value == "":
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(parse_date(value))
+    except (ValueError, OverflowError):
+        raise BadArgument(f"无法识别的日期「{value}」（应为 YYYY-MM-DD）", field=field, value=value) from None
+
+
+def scope_for(caller: Caller, committee_id: str | None) -> str:
+    """The committee a question is about: the one asked for (which must be in scope), or
+    the token's own."""
+    caller.check_committee(committee_id)
+    return committee_id or caller.token.committee_id
+
+
+def committee_of(store: Store, kind: str, node_id: str) -> str | None:
+    props = store.node_props(kind, [node_id]).get(node_id)
+    return props.get("committee_id") if props else None
+
+
+def within(props: dict, scope) -> dict:
+    """A committee's row as a caller may see it: a parent outside the caller's scope (a
+    county token's city) is not named."""
+    if props.get("parent_id") is not None and props["parent_id"] not in scope:
+        return {k: v for k, v in props.items() if k != "parent_id"}
+    return props

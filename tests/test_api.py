@@ -1,0 +1,501 @@
+"""The HTTP API on the embedded store: every endpoint, tenant isolation over the whole
+route list, edits with versions, uploads, feeds, the change feed, the audit trail and
+the one error shape."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import networkx as nx
+import pytest
+from openpyxl import load_workbook
+
+from api.app import create_app
+from api.routes.lookups import liaison_id
+from api.service import Service
+from graph.coverage import report
+from graph.embedded import EmbeddedStore
+from graph.policy import builtin
+from graph.view import open_view
+from loaders import load_files
+from tests.api_fixtures import A, B, CITY, LEAK, build_city, open_world
+
+DAY = "2026-06-30"
+ERROR_KEYS = {"status", "code", "message", "field", "value", "details"}
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    return build_city(tmp_path_factory.mktemp("city"))
+
+
+@pytest.fixture
+def world(template, tmp_path):
+    w = open_world(template, tmp_path)
+    yield w
+    w.close()
+
+
+def some(store, kind: str, committee: str) -> str:
+    G = store.subgraph({committee})
+    return sorted(n[1] for n, d in G.nodes(data=True) if n[0] == kind and d.get("committee_id") == committee)[0]
+
+
+def a_liaison(store, committee: str) -> tuple:
+    G = store.subgraph({committee})
+    return sorted((s[1], d[0], d[1], k[1]) for s, d, k, e in G.edges(keys=True, data=True)
+                  if e["edge_kind"] == "LIAISES_WITH" and G.nodes[s].get("committee_id") == committee)[0]
+
+
+def member_tag(world, who, member_id) -> str:
+    return world.get(who, f"/api/v1/members/{member_id}").json()["etag"]
+
+
+def assert_error(response, status: int, code: str | None = None) -> dict:
+    assert response.status_code == status, response.text
+    err = response.json()["error"]
+    assert set(err) == ERROR_KEYS and err["status"] == status and err["message"]
+    assert "Traceback" not in response.text
+    if code:
+        assert err["code"] == code
+    return err
+
+
+# --- tenant isolation, driven by the route list -----------------------------------------
+def isolation_cases(world) -> dict[tuple[str, str], list[dict]]:
+    """For every route: requests from county A's tokens aimed at the city or county B.
+    ``ok`` lists the statuses allowed; whatever the status, nothing of B may come back."""
+    s = world.store
+    bm, am = some(s, "Member", B), some(s, "Member", A)
+    bo, ao = some(s, "PartyOrg", B), some(s, "PartyOrg", A)
+    bl = liaison_id(*a_liaison(s, B))
+    btag = member_tag(world, "city_admin", bm)
+    denied = (403, 404)
+    return {
+        ("GET", "/api/v1/gaps/{rule}"): [
+            dict(url=f"/api/v1/gaps/non-party-without-liaison?committee_id={B}", ok=denied),
+            dict(url="/api/v1/gaps/party-member-unorganised", ok=(200,)),
+        ],
+        ("GET", "/api/v1/policies"): [dict(url="/api/v1/policies", ok=(200,))],
+        ("GET", "/api/v1/coverage"): [dict(url=f"/api/v1/coverage?committee_id={B}", ok=denied),
+                                      dict(url=f"/api/v1/coverage?committee_id={CITY}", ok=denied),
+                                      dict(url="/api/v1/coverage?by=committee&policy=silian", ok=(200,))],
+        ("GET", "/api/v1/coverage.xlsx"): [dict(url=f"/api/v1/coverage.xlsx?committee_id={B}", ok=denied),
+                                           dict(url="/api/v1/coverage.xlsx?by=committee", ok=(200,))],
+        ("GET", "/api/v1/reach/{node_id}"): [dict(url=f"/api/v1/reach/{bm}", ok=denied),
+                                             dict(url=f"/api/v1/reach/{bo}?hops=3", ok=denied),
+                                             dict(url=f"/api/v1/reach/{ao}?hops=3", ok=(200,))],
+        ("GET", "/api/v1/why/{member_id}"): [dict(url=f"/api/v1/why/{bm}", ok=denied)],
+        ("GET", "/api/v1/diff"): [dict(url=f"/api/v1/diff?from=2022-01-01&committee_id={B}", ok=denied),
+                                  dict(url="/api/v1/diff?from=2022-01-01", ok=(200,))],
+        ("GET", "/api/v1/network"): [dict(url=f"/api/v1/network?committee_id={B}", ok=denied),
+                                     dict(url="/api/v1/network", ok=(200,))],
+        ("GET", "/api/v1/stats"): [dict(url=f"/api/v1/stats?committee_id={B}", ok=denied),
+                                   dict(url="/api/v1/stats", ok=(200,))],
+        ("GET", "/api/v1/me"): [dict(url="/api/v1/me", ok=(200,))],
+        ("GET", "/api/v1/committees"): [dict(url="/api/v1/committees", ok=(200,))],
+        ("GET", "/api/v1/committees/{committee_id}"): [dict(url=f"/api/v1/committees/{B}", ok=denied),
+                                                       dict(url=f"/api/v1/committees/{CITY}", ok=denied)],
+        ("GET", "/api/v1/members"): [dict(url=f"/api/v1/members?committee_id={B}", ok=denied),
+                                     dict(url=f"/api/v1/members?q={bm}", ok=(200,)),
+                                     dict(url="/api/v1/members?limit=1000", ok=(200,))],
+        ("GET", "/api/v1/members/{member_id}"): [dict(url=f"/api/v1/members/{bm}", ok=denied)],
+        ("POST", "/api/v1/members"): [dict(url="/api/v1/members", ok=denied, json={
+            "id": "X-1", "name": "林晓", "affiliation": "民盟", "committee_id": B, "sector": "民盟"})],
+        ("PATCH", "/api/v1/members/{member_id}"): [dict(url=f"/api/v1/members/{bm}", ok=denied,
+                                                        json={"township": "某镇"}, headers={"If-Match": btag})],
+        ("POST", "/api/v1/members/{member_id}/end"): [dict(url=f"/api/v1/members/{bm}/end", ok=denied,
+                                                           json={"date": DAY}, headers={"If-Match": btag})],
+        ("GET", "/api/v1/sectors"): [dict(url=f"/api/v1/sectors?committee_id={B}", ok=denied),
+                                     dict(url="/api/v1/sectors", ok=(200,))],
+        ("GET", "/api/v1/party-orgs"): [dict(url=f"/api/v1/party-orgs?committee_id={B}", ok=denied),
+                                        dict(url="/api/v1/party-orgs", ok=(200,))],
+        ("GET", "/api/v1/party-orgs/{org_id}"): [dict(url=f"/api/v1/party-orgs/{bo}", ok=denied)],
+        ("GET", "/api/v1/liaisons"): [dict(url=f"/api/v1/liaisons?committee_id={B}", ok=denied),
+                                      dict(url=f"/api/v1/liaisons?member_id={bm}", ok=(200,))],
+        ("POST", "/api/v1/liaisons"): [dict(url="/api/v1/liaisons", ok=denied, json={"from_id": bm, "to": am}),
+                                       dict(url="/api/v1/liaisons", ok=denied, json={"from_id": am, "to": bm})],
+        ("PATCH", "/api/v1/liaisons/{liaison_id}"): [dict(url=f"/api/v1/liaisons/{bl}", ok=denied,
+                                                          json={"end_date": DAY}, headers={"If-Match": "x"})],
+        ("POST", "/api/v1/liaisons/{liaison_id}/end"): [dict(url=f"/api/v1/liaisons/{bl}/end", ok=denied,
+                                                             json={"date": DAY}, headers={"If-Match": "x"})],
+        ("POST", "/api/v1/memberships"): [dict(url="/api/v1/memberships", ok=denied,
+                                               json={"member_id": bm, "party_org_id": ao}),
+                                          dict(url="/api/v1/memberships", ok=denied,
+                                               json={"member_id": am, "party_org_id": bo})],
+        ("POST", "/api/v1/memberships/end"): [dict(url="/api/v1/memberships/end", ok=denied,
+                                                   json={"member_id": bm, "party_org_id": bo, "date": DAY})],
+        ("POST", "/api/v1/contacts"): [dict(url="/api/v1/contacts", ok=denied,
+                                            json={"from_id": am, "to_id": bm, "date": DAY, "mode": "走访"})],
+        ("POST", "/api/v1/imports"): [dict(url="/api/v1/imports", ok=denied, files=[("files", (
+            "members.csv", "id,name,affiliation,committee_id,sector\nX-2,林晓,民盟,C01K02,民盟\n".encode(), "text/csv"))])],
+        ("GET", "/api/v1/export/graph"): [dict(url=f"/api/v1/export/graph?committee_id={B}", ok=denied),
+                                          dict(url="/api/v1/export/graph", ok=(200,)),
+                                          dict(url="/api/v1/export/graph?format=gexf", ok=(200,))],
+        ("GET", "/api/v1/export/tables/{table}"): [
+            dict(url=f"/api/v1/export/tables/members?committee_id={B}", ok=denied),
+            *[dict(url=f"/api/v1/export/tables/{t}", ok=(200,)) for t in ("committees", "party_orgs", "members",
+                                                                          "liaisons", "contacts")],
+            dict(url="/api/v1/export/tables/members?format=xlsx", ok=(200,))],
+        ("GET", "/api/v1/changes"): [dict(url="/api/v1/changes?limit=1000", ok=(200,))],
+        ("GET", "/api/v1/audit"): [dict(url="/api/v1/audit", ok=(200,), who="a_admin")],
+    }
+
+
+def api_routes(app) -> set[tuple[str, str]]:
+    return {(method.upper(), path) for path, ops in app.openapi()["paths"].items() if path.startswith("/api/v1")
+            for method in ops}
+
+
+def body_text(response) -> str:
+    if response.headers.get("content-type", "").startswith("application/vnd.openxmlformats"):
+        wb = load_workbook(io.BytesIO(response.content))
+        return "\n".join(str(c) for ws in wb for row in ws.iter_rows(values_only=True) for c in row if c is not None)
+    return response.text
+
+
+def test_every_route_keeps_a_county_to_itself(world):
+    cases = isolation_cases(world)
+    assert api_routes(world.client.app) == set(cases), "every /api/v1 route needs an isolation case"
+    before = world.store.dump()
+    for (method, _), requests in cases.items():
+        for req in requests:
+            who = req.get("who", "a_editor")
+            headers = {**world.headers(who), **req.get("headers", {})}
+            r = world.client.request(method, req["url"], headers=headers, json=req.get("json"), files=req.get("files"))
+            assert r.status_code in req["ok"], (method, req["url"], r.status_code, r.text[:300])
+            text = body_text(r)
+            asked = req["url"] + json.dumps(req.get("json"), ensure_ascii=False) + json.dumps(req.get("headers", {}))
+            asked += "".join(f[1][1].decode() for f in req.get("files") or [])
+            for echoed in sorted(set(re.findall(r"C01[A-Z0-9-]*", asked)), key=len, reverse=True):
+                text = text.replace(echoed, "")  # an error may name what was asked for; that is no leak
+            assert not LEAK.search(text), (method, req["url"], text[max(0, LEAK.search(text).start() - 80):][:200])
+    assert world.store.dump() == before  # nothing out of scope was written
+
+
+def test_every_route_wants_a_token(world):
+    for method, path in api_routes(world.client.app):
+        url = path.replace("{", "").replace("}", "")
+        r = world.client.request(method, url, headers={"Authorization": "Bearer lg_000000000000_" + "x" * 40})
+        assert_error(r, 401, "unauthorized")
+        assert_error(world.client.request(method, url), 401, "unauthorized")
+
+
+def test_a_city_token_sees_its_counties_and_a_county_sees_only_itself(world):
+    city = world.get("city_admin", "/api/v1/committees?limit=1000").json()
+    county = world.get("a_viewer", "/api/v1/committees").json()
+    assert {c["id"] for c in county["items"]} == {A}
+    assert {CITY, A, B} <= {c["id"] for c in city["items"]}
+    rolled = world.get("city_admin", f"/api/v1/coverage?by=committee&as_of={DAY}").json()
+    rows = {r["key"]: r for r in rolled["rules"][1]["breakdown"]}
+    assert rows[CITY]["rollup_total"] > rows[CITY]["total"] and A in rows and B in rows
+
+
+# --- queries --------------------------------------------------------------------------------
+def test_gaps_answer_the_cli_contract(world):
+    for rule in ("non-party-without-liaison", "party-member-unorganised"):
+        r = world.get("a_viewer", f"/api/v1/gaps/{rule}?as_of={DAY}&committee_id={A}")
+        assert r.status_code == 200
+        expected = world.store.gaps(rule, __import__("datetime").date.fromisoformat(DAY), A)
+        assert r.json() == {"rule": rule, "as_of": DAY, "count": len(expected), "items": expected}
+        assert expected, "the generated county has gaps"
+        whole = world.get("city_admin", f"/api/v1/gaps/{rule}?as_of={DAY}").json()
+        assert {i["committee_id"] for i in whole["items"]} > {A}
+        mine = world.get("a_viewer", f"/api/v1/gaps/{rule}?as_of={DAY}").json()
+        assert mine["items"] == [i for i in whole["items"] if i["committee_id"] == A]
+
+
+def test_coverage_json_and_xlsx(world):
+    r = world.get("a_viewer", f"/api/v1/coverage?policy=四联&by=sector&as_of={DAY}")
+    expected = report(open_view(world.store, __import__("datetime").date.fromisoformat(DAY), A), builtin()["silian"],
+                      by="sector")
+    assert r.status_code == 200 and r.json() == json.loads(json.dumps(expected, ensure_ascii=False))
+    x = world.get("a_viewer", f"/api/v1/coverage.xlsx?as_of={DAY}")
+    assert x.status_code == 200 and "attachment" in x.headers["content-disposition"]
+    assert "概览" in load_workbook(io.BytesIO(x.content)).sheetnames
+    assert_error(world.get("a_viewer", "/api/v1/coverage?policy=/etc/passwd"), 422, "unknown_rule")
+    assert_error(world.get("a_viewer", "/api/v1/coverage?by=nonsense"), 422, "validation_error")
+
+
+def test_reach_why_diff_network_stats_policies(world):
+    am = some(world.store, "Member", A)
+    reach = world.get("a_viewer", f"/api/v1/reach/{am}?hops=2&as_of={DAY}").json()
+    assert reach["from"] == am and reach["as_of"] == DAY and all(i["distance"] <= 2 for i in reach["items"])
+    why = world.get("a_viewer", f"/api/v1/why/{am}?as_of={DAY}").json()
+    gap = sorted(gap_ids(world, "non-party-without-liaison"))[0]
+    uncovered = world.get("a_viewer", f"/api/v1/why/{gap}?as_of={DAY}").json()
+    assert why["id"] == am and why["as_of"] == DAY and uncovered["covered"] is False and uncovered["reasons"]
+    assert_error(world.get("a_viewer", "/api/v1/why/NOPE"), 404)
+    diff = world.get("a_viewer", "/api/v1/diff?from=2022-01-01&to=2026-06-30").json()
+    assert diff["from"] == "2022-01-01" and isinstance(diff["items"], list)
+    net = world.get("a_viewer", f"/api/v1/network?as_of={DAY}&top=3").json()
+    assert len(net["brokers"]) <= 3
+    stats = world.get("a_viewer", "/api/v1/stats").json()
+    members = world.get("a_viewer", "/api/v1/members?limit=1").json()["total"]
+    assert stats["members"] == members > 0
+    assert {p["name"] for p in world.get("a_viewer", "/api/v1/policies").json()} >= {"two-coverages", "silian"}
+    assert_error(world.get("a_viewer", "/api/v1/reach/x?hops=99"), 422, "validation_error")
+    assert_error(world.get("a_viewer", "/api/v1/diff?from=notaday"), 422, "bad_argument")
+
+
+def test_lookups_filter_and_page(world):
+    all_ = world.get("a_viewer", "/api/v1/members?limit=1000").json()
+    cpc = world.get("a_viewer", "/api/v1/members?cpc=true&limit=1000").json()
+    assert 0 < cpc["total"] < all_["total"] and all(m["cpc"] for m in cpc["items"])
+    page2 = world.get("a_viewer", "/api/v1/members?limit=10&offset=10").json()
+    assert page2["items"] == all_["items"][10:20]
+    sector = all_["items"][0]["sector"]
+    by_sector = world.get("a_viewer", f"/api/v1/members?sector={sector}").json()
+    assert by_sector["total"] >= 1 and {m["sector"] for m in by_sector["items"]} == {sector}
+    named = all_["items"][3]
+    assert named["id"] in {m["id"] for m in world.get("a_viewer", f"/api/v1/members?q={named['name']}").json()["items"]}
+    detail = world.get("a_viewer", f"/api/v1/members/{named['id']}")
+    assert detail.headers["etag"].strip('"') == detail.json()["etag"]
+    sectors = world.get("a_viewer", "/api/v1/sectors").json()["items"]
+    assert sum(s["members"] for s in sectors) >= all_["total"]
+    org = world.get("a_viewer", "/api/v1/party-orgs").json()["items"][0]
+    assert world.get("a_viewer", f"/api/v1/party-orgs/{org['id']}").json()["party_org"]["id"] == org["id"]
+    liaisons = world.get("a_viewer", "/api/v1/liaisons?limit=5").json()
+    assert liaisons["total"] > 0 and all(i["liaison_id"] for i in liaisons["items"])
+    assert world.get("a_viewer", f"/api/v1/committees/{A}").json()["id"] == A
+
+
+# --- edits -----------------------------------------------------------------------------------
+NEW = {"id": "C01K01-M9001", "name": "林晓", "affiliation": "民盟", "committee_id": A, "sector": "民盟",
+       "special_committees": ["提案委员会"], "start_date": "2026-01-01"}
+
+
+def gap_ids(world, rule, who="a_viewer"):
+    return {i["id"] for i in world.get(who, f"/api/v1/gaps/{rule}?as_of={DAY}&committee_id={A}").json()["items"]}
+
+
+def test_create_member_then_cover_then_end_the_liaison(world):
+    r = world.client.post("/api/v1/members", json=NEW, headers=world.headers("a_editor"))
+    assert r.status_code == 201 and r.json()["item"]["affiliation"] == ["cdl"]
+    assert NEW["id"] in gap_ids(world, "non-party-without-liaison")
+    assert_error(world.client.post("/api/v1/members", json=NEW, headers=world.headers("a_editor")), 409, "conflict")
+    cpc = world.get("a_viewer", "/api/v1/members?cpc=true&limit=1").json()["items"][0]["id"]
+    r = world.client.post("/api/v1/liaisons", headers=world.headers("a_editor"),
+                          json={"from_id": cpc, "to": NEW["id"], "mechanism": "党员委员联系党外委员", "start_date": "2026-02-01"})
+    assert r.status_code == 201, r.text
+    created = r.json()["item"]
+    assert NEW["id"] not in gap_ids(world, "non-party-without-liaison")
+    assert_error(world.client.post("/api/v1/liaisons", headers=world.headers("a_editor"),
+                                   json={"from_id": cpc, "to": NEW["id"], "mechanism": "党员委员联系党外委员",
+                                         "start_date": "2026-02-01"}), 409)
+    lid = created["liaison_id"]
+    assert_error(world.client.post(f"/api/v1/liaisons/{lid}/end", json={"date": "2026-03-01"},
+                                   headers=world.headers("a_editor")), 428, "precondition_required")
+    assert_error(world.client.post(f"/api/v1/liaisons/{lid}/end", json={"date": "2026-03-01"},
+                                   headers=world.headers("a_editor", **{"If-Match": "stale"})), 409, "conflict")
+    r = world.client.post(f"/api/v1/liaisons/{lid}/end", json={"date": "2026-03-01"},
+                          headers=world.headers("a_editor", **{"If-Match": f'"{created["etag"]}"'}))
+    assert r.status_code == 200 and r.json()["item"]["end_date"] == "2026-03-01"
+    assert NEW["id"] in gap_ids(world, "non-party-without-liaison")
+    actions = [a["action"] for a in world.get("a_admin", "/api/v1/audit").json()["items"]]
+    assert actions[-3:] == ["member.create", "liaison.create", "liaison.end"]
+
+
+def test_member_edit_needs_the_current_version_and_two_editors_cannot_both_win(world):
+    mid = some(world.store, "Member", A)
+    tag = member_tag(world, "a_editor", mid)
+    assert_error(world.client.patch(f"/api/v1/members/{mid}", json={"township": "东镇"},
+                                    headers=world.headers("a_editor")), 428)
+    first = world.client.patch(f"/api/v1/members/{mid}", json={"township": "东镇"},
+                               headers=world.headers("a_editor", **{"If-Match": tag}))
+    second = world.client.patch(f"/api/v1/members/{mid}", json={"township": "西镇"},
+                                headers=world.headers("a_editor", **{"If-Match": tag}))
+    assert first.status_code == 200 and first.json()["etag"] != tag
+    assert_error(second, 409, "conflict")
+    assert world.store.node_props("Member", [mid])[mid]["township"] == "东镇"
+    record = world.get("a_admin", "/api/v1/audit").json()["items"][-1]
+    assert record["action"] == "member.update" and record["actor"].startswith("token:")
+    assert record["after"]["township"] == "东镇" and record["before"].get("township") != "东镇"
+    bad = world.client.patch(f"/api/v1/members/{mid}", json={"affiliation": "火星党"},
+                             headers=world.headers("a_editor", **{"If-Match": first.json()["etag"]}))
+    err = assert_error(bad, 422, "bad_argument")
+    assert err["field"] == "affiliation" and err["value"] == "火星党"
+    end = world.client.post(f"/api/v1/members/{mid}/end", json={"date": "2026-05-01"},
+                            headers=world.headers("a_editor", **{"If-Match": first.json()["etag"]}))
+    assert end.status_code == 200 and end.json()["item"]["end_date"] == "2026-05-01"
+    assert mid not in {m["id"] for m in world.get("a_viewer", f"/api/v1/members?as_of={DAY}&limit=1000").json()["items"]}
+
+
+def test_memberships_and_contacts(world):
+    gaps = gap_ids(world, "party-member-unorganised")
+    mid = sorted(gaps)[0]
+    org = world.get("a_viewer", f"/api/v1/party-orgs?as_of={DAY}").json()["items"][0]["id"]
+    r = world.client.post("/api/v1/memberships", json={"member_id": mid, "party_org_id": org, "start_date": "2026-01-01"},
+                          headers=world.headers("a_editor"))
+    assert r.status_code == 201, r.text
+    assert mid not in gap_ids(world, "party-member-unorganised")
+    # a later edit of the member keeps the membership's dates
+    tag = member_tag(world, "a_editor", mid)
+    world.client.patch(f"/api/v1/members/{mid}", json={"township": "东镇"},
+                       headers=world.headers("a_editor", **{"If-Match": tag}))
+    orgs = world.get("a_viewer", f"/api/v1/members/{mid}").json()["party_orgs"]
+    assert {"id": org, "start_date": "2026-01-01"}.items() <= next(o for o in orgs if o["id"] == org).items()
+    r = world.client.post("/api/v1/memberships/end", json={"member_id": mid, "party_org_id": org, "date": "2026-03-01"},
+                          headers=world.headers("a_editor"))
+    assert r.status_code == 200 and mid in gap_ids(world, "party-member-unorganised")
+    other = sorted(m["id"] for m in world.get("a_viewer", "/api/v1/members?cpc=false&limit=5").json()["items"])[0]
+    r = world.client.post("/api/v1/contacts", json={"from_id": mid, "to_id": other, "date": "2026-06-01", "mode": "谈心谈话",
+                                                    "summary": "了解履职情况"}, headers=world.headers("a_editor"))
+    assert r.status_code == 201 and r.json()["item"]["mode"] == "talk"
+    contacts = world.get("a_viewer", f"/api/v1/members/{other}").json()["contacts"]
+    assert contacts[0]["date"] == "2026-06-01" and contacts[0]["from_id"] == mid
+    assert_error(world.client.post("/api/v1/contacts", json={"from_id": mid, "to_id": other, "date": "昨天"},
+                                   headers=world.headers("a_editor")), 422)
+
+
+def test_roles(world):
+    assert_error(world.client.post("/api/v1/members", json=NEW, headers=world.headers("a_viewer")), 403, "forbidden")
+    assert_error(world.get("a_editor", "/api/v1/audit"), 403, "forbidden")
+
+
+# --- uploads ---------------------------------------------------------------------------------
+def test_upload_is_all_or_nothing_with_the_row_at_fault(world):
+    before = world.store.dump()
+    bad = ("id,name,affiliation,committee_id,sector\n"
+           f"C01K01-M9101,甲,民盟,{A},民盟\nC01K01-M9102,乙,火星党,{A},民盟\n")
+    r = world.client.post("/api/v1/imports", files=[("files", ("members.csv", bad.encode(), "text/csv"))],
+                          headers=world.headers("a_editor"))
+    err = assert_error(r, 422, "input_error")
+    assert err["details"]["row"] == 3 and err["details"]["file"] == "members.csv" and err["value"] == "火星党"
+    assert world.store.dump() == before
+    big = ("id,name,affiliation,committee_id,sector\n" + f"C01K01-M9,甲,民盟,{A},民盟\n" * 20000).encode()
+    assert_error(world.client.post("/api/v1/imports", files=[("files", ("members.csv", big, "text/csv"))],
+                                   headers=world.headers("a_editor")), 413, "too_large")
+    good = bad.replace("火星党", "九三学社")
+    r = world.client.post("/api/v1/imports", files=[("files", ("members.csv", good.encode(), "text/csv"))],
+                          headers=world.headers("a_editor"))
+    assert r.status_code == 201 and r.json()["created"]["Member"] == 2
+    assert world.get("a_admin", "/api/v1/audit").json()["items"][-1]["action"] == "import"
+
+
+# --- feeds -----------------------------------------------------------------------------------
+def test_graph_feeds(world):
+    nl = world.get("a_viewer", "/api/v1/export/graph").json()
+    G = nx.node_link_graph(nl, edges="links")
+    members = world.get("a_viewer", "/api/v1/members?limit=1000").json()["total"]
+    assert sum(1 for _, d in G.nodes(data=True) if d["type"] == "member") == members
+    for fmt, reader in (("graphml", nx.read_graphml), ("gexf", nx.read_gexf)):
+        r = world.get("a_viewer", f"/api/v1/export/graph?format={fmt}")
+        H = reader(io.BytesIO(r.content))
+        assert H.number_of_nodes() == G.number_of_nodes() and H.number_of_edges() == G.number_of_edges()
+
+
+def test_table_feeds_load_back_into_a_fresh_store(world, tmp_path):
+    paths = []
+    for table in ("committees", "party_orgs", "members", "liaisons", "contacts"):
+        r = world.get("a_viewer", f"/api/v1/export/tables/{table}")
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+        path = tmp_path / f"{table}.csv"
+        path.write_bytes(r.content)
+        paths.append(path)
+    # the county's committee row names its city as parent; load it as a root here
+    rows = list(csv.reader(io.StringIO(paths[0].read_text(encoding="utf-8-sig"))))
+    parent = rows[0].index("上级编号")
+    for row in rows[1:]:
+        row[parent] = ""
+    with paths[0].open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    with EmbeddedStore(tmp_path / "copy.db") as copy:
+        load_files(paths, copy)
+        for rule in ("non-party-without-liaison", "party-member-unorganised"):
+            day = __import__("datetime").date.fromisoformat(DAY)
+            assert copy.gaps(rule, day, A) == world.store.gaps(rule, day, A)
+
+
+def test_exports_neutralise_formulas(world):
+    mid = some(world.store, "Member", A)
+    tag = member_tag(world, "a_editor", mid)
+    r = world.client.patch(f"/api/v1/members/{mid}", json={"township": "=HYPERLINK(\"http://x\")"},
+                           headers=world.headers("a_editor", **{"If-Match": tag}))
+    assert r.status_code == 200
+    text = world.get("a_viewer", "/api/v1/export/tables/members").text
+    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+    x = world.get("a_viewer", "/api/v1/export/tables/members?format=xlsx")
+    cells = [c for row in load_workbook(io.BytesIO(x.content)).active.iter_rows(values_only=True) for c in row]
+    assert "'=HYPERLINK(\"http://x\")" in cells
+
+
+def test_change_feed_follows_writes_in_scope(world):
+    start = world.get("a_viewer", "/api/v1/changes?limit=1000").json()
+    assert start["items"] and all(e["committee_id"] == A for e in start["items"])
+    cursor = start["next"]
+    world.client.post("/api/v1/members", json=NEW, headers=world.headers("a_editor"))
+    after = world.get("a_viewer", f"/api/v1/changes?since={cursor}").json()
+    changed = [c for e in after["items"] for c in e["changes"]]
+    assert {"kind": "Member", "id": NEW["id"]} in changed and all(c.get("id", "").startswith(A) for c in changed)
+    assert world.get("a_viewer", f"/api/v1/changes?since={after['next']}").json()["items"] == []
+    assert world.get("b_viewer", f"/api/v1/changes?since={cursor}").json()["items"] == []
+
+
+def test_audit_survives_a_restart(world):
+    world.client.post("/api/v1/members", json=NEW, headers=world.headers("a_editor"))
+    seen = world.get("a_admin", "/api/v1/audit").json()["items"]
+    world.client.close()
+    world.store.close()
+    store = EmbeddedStore(world.path)
+    from fastapi.testclient import TestClient
+
+    world.store, world.client = store, TestClient(create_app(Service(store)))
+    assert world.get("a_admin", "/api/v1/audit").json()["items"] == seen
+    assert seen[-1]["action"] == "member.create" and seen[-1]["after"]["id"] == NEW["id"]
+
+
+# --- tokens ----------------------------------------------------------------------------------
+def test_revoked_and_expired_tokens_are_refused(world):
+    token_id = world.tokens["a_viewer"].split("_")[1]
+    assert world.get("a_viewer", "/api/v1/me").status_code == 200
+    world.store.revoke_token(token_id, "2026-01-01T00:00:00Z")
+    assert_error(world.get("a_viewer", "/api/v1/me"), 401)
+    from api.auth import create_token
+
+    record, token = create_token(world.store, A, "viewer", expires_days=1)
+    r = world.client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200 and r.json()["expires_at"] == record.expires_at
+    stored = [t for t in world.store.tokens() if t.id == record.id][0]
+    assert token.split("_", 2)[2] not in json.dumps(stored.__dict__)  # only the hash is kept
+
+
+# --- the one error shape, health, schema ---------------------------------------------------------
+def test_one_error_shape_for_every_failure(world, monkeypatch):
+    assert_error(world.client.get("/api/v1/members"), 401, "unauthorized")
+    assert world.client.get("/api/v1/members").headers["www-authenticate"] == "Bearer"
+    assert_error(world.get("a_viewer", "/api/v1/nowhere"), 404, "not_found")
+    assert_error(world.get("a_viewer", f"/api/v1/members?committee_id={B}"), 403, "forbidden")
+    assert_error(world.get("a_viewer", "/api/v1/members?limit=0"), 422, "validation_error")
+    assert_error(world.client.delete("/api/v1/members", headers=world.headers("a_viewer")), 405)
+    err = assert_error(world.client.post("/api/v1/members", json={"id": "x"}, headers=world.headers("a_editor")), 422)
+    assert err["field"] == "name" and err["details"]["problems"]
+
+    def broken(*a, **k):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(world.store, "node_props", broken)
+    r = world.get("a_viewer", f"/api/v1/members/{some(world.store.__class__(world.path), 'Member', A)}")
+    assert_error(r, 500, "server_error")
+    assert "secret internals" not in r.text
+
+
+def test_health_and_readiness(world):
+    assert world.client.get("/healthz").json() == {"status": "ok"}
+    assert world.client.get("/readyz").json() == {"status": "ok"}
+
+
+def test_openapi_is_complete_enough_for_a_client_generator(world):
+    spec = world.client.get("/openapi.json").json()
+    assert "HTTPBearer" in spec["components"]["securitySchemes"]
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            assert op.get("summary"), (method, path)
+            assert op.get("operationId"), (method, path)
+            if path.startswith("/api/v1"):
+                assert {"401", "403", "422", "500"} <= set(op["responses"]), (method, path)
+                assert op.get("security"), (method, path)
+    assert spec["components"]["schemas"]["ErrorOut"]
