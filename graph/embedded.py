@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 APPLICATION_ID = 0x4C474950  # "LGIP": marks a file as a liaison-graph store
 SCHEMA_VERSION = 2
 CHUNK = 900  # ids per IN (...) list, below SQLite's variable limit
+PARTS_KEPT = 64  # committee graphs kept in memory between writes
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS nodes (
@@ -111,6 +112,7 @@ class EmbeddedStore(Store):
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"无法打开数据库文件 {self.path}：{self._reason(exc)}", path=str(self.path)) from None
         self._graph: nx.MultiDiGraph | None = None
+        self._parts: dict = {}
         self._data_version: int | None = None
 
     @staticmethod
@@ -197,7 +199,7 @@ class EmbeddedStore(Store):
                 db.execute("ROLLBACK")
             raise
         finally:
-            self._graph = None
+            self._forget()
         log.info("wrote batch: created %s, updated %s", created, updated)
         return WriteResult(created, updated, cursor)
 
@@ -238,7 +240,7 @@ class EmbeddedStore(Store):
             self.db.execute("DELETE FROM edges")
             self.db.execute("DELETE FROM nodes")
             self.db.execute("DELETE FROM changes")
-        self._graph = None
+        self._forget()
 
     # --- journal and tokens ------------------------------------------------------------
     def changes(self, since: int = 0, limit: int = 100) -> list[dict]:
@@ -329,7 +331,22 @@ class EmbeddedStore(Store):
         server) has committed to the file since it was built."""
         version = self.db.execute("PRAGMA data_version").fetchone()[0]
         if version != self._data_version:
-            self._graph, self._data_version = None, version
+            self._forget()
+            self._data_version = version
+
+    def _forget(self) -> None:
+        """Drop every graph built from the file (after a write, ours or another's)."""
+        self._graph = None
+        self._parts.clear()
+
+    def _part(self, key, build) -> nx.MultiDiGraph:
+        """A committee's graph, built once and kept (a few dozen at most) until a write."""
+        G = self._parts.get(key)
+        if G is None:
+            if len(self._parts) >= PARTS_KEPT:
+                self._parts.pop(next(iter(self._parts)))
+            G = self._parts[key] = build()
+        return G
 
     def graph(self) -> nx.MultiDiGraph:
         """The whole graph, built once from the file and kept until the next write."""
@@ -348,6 +365,9 @@ class EmbeddedStore(Store):
         self._fresh()
         if self._graph is not None:
             return self._graph
+        return self._part(("committee", committee_id), lambda: self._read_committee(committee_id))
+
+    def _read_committee(self, committee_id: str) -> nx.MultiDiGraph:
         G = nx.MultiDiGraph()
         for kind, nid, props in self.db.execute("SELECT kind, id, props FROM nodes WHERE committee_id = ?", (committee_id,)):
             G.add_node((kind, nid), node_kind=kind, **json.loads(props))
@@ -372,6 +392,9 @@ class EmbeddedStore(Store):
             return self._graph.subgraph(
                 [n for n, d in self._graph.nodes(data=True) if d.get("committee_id") in committee_ids]
             )
+        return self._part(("subgraph", frozenset(committee_ids)), lambda: self._read_subgraph(committee_ids))
+
+    def _read_subgraph(self, committee_ids: Collection[str]) -> nx.MultiDiGraph:
         G = nx.MultiDiGraph()
         with bulk():
             for chunk in _chunks(set(committee_ids)):

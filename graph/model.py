@@ -95,6 +95,7 @@ class Model:
     nodes: dict[str, NodeKind]
     edges: dict[str, EdgeKind]
     target_nodes: dict[str, str]
+    records: dict[str, str] = field(default_factory=dict)  # label -> Chinese label
 
     def table_for(self, name: str) -> Table | None:
         """The table a sheet or file is named after (English, Chinese or alias)."""
@@ -176,6 +177,7 @@ def build_model(doc: dict) -> Model:
                 raise ModelError(f"model: edge {name} names unknown nodes {sorted(unknown)}")
             edges[name] = edge
         target_nodes = dict(doc["target_nodes"])
+        records = {name: spec["label"] for name, spec in (doc.get("records") or {}).items()}
     except (KeyError, TypeError, AttributeError) as exc:
         raise ModelError(f"model: missing or malformed entry {exc}") from None
     if set(target_nodes) != set(enums["target_kind"].labels) or not set(target_nodes.values()) <= set(nodes):
@@ -183,7 +185,9 @@ def build_model(doc: dict) -> Model:
     for node in nodes.values():
         if node.table and node.table not in tables:
             raise ModelError(f"model: node {node.name} names unknown table {node.table}")
-    return Model(enums, tables, nodes, edges, target_nodes)
+    if set(records) & (set(nodes) | set(edges)):
+        raise ModelError("model: a record label must not also be a node or edge kind")
+    return Model(enums, tables, nodes, edges, target_nodes, records)
 
 
 @cache
