@@ -291,12 +291,17 @@ def test_create_member_then_cover_then_end_the_liaison(world):
                                    headers=world.headers("a_editor")), 428, "precondition_required")
     assert_error(world.client.post(f"/api/v1/liaisons/{lid}/end", json={"date": "2026-03-01"},
                                    headers=world.headers("a_editor", **{"If-Match": "stale"})), 409, "conflict")
+    r = world.client.patch(f"/api/v1/liaisons/{lid}", json={"备注": "换届后调整"},
+                           headers=world.headers("a_editor", **{"If-Match": f'"{created["etag"]}"'}))
+    assert r.status_code == 200 and r.json()["item"]["extra"] == {"备注": "换届后调整"}
+    assert_error(world.client.patch(f"/api/v1/liaisons/{lid}", json={"end_date": "2026-01-01"},
+                                    headers=world.headers("a_editor", **{"If-Match": r.json()["etag"]})), 422)
     r = world.client.post(f"/api/v1/liaisons/{lid}/end", json={"date": "2026-03-01"},
-                          headers=world.headers("a_editor", **{"If-Match": f'"{created["etag"]}"'}))
+                          headers=world.headers("a_editor", **{"If-Match": f'"{r.json()["etag"]}"'}))
     assert r.status_code == 200 and r.json()["item"]["end_date"] == "2026-03-01"
     assert NEW["id"] in gap_ids(world, "non-party-without-liaison")
     actions = [a["action"] for a in world.get("a_admin", "/api/v1/audit").json()["items"]]
-    assert actions[-3:] == ["member.create", "liaison.create", "liaison.end"]
+    assert actions[-4:] == ["member.create", "liaison.create", "liaison.update", "liaison.end"]
 
 
 def test_member_edit_needs_the_current_version_and_two_editors_cannot_both_win(world):
