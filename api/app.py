@@ -7,7 +7,7 @@ from importlib.metadata import PackageNotFoundError, version
 from fastapi import FastAPI
 
 from api import errors
-from api.routes import edits, feeds, health, lookups, queries
+from api.routes import edits, feeds, health, lookups, page, queries
 from api.schemas import ErrorOut
 from api.service import Service
 
@@ -35,6 +35,7 @@ def create_app(service: Service) -> FastAPI:
     app.state.service = service
     errors.install(app)
     app.include_router(health.router)
-    for module in (queries, lookups, edits, feeds):
+    for module in (queries, lookups, edits, feeds, page):
         app.include_router(module.router, prefix=API, responses=ERRORS)
+    app.include_router(page.static)
     return app

@@ -141,6 +141,9 @@ def isolation_cases(world) -> dict[tuple[str, str], list[dict]]:
                                                                           "liaisons", "contacts")],
             dict(url="/api/v1/export/tables/members?format=xlsx", ok=(200,))],
         ("GET", "/api/v1/changes"): [dict(url="/api/v1/changes?limit=1000", ok=(200,))],
+        ("GET", "/api/v1/page/network"): [dict(url=f"/api/v1/page/network?committee_id={B}", ok=denied),
+                                          dict(url=f"/api/v1/page/network?committee_id={CITY}", ok=denied),
+                                          dict(url="/api/v1/page/network", ok=(200,))],
         ("GET", "/api/v1/audit"): [dict(url="/api/v1/audit", ok=(200,), who="a_admin")],
     }
 
