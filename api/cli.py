@@ -316,6 +316,43 @@ def network(as_of, committee_id, top, fmt, store_config):
 
 
 @cli.command()
+@click.option("--policy", metavar="NAME|FILE", help="政策：内置名称或 .yaml 文件；默认两个全覆盖")
+@click.option("--as-of", "as_of", metavar="DATE", help="统计日（默认今天）；采纳时联系自该日起")
+@click.option("--committee", "committee_id", metavar="ID", help="只看一个政协及其下级政协（编号）")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default="table", show_default=True, help="输出格式")
+@click.option("--out", "out", type=click.Path(path_type=Path), metavar="PATH", help="--format xlsx 时的文件（默认 推荐结对-日期.xlsx）")
+@click.option("--accept", is_flag=True, help="采纳：把推荐一次写入库中（一个事务，记入审计）")
+@store_options
+def recommend(policy, as_of, committee_id, fmt, out, accept, store_config):
+    """推荐结对：为未覆盖的委员（界别、专委会）推荐联系人，遵守联系数量上限、亲和优先；并建议临时党支部。"""
+    from api.output import recommend_text
+    from api.recommending import accept as write
+    from api.report_xlsx import write_recommend_xlsx
+    from graph.policy import find_policy
+    from graph.recommend import run
+    from graph.view import open_view
+
+    chosen = find_policy(policy)
+    day = parse_day(as_of)
+    with open_store(store_config) as store:
+        view = open_view(store, day, committee_id)
+        result = run(view, chosen)
+        if accept:
+            written = write(store, view, result, chosen, "cli")
+            result["accepted"] = {"cursor": written.cursor if written else None,
+                                  "liaisons": sum(1 for i in result["items"] if i.get("kind") == "liaison")}
+    if fmt == "json":
+        emit_json(result)
+    elif fmt == "xlsx":
+        path = write_recommend_xlsx(result, out or Path(f"推荐结对-{day.isoformat()}.xlsx"))
+        click.echo(f"已写入 {path}")
+    else:
+        click.echo(recommend_text(result))
+    if accept and fmt != "json":
+        click.echo("已采纳并写入库中。" if result["items"] or result["temporary_branches"] else "没有需要写入的推荐。")
+
+
+@cli.command()
 @click.option("--to-neo4j", "to_neo4j", metavar="URI", required=True, help="目标 Neo4j 地址（bolt:// 或 neo4j://）")
 @click.option("--replace", is_flag=True, help="先清空目标库再复制（否则按编号合并）")
 @store_options

@@ -148,3 +148,29 @@ def network_text(result: dict) -> str:
         lines += ["", "界别 × 界别联系数（行：联系人所在界别；列：联系对象所在界别）",
                   table(["", *sectors], [[a, *map(str, row)] for a, row in zip(sectors, result["sector_matrix"]["counts"])])]
     return "\n".join(lines)
+
+
+def recommend_text(result: dict) -> str:
+    lines = [f"推荐结对（{result['policy']}，截至 {result['as_of']}）：{len(result['items'])} 项"
+             f"，无法覆盖 {len(result['uncoverable'])} 项，建议设立临时党支部 {len(result['temporary_branches'])} 个", ""]
+    if result["items"]:
+        lines.append(table(["规则", "联系人/党组织", "联系对象", "所属政协", "亲和代价", "现有联系数"],
+                           [[i["rule"], f"{i['from_name']}（{i['from_id']}）", f"{i['to_name']}（{i['to_id']}）",
+                             i["committee_id"], i["cost"], i["load_before"]] for i in result["items"]]))
+        lines.append("")
+    if result["uncoverable"]:
+        lines.append("无法覆盖")
+        lines.append(table(["规则", "编号", "名称", "原因", "最小调整"],
+                           [[u["rule"], u["id"], u["name"] or "", u["reason_label"], u["fix_label"]]
+                            for u in result["uncoverable"]]))
+        lines.append("")
+    for b in result["temporary_branches"]:
+        lines.append(f"建议设立「{b['party_org_name']}」（{b['start_date']} 至 {b['end_date']}，{b['days']} 天），"
+                     f"党员 {len(b['member_ids'])} 名：{'、'.join(b['member_ids'])}")
+    if result.get("what_if"):
+        lines += ["", "采纳后可达到的覆盖率（名义）"]
+        lines.append(table(["规则", "现在", "采纳后"],
+                           [[w["label"], f"{w['before']['covered']}/{w['before']['total']}（{pct(w['before']['ratio'])}）",
+                             f"{w['after']['covered']}/{w['after']['total']}（{pct(w['after']['ratio'])}）"]
+                            for w in result["what_if"]]))
+    return "\n".join(lines).rstrip()

@@ -59,3 +59,24 @@ def write_coverage_xlsx(report: dict, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def write_recommend_xlsx(result: dict, path: Path) -> Path:
+    wb = Workbook()
+    wb.remove(wb.active)
+    when = f"（{result['policy']}，截至 {result['as_of']}）"
+    _sheet(wb, "推荐结对", f"推荐结对{when}", ["规则", "联系人/党组织编号", "联系人/党组织", "联系对象编号", "联系对象", "所属政协",
+                                          "亲和代价", "现有联系数"],
+           [[i["rule"], i["from_id"], i["from_name"], i["to_id"], i["to_name"], i["committee_id"], i["cost"],
+             i["load_before"]] for i in result["items"]])
+    _sheet(wb, "无法覆盖", f"无法覆盖{when}", ["规则", "编号", "名称", "所属政协", "原因", "最小调整"],
+           [[u["rule"], u["id"], u["name"], u["committee_id"], u["reason_label"], u["fix_label"]] for u in result["uncoverable"]])
+    _sheet(wb, "临时党支部", f"建议设立的临时党支部{when}", ["活动", "开始", "结束", "天数", "党支部", "党员"],
+           [[b["activity_name"], b["start_date"], b["end_date"], b["days"], b["party_org_name"], "、".join(b["member_ids"])]
+            for b in result["temporary_branches"]])
+    _sheet(wb, "采纳后覆盖", f"采纳后可达到的覆盖率{when}", ["规则", "现已覆盖", "应覆盖", "现覆盖率", "采纳后已覆盖", "采纳后覆盖率"],
+           [[w["label"], w["before"]["covered"], w["before"]["total"], w["before"]["ratio"], w["after"]["covered"],
+             w["after"]["ratio"]] for w in result.get("what_if", [])])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path

@@ -144,6 +144,12 @@ class ContactIn(BaseModel):
     summary: str | None = Field(None, max_length=2000)
 
 
+class RecommendAcceptIn(BaseModel):
+    policy: str | None = Field(None, max_length=100, description="内置政策名称或中文名（默认两个全覆盖）")
+    as_of: str | None = Field(None, max_length=40, description="统计日；新联系自该日起")
+    committee_id: str | None = Field(None, max_length=100)
+
+
 class WriteOut(BaseModel):
     ok: Literal[True] = True
     cursor: int | None = Field(None, description="写入后变更流的游标")

@@ -29,6 +29,7 @@ KIND_CODES = {
     "ActivityGroup": "activity_group",
     "PartyOrg": "party_org",
     "Studio": "studio",
+    "Activity": "activity",
     "Committee": "committee",
 }
 CODE_KINDS = {code: kind for kind, code in KIND_CODES.items()}
@@ -73,8 +74,39 @@ class View:
 
     def __init__(self, G: nx.MultiDiGraph, day: str, scope: set[str] | None, committees: dict[str, dict]):
         self.G, self.day, self.scope, self.committees = G, day, scope, committees
+        self._extra: dict = {}
         with bulk():
             self._index(G, day)
+
+    def extended(self, nodes: dict, liaisons: list[tuple], memberships: list[tuple]) -> View:
+        """A what-if view: this day's indexes plus new nodes ``{node: data}``, liaisons
+        ``(src, dst, edge)`` and memberships ``(member, edge_kind, container)`` that hold
+        today; the graph and this view are left as they are."""
+        new = object.__new__(View)
+        new.__dict__.update(self.__dict__)
+        new._extra = {**self._extra, **nodes}
+        new._current = {**self._current, **dict.fromkeys(nodes, True)}
+        new._selected = {}
+        new._live_by_kind = {k: list(v) for k, v in self._live_by_kind.items()}
+        new._by_kind = {k: list(v) for k, v in self._by_kind.items()}
+        for node, data in nodes.items():
+            new._live_by_kind.setdefault(node[0], []).append((node, data))
+            if new.in_scope(data):
+                new._by_kind.setdefault(node[0], []).append((node, data))
+        for items in new._by_kind.values():
+            items.sort(key=lambda pair: pair[0])
+        new._in, new._out = dict(self._in), dict(self._out)
+        for src, dst, edge in liaisons:
+            new._in[dst] = [*new._in.get(dst, ()), (src, edge)]
+            new._out[src] = [*new._out.get(src, ()), (dst, edge)]
+        new._containers, new._occupants = dict(self._containers), dict(self._occupants)
+        for member, kind, container in memberships:
+            held = {k: list(v) for k, v in new._containers.get(member, {}).items()}
+            held.setdefault(kind, []).append(container)
+            held.setdefault(None, []).append(container)
+            new._containers[member] = held
+            new._occupants[container] = [*new._occupants.get(container, ()), member]
+        return new
 
     def _index(self, G: nx.MultiDiGraph, day: str) -> None:
         self._current: dict = {}
@@ -146,11 +178,11 @@ class View:
         return found
 
     def data(self, node) -> dict:
-        return self.G.nodes[node]
+        return self._extra.get(node) or self.G.nodes[node]
 
     def item(self, node) -> dict:
         """The JSON shape of a node: a member as in the gap contract, others by kind."""
-        data = self.G.nodes[node]
+        data = self.data(node)
         if node[0] == "Member":
             return gap_item(data)
         return {"id": node[1], "kind": KIND_CODES[node[0]], "name": data.get("name"), "committee_id": data.get("committee_id")}

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.errors import InputError, Where
-from graph.store import Audit, Batch, Store, WriteResult, changed_entities
+from graph.store import Audit, Batch, EdgeRow, Store, WriteResult, changed_entities
 from loaders.build import build_batch
 from loaders.read import ReadResult, read_file, read_json_doc
 from loaders.validate import Row, check_duplicates, parse_sheet
 
 log = logging.getLogger(__name__)
 
-TABLE_ORDER = ("committees", "party_orgs", "members", "liaisons", "contacts")
+TABLE_ORDER = ("committees", "party_orgs", "members", "activities", "liaisons", "contacts")
 
 
 @dataclass
@@ -92,3 +92,14 @@ def batch_committees(batch: Batch, store: Store) -> set[str]:
 def import_audit(actor: str, files: list[str], counts: dict[str, int], batch: Batch, store: Store) -> Audit:
     return Audit(actor=actor, action="import", committee_ids=sorted(batch_committees(batch, store)),
                  target="、".join(files), after={"files": files, "rows": counts})
+
+
+def keep_membership_dates(batch: Batch, store: Store) -> None:
+    """A member's row rebuilds their party-organisation edges; keep the dates an earlier
+    membership edit gave those edges."""
+    ids = {e.src for e in batch.edges if e.kind == "IN_PARTY_ORG" and e.src_kind == "Member"}
+    if not ids:
+        return
+    dated = {(e[2], e[4], e[5]): e[6] for e in store.edges_of("Member", ids) if e[0] == "IN_PARTY_ORG" and e[6]}
+    batch.edges = [EdgeRow(e.kind, e.src_kind, e.src, e.dst_kind, e.dst, e.key, dated.get((e.src, e.dst, e.key), e.props))
+                   if e.kind == "IN_PARTY_ORG" else e for e in batch.edges]

@@ -77,6 +77,17 @@ def build_batch(rows: dict[str, list[Row]], store: Store) -> Batch:
     for row in rows.get("members", []):
         _member_edges(batch, row.values)
 
+    for row in rows.get("activities", []):
+        v = row.values
+        if v["end_date"] < v["start_date"]:
+            raise row.fail("end_date", f"结束日期 {v['end_date']} 早于开始日期 {v['start_date']}", v["end_date"])
+        batch.add_node("Activity", v["id"], {**row.extra, **v})
+        batch.replace_row_edges.setdefault("Activity", set()).add(v["id"])
+        for mid in v.get("member_ids") or []:
+            batch.add_edge("INVOLVES", "Activity", v["id"], "Member", mid)
+    _check_refs(rows.get("activities", []), "committee_id", "Committee", known, "政协")
+    _check_refs(rows.get("activities", []), "member_ids", "Member", known, "委员")
+
     _liaisons(rows.get("liaisons", []), batch, known)
     _contacts(rows.get("contacts", []), batch, known)
     return batch

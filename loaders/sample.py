@@ -27,6 +27,7 @@ TITLES = {
     "party_orgs": "溪山县政协党组织设置情况",
     "members": "溪山县政协第十届委员名单",
     "liaisons": "党员委员联系党外委员安排表",
+    "activities": "委员履职活动安排",
     "contacts": "谈心谈话及走访记录台账",
 }
 DATE_COLUMNS = {"start_date", "end_date", "date"}
@@ -45,7 +46,26 @@ def sample_rows() -> dict[str, list[dict]]:
     non_cpc[-1]["name"] = cpc[-1]["name"]
     for m in members:
         m["备注"] = "已辞去委员职务" if m["end_date"] else ("增补" if m["start_date"] > "2022-01-31" else None)
+    roster["activities"] = _activities(members, roster["party_orgs"])
     return roster
+
+
+def _activities(members: list[dict], orgs: list[dict]) -> list[dict]:
+    """Three activities: the plenary (its temporary branch exists), a two-week training
+    with six party members and no temporary branch yet, and a three-day inspection."""
+    seated = [m for m in members if not m["end_date"] and m["start_date"] <= "2022-01-31"]
+    cpc = [m["id"] for m in seated if "中共党员" in m["affiliation"]]
+    others = [m["id"] for m in seated if "中共党员" not in m["affiliation"]]
+    plenary = next(o for o in orgs if o["kind"] == "temporary_branch" and o.get("end_date", "") < "2026-06-01")
+    in_plenary = [m["id"] for m in members if plenary["id"] in (m.get("party_org_ids") or "")]
+    return [
+        {"id": "XS-A01", "name": "政协第十届溪山县委员会第五次会议", "committee_id": "XS", "kind": "全会",
+         "start_date": plenary["start_date"], "end_date": plenary["end_date"], "member_ids": "、".join(in_plenary)},
+        {"id": "XS-A02", "name": "2026年度委员履职能力提升培训班", "committee_id": "XS", "kind": "培训",
+         "start_date": "2026-11-20", "end_date": "2026-12-04", "member_ids": "、".join(cpc[10:16] + others[20:26])},
+        {"id": "XS-A03", "name": "生态环境保护民主监督专题视察", "committee_id": "XS", "kind": "视察",
+         "start_date": "2026-09-08", "end_date": "2026-09-10", "member_ids": "、".join(cpc[20:25] + others[30:35])},
+    ]
 
 
 def _as_typed(row: dict, n: int) -> dict:

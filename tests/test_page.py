@@ -148,3 +148,24 @@ def test_without_a_token_the_page_asks_for_one(browser, sample):
     page.wait_for_selector("#message:not([hidden])", timeout=10_000)
     assert "令牌" in page.inner_text("#message")
     page.close()
+
+
+def test_recommend_then_accept_from_the_page(browser, tmp_path):
+    db, _, _ = prepared_store(tmp_path)
+    with EmbeddedStore(db) as store:
+        _, token = create_token(store, "XS", "editor", "office")
+    with serving(db, free_port()) as base:
+        page, errors = open_page(browser, base, token)
+        assert page.evaluate("window.liaisonPage.gapIds('non-party-without-liaison')") != []
+        page.click("#recommend")
+        page.wait_for_selector("#recommend-table", timeout=30_000)
+        proposed = api(base, token, f"/api/v1/recommend?committee_id=XS&as_of={TODAY}")
+        assert page.locator("#recommend-table tbody tr").count() == len(proposed["items"])
+        assert "100.0%" in page.inner_text("#what-if")
+        page.click("#accept")
+        page.wait_for_selector("#accepted", timeout=30_000)
+        page.wait_for_selector("body[data-dashboard='1']", timeout=30_000)
+        assert page.evaluate("window.liaisonPage.gapIds('non-party-without-liaison')") == []
+        assert api(base, token, f"/api/v1/gaps/non-party-without-liaison?committee_id=XS&as_of={TODAY}")["count"] == 0
+        assert errors == []
+        page.close()

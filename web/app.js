@@ -239,6 +239,7 @@ async function loadDashboard() {
 async function load() {
   showMessage("");
   document.body.dataset.ready = "";
+  document.body.dataset.dashboard = "";
   try {
     state.data = await api(`/api/v1/page/network?${query({ committee_id: state.committee, as_of: state.asOf })}`);
     fillSelect("filter-sector", state.data.sectors);
@@ -248,6 +249,44 @@ async function load() {
     $("detail").innerHTML = '<p class="hint">点击图中的委员，查看其联系、联系记录和覆盖情况。</p>';
     await loadDashboard();
     document.body.dataset.dashboard = "1";
+  } catch (err) {
+    showMessage(err.message);
+  }
+}
+
+// --- recommendations ----------------------------------------------------------------------------
+async function showRecommendation() {
+  const box = $("recommend-result");
+  box.innerHTML = "<p class=\"hint\">正在计算……</p>";
+  try {
+    const r = await api(`/api/v1/recommend?${query({ as_of: state.asOf, committee_id: state.committee })}`);
+    const rows = r.items.map((i) => `<tr><td>${escapeHtml(i.kind === "membership" ? "编入党组织" : "建立联系")}</td>`
+      + `<td>${escapeHtml(i.from_name)}</td><td>${escapeHtml(i.to_name)}</td><td>${i.cost}</td><td>${i.load_before}</td></tr>`).join("");
+    const left = r.uncoverable.map((u) => `<li>${escapeHtml(u.name || u.id)}：${escapeHtml(u.reason_label)}；${escapeHtml(u.fix_label)}</li>`).join("");
+    const branches = r.temporary_branches.map((b) => `<li>${escapeHtml(b.party_org_name)}（${escapeHtml(b.start_date)} 至 ${escapeHtml(b.end_date)}，党员 ${b.member_ids.length} 名）</li>`).join("");
+    const whatIf = r.what_if.map((w) => `<li>${escapeHtml(w.label)}：${pct(w.before.ratio)} → <b>${pct(w.after.ratio)}</b></li>`).join("");
+    box.innerHTML = `<p>推荐 ${r.items.length} 项。采纳后：</p><ul id="what-if">${whatIf}</ul>`
+      + (rows ? `<table id="recommend-table"><thead><tr><th>方式</th><th>联系人/党组织</th><th>对象</th><th>亲和代价</th><th>现有联系数</th></tr></thead><tbody>${rows}</tbody></table>` : "")
+      + (left ? `<h3>无法覆盖</h3><ul>${left}</ul>` : "")
+      + (branches ? `<h3>建议设立临时党支部</h3><ul>${branches}</ul>` : "");
+    $("accept").disabled = !(r.items.length || r.temporary_branches.length);
+  } catch (err) {
+    box.innerHTML = `<p class="uncovered">${escapeHtml(err.message)}</p>`;
+  }
+}
+
+async function acceptRecommendation() {
+  $("accept").disabled = true;
+  try {
+    const response = await fetch("/api/v1/recommend/accept", {
+      method: "POST",
+      headers: { Authorization: `Bearer ${state.token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ as_of: state.asOf, committee_id: state.committee }),
+    });
+    const body = await response.json();
+    if (!response.ok) throw new Error(body.error.message);
+    $("recommend-result").innerHTML = "<p class=\"covered\" id=\"accepted\">已采纳并写入。</p>";
+    await load();
   } catch (err) {
     showMessage(err.message);
   }
@@ -296,6 +335,8 @@ $("as-of").addEventListener("change", (e) => { state.asOf = e.target.value || to
 $("group-by").addEventListener("change", renderNetwork);
 for (const id of ["filter-sector", "filter-special", "filter-group"]) $(id).addEventListener("change", applyFilters);
 $("search").addEventListener("input", applyFilters);
+$("recommend").addEventListener("click", showRecommendation);
+$("accept").addEventListener("click", acceptRecommendation);
 $("download-xlsx").addEventListener("click", async () => {
   try {
     const blob = await api(`/api/v1/coverage.xlsx?${query({ as_of: state.asOf, committee_id: state.committee, by: "sector" })}`, true);

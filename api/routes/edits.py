@@ -14,12 +14,15 @@ from fastapi import APIRouter, File, Header, Path as PathParam, Response, Upload
 from api.errors import PreconditionRequired
 from api.routes.lookups import liaison_item, parse_liaison_id
 from api.schemas import (ContactIn, EndIn, ImportOut, LiaisonIn, LiaisonPatch, MemberIn, MemberPatch, MembershipEndIn,
-                         MembershipIn, WriteOut)
-from api.service import EditorDep, ServiceDep, committee_of, day_of
+                         MembershipIn, RecommendAcceptIn, WriteOut)
+from api.recommending import accept
+from api.service import EditorDep, ServiceDep, committee_of, day_of, scope_for
 from graph.errors import BadArgument, Conflict, Forbidden, InputError, NotFound, TooLarge
-from graph.store import Audit, Batch, EdgeRow, etag
-from graph.view import subtree
-from loaders import batch_committees, import_audit, prepare_doc, prepare_files
+from graph.store import Audit, Batch, etag
+from graph.policy import builtin_policy
+from graph.recommend import run as run_recommend
+from graph.view import open_view, subtree
+from loaders import batch_committees, import_audit, keep_membership_dates, prepare_doc, prepare_files
 
 router = APIRouter(tags=["edits"])
 
@@ -71,14 +74,6 @@ def _member(service, caller, member_id: str) -> dict:
     return props
 
 
-def _keep_membership_dates(batch: Batch, store, member_id: str) -> None:
-    """A member's row rebuilds their party-organisation edges; keep the dates an earlier
-    membership edit gave them."""
-    dated = {(e[3], e[4], e[5]): e[6] for e in store.edges_of("Member", [member_id]) if e[0] == "IN_PARTY_ORG" and e[6]}
-    batch.edges = [EdgeRow(e.kind, e.src_kind, e.src, e.dst_kind, e.dst, e.key, dated.get((e.dst_kind, e.dst, e.key), e.props))
-                   if e.kind == "IN_PARTY_ORG" and e.src == member_id else e for e in batch.edges]
-
-
 @router.post("/members", status_code=201, response_model=WriteOut, summary="新增委员")
 def create_member(service: ServiceDep, caller: EditorDep, body: MemberIn, response: Response):
     row = body.model_dump(exclude_none=True)
@@ -112,7 +107,7 @@ def _update_member(service, caller, member_id: str, changes: dict, if_match: str
                 row[key] = value
         caller.check_committee(row.get("committee_id"))
         batch = _rows({"members": [row]}, service.store)
-        _keep_membership_dates(batch, service.store, member_id)
+        keep_membership_dates(batch, service.store)
         touched = sorted(set(_check_writes(caller, batch, service.store)) | {current["committee_id"]})
         after = batch.nodes["Member"][member_id]
         batch.expect[("Member", member_id)] = wanted
@@ -288,3 +283,18 @@ def upload(service: ServiceDep, caller: EditorDep,
             result = service.store.write(batch)
     return {"files": [p.name for p in paths], "rows": counts, "created": result.created, "updated": result.updated,
             "ignored": ignored, "cursor": result.cursor}
+
+
+@router.post("/recommend/accept", status_code=201, summary="采纳推荐结对：一次写入（联系自统计日起），记入审计")
+def accept_recommendation(service: ServiceDep, caller: EditorDep, body: RecommendAcceptIn) -> dict[str, Any]:
+    chosen = builtin_policy(body.policy)
+    day = day_of(body.as_of)
+    root = scope_for(caller, body.committee_id)
+    with service.lock:
+        view = open_view(service.store, day, root)
+        result = run_recommend(view, chosen)
+        written = accept(service.store, view, result, chosen, caller.actor,
+                         allowed=lambda batch: _check_writes(caller, batch, service.store))
+    return {"cursor": written.cursor if written else None, "as_of": day.isoformat(), "policy": chosen.name,
+            "items": len(result["items"]), "temporary_branches": len(result["temporary_branches"]),
+            "what_if": result["what_if"]}

@@ -17,6 +17,7 @@ from graph.errors import MemberNotFound
 from graph.policy import builtin, builtin_policy
 from graph.reach import REASONS, network as run_network, reach as run_reach, view_gaps, why as run_why
 from graph.reach import diff as run_diff
+from graph.recommend import run as run_recommend
 from graph.store import RULES, STAT_KEYS, check_rule
 from graph.view import View, open_view, scope_of
 
@@ -150,3 +151,15 @@ def stats(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = Non
         if data["edge_kind"] in kinds and G.nodes[src].get("committee_id") in scope:
             counts[kinds[data["edge_kind"]]] += 1
     return counts
+
+
+@router.get("/recommend", summary="推荐结对（未覆盖者的联系人、编入的党组织、临时党支部）及采纳后的覆盖率")
+def recommend(service: ServiceDep, caller: CallerDep,
+              policy: Annotated[str | None, Query(description="内置政策名称或中文名（默认两个全覆盖）", max_length=100)] = None,
+              as_of: AsOf = None, committee_id: CommitteeQ = None) -> dict[str, Any]:
+    chosen = builtin_policy(policy)
+    day = day_of(as_of)
+    root = scope_for(caller, committee_id)
+    with service.lock:
+        view = open_view(service.store, day, root)
+    return run_recommend(view, chosen)
