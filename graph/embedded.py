@@ -19,16 +19,16 @@ from pathlib import Path
 
 import networkx as nx
 
-from graph import queries
+from graph import gapindex
 from graph.errors import CommitteeNotFound, Conflict, StoreError
 from graph.model import model
-from graph.store import (STAT_KEYS, Batch, EdgeRow, Store, TokenRecord, WriteResult, bulk, changed_entities, etag,
-                         now)
+from graph.store import (STAT_KEYS, Batch, EdgeRow, Store, TokenRecord, WriteResult, bulk, changed_entities,
+                         check_rule, etag, now)
 
 log = logging.getLogger(__name__)
 
 APPLICATION_ID = 0x4C474950  # "LGIP": marks a file as a liaison-graph store
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 CHUNK = 900  # ids per IN (...) list, below SQLite's variable limit
 PARTS_KEPT = 64  # committee graphs kept in memory between writes
 
@@ -88,7 +88,9 @@ CREATE TABLE IF NOT EXISTS tokens (
     revoked_at TEXT
 );
 """,
+    3: gapindex.SCHEMA,  # and the index filled from the data already there
 }
+AFTER_MIGRATION = {3: lambda db: gapindex.refresh(db, None)}
 
 
 def _chunks(items: Iterable, size: int = CHUNK) -> Iterator[list]:
@@ -113,6 +115,7 @@ class EmbeddedStore(Store):
             raise StoreError(f"无法打开数据库文件 {self.path}：{self._reason(exc)}", path=str(self.path)) from None
         self._graph: nx.MultiDiGraph | None = None
         self._parts: dict = {}
+        self._gaps: gapindex.GapIndex | None = None
         self._data_version: int | None = None
 
     @staticmethod
@@ -141,6 +144,8 @@ class EmbeddedStore(Store):
                 for target in range(version + 1, SCHEMA_VERSION + 1):
                     log.info("migrating %s to schema version %s", self.path, target)
                     self._script(MIGRATIONS[target])
+                    if target in AFTER_MIGRATION:
+                        AFTER_MIGRATION[target](self.db)
                 self.db.execute(f"PRAGMA application_id={APPLICATION_ID}")
                 self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
                 self.db.execute("COMMIT")
@@ -192,6 +197,7 @@ class EmbeddedStore(Store):
                 "ON CONFLICT (src_kind, src, kind, dst_kind, dst, key) DO UPDATE SET props = excluded.props",
                 ((e.src_kind, e.src, e.kind, e.dst_kind, e.dst, e.key, _dumps(e.props)) for e in batch.edges),
             )
+            gapindex.refresh(db, batch)
             cursor = self._journal(batch)
             db.execute("COMMIT")
         except BaseException:
@@ -240,6 +246,8 @@ class EmbeddedStore(Store):
             self.db.execute("DELETE FROM edges")
             self.db.execute("DELETE FROM nodes")
             self.db.execute("DELETE FROM changes")
+            self.db.execute("DELETE FROM member_index")
+            self.db.execute("DELETE FROM cover_spans")
         self._forget()
 
     # --- journal and tokens ------------------------------------------------------------
@@ -338,6 +346,7 @@ class EmbeddedStore(Store):
         """Drop every graph built from the file (after a write, ours or another's)."""
         self._graph = None
         self._parts.clear()
+        self._gaps = None
 
     def _part(self, key, build) -> nx.MultiDiGraph:
         """A committee's graph, built once and kept (a few dozen at most) until a write."""
@@ -359,27 +368,6 @@ class EmbeddedStore(Store):
                 self._add_edges(G, self.db.execute("SELECT * FROM edges"))
             self._graph = G
         return self._graph
-
-    def committee_graph(self, committee_id: str) -> nx.MultiDiGraph:
-        """One committee's nodes, every edge touching them, and the far ends of those edges."""
-        self._fresh()
-        if self._graph is not None:
-            return self._graph
-        return self._part(("committee", committee_id), lambda: self._read_committee(committee_id))
-
-    def _read_committee(self, committee_id: str) -> nx.MultiDiGraph:
-        G = nx.MultiDiGraph()
-        for kind, nid, props in self.db.execute("SELECT kind, id, props FROM nodes WHERE committee_id = ?", (committee_id,)):
-            G.add_node((kind, nid), node_kind=kind, **json.loads(props))
-        for side in ("src", "dst"):
-            rows = self.db.execute(
-                f"SELECT e.* FROM nodes n JOIN edges e ON e.{side}_kind = n.kind AND e.{side} = n.id "
-                "WHERE n.committee_id = ?",
-                (committee_id,),
-            )
-            self._add_edges(G, rows)
-        self._fill_far_ends(G)
-        return G
 
     def committees(self) -> dict[str, dict]:
         return {nid: json.loads(p) for nid, p in self.db.execute("SELECT id, props FROM nodes WHERE kind = 'Committee'")}
@@ -430,13 +418,14 @@ class EmbeddedStore(Store):
         return {key: nodes.get(kind, edges.get(kind, 0)) for key, kind in STAT_KEYS.items()}
 
     def gaps(self, rule: str, as_of: dt.date, committee_id: str | None = None) -> list[dict]:
-        if committee_id is None:
-            G = self.graph()
-        else:
-            if not self.existing("Committee", [committee_id]):
-                raise CommitteeNotFound(f"找不到政协「{committee_id}」", committee_id=committee_id)
-            G = self.committee_graph(committee_id)
-        return queries.gaps(G, rule, as_of.isoformat(), committee_id)
+        check_rule(rule)
+        if committee_id is not None and not self.existing("Committee", [committee_id]):
+            raise CommitteeNotFound(f"找不到政协「{committee_id}」", committee_id=committee_id)
+        self._fresh()
+        if self._gaps is None:
+            with bulk():
+                self._gaps = gapindex.GapIndex(self.db)
+        return self._gaps.gaps(rule, as_of.isoformat(), committee_id)
 
     def dump(self) -> dict:
         nodes = {(k, i): json.loads(p) for k, i, p in self.db.execute("SELECT kind, id, props FROM nodes")}
