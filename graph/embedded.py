@@ -116,6 +116,7 @@ class EmbeddedStore(Store):
         self._graph: nx.MultiDiGraph | None = None
         self._parts: dict = {}
         self._gaps: gapindex.GapIndex | None = None
+        self._committees: dict | None = None
         self._data_version: int | None = None
 
     @staticmethod
@@ -347,6 +348,7 @@ class EmbeddedStore(Store):
         self._graph = None
         self._parts.clear()
         self._gaps = None
+        self._committees = None
 
     def _part(self, key, build) -> nx.MultiDiGraph:
         """A committee's graph, built once and kept (a few dozen at most) until a write."""
@@ -370,7 +372,11 @@ class EmbeddedStore(Store):
         return self._graph
 
     def committees(self) -> dict[str, dict]:
-        return {nid: json.loads(p) for nid, p in self.db.execute("SELECT id, props FROM nodes WHERE kind = 'Committee'")}
+        self._fresh()
+        if self._committees is None:
+            self._committees = {nid: json.loads(p) for nid, p in
+                                self.db.execute("SELECT id, props FROM nodes WHERE kind = 'Committee'")}
+        return self._committees  # read-only for callers
 
     def subgraph(self, committee_ids: Collection[str] | None = None) -> nx.MultiDiGraph:
         if committee_ids is None:
@@ -422,6 +428,8 @@ class EmbeddedStore(Store):
         if committee_id is not None and not self.existing("Committee", [committee_id]):
             raise CommitteeNotFound(f"找不到政协「{committee_id}」", committee_id=committee_id)
         self._fresh()
+        if self._gaps is None and committee_id is not None and self._graph is None:
+            return gapindex.committee_gaps(self.db, rule, as_of.isoformat(), committee_id)
         if self._gaps is None:
             with bulk():
                 self._gaps = gapindex.GapIndex(self.db)

@@ -172,3 +172,16 @@ class GapIndex:
         wanted[spans.member[a:b][holding] - lo] = False
         return [gap_item({"id": self.ids[i], "name": self.names[i], "committee_id": self.committee[i],
                           "sector": self.sectors[i]}) for i in (np.flatnonzero(wanted) + lo).tolist()]
+
+
+def committee_gaps(db: sqlite3.Connection, rule: str, day: str, committee_id: str) -> list[dict]:
+    """One committee's gaps straight from the index tables (no arrays to load): what a
+    single command-line question needs."""
+    d = as_day(day)
+    rows = db.execute(
+        """SELECT m.id, m.name, m.committee_id, m.sector FROM member_index m
+           WHERE m.committee_id = ? AND m.cpc = ? AND m.start_day <= ? AND m.end_day >= ?
+             AND NOT EXISTS (SELECT 1 FROM cover_spans c WHERE c.member_id = m.id AND c.rule = ?
+                             AND c.start_day <= ? AND c.end_day >= ?)
+           ORDER BY m.id""", (committee_id, int(RULE_CPC[rule]), d, d, rule, d, d))
+    return [gap_item({"id": i, "name": n, "committee_id": c, "sector": s}) for i, n, c, s in rows]

@@ -1,0 +1,390 @@
+"""The benchmark suite: the product next to the tools an analyst would reach for instead,
+on the same generated files, in one run.
+
+    python -m benchmarks.suite [--scales county,province,nation] [--out benchmarks/results]
+
+For each scale it generates the roster (seed 1) and measures the product (the embedded
+store): CSV load throughput (and XLSX where the generator writes it), the first gap for
+one county and for the whole store (warm, median of runs), the same county from a fresh
+CLI process, a policy report by committee, reach with K = 3 from a party group, a
+recommendation for one committee, and — at county scale — the county gap endpoint under 50
+concurrent clients. The peers answer the first gap (non-party members without a CPC
+liaison) from the same CSVs: DuckDB SQL, SQLite with indexes, a plain networkx script,
+and the embedded Cypher database ladybug; ArcadeDB over Bolt loads the county. Every peer
+figure is given as the product's speed-up over it (> 1: the product is faster). It writes
+``results.md`` and ``results.json`` with the machine it ran on, and which targets were met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+DAY = dt.date(2026, 6, 30)
+DAYN = 20260630
+RULE = "non-party-without-liaison"
+OPEN_END = 99991231
+
+
+def timed(fn, repeat: int = 1):
+    runs, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = fn()
+        runs.append(time.perf_counter() - started)
+    return statistics.median(runs), result
+
+
+def day_int(text: str, open_value: int) -> int:
+    return int(text.replace("-", "")) if text else open_value
+
+
+def rows_in(folder: Path) -> int:
+    return sum(sum(1 for _ in f.open(encoding="utf-8-sig")) - 1 for f in folder.glob("*.csv"))
+
+
+def a_county(folder: Path) -> str:
+    with (folder / "committees.csv").open(encoding="utf-8-sig") as fh:
+        ids = [r["id"] for r in csv.DictReader(fh)]
+    return next((i for i in ids if "K" in i), ids[0])
+
+
+# --- the product ---------------------------------------------------------------------------------
+def product(folder: Path, work: Path, scale: str) -> dict:
+    from api.auth import create_token
+    from graph.coverage import report
+    from graph.embedded import EmbeddedStore
+    from graph.policy import builtin
+    from graph.reach import reach
+    from graph.recommend import run as recommend
+    from graph.view import open_view
+    from loaders import load_files
+
+    out: dict = {}
+    rows = rows_in(folder)
+    county = a_county(folder)
+    db = work / "product.db"
+    with EmbeddedStore(db) as store:
+        seconds, _ = timed(lambda: load_files(sorted(folder.glob("*.csv")), store))
+    out["load_csv_rows_s"] = rows / seconds
+    if scale in ("county", "city"):
+        from loaders.generate import generate
+
+        generate(scale, 1, work / "xlsx", "xlsx")
+        with EmbeddedStore(work / "xlsx.db") as store:
+            seconds, _ = timed(lambda: load_files(sorted((work / "xlsx").glob("*.xlsx")), store))
+        out["load_xlsx_rows_s"] = rows / seconds
+    with EmbeddedStore(db) as store:
+        store.gaps(RULE, DAY, county)  # the index into memory, as a running service holds it
+        out["gap_county_ms"] = timed(lambda: store.gaps(RULE, DAY, county), 50)[0] * 1000
+        out["gap_whole_ms"], items = timed(lambda: store.gaps(RULE, DAY), 10)
+        out["gap_whole_ms"] *= 1000
+        out["gap_whole_count"] = len(items)
+        out["gap_unorganised_whole_ms"] = timed(lambda: store.gaps("party-member-unorganised", DAY), 10)[0] * 1000
+        cli = [sys.executable, "-m", "api.cli", "--db", str(db), "gaps", "--rule", RULE, "--as-of", DAY.isoformat(),
+               "--committee", county, "--format", "json"]
+        out["cli_county_gap_s"] = timed(lambda: subprocess.run(cli, check=True, capture_output=True), 3)[0]
+        if scale != "nation":
+            seconds, view = timed(lambda: open_view(store, DAY))
+            out["report_by_committee_s"] = seconds + timed(lambda: report(view, builtin()["two-coverages"], by="committee"))[0]
+            group = next(n[1] for n, d in view.nodes("PartyOrg") if d.get("kind") == "party_group")
+            county_view = open_view(store, DAY, county)
+            start = _group_of(county_view) or group
+            out["reach_k3_ms"] = timed(lambda: reach(county_view, start, 3), 5)[0] * 1000
+            out["recommend_county_s"] = timed(lambda: recommend(open_view(store, DAY, county), builtin()["two-coverages"]))[0]
+        else:
+            out["report_by_committee_s"] = None  # see the profile note: the whole nation as one networkx graph
+        if scale == "county":
+            from benchmarks.api_load import free_port, run_load, serving
+
+            _, token = create_token(store, county, "viewer", "bench")
+            expected = {"rule": RULE, "as_of": DAY.isoformat(), "count": len(store.gaps(RULE, DAY, county)),
+                        "items": store.gaps(RULE, DAY, county)}
+    if scale == "county":
+        with serving(db, free_port()) as base:
+            import benchmarks.api_load as load
+
+            load.GAP_URL = f"/api/v1/gaps/{RULE}?committee_id={county}&as_of={DAY.isoformat()}"
+            result = run_load(base, token, expected, 50, 3000, 120)
+        out["api_rps"], out["api_p95_ms"], out["api_failures"] = result["rps"], result["p95_ms"], result["failures"]
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def _group_of(view) -> str | None:
+    return next((n[1] for n, d in view.nodes("PartyOrg") if d.get("kind") == "party_group"), None)
+
+
+# --- peers -------------------------------------------------------------------------------------------
+def duckdb_peer(folder: Path, county: str) -> dict:
+    import duckdb
+
+    con = duckdb.connect()
+    rows = rows_in(folder)
+
+    def load():
+        for name in ("members", "liaisons", "party_orgs"):
+            con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM read_csv('{folder / (name + '.csv')}', "
+                        "header=true, all_varchar=true)")
+    seconds, _ = timed(load)
+    query = """
+        SELECT m.id FROM members m
+        WHERE m.affiliation NOT LIKE '%中共党员%' AND ($c IS NULL OR m.committee_id = $c)
+          AND coalesce(m.start_date, '0000') <= $d AND coalesce(m.end_date, '9999') >= $d
+          AND NOT EXISTS (SELECT 1 FROM liaisons l JOIN members s ON s.id = l.from_id
+                          WHERE l.to = m.id AND coalesce(l.target_kind, 'member') = 'member'
+                            AND s.affiliation LIKE '%中共党员%'
+                            AND coalesce(l.start_date, '0000') <= $d AND coalesce(l.end_date, '9999') >= $d
+                            AND coalesce(s.start_date, '0000') <= $d AND coalesce(s.end_date, '9999') >= $d)
+        ORDER BY m.committee_id, m.id"""
+    day = DAY.isoformat()
+    county_s, _ = timed(lambda: con.execute(query, {"c": county, "d": day}).fetchall(), 10)
+    whole_s, found = timed(lambda: con.execute(query, {"c": None, "d": day}).fetchall(), 5)
+    return {"load_csv_rows_s": rows / seconds, "gap_county_ms": county_s * 1000, "gap_whole_ms": whole_s * 1000,
+            "gap_whole_count": len(found)}
+
+
+def sqlite_peer(folder: Path, work: Path, county: str) -> dict:
+    import sqlite3
+
+    db = sqlite3.connect(work / "peer.sqlite")
+    rows = rows_in(folder)
+
+    def load():
+        db.execute("CREATE TABLE m (id TEXT PRIMARY KEY, cid TEXT, cpc INT, s INT, e INT)")
+        db.execute("CREATE TABLE l (src TEXT, dst TEXT, s INT, e INT)")
+        with (folder / "members.csv").open(encoding="utf-8-sig") as fh:
+            db.executemany("INSERT INTO m VALUES (?,?,?,?,?)", (
+                (r["id"], r["committee_id"], "中共党员" in r["affiliation"], day_int(r["start_date"], 0),
+                 day_int(r["end_date"], OPEN_END)) for r in csv.DictReader(fh)))
+        with (folder / "liaisons.csv").open(encoding="utf-8-sig") as fh:
+            db.executemany("INSERT INTO l VALUES (?,?,?,?)", (
+                (r["from_id"], r["to"], day_int(r["start_date"], 0), day_int(r["end_date"], OPEN_END))
+                for r in csv.DictReader(fh) if r["target_kind"] in ("", "member")))
+        db.execute("CREATE INDEX m_cid ON m (cid)")
+        db.execute("CREATE INDEX l_dst ON l (dst)")
+        db.commit()
+    seconds, _ = timed(load)
+    query = """SELECT m.id FROM m WHERE m.cpc = 0 AND (? IS NULL OR m.cid = ?) AND m.s <= ? AND m.e >= ?
+               AND NOT EXISTS (SELECT 1 FROM l JOIN m s ON s.id = l.src WHERE l.dst = m.id AND s.cpc = 1
+                               AND l.s <= ? AND l.e >= ? AND s.s <= ? AND s.e >= ?) ORDER BY m.cid, m.id"""
+    county_s, _ = timed(lambda: db.execute(query, (county, county, *[DAYN] * 6)).fetchall(), 20)
+    whole_s, found = timed(lambda: db.execute(query, (None, None, *[DAYN] * 6)).fetchall(), 3)
+    return {"load_csv_rows_s": rows / seconds, "gap_county_ms": county_s * 1000, "gap_whole_ms": whole_s * 1000,
+            "gap_whole_count": len(found)}
+
+
+def networkx_peer(folder: Path, county: str) -> dict:
+    import networkx as nx
+
+    G = nx.DiGraph()
+    by_committee: dict = {}
+    rows = rows_in(folder)
+
+    def load():
+        with (folder / "members.csv").open(encoding="utf-8-sig") as fh:
+            for r in csv.DictReader(fh):
+                G.add_node(r["id"], cid=r["committee_id"], cpc="中共党员" in r["affiliation"],
+                           s=day_int(r["start_date"], 0), e=day_int(r["end_date"], OPEN_END))
+                by_committee.setdefault(r["committee_id"], []).append(r["id"])
+        with (folder / "liaisons.csv").open(encoding="utf-8-sig") as fh:
+            for r in csv.DictReader(fh):
+                if r["target_kind"] in ("", "member"):
+                    G.add_edge(r["from_id"], r["to"], s=day_int(r["start_date"], 0), e=day_int(r["end_date"], OPEN_END))
+    seconds, _ = timed(load)
+
+    def gap(ids):
+        out = []
+        for m in ids:
+            d = G.nodes[m]
+            if d["cpc"] or not d["s"] <= DAYN <= d["e"]:
+                continue
+            if not any(G.nodes[s]["cpc"] and e["s"] <= DAYN <= e["e"] and G.nodes[s]["s"] <= DAYN <= G.nodes[s]["e"]
+                       for s, _, e in G.in_edges(m, data=True)):
+                out.append(m)
+        return out
+    county_s, _ = timed(lambda: gap(by_committee[county]), 20)
+    whole_s, found = timed(lambda: gap(G.nodes), 3)
+    return {"load_csv_rows_s": rows / seconds, "gap_county_ms": county_s * 1000, "gap_whole_ms": whole_s * 1000,
+            "gap_whole_count": len(found)}
+
+
+def ladybug_peer(folder: Path, work: Path, county: str) -> dict:
+    import ladybug
+
+    rows = rows_in(folder)
+    conn = ladybug.Connection(ladybug.Database(str(work / "peer.lbdb")))
+
+    def load():
+        with (folder / "members.csv").open(encoding="utf-8-sig") as fh, (work / "m.csv").open("w") as out:
+            w = csv.writer(out)
+            w.writerow(["id", "cid", "cpc", "s", "e"])
+            for r in csv.DictReader(fh):
+                w.writerow([r["id"], r["committee_id"], "true" if "中共党员" in r["affiliation"] else "false",
+                            day_int(r["start_date"], 0), day_int(r["end_date"], OPEN_END)])
+        with (folder / "liaisons.csv").open(encoding="utf-8-sig") as fh, (work / "l.csv").open("w") as out:
+            w = csv.writer(out)
+            w.writerow(["from", "to", "s", "e"])
+            for r in csv.DictReader(fh):
+                if r["target_kind"] in ("", "member"):
+                    w.writerow([r["from_id"], r["to"], day_int(r["start_date"], 0), day_int(r["end_date"], OPEN_END)])
+        conn.execute("CREATE NODE TABLE M(id STRING, cid STRING, cpc BOOLEAN, s INT64, e INT64, PRIMARY KEY(id))")
+        conn.execute("CREATE REL TABLE L(FROM M TO M, s INT64, e INT64)")
+        conn.execute(f"COPY M FROM '{work / 'm.csv'}' (HEADER=true)")
+        conn.execute(f"COPY L FROM '{work / 'l.csv'}' (HEADER=true)")
+    seconds, _ = timed(load)
+    query = ("MATCH (m:M) WHERE m.cpc = false {} AND m.s <= $d AND m.e >= $d "
+             "AND NOT EXISTS {{ MATCH (s:M)-[l:L]->(m) WHERE s.cpc = true AND l.s <= $d AND l.e >= $d "
+             "AND s.s <= $d AND s.e >= $d }} RETURN m.id")
+
+    def run(c):
+        text = query.format("AND m.cid = $c" if c else "")
+        result = conn.execute(text, {"c": c, "d": DAYN} if c else {"d": DAYN})
+        found = []
+        while result.has_next():
+            found.append(result.get_next()[0])
+        return found
+    county_s, _ = timed(lambda: run(county), 10)
+    whole_s, found = timed(lambda: run(None), 3)
+    return {"load_csv_rows_s": rows / seconds, "gap_county_ms": county_s * 1000, "gap_whole_ms": whole_s * 1000,
+            "gap_whole_count": len(found)}
+
+
+def arcadedb_peer(folder: Path, work: Path, county: str) -> dict:
+    from graph.bolt import BoltStore
+    from loaders import load_files
+    from tests.bolt_server import BoltServer
+
+    server = BoltServer(work / "arcade")
+    try:
+        with BoltStore(server.uri, "root", server.password, server.database) as store:
+            store.clear()
+            seconds, _ = timed(lambda: load_files(sorted(folder.glob("*.csv")), store))
+            county_s, _ = timed(lambda: store.gaps(RULE, DAY, county), 10)
+            whole_s, found = timed(lambda: store.gaps(RULE, DAY), 3)
+    finally:
+        server.stop()
+    return {"load_csv_rows_s": rows_in(folder) / seconds, "gap_county_ms": county_s * 1000,
+            "gap_whole_ms": whole_s * 1000, "gap_whole_count": len(found)}
+
+
+# --- the run ------------------------------------------------------------------------------------------------
+TARGETS = {  # nation scale unless said (the performance issue)
+    "load_csv_rows_s": (">=", 300_000),
+    "gap_county_ms": ("<", 0.15),
+    "gap_whole_ms": ("<", 20),
+    "report_by_committee_s": ("<", 1.0),
+    "cli_county_gap_s": ("<", 2.0),
+    "peak_rss_mb": ("<", 3000),
+}
+COUNTY_TARGETS = {"api_rps": (">=", 1500), "api_p95_ms": ("<", 20)}
+
+
+def met(value, rule) -> bool | None:
+    if value is None:
+        return False
+    op, bound = rule
+    return value >= bound if op == ">=" else value < bound
+
+
+def speedup(metric: str, product_value, peer_value):
+    if not product_value or not peer_value:
+        return None
+    return product_value / peer_value if metric.endswith("rows_s") else peer_value / product_value
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scales", default="county,province,nation")
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
+    parser.add_argument("--skip-peers", default="", help="comma-separated peers to leave out")
+    args = parser.parse_args()
+    from loaders.generate import generate
+
+    skip = set(filter(None, args.skip_peers.split(",")))
+    results = {"machine": {"python": platform.python_version(), "platform": platform.platform(),
+                           "cpus": os.cpu_count(), "processor": platform.processor() or platform.machine()},
+               "date": dt.date.today().isoformat(), "scales": {}}
+    for scale in args.scales.split(","):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            folder = tmp / "roster"
+            generate(scale, 1, folder, "csv")
+            county = a_county(folder)
+            entry = {"rows": rows_in(folder), "county": county, "product": product(folder, tmp, scale), "peers": {}}
+            peers = {"duckdb": lambda: duckdb_peer(folder, county),
+                     "sqlite": lambda: sqlite_peer(folder, tmp, county),
+                     "networkx": lambda: networkx_peer(folder, county),
+                     "ladybug": lambda: ladybug_peer(folder, tmp, county)}
+            if scale == "county":
+                peers["arcadedb-bolt"] = lambda: arcadedb_peer(folder, tmp, county)
+            for name, run in peers.items():
+                if name in skip:
+                    continue
+                try:
+                    entry["peers"][name] = run()
+                except Exception as exc:  # a peer that fails is reported, not fatal
+                    entry["peers"][name] = {"error": f"{type(exc).__name__}: {exc}"}
+            results["scales"][scale] = entry
+            print(scale, json.dumps(entry, ensure_ascii=False, default=str), flush=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    (args.out / "results.md").write_text(markdown(results), encoding="utf-8")
+    print(markdown(results))
+
+
+def fmt(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def markdown(results: dict) -> str:
+    m = results["machine"]
+    lines = [f"Run {results['date']} on {m['cpus']} CPUs, {m['processor']}, Python {m['python']} ({m['platform']}).", ""]
+    metrics = ["load_csv_rows_s", "load_xlsx_rows_s", "gap_county_ms", "gap_whole_ms", "gap_unorganised_whole_ms",
+               "cli_county_gap_s", "report_by_committee_s", "reach_k3_ms", "recommend_county_s", "api_rps",
+               "api_p95_ms", "peak_rss_mb"]
+    for scale, entry in results["scales"].items():
+        peers = list(entry["peers"])
+        lines += [f"**{scale}** ({entry['rows']:,} rows; county {entry['county']})", "",
+                  "| figure | product | target | " + " | ".join(f"{p} (product's speed-up)" for p in peers) + " |",
+                  "|---|---|---|" + "---|" * len(peers)]
+        for metric in metrics:
+            value = entry["product"].get(metric)
+            if metric not in entry["product"]:
+                continue
+            targets = {**TARGETS, **COUNTY_TARGETS} if scale == "nation" or metric.startswith("api") else {}
+            target = targets.get(metric)
+            verdict = "" if target is None else f"{target[0]} {target[1]:,}: {'met' if met(value, target) else 'missed'}"
+            cells = []
+            for p in peers:
+                peer = entry["peers"][p]
+                if "error" in peer:
+                    cells.append("failed")
+                elif metric in peer:
+                    ratio = speedup(metric, value, peer[metric])
+                    cells.append(f"{fmt(peer[metric])} (×{ratio:,.1f})" if ratio else fmt(peer[metric]))
+                else:
+                    cells.append("")
+            lines.append(f"| {metric} | {fmt(value)} | {verdict} | " + " | ".join(cells) + " |")
+        counts = {p: v.get("gap_whole_count") for p, v in entry["peers"].items()}
+        lines += ["", f"Whole-store gap count: product {entry['product'].get('gap_whole_count')}, peers {counts}.", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
