@@ -353,6 +353,31 @@ def recommend(policy, as_of, committee_id, fmt, out, accept, store_config):
 
 
 @cli.command()
+@click.argument("target", type=click.Path(path_type=Path))
+@store_options
+def backup(target, store_config):
+    """备份嵌入式库到一个新文件（服务运行时也可以，备份是同一时刻的完整副本）。"""
+    with open_store(store_config) as store:
+        if not hasattr(store, "backup"):
+            raise BadArgument("Neo4j 图数据库请用其自带的备份工具（neo4j-admin database dump）")
+        path = store.backup(target)
+    click.echo(f"已备份到 {path}")
+
+
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@store_options
+def restore(source, store_config):
+    """用备份文件替换嵌入式库的全部内容（一次完成；旧版本的备份会先升级）。"""
+    with open_store(store_config) as store:
+        if not hasattr(store, "restore"):
+            raise BadArgument("Neo4j 图数据库请用其自带的恢复工具（neo4j-admin database load）")
+        store.restore(source)
+        counts = store.stats()
+    click.echo(f"已从 {source} 恢复：委员 {counts['members']} 名，联系 {counts['liaisons']} 条")
+
+
+@cli.command()
 @click.option("--to-neo4j", "to_neo4j", metavar="URI", required=True, help="目标 Neo4j 地址（bolt:// 或 neo4j://）")
 @click.option("--replace", is_flag=True, help="先清空目标库再复制（否则按编号合并）")
 @store_options

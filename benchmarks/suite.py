@@ -188,7 +188,7 @@ def sqlite_peer(folder: Path, work: Path, county: str) -> dict:
 def networkx_peer(folder: Path, county: str) -> dict:
     import networkx as nx
 
-    G = nx.DiGraph()
+    G = nx.MultiDiGraph()  # two liaisons between the same pair are two
     by_committee: dict = {}
     rows = rows_in(folder)
 

@@ -251,6 +251,46 @@ class EmbeddedStore(Store):
             self.db.execute("DELETE FROM cover_spans")
         self._forget()
 
+    # --- backup and restore -------------------------------------------------------------
+    def backup(self, target: str | Path) -> Path:
+        """A consistent copy of the whole file (graph, indexes, journal, tokens) taken with
+        SQLite's online backup: writers may go on meanwhile; the copy is one moment."""
+        target = Path(target)
+        if target.exists():
+            raise StoreError(f"备份文件 {target} 已存在，不覆盖", path=str(target))
+        dest = sqlite3.connect(target)
+        try:
+            self.db.backup(dest)
+        finally:
+            dest.close()
+        return target
+
+    def restore(self, source: str | Path) -> None:
+        """Replace this store's whole content with a backup's, in one step; a backup written
+        by an older version is migrated first (on a scratch copy, never on the backup)."""
+        import shutil
+        import tempfile
+
+        source = Path(source)
+        if not source.is_file():
+            raise StoreError(f"备份文件 {source} 不存在", path=str(source))
+        with tempfile.TemporaryDirectory() as tmp:
+            scratch = Path(tmp) / "restore.db"
+            shutil.copyfile(source, scratch)
+            try:
+                checked = EmbeddedStore(scratch)  # refuses a file that is not a store; migrates an old one
+            except StoreError as exc:
+                reason = exc.message.split("：", 1)[-1]
+                raise StoreError(f"无法从 {source} 恢复：{reason}", path=str(source)) from None
+            try:
+                problem = checked.db.execute("PRAGMA integrity_check").fetchone()[0]
+                if problem != "ok":
+                    raise StoreError(f"备份文件 {source} 已损坏：{problem}", path=str(source))
+                checked.db.backup(self.db)
+            finally:
+                checked.close()
+        self._forget()
+
     # --- journal and tokens ------------------------------------------------------------
     def changes(self, since: int = 0, limit: int = 100) -> list[dict]:
         rows = self.db.execute(

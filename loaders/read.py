@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 
 HEADER_SCAN_ROWS = 20  # a header sits within the first rows, below a title or two
 MIN_HEADER_MATCHES = 2
+MAX_FILE_BYTES = 200 * 1024 * 1024  # a roster file, as stored
+MAX_XLSX_UNPACKED = 1024 * 1024 * 1024  # everything inside a workbook, unpacked
+MAX_XLSX_RATIO = 200  # unpacked / packed, for any part over 10 MB: more is a zip bomb
+MAX_XLSX_PARTS = 10_000
 
 
 @dataclass
@@ -115,7 +119,23 @@ def _sheet_from_rows(
     return None
 
 
+def _check_zip(path: Path, display: str) -> None:
+    """Refuse a workbook whose parts would unpack to far more than it holds (a zip bomb)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            parts = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise InputError(Where(display), "不是有效的 Excel (.xlsx) 文件") from None
+    if len(parts) > MAX_XLSX_PARTS:
+        raise InputError(Where(display), f"Excel 文件内部条目过多（{len(parts)} 个），拒绝读取")
+    total = sum(p.file_size for p in parts)
+    suspicious = [p for p in parts if p.file_size > 10 * 1024 * 1024 and p.file_size > MAX_XLSX_RATIO * max(p.compress_size, 1)]
+    if total > MAX_XLSX_UNPACKED or suspicious:
+        raise InputError(Where(display), f"Excel 文件解压后过大（{total // (1024 * 1024)} MB），疑似压缩炸弹，拒绝读取")
+
+
 def _read_xlsx(path: Path, display: str) -> ReadResult:
+    _check_zip(path, display)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -124,6 +144,9 @@ def _read_xlsx(path: Path, display: str) -> ReadResult:
     result = ReadResult([], [])
     try:
         for ws in workbook.worksheets:
+            if ws.sheet_state != "visible":  # offices hide old or scratch sheets: they are not the roster
+                result.ignored.append(f"{display} 隐藏的工作表「{ws.title}」")
+                continue
             table = model().table_for(ws.title)
             rows = ((i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True), start=1))
             sheet = _sheet_from_rows(display, ws.title, table, rows)
@@ -217,6 +240,8 @@ def read_file(path: Path) -> ReadResult:
     if not path.is_file():
         raise InputError(Where(display), "文件不存在或不是普通文件")
     reader = READERS.get(path.suffix.lower())
+    if reader is not None and path.stat().st_size > MAX_FILE_BYTES:
+        raise InputError(Where(display), f"文件过大（{path.stat().st_size // (1024 * 1024)} MB，上限 {MAX_FILE_BYTES // (1024 * 1024)} MB）")
     if reader is None:
         hint = "，请另存为 .xlsx" if path.suffix.lower() == ".xls" else ""
         raise InputError(Where(display), f"不支持的文件类型「{path.suffix or '无扩展名'}」（支持 .xlsx .csv .json）{hint}")

@@ -81,8 +81,13 @@ def _text(value) -> str | None:
     return text or None
 
 
+MAX_CELL = 32_767  # what an Excel cell can hold
+
+
 def _parse_cell(column: Column, raw, where: Where):
     """Clean one cell according to its column's type; raise InputError if it is bad."""
+    if isinstance(raw, str) and len(raw) > MAX_CELL:
+        raise InputError(where, f"单元格内容过长（{len(raw)} 个字符，上限 {MAX_CELL}）")
     if column.type == "date":
         if _text(raw) is None:
             return None
@@ -139,6 +144,8 @@ def parse_sheet(sheet: RawSheet) -> list[Row]:
         for col in extras:
             text = _text(cells[col.index]) if col.index < len(cells) else None
             if text is not None:
+                if len(text) > MAX_CELL:
+                    raise InputError(base.at(col.letter, col.header), f"单元格内容过长（{len(text)} 个字符，上限 {MAX_CELL}）")
                 extra[col.header] = text
         row = Row(table.name, values, extra, base, by_column)
         _check_row(row)
