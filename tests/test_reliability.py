@@ -385,3 +385,11 @@ def test_a_store_written_by_the_first_version_opens_and_answers(tmp_path):
 def test_zz_report_figures(capsys):
     with capsys.disabled():
         print("\nreliability:", json.dumps(FIGURES))
+
+
+def test_secure_defaults_serve_on_loopback_with_a_bounded_upload():
+    from api.cli import serve
+
+    params = {p.name: p for p in serve.params}
+    assert params["host"].default == "127.0.0.1"
+    assert params["max_upload_mb"].default == 20
