@@ -144,6 +144,7 @@ class GapIndex:
         self.cpc = np.fromiter((r[2] for r in rows), dtype=bool, count=len(rows))
         self.start = np.fromiter((r[3] for r in rows), dtype=np.int32, count=len(rows))
         self.end = np.fromiter((r[4] for r in rows), dtype=np.int32, count=len(rows))
+        self._items: list[dict | None] = [None] * len(rows)
         position = {mid: i for i, mid in enumerate(self.ids)}
         self.ranges: dict[str, tuple[int, int]] = {}
         for i, cid in enumerate(self.committee):
@@ -170,8 +171,15 @@ class GapIndex:
         a, b = np.searchsorted(spans.member, (lo, hi))
         holding = (spans.start[a:b] <= d) & (spans.end[a:b] >= d)
         wanted[spans.member[a:b][holding] - lo] = False
-        return [gap_item({"id": self.ids[i], "name": self.names[i], "committee_id": self.committee[i],
-                          "sector": self.sectors[i]}) for i in (np.flatnonzero(wanted) + lo).tolist()]
+        return [self.item(i) for i in (np.flatnonzero(wanted) + lo).tolist()]
+
+    def item(self, i: int) -> dict:
+        """A member's answer object, built once and shared by every answer (read-only)."""
+        found = self._items[i]
+        if found is None:
+            found = self._items[i] = gap_item({"id": self.ids[i], "name": self.names[i],
+                                               "committee_id": self.committee[i], "sector": self.sectors[i]})
+        return found
 
 
 def committee_gaps(db: sqlite3.Connection, rule: str, day: str, committee_id: str) -> list[dict]:
