@@ -126,6 +126,34 @@ def run_load(base: str, token: str, expected: dict, clients: int, requests: int,
             "p99_ms": round(pct(99), 1) if ms else None}
 
 
+WRK_SCRIPT = """done = function(summary, latency, requests)
+  io.write(string.format("LATENCY %f %f %f\\n", latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+                         latency:percentile(99) / 1000))
+end
+"""
+
+
+def run_wrk(base: str, token: str, url: str, connections: int = 50, seconds: int = 10) -> dict | None:
+    """The same load from wrk (a C client, two threads), when the machine has it: what the
+    server can do when the client is not competing for the interpreter."""
+    import re
+    import shutil
+
+    if not shutil.which("wrk"):
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "latency.lua"
+        script.write_text(WRK_SCRIPT)
+        out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script),
+                              "-H", f"Authorization: Bearer {token}", base + url],
+                             capture_output=True, text=True, timeout=seconds + 60).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
+    p50, p95, p99 = (float(x) for x in re.search(r"LATENCY ([\d.]+) ([\d.]+) ([\d.]+)", out).groups())
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"client": "wrk", "connections": connections, "rps": round(rps, 1), "p50_ms": round(p50, 1),
+            "p95_ms": round(p95, 1), "p99_ms": round(p99, 1), "failures": int(errors[1]) if errors else 0}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=50)
@@ -136,7 +164,10 @@ def main() -> None:
         db, token, expected = prepared_store(Path(tmp))
         with serving(db, free_port()) as base:
             result = run_load(base, token, expected, args.clients, args.requests, args.deadline)
-    print(json.dumps(result, ensure_ascii=False))
+            print(json.dumps({"client": "python threads", **result}, ensure_ascii=False))
+            fast = run_wrk(base, token, GAP_URL, args.clients)
+            if fast:
+                print(json.dumps(fast, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -117,6 +117,7 @@ class EmbeddedStore(Store):
         self._parts: dict = {}
         self._gaps: gapindex.GapIndex | None = None
         self._committees: dict | None = None
+        self._tokens: list[TokenRecord] | None = None
         self._data_version: int | None = None
 
     @staticmethod
@@ -316,18 +317,23 @@ class EmbeddedStore(Store):
                 (token.id, token.secret_hash, token.committee_id, token.role, token.name, token.created_at,
                  token.expires_at, token.revoked_at),
             )
+        self._forget()
 
     def tokens(self) -> list[TokenRecord]:
-        rows = self.db.execute(
-            "SELECT id, secret_hash, committee_id, role, name, created_at, expires_at, revoked_at FROM tokens "
-            "ORDER BY created_at, id")
-        return [TokenRecord(*row) for row in rows]
+        self._fresh()
+        if self._tokens is None:
+            rows = self.db.execute(
+                "SELECT id, secret_hash, committee_id, role, name, created_at, expires_at, revoked_at FROM tokens "
+                "ORDER BY created_at, id")
+            self._tokens = [TokenRecord(*row) for row in rows]
+        return list(self._tokens)
 
     def revoke_token(self, token_id: str, at: str) -> bool:
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             done = self.db.execute(
                 "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (at, token_id)).rowcount
+        self._forget()
         return done == 1
 
     def edges_of(self, src_kind: str, srcs: Iterable[str]) -> list[tuple]:
@@ -389,6 +395,7 @@ class EmbeddedStore(Store):
         self._parts.clear()
         self._gaps = None
         self._committees = None
+        self._tokens = None
 
     def _part(self, key, build) -> nx.MultiDiGraph:
         """A committee's graph, built once and kept (a few dozen at most) until a write."""
@@ -465,7 +472,7 @@ class EmbeddedStore(Store):
 
     def gaps(self, rule: str, as_of: dt.date, committee_id: str | None = None) -> list[dict]:
         check_rule(rule)
-        if committee_id is not None and not self.existing("Committee", [committee_id]):
+        if committee_id is not None and committee_id not in self.committees():
             raise CommitteeNotFound(f"找不到政协「{committee_id}」", committee_id=committee_id)
         self._fresh()
         if self._gaps is None and committee_id is not None and self._graph is None:
