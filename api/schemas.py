@@ -50,7 +50,24 @@ class Page(BaseModel):
     items: list[dict[str, Any]]
 
 
-class MemberIn(BaseModel):
+class _MemberColumns(BaseModel):
+    """The optional columns of the roster's 委员 table."""
+
+    model_config = ConfigDict(extra="allow")
+
+    gender: Text = None
+    position: Text = None
+    party_group_role: Text = None
+    special_committees: TextList = None
+    activity_group: Text = None
+    party_org_ids: TextList = None
+    studio: Text = None
+    township: Text = None
+    start_date: Text = None
+    end_date: Text = None
+
+
+class MemberIn(_MemberColumns):
     """A member row, as in the roster's 委员 table."""
 
     model_config = ConfigDict(extra="allow", json_schema_extra={"example": {
@@ -62,37 +79,15 @@ class MemberIn(BaseModel):
     affiliation: str | list[str]
     committee_id: str = Field(min_length=1, max_length=100)
     sector: str = Field(min_length=1, max_length=100)
-    gender: Text = None
-    position: Text = None
-    party_group_role: Text = None
-    special_committees: TextList = None
-    activity_group: Text = None
-    party_org_ids: TextList = None
-    studio: Text = None
-    township: Text = None
-    start_date: Text = None
-    end_date: Text = None
 
 
-class MemberPatch(BaseModel):
+class MemberPatch(_MemberColumns):
     """Fields to change; a field set to null is cleared. The id cannot change."""
-
-    model_config = ConfigDict(extra="allow")
 
     name: str | None = Field(None, min_length=1, max_length=100)
     affiliation: str | list[str] | None = None
     committee_id: str | None = Field(None, min_length=1, max_length=100)
     sector: str | None = Field(None, min_length=1, max_length=100)
-    gender: Text = None
-    position: Text = None
-    party_group_role: Text = None
-    special_committees: TextList = None
-    activity_group: Text = None
-    party_org_ids: TextList = None
-    studio: Text = None
-    township: Text = None
-    start_date: Text = None
-    end_date: Text = None
 
 
 class EndIn(BaseModel):

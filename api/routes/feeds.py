@@ -152,22 +152,30 @@ def table_feed(service: ServiceDep, caller: CallerDep,
                     headers={"Content-Disposition": f'attachment; filename="{table}.xlsx"'})
 
 
+def scoped_pages(fetch, position: str, visible, since: int, limit: int) -> tuple[list[dict], int]:
+    """Read a journal after ``since`` until ``limit`` entries the caller may see are found;
+    returns them and the position reached (entries the caller may not see are passed over)."""
+    items, at = [], since
+    while len(items) < limit:
+        entries = fetch(at, limit)
+        if not entries:
+            break
+        for entry in entries:
+            at = entry[position]
+            if visible(entry):
+                items.append(entry)
+                if len(items) == limit:
+                    break
+    return items, at
+
+
 @router.get("/changes", response_model=ChangesOut, summary="变更流：自游标 since 之后的写入（按政协，令牌范围内）")
 def changes(service: ServiceDep, caller: CallerDep,
             since: Annotated[int, Query(ge=0, le=2**62, description="上次得到的 next；0 为从头")] = 0,
             limit: Annotated[int, Query(ge=1, le=1000)] = 100):
-    items, cursor = [], since
     with service.lock:
-        while len(items) < limit:
-            entries = service.store.changes(cursor, limit)
-            if not entries:
-                break
-            for entry in entries:
-                cursor = entry["cursor"]
-                if entry["committee_id"] in caller.scope:
-                    items.append(entry)
-                    if len(items) == limit:
-                        break
+        items, cursor = scoped_pages(service.store.changes, "cursor", lambda e: e["committee_id"] in caller.scope,
+                                     since, limit)
     return {"since": since, "next": cursor, "items": items}
 
 
@@ -175,16 +183,8 @@ def changes(service: ServiceDep, caller: CallerDep,
 def audit(service: ServiceDep, caller: AdminDep,
           since: Annotated[int, Query(ge=0, le=2**62)] = 0,
           limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
-    items, seq = [], since
     with service.lock:
-        while len(items) < limit:
-            records = service.store.audit(seq, limit)
-            if not records:
-                break
-            for r in records:
-                seq = r["seq"]
-                if r["committee_ids"] and set(r["committee_ids"]) <= caller.scope:
-                    items.append(r)
-                    if len(items) == limit:
-                        break
+        items, _ = scoped_pages(service.store.audit, "seq",
+                                lambda r: bool(r["committee_ids"]) and set(r["committee_ids"]) <= caller.scope,
+                                since, limit)
     return {"total": len(items), "limit": limit, "offset": 0, "items": items}

@@ -59,6 +59,15 @@ def _graph(service, caller, committee_id):
         return scope, committees, service.store.subgraph(scope)
 
 
+def _owned(service, caller, kind: str, node_id: str, what: str):
+    """A node the caller may see, with the graph of its committee (and those below it)."""
+    with service.lock:
+        props = service.store.node_props(kind, [node_id]).get(node_id)
+        caller.check_owned(props and props.get("committee_id"), what, node_id)
+        scope, _ = scope_of(service.store, props["committee_id"])
+        return props, service.store.subgraph(scope)
+
+
 @router.get("/me", summary="当前令牌：所属政协、角色和可见范围")
 def me(caller: CallerDep) -> dict[str, Any]:
     t = caller.token
@@ -121,11 +130,7 @@ def members(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = N
 @router.get("/members/{member_id}", summary="一名委员：属性、版本（ETag）、联系、所在党组织、联系记录")
 def member(service: ServiceDep, caller: CallerDep, response: Response,
            member_id: Annotated[str, PathParam(max_length=100)]) -> dict[str, Any]:
-    with service.lock:
-        props = service.store.node_props("Member", [member_id]).get(member_id)
-        caller.check_owned(props and props.get("committee_id"), "委员", member_id)
-        scope, _ = scope_of(service.store, props["committee_id"])
-        G = service.store.subgraph(scope)
+    props, G = _owned(service, caller, "Member", member_id, "委员")
     node = ("Member", member_id)
     names = {n: d.get("name") for n, d in G.nodes(data=True)}
     out_l, in_l, orgs, contacts = [], [], [], []
@@ -188,11 +193,7 @@ def party_orgs(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ 
 
 @router.get("/party-orgs/{org_id}", summary="一个党组织及其成员")
 def party_org(service: ServiceDep, caller: CallerDep, org_id: Annotated[str, PathParam(max_length=100)]) -> dict[str, Any]:
-    with service.lock:
-        props = service.store.node_props("PartyOrg", [org_id]).get(org_id)
-        caller.check_owned(props and props.get("committee_id"), "党组织", org_id)
-        scope, _ = scope_of(service.store, props["committee_id"])
-        G = service.store.subgraph(scope)
+    props, G = _owned(service, caller, "PartyOrg", org_id, "党组织")
     node = ("PartyOrg", org_id)
     members_in = [{"id": s[1], "name": G.nodes[s].get("name"), "start_date": d.get("start_date"),
                    "end_date": d.get("end_date")}
