@@ -100,6 +100,8 @@ def _chunks(items: Iterable, size: int = CHUNK) -> Iterator[list]:
 
 
 def _dumps(props: dict) -> str:
+    if not props:  # most row-derived edges carry nothing
+        return "{}"
     return json.dumps(props, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 

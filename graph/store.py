@@ -43,6 +43,8 @@ STAT_KEYS = {
 
 def clean(props: dict) -> dict:
     """Properties as every store keeps them: an empty value is an absent property."""
+    if not props:
+        return {}
     return {k: v for k, v in props.items() if v is not None and v != []}
 
 

@@ -127,18 +127,29 @@ def parse_sheet(sheet: RawSheet) -> list[Row]:
     by_column: dict[str, SheetColumn] = {c.column: c for c in sheet.columns if c.column}
     extras = [c for c in sheet.columns if not c.column]
     rows = []
+    # Most cells repeat (a committee, a sector, a party, a date): each distinct text of a
+    # column is parsed once. A bad one still fails where it first stands.
+    seen: dict[str, dict] = {name: {} for name in table.columns}
     for row_no, cells in sheet.rows:
         base = sheet.where(row_no)
         values = {}
         for name, column in table.columns.items():
             col = by_column.get(name)
             raw = cells[col.index] if col and col.index < len(cells) else None
-            where = base.at(col.letter, col.header) if col else base.at(None, column.label)
-            value = _parse_cell(column, raw, where)
-            if value in (None, []) and column.default is not None:
-                value = column.default
-            if column.required and value in (None, []):
-                raise InputError(where, f"必填项「{column.label}」为空")
+            known = seen[name]
+            key = raw if isinstance(raw, str) or raw is None else None
+            if key is not None and key in known:
+                value = known[key]
+                value = list(value) if isinstance(value, list) else value
+            else:
+                where = base.at(col.letter, col.header) if col else base.at(None, column.label)
+                value = _parse_cell(column, raw, where)
+                if value in (None, []) and column.default is not None:
+                    value = column.default
+                if column.required and value in (None, []):
+                    raise InputError(where, f"必填项「{column.label}」为空")
+                if key is not None and len(known) < 10_000:
+                    known[key] = list(value) if isinstance(value, list) else value
             values[name] = value
         extra = {}
         for col in extras:

@@ -138,7 +138,7 @@ def isolation_cases(world) -> dict[tuple[str, str], list[dict]]:
         ("GET", "/api/v1/export/tables/{table}"): [
             dict(url=f"/api/v1/export/tables/members?committee_id={B}", ok=denied),
             *[dict(url=f"/api/v1/export/tables/{t}", ok=(200,)) for t in ("committees", "party_orgs", "members",
-                                                                          "liaisons", "contacts")],
+                                                                          "activities", "liaisons", "contacts")],
             dict(url="/api/v1/export/tables/members?format=xlsx", ok=(200,))],
         ("GET", "/api/v1/changes"): [dict(url="/api/v1/changes?limit=1000", ok=(200,))],
         ("GET", "/api/v1/recommend"): [dict(url=f"/api/v1/recommend?committee_id={B}", ok=denied),

@@ -23,6 +23,7 @@ router = APIRouter(tags=["feeds"])
 CommitteeQ = Annotated[str | None, Query(description="政协编号（含其下级政协；默认令牌所属政协）", max_length=100)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NODE_TABLES = {"committees": "Committee", "party_orgs": "PartyOrg", "members": "Member", "activities": "Activity"}
 
 
 def safe_cell(value):
@@ -102,8 +103,8 @@ def table_rows(G, scope, table: str) -> tuple[list[str], list[list]]:
     spec = model().tables[table]
     columns = list(spec.columns.values())
     rows, extras = [], []
-    if table in ("committees", "party_orgs", "members"):
-        kind = {"committees": "Committee", "party_orgs": "PartyOrg", "members": "Member"}[table]
+    if table in NODE_TABLES:
+        kind = NODE_TABLES[table]
         records = [within(d, scope) for n, d in sorted(G.nodes(data=True))
                    if n[0] == kind and d.get("committee_id") in scope]
     else:
@@ -129,7 +130,8 @@ def table_rows(G, scope, table: str) -> tuple[list[str], list[list]]:
 @router.get("/export/tables/{table}", summary="名单表（与导入格式相同）：CSV 或 XLSX", response_class=Response,
             responses={200: {"content": {"text/csv": {}, XLSX: {}}}})
 def table_feed(service: ServiceDep, caller: CallerDep,
-               table: Annotated[Literal["committees", "party_orgs", "members", "liaisons", "contacts"], PathParam()],
+               table: Annotated[Literal["committees", "party_orgs", "members", "activities", "liaisons", "contacts"],
+                                PathParam()],
                committee_id: CommitteeQ = None, format: Literal["csv", "xlsx"] = "csv"):
     scope, G = _scoped_graph(service, caller, committee_id)
     headers, rows = table_rows(G, scope, table)
