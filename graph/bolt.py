@@ -25,7 +25,7 @@ from cypher import query
 from graph.errors import CommitteeNotFound, Conflict, StoreError
 from graph.model import model
 from graph.store import (STAT_KEYS, Batch, Store, TokenRecord, WriteResult, bulk, changed_entities, check_rule,
-                         etag, now)
+                         entities_json, etag, now)
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +158,8 @@ class BoltStore(Store):
             first = self._next(tx, "changes", len(changed))
             rows = []
             for i, cid in enumerate(sorted(changed, key=lambda c: c or "")):
-                rows.append({"seq": first + i, "at": at, "committee_id": cid, "entities": _dumps(changed[cid])})
+                rows.append({"seq": first + i, "at": at, "committee_id": cid,
+                             "entities": _dumps(entities_json(changed[cid]))})
             cursor = rows[-1]["seq"]
             for chunk in _chunks(rows, self.batch_size):
                 tx.run(query("journal_add_changes"), rows=chunk).consume()

@@ -22,7 +22,7 @@ import networkx as nx
 from graph import gapindex
 from graph.errors import CommitteeNotFound, Conflict, StoreError
 from graph.model import model
-from graph.store import (STAT_KEYS, Batch, EdgeRow, Store, TokenRecord, WriteResult, bulk, changed_entities,
+from graph.store import (STAT_KEYS, Batch, EdgeRow, Store, TokenRecord, WriteResult, bulk, changed_entities, entities_json,
                          check_rule, etag, now)
 
 log = logging.getLogger(__name__)
@@ -233,7 +233,7 @@ class EmbeddedStore(Store):
         for committee_id in sorted(by_committee, key=lambda c: c or ""):
             cursor = self.db.execute(
                 "INSERT INTO changes (at, committee_id, entities) VALUES (?, ?, ?)",
-                (at, committee_id, _dumps(by_committee[committee_id])),
+                (at, committee_id, _dumps(entities_json(by_committee[committee_id]))),
             ).lastrowid
         if batch.audit is not None:
             a = batch.audit

@@ -16,6 +16,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import networkx as nx
 
@@ -41,6 +42,9 @@ STAT_KEYS = {
 }
 
 
+NO_PROPS = MappingProxyType({})
+
+
 def clean(props: dict) -> dict:
     """Properties as every store keeps them: an empty value is an absent property."""
     if not props:
@@ -48,7 +52,7 @@ def clean(props: dict) -> dict:
     return {k: v for k, v in props.items() if v is not None and v != []}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EdgeRow:
     kind: str
     src_kind: str
@@ -84,7 +88,9 @@ class Batch:
         self.nodes.setdefault(kind, {})[node_id] = clean(props)
 
     def add_edge(self, kind: str, src_kind: str, src: str, dst_kind: str, dst: str, key: str = "", props=None) -> None:
-        self.edges.append(EdgeRow(kind, src_kind, src, dst_kind, dst, key, clean(props or {})))
+        # Most edges carry nothing; they share one read-only empty mapping (millions at nation scale).
+        cleaned = clean(props) if props else {}
+        self.edges.append(EdgeRow(kind, src_kind, src, dst_kind, dst, key, cleaned or NO_PROPS))
 
     def count(self, kind: str) -> int:
         if kind in self.nodes:
@@ -123,28 +129,37 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def changed_entities(batch: Batch, committee_of) -> dict[str | None, list[dict]]:
+def changed_entities(batch: Batch, committee_of) -> dict[str | None, list]:
     """What a batch changes, by committee, for the change feed: every node it writes, every
     liaison and contact, and every edge whose source node it does not rewrite (an edge
     derived from a node's row goes with the node). ``committee_of(kind, ids)`` gives the
-    committees of nodes outside the batch."""
-    out: dict[str | None, list[dict]] = {}
+    committees of nodes outside the batch. Entries are ``(kind, id)`` pairs and the
+    batch's own edge rows; ``entities_json`` gives their feed form, one committee at a
+    time, so a nation-scale import never holds the whole feed as objects."""
+    out: dict[str | None, list] = {}
     for kind, nodes in batch.nodes.items():
         for nid, props in nodes.items():
-            out.setdefault(props.get("committee_id"), []).append({"kind": kind, "id": nid})
-    written = {(kind, nid) for kind, nodes in batch.nodes.items() for nid in nodes}
-    edges = [e for e in batch.edges if (e.src_kind, e.src) not in written or model().edges[e.kind].table]
+            out.setdefault(props.get("committee_id"), []).append((kind, nid))
+    tables = {name for name, edge in model().edges.items() if edge.table}
     missing: dict[str, set[str]] = {}
-    for e in edges:
-        if (e.src_kind, e.src) not in written:
+    for e in batch.edges:
+        if e.src not in batch.nodes.get(e.src_kind, ()):
             missing.setdefault(e.src_kind, set()).add(e.src)
     committees = {(kind, nid): cid for kind, ids in missing.items() for nid, cid in committee_of(kind, ids).items()}
-    for e in edges:
+    for e in batch.edges:
         src = batch.nodes.get(e.src_kind, {}).get(e.src)
+        if src is not None and e.kind not in tables:
+            continue  # derived from the row of a node this batch writes: goes with the node
         cid = src.get("committee_id") if src is not None else committees.get((e.src_kind, e.src))
-        out.setdefault(cid, []).append({"kind": e.kind, "src_kind": e.src_kind, "src": e.src,
-                                        "dst_kind": e.dst_kind, "dst": e.dst, "key": e.key})
+        out.setdefault(cid, []).append(e)
     return out
+
+
+def entities_json(entries: list) -> list[dict]:
+    """The change feed's form of ``changed_entities`` entries."""
+    return [{"kind": x[0], "id": x[1]} if isinstance(x, tuple) else
+            {"kind": x.kind, "src_kind": x.src_kind, "src": x.src, "dst_kind": x.dst_kind, "dst": x.dst, "key": x.key}
+            for x in entries]
 
 
 def check_rule(rule: str) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from graph.errors import InputError, Where
 from graph.store import Audit, Batch, EdgeRow, Store, WriteResult, changed_entities
 from loaders.build import build_batch
-from loaders.read import ReadResult, read_file, read_json_doc
+from loaders.read import read_file, read_json_doc
 from loaders.validate import Row, check_duplicates, parse_sheet
 
 log = logging.getLogger(__name__)
@@ -31,12 +31,15 @@ class LoadReport:
     ignored: list[str] = field(default_factory=list)
 
 
-def _collect(results: list[ReadResult]) -> tuple[dict[str, list[Row]], list[str]]:
+def _collect(results) -> tuple[dict[str, list[Row]], list[str]]:
+    """Parse the sheets of each read result as it comes; a file's raw cells are let go
+    before the next file is read."""
     rows: dict[str, list[Row]] = {name: [] for name in TABLE_ORDER}
     ignored: list[str] = []
     for result in results:
         ignored.extend(result.ignored)
-        for sheet in result.sheets:
+        while result.sheets:
+            sheet = result.sheets.pop(0)
             rows[sheet.table.name].extend(parse_sheet(sheet))
     check_duplicates(rows)
     return rows, ignored
@@ -45,14 +48,12 @@ def _collect(results: list[ReadResult]) -> tuple[dict[str, list[Row]], list[str]
 def read_rows(paths: list[Path]) -> tuple[dict[str, list[Row]], list[str]]:
     """Read and check every row of every file; nothing is written."""
     seen_files: dict[Path, str] = {}
-    results = []
-    for path in paths:
+    for path in paths:  # refuse a repeated file before reading anything
         resolved = path.resolve()
         if resolved in seen_files:
             raise InputError(Where(path.name), "同一文件在本次导入中出现了两次")
         seen_files[resolved] = path.name
-        results.append(read_file(path))
-    return _collect(results)
+    return _collect(read_file(path) for path in paths)
 
 
 def prepare(rows: dict[str, list[Row]], store: Store, source: str) -> Batch:
@@ -64,14 +65,15 @@ def prepare(rows: dict[str, list[Row]], store: Store, source: str) -> Batch:
 
 def prepare_files(paths: list[Path], store: Store) -> tuple[Batch, dict[str, int], list[str]]:
     rows, ignored = read_rows(paths)
-    batch = prepare(rows, store, "、".join(p.name for p in paths))
-    return batch, {name: len(r) for name, r in rows.items() if r}, ignored
+    counts = {name: len(r) for name, r in rows.items() if r}
+    return prepare(rows, store, "、".join(p.name for p in paths)), counts, ignored
 
 
 def prepare_doc(doc, store: Store, source: str) -> tuple[Batch, dict[str, int]]:
     """Rows given as a JSON document ({"members": [{…}], …}), checked as a file would be."""
     rows, _ = _collect([read_json_doc(doc, source)])
-    return prepare(rows, store, source), {name: len(r) for name, r in rows.items() if r}
+    counts = {name: len(r) for name, r in rows.items() if r}
+    return prepare(rows, store, source), counts
 
 
 def load_files(paths: list[Path], store: Store, actor: str = "cli") -> LoadReport:

@@ -47,6 +47,8 @@ class Known:
 
 
 def build_batch(rows: dict[str, list[Row]], store: Store) -> Batch:
+    """The batch of these rows. The rows are consumed (each table is let go as soon as it
+    is built, so a nation-scale import does not hold its rows and its batch at once)."""
     batch = Batch()
     known = Known(batch, store)
     for row in rows.get("committees", []):
@@ -76,6 +78,7 @@ def build_batch(rows: dict[str, list[Row]], store: Store) -> Batch:
             batch.add_edge("LED_BY", "PartyOrg", v["id"], "PartyOrg", v["parent_id"])
     for row in rows.get("members", []):
         _member_edges(batch, row.values)
+    rows.pop("members", None)
 
     for row in rows.get("activities", []):
         v = row.values
@@ -88,8 +91,8 @@ def build_batch(rows: dict[str, list[Row]], store: Store) -> Batch:
     _check_refs(rows.get("activities", []), "committee_id", "Committee", known, "政协")
     _check_refs(rows.get("activities", []), "member_ids", "Member", known, "委员")
 
-    _liaisons(rows.get("liaisons", []), batch, known)
-    _contacts(rows.get("contacts", []), batch, known)
+    _liaisons(rows.pop("liaisons", []), batch, known)
+    _contacts(rows.pop("contacts", []), batch, known)
     return batch
 
 

@@ -29,7 +29,7 @@ DATE_PATTERNS = [
 DATETIME_TAIL = re.compile(r"[ T]00:00(:00(\.0+)?)?$")
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     table: str
     values: dict  # column name -> clean value (None when empty)
