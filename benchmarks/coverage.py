@@ -10,35 +10,25 @@ once the graph is in memory). Prints a markdown table of medians.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.common import generated_store, scale_arguments
 from graph.coverage import report
 from graph.embedded import EmbeddedStore
 from graph.policy import builtin
 from graph.view import open_view
-from loaders import load_files
-from loaders.generate import generate
 
 DAY = dt.date(2026, 11, 1)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--scale", default="province", choices=["county", "city", "province"])
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+    args = scale_arguments(__doc__.split("\n")[0], repeat=3)
     with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        generate(args.scale, args.seed, tmp / "roster", "csv")
-        with EmbeddedStore(tmp / "bench.db") as store:
-            load_files(sorted((tmp / "roster").glob("*.csv")), store)
-        with EmbeddedStore(tmp / "bench.db") as store:
+        with EmbeddedStore(generated_store(args.scale, args.seed, Path(tmp))) as store:
             started = time.perf_counter()
             G = store.subgraph(None)
             read = time.perf_counter() - started

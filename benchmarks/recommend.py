@@ -9,32 +9,24 @@ many proposals and leftovers it made.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.common import generated_store, scale_arguments
 from graph.embedded import EmbeddedStore
 from graph.policy import builtin
 from graph.recommend import run
 from graph.view import open_view
-from loaders import load_files
-from loaders.generate import generate
 
 DAY = dt.date(2026, 11, 1)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--scale", default="province", choices=["county", "city", "province"])
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
+    args = scale_arguments(__doc__.split("\n")[0])
     with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        generate(args.scale, args.seed, tmp / "roster", "csv")
-        with EmbeddedStore(tmp / "bench.db") as store:
-            load_files(sorted((tmp / "roster").glob("*.csv")), store)
+        with EmbeddedStore(generated_store(args.scale, args.seed, Path(tmp))) as store:
             committees = len(store.committees())
             store.subgraph(None)  # the graph in memory, as in a running service
             print(f"{args.scale} (seed {args.seed}), {committees} committees\n")

@@ -1,0 +1,29 @@
+"""What the benchmark scripts share: a generated roster loaded into a fresh embedded store."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from graph.embedded import EmbeddedStore
+from loaders import load_files
+from loaders.generate import generate
+
+
+def scale_arguments(description: str, **extra: int) -> argparse.Namespace:
+    """--scale (default province) and --seed, and any integer options given as name=default."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--scale", default="province", choices=["county", "city", "province"])
+    parser.add_argument("--seed", type=int, default=1)
+    for name, default in extra.items():
+        parser.add_argument(f"--{name}", type=int, default=default)
+    return parser.parse_args()
+
+
+def generated_store(scale: str, seed: int, folder: Path) -> Path:
+    """Generate a roster of one scale into ``folder`` and load it into a new store file."""
+    generate(scale, seed, folder / "roster", "csv")
+    path = folder / "bench.db"
+    with EmbeddedStore(path) as store:
+        load_files(sorted((folder / "roster").glob("*.csv")), store)
+    return path
