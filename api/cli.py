@@ -238,7 +238,6 @@ def reach(node_id, hops, as_of, fmt, store_config):
     """从一名委员或一个党组织出发，K 步联系之内党的工作能到达哪些委员、界别和组织。"""
     from api.output import reach_text
     from graph.reach import reach as run
-    from graph.view import open_view
 
     day = parse_day(as_of)
     with open_store(store_config) as store:
@@ -249,14 +248,9 @@ def reach(node_id, hops, as_of, fmt, store_config):
 
 def _member_view(store, node_id: str, day: dt.date):
     """The view of the committee a member or organisation belongs to (and those below)."""
-    from graph.errors import MemberNotFound
-    from graph.view import open_view
+    from graph.view import home_committee, open_view
 
-    for kind in ("Member", "PartyOrg"):
-        props = store.node_props(kind, [node_id])
-        if props:
-            return open_view(store, day, props[node_id]["committee_id"])
-    raise MemberNotFound(f"找不到编号为「{node_id}」的委员或党组织", id=node_id)
+    return open_view(store, day, home_committee(store, node_id))
 
 
 @cli.command()
@@ -352,15 +346,22 @@ def recommend(policy, as_of, committee_id, fmt, out, accept, store_config):
         click.echo("已采纳并写入库中。" if result["items"] or result["temporary_branches"] else "没有需要写入的推荐。")
 
 
+def _file_store(store: Store, neo4j_tool: str):
+    """Backups are of the embedded store's file; a Neo4j server has its own tools."""
+    from graph.embedded import EmbeddedStore
+
+    if not isinstance(store, EmbeddedStore):
+        raise BadArgument(f"Neo4j 图数据库请用其自带的工具（neo4j-admin database {neo4j_tool}）")
+    return store
+
+
 @cli.command()
 @click.argument("target", type=click.Path(path_type=Path))
 @store_options
 def backup(target, store_config):
     """备份嵌入式库到一个新文件（服务运行时也可以，备份是同一时刻的完整副本）。"""
     with open_store(store_config) as store:
-        if not hasattr(store, "backup"):
-            raise BadArgument("Neo4j 图数据库请用其自带的备份工具（neo4j-admin database dump）")
-        path = store.backup(target)
+        path = _file_store(store, "dump").backup(target)
     click.echo(f"已备份到 {path}")
 
 
@@ -370,9 +371,7 @@ def backup(target, store_config):
 def restore(source, store_config):
     """用备份文件替换嵌入式库的全部内容（一次完成；旧版本的备份会先升级）。"""
     with open_store(store_config) as store:
-        if not hasattr(store, "restore"):
-            raise BadArgument("Neo4j 图数据库请用其自带的恢复工具（neo4j-admin database load）")
-        store.restore(source)
+        _file_store(store, "load").restore(source)
         counts = store.stats()
     click.echo(f"已从 {source} 恢复：委员 {counts['members']} 名，联系 {counts['liaisons']} 条")
 

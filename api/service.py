@@ -82,6 +82,16 @@ def scope_for(caller: Caller, committee_id: str | None) -> str:
     return committee_id or caller.token.committee_id
 
 
+NODE_WORDS = {"Member": "委员", "PartyOrg": "党组织"}
+
+
+def owned(store: Store, caller: Caller, kind: str, node_id: str) -> dict:
+    """A node's properties, if it exists and lies in the caller's scope (else not found)."""
+    props = store.node_props(kind, [node_id]).get(node_id)
+    caller.check_owned(props and props.get("committee_id"), NODE_WORDS[kind], node_id)
+    return props
+
+
 def committee_of(store: Store, kind: str, node_id: str) -> str | None:
     props = store.node_props(kind, [node_id]).get(node_id)
     return props.get("committee_id") if props else None

@@ -15,7 +15,7 @@ from collections import defaultdict
 
 from graph.policy import AFFINITY, Policy, Rule, builtin
 from graph.store import bulk
-from graph.view import KIND_CODES, View
+from graph.view import KIND_CODES, View, children_of
 
 BREAKDOWNS = {
     "sector": "IN_SECTOR",
@@ -118,10 +118,7 @@ def breakdown(view: View, items: list, covered: set, by: str) -> list[dict]:
             counts[key][1] += item in covered
     rows = []
     if by == "committee":
-        children: dict[str, list[str]] = defaultdict(list)
-        for cid, props in view.committees.items():
-            if props.get("parent_id"):
-                children[props["parent_id"]].append(cid)
+        children = children_of(view.committees)
         rolled: dict[str, tuple[int, int]] = {}
 
         def rollup(cid: str) -> tuple[int, int]:

@@ -11,7 +11,7 @@ import datetime as dt
 
 import networkx as nx
 
-from graph.errors import CommitteeNotFound
+from graph.errors import CommitteeNotFound, MemberNotFound
 from graph.store import Store, bulk, gap_item, holds
 
 # Membership edges: a member (source) sits in the target.
@@ -37,12 +37,18 @@ STANDING = {"chair", "vice_chair", "secretary_general", "standing"}
 CHAIR_COUNCIL = {"chair", "vice_chair", "secretary_general"}
 
 
-def subtree(committees: dict[str, dict], root: str) -> set[str]:
-    """A committee and every committee below it."""
+def children_of(committees: dict[str, dict]) -> dict[str, list[str]]:
+    """Committee id -> the committees one level below it."""
     children: dict[str, list[str]] = {}
     for cid, props in committees.items():
         if props.get("parent_id"):
             children.setdefault(props["parent_id"], []).append(cid)
+    return children
+
+
+def subtree(committees: dict[str, dict], root: str) -> set[str]:
+    """A committee and every committee below it."""
+    children = children_of(committees)
     out, stack = set(), [root]
     while stack:
         cid = stack.pop()
@@ -50,6 +56,15 @@ def subtree(committees: dict[str, dict], root: str) -> set[str]:
             out.add(cid)
             stack.extend(children.get(cid, []))
     return out
+
+
+def home_committee(store: Store, node_id: str) -> str:
+    """The committee a member or a party organisation belongs to."""
+    for kind in ("Member", "PartyOrg"):
+        props = store.node_props(kind, [node_id]).get(node_id)
+        if props:
+            return props["committee_id"]
+    raise MemberNotFound(f"找不到编号为「{node_id}」的委员或党组织", id=node_id)
 
 
 def scope_of(store: Store, committee_id: str | None) -> tuple[set[str] | None, dict[str, dict]]:

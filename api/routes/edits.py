@@ -16,7 +16,7 @@ from api.routes.lookups import liaison_item, parse_liaison_id
 from api.schemas import (ContactIn, EndIn, ImportOut, LiaisonIn, LiaisonPatch, MemberIn, MemberPatch, MembershipEndIn,
                          MembershipIn, RecommendAcceptIn, WriteOut)
 from api.recommending import accept
-from api.service import EditorDep, ServiceDep, committee_of, day_of, scope_for
+from api.service import EditorDep, ServiceDep, committee_of, day_of, owned, scope_for
 from graph.errors import BadArgument, Conflict, Forbidden, InputError, NotFound, TooLarge
 from graph.store import Audit, Batch, etag
 from graph.policy import builtin_policy
@@ -69,9 +69,7 @@ def _written(service, batch: Batch) -> int | None:
 
 
 def _member(service, caller, member_id: str) -> dict:
-    props = service.store.node_props("Member", [member_id]).get(member_id)
-    caller.check_owned(props and props.get("committee_id"), "委员", member_id)
-    return props
+    return owned(service.store, caller, "Member", member_id)
 
 
 @router.post("/members", status_code=201, response_model=WriteOut, summary="新增委员")
@@ -193,9 +191,7 @@ def end_liaison(service: ServiceDep, caller: EditorDep, liaison_id: Annotated[st
 
 
 def _org(service, caller, org_id: str) -> dict:
-    props = service.store.node_props("PartyOrg", [org_id]).get(org_id)
-    caller.check_owned(props and props.get("committee_id"), "党组织", org_id)
-    return props
+    return owned(service.store, caller, "PartyOrg", org_id)
 
 
 @router.post("/memberships", status_code=201, response_model=WriteOut, summary="编入党组织")

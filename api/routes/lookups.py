@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path as PathParam, Query, Response
 
 from api.schemas import Page
-from api.service import CallerDep, ServiceDep, day_of, scope_for, within
+from api.service import CallerDep, ServiceDep, day_of, owned, scope_for, within
 from graph.errors import NotFound
 from graph.store import etag, holds
 from graph.view import KIND_CODES, CODE_KINDS, scope_of
@@ -59,11 +59,10 @@ def _graph(service, caller, committee_id):
         return scope, committees, service.store.subgraph(scope)
 
 
-def _owned(service, caller, kind: str, node_id: str, what: str):
+def _owned(service, caller, kind: str, node_id: str):
     """A node the caller may see, with the graph of its committee (and those below it)."""
     with service.lock:
-        props = service.store.node_props(kind, [node_id]).get(node_id)
-        caller.check_owned(props and props.get("committee_id"), what, node_id)
+        props = owned(service.store, caller, kind, node_id)
         scope, _ = scope_of(service.store, props["committee_id"])
         return props, service.store.subgraph(scope)
 
@@ -130,7 +129,7 @@ def members(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = N
 @router.get("/members/{member_id}", summary="一名委员：属性、版本（ETag）、联系、所在党组织、联系记录")
 def member(service: ServiceDep, caller: CallerDep, response: Response,
            member_id: Annotated[str, PathParam(max_length=100)]) -> dict[str, Any]:
-    props, G = _owned(service, caller, "Member", member_id, "委员")
+    props, G = _owned(service, caller, "Member", member_id)
     node = ("Member", member_id)
     names = {n: d.get("name") for n, d in G.nodes(data=True)}
     out_l, in_l, orgs, contacts = [], [], [], []
@@ -193,7 +192,7 @@ def party_orgs(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ 
 
 @router.get("/party-orgs/{org_id}", summary="一个党组织及其成员")
 def party_org(service: ServiceDep, caller: CallerDep, org_id: Annotated[str, PathParam(max_length=100)]) -> dict[str, Any]:
-    props, G = _owned(service, caller, "PartyOrg", org_id, "党组织")
+    props, G = _owned(service, caller, "PartyOrg", org_id)
     node = ("PartyOrg", org_id)
     members_in = [{"id": s[1], "name": G.nodes[s].get("name"), "start_date": d.get("start_date"),
                    "end_date": d.get("end_date")}

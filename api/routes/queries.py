@@ -12,15 +12,14 @@ from fastapi.responses import Response
 
 from api.report_xlsx import write_coverage_xlsx
 from api.schemas import GapsOut
-from api.service import CallerDep, ServiceDep, committee_of, day_of, scope_for
+from api.service import CallerDep, ServiceDep, day_of, scope_for
 from graph.coverage import report
-from graph.errors import MemberNotFound
 from graph.policy import builtin, builtin_policy
 from graph.reach import REASONS, network as run_network, reach as run_reach, view_gaps, why as run_why
 from graph.reach import diff as run_diff
 from graph.recommend import run as run_recommend
 from graph.store import RULES, STAT_KEYS, check_rule
-from graph.view import View, open_view, scope_of
+from graph.view import View, home_committee, open_view, scope_of
 
 router = APIRouter(tags=["queries"])
 
@@ -89,12 +88,9 @@ def coverage_xlsx(service: ServiceDep, caller: CallerDep,
 
 def _view_around(service, caller, node_id: str, day) -> View:
     """The view of the committee a member or organisation belongs to, if the caller sees it."""
-    for kind in ("Member", "PartyOrg"):
-        cid = committee_of(service.store, kind, node_id)
-        if cid is not None:
-            caller.check_owned(cid, "委员或党组织", node_id)
-            return open_view(service.store, day, cid)
-    raise MemberNotFound(f"找不到编号为「{node_id}」的委员或党组织", id=node_id)
+    cid = home_committee(service.store, node_id)
+    caller.check_owned(cid, "委员或党组织", node_id)
+    return open_view(service.store, day, cid)
 
 
 @router.get("/reach/{node_id}", summary="K 步联系之内党的工作可达的委员、界别和组织")
