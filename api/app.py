@@ -25,6 +25,13 @@ def _version() -> str:
         return "0"
 
 
+def serving_app(service: Service):
+    """What ``liaison serve`` runs: the application behind the gap list's fast path."""
+    from api.fast import FastGaps
+
+    return FastGaps(create_app(service), service)
+
+
 def create_app(service: Service) -> FastAPI:
     app = FastAPI(
         title="liaison-graph",

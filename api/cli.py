@@ -402,7 +402,7 @@ def serve(demo, host, port, max_upload_mb, store_config):
 
     import uvicorn
 
-    from api.app import create_app
+    from api.app import serving_app
     from api.auth import create_token
     from api.service import Service
 
@@ -423,7 +423,7 @@ def serve(demo, host, port, max_upload_mb, store_config):
             click.echo(token)
         log.info("serving on %s:%s", host, port)
         try:
-            uvicorn.run(create_app(service), host=host, port=port, log_level="warning")
+            uvicorn.run(serving_app(service), host=host, port=port, log_level="warning")
         finally:
             store.close()
 

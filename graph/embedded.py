@@ -18,6 +18,7 @@ from itertools import islice
 from pathlib import Path
 
 import networkx as nx
+import orjson
 
 from graph import gapindex
 from graph.errors import CommitteeNotFound, Conflict, StoreError
@@ -32,6 +33,16 @@ SCHEMA_VERSION = 3
 CHUNK = 900  # ids per IN (...) list, below SQLite's variable limit
 PARTS_KEPT = 64  # committee graphs kept in memory between writes
 
+# The secondary indexes of the two main tables. A bulk import into an empty file drops them
+# and builds them once its rows are in (one sort instead of millions of random inserts:
+# about three times faster at nation scale), inside the same transaction.
+SECONDARY_INDEXES = {
+    "nodes_by_committee": "CREATE INDEX IF NOT EXISTS nodes_by_committee ON nodes (committee_id, kind)",
+    "edges_by_target": "CREATE INDEX IF NOT EXISTS edges_by_target ON edges (dst_kind, dst, kind)",
+    "edges_by_kind": "CREATE INDEX IF NOT EXISTS edges_by_kind ON edges (kind)",
+}
+BULK_ROWS = 50_000  # rows in a batch from which an import into an empty file builds its indexes last
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS nodes (
     kind TEXT NOT NULL,
@@ -40,7 +51,6 @@ CREATE TABLE IF NOT EXISTS nodes (
     props TEXT NOT NULL,
     PRIMARY KEY (kind, id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS nodes_by_committee ON nodes (committee_id, kind);
 CREATE TABLE IF NOT EXISTS edges (
     src_kind TEXT NOT NULL,
     src TEXT NOT NULL,
@@ -51,9 +61,7 @@ CREATE TABLE IF NOT EXISTS edges (
     props TEXT NOT NULL,
     PRIMARY KEY (src_kind, src, kind, dst_kind, dst, key)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS edges_by_target ON edges (dst_kind, dst, kind);
-CREATE INDEX IF NOT EXISTS edges_by_kind ON edges (kind);
-"""
+""" + "".join(f"{statement};\n" for statement in SECONDARY_INDEXES.values())
 # Each migration takes a file from the version before it to its own version.
 MIGRATIONS = {
     2: """
@@ -99,10 +107,10 @@ def _chunks(items: Iterable, size: int = CHUNK) -> Iterator[list]:
         yield chunk
 
 
-def _dumps(props: dict) -> str:
-    if not props:  # most row-derived edges carry nothing
+def _dumps(value) -> str:
+    if not value and not isinstance(value, list):  # most row-derived edges carry nothing
         return "{}"
-    return json.dumps(props, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
 
 
 class EmbeddedStore(Store):
@@ -177,30 +185,39 @@ class EmbeddedStore(Store):
         try:
             db.execute("BEGIN IMMEDIATE")
             self._check_expected(batch)
+            empty = db.execute("SELECT NOT EXISTS (SELECT 1 FROM nodes) AND NOT EXISTS (SELECT 1 FROM edges)").fetchone()[0]
+            late_indexes = empty and len(batch.edges) + sum(map(len, batch.nodes.values())) >= BULK_ROWS
+            if late_indexes:
+                for name in SECONDARY_INDEXES:
+                    db.execute(f"DROP INDEX IF EXISTS {name}")
             for kind, nodes in batch.nodes.items():
-                before = len(self.existing(kind, nodes))
+                before = 0 if empty else len(self.existing(kind, nodes))
                 db.executemany(
                     "INSERT INTO nodes (kind, id, committee_id, props) VALUES (?, ?, ?, ?) "
                     "ON CONFLICT (kind, id) DO UPDATE SET committee_id = excluded.committee_id, props = excluded.props",
                     ((kind, nid, p.get("committee_id"), _dumps(p)) for nid, p in nodes.items()),
                 )
                 created[kind], updated[kind] = len(nodes) - before, before
-            for kind, ids in batch.replace_row_edges.items():
+            for kind, ids in ({} if empty else batch.replace_row_edges).items():
                 edge_kinds = model().row_edges(kind)
                 marks = ",".join("?" * len(edge_kinds))
                 db.executemany(
                     f"DELETE FROM edges WHERE src_kind = ? AND src = ? AND kind IN ({marks})",
                     ((kind, nid, *edge_kinds) for nid in ids),
                 )
-            for kind in {e.kind for e in batch.edges if model().edges[e.kind].table}:
+            table_edges = {name for name, edge in model().edges.items() if edge.table}
+            for kind in {e.kind for e in batch.edges} & table_edges:
                 rows = [e for e in batch.edges if e.kind == kind]
-                before = self._count_existing_edges(rows)
+                before = 0 if empty else self._count_existing_edges(rows)
                 created[kind], updated[kind] = len(rows) - before, before
             db.executemany(
                 "INSERT INTO edges (src_kind, src, kind, dst_kind, dst, key, props) VALUES (?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (src_kind, src, kind, dst_kind, dst, key) DO UPDATE SET props = excluded.props",
                 ((e.src_kind, e.src, e.kind, e.dst_kind, e.dst, e.key, _dumps(e.props)) for e in batch.edges),
             )
+            if late_indexes:
+                for statement in SECONDARY_INDEXES.values():
+                    db.execute(statement)
             gapindex.refresh(db, batch)
             cursor = self._journal(batch)
             db.execute("COMMIT")

@@ -52,7 +52,7 @@ def clean(props: dict) -> dict:
     return {k: v for k, v in props.items() if v is not None and v != []}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: a frozen init costs a call per field, millions of times per import
 class EdgeRow:
     kind: str
     src_kind: str

@@ -117,8 +117,9 @@ def _member_edges(batch: Batch, v: dict) -> None:
         value = v.get(column)
         for name in value if isinstance(value, list) else [value] if value else []:
             nid = scoped_id(cid, name)
-            batch.add_node(kind, nid, {"id": nid, "name": name, "committee_id": cid})
-            batch.add_edge("PART_OF", kind, nid, "Committee", cid)
+            if nid not in batch.nodes.get(kind, ()):  # first sight in this import: the node and its committee edge, once
+                batch.add_node(kind, nid, {"id": nid, "name": name, "committee_id": cid})
+                batch.add_edge("PART_OF", kind, nid, "Committee", cid)
             batch.add_edge(ROW_EDGES[column], "Member", mid, kind, nid)
     for org in v.get("party_org_ids") or []:
         batch.add_edge("IN_PARTY_ORG", "Member", mid, "PartyOrg", org)

@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -23,6 +24,9 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from graph.errors import InputError, Where
 from graph.model import Table, fold, model
+
+if TYPE_CHECKING:
+    import polars as pl
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +53,10 @@ class RawSheet:
     table: Table
     columns: list[SheetColumn]
     rows: list[tuple[int, list]] = field(default_factory=list)  # (row number, cells)
+    header_row: int = 0
+    # A CSV's data as text columns (one per file column, named by its index), read in bulk;
+    # its first row is the row after the header. Blank rows are still in it.
+    frame: pl.DataFrame | None = None
 
     def where(self, row: int | None = None, col: SheetColumn | None = None) -> Where:
         return Where(self.file, self.sheet, row, col.letter if col else None, col.header if col else None)
@@ -84,9 +92,11 @@ def _match_header(cells: list, table: Table | None) -> tuple[Table, dict[int, st
 
 
 def _sheet_from_rows(
-    file: str, sheet: str | None, table: Table | None, rows: Iterator[tuple[int, list]], letter=get_column_letter
+    file: str, sheet: str | None, table: Table | None, rows: Iterator[tuple[int, list]], letter=get_column_letter,
+    data: bool = True,
 ) -> RawSheet | None:
-    """Find the header among the first rows and build the sheet; None if no header."""
+    """Find the header among the first rows and build the sheet; None if no header. With
+    ``data`` false the rows after the header are left to the caller."""
     for row_no, cells in rows:
         found = _match_header(cells, table)
         if found is None:
@@ -106,12 +116,14 @@ def _sheet_from_rows(
                 raise InputError(where, f"表头重复，与{seen[key].letter}列「{seen[key].header}」指同一列")
             seen[key] = col
             columns.append(col)
-        raw = RawSheet(file, sheet, table_found, columns)
+        raw = RawSheet(file, sheet, table_found, columns, header_row=row_no)
         present = {c.column for c in columns}
         for name, column in table_found.columns.items():
             if column.required and name not in present:
                 where = Where(file, sheet, row_no)
                 raise InputError(where, f"缺少必填列「{column.label}」（{name}）")
+        if not data:
+            return raw
         for r_no, r_cells in rows:
             if any(_cell_text(c) for c in r_cells):
                 raw.rows.append((r_no, list(r_cells)))
@@ -179,14 +191,18 @@ def _read_csv(path: Path, display: str) -> ReadResult:
     text = _decode(path.read_bytes(), display)
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    table = model().table_for(path.stem)
+    records = enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True), start=1)
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+        sheet = _sheet_from_rows(display, None, table, records, data=False)
+        if sheet is None:
+            raise InputError(Where(display), "无法确定这是哪张表：文件名不是表名，前几行也没有可识别的表头")
+        from loaders import bulk  # the columnar engine loads only when a CSV is read
+
+        frame = bulk.csv_frame(text, delimiter, sheet)
+        sheet.frame = frame if frame is not None else bulk.records_frame(records, sheet)
     except csv.Error as exc:
         raise InputError(Where(display), f"CSV 格式错误：{exc}") from None
-    table = model().table_for(path.stem)
-    sheet = _sheet_from_rows(display, None, table, iter(enumerate(records, start=1)))
-    if sheet is None:
-        raise InputError(Where(display), "无法确定这是哪张表：文件名不是表名，前几行也没有可识别的表头")
     return ReadResult([sheet], [])
 
 

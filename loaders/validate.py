@@ -34,8 +34,13 @@ class Row:
     table: str
     values: dict  # column name -> clean value (None when empty)
     extra: dict  # unknown columns: header -> text
-    where: Where  # file, sheet, row
+    origin: Where  # file and sheet
+    row_no: int
     cells: dict  # column name -> SheetColumn, to name the column at fault
+
+    @property
+    def where(self) -> Where:
+        return Where(self.origin.file, self.origin.sheet, self.row_no)
 
     def at(self, column: str) -> Where:
         col = self.cells.get(column)
@@ -121,9 +126,24 @@ def _parse_cell(column: Column, raw, where: Where):
     return parts[0] if parts else None
 
 
+def clean_value(column: Column, raw, where: Where):
+    """One cell's clean value: parsed, defaulted, and present when the column requires it."""
+    value = _parse_cell(column, raw, where)
+    if value in (None, []) and column.default is not None:
+        value = column.default
+    if column.required and value in (None, []):
+        raise InputError(where, f"必填项「{column.label}」为空")
+    return value
+
+
 def parse_sheet(sheet: RawSheet) -> list[Row]:
     """Clean every data row of a sheet."""
+    if sheet.frame is not None:
+        from loaders.bulk import parse_frame  # the columnar engine loads only when a CSV is read
+
+        return parse_frame(sheet)
     table = sheet.table
+    origin = sheet.where()
     by_column: dict[str, SheetColumn] = {c.column: c for c in sheet.columns if c.column}
     extras = [c for c in sheet.columns if not c.column]
     rows = []
@@ -143,11 +163,7 @@ def parse_sheet(sheet: RawSheet) -> list[Row]:
                 value = list(value) if isinstance(value, list) else value
             else:
                 where = base.at(col.letter, col.header) if col else base.at(None, column.label)
-                value = _parse_cell(column, raw, where)
-                if value in (None, []) and column.default is not None:
-                    value = column.default
-                if column.required and value in (None, []):
-                    raise InputError(where, f"必填项「{column.label}」为空")
+                value = clean_value(column, raw, where)
                 if key is not None and len(known) < 10_000:
                     known[key] = list(value) if isinstance(value, list) else value
             values[name] = value
@@ -158,13 +174,13 @@ def parse_sheet(sheet: RawSheet) -> list[Row]:
                 if len(text) > MAX_CELL:
                     raise InputError(base.at(col.letter, col.header), f"单元格内容过长（{len(text)} 个字符，上限 {MAX_CELL}）")
                 extra[col.header] = text
-        row = Row(table.name, values, extra, base, by_column)
-        _check_row(row)
+        row = Row(table.name, values, extra, origin, row_no, by_column)
+        check_row(row)
         rows.append(row)
     return rows
 
 
-def _check_row(row: Row) -> None:
+def check_row(row: Row) -> None:
     v = row.values
     start_col, end_col = ("start_date", "end_date")
     if v.get(start_col) and v.get(end_col) and v[end_col] < v[start_col]:

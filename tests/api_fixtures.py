@@ -10,7 +10,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from api.app import create_app
+from api.app import serving_app
 from api.auth import create_token
 from api.service import Service
 from graph.embedded import EmbeddedStore
@@ -54,7 +54,7 @@ def open_world(template: Path, folder: Path) -> World:
     path = folder / "store.db"
     shutil.copy(template, path)
     store = EmbeddedStore(path)
-    world = World(path, store, TestClient(create_app(Service(store, max_upload_bytes=200_000)), raise_server_exceptions=False))
+    world = World(path, store, TestClient(serving_app(Service(store, max_upload_bytes=200_000)), raise_server_exceptions=False))
     for who, committee, role in (("city_admin", CITY, "admin"), ("a_viewer", A, "viewer"), ("a_editor", A, "editor"),
                                  ("a_admin", A, "admin"), ("b_viewer", B, "viewer")):
         world.tokens[who] = create_token(store, committee, role, who)[1]

@@ -10,15 +10,18 @@ import json
 import re
 
 import networkx as nx
+from fastapi.testclient import TestClient
 import pytest
 from openpyxl import load_workbook
 
 from api.app import create_app
+from api.fast import FastGaps
 from api.routes.lookups import liaison_id
 from api.service import Service
 from graph.coverage import report
 from graph.embedded import EmbeddedStore
 from graph.policy import builtin
+from graph.store import Batch
 from graph.view import open_view
 from loaders import load_files
 from tests.api_fixtures import A, B, CITY, LEAK, build_city, open_world
@@ -215,6 +218,38 @@ def test_gaps_answer_the_cli_contract(world):
         assert {i["committee_id"] for i in whole["items"]} > {A}
         mine = world.get("a_viewer", f"/api/v1/gaps/{rule}?as_of={DAY}").json()
         assert mine["items"] == [i for i in whole["items"] if i["committee_id"] == A]
+
+
+def test_the_gap_fast_path_answers_as_the_application_does(world):
+    """``serve`` answers gap lists before the framework; every answer, right or refused,
+    must be the application's own (status and body), and a change to the store shows."""
+    bare = TestClient(create_app(world.client.app.service))
+    fast = world.client
+    assert isinstance(fast.app, FastGaps)
+    rule = "non-party-without-liaison"
+    cases = [("a_viewer", f"/api/v1/gaps/{rule}?as_of={DAY}&committee_id={A}"),
+             ("a_viewer", f"/api/v1/gaps/{rule}?as_of={DAY}"),
+             ("city_admin", f"/api/v1/gaps/party-member-unorganised?as_of={DAY}&committee_id={B}"),
+             ("a_viewer", f"/api/v1/gaps/{rule}?committee_id={B}"),  # out of scope
+             ("a_viewer", f"/api/v1/gaps/{rule}?as_of=2024-13-45"),
+             ("a_viewer", f"/api/v1/gaps/{rule}?as_of={DAY}&as_of=2020-01-01"),
+             ("a_viewer", f"/api/v1/gaps/{rule}?as_of={'9' * 41}"),
+             ("a_viewer", "/api/v1/gaps/no-such-rule"),
+             (None, f"/api/v1/gaps/{rule}"),
+             ("revoked", f"/api/v1/gaps/{rule}")]
+    answered = fast.app.answered
+    for who, url in cases:
+        headers = {"Authorization": "Bearer lg_000000000000_" + "x" * 30} if who == "revoked" else \
+            {"Authorization": f"Bearer {world.tokens[who]}"} if who else {}
+        a, b = fast.get(url, headers=headers), bare.get(url, headers=headers)
+        assert (a.status_code, a.json()) == (b.status_code, b.json()), url
+        assert a.headers["content-type"] == b.headers["content-type"]
+    assert fast.app.answered - answered == 3, "the three well-formed, allowed requests are the ones answered before the framework"
+    before = fast.get(cases[0][1], headers={"Authorization": f"Bearer {world.tokens['a_viewer']}"}).json()
+    gap = before["items"][0]["id"]
+    world.store.write(Batch(nodes={"Member": {gap: {**world.store.node_props("Member", [gap])[gap], "end_date": "2000-01-01"}}}))
+    after = fast.get(cases[0][1], headers={"Authorization": f"Bearer {world.tokens['a_viewer']}"}).json()
+    assert after["count"] == before["count"] - 1 and gap not in {i["id"] for i in after["items"]}
 
 
 def test_coverage_json_and_xlsx(world):

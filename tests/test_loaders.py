@@ -6,6 +6,8 @@ import copy
 import datetime as dt
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from graph.errors import InputError
@@ -169,3 +171,70 @@ def test_xlsx_header_is_found_below_titles_and_columns_in_any_order(store, tmp_p
     assert store.stats()["members"] == 17
     wb = load_workbook(path)
     assert wb["委员"]["A1"].value == "溪山县政协第十届委员名单"
+
+
+# --- the bulk CSV path against the cell-by-cell path ------------------------------------------
+MEMBER_HEADERS = ["编号", "姓名", "政治面貌", "所属政协", "界别", "开始日期", "结束日期", "专委会", "党组织", "职务", "备注"]
+MEMBER_CELLS = {  # header: (values an office writes, values that go wrong or are odd)
+    "编号": (["M1", "M2", " M3 ", "M4", "M5", "M6"], ["", "M1"]),
+    "姓名": (["张伟", " 王芳\u3000", "=1+1", "x" * 40], [""]),
+    "政治面貌": (["中共党员", "民盟", "民盟、九三学社", "群众", "中共党员;民盟"], ["不存在的党派", ""]),
+    "所属政协": (["C1", "C2"], [""]),
+    "界别": (["教育界", "中共", " 经济界 "], [""]),
+    "开始日期": (["2023-01-05", "2023/1/5", "2023年1月5日", "20230105", "", "2023-01-05 00:00:00"], ["2023-02-30", "明天"]),
+    "结束日期": (["", "2027-01-01"], ["2022-12-31"]),
+    "专委会": (["", "提案委员会", "提案委员会、经济委员会", "提案委员会，，提案委员会", " / "], []),
+    "党组织": (["", "O1", "O1、O2", "O2;O1、O2"], []),
+    "职务": (["", "委员", "常委", "主席"], ["国王"]),
+    "备注": (["", "换\n行", "\"引号\"", " 空格 "], []),
+}
+
+
+def _cell_path(path, text):
+    """The rows as the cell-by-cell path reads them (the path every workbook and JSON file takes)."""
+    import csv
+    import io
+
+    from graph.model import model
+    from loaders.read import _sheet_from_rows
+    from loaders.validate import parse_sheet
+
+    sheet = _sheet_from_rows(path.name, None, model().table_for(path.stem),
+                             enumerate(csv.reader(io.StringIO(text, newline=""), strict=True), start=1))
+    return parse_sheet(sheet)
+
+
+@settings(max_examples=120, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_bulk_csv_cleaning_equals_the_cell_path(data, tmp_path_factory):
+    """Every CSV is cleaned in bulk; whatever the cells, it must give the rows, or the
+    refusal (same file, row, column and words), that cleaning cell by cell gives."""
+    from loaders.read import read_file
+    from loaders.validate import parse_sheet
+
+    headers = data.draw(st.permutations(MEMBER_HEADERS))
+    lines = [headers]
+    for _ in range(data.draw(st.integers(0, 8))):
+        kind = data.draw(st.integers(0, 9))
+        if kind == 0:
+            lines.append([])  # a blank line
+        elif kind == 1:
+            lines.append([""] * len(headers))  # a row of empty cells
+        else:
+            row = [data.draw(st.sampled_from(MEMBER_CELLS[h][0] if data.draw(st.integers(0, 30)) or not MEMBER_CELLS[h][1]
+                                             else MEMBER_CELLS[h][1])) for h in headers]
+            lines.append(row[:data.draw(st.integers(1, len(row)))] if kind == 2 else row)  # some rows short
+    text = "\n".join(",".join('"' + c.replace('"', '""') + '"' if any(x in c for x in ',"\n') else c for c in line)
+                     for line in lines)
+    path = tmp_path_factory.mktemp("bulk") / "members.csv"
+    path.write_text(text, encoding="utf-8")
+
+    def outcome(parse):
+        try:
+            return [(r.row_no, r.values, r.extra) for r in parse()]
+        except InputError as exc:
+            return exc.message
+
+    bulk = outcome(lambda: parse_sheet(read_file(path).sheets[0]))
+    cells = outcome(lambda: _cell_path(path, text))
+    assert bulk == cells

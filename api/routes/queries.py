@@ -12,7 +12,8 @@ from fastapi.responses import Response
 
 from api.report_xlsx import write_coverage_xlsx
 from api.schemas import GapsOut
-from api.service import CallerDep, ServiceDep, day_of, scope_for
+from api.auth import Caller
+from api.service import CallerDep, Service, ServiceDep, day_of, scope_for
 from graph.coverage import report
 from graph.policy import builtin, builtin_policy
 from graph.reach import REASONS, network as run_network, reach as run_reach, view_gaps, why as run_why
@@ -33,6 +34,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 async def gaps(service: ServiceDep, caller: CallerDep,
          rule: Annotated[str, PathParam(description="、".join(RULES), max_length=100)],
          as_of: AsOf = None, committee_id: CommitteeQ = None):
+    return Response(gaps_json(service, caller, rule, as_of, committee_id), media_type="application/json")
+
+
+def gaps_json(service: Service, caller: Caller, rule: str, as_of: str | None, committee_id: str | None) -> bytes:
+    """The gap list's body, encoded here (the shape is GapsOut, documented above): the
+    busiest endpoint skips re-validation. The fast path (api/fast.py) answers with it too."""
     check_rule(rule)
     day = day_of(as_of)
     caller.check_committee(committee_id)
@@ -42,8 +49,7 @@ async def gaps(service: ServiceDep, caller: CallerDep,
         else:
             items = [i for i in service.store.gaps(rule, day, None) if i["committee_id"] in caller.scope]
     body = {"rule": rule, "as_of": day.isoformat(), "count": len(items), "items": items}
-    # Encoded here (the shape is GapsOut, documented above): the busiest endpoint skips re-validation.
-    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), media_type="application/json")
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 @router.get("/policies", summary="内置联系制度（政策）及其规则")
