@@ -1,6 +1,8 @@
 // Current non-CPC members with no liaison, holding on $day, from a current CPC member.
+// $committee_ids: one committee, or every committee for the whole store (an IN list lets the
+// server seek its committee index; an optional filter would make it scan every member).
 MATCH (m:Member)
-WHERE ($committee_id IS NULL OR m.committee_id = $committee_id)
+WHERE m.committee_id IN $committee_ids
   AND m.cpc = false
   AND (m.start_date IS NULL OR m.start_date <= $day)
   AND (m.end_date IS NULL OR $day <= m.end_date)

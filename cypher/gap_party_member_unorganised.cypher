@@ -1,6 +1,8 @@
 // Current CPC members in no party organisation that holds on $day.
+// $committee_ids: one committee, or every committee for the whole store (an IN list lets the
+// server seek its committee index; an optional filter would make it scan every member).
 MATCH (m:Member)
-WHERE ($committee_id IS NULL OR m.committee_id = $committee_id)
+WHERE m.committee_id IN $committee_ids
   AND m.cpc = true
   AND (m.start_date IS NULL OR m.start_date <= $day)
   AND (m.end_date IS NULL OR $day <= m.end_date)

@@ -92,19 +92,28 @@ class BoltStore(Store):
             raise StoreError(f"无法在图数据库中建立约束和索引：{exc.message}") from None
 
     # --- writing -------------------------------------------------------------------
+    def _empty(self, tx=None) -> bool:
+        params = {"kinds": sorted(model().nodes)}
+        if tx is not None:
+            return tx.run(query("any_graph_node"), params).single() is None
+        return not self._read("any_graph_node", params)
+
     def write(self, batch: Batch) -> WriteResult:
         created, updated = {}, {}
+        # A first import into an empty store creates instead of merging, and has no row
+        # edges to replace: several times fewer lookups per row. Checked again inside the
+        # transaction; a store filled meanwhile is merged into as usual.
+        empty = self._empty()
         for kind, nodes in batch.nodes.items():
-            before = len(self.existing(kind, nodes))
+            before = 0 if empty else len(self.existing(kind, nodes))
             created[kind], updated[kind] = len(nodes) - before, before
-        groups: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
-        for e in batch.edges:
-            groups[(e.kind, e.src_kind, e.dst_kind)].append(
-                {"src": e.src, "dst": e.dst, "key": e.key, "props": {**e.props, "key": e.key}}
-            )
+        groups: dict[tuple[str, str, str], dict[tuple, dict]] = defaultdict(dict)
+        for e in batch.edges:  # one edge per identity, the last row winning as MERGE … SET would
+            groups[(e.kind, e.src_kind, e.dst_kind)][(e.src, e.dst, e.key)] = {
+                "src": e.src, "dst": e.dst, "key": e.key, "props": {**e.props, "key": e.key}}
         for kind in {e.kind for e in batch.edges if model().edges[e.kind].table}:
             rows = [e for e in batch.edges if e.kind == kind]
-            before = self._count_existing_edges(kind, rows)
+            before = 0 if empty else self._count_existing_edges(kind, rows)
             created[kind], updated[kind] = len(rows) - before, before
 
         changed = changed_entities(batch, lambda kind, ids: {
@@ -124,17 +133,19 @@ class BoltStore(Store):
                 props = {k: v for k, v in found["props"].items() if k not in hidden} if found else None
                 if etag(props) != wanted:
                     raise Conflict("已被他人修改，请重新读取后再改", target=list(target))
+            fresh = empty and self._empty(tx)
             for kind, nodes in batch.nodes.items():
                 rows = [{"id": nid, "props": props} for nid, props in nodes.items()]
                 for chunk in _chunks(rows, self.batch_size):
-                    tx.run(query("upsert_nodes", kind=kind), rows=chunk).consume()
-            for kind, ids in batch.replace_row_edges.items():
+                    tx.run(query("create_nodes" if fresh else "upsert_nodes", kind=kind), rows=chunk).consume()
+            for kind, ids in ({} if fresh else batch.replace_row_edges).items():
                 rels = model().row_edges(kind)
                 for chunk in _chunks(sorted(ids), self.batch_size):
                     tx.run(query("delete_row_edges", kind=kind), ids=chunk, rels=rels).consume()
             for (rel, src, dst), rows in groups.items():
-                for chunk in _chunks(rows, self.batch_size):
-                    tx.run(query("upsert_edges", rel=rel, src=src, dst=dst), rows=chunk).consume()
+                for chunk in _chunks(list(rows.values()), self.batch_size):
+                    tx.run(query("create_edges" if fresh else "upsert_edges", rel=rel, src=src, dst=dst),
+                           rows=chunk).consume()
             cursor_box[0] = self._journal(tx, batch, changed)
 
         log.info("writing batch: %s nodes, %s edges", sum(map(len, batch.nodes.values())), len(batch.edges))
@@ -259,7 +270,8 @@ class BoltStore(Store):
         check_rule(rule)
         if committee_id is not None and not self.existing("Committee", [committee_id]):
             raise CommitteeNotFound(f"找不到政协「{committee_id}」", committee_id=committee_id)
-        params = {"day": as_of.isoformat(), "committee_id": committee_id}
+        ids = [committee_id] if committee_id is not None else sorted(self.committees())
+        params = {"day": as_of.isoformat(), "committee_ids": ids}
         return self._read(GAP_QUERIES[rule], params)
 
     def committees(self) -> dict[str, dict]:
