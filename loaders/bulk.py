@@ -61,67 +61,76 @@ def _blank_to_null(expr: pl.Expr) -> pl.Expr:
     return pl.when(stripped.str.len_chars() > 0).then(stripped)
 
 
-def _first(mask: pl.Series) -> int | None:
-    """The position of the first true value, or None."""
-    found = mask.fill_null(False).arg_true()
-    return int(found[0]) if len(found) else None
-
-
 def parse_frame(sheet: RawSheet) -> list[Row]:
     """Clean a sheet read in bulk, column by column: plain text and id lists by vectorised
     string operations; dates and vocabularies by parsing each distinct text once and
-    mapping the column. A fault is reported where it first stands (the earliest row; in a
-    row, the first column), as the cell-by-cell path would."""
+    mapping the column. Every column is cleaned in one pass of the engine, its faults
+    found in the same pass. A fault is reported where it first stands (the earliest row;
+    in a row, the first column), as the cell-by-cell path would."""
     table = sheet.table
     frame = sheet.frame.with_row_index("_pos")
     frame = frame.filter(~pl.all_horizontal(_blank_to_null(pl.col(c)).is_null() for c in sheet.frame.columns))
-    positions = frame["_pos"]
     by_column = {c.column: c for c in sheet.columns if c.column}
-    faults: list[tuple[int, int, object]] = []  # (position in frame, order, what to raise)
-    values: dict[str, pl.Series] = {}
+    extras = [c for c in sheet.columns if not c.column]
+    mapped = {name: by_column[name] for name, column in table.columns.items()
+              if name in by_column and (column.type == "date" or column.enum)}
+    distinct = frame.select(pl.col(str(c.index)).unique().implode().alias(n) for n, c in mapped.items()).row(0, named=True) \
+        if mapped and frame.height else dict.fromkeys(mapped, [])
+    cleaned, faults = [], []  # faults: (order, expression true where the cell is at fault)
     for order, (name, column) in enumerate(table.columns.items()):
+        dtype = pl.List(pl.String) if column.is_list else pl.String
         col = by_column.get(name)
         if col is None:
             constant = clean_value(column, None, sheet.where(None, None).at(None, column.label))
-            dtype = pl.List(pl.String) if column.is_list else pl.String
-            values[name] = pl.Series(name, [constant] * frame.height, dtype=dtype)
+            cleaned.append(pl.lit(constant, dtype=dtype).alias(name))
             continue
-        raw = frame[str(col.index)]
-        series, fault = _clean_column(sheet, column, col, raw)
-        values[name] = series.alias(name)
-        if fault is not None:
-            faults.append((fault, order, ("cell", column, col, raw[fault])))
-    extras = [c for c in sheet.columns if not c.column]
-    extra_values = {}
+        raw = pl.col(str(col.index))
+        if name in mapped:
+            value, fault = _mapped(sheet, column, col, raw, distinct[name], dtype)
+        else:
+            value, fault = _plain(column, raw)
+        cleaned.append(value.alias(name))
+        faults.append((order, (raw.str.len_chars() > MAX_CELL) | fault))
     for order, col in enumerate(extras, start=len(table.columns)):
-        text = frame.select(_blank_to_null(pl.col(str(col.index)))).to_series()
-        if (at := _first(text.str.len_chars() > MAX_CELL)) is not None:
-            faults.append((at, order, ("long", col, text[at])))
-        extra_values[col.header] = text
-    parsed = pl.DataFrame(values)
-    if (at := _first(_row_faults(table, parsed))) is not None:
-        faults.append((at, len(table.columns) + len(extras), ("row", None, None, None)))
-    if faults:
-        at, _, (what, *detail) = min(faults, key=lambda f: f[:2])
-        where = sheet.where(int(positions[at]) + sheet.header_row + 1)
-        if what == "cell":
-            column, col, raw = detail
-            clean_value(column, raw, where.at(col.letter, col.header))
-        elif what == "long":
-            col, text = detail
-            raise InputError(where.at(col.letter, col.header), f"单元格内容过长（{len(text)} 个字符，上限 {MAX_CELL}）")
-        check_row(Row(table.name, parsed.row(at, named=True), {}, sheet.where(), where.row, by_column))
-        raise AssertionError("a row fault found in bulk was not found again")  # pragma: no cover
-    origin = sheet.where()
-    row_numbers = (positions + sheet.header_row + 1).to_list()
-    names = parsed.columns
+        text = _blank_to_null(pl.col(str(col.index)))
+        cleaned.append(text.alias(f"_extra{order}"))
+        faults.append((order, text.str.len_chars() > MAX_CELL))
+    parsed = frame.with_columns(*cleaned)  # the file's columns are named by position, the clean ones by name
+    checks = _row_checks(table, set(table.columns))
+    if checks:
+        faults.append((len(table.columns) + len(extras), pl.any_horizontal(checks)))
+    firsts = parsed.select(expr.fill_null(False).arg_true().first().alias(str(order)) for order, expr in faults).row(0) \
+        if faults and parsed.height else ()
+    found = [(at, order) for at, (order, _) in zip(firsts, faults) if at is not None]
+    if found:
+        _raise_at(sheet, table, by_column, extras, frame, parsed, *min(found))
+    origin, names = sheet.where(), list(table.columns)
+    row_numbers = (parsed["_pos"] + sheet.header_row + 1).to_list()
     rows = zip(*(_python_values(parsed[name]) for name in names))
     if not extras:
         return [Row(table.name, dict(zip(names, v)), {}, origin, n, by_column) for v, n in zip(rows, row_numbers)]
-    headers = list(extra_values)
-    extra_rows = zip(*(_python_values(text) for text in extra_values.values()))
+    headers = [c.header for c in extras]
+    extra_rows = zip(*(_python_values(parsed[f"_extra{order}"]) for order in range(len(table.columns), len(table.columns) + len(extras))))
     return [Row(table.name, dict(zip(names, v)), {h: t for h, t in zip(headers, texts) if t is not None}, origin, n, by_column)
             for v, n, texts in zip(rows, row_numbers, extra_rows)]
+
+
+def _raise_at(sheet: RawSheet, table: Table, by_column: dict, extras: list, frame: pl.DataFrame, parsed: pl.DataFrame,
+              at: int, order: int) -> None:
+    """Raise the fault found in bulk at row position ``at``, column ``order``, with the
+    words and place the cell-by-cell path gives."""
+    where = sheet.where(int(parsed["_pos"][at]) + sheet.header_row + 1)
+    columns = list(table.columns.values())
+    if order < len(columns):
+        column = columns[order]
+        col = by_column[column.name]
+        clean_value(column, frame[str(col.index)][at], where.at(col.letter, col.header))
+    elif order < len(columns) + len(extras):
+        col = extras[order - len(columns)]
+        text = parsed[f"_extra{order}"][at]
+        raise InputError(where.at(col.letter, col.header), f"单元格内容过长（{len(text)} 个字符，上限 {MAX_CELL}）")
+    check_row(Row(table.name, {name: parsed[name][at] for name in table.columns}, {}, sheet.where(), where.row, by_column))
+    raise AssertionError("a fault found in bulk was not found again")  # pragma: no cover
 
 
 def _python_values(series: pl.Series) -> list:
@@ -135,58 +144,49 @@ def _python_values(series: pl.Series) -> list:
     return values
 
 
-def _earliest(*positions: int | None) -> int | None:
-    found = [p for p in positions if p is not None]
-    return min(found) if found else None
+def _plain(column: Column, raw: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """Text and id lists, by string operations: the clean value, and where it is at fault."""
+    text = _blank_to_null(raw)
+    if column.is_list:
+        parts = text.str.replace_all(LIST_PATTERN, "\x00").str.split("\x00")
+        text = parts.list.eval(_blank_to_null(pl.element())).list.drop_nulls().list.unique(maintain_order=True)
+        text = text.fill_null(pl.lit([], dtype=pl.List(pl.String)))
+        empty = text.list.len() == 0
+    else:
+        empty = text.is_null()
+    return text, empty if column.required else pl.lit(False)
 
 
-def _clean_column(sheet: RawSheet, column: Column, col: SheetColumn, raw: pl.Series) -> tuple[pl.Series, int | None]:
-    """A column's clean values, and the position of its first faulty cell (or None)."""
-    fault = _first(raw.str.len_chars() > MAX_CELL)
-    if column.type != "date" and not column.enum:  # text and id lists, in bulk
-        text = raw.to_frame().select(_blank_to_null(pl.col(raw.name))).to_series()
-        if column.is_list:
-            parts = text.str.replace_all(LIST_PATTERN, "\x00").str.split("\x00")
-            text = parts.list.eval(_blank_to_null(pl.element())).list.drop_nulls().list.unique(maintain_order=True)
-            text = text.fill_null(pl.lit([], dtype=pl.List(pl.String)))
-            empty = text.list.len() == 0
-        else:
-            empty = text.is_null()
-        return text, _earliest(fault, _first(empty)) if column.required else fault
-    # dates and vocabularies: each distinct text parsed once, the column mapped
-    dtype = pl.List(pl.String) if column.is_list else pl.String
-    keys, cleaned, bad, null_value = [], [], [], None
-    for value in raw.unique().to_list():
+def _mapped(sheet: RawSheet, column: Column, col: SheetColumn, raw: pl.Expr, distinct: list,
+            dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+    """Dates and vocabularies: each distinct text parsed once, the column mapped."""
+    keys, values, bad, null_value = [], [], [], None
+    for text in distinct:
         try:
-            parsed = clean_value(column, value, sheet.where(None, col))
+            value = clean_value(column, text, sheet.where(None, col))
         except InputError:
-            bad.append(value)
+            bad.append(text)
             continue
-        if value is None:
-            null_value = parsed
+        if text is None:
+            null_value = value
         else:
-            keys.append(value)
-            cleaned.append(parsed)
-    if bad:
-        mask = raw.is_in([b for b in bad if b is not None])
-        fault = _earliest(fault, _first(mask | raw.is_null() if None in bad else mask))
-    series = (raw.replace_strict(keys, cleaned, default=None, return_dtype=dtype) if keys
-              else pl.Series(raw.name, [None] * len(raw), dtype=dtype))
+            keys.append(text)
+            values.append(value)
+    out = raw.replace_strict(keys, values, default=None, return_dtype=dtype) if keys else pl.lit(None, dtype=dtype)
     if null_value is not None:
-        series = series.fill_null(pl.lit(null_value, dtype=dtype))
-    return series, fault
+        out = out.fill_null(pl.lit(null_value, dtype=dtype))
+    wrong = [b for b in bad if b is not None]
+    fault = raw.is_in(pl.Series(wrong, dtype=pl.String).implode()) if wrong else pl.lit(False)
+    return out, fault | raw.is_null() if None in bad else fault
 
 
-def _row_faults(table: Table, parsed: pl.DataFrame) -> pl.Series:
-    """Rows that break a rule across columns (see ``check_row``), in bulk."""
+def _row_checks(table: Table, names: set[str]) -> list[pl.Expr]:
+    """The rules across a row's columns (see ``check_row``), as column expressions."""
     checks = []
-    names = set(parsed.columns)
     if {"start_date", "end_date"} <= names:
         checks.append(pl.col("end_date") < pl.col("start_date"))
     if table.name == "party_orgs":
         checks.append((pl.col("kind") == "temporary_branch") & pl.col("end_date").is_null())
     if table.name in ("committees", "party_orgs"):
         checks.append(pl.col("parent_id") == pl.col("id"))
-    if not checks or parsed.height == 0:
-        return pl.Series([False] * parsed.height, dtype=pl.Boolean)
-    return parsed.select(pl.any_horizontal(checks).fill_null(False)).to_series()
+    return checks
