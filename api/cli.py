@@ -192,16 +192,29 @@ def generate(scale, seed, out, fmt):
 @click.option("--window", "window", type=click.IntRange(0, 3650), help="有效联系窗口天数（默认取政策设定，一般 180）")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="输出格式")
 @click.option("--xlsx", "xlsx", type=click.Path(path_type=Path), metavar="PATH", help="另存为可打印归档的 Excel 报告")
+@click.option("--counts", is_flag=True,
+              help="只要两个全覆盖按政协的覆盖数字（名义覆盖）：由库中维护的索引直接算出，不建图，全国规模也很快")
 @store_options
-def coverage(policy, by, as_of, committee_id, window, fmt, xlsx, store_config):
+def coverage(policy, by, as_of, committee_id, window, fmt, xlsx, counts, store_config):
     """按联系制度（政策）统计覆盖率：名义覆盖与有效覆盖、未覆盖名单、分组、联系数量、沉寂联系。"""
-    from api.output import coverage_text
-    from graph.coverage import report
+    from api.output import counts_text, coverage_text
+    from graph.coverage import flagship_counts, report
     from graph.policy import find_policy
     from graph.view import open_view
 
     chosen = find_policy(policy)
     day = parse_day(as_of)
+    if counts:
+        if chosen.name != "two-coverages" or by not in (None, "committee") or window is not None or xlsx:
+            raise BadArgument("--counts 只统计两个全覆盖按政协的名义覆盖，不能与其他政策、--by（committee 以外）、--window 或 --xlsx 同用",
+                              field="counts")
+        with open_store(store_config) as store:
+            result = flagship_counts(store, day, committee_id)
+        if fmt == "json":
+            emit_json(result)
+        else:
+            click.echo(counts_text(result))
+        return
     with open_store(store_config) as store:
         result = report(open_view(store, day, committee_id), chosen, by, window)
     if xlsx:

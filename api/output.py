@@ -75,12 +75,7 @@ def coverage_text(report: dict) -> str:
                             [[i["id"], i.get("name") or "", i.get("committee_id") or "", i.get("sector") or ""]
                              for i in r["uncovered"]])]
         if r.get("breakdown"):
-            rollup = "rollup_total" in r["breakdown"][0]
-            headers = ["分组", "应覆盖", "已覆盖", "覆盖率"] + (["含下级应覆盖", "含下级已覆盖", "含下级覆盖率"] if rollup else [])
-            body = [[b["name"], str(b["total"]), str(b["covered"]), pct(b["ratio"])]
-                    + ([str(b["rollup_total"]), str(b["rollup_covered"]), pct(b["rollup_ratio"])] if rollup else [])
-                    for b in r["breakdown"]]
-            lines += ["", f"分组统计：{r['label']}", table(headers, body)]
+            lines += ["", f"分组统计：{r['label']}", breakdown_table(r["breakdown"])]
         cap = r.get("capacity")
         if cap and (cap["over"] or cap["under"]):
             bound = f"{cap['min'] if cap['min'] is not None else 0}–{cap['max'] if cap['max'] is not None else '不限'}"
@@ -101,6 +96,25 @@ def coverage_text(report: dict) -> str:
                           str(q["days_quiet"]) if q["days_quiet"] is not None else ""] for q in quiet[:50]])]
         if len(quiet) > 50:
             lines.append(f"……另有 {len(quiet) - 50} 条，完整列表见 --format json 或 --xlsx")
+    return "\n".join(lines)
+
+
+def breakdown_table(breakdown: list[dict]) -> str:
+    rollup = "rollup_total" in breakdown[0]
+    headers = ["分组", "应覆盖", "已覆盖", "覆盖率"] + (["含下级应覆盖", "含下级已覆盖", "含下级覆盖率"] if rollup else [])
+    body = [[b["name"], str(b["total"]), str(b["covered"]), pct(b["ratio"])]
+            + ([str(b["rollup_total"]), str(b["rollup_covered"]), pct(b["rollup_ratio"])] if rollup else [])
+            for b in breakdown]
+    return table(headers, body)
+
+
+def counts_text(result: dict) -> str:
+    """The two full coverages by committee (``coverage --counts``) for people."""
+    lines = [f"{result['label']} 按政协统计（名义覆盖，截至 {result['as_of']}）"]
+    for r in result["rules"]:
+        lines += ["", f"{r['label']}：应覆盖 {r['total']}，已覆盖 {r['covered']}（{pct(r['ratio'])}）"]
+        if r["breakdown"]:
+            lines.append(breakdown_table(r["breakdown"]))
     return "\n".join(lines)
 
 

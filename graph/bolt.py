@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import asdict
 from collections.abc import Collection, Iterable
 
@@ -24,7 +24,7 @@ from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 from cypher import query
 from graph.errors import CommitteeNotFound, Conflict, StoreError
 from graph.model import model
-from graph.store import (STAT_KEYS, Batch, Store, TokenRecord, WriteResult, bulk, changed_entities, check_rule,
+from graph.store import (RULE_CPC, STAT_KEYS, Batch, Store, TokenRecord, WriteResult, bulk, changed_entities, check_rule,
                          entities_json, etag, now)
 
 log = logging.getLogger(__name__)
@@ -275,17 +275,31 @@ class BoltStore(Store):
             raise CommitteeNotFound(f"找不到政协「{committee_id}」", committee_id=committee_id)
         return found
 
+    def flagship_counts(self, rule: str, as_of: dt.date,
+                        committee_ids: Collection[str] | None = None) -> dict[str, tuple[int, int]]:
+        check_rule(rule)
+        ids = sorted(committee_ids) if committee_ids is not None else sorted(self.committees())
+        params = {"day": as_of.isoformat(), "committee_ids": ids, "cpc": RULE_CPC[rule]}
+        totals = {r["committee_id"]: r["total"] for r in self._read("flagship_population", params)}
+        missing = Counter(r["committee_id"] for r in self._read(GAP_QUERIES[rule], params))
+        return {cid: (total, total - missing[cid]) for cid, total in totals.items()}
+
     def committees(self) -> dict[str, dict]:
         return {r["props"]["id"]: r["props"] for r in self._read("committees")}
 
     def subgraph(self, committee_ids: Collection[str] | None = None) -> nx.MultiDiGraph:
         params = {"committee_ids": sorted(committee_ids) if committee_ids is not None else None,
                   "kinds": sorted(model().nodes)}
-        node_q, edge_q = query("subgraph_nodes"), query("subgraph_edges")
+        node_q, edge_q, in_q = query("subgraph_nodes"), query("subgraph_edges"), query("subgraph_liaisons_in")
 
-        def work(tx):  # one read transaction: both statements see the same snapshot
+        def work(tx):  # one read transaction: the statements see the same snapshot
             nodes = [r.data() for r in tx.run(node_q, params)]
-            return nodes, [r.data() for r in tx.run(edge_q, params)]
+            edges = [r.data() for r in tx.run(edge_q, params)]
+            if committee_ids is not None:  # liaisons from other committees, turned to the same shape
+                edges += [{"rel": r["rel"], "src_labels": r["src_labels"], "src": r["src_props"]["id"],
+                           "src_props": r["src_props"], "dst_labels": r["dst_labels"], "dst": r["dst"],
+                           "props": r["props"]} for r in tx.run(in_q, params)]
+            return nodes, edges
 
         with self._session() as session, bulk():
             nodes, edges = session.execute_read(work)
@@ -295,11 +309,12 @@ class BoltStore(Store):
                 kind = next(label for label in r["labels"] if label in kinds)
                 G.add_node((kind, r["props"]["id"]), node_kind=kind, **r["props"])
             for r in edges:
-                src = (next(label for label in r["src_labels"] if label in kinds), r["src"])
+                src_kind = next(label for label in r["src_labels"] if label in kinds)
                 dst_kind = next(label for label in r["dst_labels"] if label in kinds)
-                dst = (dst_kind, r["dst_props"]["id"])
-                if dst not in G:
-                    G.add_node(dst, node_kind=dst_kind, **r["dst_props"])
+                src, dst = (src_kind, r["src"]), (dst_kind, r.get("dst") or r["dst_props"]["id"])
+                for node, kind, props in ((src, src_kind, r.get("src_props")), (dst, dst_kind, r.get("dst_props"))):
+                    if node not in G and props is not None:
+                        G.add_node(node, node_kind=kind, **props)
                 props = dict(r["props"])
                 key = props.pop("key", "")
                 G.add_edge(src, dst, key=(r["rel"], key), edge_kind=r["rel"], **props)

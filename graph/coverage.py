@@ -14,8 +14,8 @@ import datetime as dt
 from collections import defaultdict
 
 from graph.policy import AFFINITY, Policy, Rule, builtin
-from graph.store import bulk
-from graph.view import KIND_CODES, View, children_of
+from graph.store import Store, bulk
+from graph.view import KIND_CODES, View, children_of, scope_of
 
 BREAKDOWNS = {
     "sector": "IN_SECTOR",
@@ -116,29 +116,55 @@ def breakdown(view: View, items: list, covered: set, by: str) -> list[dict]:
         for key in _groups(view, item, by):
             counts[key][0] += 1
             counts[key][1] += item in covered
-    rows = []
     if by == "committee":
-        children = children_of(view.committees)
-        rolled: dict[str, tuple[int, int]] = {}
-
-        def rollup(cid: str) -> tuple[int, int]:
-            if cid not in rolled:
-                own = counts.get(cid, [0, 0])
-                below = [rollup(c) for c in children.get(cid, ())]
-                rolled[cid] = (own[0] + sum(t for t, _ in below), own[1] + sum(g for _, g in below))
-            return rolled[cid]
-
-        for cid in sorted(counts.keys() | (view.scope or set())):
-            total, got = rollup(cid)
-            own = counts.get(cid, [0, 0])
-            rows.append({"key": cid, "name": view.committees.get(cid, {}).get("name", cid), "total": own[0],
-                         "covered": own[1], "ratio": ratio(own[1], own[0]),
-                         "rollup_total": total, "rollup_covered": got, "rollup_ratio": ratio(got, total)})
-        return rows
+        return committee_rows(counts, view.committees, view.scope)
+    rows = []
     for key in sorted(counts):
         total, got = counts[key]
         rows.append({"key": key, "name": key, "total": total, "covered": got, "ratio": ratio(got, total)})
     return rows
+
+
+def committee_rows(counts: dict, committees: dict[str, dict], scope: set[str] | None) -> list[dict]:
+    """Breakdown rows by committee from ``{committee: [total, covered]}``: each committee's
+    own figures and the roll-up of the committees below it (every committee of the scope;
+    over the whole store, those with someone to cover)."""
+    children = children_of(committees)
+    rolled: dict[str, tuple[int, int]] = {}
+
+    def rollup(cid: str) -> tuple[int, int]:
+        if cid not in rolled:
+            own = counts.get(cid, [0, 0])
+            below = [rollup(c) for c in children.get(cid, ())]
+            rolled[cid] = (own[0] + sum(t for t, _ in below), own[1] + sum(g for _, g in below))
+        return rolled[cid]
+
+    rows = []
+    for cid in sorted(counts.keys() | (scope or set())):
+        total, got = rollup(cid)
+        own = counts.get(cid, [0, 0])
+        rows.append({"key": cid, "name": committees.get(cid, {}).get("name", cid), "total": own[0],
+                     "covered": own[1], "ratio": ratio(own[1], own[0]),
+                     "rollup_total": total, "rollup_covered": got, "rollup_ratio": ratio(got, total)})
+    return rows
+
+
+def flagship_counts(store: Store, day: dt.date, committee_id: str | None = None) -> dict:
+    """The two full coverages by committee, nominal: the totals and the by-committee
+    breakdown of ``report(view, two-coverages, by="committee")``, answered from the gap
+    indexes the store maintains on every write, without building the graph (the whole
+    nation in well under a second once the indexes are in memory)."""
+    scope, committees = scope_of(store, committee_id)
+    policy = builtin()["two-coverages"]
+    rules = []
+    for rule in policy.rules:
+        counts = {cid: [total, covered] for cid, (total, covered) in store.flagship_counts(rule.id, day, scope).items()
+                  if total}
+        total, covered = sum(c[0] for c in counts.values()), sum(c[1] for c in counts.values())
+        rules.append({"id": rule.id, "label": rule.label, "total": total, "covered": covered,
+                      "ratio": ratio(covered, total), "breakdown": committee_rows(counts, committees, scope)})
+    return {"policy": policy.name, "label": policy.label, "as_of": day.isoformat(), "committee_id": committee_id,
+            "by": "committee", "rules": rules}
 
 
 def quiet_liaisons(view: View, window_days: int) -> list[dict]:

@@ -451,10 +451,23 @@ class EmbeddedStore(Store):
             return self.graph()
         self._fresh()
         if self._graph is not None:
-            return self._graph.subgraph(
-                [n for n, d in self._graph.nodes(data=True) if d.get("committee_id") in committee_ids]
-            )
+            return self._part(("subgraph", frozenset(committee_ids)), lambda: self._cut_subgraph(committee_ids))
         return self._part(("subgraph", frozenset(committee_ids)), lambda: self._read_subgraph(committee_ids))
+
+    def _cut_subgraph(self, committee_ids: Collection[str]) -> nx.MultiDiGraph:
+        """The same part as ``_read_subgraph``, cut from the whole graph already in memory."""
+        G, H = self._graph, nx.MultiDiGraph()
+        inside = [n for n, d in G.nodes(data=True) if d.get("committee_id") in committee_ids]
+        H.add_nodes_from((n, G.nodes[n]) for n in inside)
+        for n in inside:
+            for _, far, key, data in G.out_edges(n, keys=True, data=True):
+                H.add_node(far, **G.nodes[far])
+                H.add_edge(n, far, key=key, **data)
+            for far, _, key, data in G.in_edges(n, keys=True, data=True):
+                if data["edge_kind"] == "LIAISES_WITH":
+                    H.add_node(far, **G.nodes[far])
+                    H.add_edge(far, n, key=key, **data)
+        return H
 
     def _read_subgraph(self, committee_ids: Collection[str]) -> nx.MultiDiGraph:
         G = nx.MultiDiGraph()
@@ -468,6 +481,9 @@ class EmbeddedStore(Store):
                 self._add_edges(G, self.db.execute(
                     f"SELECT e.* FROM nodes n JOIN edges e ON e.src_kind = n.kind AND e.src = n.id "
                     f"WHERE n.committee_id IN ({marks})", chunk))
+                self._add_edges(G, self.db.execute(  # liaisons reaching them from other committees
+                    f"SELECT e.* FROM nodes n JOIN edges e ON e.dst_kind = n.kind AND e.dst = n.id "
+                    f"AND e.kind = 'LIAISES_WITH' WHERE n.committee_id IN ({marks})", chunk))
             self._fill_far_ends(G)
         return G
 
@@ -498,10 +514,21 @@ class EmbeddedStore(Store):
         self._fresh()
         if self._gaps is None and committee_id is not None and self._graph is None:
             return gapindex.committee_gaps(self.db, rule, as_of.isoformat(), committee_id)
+        return self._gap_index().gaps(rule, as_of.isoformat(), committee_id)
+
+    def flagship_counts(self, rule: str, as_of: dt.date,
+                        committee_ids: Collection[str] | None = None) -> dict[str, tuple[int, int]]:
+        check_rule(rule)
+        self._fresh()
+        if self._gaps is None and committee_ids is not None and len(committee_ids) <= CHUNK:
+            return gapindex.committee_counts(self.db, rule, as_of.isoformat(), sorted(committee_ids))
+        return self._gap_index().counts(rule, as_of.isoformat(), committee_ids)
+
+    def _gap_index(self) -> gapindex.GapIndex:
         if self._gaps is None:
             with bulk():
                 self._gaps = gapindex.GapIndex(self.db)
-        return self._gaps.gaps(rule, as_of.isoformat(), committee_id)
+        return self._gaps
 
     def dump(self) -> dict:
         nodes = {(k, i): json.loads(p) for k, i, p in self.db.execute("SELECT kind, id, props FROM nodes")}

@@ -23,10 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from graph.store import gap_item
+from graph.store import RULE_CPC, gap_item
 
 OPEN_START, OPEN_END = 0, 99991231
-RULE_CPC = {"non-party-without-liaison": False, "party-member-unorganised": True}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS member_index (
@@ -150,6 +149,9 @@ class GapIndex:
         for i, cid in enumerate(self.committee):
             lo, _ = self.ranges.get(cid, (i, i))
             self.ranges[cid] = (lo, i + 1)
+        self.committee_ids = list(self.ranges)  # in member order
+        self.codes = np.repeat(np.arange(len(self.committee_ids), dtype=np.int32),
+                               [hi - lo for lo, hi in self.ranges.values()])
         self.spans: dict[str, Spans] = {}
         for rule in RULE_CPC:
             found = db.execute("SELECT member_id, start_day, end_day FROM cover_spans WHERE rule = ?", (rule,)).fetchall()
@@ -160,18 +162,31 @@ class GapIndex:
             keep = member[order] >= 0
             self.spans[rule] = Spans(member[order][keep], start[order][keep], end[order][keep])
 
-    def gaps(self, rule: str, day: str, committee_id: str | None = None) -> list[dict]:
-        if committee_id is None:
-            lo, hi = 0, len(self.ids)
-        else:
-            lo, hi = self.ranges.get(committee_id, (0, 0))
+    def _population_and_gaps(self, rule: str, day: str, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        """Over members lo..hi: whom the rule applies to on the day, and who of them is a gap."""
         d = as_day(day)
-        wanted = (self.start[lo:hi] <= d) & (self.end[lo:hi] >= d) & (self.cpc[lo:hi] == RULE_CPC[rule])
+        applies = (self.start[lo:hi] <= d) & (self.end[lo:hi] >= d) & (self.cpc[lo:hi] == RULE_CPC[rule])
+        wanted = applies.copy()
         spans = self.spans[rule]
         a, b = np.searchsorted(spans.member, (lo, hi))
         holding = (spans.start[a:b] <= d) & (spans.end[a:b] >= d)
         wanted[spans.member[a:b][holding] - lo] = False
+        return applies, wanted
+
+    def gaps(self, rule: str, day: str, committee_id: str | None = None) -> list[dict]:
+        lo, hi = (0, len(self.ids)) if committee_id is None else self.ranges.get(committee_id, (0, 0))
+        _, wanted = self._population_and_gaps(rule, day, lo, hi)
         return [self.item(i) for i in (np.flatnonzero(wanted) + lo).tolist()]
+
+    def counts(self, rule: str, day: str, committee_ids=None) -> dict[str, tuple[int, int]]:
+        """committee -> (members the rule applies to, those covered): two counts per
+        committee over the member arrays."""
+        applies, gaps = self._population_and_gaps(rule, day, 0, len(self.ids))
+        n = len(self.committee_ids)
+        total = np.bincount(self.codes, weights=applies, minlength=n).astype(int).tolist()
+        missing = np.bincount(self.codes, weights=gaps, minlength=n).astype(int).tolist()
+        return {cid: (t, t - m) for cid, t, m in zip(self.committee_ids, total, missing, strict=True)
+                if committee_ids is None or cid in committee_ids}
 
     def item(self, i: int) -> dict:
         """A member's answer object, built once and shared by every answer (read-only)."""
@@ -180,6 +195,19 @@ class GapIndex:
             found = self._items[i] = gap_item({"id": self.ids[i], "name": self.names[i],
                                                "committee_id": self.committee[i], "sector": self.sectors[i]})
         return found
+
+
+def committee_counts(db: sqlite3.Connection, rule: str, day: str, committee_ids: list[str]) -> dict[str, tuple[int, int]]:
+    """Some committees' counts (see ``GapIndex.counts``) straight from the index tables."""
+    d = as_day(day)
+    marks = ",".join("?" * len(committee_ids))
+    rows = db.execute(
+        f"""SELECT m.committee_id, count(*), sum(EXISTS (SELECT 1 FROM cover_spans c WHERE c.member_id = m.id
+                                                         AND c.rule = ? AND c.start_day <= ? AND c.end_day >= ?))
+            FROM member_index m
+            WHERE m.committee_id IN ({marks}) AND m.cpc = ? AND m.start_day <= ? AND m.end_day >= ?
+            GROUP BY m.committee_id""", (rule, d, d, *committee_ids, int(RULE_CPC[rule]), d, d))
+    return {cid: (total, covered) for cid, total, covered in rows}
 
 
 def committee_gaps(db: sqlite3.Connection, rule: str, day: str, committee_id: str) -> list[dict]:

@@ -27,6 +27,7 @@ RULES = {
     "non-party-without-liaison": "无党员委员联系的党外委员",
     "party-member-unorganised": "未编入党组织的党员委员",
 }
+RULE_CPC = {"non-party-without-liaison": False, "party-member-unorganised": True}  # whom each applies to
 
 # Node kinds the stats report counts, keyed by the plural name used in JSON.
 STAT_KEYS = {
@@ -234,13 +235,21 @@ class Store(ABC):
         """The members a flagship rule misses on ``as_of``, sorted by committee and id."""
 
     @abstractmethod
+    def flagship_counts(self, rule: str, as_of: dt.date,
+                        committee_ids: Collection[str] | None = None) -> dict[str, tuple[int, int]]:
+        """For a flagship rule: committee -> (members it applies to on ``as_of``, those of
+        them covered), over the given committees (all when ``None``)."""
+
+    @abstractmethod
     def committees(self) -> dict[str, dict]:
         """Every committee: id -> properties (the tree is small)."""
 
     @abstractmethod
     def subgraph(self, committee_ids: Collection[str] | None = None) -> nx.MultiDiGraph:
-        """The nodes of the given committees (all when ``None``), every edge leaving them
-        and the far ends of those edges, fetched in one read: nodes are ``(kind, id)``
+        """The nodes of the given committees (all when ``None``), every edge leaving them,
+        every liaison reaching them (a party member of another committee may be the one
+        who covers a member here) and the far ends of those edges, fetched in one read:
+        nodes are ``(kind, id)``
         with their properties and ``node_kind``; edges carry ``edge_kind`` and their
         properties. Policies, reach and diagnostics run on it, for every store alike."""
 

@@ -83,6 +83,8 @@ def isolation_cases(world) -> dict[tuple[str, str], list[dict]]:
             dict(url="/api/v1/gaps/party-member-unorganised", ok=(200,)),
         ],
         ("GET", "/api/v1/policies"): [dict(url="/api/v1/policies", ok=(200,))],
+        ("GET", "/api/v1/coverage/counts"): [dict(url=f"/api/v1/coverage/counts?committee_id={B}", ok=denied),
+                                            dict(url="/api/v1/coverage/counts", ok=(200,))],
         ("GET", "/api/v1/coverage"): [dict(url=f"/api/v1/coverage?committee_id={B}", ok=denied),
                                       dict(url=f"/api/v1/coverage?committee_id={CITY}", ok=denied),
                                       dict(url="/api/v1/coverage?by=committee&policy=silian", ok=(200,))],
@@ -250,6 +252,21 @@ def test_the_gap_fast_path_answers_as_the_application_does(world):
     world.store.write(Batch(nodes={"Member": {gap: {**world.store.node_props("Member", [gap])[gap], "end_date": "2000-01-01"}}}))
     after = fast.get(cases[0][1], headers={"Authorization": f"Bearer {world.tokens['a_viewer']}"}).json()
     assert after["count"] == before["count"] - 1 and gap not in {i["id"] for i in after["items"]}
+
+
+def test_coverage_counts_are_the_reports_numbers_from_the_indexes(world):
+    """The two full coverages by committee from the maintained indexes equal the full
+    report's totals and by-committee breakdown, for a county token and for the city's."""
+    day = __import__("datetime").date.fromisoformat(DAY)
+    for who, root in (("a_viewer", A), ("city_admin", CITY)):
+        counts = world.get(who, f"/api/v1/coverage/counts?as_of={DAY}").json()
+        full = report(open_view(world.store, day, root), builtin()["two-coverages"], by="committee")
+        assert counts["as_of"] == DAY and counts["committee_id"] == root
+        for got, want in zip(counts["rules"], full["rules"], strict=True):
+            assert {k: got[k] for k in ("id", "total", "covered", "ratio", "breakdown")} == \
+                {k: want[k] for k in ("id", "total", "covered", "ratio", "breakdown")}
+        assert any(r["covered"] < r["total"] for r in counts["rules"]), "the generated roster has gaps"
+    assert_error(world.get("a_viewer", f"/api/v1/coverage/counts?committee_id={B}"), 403)
 
 
 def test_coverage_json_and_xlsx(world):

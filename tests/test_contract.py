@@ -112,3 +112,27 @@ def test_references_may_point_into_the_store(store, tmp_path):
     load_files([write_json(tmp_path / "b.json", later)], store)
     assert store.stats()["liaisons"] == 1 and store.stats()["contacts"] == 1
     assert "B2" not in [i["id"] for i in store.gaps("non-party-without-liaison", dt.date(2026, 7, 1))]
+
+
+def test_a_liaison_from_another_committee_covers_in_every_answer(store, tmp_path):
+    """A party member of one county may be the liaison of a member of another: the gap
+    list, the coverage report and the coverage counts of the member's committee agree,
+    and so does the report once the whole graph is in memory."""
+    from graph.coverage import flagship_counts, report
+    from graph.policy import builtin
+    from graph.view import open_view
+
+    roster = {**EDGE_ROSTER, "liaisons": [*EDGE_ROSTER["liaisons"], {"from_id": "D1", "to": "B3", "mechanism": "跨县联系"}]}
+    load_files([write_json(tmp_path / "roster.json", roster)], store)
+    day = dt.date(2026, 7, 1)
+    assert "B3" not in [i["id"] for i in store.gaps("non-party-without-liaison", day, "C1")]
+
+    def numbers(result):
+        return [(r["id"], r["total"], r["covered"], r["breakdown"]) for r in result["rules"]]
+
+    for _ in range(2):  # from the file, then cut from the whole graph held in memory
+        full = report(open_view(store, day, "C1"), builtin()["two-coverages"], by="committee")
+        uncovered = [i["id"] for i in full["rules"][1]["uncovered"]]
+        assert uncovered == [i["id"] for i in store.gaps("non-party-without-liaison", day, "C1")]
+        assert numbers(flagship_counts(store, day, "C1")) == numbers(full)
+        store.subgraph(None)

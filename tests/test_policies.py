@@ -298,3 +298,19 @@ def test_cli_coverage_reach_why_diff_network(tmp_path):
     assert bad.returncode == 1 and "missing.yaml" in bad.stderr and "Traceback" not in bad.stderr
     nobody = cli("reach", "NOBODY", db=db)
     assert nobody.returncode == 1 and "NOBODY" in nobody.stderr
+
+
+def test_cli_coverage_counts_are_the_reports_numbers(tmp_path):
+    db = tmp_path / "t.db"
+    assert cli("load", str(write_json(tmp_path / "t.json", ROSTER)), db=db).returncode == 0
+    full = json.loads(cli("coverage", "--by", "committee", "--as-of", "2025-06-30", "--format", "json", db=db).stdout)
+    proc = cli("coverage", "--counts", "--as-of", "2025-06-30", "--format", "json", db=db)
+    assert proc.returncode == 0, proc.stderr
+    counts = json.loads(proc.stdout)
+    assert [{k: r[k] for k in ("id", "total", "covered", "ratio", "breakdown")} for r in counts["rules"]] == \
+        [{k: r[k] for k in ("id", "total", "covered", "ratio", "breakdown")} for r in full["rules"]]
+    table = cli("coverage", "--counts", "--as-of", "2025-06-30", db=db).stdout
+    assert "按政协统计" in table and "含下级覆盖率" in table
+    bad = cli("coverage", "--counts", "--policy", "四联", db=db)
+    assert bad.returncode != 0 and "--counts" in bad.stderr and "Traceback" not in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from graph.store import RULE_CPC
 from loaders import load_files
 from tests.conftest import open_backend, write_csvs, write_json, write_xlsx
 
@@ -158,16 +160,26 @@ FEWER = settings(SETTINGS, max_examples=30)
 @FEWER
 @given(roster=rosters())
 def test_coverage_ratios_agree_with_the_naive_checker(backend, roster):
-    from graph.coverage import report
+    from graph.coverage import flagship_counts, report
     from graph.policy import find_policy
     from graph.view import open_view
+
+    def numbers(result: dict) -> list:
+        return [(r["id"], r["total"], r["covered"], r["ratio"], r["breakdown"]) for r in result["rules"]]
 
     populations = {"non-party-without-liaison": False, "party-member-unorganised": True}
     with tempfile.TemporaryDirectory() as tmp:
         with open_backend(backend, Path(tmp)) as store:
             load_files([write_json(Path(tmp) / "r.json", roster)], store)
+            policy = find_policy("两个全覆盖")
+            for day in PROBE_DAYS:  # one committee's counts first: the store answers them before loading any index
+                d = dt.date.fromisoformat(day)
+                for committee in sorted({m["committee_id"] for m in roster["members"]}):
+                    assert numbers(flagship_counts(store, d, committee)) == \
+                        numbers(report(open_view(store, d, committee), policy, by="committee")), (day, committee)
             for day in PROBE_DAYS:
-                result = report(open_view(store, dt.date.fromisoformat(day)), find_policy("两个全覆盖"))
+                result = report(open_view(store, dt.date.fromisoformat(day)), policy, by="committee")
+                assert numbers(flagship_counts(store, dt.date.fromisoformat(day))) == numbers(result), day
                 for rule in result["rules"]:
                     total = sum(1 for m in roster["members"] if _holds(m, day) and _cpc(m) == populations[rule["id"]])
                     uncovered = naive_gaps(roster, rule["id"], day)
@@ -256,3 +268,8 @@ def test_the_maintained_gap_index_follows_every_write(data):
                     view = View(G, day, None, store.committees())
                     for rule in ("non-party-without-liaison", "party-member-unorganised"):
                         assert store.gaps(rule, dt.date.fromisoformat(day)) == view_gaps(view, rule), (step, day, rule)
+                        wanted = Counter(d["committee_id"] for m, d in view.nodes("Member")
+                                         if bool(d.get("cpc")) == RULE_CPC[rule])
+                        missing = Counter(i["committee_id"] for i in view_gaps(view, rule))
+                        counts = {c: n for c, n in store.flagship_counts(rule, dt.date.fromisoformat(day)).items() if n[0]}
+                        assert counts == {c: (n, n - missing[c]) for c, n in wanted.items()}, (step, day, rule)

@@ -14,7 +14,7 @@ from api.report_xlsx import write_coverage_xlsx
 from api.schemas import GapsOut
 from api.auth import Caller
 from api.service import CallerDep, Service, ServiceDep, day_of, scope_for
-from graph.coverage import report
+from graph.coverage import flagship_counts, report
 from graph.policy import builtin, builtin_policy
 from graph.reach import REASONS, network as run_network, reach as run_reach, view_gaps, why as run_why
 from graph.reach import diff as run_diff
@@ -76,6 +76,15 @@ def coverage(service: ServiceDep, caller: CallerDep,
              by: By | None = None, as_of: AsOf = None, committee_id: CommitteeQ = None,
              window: Annotated[int | None, Query(ge=0, le=3650, description="有效联系窗口天数")] = None) -> dict[str, Any]:
     return _coverage(service, caller, policy, by, as_of, committee_id, window)
+
+
+@router.get("/coverage/counts", summary="两个全覆盖按政协的覆盖数字（名义覆盖；由库中维护的索引直接给出，不建图）")
+def coverage_counts(service: ServiceDep, caller: CallerDep, as_of: AsOf = None,
+                    committee_id: CommitteeQ = None) -> dict[str, Any]:
+    day = day_of(as_of)
+    root = scope_for(caller, committee_id)
+    with service.lock:
+        return flagship_counts(service.store, day, root)
 
 
 @router.get("/coverage.xlsx", summary="覆盖情况 Excel 报告（可打印归档）",

@@ -1,0 +1,9 @@
+// Every liaison reaching a node of the given committees from a node outside them, with the
+// source's properties: a party member of another committee may be the one who covers a
+// member here.
+MATCH (a)-[r:LIAISES_WITH]->(b)
+WHERE b.committee_id IN $committee_ids
+  AND NOT a.committee_id IN $committee_ids
+  AND any(label IN labels(b) WHERE label IN $kinds)
+RETURN type(r) AS rel, labels(a) AS src_labels, properties(a) AS src_props, labels(b) AS dst_labels, b.id AS dst,
+       properties(r) AS props
