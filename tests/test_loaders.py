@@ -206,11 +206,14 @@ def _cell_path(path, text):
 
 @settings(max_examples=120, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
-def test_bulk_csv_cleaning_equals_the_cell_path(data, tmp_path_factory):
-    """Every CSV is cleaned in bulk; whatever the cells, it must give the rows, or the
+def test_bulk_csv_cleaning_equals_the_cell_path(data, tmp_path_factory, monkeypatch):
+    """A large CSV is cleaned in bulk; whatever the cells, it must give the rows, or the
     refusal (same file, row, column and words), that cleaning cell by cell gives."""
+    from loaders import read
     from loaders.read import read_file
     from loaders.validate import parse_sheet
+
+    monkeypatch.setattr(read, "BULK_MIN_LINES", 0)  # every file in bulk, however small
 
     headers = data.draw(st.permutations(MEMBER_HEADERS))
     lines = [headers]
@@ -235,6 +238,24 @@ def test_bulk_csv_cleaning_equals_the_cell_path(data, tmp_path_factory):
         except InputError as exc:
             return exc.message
 
-    bulk = outcome(lambda: parse_sheet(read_file(path).sheets[0]))
+    sheet = read_file(path).sheets[0]
+    assert sheet.frame is not None
+    bulk = outcome(lambda: parse_sheet(sheet))
     cells = outcome(lambda: _cell_path(path, text))
     assert bulk == cells
+
+
+def test_a_generated_roster_loads_the_same_in_bulk_and_cell_by_cell(tmp_path, monkeypatch):
+    from graph.embedded import EmbeddedStore
+    from loaders import read
+    from loaders.generate import generate
+
+    generate("city", 3, tmp_path / "roster", "csv")
+    paths = sorted((tmp_path / "roster").glob("*.csv"))
+    dumps = []
+    for name, lines in (("bulk", 0), ("cells", 10**9)):
+        monkeypatch.setattr(read, "BULK_MIN_LINES", lines)
+        with EmbeddedStore(tmp_path / f"{name}.db") as store:
+            load_files(paths, store)
+            dumps.append(store.dump())
+    assert dumps[0] == dumps[1] and len(dumps[0]["nodes"]) > 1000
