@@ -13,13 +13,13 @@ from __future__ import annotations
 from urllib.parse import parse_qsl
 
 from api.auth import authenticate
-from api.routes.queries import gaps_json
+from api.routes.queries import AS_OF_MAX, COMMITTEE_MAX, gaps_json
 from api.service import Service
 from graph.errors import LiaisonError
 from graph.store import RULES
 
 PREFIX = "/api/v1/gaps/"
-PARAMS = {"as_of": 40, "committee_id": 100}  # the query parameters the route takes, and their longest values
+PARAMS = {"as_of": AS_OF_MAX, "committee_id": COMMITTEE_MAX}  # the query parameters the route takes
 
 
 class FastGaps:

@@ -5,5 +5,5 @@ MATCH (a)-[r:LIAISES_WITH]->(b)
 WHERE b.committee_id IN $committee_ids
   AND NOT a.committee_id IN $committee_ids
   AND any(label IN labels(b) WHERE label IN $kinds)
-RETURN type(r) AS rel, labels(a) AS src_labels, properties(a) AS src_props, labels(b) AS dst_labels, b.id AS dst,
-       properties(r) AS props
+RETURN type(r) AS rel, labels(a) AS src_labels, a.id AS src, properties(a) AS src_props, labels(b) AS dst_labels,
+       properties(b) AS dst_props, properties(r) AS props

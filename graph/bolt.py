@@ -24,8 +24,8 @@ from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 from cypher import query
 from graph.errors import CommitteeNotFound, Conflict, StoreError
 from graph.model import model
-from graph.store import (RULE_CPC, STAT_KEYS, Batch, Store, TokenRecord, WriteResult, bulk, changed_entities, check_rule,
-                         entities_json, etag, now)
+from graph.store import (RULE_CPC, STAT_KEYS, Batch, Store, TokenRecord, WriteResult, bulk, changed_entities,
+                         check_rule, entities_json, etag, now, table_edge_rows)
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +111,7 @@ class BoltStore(Store):
         for e in batch.edges:  # one edge per identity, the last row winning as MERGE … SET would
             groups[(e.kind, e.src_kind, e.dst_kind)][(e.src, e.dst, e.key)] = {
                 "src": e.src, "dst": e.dst, "key": e.key, "props": {**e.props, "key": e.key}}
-        for kind in {e.kind for e in batch.edges if model().edges[e.kind].table}:
-            rows = [e for e in batch.edges if e.kind == kind]
+        for kind, rows in table_edge_rows(batch).items():
             before = 0 if empty else self._count_existing_edges(kind, rows)
             created[kind], updated[kind] = len(rows) - before, before
 
@@ -295,10 +294,8 @@ class BoltStore(Store):
         def work(tx):  # one read transaction: the statements see the same snapshot
             nodes = [r.data() for r in tx.run(node_q, params)]
             edges = [r.data() for r in tx.run(edge_q, params)]
-            if committee_ids is not None:  # liaisons from other committees, turned to the same shape
-                edges += [{"rel": r["rel"], "src_labels": r["src_labels"], "src": r["src_props"]["id"],
-                           "src_props": r["src_props"], "dst_labels": r["dst_labels"], "dst": r["dst"],
-                           "props": r["props"]} for r in tx.run(in_q, params)]
+            if committee_ids is not None:  # liaisons from other committees, their sources with them
+                edges += [r.data() for r in tx.run(in_q, params)]
             return nodes, edges
 
         with self._session() as session, bulk():
@@ -311,7 +308,7 @@ class BoltStore(Store):
             for r in edges:
                 src_kind = next(label for label in r["src_labels"] if label in kinds)
                 dst_kind = next(label for label in r["dst_labels"] if label in kinds)
-                src, dst = (src_kind, r["src"]), (dst_kind, r.get("dst") or r["dst_props"]["id"])
+                src, dst = (src_kind, r["src"]), (dst_kind, r["dst_props"]["id"])
                 for node, kind, props in ((src, src_kind, r.get("src_props")), (dst, dst_kind, r.get("dst_props"))):
                     if node not in G and props is not None:
                         G.add_node(node, node_kind=kind, **props)

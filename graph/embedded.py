@@ -23,8 +23,8 @@ import orjson
 from graph import gapindex
 from graph.errors import CommitteeNotFound, Conflict, StoreError
 from graph.model import model
-from graph.store import (STAT_KEYS, Batch, EdgeRow, Store, TokenRecord, WriteResult, bulk, changed_entities, entities_json,
-                         check_rule, etag, now)
+from graph.store import (STAT_KEYS, Batch, EdgeRow, Store, TokenRecord, WriteResult, bulk, changed_entities, check_rule,
+                         entities_json, etag, now, table_edge_rows)
 
 log = logging.getLogger(__name__)
 
@@ -205,9 +205,7 @@ class EmbeddedStore(Store):
                     f"DELETE FROM edges WHERE src_kind = ? AND src = ? AND kind IN ({marks})",
                     ((kind, nid, *edge_kinds) for nid in ids),
                 )
-            table_edges = {name for name, edge in model().edges.items() if edge.table}
-            for kind in {e.kind for e in batch.edges} & table_edges:
-                rows = [e for e in batch.edges if e.kind == kind]
+            for kind, rows in table_edge_rows(batch).items():
                 before = 0 if empty else self._count_existing_edges(rows)
                 created[kind], updated[kind] = len(rows) - before, before
             db.executemany(

@@ -130,6 +130,17 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def table_edge_rows(batch: Batch) -> dict[str, list[EdgeRow]]:
+    """The batch's edges that are rows of their own roster tables (liaisons, contacts), by
+    kind: what a write counts as created or updated."""
+    tables = {name for name, edge in model().edges.items() if edge.table}
+    out: dict[str, list[EdgeRow]] = {}
+    for e in batch.edges:
+        if e.kind in tables:
+            out.setdefault(e.kind, []).append(e)
+    return out
+
+
 def changed_entities(batch: Batch, committee_of) -> dict[str | None, list]:
     """What a batch changes, by committee, for the change feed: every node it writes, every
     liaison and contact, and every edge whose source node it does not rewrite (an edge

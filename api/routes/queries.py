@@ -24,8 +24,9 @@ from graph.view import View, home_committee, open_view, scope_of
 
 router = APIRouter(tags=["queries"])
 
-AsOf = Annotated[str | None, Query(description="统计日 YYYY-MM-DD（默认今天）", max_length=40)]
-CommitteeQ = Annotated[str | None, Query(description="政协编号（须在令牌范围内；默认令牌所属政协）", max_length=100)]
+AS_OF_MAX, COMMITTEE_MAX = 40, 100  # the longest values the query parameters take (api/fast.py holds to them too)
+AsOf = Annotated[str | None, Query(description="统计日 YYYY-MM-DD（默认今天）", max_length=AS_OF_MAX)]
+CommitteeQ = Annotated[str | None, Query(description="政协编号（须在令牌范围内；默认令牌所属政协）", max_length=COMMITTEE_MAX)]
 By = Literal["sector", "special_committee", "activity_group", "committee"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
