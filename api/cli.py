@@ -10,13 +10,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
-import json
 import logging
 import os
 import sys
 from pathlib import Path
 
 import click
+import orjson
 
 from api.output import gaps_table, kind_label, load_summary, stats_table
 from graph.errors import BadArgument, LiaisonError
@@ -94,7 +94,7 @@ def open_bolt(uri: str, config: dict) -> Store:
 
 
 def emit_json(obj) -> None:
-    click.echo(json.dumps(obj, ensure_ascii=False, indent=None, separators=(",", ":")))
+    click.echo(orjson.dumps(obj))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -198,9 +198,8 @@ def generate(scale, seed, out, fmt):
 def coverage(policy, by, as_of, committee_id, window, fmt, xlsx, counts, store_config):
     """按联系制度（政策）统计覆盖率：名义覆盖与有效覆盖、未覆盖名单、分组、联系数量、沉寂联系。"""
     from api.output import counts_text, coverage_text
-    from graph.coverage import flagship_counts, report
+    from graph.coverage import flagship_counts, store_report
     from graph.policy import find_policy
-    from graph.view import open_view
 
     chosen = find_policy(policy)
     day = parse_day(as_of)
@@ -216,7 +215,7 @@ def coverage(policy, by, as_of, committee_id, window, fmt, xlsx, counts, store_c
             click.echo(counts_text(result))
         return
     with open_store(store_config) as store:
-        result = report(open_view(store, day, committee_id), chosen, by, window)
+        result = store_report(store, day, chosen, committee_id, by, window)
     if xlsx:
         from api.report_xlsx import write_coverage_xlsx
 

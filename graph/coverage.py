@@ -15,7 +15,7 @@ from collections import defaultdict
 
 from graph.policy import AFFINITY, Policy, Rule, builtin
 from graph.store import Store, bulk
-from graph.view import KIND_CODES, View, children_of, scope_of
+from graph.view import KIND_CODES, View, children_of, open_view, scope_of
 
 BREAKDOWNS = {
     "sector": "IN_SECTOR",
@@ -200,6 +200,20 @@ def sectors_without_cpc(view: View) -> list[dict]:
 def members_without_special_committee(view: View) -> list[dict]:
     return [view.item(m) for m, _ in sorted(view.nodes("Member"))
             if not any(True for _ in view.containers(m, "ON_SPECIAL_COMMITTEE"))]
+
+
+def store_report(store: Store, day: dt.date, policy: Policy, committee_id: str | None = None, by: str | None = None,
+                 window_days: int | None = None) -> dict:
+    """A store's report on a day: over the whole store from the columns the store keeps
+    (the same answer, without building the graph); else, and for one committee and those
+    below it, on the view of its graph."""
+    if committee_id is None:
+        columns = store.columns()
+        if columns is not None:
+            from graph import columnar
+
+            return columnar.report(columns, day.isoformat(), policy, store.committees(), None, by, window_days)
+    return report(open_view(store, day, committee_id), policy, by, window_days)
 
 
 def report(view: View, policy: Policy, by: str | None = None, window_days: int | None = None) -> dict:

@@ -4,7 +4,9 @@ The file holds two tables, ``nodes`` and ``edges``, with properties as JSON. Eve
 write is one SQLite transaction (WAL journal, full sync), so a crash at any moment
 leaves either the whole import or none of it. The networkx graph is built from the
 file when a question needs it: the whole graph, or only one committee's neighbourhood
-when the question is about one committee.
+when the question is about one committee. Beside them: the gap indexes (kept by every
+write) and the whole store's report columns (dropped by every write, rebuilt by the first
+report after it and kept in the file).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 import networkx as nx
 import orjson
 
-from graph import gapindex
+from graph import columnar, gapindex
 from graph.errors import CommitteeNotFound, Conflict, StoreError
 from graph.model import model
 from graph.store import (STAT_KEYS, Batch, EdgeRow, Store, TokenRecord, WriteResult, bulk, changed_entities, check_rule,
@@ -29,7 +31,7 @@ from graph.store import (STAT_KEYS, Batch, EdgeRow, Store, TokenRecord, WriteRes
 log = logging.getLogger(__name__)
 
 APPLICATION_ID = 0x4C474950  # "LGIP": marks a file as a liaison-graph store
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 CHUNK = 900  # ids per IN (...) list, below SQLite's variable limit
 PARTS_KEPT = 64  # committee graphs kept in memory between writes
 
@@ -41,6 +43,15 @@ SECONDARY_INDEXES = {
     "edges_by_target": "CREATE INDEX IF NOT EXISTS edges_by_target ON edges (dst_kind, dst, kind)",
     "edges_by_kind": "CREATE INDEX IF NOT EXISTS edges_by_kind ON edges (kind)",
 }
+# The report columns (graph.columnar): what they are read from, and their two blobs.
+COLUMN_BLOBS = (f"arrays-v{columnar.FORMAT}", f"text-v{columnar.FORMAT}")
+COLUMN_NODES = "SELECT kind, id, committee_id, " + ", ".join(
+    f"json_extract(props, '$.{name}')" for name in ("name", "sector", "cpc", "position", "party_group_role")
+) + ", CASE kind WHEN 'PartyOrg' THEN json_extract(props, '$.kind') END, " + \
+    "json_extract(props, '$.start_date'), json_extract(props, '$.end_date') FROM nodes"
+COLUMN_EDGES = "SELECT src_kind, src, kind, dst_kind, dst, " + ", ".join(
+    f"json_extract(props, '$.{name}')" for name in ("start_date", "end_date", "mechanism", "date")
+) + " FROM edges WHERE kind IN (" + ", ".join(f"'{k}'" for k in (*columnar.EDGE_KINDS, columnar.CONTACT)) + ")"
 BULK_ROWS = 50_000  # rows in a batch from which an import into an empty file builds its indexes last
 
 SCHEMA = """
@@ -97,6 +108,12 @@ CREATE TABLE IF NOT EXISTS tokens (
 );
 """,
     3: gapindex.SCHEMA,  # and the index filled from the data already there
+    4: """
+CREATE TABLE IF NOT EXISTS report_columns (
+    name TEXT PRIMARY KEY,
+    data BLOB NOT NULL
+);
+""",
 }
 AFTER_MIGRATION = {3: lambda db: gapindex.refresh(db, None)}
 
@@ -126,6 +143,7 @@ class EmbeddedStore(Store):
         self._graph: nx.MultiDiGraph | None = None
         self._parts: dict = {}
         self._gaps: gapindex.GapIndex | None = None
+        self._columns: columnar.Columns | None = None
         self._committees: dict | None = None
         self._tokens: list[TokenRecord] | None = None
         self._data_version: int | None = None
@@ -217,6 +235,7 @@ class EmbeddedStore(Store):
                 for statement in SECONDARY_INDEXES.values():
                     db.execute(statement)
             gapindex.refresh(db, batch)
+            db.execute("DELETE FROM report_columns")
             cursor = self._journal(batch)
             db.execute("COMMIT")
         except BaseException:
@@ -267,6 +286,7 @@ class EmbeddedStore(Store):
             self.db.execute("DELETE FROM changes")
             self.db.execute("DELETE FROM member_index")
             self.db.execute("DELETE FROM cover_spans")
+            self.db.execute("DELETE FROM report_columns")
         self._forget()
 
     # --- backup and restore -------------------------------------------------------------
@@ -413,6 +433,7 @@ class EmbeddedStore(Store):
         self._graph = None
         self._parts.clear()
         self._gaps = None
+        self._columns = None
         self._committees = None
         self._tokens = None
 
@@ -527,6 +548,42 @@ class EmbeddedStore(Store):
             with bulk():
                 self._gaps = gapindex.GapIndex(self.db)
         return self._gaps
+
+    def columns(self) -> columnar.Columns:
+        """The report columns: from memory, else from the file, else built from the tables
+        and kept in the file (unless another connection wrote meanwhile)."""
+        self._fresh()
+        if self._columns is None:
+            stored = dict(self.db.execute("SELECT name, data FROM report_columns WHERE name IN (?, ?)", COLUMN_BLOBS))
+            if len(stored) == 2:
+                self._columns = columnar.Columns.from_blobs(*(stored[name] for name in COLUMN_BLOBS))
+            else:
+                self._columns = self._build_columns()
+        return self._columns
+
+    def _build_columns(self) -> columnar.Columns:
+        db = self.db
+        db.execute("BEGIN")  # one moment of the file
+        try:
+            before = db.execute("PRAGMA data_version").fetchone()[0]
+            with bulk():
+                built = columnar.Columns.build(db.execute(COLUMN_NODES), db.execute(COLUMN_EDGES))
+        finally:
+            db.execute("COMMIT")
+        blobs = built.to_blobs()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                if db.execute("PRAGMA data_version").fetchone()[0] == before:
+                    db.executemany("INSERT OR REPLACE INTO report_columns (name, data) VALUES (?, ?)",
+                                   zip(COLUMN_BLOBS, blobs, strict=True))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as exc:  # a read-only or busy file: the columns serve this process only
+            log.info("report columns not kept in the file: %s", exc)
+        return built
 
     def dump(self) -> dict:
         nodes = {(k, i): json.loads(p) for k, i, p in self.db.execute("SELECT kind, id, props FROM nodes")}

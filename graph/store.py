@@ -264,6 +264,11 @@ class Store(ABC):
         with their properties and ``node_kind``; edges carry ``edge_kind`` and their
         properties. Policies, reach and diagnostics run on it, for every store alike."""
 
+    def columns(self):
+        """The whole store as report columns (``graph.columnar.Columns``), when the store
+        keeps them; ``None`` otherwise, and reports are worked out on the graph."""
+        return None
+
     # --- the journal: change feed and audit trail, written with every batch --------------
     @abstractmethod
     def changes(self, since: int = 0, limit: int = 100) -> list[dict]:

@@ -14,7 +14,7 @@ from api.report_xlsx import write_coverage_xlsx
 from api.schemas import GapsOut
 from api.auth import Caller
 from api.service import CallerDep, Service, ServiceDep, day_of, scope_for
-from graph.coverage import flagship_counts, report
+from graph.coverage import flagship_counts, store_report
 from graph.policy import builtin, builtin_policy
 from graph.reach import REASONS, network as run_network, reach as run_reach, view_gaps, why as run_why
 from graph.reach import diff as run_diff
@@ -68,7 +68,7 @@ def _coverage(service, caller, policy, by, as_of, committee_id, window) -> dict:
     day = day_of(as_of)
     root = scope_for(caller, committee_id)
     with service.lock:
-        return report(open_view(service.store, day, root), chosen, by=by, window_days=window)
+        return store_report(service.store, day, chosen, root, by=by, window_days=window)
 
 
 @router.get("/coverage", summary="按政策统计覆盖率（名义与有效）、未覆盖名单、分组、联系数量、沉寂联系")

@@ -1,0 +1,497 @@
+"""The coverage report over a whole store, from columns instead of a graph.
+
+A :class:`Columns` holds every node and every edge the report reads as numpy arrays:
+node kind, committee, term, CPC, position, party-group role, organisation kind; edge
+ends, kind and range; contacts as (pair, day). A policy's rules are then evaluated as
+array operations — masks for the populations and coverers, joins for the ``via_…`` and
+affinity questions, one sort per listing — so the whole nation is a fraction of a second
+where building its graph takes a minute and several GB.
+
+It answers exactly what :func:`graph.coverage.report` answers on a :class:`View` of the
+same graph (a property test holds the two to the same report for random policies and
+days). The embedded store keeps its columns in its file: they are dropped by every write
+and rebuilt from the tables by the first report after it. Days are integers (days since
+1970-01-01); an open start or end is a sentinel far outside any roster.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+
+import numpy as np
+import orjson
+
+from graph.coverage import BREAKDOWNS, NONE_KEY, committee_rows, ratio
+from graph.policy import AFFINITY, THROUGH, Policy, Rule, Select, builtin
+from graph.view import CHAIR_COUNCIL, KIND_CODES, MEMBERSHIP, STANDING
+
+FORMAT = 1  # the blobs' layout; a file holding another is rebuilt
+OPEN_START, OPEN_END = -(2**30), 2**30
+NO_DAY = -(2**31)  # no contact
+KINDS = tuple(KIND_CODES)  # node kinds, coded by position
+MEMBER = KINDS.index("Member")
+LIAISON, CONTACT = "LIAISES_WITH", "CONTACTED"
+EDGE_KINDS = (LIAISON, *MEMBERSHIP)  # edge kinds a report reads, coded by position
+LIAISON_CODE = 0
+EDGE_CODE = {kind: code for code, kind in enumerate(EDGE_KINDS)}
+_EPOCH = dt.date(1970, 1, 1)
+
+# What a report reads from a node and an edge, in this order.
+NODE_FIELDS = ("kind", "id", "committee_id", "name", "sector", "cpc", "position", "party_group_role", "org_kind",
+               "start_date", "end_date")
+EDGE_FIELDS = ("src_kind", "src", "kind", "dst_kind", "dst", "start_date", "end_date", "mechanism", "date")
+
+
+def day_number(day: str) -> int:
+    return (dt.date.fromisoformat(day) - _EPOCH).days
+
+
+def _days(values: list, open_value: int) -> np.ndarray:
+    out = np.array(values, dtype="datetime64[D]").astype(np.int64)
+    out[out == np.iinfo(np.int64).min] = open_value
+    return out.astype(np.int32)
+
+
+def _codes(values: list) -> tuple[np.ndarray, list]:
+    """Values coded by their rank among the distinct values (None is -1, before them all)."""
+    names = sorted({v for v in values if v is not None})
+    index = {name: code for code, name in enumerate(names)}
+    return np.fromiter((index.get(v, -1) if v is not None else -1 for v in values), np.int32, len(values)), names
+
+
+@dataclass
+class Columns:
+    # nodes
+    kind: np.ndarray  # int8, into KINDS
+    rank: np.ndarray  # int32: place in (kind, id) order
+    committee: np.ndarray  # int32, into committee_ids; -1 for none
+    start: np.ndarray  # int32 days; open for kinds without a term
+    end: np.ndarray
+    cpc: np.ndarray  # bool
+    party_group: np.ndarray  # bool: holds a party-group role
+    position: np.ndarray  # int32, into positions
+    org_kind: np.ndarray  # int32, into org_kinds
+    # edges a report reads, contacts aside
+    src: np.ndarray  # int32 node index
+    dst: np.ndarray
+    edge_kind: np.ndarray  # int8, into EDGE_KINDS
+    edge_start: np.ndarray  # int32 days
+    edge_end: np.ndarray
+    mechanism: np.ndarray  # int32, into mechanisms; -1 for none
+    # contacts: the pair (low, high node index) and the day
+    contact_low: np.ndarray
+    contact_high: np.ndarray
+    contact_day: np.ndarray
+    # text
+    ids: list
+    names: list
+    sectors: list
+    committee_ids: list  # sorted
+    positions: list
+    org_kinds: list
+    mechanisms: list  # sorted
+
+    ARRAYS = ("kind", "rank", "committee", "start", "end", "cpc", "party_group", "position", "org_kind", "src", "dst",
+              "edge_kind", "edge_start", "edge_end", "mechanism", "contact_low", "contact_high", "contact_day")
+
+    @classmethod
+    def build(cls, node_rows: Iterable[tuple], edge_rows: Iterable[tuple]) -> Columns:
+        """From node rows and edge rows shaped as NODE_FIELDS and EDGE_FIELDS."""
+        node_rows = list(node_rows)
+        columns = [list(c) for c in zip(*node_rows, strict=True)] if node_rows else [[] for _ in NODE_FIELDS]
+        kinds, ids, cids, names, sectors, cpc, positions, roles, org_kinds, starts, ends = columns
+        kind_code = {k: i for i, k in enumerate(KINDS)}
+        index = {kind: {} for kind in KINDS}
+        for i, (k, nid) in enumerate(zip(kinds, ids, strict=True)):
+            index[k][nid] = i
+        n = len(ids)
+        kind = np.fromiter((kind_code[k] for k in kinds), np.int8, n)
+        dated = np.isin(kind, [kind_code["Member"], kind_code["PartyOrg"]])
+        start, end = _days(starts, OPEN_START), _days(ends, OPEN_END)
+        start[~dated], end[~dated] = OPEN_START, OPEN_END
+        rank = np.empty(n, np.int32)
+        rank[sorted(range(n), key=lambda i: (kinds[i], ids[i]))] = np.arange(n, dtype=np.int32)
+        committee, committee_ids = _codes(cids)
+        position, position_names = _codes([p or "member" for p in positions])
+        org_kind, org_kind_names = _codes(org_kinds)
+        src, dst, ekind, estart, eend, mech = [], [], [], [], [], []
+        clow, chigh, cday = [], [], []
+        for src_kind, s, ek, dst_kind, d, start_date, end_date, mechanism, date in edge_rows:
+            a, b = index.get(src_kind, {}).get(s), index.get(dst_kind, {}).get(d)
+            if a is None or b is None:  # an end that is not a node: nothing a report counts
+                continue
+            if ek == CONTACT:
+                clow.append(min(a, b))
+                chigh.append(max(a, b))
+                cday.append(date)
+            elif ek in EDGE_CODE:
+                src.append(a)
+                dst.append(b)
+                ekind.append(EDGE_CODE[ek])
+                estart.append(start_date)
+                eend.append(end_date)
+                mech.append(mechanism)
+        mechanism, mechanisms = _codes(mech)
+        return cls(
+            kind=kind, rank=rank, committee=committee, start=start, end=end,
+            cpc=np.array([bool(c) for c in cpc], bool), party_group=np.array([bool(r) for r in roles], bool),
+            position=position, org_kind=org_kind,
+            src=np.array(src, np.int32), dst=np.array(dst, np.int32), edge_kind=np.array(ekind, np.int8),
+            edge_start=_days(estart, OPEN_START), edge_end=_days(eend, OPEN_END), mechanism=mechanism,
+            contact_low=np.array(clow, np.int32), contact_high=np.array(chigh, np.int32),
+            contact_day=_days(cday, OPEN_END),
+            ids=ids, names=names, sectors=sectors, committee_ids=committee_ids, positions=position_names,
+            org_kinds=org_kind_names, mechanisms=mechanisms,
+        )
+
+    @classmethod
+    def from_graph(cls, G) -> Columns:
+        """From a store's graph (nodes keyed (kind, id), edges carrying ``edge_kind``)."""
+        nodes = ((kind, nid, d.get("committee_id"), d.get("name"), d.get("sector"), d.get("cpc"), d.get("position"),
+                  d.get("party_group_role"), d.get("kind") if kind == "PartyOrg" else None,
+                  d.get("start_date"), d.get("end_date"))
+                 for (kind, nid), d in G.nodes(data=True) if d.get("node_kind") == kind)
+        edges = ((a[0], a[1], e["edge_kind"], b[0], b[1], e.get("start_date"), e.get("end_date"), e.get("mechanism"),
+                  e.get("date")) for a, b, e in G.edges(data=True))
+        return cls.build(list(nodes), edges)
+
+    # --- kept in a file as two blobs -----------------------------------------------------
+    def to_blobs(self) -> tuple[bytes, bytes]:
+        buffer = io.BytesIO()
+        np.savez(buffer, **{name: getattr(self, name) for name in self.ARRAYS})
+        text = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in self.ARRAYS}
+        return buffer.getvalue(), orjson.dumps(text)
+
+    @classmethod
+    def from_blobs(cls, arrays: bytes, text: bytes) -> Columns:
+        with np.load(io.BytesIO(arrays)) as stored:
+            values = {name: stored[name] for name in cls.ARRAYS}
+        return cls(**values, **orjson.loads(text))
+
+    # --- what people read -------------------------------------------------------------
+    def item(self, i: int) -> dict:
+        """A node's JSON shape, as ``View.item`` gives it."""
+        cid = self.committee[i]
+        committee_id = self.committee_ids[cid] if cid >= 0 else None
+        if self.kind[i] == MEMBER:
+            return {"id": self.ids[i], "name": self.names[i], "committee_id": committee_id, "sector": self.sectors[i]}
+        return {"id": self.ids[i], "kind": KIND_CODES[KINDS[self.kind[i]]], "name": self.names[i],
+                "committee_id": committee_id}
+
+    def committee_key(self, i: int) -> str:
+        cid = self.committee[i]
+        return self.committee_ids[cid] if cid >= 0 else NONE_KEY
+
+
+def join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (i, j) with left[i] == right[j]."""
+    order = np.argsort(right, kind="stable")
+    ordered = right[order]
+    lo, hi = np.searchsorted(ordered, left, "left"), np.searchsorted(ordered, left, "right")
+    counts = hi - lo
+    i = np.repeat(np.arange(len(left)), counts)
+    offsets = np.arange(len(i)) - np.repeat(np.cumsum(counts) - counts, counts)
+    return i, order[np.repeat(lo, counts) + offsets]
+
+
+class Day:
+    """One day over the columns: who is current, which edges hold, the last contact of
+    each pair; what ``View`` indexes, as masks."""
+
+    def __init__(self, c: Columns, day: str, scope: set[str] | None, committees: dict[str, dict]):
+        self.c, self.iso, self.d = c, day, day_number(day)
+        self.scope, self.committees = scope, committees
+        d = self.d
+        self.current = (c.start <= d) & (c.end >= d)
+        self.n = len(c.kind)
+        if scope is None:
+            self.in_scope = np.ones(self.n, bool)
+        else:
+            wanted = [code for code, cid in enumerate(c.committee_ids) if cid in scope]
+            self.in_scope = np.isin(c.committee, wanted)
+        holding = (c.edge_start <= d) & (c.edge_end >= d)
+        liaison = holding & (c.edge_kind == LIAISON_CODE)
+        self.liaison_in = liaison & self.current[c.src]  # View.liaisons_in, by edge
+        self.liaison_out = liaison & self.current[c.dst]  # View.liaisons_out
+        membership = holding & (c.edge_kind != LIAISON_CODE)
+        self.container = membership & self.current[c.dst]  # View.containers: src sits in dst
+        self.occupant = membership & (c.kind[c.src] == MEMBER) & self.current[c.src]  # View.occupants of dst
+        on_day = c.contact_day <= d
+        keys = c.contact_low[on_day].astype(np.int64) * self.n + c.contact_high[on_day]
+        days = c.contact_day[on_day]
+        order = np.lexsort((days, keys))
+        keys, days = keys[order], days[order]
+        last = np.ones(len(keys), bool)
+        last[:-1] = keys[1:] != keys[:-1]
+        self.contact_keys, self.contact_last = keys[last], days[last]
+
+    def last_contact(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """The last contact day of each pair on or before the day (NO_DAY for none)."""
+        keys = np.minimum(a, b).astype(np.int64) * self.n + np.maximum(a, b)
+        at = np.searchsorted(self.contact_keys, keys)
+        found = at < len(self.contact_keys)
+        found[found] = self.contact_keys[at[found]] == keys[found]
+        out = np.full(len(keys), NO_DAY, np.int32)
+        out[found] = self.contact_last[at[found]]
+        return out
+
+    def selected(self, select: Select) -> np.ndarray:
+        """Current nodes, in scope or not, that a selection matches (``View.selected``)."""
+        c = self.c
+        mask = self.current & (c.kind == KINDS.index(select.node_kind))
+        if select.kind == "member":
+            if select.cpc is not None:
+                mask &= c.cpc == select.cpc
+            if select.party_group is not None:
+                mask &= c.party_group == select.party_group
+            for flag, names in ((select.standing, STANDING), (select.chair_council, CHAIR_COUNCIL)):
+                if flag is not None:
+                    mask &= self._position_in(names) == flag
+            if select.positions:
+                mask &= self._position_in(select.positions)
+        if select.kind == "party_org" and select.party_org_kinds:
+            mask &= np.isin(c.org_kind, [i for i, k in enumerate(c.org_kinds) if k in select.party_org_kinds])
+        return mask
+
+    def _position_in(self, names) -> np.ndarray:
+        return np.isin(self.c.position, [i for i, p in enumerate(self.c.positions) if p in names])
+
+    def nodes(self, kind: str) -> np.ndarray:
+        """Current nodes of a kind in scope, in (kind, id) order (``View.nodes``)."""
+        c = self.c
+        found = np.flatnonzero(self.current & self.in_scope & (c.kind == KINDS.index(kind)))
+        return found[np.argsort(c.rank[found])]
+
+    def by_committee_then_id(self, nodes: np.ndarray) -> np.ndarray:
+        return nodes[np.lexsort((self.c.rank[nodes], self.c.committee[nodes]))]
+
+
+@dataclass
+class Found:
+    """(item, coverer, through a liaison) for every way a rule's coverers reach its items."""
+    item: np.ndarray
+    coverer: np.ndarray
+    liaison: np.ndarray  # bool: the coverer's liaison edge (False: a membership)
+
+
+def coverers(day: Day, rule: Rule, population: np.ndarray) -> Found:
+    """What ``Rule.coverers`` gives for each item, as pairs."""
+    c = day.c
+    eligible = day.selected(rule.by)
+    member_items = population & (c.kind == MEMBER)
+    items, found_by, via = [], [], []
+
+    def add(item, coverer, liaison: bool):
+        items.append(item)
+        found_by.append(coverer)
+        via.append(np.full(len(item), liaison))
+
+    reaching = day.liaison_in & eligible[c.src]
+    for way in rule.through:
+        if way == "liaison":
+            e = np.flatnonzero(reaching & population[c.dst])
+            add(c.dst[e], c.src[e], True)
+        elif way == "membership":
+            e = np.flatnonzero(day.container & member_items[c.src] & eligible[c.dst])
+            add(c.src[e], c.dst[e], False)
+            e = np.flatnonzero(day.occupant & population[c.dst] & eligible[c.src])
+            add(c.dst[e], c.src[e], False)
+        else:
+            sits = np.flatnonzero(day.container & (c.edge_kind == EDGE_KINDS.index(THROUGH[way])) & member_items[c.src])
+            liaisons = np.flatnonzero(reaching)
+            i, j = join(c.dst[sits], c.dst[liaisons])
+            add(c.src[sits][i], c.src[liaisons][j], True)
+    if not items:
+        return Found(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, bool))
+    return Found(np.concatenate(items), np.concatenate(found_by), np.concatenate(via))
+
+
+def effective_items(day: Day, found: Found, window_start: int) -> np.ndarray:
+    """Items with at least one effective coverer (``graph.coverage.effective``)."""
+    c = day.c
+    checked = found.liaison & (c.kind[found.coverer] == MEMBER)
+    good = ~checked
+    direct = np.flatnonzero(checked & (c.kind[found.item] == MEMBER))
+    good[direct] = day.last_contact(found.coverer[direct], found.item[direct]) >= window_start
+    groups = np.flatnonzero(checked & (c.kind[found.item] != MEMBER))
+    if len(groups):
+        occupied = np.flatnonzero(day.occupant)
+        i, j = join(found.item[groups], c.dst[occupied])
+        hit = day.last_contact(found.coverer[groups][i], c.src[occupied][j]) >= window_start
+        good[groups] = np.bincount(i[hit], minlength=len(groups)) > 0
+    return np.unique(found.item[good])
+
+
+def _pair_keys(day: Day, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return a.astype(np.int64) * day.n + b
+
+
+def affinity_matched(day: Day, found: Found, edge_kind: str) -> int:
+    """Covered member items sharing a container of a kind with one of their member coverers."""
+    c = day.c
+    pairs = np.flatnonzero((c.kind[found.item] == MEMBER) & (c.kind[found.coverer] == MEMBER))
+    sits = np.flatnonzero(day.container & (c.edge_kind == EDGE_KINDS.index(edge_kind)))
+    held = np.unique(_pair_keys(day, c.src[sits], c.dst[sits]))
+    i, j = join(found.item[pairs], c.src[sits])
+    keys = _pair_keys(day, found.coverer[pairs][i], c.dst[sits][j])
+    at = np.minimum(np.searchsorted(held, keys), max(len(held) - 1, 0))
+    hit = held[at] == keys if len(held) else np.zeros(len(keys), bool)
+    return len(np.unique(found.item[pairs][i[hit]]))
+
+
+def evaluate_rule(day: Day, rule: Rule, window_days: int, by: str | None = None) -> dict:
+    c = day.c
+    population = day.selected(rule.covers) & day.in_scope
+    items = np.flatnonzero(population)
+    found = coverers(day, rule, population)
+    covered = np.zeros(day.n, bool)
+    covered[found.item] = True
+    n_covered = int(covered.sum())
+    effective = len(effective_items(day, found, day.d - window_days))
+    uncovered = day.by_committee_then_id(np.flatnonzero(population & ~covered))
+    out = {
+        "id": rule.id,
+        "label": rule.label,
+        "covers": rule.covers.kind,
+        "total": len(items),
+        "covered": n_covered,
+        "ratio": ratio(n_covered, len(items)),
+        "effective": effective,
+        "effective_ratio": ratio(effective, len(items)),
+        "uncovered": [c.item(i) for i in uncovered.tolist()],
+    }
+    if rule.capacity:
+        low, high = rule.capacity
+        chosen = np.flatnonzero(day.selected(rule.by) & day.in_scope)
+        chosen = chosen[np.argsort(c.rank[chosen])]
+        liaised = np.unique(_pair_keys(day, found.coverer[found.liaison], found.item[found.liaison]))
+        load = np.bincount((liaised // day.n).astype(np.int64), minlength=day.n)[chosen]
+        out["capacity"] = {
+            "min": low,
+            "max": high,
+            "over": [{**c.item(i), "count": int(n)} for i, n in zip(chosen.tolist(), load.tolist(), strict=True)
+                     if high is not None and n > high],
+            "under": [{**c.item(i), "count": int(n)} for i, n in zip(chosen.tolist(), load.tolist(), strict=True)
+                      if low is not None and n < low],
+        }
+    if rule.affinity:
+        pairs = int((covered & (c.kind == MEMBER)).sum())
+        matched = affinity_matched(day, found, AFFINITY[rule.affinity])
+        out["affinity"] = {"by": rule.affinity, "matched": matched, "of": pairs, "ratio": ratio(matched, pairs)}
+    if by:
+        out["breakdown"] = breakdown(day, items, covered, by)
+    return out
+
+
+def breakdown(day: Day, items: np.ndarray, covered: np.ndarray, by: str) -> list[dict]:
+    c = day.c
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    if by == "committee":
+        total = np.bincount(c.committee[items] + 1, minlength=len(c.committee_ids) + 1)
+        got = np.bincount(c.committee[items] + 1, weights=covered[items], minlength=len(c.committee_ids) + 1)
+        for code in np.flatnonzero(total).tolist():
+            key = c.committee_ids[code - 1] if code else NONE_KEY
+            counts[key] = [int(total[code]), int(got[code])]
+        return committee_rows(counts, day.committees, day.scope)
+    members = items[c.kind[items] == MEMBER]
+    wanted = np.zeros(day.n, bool)
+    wanted[members] = True
+    sits = np.flatnonzero(day.container & (c.edge_kind == EDGE_KINDS.index(BREAKDOWNS[by])) & wanted[c.src])
+    names = [c.names[i] for i in c.dst[sits].tolist()]
+    for name, member in zip(names, c.src[sits].tolist(), strict=True):
+        counts[name][0] += 1
+        counts[name][1] += bool(covered[member])
+    placed = np.zeros(day.n, bool)
+    placed[c.src[sits]] = True
+    alone = members[~placed[members]]
+    if len(alone):
+        counts[NONE_KEY][0] += len(alone)
+        counts[NONE_KEY][1] += int(covered[alone].sum())
+    for i in items[c.kind[items] != MEMBER].tolist():
+        key = c.names[i] if KIND_CODES[KINDS[c.kind[i]]] == by else NONE_KEY
+        counts[key][0] += 1
+        counts[key][1] += bool(covered[i])
+    return [{"key": key, "name": key, "total": t, "covered": g, "ratio": ratio(g, t)}
+            for key, (t, g) in sorted(counts.items())]
+
+
+def sectors_without_cpc(day: Day) -> list[dict]:
+    c = day.c
+    sectors = day.nodes("Sector")
+    occupied = np.flatnonzero(day.occupant)
+    members = np.bincount(c.dst[occupied], minlength=day.n)
+    with_cpc = np.bincount(c.dst[occupied], weights=c.cpc[c.src[occupied]], minlength=day.n) > 0
+    lacking = day.by_committee_then_id(sectors[~with_cpc[sectors]])
+    return [{**c.item(i), "members": int(members[i])} for i in lacking.tolist()]
+
+
+def members_without_special_committee(day: Day) -> list[dict]:
+    c = day.c
+    members = day.nodes("Member")
+    sits = np.flatnonzero(day.container & (c.edge_kind == EDGE_KINDS.index("ON_SPECIAL_COMMITTEE")))
+    placed = np.zeros(day.n, bool)
+    placed[c.src[sits]] = True
+    return [c.item(i) for i in members[~placed[members]].tolist()]
+
+
+def quiet_liaisons(day: Day, window_days: int) -> list[dict]:
+    c = day.c
+    members = np.zeros(day.n, bool)
+    members[day.nodes("Member")] = True
+    e = np.flatnonzero(day.liaison_out & members[c.src] & (c.kind[c.dst] == MEMBER))
+    src, dst = c.src[e], c.dst[e]
+    last = day.last_contact(src, dst)
+    quiet = last < day.d - window_days
+    e, src, dst, last = e[quiet], src[quiet], dst[quiet], last[quiet]
+    since = np.where(last != NO_DAY, last, c.edge_start[e])
+    known = since != OPEN_START
+    days_quiet = np.where(known, day.d - since, 0)
+    order = np.lexsort((-days_quiet, c.mechanism[e], c.rank[dst], c.rank[src], last))
+    days = np.datetime64("1970-01-01") + np.maximum(last[order], 0).astype("timedelta64[D]")
+    ids, names, committee_ids, mechanisms = c.ids, c.names, c.committee_ids + [None], c.mechanisms + [None]
+    rows = zip(src[order].tolist(), dst[order].tolist(), c.committee[src[order]].tolist(), c.mechanism[e[order]].tolist(),
+               np.where(last[order] != NO_DAY, days.astype(str), None).tolist(),
+               np.where(known[order], days_quiet[order], -1).tolist(), strict=True)
+    return [{"from_id": ids[a], "from_name": names[a], "to_id": ids[b], "to_name": names[b],
+             "committee_id": committee_ids[cid], "mechanism": mechanisms[m], "last_contact": last_day,
+             "days_quiet": quiet if quiet >= 0 else None}
+            for a, b, cid, m, last_day, quiet in rows]
+
+
+def report(columns: Columns, day: str, policy: Policy, committees: dict[str, dict], scope: set[str] | None = None,
+           by: str | None = None, window_days: int | None = None) -> dict:
+    """``graph.coverage.report`` of the same graph, from its columns."""
+    window = policy.window_days if window_days is None else window_days
+    on = Day(columns, day, scope, committees)
+    flagship = builtin()["two-coverages"]
+    rules = [evaluate_rule(on, rule, window, by) for rule in policy.rules]
+    done = dict(zip(policy.rules, rules, strict=True))
+    headline = {}
+    for key, rule in (("party_org", flagship.rules[0]), ("party_work", flagship.rules[1])):
+        r = done.get(rule) or evaluate_rule(on, rule, window)
+        headline[key] = {"label": rule.label, "total": r["total"], "covered": r["covered"], "ratio": r["ratio"],
+                         "effective": r["effective"], "effective_ratio": r["effective_ratio"]}
+    return {
+        "policy": policy.name,
+        "label": policy.label,
+        "as_of": day,
+        "window_days": window,
+        "committee_id": None if scope is None else _root(scope, committees),
+        "by": by,
+        "headline": headline,
+        "rules": rules,
+        "sectors_without_cpc": sectors_without_cpc(on),
+        "members_without_special_committee": members_without_special_committee(on),
+        "quiet_liaisons": quiet_liaisons(on, window),
+    }
+
+
+def _root(scope: set[str], committees: dict[str, dict]) -> str | None:
+    for cid in sorted(scope):
+        if len(scope) == 1 or committees.get(cid, {}).get("parent_id") not in scope:
+            return cid
+    return None

@@ -1,0 +1,253 @@
+"""The whole-store report from columns answers exactly what the report on the graph's view
+answers: random rosters with every kind of liaison and membership, random policies (any
+selection, way, capacity and affinity), any day, breakdown and window; the columns built
+from the graph and from the embedded store's tables alike, and kept correct across writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from graph import columnar
+from graph.coverage import BREAKDOWNS, report, store_report
+from graph.embedded import EmbeddedStore
+from graph.policy import POSITIONS, THROUGH, Policy, Rule, Select, builtin
+from graph.view import View, open_view, subtree
+from loaders import load_files
+from tests.conftest import write_json
+from tests.test_properties import AFFILIATIONS, DAYS, PROBE_DAYS, date_range, _put
+
+POSITION_LABELS = ["主席", "副主席", "秘书长", "常委", "委员"]
+PARTY_GROUP_ROLES = [None, None, "党组书记", "党组副书记", "党组成员"]
+ORG_KINDS = ["党组", "机关党组", "党支部", "临时党支部", "党小组"]
+SECTORS, SPECIALS, GROUPS = ["经济界", "教育界", "中共"], ["提案委员会", "经济委员会"], ["第一组", "第二组"]
+TARGETS = ["委员", "界别", "专委会", "委员活动组", "党组织"]
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                          HealthCheck.too_slow])
+
+
+@st.composite
+def rich_rosters(draw):
+    """Rosters with nested committees, positions, party-group roles, special committees,
+    activity groups and studios, liaisons to every kind of target (across committees too)
+    and contacts between any two members."""
+    committees = [{"id": "C0", "name": "市政协", "level": "市"}]
+    for i in range(1, draw(st.integers(1, 3))):
+        committees.append({"id": f"C{i}", "name": f"第{i}县政协", "level": "县", "parent_id": "C0"})
+    cids = [c["id"] for c in committees]
+    orgs = []
+    for i in range(draw(st.integers(0, 4))):
+        kind = draw(st.sampled_from(ORG_KINDS))
+        start, end = draw(date_range(need_end=kind == "临时党支部"))
+        orgs.append(_put({"id": f"O{i}", "name": f"党组织{i}", "kind": kind, "committee_id": draw(st.sampled_from(cids))},
+                         start_date=start, end_date=end))
+    members = []
+    for i in range(draw(st.integers(1, 14))):
+        start, end = draw(date_range())
+        row = {"id": f"M{i}", "name": f"委员{i}", "committee_id": draw(st.sampled_from(cids)),
+               "affiliation": "、".join(draw(st.lists(st.sampled_from(AFFILIATIONS), min_size=1, max_size=2, unique=True))),
+               "sector": draw(st.sampled_from(SECTORS)), "position": draw(st.sampled_from(POSITION_LABELS))}
+        specials = draw(st.lists(st.sampled_from(SPECIALS), max_size=2, unique=True))
+        in_orgs = draw(st.lists(st.sampled_from([o["id"] for o in orgs]), max_size=2, unique=True)) if orgs else []
+        members.append(_put(row, start_date=start, end_date=end, party_group_role=draw(st.sampled_from(PARTY_GROUP_ROLES)),
+                            special_committees="、".join(specials) or None, party_org_ids="、".join(in_orgs) or None,
+                            activity_group=draw(st.sampled_from([None, *GROUPS])),
+                            studio=draw(st.sampled_from([None, "名家工作室"]))))
+    places = {"界别": sorted({(m["committee_id"], m["sector"]) for m in members}),
+              "专委会": sorted({(m["committee_id"], s) for m in members for s in m.get("special_committees", "").split("、") if s}),
+              "委员活动组": sorted({(m["committee_id"], m["activity_group"]) for m in members if m.get("activity_group")})}
+    liaisons = []
+    for j in range(draw(st.integers(0, 16))):
+        source = draw(st.sampled_from(members))
+        kind = draw(st.sampled_from(TARGETS))
+        if kind == "委员":
+            to = draw(st.sampled_from(members))["id"]
+            if to == source["id"]:
+                continue
+        elif kind == "党组织":
+            if not orgs:
+                continue
+            to = draw(st.sampled_from(orgs))["id"]
+        else:
+            if not places[kind]:
+                continue
+            cid, name = draw(st.sampled_from(places[kind]))
+            to = name if cid == source["committee_id"] else f"{cid}:{name}"
+        start, end = draw(date_range())
+        liaisons.append(_put({"from_id": source["id"], "target_kind": kind, "to": to,
+                              "mechanism": draw(st.sampled_from([None, "结对子", f"机制{j}"]))},
+                             start_date=start, end_date=end))
+    ids = [m["id"] for m in members]
+    pairs = [(l["from_id"], l["to"]) for l in liaisons if l["target_kind"] == "委员"]
+    for l in liaisons:  # a liaison to a sector or group, and a member sitting there
+        if l["target_kind"] in ("界别", "专委会", "委员活动组"):
+            name = l["to"].split(":")[-1]
+            pairs += [(l["from_id"], m["id"]) for m in members if m["id"] != l["from_id"] and name in
+                      (m["sector"], m.get("activity_group"), *m.get("special_committees", "").split("、"))]
+    if len(ids) > 1:  # random pairs, and a liaison's two ends
+        pairs += [tuple(draw(st.lists(st.sampled_from(ids), min_size=2, max_size=2, unique=True))) for _ in range(3)]
+    contacts = []
+    for k, (a, b) in enumerate(draw(st.lists(st.sampled_from(pairs), max_size=8)) if pairs else []):
+        contacts.append({"from_id": a, "to_id": b, "date": draw(st.sampled_from(PROBE_DAYS)), "mode": "走访",
+                         "summary": f"记录{k}"})
+    liaisons = list({(l["from_id"], l["target_kind"], l["to"], l.get("mechanism"), l.get("start_date")): l
+                     for l in liaisons}.values())
+    contacts = list({(c["from_id"], c["to_id"], c["date"]): c for c in contacts}.values())
+    roster = {"committees": committees, "party_orgs": orgs, "members": members, "liaisons": liaisons, "contacts": contacts}
+    return {k: v for k, v in roster.items() if v}
+
+
+maybe = st.sampled_from([None, True, False])
+
+
+@st.composite
+def selections(draw, kinds):
+    kind = draw(st.sampled_from(kinds))
+    if kind == "member":
+        positions = draw(st.one_of(st.none(), st.lists(st.sampled_from(sorted(POSITIONS)), min_size=1, max_size=2,
+                                                       unique=True).map(tuple)))
+        return Select(kind, cpc=draw(maybe), standing=draw(maybe), chair_council=draw(maybe),
+                      party_group=draw(maybe), positions=positions)
+    if kind == "party_org":
+        kinds = st.lists(st.sampled_from(["party_group", "organ_party_group", "branch", "temporary_branch", "party_cell"]),
+                         min_size=1, max_size=2, unique=True).map(tuple)
+        return Select(kind, party_org_kinds=draw(st.one_of(st.none(), kinds)))
+    return Select(kind)
+
+
+@st.composite
+def random_rules(draw, i: int):
+    covers = draw(selections(["member", "member", "sector", "special_committee", "activity_group", "party_org"]))
+    ways = sorted(THROUGH) if covers.kind == "member" else ["liaison", "membership"]
+    capacity = draw(st.one_of(st.none(), st.tuples(st.sampled_from([None, 0, 1, 2]), st.sampled_from([None, 1, 3]))))
+    if capacity and None not in capacity and capacity[1] < capacity[0]:
+        capacity = (capacity[1], capacity[0])
+    return Rule(
+        id=f"r{i}", label=f"规则{i}", covers=covers,
+        by=draw(selections(["member", "member", "party_org", "sector", "activity_group"])),
+        through=tuple(draw(st.lists(st.sampled_from(ways), min_size=1, max_size=3, unique=True))),
+        capacity=capacity,
+        affinity=draw(st.sampled_from([None, "sector", "activity_group", "special_committee"])),
+    )
+
+
+BUILTIN_RULES = [rule for policy in builtin().values() for rule in policy.rules]
+
+
+@st.composite
+def policies(draw):
+    """One to three rules, each random or one of the built-in policies' rules."""
+    rules = []
+    for i in range(draw(st.integers(1, 3))):
+        rule = draw(st.one_of(random_rules(i), st.sampled_from(BUILTIN_RULES)))
+        if rule.id not in {r.id for r in rules}:
+            rules.append(rule)
+    return Policy(name="random", label="随机", rules=tuple(rules), window_days=draw(st.sampled_from([0, 90, 180, 800])))
+
+
+def _load(folder: Path, roster: dict, name: str = "r.json") -> EmbeddedStore:
+    store = EmbeddedStore(folder / "s.db")
+    load_files([write_json(folder / name, roster)], store)
+    return store
+
+
+@SETTINGS
+@given(roster=rich_rosters(), policy=policies(), days=st.lists(st.sampled_from(PROBE_DAYS), min_size=1, max_size=3))
+def test_columns_answer_what_the_view_answers(roster, policy, days):
+    days += sorted({c["date"] for c in roster.get("contacts", [])})  # a contact on the day: the window's edge
+    # every breakdown; windows of a day and of half a year (2024-06-30 → 2024-07-01 → 2024-12-31)
+    asked = [(by, None) for by in (None, *BREAKDOWNS)] + [(None, window) for window in (0, 1, 184)]
+    with tempfile.TemporaryDirectory() as tmp, _load(Path(tmp), roster) as store:
+        G, committees = store.graph(), store.committees()
+        from_graph, from_file = columnar.Columns.from_graph(G), store.columns()
+        scope = subtree(committees, sorted(committees)[-1])
+        for day in days:
+            for by, window in asked:
+                expected = report(View(G, day, None, committees), policy, by, window)
+                assert columnar.report(from_graph, day, policy, committees, None, by, window) == expected
+                assert columnar.report(from_file, day, policy, committees, None, by, window) == expected
+                assert store_report(store, dt.date.fromisoformat(day), policy, None, by, window) == expected
+                # one committee and those below it, with the whole graph's liaisons and contacts
+                assert columnar.report(from_file, day, policy, committees, scope, by, window) == \
+                    report(View(G, day, scope, committees), policy, by, window)
+
+
+@settings(SETTINGS, max_examples=25)
+@given(first=rich_rosters(), second=rich_rosters())
+def test_the_kept_columns_follow_every_write(first, second):
+    """Columns kept in the file are dropped by a write, by this connection or another, and
+    read back from the file by a new one; each report equals the view's of the moment."""
+    policy = builtin()["silian"]
+    day = dt.date.fromisoformat(DAYS[2])
+
+    def expected(store):
+        return report(open_view(store, day), policy, "committee")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        with _load(folder, first) as store, EmbeddedStore(folder / "s.db") as other:
+            assert store_report(store, day, policy, None, "committee") == expected(store)
+            assert store.db.execute("SELECT count(*) FROM report_columns").fetchone()[0] == 2
+            with EmbeddedStore(folder / "s.db") as fresh:  # a new process reads them from the file
+                assert store_report(fresh, day, policy, None, "committee") == expected(fresh)
+            assert store_report(other, day, policy, None, "committee") == expected(store)
+            load_files([write_json(folder / "b.json", second)], other)  # another connection writes
+            assert store.db.execute("SELECT count(*) FROM report_columns").fetchone()[0] == 0
+            assert store_report(store, day, policy, None, "committee") == expected(other)
+            load_files([write_json(folder / "c.json", first)], store)  # and this one
+            assert store_report(store, day, policy, None, "committee") == expected(store)
+            store.clear()
+            assert store_report(store, day, policy, None, "committee") == expected(store)
+
+
+def test_columns_of_a_generated_city_equal_the_view_for_every_builtin_policy(tmp_path):
+    from loaders.generate import generate
+
+    generate("county", 3, tmp_path / "csv", "csv")
+    with EmbeddedStore(tmp_path / "s.db") as store:
+        load_files(sorted((tmp_path / "csv").glob("*.csv")), store)
+        G, committees = store.graph(), store.committees()
+        columns = store.columns()
+        for day in ("2024-03-01", "2026-11-01"):
+            view = View(G, day, None, committees)
+            for policy in builtin().values():
+                for by in (None, *BREAKDOWNS):
+                    assert columnar.report(columns, day, policy, committees, None, by) == report(view, policy, by), \
+                        (policy.name, by, day)
+
+
+def test_a_file_that_cannot_keep_the_columns_still_reports(tmp_path):
+    """A file this connection may not write (an archive copy opened read-only): the
+    columns serve this process and nothing is kept."""
+    roster = {"committees": [{"id": "T", "name": "试验县政协"}],
+              "members": [{"id": "A", "name": "甲", "affiliation": "民盟", "committee_id": "T", "sector": "民盟"}]}
+    with _load(tmp_path, roster) as store:
+        store.db.execute("PRAGMA query_only = ON")
+        result = store_report(store, dt.date(2025, 1, 1), builtin()["two-coverages"])
+        assert [(r["total"], r["covered"]) for r in result["rules"]] == [(0, 0), (1, 0)]
+        assert [i["id"] for i in result["rules"][1]["uncovered"]] == ["A"]
+        assert store.db.execute("SELECT count(*) FROM report_columns").fetchone()[0] == 0
+
+
+def test_a_liaison_to_a_sector_is_effective_through_a_contact_with_someone_in_it(tmp_path):
+    """The window's edge, for a sector: a contact with one of its members on the first day
+    of the window counts, the day before it does not."""
+    roster = {"committees": [{"id": "T", "name": "试验县政协"}],
+              "members": [{"id": "A", "name": "甲", "affiliation": "中共党员", "committee_id": "T", "sector": "中共",
+                           "party_group_role": "党组成员"},
+                          {"id": "B", "name": "乙", "affiliation": "民盟", "committee_id": "T", "sector": "经济界"}],
+              "liaisons": [{"from_id": "A", "target_kind": "界别", "to": "经济界"}],
+              "contacts": [{"from_id": "A", "to_id": "B", "date": "2025-01-01", "mode": "走访"}]}
+    policy = Policy(name="p", label="p", rules=(builtin()["sanlian"].rules[0],))
+    with _load(tmp_path, roster) as store:
+        G, committees = store.graph(), store.committees()
+        for day, window, effective in (("2025-01-01", 0, 1), ("2025-01-02", 1, 1), ("2025-01-02", 0, 0)):
+            expected = report(View(G, day, None, committees), policy, None, window)
+            got = columnar.report(store.columns(), day, policy, committees, None, None, window)
+            assert got == expected
+            sectors = got["rules"][0]
+            assert (sectors["total"], sectors["covered"], sectors["effective"]) == (2, 1, effective), (day, window)
