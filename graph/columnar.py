@@ -21,6 +21,7 @@ import io
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from itertools import repeat
 
 import numpy as np
 import orjson
@@ -43,7 +44,7 @@ _EPOCH = dt.date(1970, 1, 1)
 # What a report reads from a node and an edge, in this order.
 NODE_FIELDS = ("kind", "id", "committee_id", "name", "sector", "cpc", "position", "party_group_role", "org_kind",
                "start_date", "end_date")
-EDGE_FIELDS = ("src_kind", "src", "kind", "dst_kind", "dst", "start_date", "end_date", "mechanism", "date")
+EDGE_FIELDS = ("src", "dst", "start_date", "end_date", "mechanism", "date")
 
 
 def day_number(day: str) -> int:
@@ -99,13 +100,14 @@ class Columns:
               "edge_kind", "edge_start", "edge_end", "mechanism", "contact_low", "contact_high", "contact_day")
 
     @classmethod
-    def build(cls, node_rows: Iterable[tuple], edge_rows: Iterable[tuple]) -> Columns:
-        """From node rows and edge rows shaped as NODE_FIELDS and EDGE_FIELDS."""
-        node_rows = list(node_rows)
-        columns = [list(c) for c in zip(*node_rows, strict=True)] if node_rows else [[] for _ in NODE_FIELDS]
-        kinds, ids, cids, names, sectors, cpc, positions, roles, org_kinds, starts, ends = columns
+    def build(cls, nodes: dict[str, list], edge_groups: Iterable[tuple[str, str, str, dict[str, list]]]) -> Columns:
+        """From node columns (NODE_FIELDS -> values) and edge groups ``(edge kind, source
+        kind, target kind, {EDGE_FIELDS[4:] and src, dst -> values})``."""
+        order = sorted(range(len(nodes["id"])), key=lambda i: (nodes["kind"][i], nodes["id"][i]))  # index = rank
+        kinds, ids, cids, names, sectors, cpc, positions, roles, org_kinds, starts, ends = (
+            [nodes[f][i] for i in order] for f in NODE_FIELDS)
         kind_code = {k: i for i, k in enumerate(KINDS)}
-        index = {kind: {} for kind in KINDS}
+        index: dict[str, dict[str, int]] = {kind: {} for kind in KINDS}
         for i, (k, nid) in enumerate(zip(kinds, ids, strict=True)):
             index[k][nid] = i
         n = len(ids)
@@ -113,37 +115,48 @@ class Columns:
         dated = np.isin(kind, [kind_code["Member"], kind_code["PartyOrg"]])
         start, end = _days(starts, OPEN_START), _days(ends, OPEN_END)
         start[~dated], end[~dated] = OPEN_START, OPEN_END
-        rank = np.empty(n, np.int32)
-        rank[sorted(range(n), key=lambda i: (kinds[i], ids[i]))] = np.arange(n, dtype=np.int32)
         committee, committee_ids = _codes(cids)
         position, position_names = _codes([p or "member" for p in positions])
         org_kind, org_kind_names = _codes(org_kinds)
-        src, dst, ekind, estart, eend, mech = [], [], [], [], [], []
-        clow, chigh, cday = [], [], []
-        for src_kind, s, ek, dst_kind, d, start_date, end_date, mechanism, date in edge_rows:
-            a, b = index.get(src_kind, {}).get(s), index.get(dst_kind, {}).get(d)
-            if a is None or b is None:  # an end that is not a node: nothing a report counts
+        edges: dict[str, list] = {f: [] for f in ("src", "dst", "kind", "start", "end", "mechanism")}
+        contacts: dict[str, list] = {"low": [], "high": [], "day": []}
+        for edge_kind, src_kind, dst_kind, values in edge_groups:
+            if edge_kind != CONTACT and edge_kind not in EDGE_CODE:
                 continue
-            if ek == CONTACT:
-                clow.append(min(a, b))
-                chigh.append(max(a, b))
-                cday.append(date)
-            elif ek in EDGE_CODE:
-                src.append(a)
-                dst.append(b)
-                ekind.append(EDGE_CODE[ek])
-                estart.append(start_date)
-                eend.append(end_date)
-                mech.append(mechanism)
-        mechanism, mechanisms = _codes(mech)
+            ends_of = [np.fromiter(map(index.get(k, {}).get, values[f], repeat(-1)), np.int32, len(values[f]))
+                       for k, f in ((src_kind, "src"), (dst_kind, "dst"))]
+            keep = (ends_of[0] >= 0) & (ends_of[1] >= 0)  # an end that is not a node: nothing a report counts
+            a, b = ends_of[0][keep], ends_of[1][keep]
+            kept = np.flatnonzero(keep).tolist() if not keep.all() else None
+
+            def column(field: str) -> list:
+                return values[field] if kept is None else [values[field][i] for i in kept]
+
+            if edge_kind == CONTACT:
+                contacts["low"].append(np.minimum(a, b))
+                contacts["high"].append(np.maximum(a, b))
+                contacts["day"].append(_days(column("date"), OPEN_END))
+            else:
+                edges["src"].append(a)
+                edges["dst"].append(b)
+                edges["kind"].append(np.full(len(a), EDGE_CODE[edge_kind], np.int8))
+                edges["start"].append(_days(column("start_date"), OPEN_START))
+                edges["end"].append(_days(column("end_date"), OPEN_END))
+                edges["mechanism"] += column("mechanism")
+        mechanism, mechanisms = _codes(edges.pop("mechanism"))
+
+        def joined(parts: list, dtype) -> np.ndarray:
+            return np.concatenate(parts) if parts else np.zeros(0, dtype)
+
         return cls(
-            kind=kind, rank=rank, committee=committee, start=start, end=end,
+            kind=kind, rank=np.arange(n, dtype=np.int32), committee=committee, start=start, end=end,
             cpc=np.array([bool(c) for c in cpc], bool), party_group=np.array([bool(r) for r in roles], bool),
             position=position, org_kind=org_kind,
-            src=np.array(src, np.int32), dst=np.array(dst, np.int32), edge_kind=np.array(ekind, np.int8),
-            edge_start=_days(estart, OPEN_START), edge_end=_days(eend, OPEN_END), mechanism=mechanism,
-            contact_low=np.array(clow, np.int32), contact_high=np.array(chigh, np.int32),
-            contact_day=_days(cday, OPEN_END),
+            src=joined(edges["src"], np.int32), dst=joined(edges["dst"], np.int32),
+            edge_kind=joined(edges["kind"], np.int8), edge_start=joined(edges["start"], np.int32),
+            edge_end=joined(edges["end"], np.int32), mechanism=mechanism,
+            contact_low=joined(contacts["low"], np.int32), contact_high=joined(contacts["high"], np.int32),
+            contact_day=joined(contacts["day"], np.int32),
             ids=ids, names=names, sectors=sectors, committee_ids=committee_ids, positions=position_names,
             org_kinds=org_kind_names, mechanisms=mechanisms,
         )
@@ -151,13 +164,19 @@ class Columns:
     @classmethod
     def from_graph(cls, G) -> Columns:
         """From a store's graph (nodes keyed (kind, id), edges carrying ``edge_kind``)."""
-        nodes = ((kind, nid, d.get("committee_id"), d.get("name"), d.get("sector"), d.get("cpc"), d.get("position"),
-                  d.get("party_group_role"), d.get("kind") if kind == "PartyOrg" else None,
-                  d.get("start_date"), d.get("end_date"))
-                 for (kind, nid), d in G.nodes(data=True) if d.get("node_kind") == kind)
-        edges = ((a[0], a[1], e["edge_kind"], b[0], b[1], e.get("start_date"), e.get("end_date"), e.get("mechanism"),
-                  e.get("date")) for a, b, e in G.edges(data=True))
-        return cls.build(list(nodes), edges)
+        nodes: dict[str, list] = {f: [] for f in NODE_FIELDS}
+        for (kind, nid), d in G.nodes(data=True):
+            if d.get("node_kind") == kind:
+                for field, value in zip(NODE_FIELDS, (kind, nid, *(d.get(f) for f in NODE_FIELDS[2:8]),
+                                                      d.get("kind") if kind == "PartyOrg" else None,
+                                                      d.get("start_date"), d.get("end_date")), strict=True):
+                    nodes[field].append(value)
+        groups: dict[tuple, dict[str, list]] = {}
+        for a, b, e in G.edges(data=True):
+            values = groups.setdefault((e["edge_kind"], a[0], b[0]), {f: [] for f in EDGE_FIELDS})
+            for field, value in zip(EDGE_FIELDS, (a[1], b[1], *(e.get(f) for f in EDGE_FIELDS[2:])), strict=True):
+                values[field].append(value)
+        return cls.build(nodes, [(*key, values) for key, values in groups.items()])
 
     # --- kept in a file as two blobs -----------------------------------------------------
     def to_blobs(self) -> tuple[bytes, bytes]:

@@ -43,15 +43,21 @@ SECONDARY_INDEXES = {
     "edges_by_target": "CREATE INDEX IF NOT EXISTS edges_by_target ON edges (dst_kind, dst, kind)",
     "edges_by_kind": "CREATE INDEX IF NOT EXISTS edges_by_kind ON edges (kind)",
 }
-# The report columns (graph.columnar): what they are read from, and their two blobs.
+# The report columns (graph.columnar): what they are read from, and their two blobs. Each
+# column comes out of SQLite as one string (values joined by SEP, NULL for a missing one).
 COLUMN_BLOBS = (f"arrays-v{columnar.FORMAT}", f"text-v{columnar.FORMAT}")
-COLUMN_NODES = "SELECT kind, id, committee_id, " + ", ".join(
-    f"json_extract(props, '$.{name}')" for name in ("name", "sector", "cpc", "position", "party_group_role")
-) + ", CASE kind WHEN 'PartyOrg' THEN json_extract(props, '$.kind') END, " + \
-    "json_extract(props, '$.start_date'), json_extract(props, '$.end_date') FROM nodes"
-COLUMN_EDGES = "SELECT src_kind, src, kind, dst_kind, dst, " + ", ".join(
-    f"json_extract(props, '$.{name}')" for name in ("start_date", "end_date", "mechanism", "date")
-) + " FROM edges WHERE kind IN (" + ", ".join(f"'{k}'" for k in (*columnar.EDGE_KINDS, columnar.CONTACT)) + ")"
+SEP, NULL = "\x1f", "\x1d"
+COLUMN_NODE_SQL = {
+    "id": "id", "committee_id": "committee_id", "name": "json_extract(props, '$.name')",
+    "sector": "json_extract(props, '$.sector')", "cpc": "CASE WHEN json_extract(props, '$.cpc') = 1 THEN 1 END",
+    "position": "json_extract(props, '$.position')",
+    "party_group_role": "nullif(json_extract(props, '$.party_group_role'), '')",
+    "org_kind": "CASE kind WHEN 'PartyOrg' THEN json_extract(props, '$.kind') END",
+    "start_date": "json_extract(props, '$.start_date')", "end_date": "json_extract(props, '$.end_date')",
+}
+COLUMN_EDGE_SQL = {"src": "src", "dst": "dst", **{
+    f: f"CASE props WHEN '{{}}' THEN NULL ELSE json_extract(props, '$.{f}') END" for f in columnar.EDGE_FIELDS[2:]}}
+COLUMN_EDGE_KINDS = (*columnar.EDGE_KINDS, columnar.CONTACT)
 BULK_ROWS = 50_000  # rows in a batch from which an import into an empty file builds its indexes last
 
 SCHEMA = """
@@ -567,7 +573,7 @@ class EmbeddedStore(Store):
         try:
             before = db.execute("PRAGMA data_version").fetchone()[0]
             with bulk():
-                built = columnar.Columns.build(db.execute(COLUMN_NODES), db.execute(COLUMN_EDGES))
+                built = columnar.Columns.build(self._node_columns(), self._edge_groups())
         finally:
             db.execute("COMMIT")
         blobs = built.to_blobs()
@@ -584,6 +590,36 @@ class EmbeddedStore(Store):
         except sqlite3.OperationalError as exc:  # a read-only or busy file: the columns serve this process only
             log.info("report columns not kept in the file: %s", exc)
         return built
+
+    def _columns_of(self, exprs: dict[str, str], where: str, params: tuple) -> dict[str, list]:
+        """Some columns of the rows ``where`` picks, each read as one joined string (many
+        times faster than a Python tuple per row); row by row if a value holds SEP."""
+        concat = ", ".join(f"group_concat(coalesce({e}, char(29)), char(31))" for e in exprs.values())
+        count, *joined = self.db.execute(f"SELECT count(*), {concat} FROM {where}", params).fetchone()
+        out = {}
+        for field, text in zip(exprs, joined, strict=True):
+            values = text.split(SEP) if count else []
+            if len(values) != count:
+                rows = self.db.execute(f"SELECT {', '.join(exprs.values())} FROM {where}", params).fetchall()
+                return {f: list(c) for f, c in zip(exprs, zip(*rows, strict=True), strict=True)}
+            out[field] = [None if v == NULL else v for v in values]
+        return out
+
+    def _node_columns(self) -> dict[str, list]:
+        nodes: dict[str, list] = {f: [] for f in columnar.NODE_FIELDS}
+        for (kind,) in self.db.execute("SELECT DISTINCT kind FROM nodes").fetchall():
+            values = self._columns_of(COLUMN_NODE_SQL, "nodes WHERE kind = ?", (kind,))
+            nodes["kind"] += [kind] * len(values["id"])
+            for field, column in values.items():
+                nodes[field] += column
+        return nodes
+
+    def _edge_groups(self) -> Iterator[tuple]:
+        marks = ",".join("?" * len(COLUMN_EDGE_KINDS))
+        for kind, src_kind, dst_kind in self.db.execute(
+                f"SELECT DISTINCT kind, src_kind, dst_kind FROM edges WHERE kind IN ({marks})", COLUMN_EDGE_KINDS).fetchall():
+            yield kind, src_kind, dst_kind, self._columns_of(
+                COLUMN_EDGE_SQL, "edges WHERE kind = ? AND src_kind = ? AND dst_kind = ?", (kind, src_kind, dst_kind))
 
     def dump(self) -> dict:
         nodes = {(k, i): json.loads(p) for k, i, p in self.db.execute("SELECT kind, id, props FROM nodes")}

@@ -251,3 +251,16 @@ def test_a_liaison_to_a_sector_is_effective_through_a_contact_with_someone_in_it
             assert got == expected
             sectors = got["rules"][0]
             assert (sectors["total"], sectors["covered"], sectors["effective"]) == (2, 1, effective), (day, window)
+
+
+def test_a_value_holding_the_column_separator_is_read_row_by_row(tmp_path):
+    roster = {"committees": [{"id": "T", "name": "试验县政协"}],
+              "members": [{"id": "A", "name": "甲\x1f乙", "affiliation": "民盟", "committee_id": "T", "sector": "民盟"},
+                          {"id": "B", "name": "丙", "affiliation": "群众", "committee_id": "T", "sector": "民盟"}]}
+    with _load(tmp_path, roster) as store:
+        columns = store.columns()
+        assert columns.names[columns.ids.index("A")] == "甲\x1f乙"
+        day = dt.date(2025, 1, 1)
+        result = store_report(store, day, builtin()["two-coverages"])
+        assert result == report(open_view(store, day), builtin()["two-coverages"])
+        assert [i["name"] for i in result["rules"][1]["uncovered"]] == ["甲\x1f乙", "丙"]
