@@ -52,16 +52,18 @@ def day_number(day: str) -> int:
 
 
 def _days(values: list, open_value: int) -> np.ndarray:
-    out = np.array(values, dtype="datetime64[D]").astype(np.int64)
-    out[out == np.iinfo(np.int64).min] = open_value
-    return out.astype(np.int32)
+    """ISO days as day numbers (None: ``open_value``); each distinct day parsed once."""
+    distinct = list(set(values) - {None})
+    parsed = np.array(distinct, dtype="datetime64[D]").astype(np.int64).tolist()
+    number = dict(zip(distinct, parsed, strict=True))
+    return np.fromiter(map(number.get, values, repeat(open_value)), np.int32, len(values))
 
 
 def _codes(values: list) -> tuple[np.ndarray, list]:
     """Values coded by their rank among the distinct values (None is -1, before them all)."""
-    names = sorted({v for v in values if v is not None})
+    names = sorted(set(values) - {None})
     index = {name: code for code, name in enumerate(names)}
-    return np.fromiter((index.get(v, -1) if v is not None else -1 for v in values), np.int32, len(values)), names
+    return np.fromiter(map(index.get, values, repeat(-1)), np.int32, len(values)), names
 
 
 @dataclass

@@ -16,7 +16,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Collection, Iterable, Iterator
-from itertools import islice
+from itertools import islice, repeat
 from pathlib import Path
 
 import networkx as nx
@@ -55,8 +55,7 @@ COLUMN_NODE_SQL = {
     "org_kind": "CASE kind WHEN 'PartyOrg' THEN json_extract(props, '$.kind') END",
     "start_date": "json_extract(props, '$.start_date')", "end_date": "json_extract(props, '$.end_date')",
 }
-COLUMN_EDGE_SQL = {"src": "src", "dst": "dst", **{
-    f: f"CASE props WHEN '{{}}' THEN NULL ELSE json_extract(props, '$.{f}') END" for f in columnar.EDGE_FIELDS[2:]}}
+COLUMN_EDGE_SQL = {"src": "src", "dst": "dst", "props": "CASE props WHEN '{}' THEN NULL ELSE props END"}
 COLUMN_EDGE_KINDS = (*columnar.EDGE_KINDS, columnar.CONTACT)
 BULK_ROWS = 50_000  # rows in a batch from which an import into an empty file builds its indexes last
 
@@ -615,11 +614,29 @@ class EmbeddedStore(Store):
         return nodes
 
     def _edge_groups(self) -> Iterator[tuple]:
-        marks = ",".join("?" * len(COLUMN_EDGE_KINDS))
-        for kind, src_kind, dst_kind in self.db.execute(
-                f"SELECT DISTINCT kind, src_kind, dst_kind FROM edges WHERE kind IN ({marks})", COLUMN_EDGE_KINDS).fetchall():
-            yield kind, src_kind, dst_kind, self._columns_of(
-                COLUMN_EDGE_SQL, "edges WHERE kind = ? AND src_kind = ? AND dst_kind = ?", (kind, src_kind, dst_kind))
+        """One read per edge kind, split by the kinds of its two ends where the model
+        allows more than one; properties parsed only where an edge has any."""
+        for kind in COLUMN_EDGE_KINDS:
+            shape = model().edges[kind]
+            ends = {f"{side}_kind": f"{side}_kind" for side, kinds in (("src", shape.sources), ("dst", shape.targets))
+                    if len(kinds) > 1}
+            values = self._columns_of({**COLUMN_EDGE_SQL, **ends}, "edges WHERE kind = ?", (kind,))
+            raw = values.pop("props")
+            if raw.count(None) == len(raw):  # row-derived edges carry nothing
+                values.update(dict.fromkeys(columnar.EDGE_FIELDS[2:], [None] * len(raw)))
+            else:
+                props = [orjson.loads(p) if p is not None else {} for p in raw]
+                for field in columnar.EDGE_FIELDS[2:]:
+                    values[field] = [p.get(field) for p in props]
+            if not ends:
+                yield kind, shape.sources[0], shape.targets[0], values
+                continue
+            pairs = list(zip(values.pop("src_kind", None) or repeat(shape.sources[0], len(raw)),
+                             values.pop("dst_kind", None) or repeat(shape.targets[0], len(raw))))
+            distinct = set(pairs)
+            for pair in distinct:
+                rows = [i for i, e in enumerate(pairs) if e == pair] if len(distinct) > 1 else None
+                yield kind, *pair, (values if rows is None else {f: [c[i] for i in rows] for f, c in values.items()})
 
     def dump(self) -> dict:
         nodes = {(k, i): json.loads(p) for k, i, p in self.db.execute("SELECT kind, id, props FROM nodes")}
