@@ -26,8 +26,8 @@ from itertools import repeat
 import numpy as np
 import orjson
 
-from graph.coverage import BREAKDOWNS, NONE_KEY, committee_rows, ratio
-from graph.policy import AFFINITY, THROUGH, Policy, Rule, Select, builtin
+from graph.coverage import BREAKDOWNS, NONE_KEY, assemble, committee_rows, ratio, scope_root
+from graph.policy import AFFINITY, THROUGH, Policy, Rule, Select
 from graph.view import CHAIR_COUNCIL, KIND_CODES, MEMBERSHIP, STANDING
 
 FORMAT = 1  # the blobs' layout; a file holding another is rebuilt
@@ -486,33 +486,9 @@ def quiet_liaisons(day: Day, window_days: int) -> list[dict]:
 def report(columns: Columns, day: str, policy: Policy, committees: dict[str, dict], scope: set[str] | None = None,
            by: str | None = None, window_days: int | None = None) -> dict:
     """``graph.coverage.report`` of the same graph, from its columns."""
-    window = policy.window_days if window_days is None else window_days
     on = Day(columns, day, scope, committees)
-    flagship = builtin()["two-coverages"]
-    rules = [evaluate_rule(on, rule, window, by) for rule in policy.rules]
-    done = dict(zip(policy.rules, rules, strict=True))
-    headline = {}
-    for key, rule in (("party_org", flagship.rules[0]), ("party_work", flagship.rules[1])):
-        r = done.get(rule) or evaluate_rule(on, rule, window)
-        headline[key] = {"label": rule.label, "total": r["total"], "covered": r["covered"], "ratio": r["ratio"],
-                         "effective": r["effective"], "effective_ratio": r["effective_ratio"]}
-    return {
-        "policy": policy.name,
-        "label": policy.label,
-        "as_of": day,
-        "window_days": window,
-        "committee_id": None if scope is None else _root(scope, committees),
-        "by": by,
-        "headline": headline,
-        "rules": rules,
-        "sectors_without_cpc": sectors_without_cpc(on),
-        "members_without_special_committee": members_without_special_committee(on),
-        "quiet_liaisons": quiet_liaisons(on, window),
-    }
-
-
-def _root(scope: set[str], committees: dict[str, dict]) -> str | None:
-    for cid in sorted(scope):
-        if len(scope) == 1 or committees.get(cid, {}).get("parent_id") not in scope:
-            return cid
-    return None
+    return assemble(policy, day, by, window_days, scope_root(scope, committees),
+                    lambda rule, window, by: evaluate_rule(on, rule, window, by),
+                    lambda window: {"sectors_without_cpc": sectors_without_cpc(on),
+                                    "members_without_special_committee": members_without_special_committee(on),
+                                    "quiet_liaisons": quiet_liaisons(on, window)})

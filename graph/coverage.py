@@ -222,33 +222,34 @@ def report(view: View, policy: Policy, by: str | None = None, window_days: int |
 
 
 def _report(view: View, policy: Policy, by: str | None, window_days: int | None) -> dict:
+    return assemble(policy, view.day, by, window_days, scope_root(view.scope, view.committees),
+                    lambda rule, window, by: evaluate_rule(view, rule, window, by),
+                    lambda window: {"sectors_without_cpc": sectors_without_cpc(view),
+                                    "members_without_special_committee": members_without_special_committee(view),
+                                    "quiet_liaisons": quiet_liaisons(view, window)})
+
+
+def assemble(policy: Policy, day: str, by: str | None, window_days: int | None, committee_id: str | None,
+             evaluate, findings) -> dict:
+    """A report's shape, whatever works out its rules: ``evaluate(rule, window, by)`` gives
+    one rule's result, ``findings(window)`` the sections beside the rules; the two full
+    coverages head it (worked out apart when the policy does not hold them)."""
     window = policy.window_days if window_days is None else window_days
     flagship = builtin()["two-coverages"]
-    rules = [evaluate_rule(view, rule, window, by) for rule in policy.rules]
-    done = {rule: result for rule, result in zip(policy.rules, rules, strict=True)}
+    rules = [evaluate(rule, window, by) for rule in policy.rules]
+    done = dict(zip(policy.rules, rules, strict=True))
     headline = {}
     for key, rule in (("party_org", flagship.rules[0]), ("party_work", flagship.rules[1])):
-        r = done.get(rule) or evaluate_rule(view, rule, window)
+        r = done.get(rule) or evaluate(rule, window, None)
         headline[key] = {"label": rule.label, "total": r["total"], "covered": r["covered"], "ratio": r["ratio"],
                          "effective": r["effective"], "effective_ratio": r["effective_ratio"]}
-    return {
-        "policy": policy.name,
-        "label": policy.label,
-        "as_of": view.day,
-        "window_days": window,
-        "committee_id": None if view.scope is None else sorted(view.scope)[0] if len(view.scope) == 1 else _root(view),
-        "by": by,
-        "headline": headline,
-        "rules": rules,
-        "sectors_without_cpc": sectors_without_cpc(view),
-        "members_without_special_committee": members_without_special_committee(view),
-        "quiet_liaisons": quiet_liaisons(view, window),
-    }
+    return {"policy": policy.name, "label": policy.label, "as_of": day, "window_days": window,
+            "committee_id": committee_id, "by": by, "headline": headline, "rules": rules, **findings(window)}
 
 
-def _root(view: View) -> str | None:
+def scope_root(scope: set[str] | None, committees: dict[str, dict]) -> str | None:
     """The committee a scope was asked for: the one whose parent lies outside it."""
-    for cid in sorted(view.scope or ()):
-        if view.committees.get(cid, {}).get("parent_id") not in view.scope:
+    for cid in sorted(scope or ()):
+        if len(scope) == 1 or committees.get(cid, {}).get("parent_id") not in scope:
             return cid
     return None

@@ -264,3 +264,24 @@ def test_a_value_holding_the_column_separator_is_read_row_by_row(tmp_path):
         result = store_report(store, day, builtin()["two-coverages"])
         assert result == report(open_view(store, day), builtin()["two-coverages"])
         assert [i["name"] for i in result["rules"][1]["uncovered"]] == ["甲\x1f乙", "丙"]
+
+
+def test_a_restore_brings_the_backups_columns_or_none(tmp_path):
+    """A store restored from a backup reports on the backup's data, never on columns kept
+    for what it held before."""
+    day = dt.date(2025, 1, 1)
+    policy = builtin()["two-coverages"]
+    first = {"committees": [{"id": "T", "name": "试验县政协"}],
+             "members": [{"id": "A", "name": "甲", "affiliation": "民盟", "committee_id": "T", "sector": "民盟"}]}
+    second = {"committees": [{"id": "T", "name": "试验县政协"}],
+              "members": [{"id": "B", "name": "乙", "affiliation": "中共党员", "committee_id": "T", "sector": "中共"}]}
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    with _load(tmp_path / "a", first) as kept, _load(tmp_path / "b", second) as other:
+        store_report(kept, day, policy)  # columns kept for the first roster
+        store_report(other, day, policy)
+        other.backup(tmp_path / "copy.db")
+        kept.restore(tmp_path / "copy.db")
+        result = store_report(kept, day, policy)
+        assert result == report(open_view(kept, day), policy)
+        assert [(r["total"], [i["id"] for i in r["uncovered"]]) for r in result["rules"]] == [(1, ["B"]), (0, [])]

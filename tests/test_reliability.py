@@ -380,6 +380,11 @@ def test_a_store_written_by_the_first_version_opens_and_answers(tmp_path):
         assert store.db.execute("PRAGMA user_version").fetchone()[0] >= 3
         assert [g["id"] for g in store.gaps("non-party-without-liaison", dt.date(2026, 1, 1))] == ["M1"]
         assert store.changes() == [] and store.tokens() == []
+        from graph.coverage import store_report
+        from graph.policy import builtin
+
+        whole = store_report(store, dt.date(2026, 1, 1), builtin()["two-coverages"])  # from the report columns
+        assert [[i["id"] for i in r["uncovered"]] for r in whole["rules"]] == [[], ["M1"]]
 
 
 def test_zz_report_figures(capsys):
