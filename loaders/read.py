@@ -18,10 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
-
 from graph.errors import InputError, Where
 from graph.model import Table, fold, model
 
@@ -95,8 +91,17 @@ def _match_header(cells: list, table: Table | None) -> tuple[Table, dict[int, st
     return (best[1], best[2]) if best else None
 
 
+def column_letter(number: int) -> str:
+    """A spreadsheet column's letters: 1 → A, 27 → AA."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def _sheet_from_rows(
-    file: str, sheet: str | None, table: Table | None, rows: Iterator[tuple[int, list]], letter=get_column_letter,
+    file: str, sheet: str | None, table: Table | None, rows: Iterator[tuple[int, list]], letter=column_letter,
     data: bool = True,
 ) -> RawSheet | None:
     """Find the header among the first rows and build the sheet; None if no header. With
@@ -151,6 +156,9 @@ def _check_zip(path: Path, display: str) -> None:
 
 
 def _read_xlsx(path: Path, display: str) -> ReadResult:
+    from openpyxl import load_workbook  # imported by the one reader that needs it (every command starts faster)
+    from openpyxl.utils.exceptions import InvalidFileException
+
     _check_zip(path, display)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 from operator import itemgetter
 
-from openpyxl.utils.datetime import from_excel
 
 from graph.errors import InputError, Where
 from graph.model import Column, Table, model
@@ -62,6 +61,8 @@ def parse_date(value) -> str | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if not 1 <= value < 2958466:
             raise ValueError("out of range")
+        from openpyxl.utils.datetime import from_excel  # a workbook's serial day (only workbooks hold them)
+
         return parse_date(from_excel(value))
     text = DATETIME_TAIL.sub("", str(value).strip())
     if re.fullmatch(r"\d{8}", text):
