@@ -2,16 +2,19 @@
 
 A :class:`Columns` holds every node and every edge the report reads as numpy arrays:
 node kind, committee, term, CPC, position, party-group role, organisation kind; edge
-ends, kind and range; contacts as (pair, day). A policy's rules are then evaluated as
+ends, kind and range; contacts as (who, with whom, day). A policy's rules are then evaluated as
 array operations — masks for the populations and coverers, joins for the ``via_…`` and
 affinity questions, one sort per listing — so the whole nation is a fraction of a second
 where building its graph takes a minute and several GB.
 
 It answers exactly what :func:`graph.coverage.report` answers on a :class:`View` of the
 same graph (a property test holds the two to the same report for random policies and
-days). The embedded store keeps its columns in its file: they are dropped by every write
-and rebuilt from the tables by the first report after it. Days are integers (days since
-1970-01-01); an open start or end is a sentinel far outside any roster.
+days). The embedded store keeps its columns in its file and in memory. A write through
+the same store brings the columns in memory up to date (:meth:`Columns.patch`: the
+written nodes and the edges leaving what it touched, read back inside its transaction);
+the copy in the file is dropped by every write, and a bulk import or another process's
+write leaves them to be rebuilt from the tables by the next report. Days are integers
+(days since 1970-01-01); an open start or end is a sentinel far outside any roster.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from graph.coverage import BREAKDOWNS, NONE_KEY, assemble, committee_rows, ratio
 from graph.policy import AFFINITY, THROUGH, Policy, Rule, Select
 from graph.view import CHAIR_COUNCIL, KIND_CODES, MEMBERSHIP, STANDING
 
-FORMAT = 1  # the blobs' layout; a file holding another is rebuilt
+FORMAT = 2  # the blobs' layout; a file holding another is rebuilt
 OPEN_START, OPEN_END = -(2**30), 2**30
 NO_DAY = -(2**31)  # no contact
 KINDS = tuple(KIND_CODES)  # node kinds, coded by position
@@ -66,6 +69,25 @@ def _codes(values: list) -> tuple[np.ndarray, list]:
     return np.fromiter(map(index.get, values, repeat(-1)), np.int32, len(values)), names
 
 
+def _widened(names: list, codes: np.ndarray, values: list) -> tuple[list, np.ndarray]:
+    """A vocabulary with some more values, its codes still in the order of the values."""
+    wider = sorted(set(names) | (set(values) - {None}))
+    if len(wider) == len(names):
+        return names, codes
+    moved = np.array([wider.index(name) for name in names] + [-1], np.int32)  # -1 stays -1
+    return wider, moved[codes]
+
+
+def _encode(values: list, names: list) -> np.ndarray:
+    index = {name: code for code, name in enumerate(names)}
+    return np.fromiter(map(index.get, values, repeat(-1)), np.int32, len(values))
+
+
+NODE_ARRAYS = ("kind", "committee", "start", "end", "cpc", "party_group", "position", "org_kind")
+EDGE_ARRAYS = ("src", "dst", "edge_kind", "edge_start", "edge_end")
+CONTACT_ARRAYS = ("contact_src", "contact_dst", "contact_day")
+
+
 @dataclass
 class Columns:
     # nodes
@@ -85,9 +107,9 @@ class Columns:
     edge_start: np.ndarray  # int32 days
     edge_end: np.ndarray
     mechanism: np.ndarray  # int32, into mechanisms; -1 for none
-    # contacts: the pair (low, high node index) and the day
-    contact_low: np.ndarray
-    contact_high: np.ndarray
+    # contacts: who recorded it, with whom, the day
+    contact_src: np.ndarray
+    contact_dst: np.ndarray
     contact_day: np.ndarray
     # text
     ids: list
@@ -98,70 +120,115 @@ class Columns:
     org_kinds: list
     mechanisms: list  # sorted
 
-    ARRAYS = ("kind", "rank", "committee", "start", "end", "cpc", "party_group", "position", "org_kind", "src", "dst",
-              "edge_kind", "edge_start", "edge_end", "mechanism", "contact_low", "contact_high", "contact_day")
+    ARRAYS = ("rank", *NODE_ARRAYS, *EDGE_ARRAYS, "mechanism", *CONTACT_ARRAYS)
 
     @classmethod
     def build(cls, nodes: dict[str, list], edge_groups: Iterable[tuple[str, str, str, dict[str, list]]]) -> Columns:
         """From node columns (NODE_FIELDS -> values) and edge groups ``(edge kind, source
-        kind, target kind, {EDGE_FIELDS[4:] and src, dst -> values})``."""
+        kind, target kind, {EDGE_FIELDS -> values})``."""
         order = sorted(range(len(nodes["id"])), key=lambda i: (nodes["kind"][i], nodes["id"][i]))  # index = rank
-        kinds, ids, cids, names, sectors, cpc, positions, roles, org_kinds, starts, ends = (
-            [nodes[f][i] for i in order] for f in NODE_FIELDS)
-        kind_code = {k: i for i, k in enumerate(KINDS)}
-        index: dict[str, dict[str, int]] = {kind: {} for kind in KINDS}
-        for i, (k, nid) in enumerate(zip(kinds, ids, strict=True)):
-            index[k][nid] = i
-        n = len(ids)
-        kind = np.fromiter((kind_code[k] for k in kinds), np.int8, n)
-        dated = np.isin(kind, [kind_code["Member"], kind_code["PartyOrg"]])
-        start, end = _days(starts, OPEN_START), _days(ends, OPEN_END)
+        nodes = {f: [nodes[f][i] for i in order] for f in NODE_FIELDS}
+        out = cls(**dict.fromkeys(cls.ARRAYS, np.zeros(0, np.int32)), ids=nodes["id"], names=nodes["name"],
+                  sectors=nodes["sector"], committee_ids=sorted(set(nodes["committee_id"]) - {None}),
+                  positions=sorted({p or "member" for p in nodes["position"]}),
+                  org_kinds=sorted(set(nodes["org_kind"]) - {None}), mechanisms=[])
+        for name, array in out._node_arrays(nodes).items():
+            setattr(out, name, array)
+        out.rank = np.arange(len(out.ids), dtype=np.int32)
+        out._add_edges(edge_groups)
+        return out
+
+    def _node_arrays(self, nodes: dict[str, list]) -> dict[str, np.ndarray]:
+        """Node columns as arrays, in this vocabulary."""
+        kind = np.fromiter(map(KINDS.index, nodes["kind"]), np.int8, len(nodes["kind"]))
+        dated = np.isin(kind, [KINDS.index("Member"), KINDS.index("PartyOrg")])
+        start, end = _days(nodes["start_date"], OPEN_START), _days(nodes["end_date"], OPEN_END)
         start[~dated], end[~dated] = OPEN_START, OPEN_END
-        committee, committee_ids = _codes(cids)
-        position, position_names = _codes([p or "member" for p in positions])
-        org_kind, org_kind_names = _codes(org_kinds)
-        edges: dict[str, list] = {f: [] for f in ("src", "dst", "kind", "start", "end", "mechanism")}
-        contacts: dict[str, list] = {"low": [], "high": [], "day": []}
+        return {"kind": kind, "committee": _encode(nodes["committee_id"], self.committee_ids), "start": start,
+                "end": end, "cpc": np.array([bool(c) for c in nodes["cpc"]], bool),
+                "party_group": np.array([bool(r) for r in nodes["party_group_role"]], bool),
+                "position": _encode([p or "member" for p in nodes["position"]], self.positions),
+                "org_kind": _encode(nodes["org_kind"], self.org_kinds)}
+
+    def node_index(self) -> dict[str, dict[str, int]]:
+        """kind -> id -> node index (built once per columns)."""
+        if getattr(self, "_index", None) is None:
+            self._index = {kind: {} for kind in KINDS}
+            for i, (k, nid) in enumerate(zip(self.kind.tolist(), self.ids, strict=True)):
+                self._index[KINDS[k]][nid] = i
+        return self._index
+
+    def _add_edges(self, edge_groups: Iterable[tuple[str, str, str, dict[str, list]]]) -> None:
+        """Append edge groups (an end that is not a node is left out: nothing a report counts)."""
+        index = self.node_index()
+        edges: dict[str, list] = {name: [getattr(self, name)] for name in (*EDGE_ARRAYS, *CONTACT_ARRAYS)}
+        mechanisms: list = []
         for edge_kind, src_kind, dst_kind, values in edge_groups:
             if edge_kind != CONTACT and edge_kind not in EDGE_CODE:
                 continue
-            ends_of = [np.fromiter(map(index.get(k, {}).get, values[f], repeat(-1)), np.int32, len(values[f]))
-                       for k, f in ((src_kind, "src"), (dst_kind, "dst"))]
-            keep = (ends_of[0] >= 0) & (ends_of[1] >= 0)  # an end that is not a node: nothing a report counts
-            a, b = ends_of[0][keep], ends_of[1][keep]
+            a, b = (np.fromiter(map(index.get(k, {}).get, values[f], repeat(-1)), np.int32, len(values[f]))
+                    for k, f in ((src_kind, "src"), (dst_kind, "dst")))
+            keep = (a >= 0) & (b >= 0)
             kept = np.flatnonzero(keep).tolist() if not keep.all() else None
 
             def column(field: str) -> list:
                 return values[field] if kept is None else [values[field][i] for i in kept]
 
+            prefix = "contact_" if edge_kind == CONTACT else ""
+            edges[f"{prefix}src"].append(a[keep])
+            edges[f"{prefix}dst"].append(b[keep])
             if edge_kind == CONTACT:
-                contacts["low"].append(np.minimum(a, b))
-                contacts["high"].append(np.maximum(a, b))
-                contacts["day"].append(_days(column("date"), OPEN_END))
+                edges["contact_day"].append(_days(column("date"), OPEN_END))
             else:
-                edges["src"].append(a)
-                edges["dst"].append(b)
-                edges["kind"].append(np.full(len(a), EDGE_CODE[edge_kind], np.int8))
-                edges["start"].append(_days(column("start_date"), OPEN_START))
-                edges["end"].append(_days(column("end_date"), OPEN_END))
-                edges["mechanism"] += column("mechanism")
-        mechanism, mechanisms = _codes(edges.pop("mechanism"))
+                edges["edge_kind"].append(np.full(int(keep.sum()), EDGE_CODE[edge_kind], np.int8))
+                edges["edge_start"].append(_days(column("start_date"), OPEN_START))
+                edges["edge_end"].append(_days(column("end_date"), OPEN_END))
+                mechanisms += column("mechanism")
+        self.mechanisms, self.mechanism = _widened(self.mechanisms, self.mechanism, mechanisms)
+        self.mechanism = np.concatenate([self.mechanism, _encode(mechanisms, self.mechanisms)])
+        for name, parts in edges.items():
+            setattr(self, name, np.concatenate(parts).astype(getattr(self, name).dtype if name != "edge_kind" else np.int8))
 
-        def joined(parts: list, dtype) -> np.ndarray:
-            return np.concatenate(parts) if parts else np.zeros(0, dtype)
-
-        return cls(
-            kind=kind, rank=np.arange(n, dtype=np.int32), committee=committee, start=start, end=end,
-            cpc=np.array([bool(c) for c in cpc], bool), party_group=np.array([bool(r) for r in roles], bool),
-            position=position, org_kind=org_kind,
-            src=joined(edges["src"], np.int32), dst=joined(edges["dst"], np.int32),
-            edge_kind=joined(edges["kind"], np.int8), edge_start=joined(edges["start"], np.int32),
-            edge_end=joined(edges["end"], np.int32), mechanism=mechanism,
-            contact_low=joined(contacts["low"], np.int32), contact_high=joined(contacts["high"], np.int32),
-            contact_day=joined(contacts["day"], np.int32),
-            ids=ids, names=names, sectors=sectors, committee_ids=committee_ids, positions=position_names,
-            org_kinds=org_kind_names, mechanisms=mechanisms,
-        )
+    def patch(self, nodes: dict[str, list], sources: Iterable[tuple[str, str]],
+              edge_groups: Iterable[tuple[str, str, str, dict[str, list]]]) -> None:
+        """Bring the columns up to a write: ``nodes`` the written nodes as read back after
+        it, ``edge_groups`` every edge leaving ``sources`` as read back (their old edges go)."""
+        index = self.node_index()
+        self.committee_ids, self.committee = _widened(self.committee_ids, self.committee, nodes["committee_id"])
+        self.positions, self.position = _widened(self.positions, self.position,
+                                                 [p or "member" for p in nodes["position"]])
+        self.org_kinds, self.org_kind = _widened(self.org_kinds, self.org_kind, nodes["org_kind"])
+        arrays = self._node_arrays(nodes)
+        at = []
+        for kind, nid, name, sector in zip(nodes["kind"], nodes["id"], nodes["name"], nodes["sector"], strict=True):
+            i = index[kind].get(nid)
+            if i is None:  # a new node: at the end, and the order by (kind, id) worked out again
+                i = index[kind][nid] = len(self.ids)
+                self.ids.append(nid)
+                self.names.append(name)
+                self.sectors.append(sector)
+            self.names[i], self.sectors[i] = name, sector
+            at.append(i)
+        grown = len(self.ids) - len(self.kind)
+        for name in NODE_ARRAYS:
+            column = getattr(self, name)
+            if grown:
+                column = np.concatenate([column, np.zeros(grown, column.dtype)])
+            column[at] = arrays[name]
+            setattr(self, name, column)
+        if grown:
+            kinds = self.kind.tolist()
+            order = sorted(range(len(self.ids)), key=lambda i: (KINDS[kinds[i]], self.ids[i]))
+            self.rank = np.empty(len(self.ids), np.int32)
+            self.rank[order] = np.arange(len(self.ids), dtype=np.int32)
+        leaving = [index[kind][nid] for kind, nid in sources if nid in index[kind]]
+        stay = ~np.isin(self.src, leaving)
+        for name in (*EDGE_ARRAYS, "mechanism"):
+            setattr(self, name, getattr(self, name)[stay])
+        stay = ~np.isin(self.contact_src, leaving)
+        for name in CONTACT_ARRAYS:
+            setattr(self, name, getattr(self, name)[stay])
+        self._add_edges(edge_groups)
 
     @classmethod
     def from_graph(cls, G) -> Columns:
@@ -242,7 +309,8 @@ class Day:
         self.container = membership & self.current[c.dst]  # View.containers: src sits in dst
         self.occupant = membership & (c.kind[c.src] == MEMBER) & self.current[c.src]  # View.occupants of dst
         on_day = c.contact_day <= d
-        keys = c.contact_low[on_day].astype(np.int64) * self.n + c.contact_high[on_day]
+        low = np.minimum(c.contact_src[on_day], c.contact_dst[on_day]).astype(np.int64)
+        keys = low * self.n + np.maximum(c.contact_src[on_day], c.contact_dst[on_day])
         days = c.contact_day[on_day]
         order = np.lexsort((days, keys))
         keys, days = keys[order], days[order]

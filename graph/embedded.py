@@ -5,8 +5,8 @@ write is one SQLite transaction (WAL journal, full sync), so a crash at any mome
 leaves either the whole import or none of it. The networkx graph is built from the
 file when a question needs it: the whole graph, or only one committee's neighbourhood
 when the question is about one committee. Beside them: the gap indexes (kept by every
-write) and the whole store's report columns (dropped by every write, rebuilt by the first
-report after it and kept in the file).
+write) and the whole store's report columns (kept in the file until the next write; in
+memory, brought up to date by this store's own writes).
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ COLUMN_NODE_SQL = {
 }
 COLUMN_EDGE_SQL = {"src": "src", "dst": "dst", "props": "CASE props WHEN '{}' THEN NULL ELSE props END"}
 COLUMN_EDGE_KINDS = (*columnar.EDGE_KINDS, columnar.CONTACT)
+PATCH_ROWS = 5_000  # rows in a write up to which report columns in memory follow it (beyond: built again)
 BULK_ROWS = 50_000  # rows in a batch from which an import into an empty file builds its indexes last
 
 SCHEMA = """
@@ -203,7 +204,7 @@ class EmbeddedStore(Store):
     # --- writing -------------------------------------------------------------------
     def write(self, batch: Batch) -> WriteResult:
         created, updated = {}, {}
-        db = self.db
+        db, patch, committed = self.db, None, False
         log.info("writing batch: %s nodes, %s edges", sum(map(len, batch.nodes.values())), len(batch.edges))
         try:
             db.execute("BEGIN IMMEDIATE")
@@ -241,14 +242,23 @@ class EmbeddedStore(Store):
                     db.execute(statement)
             gapindex.refresh(db, batch)
             db.execute("DELETE FROM report_columns")
+            patch = self._column_patch(batch)
             cursor = self._journal(batch)
             db.execute("COMMIT")
+            committed = True
         except BaseException:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
         finally:
+            columns = self._columns
             self._forget()
+            if committed and patch is not None:  # the columns in memory follow the write
+                try:
+                    columns.patch(*patch)
+                    self._columns = columns
+                except Exception:  # never fail a committed write: the next report builds them again
+                    log.exception("report columns could not follow the write; they will be built again")
         log.info("wrote batch: created %s, updated %s", created, updated)
         return WriteResult(created, updated, cursor)
 
@@ -604,39 +614,77 @@ class EmbeddedStore(Store):
             out[field] = [None if v == NULL else v for v in values]
         return out
 
-    def _node_columns(self) -> dict[str, list]:
+    def _node_columns(self, only: dict[str, Collection[str]] | None = None) -> dict[str, list]:
+        """Every node's report columns, or those of ``only`` (kind -> ids)."""
         nodes: dict[str, list] = {f: [] for f in columnar.NODE_FIELDS}
-        for (kind,) in self.db.execute("SELECT DISTINCT kind FROM nodes").fetchall():
-            values = self._columns_of(COLUMN_NODE_SQL, "nodes WHERE kind = ?", (kind,))
-            nodes["kind"] += [kind] * len(values["id"])
-            for field, column in values.items():
-                nodes[field] += column
+        kinds = list(only) if only is not None else [k for (k,) in self.db.execute("SELECT DISTINCT kind FROM nodes")]
+        for kind in kinds:
+            for where, params in self._where("nodes", "kind", "id", kind, None if only is None else only[kind]):
+                values = self._columns_of(COLUMN_NODE_SQL, where, params)
+                nodes["kind"] += [kind] * len(values["id"])
+                for field, column in values.items():
+                    nodes[field] += column
         return nodes
 
-    def _edge_groups(self) -> Iterator[tuple]:
-        """One read per edge kind, split by the kinds of its two ends where the model
-        allows more than one; properties parsed only where an edge has any."""
+    @staticmethod
+    def _where(table: str, kind_column: str, id_column: str, kind: str, ids: Collection[str] | None):
+        """(FROM … WHERE clause, parameters): one kind's rows, or some of them in chunks."""
+        if ids is None:
+            yield f"{table} WHERE {kind_column} = ?", (kind,)
+            return
+        for chunk in _chunks(sorted(ids)):
+            yield f"{table} WHERE {kind_column} = ? AND {id_column} IN ({','.join('?' * len(chunk))})", (kind, *chunk)
+
+    def _edge_groups(self, sources: dict[str, Collection[str]] | None = None) -> Iterator[tuple]:
+        """Every edge a report reads, or those leaving ``sources`` (kind -> ids): one read per
+        edge kind, split by the kinds of its two ends where the model allows more than one;
+        properties parsed only where an edge has any."""
         for kind in COLUMN_EDGE_KINDS:
             shape = model().edges[kind]
             ends = {f"{side}_kind": f"{side}_kind" for side, kinds in (("src", shape.sources), ("dst", shape.targets))
                     if len(kinds) > 1}
-            values = self._columns_of({**COLUMN_EDGE_SQL, **ends}, "edges WHERE kind = ?", (kind,))
-            raw = values.pop("props")
-            if raw.count(None) == len(raw):  # row-derived edges carry nothing
-                values.update(dict.fromkeys(columnar.EDGE_FIELDS[2:], [None] * len(raw)))
-            else:
-                props = [orjson.loads(p) if p is not None else {} for p in raw]
-                for field in columnar.EDGE_FIELDS[2:]:
-                    values[field] = [p.get(field) for p in props]
-            if not ends:
-                yield kind, shape.sources[0], shape.targets[0], values
-                continue
-            pairs = list(zip(values.pop("src_kind", None) or repeat(shape.sources[0], len(raw)),
-                             values.pop("dst_kind", None) or repeat(shape.targets[0], len(raw))))
-            distinct = set(pairs)
-            for pair in distinct:
-                rows = [i for i, e in enumerate(pairs) if e == pair] if len(distinct) > 1 else None
-                yield kind, *pair, (values if rows is None else {f: [c[i] for i in rows] for f, c in values.items()})
+            reads = [("edges WHERE kind = ?", (kind,))] if sources is None else [
+                (f"{where} AND kind = ?", (*params, kind)) for src_kind in shape.sources if src_kind in sources
+                for where, params in self._where("edges", "src_kind", "src", src_kind, sources[src_kind])]
+            for where, params in reads:
+                yield from self._edge_group(kind, shape, ends, self._columns_of({**COLUMN_EDGE_SQL, **ends}, where, params))
+
+    @staticmethod
+    def _edge_group(kind: str, shape, ends: dict, values: dict[str, list]) -> Iterator[tuple]:
+        raw = values.pop("props")
+        if raw.count(None) == len(raw):  # row-derived edges carry nothing
+            values.update(dict.fromkeys(columnar.EDGE_FIELDS[2:], [None] * len(raw)))
+        else:
+            props = [orjson.loads(p) if p is not None else {} for p in raw]
+            for field in columnar.EDGE_FIELDS[2:]:
+                values[field] = [p.get(field) for p in props]
+        if not ends:
+            yield kind, shape.sources[0], shape.targets[0], values
+            return
+        pairs = list(zip(values.pop("src_kind", None) or repeat(shape.sources[0], len(raw)),
+                         values.pop("dst_kind", None) or repeat(shape.targets[0], len(raw))))
+        distinct = set(pairs)
+        for pair in distinct:
+            rows = [i for i, e in enumerate(pairs) if e == pair] if len(distinct) > 1 else None
+            yield kind, *pair, (values if rows is None else {f: [c[i] for i in rows] for f, c in values.items()})
+
+    def _column_patch(self, batch: Batch) -> tuple | None:
+        """Inside a write's transaction: what the report columns in memory need to follow
+        it (the written nodes and every edge leaving what it touched, read back), or None
+        when they are not in memory, the write is a bulk one, or another connection wrote
+        since they were read (then they are built again when next asked for)."""
+        if self._columns is None or len(batch.edges) + sum(map(len, batch.nodes.values())) > PATCH_ROWS:
+            return None
+        if self.db.execute("PRAGMA data_version").fetchone()[0] != self._data_version:
+            return None
+        written = {kind: set(ids) for kind, ids in batch.nodes.items()}
+        sources: dict[str, set[str]] = {kind: set(ids) for kind, ids in written.items()}
+        for kind, ids in batch.replace_row_edges.items():
+            sources.setdefault(kind, set()).update(ids)
+        for e in batch.edges:
+            sources.setdefault(e.src_kind, set()).add(e.src)
+        return (self._node_columns(written), [(k, i) for k, ids in sources.items() for i in ids],
+                list(self._edge_groups(sources)))
 
     def dump(self) -> dict:
         nodes = {(k, i): json.loads(p) for k, i, p in self.db.execute("SELECT kind, id, props FROM nodes")}

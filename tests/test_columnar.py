@@ -285,3 +285,34 @@ def test_a_restore_brings_the_backups_columns_or_none(tmp_path):
         result = store_report(kept, day, policy)
         assert result == report(open_view(kept, day), policy)
         assert [(r["total"], [i["id"] for i in r["uncovered"]]) for r in result["rules"]] == [(1, ["B"]), (0, [])]
+
+
+@settings(SETTINGS, max_examples=40)
+@given(first=rich_rosters(), later=st.lists(rich_rosters(), min_size=1, max_size=3), data=st.data())
+def test_columns_in_memory_follow_each_write(first, later, data):
+    """Imports after the first — members changed or added, liaisons and contacts added or
+    ended, organisations moved, some refused — each followed by the columns in memory
+    (not built again), each report equal to the view's."""
+    from graph.errors import InputError
+
+    policies_asked = [builtin()["silian"], builtin()["pairing"], data.draw(policies())]
+    days = [DAYS[1], DAYS[3], PROBE_DAYS[-1]]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        with _load(folder, first) as store:
+            store_report(store, dt.date.fromisoformat(days[0]), policies_asked[0])
+            for k, roster in enumerate(later):
+                part = {"committees": roster["committees"]}
+                for table, rows in roster.items():
+                    if table != "committees":
+                        chosen = data.draw(st.sets(st.integers(0, len(rows) - 1), max_size=len(rows)))
+                        part[table] = [rows[i] for i in sorted(chosen)]
+                try:
+                    load_files([write_json(folder / f"e{k}.json", {t: r for t, r in part.items() if r})], store)
+                except InputError:
+                    pass  # refused: nothing changes
+                assert store._columns is not None  # followed the write, not dropped
+                for day in days:
+                    for policy in policies_asked:
+                        assert store_report(store, dt.date.fromisoformat(day), policy, None, "committee") == \
+                            report(open_view(store, dt.date.fromisoformat(day)), policy, "committee"), (k, day, policy.name)
