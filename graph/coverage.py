@@ -204,15 +204,16 @@ def members_without_special_committee(view: View) -> list[dict]:
 
 def store_report(store: Store, day: dt.date, policy: Policy, committee_id: str | None = None, by: str | None = None,
                  window_days: int | None = None) -> dict:
-    """A store's report on a day: over the whole store from the columns the store keeps
-    (the same answer, without building the graph); else, and for one committee and those
-    below it, on the view of its graph."""
-    if committee_id is None:
+    """A store's report on a day: over the whole store (or a committee with every other
+    below it) from the columns the store keeps — the same answer, without building the
+    graph; else, for one committee and those below it, on the view of its graph."""
+    scope, committees = scope_of(store, committee_id)
+    if scope is None or scope == committees.keys():
         columns = store.columns()
         if columns is not None:
             from graph import columnar
 
-            return columnar.report(columns, day.isoformat(), policy, store.committees(), None, by, window_days)
+            return columnar.report(columns, day.isoformat(), policy, committees, scope, by, window_days)
     return report(open_view(store, day, committee_id), policy, by, window_days)
 
 

@@ -171,6 +171,9 @@ def test_columns_answer_what_the_view_answers(roster, policy, days):
                 assert columnar.report(from_graph, day, policy, committees, None, by, window) == expected
                 assert columnar.report(from_file, day, policy, committees, None, by, window) == expected
                 assert store_report(store, dt.date.fromisoformat(day), policy, None, by, window) == expected
+                # the top committee, every other below it: the same from the columns as from its part of the graph
+                assert store_report(store, dt.date.fromisoformat(day), policy, "C0", by, window) == \
+                    report(open_view(store, dt.date.fromisoformat(day), "C0"), policy, by, window)
                 # one committee and those below it, with the whole graph's liaisons and contacts
                 assert columnar.report(from_file, day, policy, committees, scope, by, window) == \
                     report(View(G, day, scope, committees), policy, by, window)
