@@ -7,8 +7,8 @@ For each scale it generates the roster (seed 1) and measures the product (the em
 store): CSV load throughput (and XLSX where the generator writes it), the first gap for
 one county and for the whole store (warm, median of runs), the same county from a fresh
 CLI process, a full policy report by committee (warm in a running process from the columns the
-store keeps; as a CLI process; the first after the import, which builds those columns; and,
-below nation scale, on the graph's view),
+store keeps; as a CLI process; the first after the import, which builds those columns; after
+an edit of one member, which the columns follow; and, below nation scale, on the graph's view),
 the two full coverages by committee from the maintained indexes (warm, and as a CLI
 process), reach with K = 3 from a party group and a recommendation for one county, and —
 at county scale — the county gap endpoint under 50 concurrent clients. The peers answer
@@ -124,6 +124,14 @@ def product(folder: Path, work: Path, scale: str) -> dict:
         two = builtin()["two-coverages"]
         store.columns()  # into memory, as a running service holds them
         out["report_by_committee_s"] = timed(lambda: store_report(store, DAY, two, None, "committee"), 3)[0]
+        # an office's edit of one member through the running service: the columns follow it
+        from graph.store import Batch
+
+        mid = store.gaps(RULE, DAY, county)[0]["id"] if store.gaps(RULE, DAY, county) else \
+            store.db.execute("SELECT id FROM nodes WHERE kind = 'Member' LIMIT 1").fetchone()[0]
+        props = store.node_props("Member", [mid])[mid]
+        out["edit_write_s"] = timed(lambda: store.write(Batch(nodes={"Member": {mid: {**props, "township": "东镇"}}})))[0]
+        out["report_after_edit_s"] = timed(lambda: store_report(store, DAY, two, None, "committee"))[0]
         if scale != "nation":  # the same report on the graph's view (the whole nation's graph is several GB)
             seconds, view = timed(lambda: open_view(store, DAY))
             out["report_graph_s"] = seconds + timed(lambda: report(view, two, by="committee"))[0]
@@ -392,7 +400,8 @@ def markdown(results: dict) -> str:
     lines = [f"Run {results['date']} on {m['cpus']} CPUs, {m['processor']}, Python {m['python']} ({m['platform']}).", ""]
     metrics = ["load_csv_rows_s", "load_xlsx_rows_s", "gap_county_ms", "gap_whole_ms", "gap_unorganised_whole_ms",
                "cli_county_gap_s", "report_by_committee_s", "cli_report_by_committee_s", "report_first_s",
-               "report_by_committee_peak_rss_mb", "report_graph_s", "coverage_counts_ms",
+               "report_by_committee_peak_rss_mb", "report_graph_s", "edit_write_s", "report_after_edit_s",
+               "coverage_counts_ms",
                "cli_coverage_counts_s", "reach_k3_ms", "recommend_county_s", "api_rps",
                "api_p95_ms", "api_python_client_rps", "api_python_client_p95_ms", "peak_rss_mb"]
     for scale, entry in results["scales"].items():
