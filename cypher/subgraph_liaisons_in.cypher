@@ -1,7 +1,7 @@
-// Every liaison reaching a node of the given committees from a node outside them, with the
-// source's properties: a party member of another committee may be the one who covers a
-// member here.
-MATCH (a)-[r:LIAISES_WITH]->(b)
+// Every liaison and contact reaching a node of the given committees from a node outside
+// them, with the source's properties: a party member of another committee may be the one
+// who covers a member here, and the one whose talks with them make it effective.
+MATCH (a)-[r:LIAISES_WITH|CONTACTED]->(b)
 WHERE b.committee_id IN $committee_ids
   AND NOT a.committee_id IN $committee_ids
   AND any(label IN labels(b) WHERE label IN $kinds)

@@ -57,6 +57,7 @@ COLUMN_NODE_SQL = {
 }
 COLUMN_EDGE_SQL = {"src": "src", "dst": "dst", "props": "CASE props WHEN '{}' THEN NULL ELSE props END"}
 COLUMN_EDGE_KINDS = (*columnar.EDGE_KINDS, columnar.CONTACT)
+INCOMING = ("LIAISES_WITH", "CONTACTED")  # edges a committee's part holds from outside it too
 PATCH_ROWS = 5_000  # rows in a write up to which report columns in memory follow it (beyond: built again)
 BULK_ROWS = 50_000  # rows in a batch from which an import into an empty file builds its indexes last
 
@@ -498,7 +499,7 @@ class EmbeddedStore(Store):
                 H.add_node(far, **G.nodes[far])
                 H.add_edge(n, far, key=key, **data)
             for far, _, key, data in G.in_edges(n, keys=True, data=True):
-                if data["edge_kind"] == "LIAISES_WITH":
+                if data["edge_kind"] in INCOMING:
                     H.add_node(far, **G.nodes[far])
                     H.add_edge(far, n, key=key, **data)
         return H
@@ -515,9 +516,9 @@ class EmbeddedStore(Store):
                 self._add_edges(G, self.db.execute(
                     f"SELECT e.* FROM nodes n JOIN edges e ON e.src_kind = n.kind AND e.src = n.id "
                     f"WHERE n.committee_id IN ({marks})", chunk))
-                self._add_edges(G, self.db.execute(  # liaisons reaching them from other committees
+                self._add_edges(G, self.db.execute(  # liaisons and contacts reaching them from other committees
                     f"SELECT e.* FROM nodes n JOIN edges e ON e.dst_kind = n.kind AND e.dst = n.id "
-                    f"AND e.kind = 'LIAISES_WITH' WHERE n.committee_id IN ({marks})", chunk))
+                    f"AND e.kind IN {INCOMING} WHERE n.committee_id IN ({marks})", chunk))
             self._fill_far_ends(G)
         return G
 

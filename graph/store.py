@@ -258,8 +258,9 @@ class Store(ABC):
     @abstractmethod
     def subgraph(self, committee_ids: Collection[str] | None = None) -> nx.MultiDiGraph:
         """The nodes of the given committees (all when ``None``), every edge leaving them,
-        every liaison reaching them (a party member of another committee may be the one
-        who covers a member here) and the far ends of those edges, fetched in one read:
+        every liaison and contact reaching them (a party member of another committee may be
+        the one who covers a member here, and record the talks that make it effective) and
+        the far ends of those edges, fetched in one read:
         nodes are ``(kind, id)``
         with their properties and ``node_kind``; edges carry ``edge_kind`` and their
         properties. Policies, reach and diagnostics run on it, for every store alike."""

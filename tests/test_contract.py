@@ -120,9 +120,10 @@ def test_a_liaison_from_another_committee_covers_in_every_answer(store, tmp_path
     and so does the report once the whole graph is in memory."""
     from graph.coverage import flagship_counts, report
     from graph.policy import builtin
-    from graph.view import open_view
+    from graph.view import View, open_view, scope_of
 
-    roster = {**EDGE_ROSTER, "liaisons": [*EDGE_ROSTER["liaisons"], {"from_id": "D1", "to": "B3", "mechanism": "跨县联系"}]}
+    roster = {**EDGE_ROSTER, "liaisons": [*EDGE_ROSTER["liaisons"], {"from_id": "D1", "to": "B3", "mechanism": "跨县联系"}],
+              "contacts": [*EDGE_ROSTER.get("contacts", []), {"from_id": "D1", "to_id": "B3", "date": "2026-06-01"}]}
     load_files([write_json(tmp_path / "roster.json", roster)], store)
     day = dt.date(2026, 7, 1)
     assert "B3" not in [i["id"] for i in store.gaps("non-party-without-liaison", day, "C1")]
@@ -130,9 +131,15 @@ def test_a_liaison_from_another_committee_covers_in_every_answer(store, tmp_path
     def numbers(result):
         return [(r["id"], r["total"], r["covered"], r["breakdown"]) for r in result["rules"]]
 
+    scope, committees = scope_of(store, "C1")
     for _ in range(2):  # from the file, then cut from the whole graph held in memory
         full = report(open_view(store, day, "C1"), builtin()["two-coverages"], by="committee")
         uncovered = [i["id"] for i in full["rules"][1]["uncovered"]]
         assert uncovered == [i["id"] for i in store.gaps("non-party-without-liaison", day, "C1")]
         assert numbers(flagship_counts(store, day, "C1")) == numbers(full)
+        # the contact the other county's member recorded makes the liaison effective here too
+        whole = report(View(store.subgraph(None), day.isoformat(), scope, committees), builtin()["two-coverages"],
+                       by="committee")
+        assert [(r["effective"], r["uncovered"]) for r in full["rules"]] == \
+            [(r["effective"], r["uncovered"]) for r in whole["rules"]]
         store.subgraph(None)
