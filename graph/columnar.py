@@ -62,19 +62,18 @@ def _days(values: list, open_value: int) -> np.ndarray:
     return np.fromiter(map(number.get, values, repeat(open_value)), np.int32, len(values))
 
 
-def _codes(values: list) -> tuple[np.ndarray, list]:
-    """Values coded by their rank among the distinct values (None is -1, before them all)."""
-    names = sorted(set(values) - {None})
-    index = {name: code for code, name in enumerate(names)}
-    return np.fromiter(map(index.get, values, repeat(-1)), np.int32, len(values)), names
+def _vocabulary(values) -> list:
+    """The distinct values, in order (None left out: it is coded -1, before them all)."""
+    return sorted(set(values) - {None})
 
 
 def _widened(names: list, codes: np.ndarray, values: list) -> tuple[list, np.ndarray]:
     """A vocabulary with some more values, its codes still in the order of the values."""
-    wider = sorted(set(names) | (set(values) - {None}))
+    wider = _vocabulary([*names, *values])
     if len(wider) == len(names):
         return names, codes
-    moved = np.array([wider.index(name) for name in names] + [-1], np.int32)  # -1 stays -1
+    place = {name: code for code, name in enumerate(wider)}
+    moved = np.array([place[name] for name in names] + [-1], np.int32)  # -1 stays -1
     return wider, moved[codes]
 
 
@@ -129,9 +128,9 @@ class Columns:
         order = sorted(range(len(nodes["id"])), key=lambda i: (nodes["kind"][i], nodes["id"][i]))  # index = rank
         nodes = {f: [nodes[f][i] for i in order] for f in NODE_FIELDS}
         out = cls(**dict.fromkeys(cls.ARRAYS, np.zeros(0, np.int32)), ids=nodes["id"], names=nodes["name"],
-                  sectors=nodes["sector"], committee_ids=sorted(set(nodes["committee_id"]) - {None}),
-                  positions=sorted({p or "member" for p in nodes["position"]}),
-                  org_kinds=sorted(set(nodes["org_kind"]) - {None}), mechanisms=[])
+                  sectors=nodes["sector"], committee_ids=_vocabulary(nodes["committee_id"]),
+                  positions=_vocabulary(p or "member" for p in nodes["position"]),
+                  org_kinds=_vocabulary(nodes["org_kind"]), mechanisms=[])
         for name, array in out._node_arrays(nodes).items():
             setattr(out, name, array)
         out.rank = np.arange(len(out.ids), dtype=np.int32)
@@ -187,7 +186,7 @@ class Columns:
         self.mechanisms, self.mechanism = _widened(self.mechanisms, self.mechanism, mechanisms)
         self.mechanism = np.concatenate([self.mechanism, _encode(mechanisms, self.mechanisms)])
         for name, parts in edges.items():
-            setattr(self, name, np.concatenate(parts).astype(getattr(self, name).dtype if name != "edge_kind" else np.int8))
+            setattr(self, name, np.concatenate(parts).astype(np.int8 if name == "edge_kind" else np.int32))
 
     def patch(self, nodes: dict[str, list], sources: Iterable[tuple[str, str]],
               edge_groups: Iterable[tuple[str, str, str, dict[str, list]]]) -> None:
@@ -286,6 +285,14 @@ def join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return i, order[np.repeat(lo, counts) + offsets]
 
 
+def lookup(ordered: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each key is in a sorted array, and whether it is there at all."""
+    at = np.searchsorted(ordered, keys)
+    found = at < len(ordered)
+    found[found] = ordered[at[found]] == keys[found]
+    return at, found
+
+
 class Day:
     """One day over the columns: who is current, which edges hold, the last contact of
     each pair; what ``View`` indexes, as masks."""
@@ -321,9 +328,7 @@ class Day:
     def last_contact(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """The last contact day of each pair on or before the day (NO_DAY for none)."""
         keys = np.minimum(a, b).astype(np.int64) * self.n + np.maximum(a, b)
-        at = np.searchsorted(self.contact_keys, keys)
-        found = at < len(self.contact_keys)
-        found[found] = self.contact_keys[at[found]] == keys[found]
+        at, found = lookup(self.contact_keys, keys)
         out = np.full(len(keys), NO_DAY, np.int32)
         out[found] = self.contact_last[at[found]]
         return out
@@ -427,8 +432,7 @@ def affinity_matched(day: Day, found: Found, edge_kind: str) -> int:
     held = np.unique(_pair_keys(day, c.src[sits], c.dst[sits]))
     i, j = join(found.item[pairs], c.src[sits])
     keys = _pair_keys(day, found.coverer[pairs][i], c.dst[sits][j])
-    at = np.minimum(np.searchsorted(held, keys), max(len(held) - 1, 0))
-    hit = held[at] == keys if len(held) else np.zeros(len(keys), bool)
+    _, hit = lookup(held, keys)
     return len(np.unique(found.item[pairs][i[hit]]))
 
 

@@ -58,6 +58,7 @@ COLUMN_NODE_SQL = {
 COLUMN_EDGE_SQL = {"src": "src", "dst": "dst", "props": "CASE props WHEN '{}' THEN NULL ELSE props END"}
 COLUMN_EDGE_KINDS = (*columnar.EDGE_KINDS, columnar.CONTACT)
 INCOMING = ("LIAISES_WITH", "CONTACTED")  # edges a committee's part holds from outside it too
+INCOMING_SQL = "(" + ", ".join(f"'{kind}'" for kind in INCOMING) + ")"
 PATCH_ROWS = 5_000  # rows in a write up to which report columns in memory follow it (beyond: built again)
 BULK_ROWS = 50_000  # rows in a batch from which an import into an empty file builds its indexes last
 
@@ -211,7 +212,7 @@ class EmbeddedStore(Store):
             db.execute("BEGIN IMMEDIATE")
             self._check_expected(batch)
             empty = db.execute("SELECT NOT EXISTS (SELECT 1 FROM nodes) AND NOT EXISTS (SELECT 1 FROM edges)").fetchone()[0]
-            late_indexes = empty and len(batch.edges) + sum(map(len, batch.nodes.values())) >= BULK_ROWS
+            late_indexes = empty and batch.rows() >= BULK_ROWS
             if late_indexes:
                 for name in SECONDARY_INDEXES:
                     db.execute(f"DROP INDEX IF EXISTS {name}")
@@ -412,9 +413,8 @@ class EmbeddedStore(Store):
 
     # --- lookups -------------------------------------------------------------------
     def _select_nodes(self, kind: str, ids: Iterable[str], columns: str) -> Iterator[tuple]:
-        for chunk in _chunks(set(ids)):
-            marks = ",".join("?" * len(chunk))
-            yield from self.db.execute(f"SELECT {columns} FROM nodes WHERE kind = ? AND id IN ({marks})", (kind, *chunk))
+        for where, params in self._where("nodes", "kind", "id", kind, set(ids)):
+            yield from self.db.execute(f"SELECT {columns} FROM {where}", params)
 
     def existing(self, kind: str, ids: Iterable[str]) -> set[str]:
         return {row[0] for row in self._select_nodes(kind, ids, "id")}
@@ -518,7 +518,7 @@ class EmbeddedStore(Store):
                     f"WHERE n.committee_id IN ({marks})", chunk))
                 self._add_edges(G, self.db.execute(  # liaisons and contacts reaching them from other committees
                     f"SELECT e.* FROM nodes n JOIN edges e ON e.dst_kind = n.kind AND e.dst = n.id "
-                    f"AND e.kind IN {INCOMING} WHERE n.committee_id IN ({marks})", chunk))
+                    f"AND e.kind IN {INCOMING_SQL} WHERE n.committee_id IN ({marks})", chunk))
             self._fill_far_ends(G)
         return G
 
@@ -674,7 +674,7 @@ class EmbeddedStore(Store):
         it (the written nodes and every edge leaving what it touched, read back), or None
         when they are not in memory, the write is a bulk one, or another connection wrote
         since they were read (then they are built again when next asked for)."""
-        if self._columns is None or len(batch.edges) + sum(map(len, batch.nodes.values())) > PATCH_ROWS:
+        if self._columns is None or batch.rows() > PATCH_ROWS:
             return None
         if self.db.execute("PRAGMA data_version").fetchone()[0] != self._data_version:
             return None

@@ -93,6 +93,10 @@ class Batch:
         cleaned = clean(props) if props else {}
         self.edges.append(EdgeRow(kind, src_kind, src, dst_kind, dst, key, cleaned or NO_PROPS))
 
+    def rows(self) -> int:
+        """Nodes and edges in the batch."""
+        return sum(map(len, self.nodes.values())) + len(self.edges)
+
     def count(self, kind: str) -> int:
         if kind in self.nodes:
             return len(self.nodes[kind])
