@@ -107,13 +107,15 @@ def refresh(db: sqlite3.Connection, batch=None) -> int:
             elif e.kind == "IN_PARTY_ORG" and e.src_kind == "Member":
                 direct.add(e.src)
         db.executemany("INSERT OR IGNORE INTO temp.affected VALUES (?)", ((m,) for m in direct))
-        # a source whose term or party changed changes its targets; an organisation its members
+        # a source whose term or party changed changes its targets; an organisation its members.
+        # CROSS JOIN: from what the batch touched to its edges through an index (left to
+        # choose, SQLite read every liaison or membership of the store on each write)
         db.execute("""INSERT OR IGNORE INTO temp.affected
-                      SELECT e.dst FROM edges e JOIN temp.touched t ON t.kind = 'Member' AND e.src_kind = 'Member'
-                       AND e.src = t.id WHERE e.kind = 'LIAISES_WITH' AND e.dst_kind = 'Member'""")
+                      SELECT e.dst FROM temp.touched t CROSS JOIN edges e ON e.src_kind = 'Member' AND e.src = t.id
+                       AND e.kind = 'LIAISES_WITH' WHERE t.kind = 'Member' AND e.dst_kind = 'Member'""")
         db.execute("""INSERT OR IGNORE INTO temp.affected
-                      SELECT e.src FROM edges e JOIN temp.touched t ON t.kind = 'PartyOrg' AND e.dst_kind = 'PartyOrg'
-                       AND e.dst = t.id WHERE e.kind = 'IN_PARTY_ORG' AND e.src_kind = 'Member'""")
+                      SELECT e.src FROM temp.touched t CROSS JOIN edges e ON e.dst_kind = 'PartyOrg' AND e.dst = t.id
+                       AND e.kind = 'IN_PARTY_ORG' WHERE t.kind = 'PartyOrg' AND e.src_kind = 'Member'""")
     for statement in REFRESH:
         db.execute(statement)
     return db.execute("SELECT count(*) FROM temp.affected").fetchone()[0]
