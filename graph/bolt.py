@@ -287,34 +287,41 @@ class BoltStore(Store):
         return {r["props"]["id"]: r["props"] for r in self._read("committees")}
 
     def subgraph(self, committee_ids: Collection[str] | None = None) -> nx.MultiDiGraph:
-        params = {"committee_ids": sorted(committee_ids) if committee_ids is not None else None,
-                  "kinds": sorted(model().nodes)}
-        node_q, edge_q, in_q = query("subgraph_nodes"), query("subgraph_edges"), query("subgraph_liaisons_in")
+        kinds = model().nodes
+        if committee_ids is None:
+            statements = [("dump_nodes", {}), ("dump_edges", {})]
+            params = {"kinds": sorted(kinds)}
+        else:  # kind by kind, through each kind's committee index
+            incoming = set(model().edges["LIAISES_WITH"].targets) | set(model().edges["CONTACTED"].targets)
+            statements = [(name, {"kind": kind}) for name in ("subgraph_kind_nodes", "subgraph_kind_edges")
+                          for kind in sorted(kinds)]
+            # liaisons and contacts from other committees, their sources with them
+            statements += [("subgraph_kind_liaisons_in", {"kind": kind}) for kind in sorted(incoming)]
+            params = {"committee_ids": sorted(committee_ids)}
 
         def work(tx):  # one read transaction: the statements see the same snapshot
-            nodes = [r.data() for r in tx.run(node_q, params)]
-            edges = [r.data() for r in tx.run(edge_q, params)]
-            if committee_ids is not None:  # liaisons from other committees, their sources with them
-                edges += [r.data() for r in tx.run(in_q, params)]
-            return nodes, edges
+            return [(name, [r.data() for r in tx.run(query(name, **names), params)]) for name, names in statements]
 
         with self._session() as session, bulk():
-            nodes, edges = session.execute_read(work)
+            results = session.execute_read(work)
             G = nx.MultiDiGraph()
-            kinds = model().nodes
-            for r in nodes:
-                kind = next(label for label in r["labels"] if label in kinds)
-                G.add_node((kind, r["props"]["id"]), node_kind=kind, **r["props"])
-            for r in edges:
-                src_kind = next(label for label in r["src_labels"] if label in kinds)
-                dst_kind = next(label for label in r["dst_labels"] if label in kinds)
-                src, dst = (src_kind, r["src"]), (dst_kind, r["dst_props"]["id"])
-                for node, kind, props in ((src, src_kind, r.get("src_props")), (dst, dst_kind, r.get("dst_props"))):
-                    if node not in G and props is not None:
-                        G.add_node(node, node_kind=kind, **props)
-                props = dict(r["props"])
-                key = props.pop("key", "")
-                G.add_edge(src, dst, key=(r["rel"], key), edge_kind=r["rel"], **props)
+            for name, records in results:
+                if name.endswith("_nodes"):
+                    for r in records:
+                        kind = next(label for label in r["labels"] if label in kinds)
+                        G.add_node((kind, r["props"]["id"]), node_kind=kind, **r["props"])
+                    continue
+                for r in records:
+                    src_kind = next(label for label in r["src_labels"] if label in kinds)
+                    dst_kind = next(label for label in r["dst_labels"] if label in kinds)
+                    dst_props = r.get("dst_props")
+                    src, dst = (src_kind, r["src"]), (dst_kind, r["dst"] if dst_props is None else dst_props["id"])
+                    for node, kind, props in ((src, src_kind, r.get("src_props")), (dst, dst_kind, dst_props)):
+                        if node not in G and props is not None:
+                            G.add_node(node, node_kind=kind, **props)
+                    props = dict(r["props"])
+                    key = props.pop("key", "")
+                    G.add_edge(src, dst, key=(r["rel"], key), edge_kind=r["rel"], **props)
         return G
 
     def dump(self) -> dict:
