@@ -314,9 +314,8 @@ class BoltStore(Store):
                 for r in records:
                     src_kind = next(label for label in r["src_labels"] if label in kinds)
                     dst_kind = next(label for label in r["dst_labels"] if label in kinds)
-                    dst_props = r.get("dst_props")
-                    src, dst = (src_kind, r["src"]), (dst_kind, r["dst"] if dst_props is None else dst_props["id"])
-                    for node, kind, props in ((src, src_kind, r.get("src_props")), (dst, dst_kind, dst_props)):
+                    src, dst = (src_kind, r["src"]), (dst_kind, r["dst"])
+                    for node, kind, props in ((src, src_kind, r.get("src_props")), (dst, dst_kind, r.get("dst_props"))):
                         if node not in G and props is not None:
                             G.add_node(node, node_kind=kind, **props)
                     props = dict(r["props"])
