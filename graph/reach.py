@@ -237,6 +237,29 @@ def view_gaps(view: View, rule: str) -> list[dict]:
 
 
 # --- diagnostics -------------------------------------------------------------------------
+SAMPLED_OVER = 300  # members in one connected part past which its betweenness is estimated
+
+
+def _betweenness(H: nx.Graph) -> dict:
+    """Normalised betweenness of every member, worked out part by part (a shortest path
+    never leaves its connected part) and scaled as for the whole network. Liaisons mostly
+    stay within a county, so the parts are small and the figures exact; networkx on the
+    whole network instead visits every member from each source (a province's 18,000
+    members: 35 ms a source). A part past SAMPLED_OVER members is estimated from that many
+    sampled sources, so no network costs more than twice what sampling it whole did."""
+    n = len(H)
+    if n <= 2:
+        return {}
+    scale = 2 / ((n - 1) * (n - 2))
+    out = dict.fromkeys(H, 0.0)
+    for part in nx.connected_components(H):
+        if len(part) > 2:
+            k = SAMPLED_OVER if len(part) > SAMPLED_OVER else None
+            for node, value in nx.betweenness_centrality(H.subgraph(part), k=k, normalized=False, seed=1).items():
+                out[node] = value * scale
+    return out
+
+
 def network(view: View, top: int = 10) -> dict:
     """Liaison load per person, brokers, isolated members and the sector × sector matrix."""
     members = dict(view.nodes("Member"))
@@ -252,8 +275,7 @@ def network(view: View, top: int = 10) -> dict:
                 for a in view.containers(member, "IN_SECTOR"):
                     for b in view.containers(target, "IN_SECTOR"):
                         matrix[(view.data(a)["name"], view.data(b)["name"])] += 1
-    k = min(len(H), 300)
-    betweenness = nx.betweenness_centrality(H, k=k if k < len(H) else None, seed=1) if len(H) > 2 else {}
+    betweenness = _betweenness(H)
     sectors = sorted({s for pair in matrix for s in pair})
     return {
         "as_of": view.day,

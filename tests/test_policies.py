@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import networkx as nx
 import pytest
 from openpyxl import load_workbook
 
@@ -226,6 +227,38 @@ def test_network_by_hand(loaded):
     matrix = dict(zip(sectors, result["sector_matrix"]["counts"], strict=True))
     assert matrix["教育界"][sectors.index("教育界")] == 3  # D→F, D→N, K→I
     assert ids(result["brokers"])[0] == "D"
+
+
+def test_network_brokers_are_exact_past_300_members():
+    """Past 300 members the brokers were estimated from 300 sampled sources; their
+    betweenness is now exact, equal to networkx's exact figure on the whole network."""
+    G = nx.MultiDiGraph()
+    ids = [f"M{i:03d}" for i in range(400)]
+    for i, mid in enumerate(ids):
+        G.add_node(("Member", mid), node_kind="Member", id=mid, name=mid, committee_id="C", sector="经济界",
+                   cpc=i % 2 == 0)
+    links = [(ids[s], ids[s + j]) for s in range(0, 240, 40) for j in range(1, 40)]  # six stars of 40
+    links += [(a, b) for s in range(240, 400, 8) for a, b in zip(ids[s:s + 7], ids[s + 1:s + 8], strict=True)]  # chains
+    for a, b in links:
+        G.add_edge(("Member", a), ("Member", b), key=("LIAISES_WITH", ""), edge_kind="LIAISES_WITH")
+    result = network(View(G, D.isoformat(), None, {"C": {"id": "C", "name": "某县政协"}}), top=400)
+    exact = nx.betweenness_centrality(nx.Graph(links))
+    assert {b["id"]: b["betweenness"] for b in result["brokers"]} == \
+        {m: round(b, 4) for m, b in exact.items() if b > 0}
+    assert [b["id"] for b in result["brokers"][:6]] == [ids[s] for s in range(0, 240, 40)]
+
+
+def test_network_brokers_of_a_part_past_300_members_are_estimated_on_the_whole_scale():
+    G = nx.MultiDiGraph()
+    ids = [f"M{i:03d}" for i in range(360)]  # a hub liaising with 350 members, and 9 members alone
+    for mid in ids:
+        G.add_node(("Member", mid), node_kind="Member", id=mid, name=mid, committee_id="C", sector="经济界", cpc=True)
+    for leaf in ids[1:351]:
+        G.add_edge(("Member", ids[0]), ("Member", leaf), key=("LIAISES_WITH", ""), edge_kind="LIAISES_WITH")
+    brokers = network(View(G, D.isoformat(), None, {"C": {"id": "C", "name": "某县政协"}}))["brokers"]
+    exact = nx.betweenness_centrality(nx.Graph(G.to_undirected()))[("Member", ids[0])]
+    assert [b["id"] for b in brokers] == [ids[0]]
+    assert abs(brokers[0]["betweenness"] - exact) < 0.02 * exact
 
 
 def test_committee_scope_sees_its_subtree_only(store, tmp_path):
