@@ -24,8 +24,9 @@ from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 from cypher import query
 from graph.errors import CommitteeNotFound, Conflict, StoreError
 from graph.model import model
-from graph.store import (RULE_CPC, STAT_KEYS, Batch, Store, TokenRecord, WriteResult, bulk, changed_entities,
-                         check_rule, entities_json, etag, now, table_edge_rows)
+from graph.store import (MEMBERSHIP, PART_INCOMING, RULE_CPC, STAT_KEYS, Batch, Store, TokenRecord, WriteResult, bulk,
+                         changed_entities, check_rule, entities_json, etag, now, part_containers, part_people,
+                         table_edge_rows)
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,24 @@ def _dumps(value) -> str:
 def _chunks(rows: list, size: int):
     for i in range(0, len(rows), size):
         yield rows[i : i + size]
+
+
+def _add_records(G: nx.MultiDiGraph, kinds, records) -> None:
+    """Nodes (labels, props) and edges (rel, ends, props; an end's properties where the
+    graph may not hold it yet) read by a query, into ``G``."""
+    for r in records:
+        if "rel" not in r.keys():
+            kind = next(label for label in r["labels"] if label in kinds)
+            G.add_node((kind, r["props"]["id"]), node_kind=kind, **r["props"])
+            continue
+        src = (next(label for label in r["src_labels"] if label in kinds), r["src"])
+        dst = (next(label for label in r["dst_labels"] if label in kinds), r["dst"])
+        for node, props in ((src, r.get("src_props")), (dst, r.get("dst_props"))):
+            if node not in G and props is not None:
+                G.add_node(node, node_kind=node[0], **props)
+        props = dict(r["props"])
+        key = props.pop("key", "")
+        G.add_edge(src, dst, key=(r["rel"], key), edge_kind=r["rel"], **props)
 
 
 class BoltStore(Store):
@@ -288,40 +307,40 @@ class BoltStore(Store):
 
     def subgraph(self, committee_ids: Collection[str] | None = None) -> nx.MultiDiGraph:
         kinds = model().nodes
-        if committee_ids is None:
-            statements = [("dump_nodes", {}), ("dump_edges", {})]
-            params = {"kinds": sorted(kinds)}
-        else:  # kind by kind, through each kind's committee index
-            incoming = set(model().edges["LIAISES_WITH"].targets) | set(model().edges["CONTACTED"].targets)
-            statements = [(name, {"kind": kind}) for name in ("subgraph_kind_nodes", "subgraph_kind_edges")
-                          for kind in sorted(kinds)]
-            # liaisons and contacts from other committees, their sources with them
-            statements += [("subgraph_kind_liaisons_in", {"kind": kind}) for kind in sorted(incoming)]
-            params = {"committee_ids": sorted(committee_ids)}
 
         def work(tx):  # one read transaction: the statements see the same snapshot
-            return [(name, [r.data() for r in tx.run(query(name, **names), params)]) for name, names in statements]
+            G = nx.MultiDiGraph()
+
+            def read(name: str, params: dict, **names) -> None:
+                _add_records(G, kinds, tx.run(query(name, **names), params))
+
+            if committee_ids is None:
+                read("dump_nodes", {"kinds": sorted(kinds)})
+                read("dump_edges", {"kinds": sorted(kinds)})
+                return G
+            scope = {"committee_ids": sorted(committee_ids)}
+            for kind in sorted(kinds):  # kind by kind, through each kind's committee index
+                read("subgraph_kind_nodes", scope, kind=kind)
+            inside = set(G.nodes)
+            for kind in sorted(kinds):
+                read("subgraph_kind_edges", scope, kind=kind)
+            targets = sorted({t for rel in PART_INCOMING for t in model().edges[rel].targets})
+            for kind in targets:
+                read("subgraph_kind_incoming", {**scope, "rels": list(PART_INCOMING)}, kind=kind)
+            containers: dict[str, list[str]] = defaultdict(list)
+            for kind, nid in part_containers(G, inside):
+                containers[kind].append(nid)
+            for kind, ids in sorted(containers.items()):
+                read("part_liaisons_into", {"ids": sorted(ids)}, kind=kind)
+            coverers, occupants = part_people(G, inside)
+            if coverers:
+                read("part_memberships_of", {"ids": sorted(nid for _, nid in coverers), "rels": list(MEMBERSHIP)})
+            if coverers | occupants:
+                read("part_contacts_among", {"ids": sorted(nid for _, nid in coverers | occupants)})
+            return G
 
         with self._session() as session, bulk():
-            results = session.execute_read(work)
-            G = nx.MultiDiGraph()
-            for name, records in results:
-                if name.endswith("_nodes"):
-                    for r in records:
-                        kind = next(label for label in r["labels"] if label in kinds)
-                        G.add_node((kind, r["props"]["id"]), node_kind=kind, **r["props"])
-                    continue
-                for r in records:
-                    src_kind = next(label for label in r["src_labels"] if label in kinds)
-                    dst_kind = next(label for label in r["dst_labels"] if label in kinds)
-                    src, dst = (src_kind, r["src"]), (dst_kind, r["dst"])
-                    for node, kind, props in ((src, src_kind, r.get("src_props")), (dst, dst_kind, r.get("dst_props"))):
-                        if node not in G and props is not None:
-                            G.add_node(node, node_kind=kind, **props)
-                    props = dict(r["props"])
-                    key = props.pop("key", "")
-                    G.add_edge(src, dst, key=(r["rel"], key), edge_kind=r["rel"], **props)
-        return G
+            return session.execute_read(work)
 
     def dump(self) -> dict:
         nodes = {}

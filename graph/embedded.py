@@ -25,8 +25,9 @@ import orjson
 from graph import columnar, gapindex
 from graph.errors import CommitteeNotFound, Conflict, StoreError
 from graph.model import model
-from graph.store import (STAT_KEYS, Batch, EdgeRow, Store, TokenRecord, WriteResult, bulk, changed_entities, check_rule,
-                         entities_json, etag, now, table_edge_rows)
+from graph.store import (MEMBERSHIP, PART_INCOMING, STAT_KEYS, Batch, EdgeRow, Store, TokenRecord, WriteResult, bulk,
+                         changed_entities, check_rule, entities_json, etag, now, part_containers, part_people,
+                         table_edge_rows)
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +58,8 @@ COLUMN_NODE_SQL = {
 }
 COLUMN_EDGE_SQL = {"src": "src", "dst": "dst", "props": "CASE props WHEN '{}' THEN NULL ELSE props END"}
 COLUMN_EDGE_KINDS = (*columnar.EDGE_KINDS, columnar.CONTACT)
-INCOMING = ("LIAISES_WITH", "CONTACTED")  # edges a committee's part holds from outside it too
-INCOMING_SQL = "(" + ", ".join(f"'{kind}'" for kind in INCOMING) + ")"
+INCOMING_SQL = "(" + ", ".join(f"'{kind}'" for kind in PART_INCOMING) + ")"
+MEMBERSHIP_SQL = "(" + ", ".join(f"'{kind}'" for kind in MEMBERSHIP) + ")"
 PATCH_ROWS = 5_000  # rows in a write up to which report columns in memory follow it (beyond: built again)
 BULK_ROWS = 50_000  # rows in a batch from which an import into an empty file builds its indexes last
 
@@ -492,27 +493,41 @@ class EmbeddedStore(Store):
     def _cut_subgraph(self, committee_ids: Collection[str]) -> nx.MultiDiGraph:
         """The same part as ``_read_subgraph``, cut from the whole graph already in memory."""
         G, H = self._graph, nx.MultiDiGraph()
-        inside = [n for n, d in G.nodes(data=True) if d.get("committee_id") in committee_ids]
+        inside = {n for n, d in G.nodes(data=True) if d.get("committee_id") in committee_ids}
+
+        def take(edges, kinds=None, ends=None) -> None:
+            for src, dst, key, data in edges:
+                if (kinds is None or data["edge_kind"] in kinds) and (ends is None or dst in ends):
+                    for node in (src, dst):
+                        if node not in H:
+                            H.add_node(node, **G.nodes[node])
+                    H.add_edge(src, dst, key=key, **data)
+
         H.add_nodes_from((n, G.nodes[n]) for n in inside)
         for n in inside:
-            for _, far, key, data in G.out_edges(n, keys=True, data=True):
-                H.add_node(far, **G.nodes[far])
-                H.add_edge(n, far, key=key, **data)
-            for far, _, key, data in G.in_edges(n, keys=True, data=True):
-                if data["edge_kind"] in INCOMING:
-                    H.add_node(far, **G.nodes[far])
-                    H.add_edge(far, n, key=key, **data)
+            take(G.out_edges(n, keys=True, data=True))
+            take(G.in_edges(n, keys=True, data=True), PART_INCOMING)
+        for container in part_containers(H, inside):
+            take(G.in_edges(container, keys=True, data=True), ("LIAISES_WITH",))
+        coverers, occupants = part_people(H, inside)
+        people = coverers | occupants
+        for member in coverers:
+            take(G.out_edges(member, keys=True, data=True), MEMBERSHIP)
+        for member in people:
+            take(G.out_edges(member, keys=True, data=True), ("CONTACTED",), people)
         return H
 
     def _read_subgraph(self, committee_ids: Collection[str]) -> nx.MultiDiGraph:
         G = nx.MultiDiGraph()
+        inside = set()
         with bulk():
-            for chunk in _chunks(set(committee_ids)):
+            for chunk in _chunks(set(committee_ids), CHUNK // 2):  # the chunk is bound twice below
                 marks = ",".join("?" * len(chunk))
                 for kind, nid, props in self.db.execute(
                     f"SELECT kind, id, props FROM nodes WHERE committee_id IN ({marks})", chunk
                 ):
                     G.add_node((kind, nid), node_kind=kind, **json.loads(props))
+                    inside.add((kind, nid))
                 # CROSS JOIN keeps SQLite's join order: from the committees' nodes to their
                 # edges through an index. Left to choose, it scanned every liaison and contact
                 # of the store and probed each against the committees (35 s for a province
@@ -520,9 +535,23 @@ class EmbeddedStore(Store):
                 self._add_edges(G, self.db.execute(
                     f"SELECT e.* FROM nodes n CROSS JOIN edges e ON e.src_kind = n.kind AND e.src = n.id "
                     f"WHERE n.committee_id IN ({marks})", chunk))
-                self._add_edges(G, self.db.execute(  # liaisons and contacts reaching them from other committees
+                self._add_edges(G, self.db.execute(  # liaisons, contacts and memberships from other committees
                     f"SELECT e.* FROM nodes n CROSS JOIN edges e ON e.dst_kind = n.kind AND e.dst = n.id "
-                    f"AND e.kind IN {INCOMING_SQL} WHERE n.committee_id IN ({marks})", chunk))
+                    f"AND e.kind IN {INCOMING_SQL} CROSS JOIN nodes s ON s.kind = e.src_kind AND s.id = e.src "
+                    f"WHERE n.committee_id IN ({marks}) AND s.committee_id NOT IN ({marks})", (*chunk, *chunk)))
+            containers: dict[str, set[str]] = {}
+            for kind, nid in part_containers(G, inside):
+                containers.setdefault(kind, set()).add(nid)
+            for kind, ids in containers.items():  # the liaisons into containers outside the part
+                for where, params in self._where("edges", "dst_kind", "dst", kind, ids):
+                    self._add_edges(G, self.db.execute(f"SELECT * FROM {where} AND kind = 'LIAISES_WITH'", params))
+            coverers, occupants = part_people(G, inside)
+            people = {nid for _, nid in coverers | occupants}
+            for where, params in self._where("edges", "src_kind", "src", "Member", {nid for _, nid in coverers}):
+                self._add_edges(G, self.db.execute(f"SELECT * FROM {where} AND kind IN {MEMBERSHIP_SQL}", params))
+            for where, params in self._where("edges", "src_kind", "src", "Member", people):
+                self._add_edges(G, (row for row in self.db.execute(f"SELECT * FROM {where} AND kind = 'CONTACTED'", params)
+                                    if row[4] in people))
             self._fill_far_ends(G)
         return G
 

@@ -213,6 +213,42 @@ def gap_item(props: dict) -> dict:
     }
 
 
+# Membership edges: a member (source) sits in the target.
+MEMBERSHIP = {
+    "IN_SECTOR": "Sector",
+    "ON_SPECIAL_COMMITTEE": "SpecialCommittee",
+    "IN_ACTIVITY_GROUP": "ActivityGroup",
+    "IN_PARTY_ORG": "PartyOrg",
+    "AT_STUDIO": "Studio",
+}
+PART_INCOMING = ("LIAISES_WITH", "CONTACTED", *MEMBERSHIP)  # edges a committee's part holds from outside it too
+
+
+def part_containers(G: nx.MultiDiGraph, inside: set) -> set:
+    """The sectors, groups and organisations outside a committee's part where its members
+    sit: a liaison into one of them covers those members."""
+    adj = G.adj
+    return {dst for src in inside for dst, keyed in adj[src].items()
+            if dst not in inside and any(edge["edge_kind"] in MEMBERSHIP for edge in keyed.values())}
+
+
+def part_people(G: nx.MultiDiGraph, inside: set) -> tuple[set, set]:
+    """The members outside a committee's part who liaise with it (their own memberships
+    decide affinity), and those who sit in one of its sectors, groups or organisations
+    (their contacts with such a liaison make it effective)."""
+    coverers, occupants = set(), set()
+    adj = G.adj
+    for src in G:
+        if src not in inside:
+            for keyed in adj[src].values():
+                for edge in keyed.values():
+                    if edge["edge_kind"] == "LIAISES_WITH":
+                        coverers.add(src)
+                    elif edge["edge_kind"] in MEMBERSHIP:
+                        occupants.add(src)
+    return coverers, occupants
+
+
 class Store(ABC):
     """What every store offers. The contract tests in ``tests/`` run against each."""
 
@@ -261,13 +297,15 @@ class Store(ABC):
 
     @abstractmethod
     def subgraph(self, committee_ids: Collection[str] | None = None) -> nx.MultiDiGraph:
-        """The nodes of the given committees (all when ``None``), every edge leaving them,
-        every liaison and contact reaching them (a party member of another committee may be
-        the one who covers a member here, and record the talks that make it effective) and
-        the far ends of those edges, fetched in one read:
-        nodes are ``(kind, id)``
-        with their properties and ``node_kind``; edges carry ``edge_kind`` and their
-        properties. Policies, reach and diagnostics run on it, for every store alike."""
+        """The nodes of the given committees (all when ``None``) and what their questions
+        read beyond them, fetched in one read: every edge leaving them; every liaison,
+        contact and membership reaching them; then what ``part_frontier`` names (the
+        liaisons into the containers outside where their members sit; the memberships of
+        the members outside who liaise here; the contacts among the members outside who
+        liaise or sit here); and the far ends of all these edges. So a committee's report
+        is the same as its rows in the whole store's. Nodes are ``(kind, id)`` with their
+        properties and ``node_kind``; edges carry ``edge_kind`` and their properties.
+        Policies, reach and diagnostics run on it, for every store alike."""
 
     def columns(self):
         """The whole store as report columns (``graph.columnar.Columns``), when the store

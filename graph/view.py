@@ -12,16 +12,8 @@ import datetime as dt
 import networkx as nx
 
 from graph.errors import CommitteeNotFound, MemberNotFound
-from graph.store import Store, bulk, gap_item, holds
+from graph.store import MEMBERSHIP, Store, bulk, gap_item, holds
 
-# Membership edges: a member (source) sits in the target.
-MEMBERSHIP = {
-    "IN_SECTOR": "Sector",
-    "ON_SPECIAL_COMMITTEE": "SpecialCommittee",
-    "IN_ACTIVITY_GROUP": "ActivityGroup",
-    "IN_PARTY_ORG": "PartyOrg",
-    "AT_STUDIO": "Studio",
-}
 KIND_CODES = {
     "Member": "member",
     "Sector": "sector",

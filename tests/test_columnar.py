@@ -174,9 +174,12 @@ def test_columns_answer_what_the_view_answers(roster, policy, days):
                 # the top committee, every other below it: the same from the columns as from its part of the graph
                 assert store_report(store, dt.date.fromisoformat(day), policy, "C0", by, window) == \
                     report(open_view(store, dt.date.fromisoformat(day), "C0"), policy, by, window)
-                # one committee and those below it, with the whole graph's liaisons and contacts
-                assert columnar.report(from_file, day, policy, committees, scope, by, window) == \
-                    report(View(G, day, scope, committees), policy, by, window)
+                # one committee and those below it, with the whole graph's liaisons and contacts: the
+                # same from the columns, and from that committee's part of the graph on its own
+                expected = report(View(G, day, scope, committees), policy, by, window)
+                assert columnar.report(from_file, day, policy, committees, scope, by, window) == expected
+                assert report(open_view(store, dt.date.fromisoformat(day), sorted(committees)[-1]), policy, by,
+                              window) == expected
 
 
 @settings(SETTINGS, max_examples=25)

@@ -143,3 +143,49 @@ def test_a_liaison_from_another_committee_covers_in_every_answer(store, tmp_path
         assert [(r["effective"], r["uncovered"]) for r in full["rules"]] == \
             [(r["effective"], r["uncovered"]) for r in whole["rules"]]
         store.subgraph(None)
+
+
+CROSS_ROSTER = {
+    "committees": [{"id": "P1", "name": "青川市政协", "level": "市"},
+                   {"id": "C1", "name": "溪山县政协", "level": "县", "parent_id": "P1"},
+                   {"id": "C2", "name": "云岭县政协", "level": "县", "parent_id": "P1"}],
+    "party_orgs": [{"id": "O1", "name": "溪山县政协机关党支部", "kind": "党支部", "committee_id": "C1"},
+                   {"id": "O0", "name": "青川市政协党组", "kind": "党组", "committee_id": "P1"}],
+    "members": [
+        # a party member of the city who sits in the county's branch
+        {"id": "P", "name": "周平", "affiliation": "中共党员", "committee_id": "P1", "sector": "中共", "party_org_ids": "O1"},
+        # a party member of the county who sits in the city's party group
+        {"id": "Q", "name": "钱琴", "affiliation": "中共党员", "committee_id": "C1", "sector": "经济界", "party_org_ids": "O0"},
+        # a party member of the other county, liaising with both organisations
+        {"id": "R", "name": "任然", "affiliation": "中共党员", "committee_id": "C2", "sector": "中共"},
+    ],
+    "liaisons": [{"from_id": "R", "target_kind": "党组织", "to": "O0", "mechanism": "联系党组"},
+                 {"from_id": "R", "target_kind": "党组织", "to": "O1", "mechanism": "联系支部"}],
+    "contacts": [{"from_id": "R", "to_id": "P", "date": "2026-06-01", "mode": "走访"}],
+}
+
+
+def test_a_committees_report_reads_what_reaches_it_from_other_committees(store, tmp_path):
+    """A county's report equals its rows in the whole store's, where the answer comes from
+    another committee: a city member sitting in the county's branch covers it; a liaison
+    into the city's party group covers the county member sitting there (nominally: the
+    liaison never met them); a contact between
+    two members of other committees (the branch's liaison and a member sitting in the
+    branch) makes the branch's liaison effective."""
+    from graph.coverage import report
+    from graph.policy import Policy, Rule, Select
+    from graph.view import View, open_view, scope_of
+
+    cpc = Select("member", cpc=True)
+    policy = Policy(name="cross", label="跨政协", window_days=90, rules=(
+        Rule(id="branch_members", label="党组织有党员委员", covers=Select("party_org"), by=cpc, through=("membership",)),
+        Rule(id="via_org", label="经党组织联系", covers=cpc, by=cpc, through=("via_party_org",)),
+        Rule(id="org_liaison", label="党组织有联系人", covers=Select("party_org"), by=cpc, through=("liaison",)),
+    ))
+    load_files([write_json(tmp_path / "cross.json", CROSS_ROSTER)], store)
+    day = dt.date(2026, 7, 1)
+    scope, committees = scope_of(store, "C1")
+    for _ in range(2):  # from the file, then cut from the whole graph held in memory
+        county = report(open_view(store, day, "C1"), policy)
+        assert [(r["covered"], r["total"], r["effective"]) for r in county["rules"]] == [(1, 1, 1), (1, 1, 0), (1, 1, 1)]
+        assert county == report(View(store.subgraph(None), day.isoformat(), scope, committees), policy)
