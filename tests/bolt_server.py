@@ -57,17 +57,19 @@ class BoltServer:
     def __init__(self, root: Path, password: str = "liaison-test-pw", database: str = "liaison"):
         self.password, self.database = password, database
         root.mkdir(parents=True, exist_ok=True)
+        self.err = (root / "server.err").open("w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tests.bolt_server", str(root), password, database],
             cwd=Path(__file__).resolve().parent.parent,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=(root / "server.err").open("w"),
+            stderr=self.err,
             text=True,
         )
         line = self.proc.stdout.readline()
         if not line.startswith("READY "):
             self.proc.kill()
+            self.err.close()
             err = (root / "server.err").read_text(errors="replace")[-2000:]
             raise RuntimeError(f"Bolt test server did not start: {line!r} {err}")
         self.uri = f"bolt://127.0.0.1:{int(line.split()[1])}"
@@ -80,6 +82,7 @@ class BoltServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self.err.close()
 
 
 if __name__ == "__main__":
