@@ -82,6 +82,7 @@ class BoltServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self.proc.stdout.close()
         self.err.close()
 
 
