@@ -1,9 +1,10 @@
 // Current CPC members in no party organisation that holds on $day.
-// $committee_ids: one committee, or every committee for the whole store (an IN list lets the
-// server seek its committee index; an optional filter would make it scan every member).
-MATCH (m:Member)
-WHERE m.committee_id IN $committee_ids
-  AND m.cpc = true
+// $committee_ids: one committee, or every committee for the whole store, each sought in the
+// committee index (an optional filter would make the server scan every member; on ArcadeDB
+// UNWIND with an inline map is faster than WHERE … IN).
+UNWIND $committee_ids AS committee_id
+MATCH (m:Member {committee_id: committee_id})
+WHERE m.cpc = true
   AND (m.start_date IS NULL OR m.start_date <= $day)
   AND (m.end_date IS NULL OR $day <= m.end_date)
   AND NOT EXISTS {
