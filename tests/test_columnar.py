@@ -182,6 +182,36 @@ def test_columns_answer_what_the_view_answers(roster, policy, days):
                               window) == expected
 
 
+CPC, NON_CPC = Select("member", cpc=True), Select("member", cpc=False)
+ACROSS = Policy(name="across", label="跨政协", window_days=180, rules=(  # the ways an answer can come from outside
+    Rule(id="org_members", label="组织有党员", covers=Select("party_org"), by=CPC, through=("membership", "liaison")),
+    Rule(id="via", label="经组织联系", covers=NON_CPC, by=CPC, affinity="sector", capacity=(1, 2),
+         through=("liaison", "via_party_org", "via_sector", "via_special_committee", "via_activity_group")),
+    Rule(id="sectors", label="界别有联系", covers=Select("sector"), by=Select("member"), through=("liaison", "membership")),
+    Rule(id="anyone", label="委员有联系", covers=Select("member"), by=Select("member"), through=("liaison",),
+         affinity="special_committee"),
+))
+
+
+@settings(SETTINGS, max_examples=300)
+@given(roster=rich_rosters(), day=st.sampled_from(PROBE_DAYS), pick=st.integers(0, 5), cut=st.booleans())
+def test_a_committees_part_answers_as_the_whole_graph(roster, day, pick, cut):
+    """A committee's report on its part of the graph (read from the file, or cut from the
+    whole graph in memory) equals the whole graph's view of that committee, for rules
+    whose answer may come from another committee: members sitting in organisations across
+    committees, liaisons into other committees' organisations, sectors and groups, affinity
+    and contacts with members outside."""
+    with tempfile.TemporaryDirectory() as tmp, _load(Path(tmp), roster) as store:
+        G, committees = store.graph(), store.committees()
+        below = sorted(committees)[1:] or ["C0"]  # a county: the top one's part is the whole graph
+        root = below[pick % len(below)]
+        scope = subtree(committees, root)
+        expected = report(View(G, day, scope, committees), ACROSS, "sector")
+        reader = store if cut else EmbeddedStore(Path(tmp) / "s.db")
+        with reader:
+            assert report(open_view(reader, dt.date.fromisoformat(day), root), ACROSS, "sector") == expected
+
+
 @settings(SETTINGS, max_examples=25)
 @given(first=rich_rosters(), second=rich_rosters())
 def test_the_kept_columns_follow_every_write(first, second):
