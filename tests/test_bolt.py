@@ -10,7 +10,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from api.cli import main
 from cypher import PLACEHOLDER, catalog, query
@@ -18,12 +19,13 @@ from graph.coverage import report
 from graph.embedded import EmbeddedStore
 from graph.policy import builtin
 from graph.reach import network, reach, why
-from graph.view import open_view
+from graph.view import View, open_view, subtree
 from graph.errors import ModelError
 from graph.model import model
 from graph.store import Batch
 from loaders import load_files
 from tests.conftest import EDGE_EXPECTED, EDGE_ROSTER, open_backend, write_json
+from tests.test_columnar import ACROSS, rich_rosters
 from tests.test_properties import PROBE_DAYS, SETTINGS, rosters
 
 
@@ -86,6 +88,23 @@ def test_bolt_and_embedded_give_identical_answers(bolt_server, roster):
                 for member in roster["members"][:3]:
                     assert reach(views[0], member["id"], 3) == reach(views[1], member["id"], 3)
                     assert why(views[0], member["id"]) == why(views[1], member["id"])
+
+
+@pytest.mark.bolt
+@settings(SETTINGS, max_examples=100)
+@given(roster=rich_rosters().filter(lambda r: len(r["committees"]) > 1), day=st.sampled_from(PROBE_DAYS))
+def test_bolt_committee_parts_answer_as_the_whole_graph(bolt_server, roster, day):
+    """A county's part read from the Bolt store answers as the whole graph's view of that
+    county, for rules whose answer may come from another committee."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_json(Path(tmp) / "r.json", roster)
+        with EmbeddedStore(Path(tmp) / "e.db") as embedded, open_backend("bolt", Path(tmp)) as bolt:
+            load_files([path], embedded)
+            load_files([path], bolt)
+            G, committees = embedded.graph(), embedded.committees()
+            for root in sorted(committees)[1:]:
+                expected = report(View(G, day, subtree(committees, root), committees), ACROSS, "sector")
+                assert report(open_view(bolt, dt.date.fromisoformat(day), root), ACROSS, "sector") == expected
 
 
 @pytest.mark.bolt
