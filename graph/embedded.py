@@ -550,8 +550,8 @@ class EmbeddedStore(Store):
             for where, params in self._where("edges", "src_kind", "src", "Member", {nid for _, nid in coverers}):
                 self._add_edges(G, self.db.execute(f"SELECT * FROM {where} AND kind IN {MEMBERSHIP_SQL}", params))
             for where, params in self._where("edges", "src_kind", "src", "Member", people):
-                self._add_edges(G, (row for row in self.db.execute(f"SELECT * FROM {where} AND kind = 'CONTACTED'", params)
-                                    if row[4] in people))
+                contacts = self.db.execute(f"SELECT * FROM {where} AND kind = 'CONTACTED'", params)
+                self._add_edges(G, (row for row in contacts if row[4] in people))
             self._fill_far_ends(G)
         return G
 
