@@ -24,9 +24,8 @@ from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 from cypher import query
 from graph.errors import CommitteeNotFound, Conflict, StoreError
 from graph.model import model
-from graph.store import (MEMBERSHIP, PART_INCOMING, RULE_CPC, STAT_KEYS, Batch, Store, TokenRecord, WriteResult, bulk,
-                         changed_entities, check_rule, entities_json, etag, now, part_containers, part_people,
-                         table_edge_rows)
+from graph.store import (PART_INCOMING, RULE_CPC, STAT_KEYS, Batch, Store, TokenRecord, WriteResult, bulk, by_kind,
+                         changed_entities, check_rule, complete_part, entities_json, etag, now, table_edge_rows)
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +44,10 @@ def _chunks(rows: list, size: int):
         yield rows[i : i + size]
 
 
-def _add_records(G: nx.MultiDiGraph, kinds, records) -> None:
+def _add_records(G: nx.MultiDiGraph, kinds, records, ends=None) -> None:
     """Nodes (labels, props) and edges (rel, ends, props; an end's properties where the
-    graph may not hold it yet) read by a query, into ``G``."""
+    graph may not hold it yet) read by a query, into ``G``; edges only to ``ends`` when
+    given."""
     for r in records:
         if "rel" not in r.keys():
             kind = next(label for label in r["labels"] if label in kinds)
@@ -55,6 +55,8 @@ def _add_records(G: nx.MultiDiGraph, kinds, records) -> None:
             continue
         src = (next(label for label in r["src_labels"] if label in kinds), r["src"])
         dst = (next(label for label in r["dst_labels"] if label in kinds), r["dst"])
+        if ends is not None and dst not in ends:
+            continue
         for node, props in ((src, r.get("src_props")), (dst, r.get("dst_props"))):
             if node not in G and props is not None:
                 G.add_node(node, node_kind=node[0], **props)
@@ -311,8 +313,12 @@ class BoltStore(Store):
         def work(tx):  # one read transaction: the statements see the same snapshot
             G = nx.MultiDiGraph()
 
-            def read(name: str, params: dict, **names) -> None:
-                _add_records(G, kinds, tx.run(query(name, **names), params))
+            def read(name: str, params: dict, ends=None, **names) -> None:
+                _add_records(G, kinds, tx.run(query(name, **names), params), ends)
+
+            def part_edges(name: str, nodes, rels, ends=None) -> None:
+                for kind, ids in by_kind(nodes).items():
+                    read(name, {"ids": ids, "rels": list(rels)}, ends, kind=kind)
 
             if committee_ids is None:
                 read("dump_nodes", {"kinds": sorted(kinds)})
@@ -327,16 +333,8 @@ class BoltStore(Store):
             targets = sorted({t for rel in PART_INCOMING for t in model().edges[rel].targets})
             for kind in targets:
                 read("subgraph_kind_incoming", {**scope, "rels": list(PART_INCOMING)}, kind=kind)
-            containers: dict[str, list[str]] = defaultdict(list)
-            for kind, nid in part_containers(G, inside):
-                containers[kind].append(nid)
-            for kind, ids in sorted(containers.items()):
-                read("part_liaisons_into", {"ids": sorted(ids)}, kind=kind)
-            coverers, occupants = part_people(G, inside)
-            if coverers:
-                read("part_memberships_of", {"ids": sorted(nid for _, nid in coverers), "rels": list(MEMBERSHIP)})
-            if coverers | occupants:
-                read("part_contacts_among", {"ids": sorted(nid for _, nid in coverers | occupants)})
+            complete_part(G, inside, lambda nodes, rels: part_edges("part_edges_reaching", nodes, rels),
+                          lambda nodes, rels, ends: part_edges("part_edges_leaving", nodes, rels, ends))
             return G
 
         with self._session() as session, bulk():

@@ -25,9 +25,8 @@ import orjson
 from graph import columnar, gapindex
 from graph.errors import CommitteeNotFound, Conflict, StoreError
 from graph.model import model
-from graph.store import (MEMBERSHIP, PART_INCOMING, STAT_KEYS, Batch, EdgeRow, Store, TokenRecord, WriteResult, bulk,
-                         changed_entities, check_rule, entities_json, etag, now, part_containers, part_people,
-                         table_edge_rows)
+from graph.store import (PART_INCOMING, STAT_KEYS, Batch, EdgeRow, Store, TokenRecord, WriteResult, bulk, by_kind,
+                         changed_entities, check_rule, complete_part, entities_json, etag, now, table_edge_rows)
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +57,6 @@ COLUMN_NODE_SQL = {
 }
 COLUMN_EDGE_SQL = {"src": "src", "dst": "dst", "props": "CASE props WHEN '{}' THEN NULL ELSE props END"}
 COLUMN_EDGE_KINDS = (*columnar.EDGE_KINDS, columnar.CONTACT)
-INCOMING_SQL = "(" + ", ".join(f"'{kind}'" for kind in PART_INCOMING) + ")"
-MEMBERSHIP_SQL = "(" + ", ".join(f"'{kind}'" for kind in MEMBERSHIP) + ")"
 PATCH_ROWS = 5_000  # rows in a write up to which report columns in memory follow it (beyond: built again)
 BULK_ROWS = 50_000  # rows in a batch from which an import into an empty file builds its indexes last
 
@@ -131,6 +128,11 @@ def _chunks(items: Iterable, size: int = CHUNK) -> Iterator[list]:
     it = iter(items)
     while chunk := list(islice(it, size)):
         yield chunk
+
+
+def _sql_list(kinds: Iterable[str]) -> str:
+    """Edge kinds of the model as an SQL list (they are names of the model, never input)."""
+    return "(" + ", ".join(f"'{kind}'" for kind in kinds) + ")"
 
 
 def _dumps(value) -> str:
@@ -507,19 +509,21 @@ class EmbeddedStore(Store):
         for n in inside:
             take(G.out_edges(n, keys=True, data=True))
             take(G.in_edges(n, keys=True, data=True), PART_INCOMING)
-        for container in part_containers(H, inside):
-            take(G.in_edges(container, keys=True, data=True), ("LIAISES_WITH",))
-        coverers, occupants = part_people(H, inside)
-        people = coverers | occupants
-        for member in coverers:
-            take(G.out_edges(member, keys=True, data=True), MEMBERSHIP)
-        for member in people:
-            take(G.out_edges(member, keys=True, data=True), ("CONTACTED",), people)
+        complete_part(H, inside,
+                      lambda nodes, kinds: [take(G.in_edges(n, keys=True, data=True), kinds) for n in nodes],
+                      lambda nodes, kinds, ends: [take(G.out_edges(n, keys=True, data=True), kinds, ends) for n in nodes])
         return H
 
     def _read_subgraph(self, committee_ids: Collection[str]) -> nx.MultiDiGraph:
         G = nx.MultiDiGraph()
         inside = set()
+
+        def read(end: str, nodes, kinds, ends=None) -> None:  # edges of ``kinds`` whose ``end`` is one of ``nodes``
+            for kind, ids in by_kind(nodes).items():
+                for where, params in self._where("edges", f"{end}_kind", end, kind, ids):
+                    rows = self.db.execute(f"SELECT * FROM {where} AND kind IN {_sql_list(kinds)}", params)
+                    self._add_edges(G, (row for row in rows if ends is None or row[3:5] in ends))
+
         with bulk():
             for chunk in _chunks(set(committee_ids), CHUNK // 2):  # the chunk is bound twice below
                 marks = ",".join("?" * len(chunk))
@@ -537,21 +541,11 @@ class EmbeddedStore(Store):
                     f"WHERE n.committee_id IN ({marks})", chunk))
                 self._add_edges(G, self.db.execute(  # liaisons, contacts and memberships from other committees
                     f"SELECT e.* FROM nodes n CROSS JOIN edges e ON e.dst_kind = n.kind AND e.dst = n.id "
-                    f"AND e.kind IN {INCOMING_SQL} CROSS JOIN nodes s ON s.kind = e.src_kind AND s.id = e.src "
-                    f"WHERE n.committee_id IN ({marks}) AND s.committee_id NOT IN ({marks})", (*chunk, *chunk)))
-            containers: dict[str, set[str]] = {}
-            for kind, nid in part_containers(G, inside):
-                containers.setdefault(kind, set()).add(nid)
-            for kind, ids in containers.items():  # the liaisons into containers outside the part
-                for where, params in self._where("edges", "dst_kind", "dst", kind, ids):
-                    self._add_edges(G, self.db.execute(f"SELECT * FROM {where} AND kind = 'LIAISES_WITH'", params))
-            coverers, occupants = part_people(G, inside)
-            people = {nid for _, nid in coverers | occupants}
-            for where, params in self._where("edges", "src_kind", "src", "Member", {nid for _, nid in coverers}):
-                self._add_edges(G, self.db.execute(f"SELECT * FROM {where} AND kind IN {MEMBERSHIP_SQL}", params))
-            for where, params in self._where("edges", "src_kind", "src", "Member", people):
-                contacts = self.db.execute(f"SELECT * FROM {where} AND kind = 'CONTACTED'", params)
-                self._add_edges(G, (row for row in contacts if row[4] in people))
+                    f"AND e.kind IN {_sql_list(PART_INCOMING)} CROSS JOIN nodes s ON s.kind = e.src_kind "
+                    f"AND s.id = e.src WHERE n.committee_id IN ({marks}) AND s.committee_id NOT IN ({marks})",
+                    (*chunk, *chunk)))
+            complete_part(G, inside, lambda nodes, kinds: read("dst", nodes, kinds),
+                          lambda nodes, kinds, ends: read("src", nodes, kinds, ends))
             self._fill_far_ends(G)
         return G
 

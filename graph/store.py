@@ -224,7 +224,7 @@ MEMBERSHIP = {
 PART_INCOMING = ("LIAISES_WITH", "CONTACTED", *MEMBERSHIP)  # edges a committee's part holds from outside it too
 
 
-def part_containers(G: nx.MultiDiGraph, inside: set) -> set:
+def _part_containers(G: nx.MultiDiGraph, inside: set) -> set:
     """The sectors, groups and organisations outside a committee's part where its members
     sit: a liaison into one of them covers those members."""
     adj = G.adj
@@ -232,7 +232,7 @@ def part_containers(G: nx.MultiDiGraph, inside: set) -> set:
             if dst not in inside and any(edge["edge_kind"] in MEMBERSHIP for edge in keyed.values())}
 
 
-def part_people(G: nx.MultiDiGraph, inside: set) -> tuple[set, set]:
+def _part_people(G: nx.MultiDiGraph, inside: set) -> tuple[set, set]:
     """The members outside a committee's part who liaise with it (their own memberships
     decide affinity), and those who sit in one of its sectors, groups or organisations
     (their contacts with such a liaison make it effective)."""
@@ -247,6 +247,29 @@ def part_people(G: nx.MultiDiGraph, inside: set) -> tuple[set, set]:
                     elif edge["edge_kind"] in MEMBERSHIP:
                         occupants.add(src)
     return coverers, occupants
+
+
+def complete_part(G: nx.MultiDiGraph, inside: set, reaching, leaving) -> None:
+    """The rest of a committee's part (``G``: its nodes ``inside``, every edge leaving them
+    and every PART_INCOMING edge reaching them), whichever store reads it: the liaisons into
+    the containers outside where its members sit; then the memberships of the members
+    outside who liaise with it, and the contacts among those and the members outside who
+    sit in it. ``reaching(nodes, kinds)`` adds the edges of those kinds reaching the nodes,
+    ``leaving(nodes, kinds, ends)`` those leaving them (to ``ends`` only, unless None),
+    each with its far end."""
+    reaching(_part_containers(G, inside), ("LIAISES_WITH",))
+    coverers, occupants = _part_people(G, inside)
+    leaving(coverers, tuple(MEMBERSHIP), None)
+    people = coverers | occupants
+    leaving(people, ("CONTACTED",), people)
+
+
+def by_kind(nodes) -> dict[str, list[str]]:
+    """(kind, id) nodes as kind -> sorted ids."""
+    out: dict[str, list[str]] = {}
+    for kind, nid in sorted(nodes):
+        out.setdefault(kind, []).append(nid)
+    return out
 
 
 class Store(ABC):
@@ -299,7 +322,7 @@ class Store(ABC):
     def subgraph(self, committee_ids: Collection[str] | None = None) -> nx.MultiDiGraph:
         """The nodes of the given committees (all when ``None``) and what their questions
         read beyond them, fetched in one read: every edge leaving them; every liaison,
-        contact and membership reaching them; then what ``part_frontier`` names (the
+        contact and membership reaching them; then what ``complete_part`` adds (the
         liaisons into the containers outside where their members sit; the memberships of
         the members outside who liaise here; the contacts among the members outside who
         liaise or sit here); and the far ends of all these edges. So a committee's report
