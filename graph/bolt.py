@@ -233,10 +233,12 @@ class BoltStore(Store):
             n = session.execute_write(lambda tx: tx.run(query("token_revoke"), id=token_id, at=at).single()["n"])
         return n == 1
 
-    def edges_of(self, src_kind: str, srcs: Iterable[str]) -> list[tuple]:
+    def edges_of(self, src_kind: str, srcs: Iterable[str], kind: str | None = None) -> list[tuple]:
         kinds = model().nodes
         out = []
-        for r in self._read("edges_of", {"ids": sorted(set(srcs))}, kind=src_kind):
+        params = {"ids": sorted(set(srcs))}
+        for r in self._read("edges_of", params, kind=src_kind) if kind is None else \
+                self._read("edges_of_kind", params, kind=src_kind, rel=kind):
             props = dict(r["props"])
             key = props.pop("key", "")
             dst_kind = next(label for label in r["dst_labels"] if label in kinds)

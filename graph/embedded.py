@@ -26,13 +26,15 @@ from graph import columnar, gapindex
 from graph.errors import CommitteeNotFound, Conflict, StoreError
 from graph.model import model
 from graph.store import (PART_INCOMING, STAT_KEYS, Batch, EdgeRow, Store, TokenRecord, WriteResult, bulk, by_kind,
-                         changed_entities, check_rule, complete_part, entities_json, etag, now, table_edge_rows)
+                         changed_entities, check_rule, complete_part, entities_json, etag, now, table_edge_kinds,
+                         table_edge_rows)
 
 log = logging.getLogger(__name__)
 
 APPLICATION_ID = 0x4C474950  # "LGIP": marks a file as a liaison-graph store
 SCHEMA_VERSION = 4
 CHUNK = 900  # ids per IN (...) list, below SQLite's variable limit
+BUSY_TIMEOUT_MS = 30_000  # how long a statement waits for another connection's lock
 PARTS_KEPT = 64  # committee graphs kept in memory between writes
 
 # The secondary indexes of the two main tables. A bulk import into an empty file drops them
@@ -174,7 +176,7 @@ class EmbeddedStore(Store):
             raise StoreError(f"数据库文件 {self.path} 由更新版本写入（结构版本 {version}），请升级本程序")
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
-        self.db.execute("PRAGMA busy_timeout=30000")
+        self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         if app_id != APPLICATION_ID or version < SCHEMA_VERSION:
             self.db.execute("BEGIN IMMEDIATE")
             try:
@@ -208,47 +210,55 @@ class EmbeddedStore(Store):
 
     # --- writing -------------------------------------------------------------------
     def write(self, batch: Batch) -> WriteResult:
-        created, updated = {}, {}
+        if batch.as_columns() is None or batch.rows() < BULK_ROWS or not self._is_empty():
+            return self._write(batch)
+        # A large import into an empty file goes through a rollback journal, not the WAL: its
+        # pages are then written once, into the file (the WAL would hold them all, then copy
+        # them), and a crash still leaves all of it or none. The journal mode changes only
+        # when no other connection has the file open; the WAL comes back after the write.
+        self.db.execute("PRAGMA busy_timeout=0")  # another connection holds the file: at once, keep the WAL
+        try:
+            switched = self.db.execute("PRAGMA journal_mode=DELETE").fetchone()[0] == "delete"
+        except sqlite3.OperationalError:
+            switched = False
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        try:
+            return self._write(batch)
+        finally:
+            if switched:
+                try:
+                    self.db.execute("PRAGMA journal_mode=WAL")
+                except sqlite3.OperationalError as exc:  # the next opening sets it again
+                    log.warning("could not return %s to WAL journal mode: %s", self.path, exc)
+
+    def _is_empty(self) -> bool:
+        return bool(self.db.execute(
+            "SELECT NOT EXISTS (SELECT 1 FROM nodes) AND NOT EXISTS (SELECT 1 FROM edges)").fetchone()[0])
+
+    def _write(self, batch: Batch) -> WriteResult:
         db, patch, committed = self.db, None, False
-        log.info("writing batch: %s nodes, %s edges", sum(map(len, batch.nodes.values())), len(batch.edges))
+        log.info("writing batch: %s nodes and edges", batch.rows())
         try:
             db.execute("BEGIN IMMEDIATE")
             self._check_expected(batch)
-            empty = db.execute("SELECT NOT EXISTS (SELECT 1 FROM nodes) AND NOT EXISTS (SELECT 1 FROM edges)").fetchone()[0]
+            empty = self._is_empty()
+            in_columns = batch.as_columns() if empty else None  # a large import into an empty file: written from its columns
             late_indexes = empty and batch.rows() >= BULK_ROWS
             if late_indexes:
                 for name in SECONDARY_INDEXES:
                     db.execute(f"DROP INDEX IF EXISTS {name}")
-            for kind, nodes in batch.nodes.items():
-                before = 0 if empty else len(self.existing(kind, nodes))
-                db.executemany(
-                    "INSERT INTO nodes (kind, id, committee_id, props) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT (kind, id) DO UPDATE SET committee_id = excluded.committee_id, props = excluded.props",
-                    ((kind, nid, p.get("committee_id"), _dumps(p)) for nid, p in nodes.items()),
-                )
-                created[kind], updated[kind] = len(nodes) - before, before
-            for kind, ids in ({} if empty else batch.replace_row_edges).items():
-                edge_kinds = model().row_edges(kind)
-                marks = ",".join("?" * len(edge_kinds))
-                db.executemany(
-                    f"DELETE FROM edges WHERE src_kind = ? AND src = ? AND kind IN ({marks})",
-                    ((kind, nid, *edge_kinds) for nid in ids),
-                )
-            for kind, rows in table_edge_rows(batch).items():
-                before = 0 if empty else self._count_existing_edges(rows)
-                created[kind], updated[kind] = len(rows) - before, before
-            db.executemany(
-                "INSERT INTO edges (src_kind, src, kind, dst_kind, dst, key, props) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (src_kind, src, kind, dst_kind, dst, key) DO UPDATE SET props = excluded.props",
-                ((e.src_kind, e.src, e.kind, e.dst_kind, e.dst, e.key, _dumps(e.props)) for e in batch.edges),
-            )
+            if in_columns is not None:
+                created, updated = self._insert_columns(in_columns)
+            else:
+                created, updated = self._insert_rows(batch, empty)
             if late_indexes:
                 for statement in SECONDARY_INDEXES.values():
                     db.execute(statement)
-            gapindex.refresh(db, batch)
+            gapindex.refresh(db, None if in_columns is not None else batch)
             db.execute("DELETE FROM report_columns")
             patch = self._column_patch(batch)
-            cursor = self._journal(batch)
+            cursor = self._journal(batch, in_columns)
             db.execute("COMMIT")
             committed = True
         except BaseException:
@@ -267,6 +277,42 @@ class EmbeddedStore(Store):
         log.info("wrote batch: created %s, updated %s", created, updated)
         return WriteResult(created, updated, cursor)
 
+    def _insert_rows(self, batch: Batch, empty: bool) -> tuple[dict, dict]:
+        db, created, updated = self.db, {}, {}
+        for kind, nodes in batch.nodes.items():
+            before = 0 if empty else len(self.existing(kind, nodes))
+            db.executemany(
+                "INSERT INTO nodes (kind, id, committee_id, props) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (kind, id) DO UPDATE SET committee_id = excluded.committee_id, props = excluded.props",
+                ((kind, nid, p.get("committee_id"), _dumps(p)) for nid, p in nodes.items()),
+            )
+            created[kind], updated[kind] = len(nodes) - before, before
+        for kind, ids in ({} if empty else batch.replace_row_edges).items():
+            edge_kinds = model().row_edges(kind)
+            marks = ",".join("?" * len(edge_kinds))
+            db.executemany(
+                f"DELETE FROM edges WHERE src_kind = ? AND src = ? AND kind IN ({marks})",
+                ((kind, nid, *edge_kinds) for nid in ids),
+            )
+        for kind, rows in table_edge_rows(batch).items():
+            before = 0 if empty else self._count_existing_edges(rows)
+            created[kind], updated[kind] = len(rows) - before, before
+        db.executemany(
+            "INSERT INTO edges (src_kind, src, kind, dst_kind, dst, key, props) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (src_kind, src, kind, dst_kind, dst, key) DO UPDATE SET props = excluded.props",
+            ((e.src_kind, e.src, e.kind, e.dst_kind, e.dst, e.key, _dumps(e.props)) for e in batch.edges),
+        )
+        return created, updated
+
+    def _insert_columns(self, columns) -> tuple[dict, dict]:
+        """A batch held as columns into the empty file: its rows in key order (each table
+        then grows at its end), their properties already JSON."""
+        self.db.executemany("INSERT INTO nodes (kind, id, committee_id, props) VALUES (?, ?, ?, ?)", columns.node_rows())
+        self.db.executemany("INSERT INTO edges (src_kind, src, kind, dst_kind, dst, key, props) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            columns.edge_rows())
+        created = columns.created(table_edge_kinds())
+        return created, dict.fromkeys(created, 0)
+
     def _check_expected(self, batch: Batch) -> None:
         for target, wanted in batch.expect.items():
             if len(target) == 2:  # a node: (kind, id)
@@ -279,16 +325,21 @@ class EmbeddedStore(Store):
             if etag(json.loads(row[0]) if row else None) != wanted:
                 raise Conflict("已被他人修改，请重新读取后再改", target=list(target))
 
-    def _journal(self, batch: Batch) -> int | None:
+    def _journal(self, batch: Batch, columns=None) -> int | None:
         at = now()
-        by_committee = changed_entities(batch, lambda kind, ids: {
-            nid: p.get("committee_id") for nid, p in self.node_props(kind, ids).items()})
+
+        def committee_of(kind, ids):
+            return {nid: p.get("committee_id") for nid, p in self.node_props(kind, ids).items()}
+
+        if columns is not None:
+            entries = columns.feed(table_edge_kinds(), committee_of)
+        else:
+            by_committee = changed_entities(batch, committee_of)
+            entries = ((cid, _dumps(entities_json(by_committee[cid]))) for cid in sorted(by_committee, key=lambda c: c or ""))
         cursor = None
-        for committee_id in sorted(by_committee, key=lambda c: c or ""):
+        for committee_id, entities in entries:
             cursor = self.db.execute(
-                "INSERT INTO changes (at, committee_id, entities) VALUES (?, ?, ?)",
-                (at, committee_id, _dumps(entities_json(by_committee[committee_id]))),
-            ).lastrowid
+                "INSERT INTO changes (at, committee_id, entities) VALUES (?, ?, ?)", (at, committee_id, entities)).lastrowid
         if batch.audit is not None:
             a = batch.audit
             self.db.execute(
@@ -393,15 +444,16 @@ class EmbeddedStore(Store):
         self._forget()
         return done == 1
 
-    def edges_of(self, src_kind: str, srcs: Iterable[str]) -> list[tuple]:
+    def edges_of(self, src_kind: str, srcs: Iterable[str], kind: str | None = None) -> list[tuple]:
         out = []
+        of_kind, kinds = ("", []) if kind is None else (" AND kind = ?", [kind])
         for chunk in _chunks(set(srcs)):
             marks = ",".join("?" * len(chunk))
-            for sk, s, kind, dk, d, key, props in self.db.execute(
-                f"SELECT * FROM edges WHERE src_kind = ? AND src IN ({marks}) ORDER BY src, kind, dst_kind, dst, key",
-                (src_kind, *chunk),
+            for sk, s, k, dk, d, key, props in self.db.execute(
+                f"SELECT * FROM edges WHERE src_kind = ? AND src IN ({marks}){of_kind} ORDER BY src, kind, dst_kind, dst, key",
+                (src_kind, *chunk, *kinds),
             ):
-                out.append((kind, sk, s, dk, d, key, json.loads(props)))
+                out.append((k, sk, s, dk, d, key, json.loads(props)))
         return out
 
     def _count_existing_edges(self, rows: list[EdgeRow]) -> int:

@@ -102,6 +102,11 @@ class Batch:
             return len(self.nodes[kind])
         return sum(1 for e in self.edges if e.kind == kind)
 
+    def as_columns(self):
+        """The batch held as columns (loaders.frames.FrameBatch), for a store that writes
+        columns; None for a batch of rows."""
+        return None
+
 
 @dataclass
 class WriteResult:
@@ -134,10 +139,15 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def table_edge_kinds() -> set[str]:
+    """The edge kinds that are rows of their own roster tables (liaisons, contacts)."""
+    return {name for name, edge in model().edges.items() if edge.table}
+
+
 def table_edge_rows(batch: Batch) -> dict[str, list[EdgeRow]]:
     """The batch's edges that are rows of their own roster tables (liaisons, contacts), by
     kind: what a write counts as created or updated."""
-    tables = {name for name, edge in model().edges.items() if edge.table}
+    tables = table_edge_kinds()
     out: dict[str, list[EdgeRow]] = {}
     for e in batch.edges:
         if e.kind in tables:
@@ -156,7 +166,7 @@ def changed_entities(batch: Batch, committee_of) -> dict[str | None, list]:
     for kind, nodes in batch.nodes.items():
         for nid, props in nodes.items():
             out.setdefault(props.get("committee_id"), []).append((kind, nid))
-    tables = {name for name, edge in model().edges.items() if edge.table}
+    tables = table_edge_kinds()
     missing: dict[str, set[str]] = {}
     for e in batch.edges:
         if e.src not in batch.nodes.get(e.src_kind, ()):
@@ -361,14 +371,15 @@ class Store(ABC):
 
     def edge_props(self, kind: str, src_kind: str, src: str, dst_kind: str, dst: str, key: str) -> dict | None:
         """One edge's properties, or None."""
-        for e_kind, _, e_src, e_dst_kind, e_dst, e_key, props in self.edges_of(src_kind, [src]):
+        for e_kind, _, e_src, e_dst_kind, e_dst, e_key, props in self.edges_of(src_kind, [src], kind):
             if (e_kind, e_src, e_dst_kind, e_dst, e_key) == (kind, src, dst_kind, dst, key):
                 return props
         return None
 
     @abstractmethod
-    def edges_of(self, src_kind: str, srcs: Iterable[str]) -> list[tuple]:
-        """Edges leaving these nodes: (kind, src_kind, src, dst_kind, dst, key, props)."""
+    def edges_of(self, src_kind: str, srcs: Iterable[str], kind: str | None = None) -> list[tuple]:
+        """Edges leaving these nodes (of one kind, when given): (kind, src_kind, src,
+        dst_kind, dst, key, props)."""
 
     @abstractmethod
     def dump(self) -> dict:

@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.errors import InputError, Where
-from graph.store import Audit, Batch, EdgeRow, Store, WriteResult, changed_entities
+from graph.store import Audit, Batch, EdgeRow, Store, WriteResult, changed_entities, table_edge_kinds
 from loaders.build import build_batch
 from loaders.read import read_file, read_json_doc
 from loaders.validate import Row, check_duplicates, parse_sheet
 
 log = logging.getLogger(__name__)
 
+BULK_BUILD_ROWS = 20_000  # rows in an import from which it is built as columns (loaders.frames)
 TABLE_ORDER = ("committees", "party_orgs", "members", "activities", "liaisons", "contacts")
 
 
@@ -34,13 +35,15 @@ class LoadReport:
 def _collect(results) -> tuple[dict[str, list[Row]], list[str]]:
     """Parse the sheets of each read result as it comes; a file's raw cells are let go
     before the next file is read."""
-    rows: dict[str, list[Row]] = {name: [] for name in TABLE_ORDER}
+    from loaders.frames import TableRows
+
+    rows: dict[str, TableRows] = {name: TableRows() for name in TABLE_ORDER}
     ignored: list[str] = []
     for result in results:
         ignored.extend(result.ignored)
         while result.sheets:
             sheet = result.sheets.pop(0)
-            rows[sheet.table.name].extend(parse_sheet(sheet))
+            rows[sheet.table.name].add(parse_sheet(sheet))
     check_duplicates(rows)
     return rows, ignored
 
@@ -60,6 +63,12 @@ def prepare(rows: dict[str, list[Row]], store: Store, source: str) -> Batch:
     """Resolve checked rows against the store into one batch (nothing is written)."""
     if not any(rows.values()):
         raise InputError(Where(source), "没有找到任何可导入的表（政协、党组织、委员、联系、联系记录）")
+    if sum(map(len, rows.values())) >= BULK_BUILD_ROWS:
+        from loaders import frames  # the columnar engine loads only for a large import
+
+        batch = frames.build(rows, store)
+        if batch is not None:
+            return batch
     return build_batch(rows, store)
 
 
@@ -78,6 +87,7 @@ def prepare_doc(doc, store: Store, source: str) -> tuple[Batch, dict[str, int]]:
 
 def load_files(paths: list[Path], store: Store, actor: str = "cli") -> LoadReport:
     batch, counts, ignored = prepare_files(paths, store)
+    keep_membership_dates(batch, store)
     batch.audit = import_audit(actor, [p.name for p in paths], counts, batch, store)
     result = store.write(batch)
     log.info("loaded %s: %s", [p.name for p in paths], counts)
@@ -86,9 +96,13 @@ def load_files(paths: list[Path], store: Store, actor: str = "cli") -> LoadRepor
 
 def batch_committees(batch: Batch, store: Store) -> set[str]:
     """The committees a batch writes into: its nodes' own, and its edges' sources'."""
-    found = changed_entities(batch, lambda kind, ids: {
-        nid: p.get("committee_id") for nid, p in store.node_props(kind, ids).items()})
-    return {cid for cid in found if cid}
+    def committee_of(kind, ids):
+        return {nid: p.get("committee_id") for nid, p in store.node_props(kind, ids).items()}
+
+    columns = batch.as_columns()
+    if columns is not None:
+        return columns.committee_ids(table_edge_kinds(), committee_of)
+    return {cid for cid in changed_entities(batch, committee_of) if cid}
 
 
 def import_audit(actor: str, files: list[str], counts: dict[str, int], batch: Batch, store: Store) -> Audit:
@@ -98,10 +112,16 @@ def import_audit(actor: str, files: list[str], counts: dict[str, int], batch: Ba
 
 def keep_membership_dates(batch: Batch, store: Store) -> None:
     """A member's row rebuilds their party-organisation edges; keep the dates an earlier
-    membership edit gave those edges."""
-    ids = {e.src for e in batch.edges if e.kind == "IN_PARTY_ORG" and e.src_kind == "Member"}
+    membership edit gave those that the row still lists (a roster holds no such dates)."""
+    columns = batch.as_columns()
+    if columns is not None:
+        ids = columns.sources("IN_PARTY_ORG")
+    else:
+        ids = {e.src for e in batch.edges if e.kind == "IN_PARTY_ORG" and e.src_kind == "Member"}
     if not ids:
         return
-    dated = {(e[2], e[4], e[5]): e[6] for e in store.edges_of("Member", ids) if e[0] == "IN_PARTY_ORG" and e[6]}
+    dated = {(e[2], e[4], e[5]): e[6] for e in store.edges_of("Member", ids, "IN_PARTY_ORG") if e[6]}
+    if not dated:
+        return  # nothing to keep: the batch stays as it was built
     batch.edges = [EdgeRow(e.kind, e.src_kind, e.src, e.dst_kind, e.dst, e.key, dated.get((e.src, e.dst, e.key), e.props))
                    if e.kind == "IN_PARTY_ORG" else e for e in batch.edges]

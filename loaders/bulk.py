@@ -10,7 +10,7 @@ row; in a row, the first column), with the message the cell-by-cell path gives.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import polars as pl
 
@@ -61,7 +61,7 @@ def _blank_to_null(expr: pl.Expr) -> pl.Expr:
     return pl.when(stripped.str.len_chars() > 0).then(stripped)
 
 
-def parse_frame(sheet: RawSheet) -> list[Row]:
+def parse_frame(sheet: RawSheet) -> SheetRows:
     """Clean a sheet read in bulk, column by column: plain text and id lists by vectorised
     string operations; dates and vocabularies by parsing each distinct text once and
     mapping the column. Every column is cleaned in one pass of the engine, its faults
@@ -104,15 +104,51 @@ def parse_frame(sheet: RawSheet) -> list[Row]:
     found = [(at, order) for at, (order, _) in zip(firsts, faults) if at is not None]
     if found:
         _raise_at(sheet, table, by_column, extras, frame, parsed, *min(found))
-    origin, names = sheet.where(), list(table.columns)
-    row_numbers = (parsed["_pos"] + sheet.header_row + 1).to_list()
-    rows = zip(*(_python_values(parsed[name]) for name in names))
-    if not extras:
-        return [Row(table.name, dict(zip(names, v)), {}, origin, n, by_column) for v, n in zip(rows, row_numbers)]
-    headers = [c.header for c in extras]
-    extra_rows = zip(*(_python_values(parsed[f"_extra{order}"]) for order in range(len(table.columns), len(table.columns) + len(extras))))
-    return [Row(table.name, dict(zip(names, v)), {h: t for h, t in zip(headers, texts) if t is not None}, origin, n, by_column)
-            for v, n, texts in zip(rows, row_numbers, extra_rows)]
+    keep = [*table.columns, *(f"_extra{order}" for order in range(len(table.columns), len(table.columns) + len(extras)))]
+    return SheetRows(sheet, parsed.select("_pos", *keep), [c.header for c in extras])
+
+
+class SheetRows(Sequence):
+    """A sheet's clean rows, held as columns: one per column of the table, one per extra
+    header and the rows' positions. Row objects are made only when a row is asked for;
+    a large import is built from the columns themselves (loaders.frames)."""
+
+    def __init__(self, sheet: RawSheet, parsed: pl.DataFrame, extra_headers: list[str]):
+        self.table, self.origin, self.header_row = sheet.table, sheet.where(), sheet.header_row
+        self.by_column = {c.column: c for c in sheet.columns if c.column}
+        self.extra_headers = extra_headers
+        self.parsed = parsed
+        self._rows: list[Row] | None = None
+
+    def __len__(self) -> int:
+        return self.parsed.height
+
+    def __getitem__(self, index):
+        return self.rows()[index]
+
+    def columns(self) -> tuple[pl.DataFrame, list[str]]:
+        """The clean columns by name, then one column per extra header (named by its order
+        among them), and the extra headers."""
+        names = list(self.table.columns)
+        extra = [f"_extra{order}" for order in range(len(names), len(names) + len(self.extra_headers))]
+        return self.parsed.select(*names, *extra), self.extra_headers
+
+    def rows(self) -> list[Row]:
+        if self._rows is None:
+            self._rows = self._make_rows()
+        return self._rows
+
+    def _make_rows(self) -> list[Row]:
+        parsed, table, by_column = self.parsed, self.table, self.by_column
+        names = list(table.columns)
+        row_numbers = (parsed["_pos"] + self.header_row + 1).to_list()
+        rows = zip(*(_python_values(parsed[name]) for name in names))
+        if not self.extra_headers:
+            return [Row(table.name, dict(zip(names, v)), {}, self.origin, n, by_column) for v, n in zip(rows, row_numbers)]
+        extra_rows = zip(*(_python_values(parsed[f"_extra{order}"])
+                           for order in range(len(names), len(names) + len(self.extra_headers))))
+        return [Row(table.name, dict(zip(names, v)), {h: t for h, t in zip(self.extra_headers, texts) if t is not None},
+                    self.origin, n, by_column) for v, n, texts in zip(rows, row_numbers, extra_rows)]
 
 
 def _raise_at(sheet: RawSheet, table: Table, by_column: dict, extras: list, frame: pl.DataFrame, parsed: pl.DataFrame,

@@ -204,9 +204,13 @@ def check_duplicates(rows_by_table: dict[str, list[Row]]) -> None:
     identifying columns) anywhere in the files of one load."""
     for name, rows in rows_by_table.items():
         table = model().tables[name]
-        keys = list(map(itemgetter(*table.key), (row.values for row in rows)))  # every row holds every column
-        if len(set(keys)) == len(keys):
-            continue  # no two alike: the usual case, settled without a loop over the rows
+        if rows and getattr(rows, "in_bulk", lambda: False)():  # rows held as columns (loaders.frames.TableRows)
+            if not rows.frame(table).select(table.key).is_duplicated().any():
+                continue  # no two alike: the usual case, settled on the columns
+        else:
+            keys = list(map(itemgetter(*table.key), (row.values for row in rows)))  # every row holds every column
+            if len(set(keys)) == len(keys):
+                continue  # no two alike: the usual case, settled without a loop over the rows
         seen: dict[tuple, Row] = {}
         for row in rows:
             key = key_of(table, row)

@@ -84,6 +84,25 @@ def test_reload_replaces_a_members_row_edges(edge_store, tmp_path):
     assert sectors == ["C1:科技界"]
 
 
+def test_reloading_the_roster_keeps_the_dates_a_membership_edit_gave(edge_store, tmp_path):
+    """A membership dated through an edit (the roster has no column for it) keeps its dates
+    when the roster is loaded again and still lists it; one it no longer lists goes."""
+    from graph.store import Batch
+
+    dated = Batch()
+    dated.add_edge("IN_PARTY_ORG", "Member", "A1", "PartyOrg", "O2", "", {"start_date": "2026-08-01"})
+    edge_store.write(dated)
+    day = dt.date(2026, 7, 1)
+    assert "A1" in [i["id"] for i in edge_store.gaps("party-member-unorganised", day)]
+    load_files([write_json(tmp_path / "again.json", EDGE_ROSTER)], edge_store)
+    assert edge_store.dump()["edges"][("IN_PARTY_ORG", "Member", "A1", "PartyOrg", "O2", "")] == {"start_date": "2026-08-01"}
+    assert "A1" in [i["id"] for i in edge_store.gaps("party-member-unorganised", day)]
+    moved = {**EDGE_ROSTER["members"][0], "party_org_ids": "O3"}
+    load_files([write_json(tmp_path / "moved.json", {"members": [moved]})], edge_store)
+    memberships = [k[4] for k in edge_store.dump()["edges"] if k[0] == "IN_PARTY_ORG" and k[2] == "A1"]
+    assert memberships == ["O3"]
+
+
 def test_liaison_by_unambiguous_name_and_party_org(store, tmp_path):
     roster = {**EDGE_ROSTER, "liaisons": [
         {"from_id": "A1", "to": "黄磊"},  # unique name in C1 -> B2

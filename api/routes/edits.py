@@ -274,6 +274,7 @@ def upload(service: ServiceDep, caller: EditorDep,
             paths.append(path)
         with service.lock:
             batch, counts, ignored = prepare_files(paths, service.store)
+            keep_membership_dates(batch, service.store)
             _check_writes(caller, batch, service.store)
             batch.audit = import_audit(caller.actor, [p.name for p in paths], counts, batch, service.store)
             result = service.store.write(batch)

@@ -1,0 +1,379 @@
+"""A large import built as columns, not row by row.
+
+The clean columns of the sheets (loaders.bulk) stay columns: references are checked by
+joins against the import and the store, nodes and edges are made by column expressions,
+their properties encoded as JSON by the columnar engine, and the store is handed the batch
+as columns (an empty embedded store writes it straight from them).
+
+This path builds what loaders.build builds from the same rows, for the imports it covers:
+committees, party organisations, members, liaisons and contacts whose every reference is
+an id that exists. Anything else (a fault, a reference by name, an activity) makes
+``build`` return None, and the import is built row by row: the same batch, or the
+refusal that names the file, row and column at fault.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from itertools import chain
+
+import orjson
+import polars as pl
+
+from graph.model import Table, model
+from graph.store import NO_PROPS, Batch, EdgeRow, Store
+from loaders.build import ROW_EDGES, SEEN_NODES
+from loaders.bulk import SheetRows
+from loaders.validate import Row
+
+EXTRA = "extra:"  # prefix of the column holding an extra header's texts
+EDGE_COLUMNS = ("src_kind", "src", "kind", "dst_kind", "dst", "key", "props")
+NO_JSON = "{}"
+
+
+class TableRows(Sequence):
+    """One table's clean rows from every sheet of an import. Sheets read in bulk stay
+    columns until a row is asked for; the others are lists of rows."""
+
+    def __init__(self) -> None:
+        self.parts: list[SheetRows | list[Row]] = []
+        self._rows: list[Row] | None = None
+        self._frame: pl.DataFrame | None = None
+
+    def add(self, part: SheetRows | list[Row]) -> None:
+        self.parts.append(part)
+        self._rows = self._frame = None
+
+    def __len__(self) -> int:
+        return sum(map(len, self.parts))
+
+    def __iter__(self) -> Iterator[Row]:
+        return chain.from_iterable(p.rows() if isinstance(p, SheetRows) else p for p in self.parts)
+
+    def __getitem__(self, index):
+        if self._rows is None:
+            self._rows = list(self)
+        return self._rows[index]
+
+    def in_bulk(self) -> bool:
+        """Whether every sheet of the table was read in bulk."""
+        return all(isinstance(p, SheetRows) for p in self.parts)
+
+    def frame(self, table: Table) -> pl.DataFrame:
+        """The clean rows as one frame: a column per column of the table (text, or a list
+        of texts), then a column per extra header (named EXTRA + header)."""
+        if self._frame is None:
+            self._frame = self._make_frame(table)
+        return self._frame
+
+    def _make_frame(self, table: Table) -> pl.DataFrame:
+        frames = []
+        for part in self.parts:
+            if isinstance(part, SheetRows):
+                columns, headers = part.columns()
+                names = list(table.columns)
+                frames.append(columns.rename({old: EXTRA + header for old, header
+                                              in zip(columns.columns[len(names):], headers)}))
+            else:
+                frames.append(_rows_frame(table, part))
+        return pl.concat(frames, how="diagonal") if len(frames) > 1 else frames[0]
+
+
+def _rows_frame(table: Table, rows: list[Row]) -> pl.DataFrame:
+    schema = {name: pl.List(pl.String) if column.is_list else pl.String for name, column in table.columns.items()}
+    data = {name: [row.values.get(name) for row in rows] for name in table.columns}
+    for header in dict.fromkeys(h for row in rows for h in row.extra):
+        schema[EXTRA + header] = pl.String
+        data[EXTRA + header] = [row.extra.get(header) for row in rows]
+    return pl.DataFrame(data, schema=schema)
+
+
+class _Unbuilt(Exception):
+    """The import holds something only the row path builds (or refuses with its place)."""
+
+
+def _json(fields: dict[str, tuple[pl.Expr, bool]]) -> pl.Expr:
+    """Properties as the stores keep them: a JSON object with sorted keys and without
+    empty values (None or an empty list). ``fields``: key -> (value, is a list)."""
+    parts = []
+    for key in sorted(fields):
+        value, is_list = fields[key]
+        present = value.is_not_null() & (value.list.len() > 0) if is_list else value.is_not_null()
+        member = pl.struct(value.alias(key)).struct.json_encode().str.strip_prefix("{").str.strip_suffix("}")
+        parts.append(pl.when(present).then(member))
+    if not parts:
+        return pl.lit(NO_JSON)
+    return pl.concat_str(pl.lit("{"), pl.concat_str(parts, separator=",", ignore_nulls=True), pl.lit("}"))
+
+
+def _row_fields(frame: pl.DataFrame, table: Table, names: Sequence[str]) -> dict[str, tuple[pl.Expr, bool]]:
+    """A row's extra texts, then the named clean values over them (as {**extra, **values})."""
+    fields = {c.removeprefix(EXTRA): (pl.col(c), False) for c in frame.columns if c.startswith(EXTRA)}
+    fields.update({name: (pl.col(name), table.columns[name].is_list) for name in names})
+    return fields
+
+
+def _edges(frame: pl.DataFrame, kind: str, src_kind: str, src: pl.Expr, dst_kind: str, dst: pl.Expr,
+           key: pl.Expr | None = None, props: pl.Expr | None = None) -> pl.DataFrame:
+    return frame.select(
+        pl.lit(src_kind).alias("src_kind"), src.alias("src"), pl.lit(kind).alias("kind"), pl.lit(dst_kind).alias("dst_kind"),
+        dst.alias("dst"), (pl.lit("") if key is None else key).alias("key"), (pl.lit(NO_JSON) if props is None else props).alias("props"))
+
+
+def _series(values) -> pl.Series:
+    return pl.Series(values=list(values), dtype=pl.String)
+
+
+class _Builder:
+    def __init__(self, store: Store):
+        self.store = store
+        self.nodes: dict[str, pl.DataFrame] = {}  # kind -> (id, committee_id, props), in the row path's order
+        self.edges: list[pl.DataFrame] = []
+        self.member_committee: dict[str, str] = {}  # members of the import and those the store was asked for
+
+    def ids(self, kind: str) -> pl.Series:
+        frame = self.nodes.get(kind)
+        return frame["id"] if frame is not None else _series([])
+
+    def check(self, kind: str, wanted: pl.Series) -> None:
+        """Every id in ``wanted`` names a node of ``kind`` in the import or the store."""
+        wanted = wanted.drop_nulls().unique()
+        missing = wanted.filter(~wanted.is_in(self.ids(kind).implode()))
+        if len(missing) and len(self.store.existing(kind, missing.to_list())) < len(missing):
+            raise _Unbuilt
+
+    def add_nodes(self, kind: str, frame: pl.DataFrame, props: pl.Expr) -> None:
+        self.nodes[kind] = frame.select(pl.col("id"), pl.col("committee_id"), props.alias("props"))
+
+    def committees_of_members(self, ids: pl.Series) -> pl.Expr:
+        """An expression mapping member ids to their committees; every id must be a member."""
+        wanted = set(ids.unique().to_list())
+        missing = wanted - self.member_committee.keys()
+        if missing:
+            stored = self.store.node_props("Member", missing)
+            if len(stored) < len(missing):
+                raise _Unbuilt
+            self.member_committee.update({mid: p.get("committee_id") for mid, p in stored.items()})
+        known = list(wanted)
+        return lambda column: pl.col(column).replace_strict(known, [self.member_committee[m] for m in known],
+                                                            return_dtype=pl.String)
+
+    def run(self, tables: dict[str, pl.DataFrame]) -> FrameBatch:
+        m = model()
+        replace: dict[str, set[str]] = {}
+        committees, orgs, members = tables.get("committees"), tables.get("party_orgs"), tables.get("members")
+        if committees is not None:
+            t = m.tables["committees"]
+            fields = _row_fields(committees, t, t.columns) | {"committee_id": (pl.col("id"), False)}
+            self.nodes["Committee"] = committees.select(pl.col("id"), pl.col("id").alias("committee_id"), _json(fields).alias("props"))
+            self.check("Committee", committees["parent_id"])
+        if orgs is not None:
+            t = m.tables["party_orgs"]
+            self.add_nodes("PartyOrg", orgs, _json(_row_fields(orgs, t, t.columns)))
+            self.check("Committee", orgs["committee_id"])
+            self.check("PartyOrg", orgs["parent_id"])
+        if members is not None:
+            t = m.tables["members"]
+            cpc = pl.col("affiliation").list.contains("cpc")
+            self.add_nodes("Member", members, _json(_row_fields(members, t, t.columns) | {"cpc": (cpc, False)}))
+            self.check("Committee", members["committee_id"])
+            self.check("PartyOrg", members["party_org_ids"].explode())
+            self.member_committee.update(zip(members["id"].to_list(), members["committee_id"].to_list()))
+
+        if committees is not None:
+            replace["Committee"] = set(committees["id"].to_list())
+            self.edges.append(_edges(committees.filter(pl.col("parent_id").is_not_null()), "SUBORDINATE_TO",
+                                     "Committee", pl.col("id"), "Committee", pl.col("parent_id")))
+        if orgs is not None:
+            replace["PartyOrg"] = set(orgs["id"].to_list())
+            self.edges.append(_edges(orgs, "ORG_OF", "PartyOrg", pl.col("id"), "Committee", pl.col("committee_id")))
+            self.edges.append(_edges(orgs.filter(pl.col("parent_id").is_not_null()), "LED_BY",
+                                     "PartyOrg", pl.col("id"), "PartyOrg", pl.col("parent_id")))
+        if members is not None:
+            replace["Member"] = set(members["id"].to_list())
+            self._member_edges(members)
+        if "liaisons" in tables:
+            self._liaisons(tables["liaisons"])
+        if "contacts" in tables:
+            self._contacts(tables["contacts"])
+        edges = pl.concat(self.edges) if self.edges else pl.DataFrame(schema=dict.fromkeys(EDGE_COLUMNS, pl.String))
+        return FrameBatch(self.nodes, edges, replace)
+
+    def _member_edges(self, members: pl.DataFrame) -> None:
+        t = model().tables["members"]
+        self.edges.append(_edges(members, "SERVES_ON", "Member", pl.col("id"), "Committee", pl.col("committee_id")))
+        seen = []
+        for order, (column, kind) in enumerate(SEEN_NODES.items()):
+            named = members.with_row_index("_row").select("_row", pl.col("id").alias("member"), "committee_id",
+                                                          pl.col(column).alias("name"))
+            if t.columns[column].is_list:
+                named = named.explode("name")
+            named = named.drop_nulls("name").with_columns(pl.concat_str("committee_id", pl.lit(":"), "name").alias("id"))
+            if not named.height:
+                continue
+            found = named.unique("id", keep="first", maintain_order=True)
+            props = _json({"id": (pl.col("id"), False), "name": (pl.col("name"), False),
+                           "committee_id": (pl.col("committee_id"), False)})
+            seen.append(((found["_row"][0], order), kind, found.select("id", "committee_id", props.alias("props"))))
+            self.edges.append(_edges(found, "PART_OF", kind, pl.col("id"), "Committee", pl.col("committee_id")))
+            self.edges.append(_edges(named, ROW_EDGES[column], "Member", pl.col("member"), kind, pl.col("id")))
+        for _, kind, frame in sorted(seen, key=lambda s: s[0]):  # kinds in the order a row-by-row build first meets them
+            self.nodes[kind] = frame
+        self.edges.append(_edges(members.select("id", "party_org_ids").explode("party_org_ids").drop_nulls("party_org_ids"),
+                                 "IN_PARTY_ORG", "Member", pl.col("id"), "PartyOrg", pl.col("party_org_ids")))
+
+    def _liaisons(self, liaisons: pl.DataFrame) -> None:
+        m = model()
+        committee = self.committees_of_members(liaisons["from_id"])
+        frame = liaisons.with_columns(committee("from_id").alias("_committee"),
+                                      pl.col("target_kind").replace_strict(m.target_nodes, return_dtype=pl.String).alias("_kind"))
+        scoped = pl.concat_str("_committee", pl.lit(":"), "to")
+        targets = []
+        for kind in frame["_kind"].unique().to_list():
+            part = frame.filter(pl.col("_kind") == kind)
+            if kind in ("Member", "PartyOrg"):
+                self.check(kind, part["to"])  # an id of the import or the store; a name is the row path's
+                targets.append(part.with_columns(pl.col("to").alias("_target")))
+                continue
+            ids = self.ids(kind)
+            maybe = part.filter(pl.col("to").str.contains(":", literal=True))["to"].unique()
+            stored = self.store.existing(kind, maybe.filter(~maybe.is_in(ids.implode())).to_list()) if len(maybe) else set()
+            known = pl.concat([ids, _series(stored)])
+            part = part.with_columns(pl.when(pl.col("to").str.contains(":", literal=True) & pl.col("to").is_in(known.implode()))
+                                     .then(pl.col("to")).otherwise(scoped).alias("_target"))
+            self.check(kind, part["_target"])
+            targets.append(part)
+        frame = pl.concat(targets).sort("_order") if len(targets) > 1 else targets[0]
+        if frame.filter((pl.col("_kind") == "Member") & (pl.col("_target") == pl.col("from_id"))).height:
+            raise _Unbuilt  # a liaison with oneself: refused by the row path
+        t = m.tables["liaisons"]
+        props = _json(_row_fields(frame, t, ("target_kind", "mechanism", "start_date", "end_date")))
+        key = pl.concat_str(pl.col("mechanism").fill_null(""), pl.lit("|"), pl.col("start_date").fill_null(""))
+        self.edges.append(frame.select(
+            pl.lit("Member").alias("src_kind"), pl.col("from_id").alias("src"), pl.lit("LIAISES_WITH").alias("kind"),
+            pl.col("_kind").alias("dst_kind"), pl.col("_target").alias("dst"), key.alias("key"), props.alias("props")))
+
+    def _contacts(self, contacts: pl.DataFrame) -> None:
+        self.committees_of_members(contacts["from_id"])
+        self.committees_of_members(contacts["to_id"])
+        t = model().tables["contacts"]
+        props = _json(_row_fields(contacts, t, ("date", "mode", "summary")))
+        key = pl.concat_str(pl.col("date"), pl.lit("|"), pl.col("mode"))
+        self.edges.append(_edges(contacts, "CONTACTED", "Member", pl.col("from_id"), "Member", pl.col("to_id"), key, props))
+
+
+BUILT_TABLES = {"committees", "party_orgs", "members", "liaisons", "contacts"}
+
+
+def build(rows: dict[str, TableRows], store: Store) -> FrameBatch | None:
+    """The import as a batch of columns, or None when it holds something this path leaves
+    to the row path (see the module's text)."""
+    present = {name: r for name, r in rows.items() if r}
+    if not present.keys() <= BUILT_TABLES or not all(isinstance(r, TableRows) for r in present.values()):
+        return None
+    tables = {name: r.frame(model().tables[name]) for name, r in present.items()}
+    if "liaisons" in tables:
+        tables["liaisons"] = tables["liaisons"].with_row_index("_order")
+    try:
+        return _Builder(store).run(tables)
+    except _Unbuilt:
+        return None
+
+
+def _entity_json(fields: Sequence[str]) -> pl.Expr:
+    """The change feed's form of a node or an edge (as entities_json gives it)."""
+    return pl.struct(*(pl.col(f) for f in sorted(fields))).struct.json_encode()
+
+
+class FrameBatch(Batch):
+    """A batch held as columns: a frame of nodes per kind (id, committee_id, props as
+    JSON) and one frame of edges. A store that writes columns takes them through
+    ``as_columns``; anything that reads ``nodes`` or ``edges`` gets them as rows, made once
+    (and from then on the rows are the batch: ``as_columns`` gives None)."""
+
+    def __init__(self, node_frames: dict[str, pl.DataFrame], edge_frame: pl.DataFrame,
+                 replace_row_edges: dict[str, set[str]]):
+        self.node_frames, self.edge_frame = node_frames, edge_frame
+        self.replace_row_edges, self.audit, self.expect = replace_row_edges, None, {}
+        self.read_as_rows = False
+        self._sourced: pl.DataFrame | None = None
+
+    def __getattr__(self, name: str):
+        if name not in ("nodes", "edges"):
+            raise AttributeError(name)
+        self.read_as_rows = True
+        self.nodes = {kind: dict(zip(f["id"].to_list(), map(orjson.loads, f["props"].to_list())))
+                      for kind, f in self.node_frames.items()}
+        self.edges = [EdgeRow(kind, src_kind, src, dst_kind, dst, key, NO_PROPS if p == NO_JSON else orjson.loads(p))
+                      for src_kind, src, kind, dst_kind, dst, key, p in self.edge_frame.iter_rows()]
+        return self.__dict__[name]
+
+    def as_columns(self) -> FrameBatch | None:
+        return None if self.read_as_rows else self
+
+    def rows(self) -> int:
+        return sum(f.height for f in self.node_frames.values()) + self.edge_frame.height
+
+    def count(self, kind: str) -> int:
+        if kind in self.node_frames:
+            return self.node_frames[kind].height
+        return self.edge_frame.filter(pl.col("kind") == kind).height
+
+    def sources(self, kind: str) -> set[str]:
+        """The sources of the batch's edges of one kind."""
+        return set(self.edge_frame.filter(pl.col("kind") == kind)["src"].unique().to_list())
+
+    def node_rows(self) -> Iterator[tuple]:
+        """(kind, id, committee_id, props) of every node, in key order."""
+        for kind in sorted(self.node_frames):
+            yield from self.node_frames[kind].sort("id").select(pl.lit(kind), "id", "committee_id", "props").iter_rows()
+
+    def edge_rows(self) -> Iterator[tuple]:
+        """Every edge as (src_kind, src, kind, dst_kind, dst, key, props), in key order."""
+        return self.edge_frame.sort(list(EDGE_COLUMNS[:6])).iter_rows()
+
+    def created(self, table_kinds: set[str]) -> dict[str, int]:
+        """Nodes by kind, then the edges that are rows of their own tables by kind."""
+        out = {kind: f.height for kind, f in self.node_frames.items()}
+        counts = self.edge_frame.filter(pl.col("kind").is_in(list(table_kinds))).group_by("kind", maintain_order=True).len()
+        out.update(dict(counts.iter_rows()))
+        return out
+
+    def _table_edges(self, table_kinds: set[str], committee_of: Callable) -> pl.DataFrame:
+        """The edges that are rows of their own tables, each with its source's committee
+        (a member of the import's, or the store's)."""
+        if self._sourced is None:
+            edges = self.edge_frame.filter(pl.col("kind").is_in(list(table_kinds)))
+            members = self.node_frames.get("Member")
+            if members is not None:
+                edges = edges.join(members.select(pl.col("id").alias("src"), "committee_id"), on="src", how="left",
+                                   maintain_order="left")
+            else:
+                edges = edges.with_columns(pl.lit(None, dtype=pl.String).alias("committee_id"))
+            outside = edges.filter(pl.col("committee_id").is_null())["src"].unique().to_list()
+            if outside:
+                stored = committee_of("Member", outside)
+                ids = list(stored)
+                edges = edges.with_columns(pl.col("committee_id").fill_null(pl.col("src").replace_strict(
+                    ids, [stored[i] for i in ids], default=None, return_dtype=pl.String)))
+            self._sourced = edges
+        return self._sourced
+
+    def committee_ids(self, table_kinds: set[str], committee_of: Callable) -> set[str]:
+        """The committees the batch writes into: its nodes' own, its edges' sources'."""
+        found = set()
+        for frame in self.node_frames.values():
+            found.update(frame["committee_id"].unique().to_list())
+        found.update(self._table_edges(table_kinds, committee_of)["committee_id"].unique().to_list())
+        return {cid for cid in found if cid}
+
+    def feed(self, table_kinds: set[str], committee_of: Callable) -> list[tuple[str | None, str]]:
+        """What the batch changes for the change feed, by committee (as ``changed_entities``
+        and ``entities_json`` give it for a batch of rows): (committee, JSON list)."""
+        parts = [f.with_columns(pl.lit(kind).alias("kind")).select("committee_id", _entity_json(("kind", "id")).alias("entity"))
+                 for kind, f in self.node_frames.items()]
+        edges = self._table_edges(table_kinds, committee_of)
+        parts.append(edges.select("committee_id", _entity_json(EDGE_COLUMNS[:6]).alias("entity")))
+        grouped = pl.concat(parts).group_by("committee_id", maintain_order=True).agg(pl.col("entity").str.join(","))
+        entries = [(cid, f"[{text}]") for cid, text in grouped.iter_rows()]
+        return sorted(entries, key=lambda e: e[0] or "")

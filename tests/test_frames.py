@@ -1,0 +1,188 @@
+"""A large import is built as columns (loaders.frames), not row by row: it must give the
+batch, the store file and the change feed that the row-by-row build gives, and leave to
+that build everything it does not cover, so every refusal still names its place."""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+import loaders
+from graph.embedded import EmbeddedStore
+from graph.errors import InputError
+from loaders import frames, load_files, read, read_rows
+from loaders.build import build_batch
+from loaders.generate import generate
+from tests.conftest import write_csvs, write_json
+from tests.test_columnar import rich_rosters
+
+SETTINGS = settings(max_examples=120, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+# What can be put into a random roster that the columns leave to the row-by-row build.
+TWISTS = ["none", "none", "member named", "unknown party org", "oneself", "unknown sector", "unknown committee",
+          "extra headers", "stored first", "liaison to unknown member"]
+
+
+def _twist(roster: dict, twist: str) -> tuple[dict, dict | None]:
+    """The roster with one twist, and what to load into the store before it (or None)."""
+    roster = {k: [dict(r) for r in v] for k, v in roster.items()}
+    members, liaisons = roster["members"], roster.setdefault("liaisons", [])
+    source = members[0]
+    if twist == "member named":  # by the name of a member of the same committee
+        named = [m for m in members[1:] if m["committee_id"] == source["committee_id"]]
+        if named:
+            liaisons.append({"from_id": source["id"], "target_kind": "委员", "to": named[0]["name"], "mechanism": "按姓名"})
+    elif twist == "unknown party org":
+        members[-1]["party_org_ids"] = "NO-SUCH-ORG"
+    elif twist == "oneself":
+        liaisons.append({"from_id": source["id"], "target_kind": "委员", "to": source["id"], "mechanism": "自己"})
+    elif twist == "unknown sector":
+        liaisons.append({"from_id": source["id"], "target_kind": "界别", "to": "没有这个界别", "mechanism": "界别"})
+    elif twist == "unknown committee":
+        members[-1]["committee_id"] = "NO-SUCH-COMMITTEE"
+    elif twist == "liaison to unknown member":
+        liaisons.append({"from_id": source["id"], "target_kind": "委员", "to": "M-NONE", "mechanism": "无此人"})
+    elif twist == "extra headers":
+        for i, m in enumerate(members):
+            m.update({"备注": f"备注{i}" if i % 2 else None, "cpc": "写在表外"})
+    if not liaisons:
+        del roster["liaisons"]
+    if twist == "stored first":  # committees, organisations and half the members already in the store
+        half = members[: len(members) // 2 + 1]
+        first = {"committees": roster["committees"], "party_orgs": roster.get("party_orgs", []), "members": half}
+        later = {k: v for k, v in roster.items() if k not in ("committees", "party_orgs")}
+        later["members"] = members[len(half):]
+        return {k: v for k, v in later.items() if v}, {k: v for k, v in first.items() if v}
+    return roster, None
+
+
+def _rows(folder: Path, roster: dict, fmt: str, monkeypatch):
+    monkeypatch.setattr(read, "BULK_MIN_LINES", 0)  # every CSV read in bulk, however small
+    if fmt == "csv":
+        paths = write_csvs(folder / "csv", roster)
+    else:
+        paths = [write_json(folder / "roster.json", roster)]
+    return paths
+
+
+def _edges(batch) -> list[tuple]:
+    return sorted((e.kind, e.src_kind, e.src, e.dst_kind, e.dst, e.key, sorted(e.props.items())) for e in batch.edges)
+
+
+def _file(path: Path) -> dict:
+    db = sqlite3.connect(path)
+    try:
+        return {table: sorted(db.execute(f"SELECT * FROM {table}"))
+                for table in ("nodes", "edges", "member_index", "cover_spans")} | {
+            "changes": [row[2:] for row in db.execute("SELECT * FROM changes ORDER BY seq")],
+            "audit": [row[2:] for row in db.execute("SELECT * FROM audit ORDER BY seq")]}
+    finally:
+        db.close()
+
+
+@SETTINGS
+@given(roster=rich_rosters(), twist=st.sampled_from(TWISTS), fmt=st.sampled_from(["csv", "json"]))
+def test_an_import_built_as_columns_is_the_import_built_row_by_row(roster, twist, fmt, monkeypatch):
+    roster, first = _twist(roster, twist)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        paths = _rows(tmp, roster, fmt, monkeypatch)
+        files = {}
+        for way, threshold in (("columns", 0), ("rows", 10**12)):
+            monkeypatch.setattr(loaders, "BULK_BUILD_ROWS", threshold)
+            with EmbeddedStore(tmp / f"{way}.db") as store:
+                if first:
+                    load_files([write_json(tmp / "first.json", first)], store)
+                try:
+                    by_rows = build_batch(read_rows(paths)[0], store)
+                except InputError:
+                    by_rows = None
+                built = frames.build(read_rows(paths)[0], store)
+                event(f"{way}: {'refused' if by_rows is None else 'rows only' if built is None else 'built as columns'}")
+                if by_rows is None:  # refused row by row: never built as columns
+                    assert built is None
+                    continue
+                if built is not None:
+                    assert built.nodes == by_rows.nodes and list(built.nodes) == list(by_rows.nodes)
+                    assert _edges(built) == _edges(by_rows)
+                    assert built.replace_row_edges == by_rows.replace_row_edges
+                report = load_files(paths, store)
+                files[way] = (report.rows, report.result.created, report.result.updated, _file(tmp / f"{way}.db"))
+        assert files.get("columns") == files.get("rows")
+
+
+def test_a_generated_roster_is_built_as_columns_and_stored_as_row_by_row(tmp_path, monkeypatch):
+    """A whole generated roster, with references across committees, sectors and groups by
+    name: written from its columns into an empty file (through a rollback journal), the
+    file holds what the row-by-row build writes, and goes back to the WAL journal."""
+    from graph import embedded
+
+    generate("city", 5, tmp_path / "roster", "csv")
+    paths = sorted((tmp_path / "roster").glob("*.csv"))
+    monkeypatch.setattr(embedded, "BULK_ROWS", 1_000)  # the city's import counts as large
+    written = []
+    for way, threshold in (("columns", 0), ("rows", 10**12)):
+        monkeypatch.setattr(loaders, "BULK_BUILD_ROWS", threshold)
+        with EmbeddedStore(tmp_path / f"{way}.db") as store:
+            batch, _, _ = loaders.prepare_files(paths, store)
+            assert (batch.as_columns() is not None) == (way == "columns")
+            report = load_files(paths, store)
+            mode = store.db.execute("PRAGMA journal_mode").fetchone()[0]
+            assert mode == "wal"
+        written.append((report.rows, report.result.created, report.result.updated, _file(tmp_path / f"{way}.db")))
+    assert written[0] == written[1]
+    assert written[0][3]["changes"] and written[0][3]["cover_spans"]
+
+
+def test_a_large_import_with_the_file_open_elsewhere_stays_in_the_wal(tmp_path, monkeypatch):
+    """Another connection has the file open: the import keeps the WAL journal (and still
+    writes all of it), and that reader sees the whole import once it is committed."""
+    from graph import embedded
+
+    generate("county", 2, tmp_path / "roster", "csv")
+    paths = sorted((tmp_path / "roster").glob("*.csv"))
+    monkeypatch.setattr(embedded, "BULK_ROWS", 100)
+    monkeypatch.setattr(loaders, "BULK_BUILD_ROWS", 0)
+    with EmbeddedStore(tmp_path / "open.db") as store, EmbeddedStore(tmp_path / "open.db") as reader:
+        assert reader.stats()["members"] == 0
+        load_files(paths, store)
+        assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert reader.stats()["members"] == store.stats()["members"] > 0
+
+
+def test_reading_a_batch_built_as_columns_as_rows_makes_the_rows_the_batch(tmp_path, monkeypatch):
+    """Whoever changes a batch's rows (an import through the API keeps earlier membership
+    dates so) gets what they wrote: the store then writes the rows, not the columns."""
+    generate("county", 3, tmp_path / "roster", "csv")
+    paths = sorted((tmp_path / "roster").glob("*.csv"))
+    monkeypatch.setattr(loaders, "BULK_BUILD_ROWS", 0)
+    with EmbeddedStore(tmp_path / "a.db") as store:
+        batch, _, _ = loaders.prepare_files(paths, store)
+        assert batch.as_columns() is batch
+        member = next(iter(batch.nodes["Member"]))
+        batch.nodes["Member"][member]["name"] = "改过的名字"
+        assert batch.as_columns() is None
+        store.write(batch)
+        assert store.node_props("Member", [member])[member]["name"] == "改过的名字"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_fault_in_a_large_import_is_refused_with_its_place(tmp_path, monkeypatch, fmt):
+    roster = {"committees": [{"id": "C1", "name": "县政协", "level": "县"}],
+              "members": [{"id": "M1", "name": "甲", "affiliation": "中共党员", "committee_id": "C1", "sector": "中共"},
+                          {"id": "M2", "name": "乙", "affiliation": "民盟", "committee_id": "C1", "sector": "民盟"}],
+              "liaisons": [{"from_id": "M1", "to": "M9"}]}
+    paths = _rows(tmp_path, roster, fmt, monkeypatch)
+    monkeypatch.setattr(loaders, "BULK_BUILD_ROWS", 0)
+    with EmbeddedStore(tmp_path / "a.db") as store:
+        with pytest.raises(InputError) as caught:
+            load_files(paths, store)
+        place = "liaisons.csv 第2行" if fmt == "csv" else "roster.json 工作表「liaisons」 第1行"
+        assert caught.value.message.startswith(place) and "「to」" in caught.value.message and "M9" in caught.value.message
+        assert store.stats()["members"] == 0
