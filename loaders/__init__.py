@@ -3,7 +3,9 @@
 ``load_files(paths, store)`` reads every file, checks every row and every reference
 before writing anything, then hands the store one batch. Any fault raises an
 :class:`~graph.errors.InputError` naming file, sheet, row and column, and the store is
-left untouched.
+left untouched. An import of BULK_BUILD_ROWS rows or more is built as columns
+(loaders.frames) when it can be; otherwise, and always for a smaller one, row by row
+(loaders.build).
 """
 
 from __future__ import annotations

@@ -331,9 +331,13 @@ class FrameBatch(Batch):
         return None if self.read_as_rows else self
 
     def rows(self) -> int:
+        if self.read_as_rows:
+            return super().rows()
         return sum(f.height for f in self.node_frames.values()) + self.edge_frame.height
 
     def count(self, kind: str) -> int:
+        if self.read_as_rows:
+            return super().count(kind)
         if kind in self.node_frames:
             return self.node_frames[kind].height
         return self.edge_frame.filter(pl.col("kind") == kind).height

@@ -186,3 +186,19 @@ def test_a_fault_in_a_large_import_is_refused_with_its_place(tmp_path, monkeypat
         place = "liaisons.csv 第2行" if fmt == "csv" else "roster.json 工作表「liaisons」 第1行"
         assert caught.value.message.startswith(place) and "「to」" in caught.value.message and "M9" in caught.value.message
         assert store.stats()["members"] == 0
+
+
+def test_every_store_takes_an_import_built_as_columns(store, tmp_path, monkeypatch):
+    """The Bolt store writes the rows of a batch built as columns: it holds what the
+    embedded store holds after the same import built row by row."""
+    generate("county", 4, tmp_path / "roster", "csv")
+    paths = sorted((tmp_path / "roster").glob("*.csv"))
+    monkeypatch.setattr(loaders, "BULK_BUILD_ROWS", 0)
+    batch, _, _ = loaders.prepare_files(paths, store)
+    assert batch.as_columns() is batch
+    load_files(paths, store)
+    monkeypatch.setattr(loaders, "BULK_BUILD_ROWS", 10**12)
+    with EmbeddedStore(tmp_path / "rows.db") as by_rows:
+        load_files(paths, by_rows)
+        assert store.dump() == by_rows.dump()
+        assert store.stats() == by_rows.stats()
