@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import gc
 import json
 import os
 import platform
@@ -159,6 +160,7 @@ def product(folder: Path, work: Path, scale: str) -> dict:
             seconds, view = timed(lambda: open_view(store, DAY))
             out["report_graph_s"] = seconds + timed(lambda: report(view, two, by="committee"))[0]
             del view
+            gc.collect()  # the whole graph's garbage is not charged to the next figures
         county_view = open_view(store, DAY, county)
         start = _group_of(county_view) or next(n[1] for n, _ in county_view.nodes("PartyOrg"))
         out["reach_k3_ms"] = timed(lambda: reach(county_view, start, 3), 5)[0] * 1000
