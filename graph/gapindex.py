@@ -72,12 +72,14 @@ REFRESH = [
                {_day("json_extract(n.props, '$.end_date')", OPEN_END)},
                json_extract(n.props, '$.name'), json_extract(n.props, '$.sector')
         FROM nodes n WHERE n.kind = 'Member' AND n.id IN (SELECT id FROM temp.affected)""",
+    # the source's term and party from its index row (up to date: a source the write
+    # touched is itself among the affected, whose rows the statement above wrote)
     f"""INSERT INTO cover_spans (rule, member_id, start_day, end_day)
-        SELECT 'non-party-without-liaison', e.dst, {_later(_E_START, _O_START)}, {_earlier(_E_END, _O_END)}
-        FROM edges e JOIN nodes o ON o.kind = 'Member' AND o.id = e.src
+        SELECT 'non-party-without-liaison', e.dst, {_later(_E_START, "o.start_day")}, {_earlier(_E_END, "o.end_day")}
+        FROM edges e JOIN member_index o ON o.id = e.src
         WHERE e.kind = 'LIAISES_WITH' AND e.src_kind = 'Member' AND e.dst_kind = 'Member'
-          AND e.dst IN (SELECT id FROM temp.affected) AND json_extract(o.props, '$.cpc') = 1
-          AND {_later(_E_START, _O_START)} <= {_earlier(_E_END, _O_END)}""",
+          AND e.dst IN (SELECT id FROM temp.affected) AND o.cpc = 1
+          AND {_later(_E_START, "o.start_day")} <= {_earlier(_E_END, "o.end_day")}""",
     f"""INSERT INTO cover_spans (rule, member_id, start_day, end_day)
         SELECT 'party-member-unorganised', e.src, {_later(_E_START, _O_START)}, {_earlier(_E_END, _O_END)}
         FROM edges e JOIN nodes o ON o.kind = 'PartyOrg' AND o.id = e.dst
