@@ -4,7 +4,8 @@ engine, then cleaned column by column with the same rules as the cell-by-cell pa
 Plain text and id lists are cleaned by vectorised string operations; dates and
 vocabularies by parsing each distinct text once and mapping the column; the checks across
 columns run as column expressions. A fault is reported where it first stands (the earliest
-row; in a row, the first column), with the message the cell-by-cell path gives.
+row; in a row, the first column), with the message the cell-by-cell path gives. The clean
+rows stay columns (SheetRows) until a row is asked for.
 """
 
 from __future__ import annotations

@@ -116,8 +116,9 @@ def _row_fields(frame: pl.DataFrame, table: Table, names: Sequence[str]) -> dict
 def _edges(frame: pl.DataFrame, kind: str, src_kind: str, src: pl.Expr, dst_kind: str, dst: pl.Expr,
            key: pl.Expr | None = None, props: pl.Expr | None = None) -> pl.DataFrame:
     return frame.select(
-        pl.lit(src_kind).alias("src_kind"), src.alias("src"), pl.lit(kind).alias("kind"), pl.lit(dst_kind).alias("dst_kind"),
-        dst.alias("dst"), (pl.lit("") if key is None else key).alias("key"), (pl.lit(NO_JSON) if props is None else props).alias("props"))
+        pl.lit(src_kind).alias("src_kind"), src.alias("src"), pl.lit(kind).alias("kind"),
+        pl.lit(dst_kind).alias("dst_kind"), dst.alias("dst"), (pl.lit("") if key is None else key).alias("key"),
+        (pl.lit(NO_JSON) if props is None else props).alias("props"))
 
 
 def _series(values) -> pl.Series:
@@ -165,7 +166,8 @@ class _Builder:
         if committees is not None:
             t = m.tables["committees"]
             fields = _row_fields(committees, t, t.columns) | {"committee_id": (pl.col("id"), False)}
-            self.nodes["Committee"] = committees.select(pl.col("id"), pl.col("id").alias("committee_id"), _json(fields).alias("props"))
+            self.nodes["Committee"] = committees.select(pl.col("id"), pl.col("id").alias("committee_id"),
+                                                        _json(fields).alias("props"))
             self.check("Committee", committees["parent_id"])
         if orgs is not None:
             t = m.tables["party_orgs"]
@@ -208,7 +210,8 @@ class _Builder:
                                                           pl.col(column).alias("name"))
             if t.columns[column].is_list:
                 named = named.explode("name")
-            named = named.drop_nulls("name").with_columns(pl.concat_str("committee_id", pl.lit(":"), "name").alias("id"))
+            named = named.drop_nulls("name").with_columns(
+                pl.concat_str("committee_id", pl.lit(":"), "name").alias("id"))
             if not named.height:
                 continue
             found = named.unique("id", keep="first", maintain_order=True)
@@ -217,16 +220,16 @@ class _Builder:
             seen.append(((found["_row"][0], order), kind, found.select("id", "committee_id", props.alias("props"))))
             self.edges.append(_edges(found, "PART_OF", kind, pl.col("id"), "Committee", pl.col("committee_id")))
             self.edges.append(_edges(named, ROW_EDGES[column], "Member", pl.col("member"), kind, pl.col("id")))
-        for _, kind, frame in sorted(seen, key=lambda s: s[0]):  # kinds in the order a row-by-row build first meets them
+        for _, kind, frame in sorted(seen, key=lambda s: s[0]):  # in the order a row-by-row build first meets them
             self.nodes[kind] = frame
-        self.edges.append(_edges(members.select("id", "party_org_ids").explode("party_org_ids").drop_nulls("party_org_ids"),
-                                 "IN_PARTY_ORG", "Member", pl.col("id"), "PartyOrg", pl.col("party_org_ids")))
+        memberships = members.select("id", "party_org_ids").explode("party_org_ids").drop_nulls("party_org_ids")
+        self.edges.append(_edges(memberships, "IN_PARTY_ORG", "Member", pl.col("id"), "PartyOrg", pl.col("party_org_ids")))
 
     def _liaisons(self, liaisons: pl.DataFrame) -> None:
         m = model()
         committee = self.committees_of_members(liaisons["from_id"])
-        frame = liaisons.with_columns(committee("from_id").alias("_committee"),
-                                      pl.col("target_kind").replace_strict(m.target_nodes, return_dtype=pl.String).alias("_kind"))
+        node_kind = pl.col("target_kind").replace_strict(m.target_nodes, return_dtype=pl.String)
+        frame = liaisons.with_columns(committee("from_id").alias("_committee"), node_kind.alias("_kind"))
         scoped = pl.concat_str("_committee", pl.lit(":"), "to")
         targets = []
         for kind in frame["_kind"].unique().to_list():
@@ -236,10 +239,11 @@ class _Builder:
                 targets.append(part.with_columns(pl.col("to").alias("_target")))
                 continue
             ids = self.ids(kind)
-            maybe = part.filter(pl.col("to").str.contains(":", literal=True))["to"].unique()
-            stored = self.store.existing(kind, maybe.filter(~maybe.is_in(ids.implode())).to_list()) if len(maybe) else set()
+            qualified = pl.col("to").str.contains(":", literal=True)  # another committee's, by its id
+            maybe = part.filter(qualified)["to"].unique()
+            stored = self.store.existing(kind, maybe.filter(~maybe.is_in(ids.implode())).to_list()) if len(maybe) else ()
             known = pl.concat([ids, _series(stored)])
-            part = part.with_columns(pl.when(pl.col("to").str.contains(":", literal=True) & pl.col("to").is_in(known.implode()))
+            part = part.with_columns(pl.when(qualified & pl.col("to").is_in(known.implode()))
                                      .then(pl.col("to")).otherwise(scoped).alias("_target"))
             self.check(kind, part["_target"])
             targets.append(part)
@@ -259,7 +263,8 @@ class _Builder:
         t = model().tables["contacts"]
         props = _json(_row_fields(contacts, t, ("date", "mode", "summary")))
         key = pl.concat_str(pl.col("date"), pl.lit("|"), pl.col("mode"))
-        self.edges.append(_edges(contacts, "CONTACTED", "Member", pl.col("from_id"), "Member", pl.col("to_id"), key, props))
+        self.edges.append(_edges(contacts, "CONTACTED", "Member", pl.col("from_id"), "Member", pl.col("to_id"),
+                                 key, props))
 
 
 BUILT_TABLES = {"committees", "party_orgs", "members", "liaisons", "contacts"}
@@ -397,8 +402,8 @@ class FrameBatch(Batch):
         """What the batch changes for the change feed, by committee (as ``changed_entities``
         and ``entities_json`` give it for a batch of rows): (committee, JSON list), one
         committee at a time in committee order."""
-        parts = [f.with_columns(pl.lit(kind).alias("kind")).select("committee_id", _entity_json(("kind", "id")).alias("entity"))
-                 for kind, f in self.node_frames.items()]
+        parts = [f.with_columns(pl.lit(kind).alias("kind"))
+                 .select("committee_id", _entity_json(("kind", "id")).alias("entity")) for kind, f in self.node_frames.items()]
         edges = self._table_edges(table_kinds, committee_of)
         parts.append(edges.select("committee_id", _entity_json(EDGE_COLUMNS[:6]).alias("entity")))
         entities = pl.concat(parts).sort(pl.col("committee_id").fill_null(""), maintain_order=True)
