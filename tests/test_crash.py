@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import random
 import signal
@@ -29,9 +30,10 @@ def big_roster() -> dict:
     return {"members": members, "liaisons": liaisons}
 
 
-def run_load(db: Path, roster: Path, kill_after_write_starts: float | None):
+def run_load(db: Path, roster: Path | list[Path], kill_after_write_starts: float | None, command=None):
+    rosters = roster if isinstance(roster, list) else [roster]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "-v", "--db", str(db), "load", str(roster)],
+        [*(command or [sys.executable, "-m", "api.cli"]), "-v", "--db", str(db), "load", *map(str, rosters)],
         cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
     )
     if kill_after_write_starts is None:
@@ -86,3 +88,42 @@ def test_sigkill_during_import_leaves_all_or_nothing(tmp_path):
                 load_files([write_json(tmp_path / "base.json", EDGE_ROSTER)], store)
     # Most kills land inside the write transaction and must leave nothing behind.
     assert sum(code == -signal.SIGKILL and not complete for code, complete in outcomes) >= 2, outcomes
+
+
+# The command line with a city's import counted as large: built as columns, and written into
+# an empty file from them through a rollback journal instead of the write-ahead log.
+AS_LARGE = [sys.executable, "-c", "import sys, loaders, graph.embedded as e; e.BULK_ROWS = 1000; "
+            "loaders.BULK_BUILD_ROWS = 0; from api.cli import main; sys.exit(main(sys.argv[1:]))"]
+
+
+def test_sigkill_during_a_large_import_into_an_empty_file_leaves_it_empty_or_whole(tmp_path):
+    from loaders.generate import generate
+
+    generate("city", 6, tmp_path / "roster", "csv")
+    paths = sorted((tmp_path / "roster").glob("*.csv"))
+    empty_db, full_db = tmp_path / "empty.db", tmp_path / "full.db"
+    with EmbeddedStore(empty_db) as store:
+        before = store.dump()
+    code, write_time = run_load(full_db, paths, None, AS_LARGE)
+    assert code == 0
+    day = dt.date(2026, 6, 30)
+    with EmbeddedStore(full_db) as store:
+        after, full_gaps = store.dump(), store.gaps("non-party-without-liaison", day)
+        assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert len(after["nodes"]) > 1000 and full_gaps
+
+    rng = random.Random(20261126)
+    outcomes = []
+    for i in range(8):
+        db = tmp_path / f"killed{i}.db"
+        delay = rng.uniform(0, write_time * 1.5)
+        code = run_load(db, paths, delay, AS_LARGE)
+        hot_journal = Path(f"{db}-journal").exists()  # killed inside the write: the rollback journal is left
+        with EmbeddedStore(db) as store:
+            state, gaps = store.dump(), store.gaps("non-party-without-liaison", day)
+            assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert state in (before, after), f"half-written store after a kill {delay:.3f}s into the write"
+        assert gaps == (full_gaps if state == after else [])
+        outcomes.append((code, state == after, hot_journal))
+    killed_inside = [o for o in outcomes if o[0] == -signal.SIGKILL and not o[1]]
+    assert len(killed_inside) >= 2 and any(o[2] for o in killed_inside), outcomes
