@@ -78,12 +78,17 @@ class BoltStore(Store):
     ):
         self.uri, self.database, self.batch_size = uri, database, batch_size
         auth = (user or "neo4j", password or "") if user or password else None
+        self.driver = None
         try:
             self.driver = neo4j.GraphDatabase.driver(uri, auth=auth)
             self.driver.verify_connectivity()
-        except (ServiceUnavailable, AuthError, OSError, ValueError, Neo4jError) as exc:
-            raise StoreError(f"无法连接图数据库 {uri}：{exc}", uri=uri) from None
-        self._ensure_schema()
+            self._ensure_schema()
+        except BaseException as exc:
+            if self.driver is not None:  # a store that could not open leaves no connection behind
+                self.driver.close()
+            if isinstance(exc, (ServiceUnavailable, AuthError, OSError, ValueError, Neo4jError)):
+                raise StoreError(f"无法连接图数据库 {uri}：{exc}", uri=uri) from None
+            raise
 
     def close(self) -> None:
         self.driver.close()

@@ -131,3 +131,20 @@ def test_unreachable_server_is_one_line(capsys):
     code = main(["--neo4j", "bolt://127.0.0.1:9", "stats"])
     err = capsys.readouterr().err
     assert code == 1 and err.count("\n") == 1 and "无法连接图数据库" in err
+
+
+def test_a_store_that_cannot_connect_closes_its_driver(bolt_server):
+    """Refused (wrong password, or no server), the store closes the driver it made."""
+    import gc
+    import warnings
+
+    from graph.bolt import BoltStore
+    from graph.errors import StoreError
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        for uri, password in ((bolt_server.uri, "not-the-password"), ("bolt://127.0.0.1:9", "x")):
+            with pytest.raises(StoreError):
+                BoltStore(uri, "root", password, bolt_server.database)
+        gc.collect()
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning) and "Driver" in str(w.message)]
