@@ -7,7 +7,7 @@ from graph.policy import Policy
 from graph.recommend import accept_rows
 from graph.store import Audit, Store, WriteResult
 from graph.view import View
-from loaders import batch_committees, keep_membership_dates, prepare_doc
+from loaders import batch_committees, prepare_doc
 
 
 def accept(store: Store, view: View, result: dict, policy: Policy, actor: str, allowed=None) -> WriteResult | None:
@@ -17,7 +17,6 @@ def accept(store: Store, view: View, result: dict, policy: Policy, actor: str, a
     if not rows:
         return None
     batch, _ = prepare_doc(rows, store, "推荐")
-    keep_membership_dates(batch, store)
     if allowed is not None:
         allowed(batch)
     batch.audit = Audit(actor, "recommend.accept", sorted(batch_committees(batch, store)), policy.name, None,

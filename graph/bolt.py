@@ -141,8 +141,7 @@ class BoltStore(Store):
             before = 0 if empty else self._count_existing_edges(kind, rows)
             created[kind], updated[kind] = len(rows) - before, before
 
-        changed = changed_entities(batch, lambda kind, ids: {
-            nid: p.get("committee_id") for nid, p in self.node_props(kind, ids).items()})
+        changed = changed_entities(batch, self.committees_of)
         cursor_box: list[int | None] = [None]
 
         def work(tx):

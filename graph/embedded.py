@@ -26,8 +26,7 @@ from graph import columnar, gapindex
 from graph.errors import CommitteeNotFound, Conflict, StoreError
 from graph.model import model
 from graph.store import (PART_INCOMING, STAT_KEYS, Batch, EdgeRow, Store, TokenRecord, WriteResult, bulk, by_kind,
-                         changed_entities, check_rule, complete_part, entities_json, etag, now, table_edge_kinds,
-                         table_edge_rows)
+                         changed_entities, check_rule, complete_part, entities_json, etag, now, table_edge_rows)
 
 log = logging.getLogger(__name__)
 
@@ -310,7 +309,7 @@ class EmbeddedStore(Store):
         self.db.executemany("INSERT INTO nodes (kind, id, committee_id, props) VALUES (?, ?, ?, ?)", columns.node_rows())
         self.db.executemany("INSERT INTO edges (src_kind, src, kind, dst_kind, dst, key, props) VALUES (?, ?, ?, ?, ?, ?, ?)",
                             columns.edge_rows())
-        created = columns.created(table_edge_kinds())
+        created = columns.created()
         return created, dict.fromkeys(created, 0)
 
     def _check_expected(self, batch: Batch) -> None:
@@ -327,14 +326,10 @@ class EmbeddedStore(Store):
 
     def _journal(self, batch: Batch, columns=None) -> int | None:
         at = now()
-
-        def committee_of(kind, ids):
-            return {nid: p.get("committee_id") for nid, p in self.node_props(kind, ids).items()}
-
         if columns is not None:
-            entries = columns.feed(table_edge_kinds(), committee_of)
+            entries = columns.feed(self)
         else:
-            by_committee = changed_entities(batch, committee_of)
+            by_committee = changed_entities(batch, self.committees_of)
             entries = ((cid, _dumps(entities_json(by_committee[cid]))) for cid in sorted(by_committee, key=lambda c: c or ""))
         cursor = None
         for committee_id, entities in entries:

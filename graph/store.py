@@ -376,6 +376,10 @@ class Store(ABC):
                 return props
         return None
 
+    def committees_of(self, kind: str, ids: Iterable[str]) -> dict[str, str | None]:
+        """id -> committee of those of these nodes the store holds."""
+        return {nid: p.get("committee_id") for nid, p in self.node_props(kind, ids).items()}
+
     @abstractmethod
     def edges_of(self, src_kind: str, srcs: Iterable[str], kind: str | None = None) -> list[tuple]:
         """Edges leaving these nodes (of one kind, when given): (kind, src_kind, src,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.errors import InputError, Where
-from graph.store import Audit, Batch, EdgeRow, Store, WriteResult, changed_entities, table_edge_kinds
+from graph.store import Audit, Batch, EdgeRow, Store, WriteResult, changed_entities
 from loaders.build import build_batch
 from loaders.read import read_file, read_json_doc
 from loaders.validate import Row, check_duplicates, parse_sheet
@@ -62,16 +62,19 @@ def read_rows(paths: list[Path]) -> tuple[dict[str, list[Row]], list[str]]:
 
 
 def prepare(rows: dict[str, list[Row]], store: Store, source: str) -> Batch:
-    """Resolve checked rows against the store into one batch (nothing is written)."""
+    """Resolve checked rows against the store into one batch (nothing is written); the
+    memberships a member's row lists again keep the dates an edit gave them."""
     if not any(rows.values()):
         raise InputError(Where(source), "没有找到任何可导入的表（政协、党组织、委员、联系、联系记录）")
+    batch = None
     if sum(map(len, rows.values())) >= BULK_BUILD_ROWS:
         from loaders import frames  # the columnar engine loads only for a large import
 
         batch = frames.build(rows, store)
-        if batch is not None:
-            return batch
-    return build_batch(rows, store)
+    if batch is None:
+        batch = build_batch(rows, store)
+    keep_membership_dates(batch, store)
+    return batch
 
 
 def prepare_files(paths: list[Path], store: Store) -> tuple[Batch, dict[str, int], list[str]]:
@@ -89,7 +92,6 @@ def prepare_doc(doc, store: Store, source: str) -> tuple[Batch, dict[str, int]]:
 
 def load_files(paths: list[Path], store: Store, actor: str = "cli") -> LoadReport:
     batch, counts, ignored = prepare_files(paths, store)
-    keep_membership_dates(batch, store)
     batch.audit = import_audit(actor, [p.name for p in paths], counts, batch, store)
     result = store.write(batch)
     log.info("loaded %s: %s", [p.name for p in paths], counts)
@@ -98,13 +100,10 @@ def load_files(paths: list[Path], store: Store, actor: str = "cli") -> LoadRepor
 
 def batch_committees(batch: Batch, store: Store) -> set[str]:
     """The committees a batch writes into: its nodes' own, and its edges' sources'."""
-    def committee_of(kind, ids):
-        return {nid: p.get("committee_id") for nid, p in store.node_props(kind, ids).items()}
-
     columns = batch.as_columns()
     if columns is not None:
-        return columns.committee_ids(table_edge_kinds(), committee_of)
-    return {cid for cid in changed_entities(batch, committee_of) if cid}
+        return columns.committee_ids(store)
+    return {cid for cid in changed_entities(batch, store.committees_of) if cid}
 
 
 def import_audit(actor: str, files: list[str], counts: dict[str, int], batch: Batch, store: Store) -> Audit:

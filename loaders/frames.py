@@ -14,14 +14,15 @@ refusal that names the file, row and column at fault.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from itertools import chain
+from operator import itemgetter
 
 import orjson
 import polars as pl
 
 from graph.model import Table, model
-from graph.store import NO_PROPS, Batch, EdgeRow, Store
+from graph.store import NO_PROPS, Batch, EdgeRow, Store, table_edge_kinds
 from loaders.build import ROW_EDGES, SEEN_NODES
 from loaders.bulk import SheetRows
 from loaders.validate import Row
@@ -58,6 +59,16 @@ class TableRows(Sequence):
     def in_bulk(self) -> bool:
         """Whether every sheet of the table was read in bulk."""
         return all(isinstance(p, SheetRows) for p in self.parts)
+
+    def keys_distinct(self, table: Table) -> bool:
+        """Whether no two rows share the table's key: on the columns when every sheet was
+        read in bulk, else over the rows' values (every row holds every column)."""
+        if not self.parts:
+            return True
+        if self.in_bulk():
+            return not self.frame(table).select(table.key).is_duplicated().any()
+        keys = list(map(itemgetter(*table.key), (row.values for row in self)))
+        return len(set(keys)) == len(keys)
 
     def frame(self, table: Table) -> pl.DataFrame:
         """The clean rows as one frame: a column per column of the table (text, or a list
@@ -146,18 +157,17 @@ class _Builder:
     def add_nodes(self, kind: str, frame: pl.DataFrame, props: pl.Expr) -> None:
         self.nodes[kind] = frame.select(pl.col("id"), pl.col("committee_id"), props.alias("props"))
 
-    def committees_of_members(self, ids: pl.Series) -> pl.Expr:
-        """An expression mapping member ids to their committees; every id must be a member."""
+    def member_committees(self, ids: pl.Series) -> pl.Series:
+        """The committee of each member id, of the import or the store; every id must be a member."""
         wanted = set(ids.unique().to_list())
         missing = wanted - self.member_committee.keys()
         if missing:
-            stored = self.store.node_props("Member", missing)
+            stored = self.store.committees_of("Member", missing)
             if len(stored) < len(missing):
                 raise _Unbuilt
-            self.member_committee.update({mid: p.get("committee_id") for mid, p in stored.items()})
+            self.member_committee.update(stored)
         known = list(wanted)
-        return lambda column: pl.col(column).replace_strict(known, [self.member_committee[m] for m in known],
-                                                            return_dtype=pl.String)
+        return ids.replace_strict(known, [self.member_committee[m] for m in known], return_dtype=pl.String)
 
     def run(self, tables: dict[str, pl.DataFrame]) -> FrameBatch:
         m = model()
@@ -227,9 +237,9 @@ class _Builder:
 
     def _liaisons(self, liaisons: pl.DataFrame) -> None:
         m = model()
-        committee = self.committees_of_members(liaisons["from_id"])
         node_kind = pl.col("target_kind").replace_strict(m.target_nodes, return_dtype=pl.String)
-        frame = liaisons.with_columns(committee("from_id").alias("_committee"), node_kind.alias("_kind"))
+        frame = liaisons.with_columns(self.member_committees(liaisons["from_id"]).alias("_committee"),
+                                      node_kind.alias("_kind"))
         scoped = pl.concat_str("_committee", pl.lit(":"), "to")
         targets = []
         for kind in frame["_kind"].unique().to_list():
@@ -258,8 +268,8 @@ class _Builder:
             pl.col("_kind").alias("dst_kind"), pl.col("_target").alias("dst"), key.alias("key"), props.alias("props")))
 
     def _contacts(self, contacts: pl.DataFrame) -> None:
-        self.committees_of_members(contacts["from_id"])
-        self.committees_of_members(contacts["to_id"])
+        self.member_committees(contacts["from_id"])  # both ends must be members
+        self.member_committees(contacts["to_id"])
         t = model().tables["contacts"]
         props = _json(_row_fields(contacts, t, ("date", "mode", "summary")))
         key = pl.concat_str(pl.col("date"), pl.lit("|"), pl.col("mode"))
@@ -362,19 +372,21 @@ class FrameBatch(Batch):
             self.edge_frame = _sorted(self.edge_frame, list(EDGE_COLUMNS[:6]))
         return self.edge_frame.select(EDGE_COLUMNS).iter_rows()
 
-    def created(self, table_kinds: set[str]) -> dict[str, int]:
+    def _table_rows(self) -> pl.DataFrame:
+        """The edges that are rows of their own tables (liaisons, contacts), in batch order."""
+        return self._in_batch_order(self.edge_frame.filter(pl.col("kind").is_in(list(table_edge_kinds()))))
+
+    def created(self) -> dict[str, int]:
         """Nodes by kind, then the edges that are rows of their own tables by kind."""
         out = {kind: f.height for kind, f in self.node_frames.items()}
-        table_edges = self._in_batch_order(self.edge_frame.filter(pl.col("kind").is_in(list(table_kinds))))
-        counts = table_edges.group_by("kind", maintain_order=True).len()
-        out.update(dict(counts.iter_rows()))
+        out.update(dict(self._table_rows().group_by("kind", maintain_order=True).len().iter_rows()))
         return out
 
-    def _table_edges(self, table_kinds: set[str], committee_of: Callable) -> pl.DataFrame:
+    def _table_edges(self, store: Store) -> pl.DataFrame:
         """The edges that are rows of their own tables, each with its source's committee
         (a member of the import's, or the store's)."""
         if self._sourced is None:
-            edges = self._in_batch_order(self.edge_frame.filter(pl.col("kind").is_in(list(table_kinds))))
+            edges = self._table_rows()
             members = self.node_frames.get("Member")
             if members is not None:
                 edges = edges.join(members.select(pl.col("id").alias("src"), "committee_id"), on="src", how="left",
@@ -383,28 +395,28 @@ class FrameBatch(Batch):
                 edges = edges.with_columns(pl.lit(None, dtype=pl.String).alias("committee_id"))
             outside = edges.filter(pl.col("committee_id").is_null())["src"].unique().to_list()
             if outside:
-                stored = committee_of("Member", outside)
+                stored = store.committees_of("Member", outside)
                 ids = list(stored)
                 edges = edges.with_columns(pl.col("committee_id").fill_null(pl.col("src").replace_strict(
                     ids, [stored[i] for i in ids], default=None, return_dtype=pl.String)))
             self._sourced = edges
         return self._sourced
 
-    def committee_ids(self, table_kinds: set[str], committee_of: Callable) -> set[str]:
+    def committee_ids(self, store: Store) -> set[str]:
         """The committees the batch writes into: its nodes' own, its edges' sources'."""
         found = set()
         for frame in self.node_frames.values():
             found.update(frame["committee_id"].unique().to_list())
-        found.update(self._table_edges(table_kinds, committee_of)["committee_id"].unique().to_list())
+        found.update(self._table_edges(store)["committee_id"].unique().to_list())
         return {cid for cid in found if cid}
 
-    def feed(self, table_kinds: set[str], committee_of: Callable) -> Iterator[tuple[str | None, str]]:
+    def feed(self, store: Store) -> Iterator[tuple[str | None, str]]:
         """What the batch changes for the change feed, by committee (as ``changed_entities``
         and ``entities_json`` give it for a batch of rows): (committee, JSON list), one
         committee at a time in committee order."""
         parts = [f.with_columns(pl.lit(kind).alias("kind"))
                  .select("committee_id", _entity_json(("kind", "id")).alias("entity")) for kind, f in self.node_frames.items()]
-        edges = self._table_edges(table_kinds, committee_of)
+        edges = self._table_edges(store)
         parts.append(edges.select("committee_id", _entity_json(EDGE_COLUMNS[:6]).alias("entity")))
         entities = pl.concat(parts).sort(pl.col("committee_id").fill_null(""), maintain_order=True)
         start = 0

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from operator import itemgetter
 
 
 from graph.errors import InputError, Where
@@ -199,18 +198,14 @@ def key_of(table: Table, row: Row) -> tuple:
     return tuple(row.values.get(k) for k in table.key)
 
 
-def check_duplicates(rows_by_table: dict[str, list[Row]]) -> None:
-    """Refuse two rows of one table with the same key (id, or a liaison's or contact's
-    identifying columns) anywhere in the files of one load."""
+def check_duplicates(rows_by_table: dict) -> None:
+    """Refuse two rows of one table (table name -> loaders.frames.TableRows) with the same
+    key (id, or a liaison's or contact's identifying columns) anywhere in the files of one
+    load."""
     for name, rows in rows_by_table.items():
         table = model().tables[name]
-        if rows and getattr(rows, "in_bulk", lambda: False)():  # rows held as columns (loaders.frames.TableRows)
-            if not rows.frame(table).select(table.key).is_duplicated().any():
-                continue  # no two alike: the usual case, settled on the columns
-        else:
-            keys = list(map(itemgetter(*table.key), (row.values for row in rows)))  # every row holds every column
-            if len(set(keys)) == len(keys):
-                continue  # no two alike: the usual case, settled without a loop over the rows
+        if rows.keys_distinct(table):
+            continue  # no two alike: the usual case, settled without a loop over the rows
         seen: dict[tuple, Row] = {}
         for row in rows:
             key = key_of(table, row)

@@ -22,7 +22,7 @@ from graph.store import Audit, Batch, etag
 from graph.policy import builtin_policy
 from graph.recommend import run as run_recommend
 from graph.view import open_view, subtree
-from loaders import batch_committees, import_audit, keep_membership_dates, prepare_doc, prepare_files
+from loaders import batch_committees, import_audit, prepare_doc, prepare_files
 
 router = APIRouter(tags=["edits"])
 
@@ -105,7 +105,6 @@ def _update_member(service, caller, member_id: str, changes: dict, if_match: str
                 row[key] = value
         caller.check_committee(row.get("committee_id"))
         batch = _rows({"members": [row]}, service.store)
-        keep_membership_dates(batch, service.store)
         touched = sorted(set(_check_writes(caller, batch, service.store)) | {current["committee_id"]})
         after = batch.nodes["Member"][member_id]
         batch.expect[("Member", member_id)] = wanted
@@ -274,7 +273,6 @@ def upload(service: ServiceDep, caller: EditorDep,
             paths.append(path)
         with service.lock:
             batch, counts, ignored = prepare_files(paths, service.store)
-            keep_membership_dates(batch, service.store)
             _check_writes(caller, batch, service.store)
             batch.audit = import_audit(caller.actor, [p.name for p in paths], counts, batch, service.store)
             result = service.store.write(batch)
