@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import loaders
+from graph import columnar
 from graph.embedded import EmbeddedStore
 from graph.errors import InputError
 from loaders import frames, load_files, read, read_rows
@@ -26,7 +27,7 @@ SETTINGS = settings(max_examples=120, deadline=None, derandomize=True,
 
 # What can be put into a random roster that the columns leave to the row-by-row build.
 TWISTS = ["none", "none", "member named", "unknown party org", "oneself", "unknown sector", "unknown committee",
-          "extra headers", "stored first", "liaison to unknown member"]
+          "extra headers", "stored first", "liaison to unknown member", "one liaison twice"]
 
 
 def _twist(roster: dict, twist: str) -> tuple[dict, dict | None]:
@@ -50,11 +51,17 @@ def _twist(roster: dict, twist: str) -> tuple[dict, dict | None]:
         liaisons.append({"from_id": source["id"], "target_kind": "委员", "to": "M-NONE", "mechanism": "无此人"})
     elif twist == "extra headers":
         for i, m in enumerate(members):
-            m.update({"备注": f"备注{i}" if i % 2 else None, "cpc": "写在表外"})
+            m.update({"备注": f"备注{i}" if i % 2 else None, "cpc": "写在表外", "kind": "表外类别"})
+        for c in roster["committees"]:
+            c.update({"sector": "表外界别", "cpc": "是"})
+    elif twist == "one liaison twice":  # to a sector by its name and by its id scoped to the committee
+        sector, committee = source["sector"], source["committee_id"]
+        liaisons += [{"from_id": source["id"], "target_kind": "界别", "to": to, "mechanism": "界别"}
+                     for to in (sector, f"{committee}:{sector}")]
     if not liaisons:
         del roster["liaisons"]
     if twist == "stored first":  # committees, organisations and half the members already in the store
-        half = members[: len(members) // 2 + 1]
+        half = members[: len(members) // 2]  # at least one member is left to the import
         first = {"committees": roster["committees"], "party_orgs": roster.get("party_orgs", []), "members": half}
         later = {k: v for k, v in roster.items() if k not in ("committees", "party_orgs")}
         later["members"] = members[len(half):]
@@ -73,6 +80,25 @@ def _rows(folder: Path, roster: dict, fmt: str, monkeypatch):
 
 def _edges(batch) -> list[tuple]:
     return sorted((e.kind, e.src_kind, e.src, e.dst_kind, e.dst, e.key, sorted(e.props.items())) for e in batch.edges)
+
+
+def _report_columns(path: Path) -> tuple:
+    """The file's report columns, as a store opening it reads them (kept, or built from
+    the tables), each edge and contact as a row, in sorted order."""
+    with EmbeddedStore(path) as store:
+        c = store.columns()
+    return ({f: getattr(c, f).tolist() for f in ("rank", *columnar.NODE_ARRAYS)},
+            sorted(zip(*(getattr(c, f).tolist() for f in (*columnar.EDGE_ARRAYS, "mechanism")))),
+            sorted(zip(*(getattr(c, f).tolist() for f in columnar.CONTACT_ARRAYS))),
+            [getattr(c, f) for f in ("ids", "names", "sectors", "committee_ids", "positions", "org_kinds", "mechanisms")])
+
+
+def _kept_columns(path: Path) -> int:
+    db = sqlite3.connect(path)
+    try:
+        return db.execute("SELECT count(*) FROM report_columns").fetchone()[0]
+    finally:
+        db.close()
 
 
 def _file(path: Path) -> dict:
@@ -113,7 +139,10 @@ def test_an_import_built_as_columns_is_the_import_built_row_by_row(roster, twist
                     assert _edges(built) == _edges(by_rows)
                     assert built.replace_row_edges == by_rows.replace_row_edges
                 report = load_files(paths, store)
-                files[way] = (report.rows, report.result.created, report.result.updated, _file(tmp / f"{way}.db"))
+                kept = _kept_columns(tmp / f"{way}.db")
+                event(f"{way}: report columns {'kept' if kept else 'left to the first report'}")
+                files[way] = (report.rows, report.result.created, report.result.updated, _file(tmp / f"{way}.db"),
+                              _report_columns(tmp / f"{way}.db"))
         assert files.get("columns") == files.get("rows")
 
 
@@ -138,6 +167,9 @@ def test_a_generated_roster_is_built_as_columns_and_stored_as_row_by_row(tmp_pat
         written.append((report.rows, report.result.created, report.result.updated, _file(tmp_path / f"{way}.db")))
     assert written[0] == written[1]
     assert written[0][3]["changes"] and written[0][3]["cover_spans"]
+    # the import written from columns kept its report columns: those of the same tables built from the file
+    assert _kept_columns(tmp_path / "columns.db") == 2 and not _kept_columns(tmp_path / "rows.db")
+    assert _report_columns(tmp_path / "columns.db") == _report_columns(tmp_path / "rows.db")
 
 
 def test_a_large_import_with_the_file_open_elsewhere_stays_in_the_wal(tmp_path, monkeypatch):
