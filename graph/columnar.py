@@ -123,13 +123,11 @@ class Columns:
     ARRAYS = ("rank", *NODE_ARRAYS, *EDGE_ARRAYS, "mechanism", *CONTACT_ARRAYS)
 
     @classmethod
-    def build(cls, nodes: dict[str, list], edge_groups: Iterable[tuple[str, str, str, dict[str, list]]],
-              in_order: bool = False) -> Columns:
-        """From node columns (NODE_FIELDS -> values; ``in_order``: already in (kind, id)
-        order) and edge groups ``(edge kind, source kind, target kind, {EDGE_FIELDS -> values})``."""
-        if not in_order:
-            order = sorted(range(len(nodes["id"])), key=lambda i: (nodes["kind"][i], nodes["id"][i]))  # index = rank
-            nodes = {f: [nodes[f][i] for i in order] for f in NODE_FIELDS}
+    def build(cls, nodes: dict[str, list], edge_groups: Iterable[tuple[str, str, str, dict[str, list]]]) -> Columns:
+        """From node columns (NODE_FIELDS -> values) and edge groups ``(edge kind, source
+        kind, target kind, {EDGE_FIELDS -> values})``."""
+        order = sorted(range(len(nodes["id"])), key=lambda i: (nodes["kind"][i], nodes["id"][i]))  # index = rank
+        nodes = {f: [nodes[f][i] for i in order] for f in NODE_FIELDS}
         out = cls(**dict.fromkeys(cls.ARRAYS, np.zeros(0, np.int32)), ids=nodes["id"], names=nodes["name"],
                   sectors=nodes["sector"], committee_ids=_vocabulary(nodes["committee_id"]),
                   positions=_vocabulary(p or "member" for p in nodes["position"]),
@@ -137,8 +135,7 @@ class Columns:
         for name, array in out._node_arrays(nodes).items():
             setattr(out, name, array)
         out.rank = np.arange(len(out.ids), dtype=np.int32)
-        if edge_groups:
-            out._add_edges(edge_groups)
+        out._add_edges(edge_groups)
         return out
 
     def _node_arrays(self, nodes: dict[str, list]) -> dict[str, np.ndarray]:
@@ -164,7 +161,7 @@ class Columns:
     def _add_edges(self, edge_groups: Iterable[tuple[str, str, str, dict[str, list]]]) -> None:
         """Append edge groups (an end that is not a node is left out: nothing a report counts)."""
         index = self.node_index()
-        edges: dict[str, list] = {name: [] for name in (*EDGE_ARRAYS, *CONTACT_ARRAYS)}
+        edges: dict[str, list] = {name: [getattr(self, name)] for name in (*EDGE_ARRAYS, *CONTACT_ARRAYS)}
         mechanisms: list = []
         for edge_kind, src_kind, dst_kind, values in edge_groups:
             if edge_kind != CONTACT and edge_kind not in EDGE_CODE:
@@ -187,20 +184,10 @@ class Columns:
                 edges["edge_start"].append(_days(column("start_date"), OPEN_START))
                 edges["edge_end"].append(_days(column("end_date"), OPEN_END))
                 mechanisms += column("mechanism")
-        vocabulary = _vocabulary(mechanisms)
-        self.append_edges({name: np.concatenate(parts) if parts else np.zeros(0, np.int32)
-                           for name, parts in edges.items()}, vocabulary, _encode(mechanisms, vocabulary))
-
-    def append_edges(self, edges: dict[str, np.ndarray], mechanisms: list, mechanism: np.ndarray) -> None:
-        """Append edges held as arrays (EDGE_ARRAYS and CONTACT_ARRAYS: ends as node
-        indices, days as day numbers), their mechanisms coded into ``mechanisms``."""
-        wider, self.mechanism = _widened(self.mechanisms, self.mechanism, mechanisms)
-        place = {name: code for code, name in enumerate(wider)}
-        recoded = np.array([place[name] for name in mechanisms] + [-1], np.int32)[mechanism]  # -1 stays -1
-        self.mechanisms, self.mechanism = wider, np.concatenate([self.mechanism, recoded]).astype(np.int32)
-        for name, values in edges.items():
-            column = np.concatenate([getattr(self, name), values])
-            setattr(self, name, column.astype(np.int8 if name == "edge_kind" else np.int32))
+        self.mechanisms, self.mechanism = _widened(self.mechanisms, self.mechanism, mechanisms)
+        self.mechanism = np.concatenate([self.mechanism, _encode(mechanisms, self.mechanisms)])
+        for name, parts in edges.items():
+            setattr(self, name, np.concatenate(parts).astype(np.int8 if name == "edge_kind" else np.int32))
 
     def patch(self, nodes: dict[str, list], sources: Iterable[tuple[str, str]],
               edge_groups: Iterable[tuple[str, str, str, dict[str, list]]]) -> None:

@@ -236,7 +236,7 @@ class EmbeddedStore(Store):
             "SELECT NOT EXISTS (SELECT 1 FROM nodes) AND NOT EXISTS (SELECT 1 FROM edges)").fetchone()[0])
 
     def _write(self, batch: Batch) -> WriteResult:
-        db, patch, built, committed = self.db, None, None, False
+        db, patch, committed = self.db, None, False
         log.info("writing batch: %s nodes and edges", batch.rows())
         try:
             db.execute("BEGIN IMMEDIATE")
@@ -256,11 +256,8 @@ class EmbeddedStore(Store):
                     db.execute(statement)
             gapindex.refresh(db, None if in_columns is not None else batch)
             db.execute("DELETE FROM report_columns")
-            patch = self._column_patch(batch) if in_columns is None else None
+            patch = self._column_patch(batch)
             cursor = self._journal(batch, in_columns)
-            if in_columns is not None:  # the file holds the batch alone: its report columns come from its columns
-                built = in_columns.report_columns()
-                self._keep_columns(built)
             db.execute("COMMIT")
             committed = True
         except BaseException:
@@ -270,8 +267,6 @@ class EmbeddedStore(Store):
         finally:
             columns = self._columns
             self._forget()
-            if committed and built is not None:
-                self._columns = built
             if committed and patch is not None:  # the columns in memory follow the write
                 try:
                     columns.patch(*patch)
@@ -665,11 +660,13 @@ class EmbeddedStore(Store):
                 built = columnar.Columns.build(self._node_columns(), self._edge_groups())
         finally:
             db.execute("COMMIT")
+        blobs = built.to_blobs()
         try:
             db.execute("BEGIN IMMEDIATE")
             try:
                 if db.execute("PRAGMA data_version").fetchone()[0] == before:
-                    self._keep_columns(built)
+                    db.executemany("INSERT OR REPLACE INTO report_columns (name, data) VALUES (?, ?)",
+                                   zip(COLUMN_BLOBS, blobs, strict=True))
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -677,11 +674,6 @@ class EmbeddedStore(Store):
         except sqlite3.OperationalError as exc:  # a read-only or busy file: the columns serve this process only
             log.info("report columns not kept in the file: %s", exc)
         return built
-
-    def _keep_columns(self, columns: columnar.Columns) -> None:
-        """Inside a write's transaction: keep the report columns in the file."""
-        self.db.executemany("INSERT OR REPLACE INTO report_columns (name, data) VALUES (?, ?)",
-                            zip(COLUMN_BLOBS, columns.to_blobs(), strict=True))
 
     def _columns_of(self, exprs: dict[str, str], where: str, params: tuple) -> dict[str, list]:
         """Some columns of the rows ``where`` picks, each read as one joined string (many

@@ -14,17 +14,15 @@ refusal that names the file, row and column at fault.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from itertools import chain
 from operator import itemgetter
 
-import numpy as np
 import orjson
 import polars as pl
 
-from graph import columnar
 from graph.model import Table, model
-from graph.store import NO_PROPS, Batch, EdgeRow, Store, bulk, table_edge_kinds
+from graph.store import NO_PROPS, Batch, EdgeRow, Store, table_edge_kinds
 from loaders.build import ROW_EDGES, SEEN_NODES
 from loaders.bulk import SheetRows
 from loaders.validate import Row
@@ -32,7 +30,6 @@ from loaders.validate import Row
 EXTRA = "extra:"  # prefix of the column holding an extra header's texts
 EDGE_COLUMNS = ("src_kind", "src", "kind", "dst_kind", "dst", "key", "props")
 NO_JSON = "{}"
-REPORT = "report:"  # prefix of a node's column holding a value the report columns read
 
 
 class TableRows(Sequence):
@@ -120,31 +117,6 @@ def _json(fields: dict[str, tuple[pl.Expr, bool]]) -> pl.Expr:
     return pl.concat_str(pl.lit("{"), pl.concat_str(parts, separator=",", ignore_nulls=True), pl.lit("}"))
 
 
-def _report_values(kind: str, fields: dict[str, tuple[pl.Expr, bool]]) -> list[pl.Expr]:
-    """What the report columns read from a node's properties (as the embedded store reads
-    them back from its file), from the values its JSON is made of: a missing one is None,
-    ``cpc`` counts only as a true flag, ``org_kind`` is a party organisation's ``kind``."""
-    out = []
-    for field in columnar.NODE_FIELDS[3:]:
-        key = "kind" if field == "org_kind" else field
-        value = fields.get(key, (None,))[0]
-        if value is None or (field == "org_kind" and kind != "PartyOrg"):
-            value = pl.lit(None, dtype=pl.Boolean if field == "cpc" else pl.String)
-        out.append(value.alias(REPORT + field))
-    return out
-
-
-def _node_frame(kind: str, frame: pl.DataFrame, fields: dict[str, tuple[pl.Expr, bool]],
-                committee: pl.Expr = pl.col("committee_id")) -> pl.DataFrame:
-    """A kind's nodes: id, committee_id, props (the JSON made of ``fields``), and the
-    values the report columns read."""
-    nodes = frame.select(pl.col("id"), committee.alias("committee_id"), _json(fields).alias("props"),
-                         *_report_values(kind, fields))
-    if nodes.schema[REPORT + "cpc"] != pl.Boolean:  # an extra header's text: never the flag
-        nodes = nodes.with_columns(pl.lit(None, dtype=pl.Boolean).alias(REPORT + "cpc"))
-    return nodes
-
-
 def _row_fields(frame: pl.DataFrame, table: Table, names: Sequence[str]) -> dict[str, tuple[pl.Expr, bool]]:
     """A row's extra texts, then the named clean values over them (as {**extra, **values})."""
     fields = {c.removeprefix(EXTRA): (pl.col(c), False) for c in frame.columns if c.startswith(EXTRA)}
@@ -170,7 +142,6 @@ class _Builder:
         self.nodes: dict[str, pl.DataFrame] = {}  # kind -> (id, committee_id, props), in the row path's order
         self.edges: list[pl.DataFrame] = []
         self.member_committee: dict[str, str] = {}  # members of the import and those the store was asked for
-        self.report_edges: dict[str, pl.DataFrame] = {}  # liaisons and contacts, with the values a report reads
 
     def ids(self, kind: str) -> pl.Series:
         frame = self.nodes.get(kind)
@@ -183,9 +154,8 @@ class _Builder:
         if len(missing) and len(self.store.existing(kind, missing.to_list())) < len(missing):
             raise _Unbuilt
 
-    def add_nodes(self, kind: str, frame: pl.DataFrame, fields: dict[str, tuple[pl.Expr, bool]],
-                  committee: pl.Expr = pl.col("committee_id")) -> None:
-        self.nodes[kind] = _node_frame(kind, frame, fields, committee)
+    def add_nodes(self, kind: str, frame: pl.DataFrame, props: pl.Expr) -> None:
+        self.nodes[kind] = frame.select(pl.col("id"), pl.col("committee_id"), props.alias("props"))
 
     def member_committees(self, ids: pl.Series) -> pl.Series:
         """The committee of each member id, of the import or the store; every id must be a member."""
@@ -206,17 +176,18 @@ class _Builder:
         if committees is not None:
             t = m.tables["committees"]
             fields = _row_fields(committees, t, t.columns) | {"committee_id": (pl.col("id"), False)}
-            self.add_nodes("Committee", committees, fields, committee=pl.col("id"))
+            self.nodes["Committee"] = committees.select(pl.col("id"), pl.col("id").alias("committee_id"),
+                                                        _json(fields).alias("props"))
             self.check("Committee", committees["parent_id"])
         if orgs is not None:
             t = m.tables["party_orgs"]
-            self.add_nodes("PartyOrg", orgs, _row_fields(orgs, t, t.columns))
+            self.add_nodes("PartyOrg", orgs, _json(_row_fields(orgs, t, t.columns)))
             self.check("Committee", orgs["committee_id"])
             self.check("PartyOrg", orgs["parent_id"])
         if members is not None:
             t = m.tables["members"]
             cpc = pl.col("affiliation").list.contains("cpc")
-            self.add_nodes("Member", members, _row_fields(members, t, t.columns) | {"cpc": (cpc, False)})
+            self.add_nodes("Member", members, _json(_row_fields(members, t, t.columns) | {"cpc": (cpc, False)}))
             self.check("Committee", members["committee_id"])
             self.check("PartyOrg", members["party_org_ids"].explode())
             self.member_committee.update(zip(members["id"].to_list(), members["committee_id"].to_list()))
@@ -238,7 +209,7 @@ class _Builder:
         if "contacts" in tables:
             self._contacts(tables["contacts"])
         edges = pl.concat(self.edges) if self.edges else pl.DataFrame(schema=dict.fromkeys(EDGE_COLUMNS, pl.String))
-        return FrameBatch(self.nodes, edges, replace, self.report_edges)
+        return FrameBatch(self.nodes, edges, replace)
 
     def _member_edges(self, members: pl.DataFrame) -> None:
         t = model().tables["members"]
@@ -254,8 +225,9 @@ class _Builder:
             if not named.height:
                 continue
             found = named.unique("id", keep="first", maintain_order=True)
-            fields = {f: (pl.col(f), False) for f in ("id", "name", "committee_id")}
-            seen.append(((found["_row"][0], order), kind, _node_frame(kind, found, fields)))
+            props = _json({"id": (pl.col("id"), False), "name": (pl.col("name"), False),
+                           "committee_id": (pl.col("committee_id"), False)})
+            seen.append(((found["_row"][0], order), kind, found.select("id", "committee_id", props.alias("props"))))
             self.edges.append(_edges(found, "PART_OF", kind, pl.col("id"), "Committee", pl.col("committee_id")))
             self.edges.append(_edges(named, ROW_EDGES[column], "Member", pl.col("member"), kind, pl.col("id")))
         for _, kind, frame in sorted(seen, key=lambda s: s[0]):  # in the order a row-by-row build first meets them
@@ -288,31 +260,23 @@ class _Builder:
         frame = pl.concat(targets).sort("_order") if len(targets) > 1 else targets[0]
         if frame.filter((pl.col("_kind") == "Member") & (pl.col("_target") == pl.col("from_id"))).height:
             raise _Unbuilt  # a liaison with oneself: refused by the row path
+        t = m.tables["liaisons"]
+        props = _json(_row_fields(frame, t, ("target_kind", "mechanism", "start_date", "end_date")))
         key = pl.concat_str(pl.col("mechanism").fill_null(""), pl.lit("|"), pl.col("start_date").fill_null(""))
         if frame.select("from_id", "_kind", "_target", key).is_duplicated().any():
             raise _Unbuilt  # one liaison given twice (a group by its name and by its scoped id): the row path keeps one
-        t = m.tables["liaisons"]
-        self._add_edges(frame, "LIAISES_WITH", "Member", pl.col("from_id"), pl.col("_kind"), pl.col("_target"), key,
-                        _row_fields(frame, t, ("target_kind", "mechanism", "start_date", "end_date")))
+        self.edges.append(frame.select(
+            pl.lit("Member").alias("src_kind"), pl.col("from_id").alias("src"), pl.lit("LIAISES_WITH").alias("kind"),
+            pl.col("_kind").alias("dst_kind"), pl.col("_target").alias("dst"), key.alias("key"), props.alias("props")))
 
     def _contacts(self, contacts: pl.DataFrame) -> None:
         self.member_committees(contacts["from_id"])  # both ends must be members
         self.member_committees(contacts["to_id"])
         t = model().tables["contacts"]
+        props = _json(_row_fields(contacts, t, ("date", "mode", "summary")))
         key = pl.concat_str(pl.col("date"), pl.lit("|"), pl.col("mode"))
-        self._add_edges(contacts, "CONTACTED", "Member", pl.col("from_id"), pl.lit("Member"), pl.col("to_id"), key,
-                        _row_fields(contacts, t, ("date", "mode", "summary")))
-
-    def _add_edges(self, frame: pl.DataFrame, kind: str, src_kind: str, src: pl.Expr, dst_kind: pl.Expr, dst: pl.Expr,
-                   key: pl.Expr, fields: dict[str, tuple[pl.Expr, bool]]) -> None:
-        """Edges that are rows of their own table: their properties (the JSON made of
-        ``fields``), and apart, the values of them that a report reads."""
-        ends = (pl.lit(src_kind).alias("src_kind"), src.alias("src"), dst_kind.alias("dst_kind"), dst.alias("dst"),
-                key.alias("key"))
-        edges = frame.select(*ends, _json(fields).alias("props"))
-        self.edges.append(edges.select(*EDGE_COLUMNS[:2], pl.lit(kind).alias("kind"), *EDGE_COLUMNS[3:]))
-        self.report_edges[kind] = frame.select(*ends, *(fields.get(f, (pl.lit(None, dtype=pl.String),))[0].alias(f)
-                                                        for f in columnar.EDGE_FIELDS[2:]))
+        self.edges.append(_edges(contacts, "CONTACTED", "Member", pl.col("from_id"), "Member", pl.col("to_id"),
+                                 key, props))
 
 
 BUILT_TABLES = {"committees", "party_orgs", "members", "liaisons", "contacts"}
@@ -338,27 +302,6 @@ def _entity_json(fields: Sequence[str]) -> pl.Expr:
     return pl.struct(*(pl.col(f) for f in sorted(fields))).struct.json_encode()
 
 
-def _edge_values(code: int | None, columns: list[str], mechanisms: list[str]) -> list[pl.Expr]:
-    """What the report columns hold of an edge of the kind coded ``code`` (None: a
-    contact), from the ``columns`` its frame has: days as day numbers, the mechanism coded."""
-    def value(field: str, expr: pl.Expr, otherwise: int, name: str) -> pl.Expr:
-        present = field in columns
-        return (expr.fill_null(otherwise) if present else pl.lit(otherwise, dtype=pl.Int32)).alias(name)
-
-    if code is None:
-        return [value("date", _days("date"), columnar.OPEN_END, "contact_day")]
-    mechanism = pl.col("mechanism").replace_strict(mechanisms, range(len(mechanisms)), default=-1, return_dtype=pl.Int32)
-    return [pl.lit(code, dtype=pl.Int8).alias("edge_kind"),
-            value("start_date", _days("start_date"), columnar.OPEN_START, "edge_start"),
-            value("end_date", _days("end_date"), columnar.OPEN_END, "edge_end"),
-            value("mechanism", mechanism, -1, "mechanism")]
-
-
-def _days(column: str) -> pl.Expr:
-    """ISO days as day numbers (None stays None), as graph.columnar counts them."""
-    return pl.col(column).str.to_date("%Y-%m-%d").cast(pl.Int32)
-
-
 def _sorted(frame: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     """The frame in the order of ``by``, with each row's former place in ``_seq``; sorted
     column by column, each column let go once gathered (a sorted copy of a nation's edges,
@@ -372,22 +315,6 @@ def _sorted(frame: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     return pl.DataFrame(columns)
 
 
-class _Lists(Mapping):
-    """A frame's columns as lists, each made when asked for (and let go after its use)."""
-
-    def __init__(self, frame: pl.DataFrame) -> None:
-        self.frame = frame
-
-    def __getitem__(self, name: str) -> list:
-        return self.frame[name].to_list()
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.frame.columns)
-
-    def __len__(self) -> int:
-        return self.frame.width
-
-
 class FrameBatch(Batch):
     """A batch held as columns: a frame of nodes per kind (id, committee_id, props as
     JSON) and one frame of edges. A store that writes columns takes them through
@@ -395,8 +322,8 @@ class FrameBatch(Batch):
     (and from then on the rows are the batch: ``as_columns`` gives None)."""
 
     def __init__(self, node_frames: dict[str, pl.DataFrame], edge_frame: pl.DataFrame,
-                 replace_row_edges: dict[str, set[str]], report_edges: dict[str, pl.DataFrame] | None = None):
-        self.node_frames, self.edge_frame, self.report_edges = node_frames, edge_frame, report_edges or {}
+                 replace_row_edges: dict[str, set[str]]):
+        self.node_frames, self.edge_frame = node_frames, edge_frame
         self.replace_row_edges, self.audit, self.expect = replace_row_edges, None, {}
         self.read_as_rows = False
         self._sourced: pl.DataFrame | None = None
@@ -439,59 +366,13 @@ class FrameBatch(Batch):
     def node_rows(self) -> Iterator[tuple]:
         """(kind, id, committee_id, props) of every node, in key order."""
         for kind in sorted(self.node_frames):
-            yield from self.node_frames[kind].select(pl.lit(kind), "id", "committee_id", "props").sort("id").iter_rows()
+            yield from self.node_frames[kind].sort("id").select(pl.lit(kind), "id", "committee_id", "props").iter_rows()
 
     def edge_rows(self) -> Iterator[tuple]:
         """Every edge as (src_kind, src, kind, dst_kind, dst, key, props), in key order."""
         if "_seq" not in self.edge_frame.columns:
             self.edge_frame = _sorted(self.edge_frame, list(EDGE_COLUMNS[:6]))
         return self.edge_frame.select(EDGE_COLUMNS).iter_rows()
-
-    def report_columns(self) -> columnar.Columns:
-        """The report columns of a store holding this batch alone: what the embedded store
-        would build from its file after writing the batch into an empty one."""
-        nodes = pl.concat([f.select(pl.lit(kind).alias("kind"), "id", "committee_id",
-                                    *(pl.col(REPORT + field).alias(field) for field in columnar.NODE_FIELDS[3:]))
-                           for kind, f in self.node_frames.items()]).sort("kind", "id")  # a node's index: its rank
-        with bulk():
-            out = columnar.Columns.build(_Lists(nodes), [], in_order=True)
-        at = nodes.select("kind", "id").with_row_index("at").with_columns(pl.col("at").cast(pl.Int32))
-        del nodes
-        index = {kind: f.drop("kind") for (kind,), f in at.partition_by("kind", as_dict=True).items()}
-        mechanisms = sorted(set(chain.from_iterable(
-            f["mechanism"].drop_nulls().unique().to_list() for f in self.report_edges.values())))
-        parts: dict[bool, list[pl.DataFrame]] = {True: [], False: []}  # contacts, the others
-        for kind, edges in self._report_edges():
-            code = columnar.EDGE_CODE.get(kind)
-            values = _edge_values(code, edges.columns, mechanisms)
-            for (src_kind, dst_kind), group in edges.partition_by("src_kind", "dst_kind", as_dict=True).items():
-                if src_kind in index and dst_kind in index:  # an end that is not a node is left out, as Columns.build does
-                    for kind_of_end, side in ((src_kind, "src"), (dst_kind, "dst")):
-                        group = group.join(index[kind_of_end].rename({"id": side, "at": f"{side}_at"}), on=side,
-                                           maintain_order="left")
-                    prefix = "contact_" if code is None else ""
-                    parts[code is None].append(group.select(pl.col("src_at").alias(prefix + "src"),
-                                                            pl.col("dst_at").alias(prefix + "dst"), *values))
-        arrays = {}
-        for contact, names in ((False, (*columnar.EDGE_ARRAYS, "mechanism")), (True, columnar.CONTACT_ARRAYS)):
-            if parts[contact]:
-                frame = pl.concat(parts[contact])
-                arrays.update((name, frame[name].to_numpy()) for name in names)
-            else:
-                arrays.update((name, np.zeros(0, np.int32)) for name in names)
-        out.append_edges(arrays, mechanisms, arrays.pop("mechanism"))
-        return out
-
-    def _report_edges(self) -> Iterator[tuple[str, pl.DataFrame]]:
-        """The edges a report reads, kind by kind, with what it reads of them: the ends
-        (src_kind, src, dst_kind, dst) and the values columnar.EDGE_FIELDS names."""
-        kinds = [k for k in (*columnar.EDGE_KINDS, columnar.CONTACT) if k not in self.report_edges]
-        if kinds:  # made from members' rows: no properties; one kind at a time (a nation's are a few million)
-            code = self.edge_frame["kind"].replace_strict(kinds, range(len(kinds)), default=-1, return_dtype=pl.Int8)
-            ends = self.edge_frame.select(*EDGE_COLUMNS[:2], *EDGE_COLUMNS[3:5])
-            for i, kind in enumerate(kinds):
-                yield kind, ends.filter(code == i)
-        yield from self.report_edges.items()
 
     def _table_rows(self) -> pl.DataFrame:
         """The edges that are rows of their own tables (liaisons, contacts), in batch order."""
