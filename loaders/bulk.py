@@ -105,8 +105,13 @@ def parse_frame(sheet: RawSheet) -> SheetRows:
     found = [(at, order) for at, (order, _) in zip(firsts, faults) if at is not None]
     if found:
         _raise_at(sheet, table, by_column, extras, frame, parsed, *min(found))
-    keep = [*table.columns, *(f"_extra{order}" for order in range(len(table.columns), len(table.columns) + len(extras)))]
-    return SheetRows(sheet, parsed.select("_pos", *keep), [c.header for c in extras])
+    return SheetRows(sheet, parsed.select("_pos", *table.columns, *_extra_names(table, len(extras))),
+                     [c.header for c in extras])
+
+
+def _extra_names(table: Table, count: int) -> list[str]:
+    """The clean columns of a sheet's extra headers, numbered on after the table's own."""
+    return [f"_extra{order}" for order in range(len(table.columns), len(table.columns) + count)]
 
 
 class SheetRows(Sequence):
@@ -130,9 +135,8 @@ class SheetRows(Sequence):
     def columns(self) -> tuple[pl.DataFrame, list[str]]:
         """The clean columns by name, then one column per extra header (named by its order
         among them), and the extra headers."""
-        names = list(self.table.columns)
-        extra = [f"_extra{order}" for order in range(len(names), len(names) + len(self.extra_headers))]
-        return self.parsed.select(*names, *extra), self.extra_headers
+        extra = _extra_names(self.table, len(self.extra_headers))
+        return self.parsed.select(*self.table.columns, *extra), self.extra_headers
 
     def rows(self) -> list[Row]:
         if self._rows is None:
@@ -146,8 +150,7 @@ class SheetRows(Sequence):
         rows = zip(*(_python_values(parsed[name]) for name in names))
         if not self.extra_headers:
             return [Row(table.name, dict(zip(names, v)), {}, self.origin, n, by_column) for v, n in zip(rows, row_numbers)]
-        extra_rows = zip(*(_python_values(parsed[f"_extra{order}"])
-                           for order in range(len(names), len(names) + len(self.extra_headers))))
+        extra_rows = zip(*(_python_values(parsed[name]) for name in _extra_names(table, len(self.extra_headers))))
         return [Row(table.name, dict(zip(names, v)), {h: t for h, t in zip(self.extra_headers, texts) if t is not None},
                     self.origin, n, by_column) for v, n, texts in zip(rows, row_numbers, extra_rows)]
 
