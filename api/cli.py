@@ -177,8 +177,8 @@ def generate(scale, seed, out, fmt):
     """生成虚构的演示名单（县、市、省或全国规模），可直接用 load 导入。"""
     from loaders.generate import generate as run
 
-    if fmt != "csv" and scale in ("province", "nation"):
-        raise BadArgument(f"--format {fmt} 只适用于 county 和 city 规模；省级和全国规模请用 csv")
+    if fmt == "json" and scale in ("province", "nation"):
+        raise BadArgument("--format json 只适用于 county 和 city 规模；省级和全国规模请用 csv 或 xlsx")
     out.mkdir(parents=True, exist_ok=True)
     counts = run(scale, seed, out, fmt)
     click.echo("已生成：" + "，".join(f"{k} {v} 行" for k, v in counts.items()) + f"（目录 {out}）")

@@ -3,8 +3,8 @@
 ``generate(scale, seed, out_dir, fmt)`` writes one roster — a county committee, a city
 with its counties, a province with its cities and counties, or the whole system — as
 CSV files (English headers, one file per table, streamed so the nation scale never sits
-in memory), or for the two small scales as one ``.xlsx`` (Chinese sheets and headers)
-or one ``.json``. Same scale and seed, same bytes.
+in memory), or as one ``.xlsx`` (a sheet per table, Chinese sheet names and headers, also streamed),
+or for the two small scales as one ``.json``. Same scale and seed, same rows (as CSV, same bytes).
 
 Composition (DOMAIN.md): CPC members under 40% of a committee, under 35% of its
 standing committee and at most half of its vice-chairs; every member in one sector and
@@ -376,19 +376,37 @@ def generate(scale: str, seed: int, out_dir: Path, fmt: str = "csv") -> dict[str
             for f in files.values():
                 f.close()
         return counts
+    name = f"roster-{scale}-{seed}"
+    if fmt == "xlsx":
+        return _stream_workbook(out_dir / f"{name}.xlsx", rosters(scale, seed))
     if scale not in ("county", "city"):
         raise ValueError(f"{fmt} output is for the county and city scales only")
     tables: dict[str, list[dict]] = {t: [] for t in TABLES}
     for roster in rosters(scale, seed):
         for t in TABLES:
             tables[t].extend(roster[t])
-    counts = {t: len(rows) for t, rows in tables.items()}
-    name = f"roster-{scale}-{seed}"
-    if fmt == "json":
-        clean = {t: [{k: v for k, v in r.items() if v is not None} for r in rows] for t, rows in tables.items()}
-        (out_dir / f"{name}.json").write_text(json.dumps(clean, ensure_ascii=False, indent=1), encoding="utf-8")
-    else:
-        write_workbook(out_dir / f"{name}.xlsx", tables)
+    clean = {t: [{k: v for k, v in r.items() if v is not None} for r in rows] for t, rows in tables.items()}
+    (out_dir / f"{name}.json").write_text(json.dumps(clean, ensure_ascii=False, indent=1), encoding="utf-8")
+    return {t: len(rows) for t, rows in tables.items()}
+
+
+def _stream_workbook(path: Path, roster_parts: Iterator[dict[str, list[dict]]]) -> dict[str, int]:
+    """One workbook, a sheet per table as write_workbook makes them, written as the rosters
+    come (the nation's 1.8 million rows never sit in memory); rows per table."""
+    from openpyxl import Workbook
+
+    m = model()
+    wb = Workbook(write_only=True)
+    sheets = {t: wb.create_sheet(m.tables[t].label) for t in TABLES}
+    for t, ws in sheets.items():
+        ws.append([m.tables[t].columns[k].label for k in columns(t)])
+    counts = dict.fromkeys(TABLES, 0)
+    for roster in roster_parts:
+        for t, ws in sheets.items():
+            for row in roster[t]:
+                ws.append(_cells(m, m.tables[t], columns(t), row))
+            counts[t] += len(roster[t])
+    wb.save(path)
     return counts
 
 
@@ -421,8 +439,12 @@ def write_workbook(path: Path, tables: dict[str, list[dict]], titles: dict[str, 
             if row is None:
                 ws.append([])
                 continue
-            ws.append([_shown(m, table, k, row.get(k)) for k in cols])
+            ws.append(_cells(m, table, cols, row))
     wb.save(path)
+
+
+def _cells(m, table, cols: list[str], row: dict) -> list:
+    return [_shown(m, table, k, row.get(k)) for k in cols]
 
 
 def _shown(m, table, column: str, value):

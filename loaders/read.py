@@ -32,8 +32,8 @@ MAX_FILE_BYTES = 200 * 1024 * 1024  # a roster file, as stored
 MAX_XLSX_UNPACKED = 1024 * 1024 * 1024  # everything inside a workbook, unpacked
 MAX_XLSX_RATIO = 200  # unpacked / packed, for any part over 10 MB: more is a zip bomb
 MAX_XLSX_PARTS = 10_000
-# A CSV of this many lines or more is parsed and checked in bulk (loaders.bulk); a smaller one
-# cell by cell, which costs less than the bulk engine's fixed few milliseconds per column.
+# A CSV of this many lines, or a worksheet of this many rows, or more is parsed and checked in
+# bulk (loaders.bulk); a smaller one cell by cell, which costs less than the bulk engine's fixed few milliseconds per column.
 # Both give the same rows or the same refusal.
 BULK_MIN_LINES = 2_000
 
@@ -54,8 +54,8 @@ class RawSheet:
     columns: list[SheetColumn]
     rows: list[tuple[int, list]] = field(default_factory=list)  # (row number, cells)
     header_row: int = 0
-    # A CSV's data as text columns (one per file column, named by its index), read in bulk;
-    # its first row is the row after the header. Blank rows are still in it.
+    # A large CSV's or worksheet's data as text columns (one per file column, named by its
+    # index), read in bulk; its first row is the row after the header. Blank rows are still in it.
     frame: pl.DataFrame | None = None
 
     def where(self, row: int | None = None, col: SheetColumn | None = None) -> Where:
@@ -131,12 +131,16 @@ def _sheet_from_rows(
             if column.required and name not in present:
                 where = Where(file, sheet, row_no)
                 raise InputError(where, f"缺少必填列「{column.label}」（{name}）")
-        if not data:
-            return raw
-        for r_no, r_cells in rows:
-            if any(_cell_text(c) for c in r_cells):
-                raw.rows.append((r_no, list(r_cells)))
+        if data:
+            keep_rows(raw, rows)
         return raw
+
+
+def keep_rows(sheet: RawSheet, rows: Iterator[tuple[int, list]]) -> None:
+    """The sheet's data rows, cell by cell: every row that holds something."""
+    for r_no, r_cells in rows:
+        if any(_cell_text(c) for c in r_cells):
+            sheet.rows.append((r_no, list(r_cells)))
     return None
 
 
@@ -155,32 +159,54 @@ def _check_zip(path: Path, display: str) -> None:
         raise InputError(Where(display), f"Excel 文件解压后过大（{total // (1024 * 1024)} MB），疑似压缩炸弹，拒绝读取")
 
 
+def _xlsx_rows(sheet) -> Iterator[tuple[int, list]]:
+    """A worksheet's rows from the first, numbered as the workbook shows them, their cells from
+    column A (an empty cell is None), so row numbers and column letters name the right cell."""
+    if sheet.start is None:  # an empty sheet
+        return
+    pad = [None] * sheet.start[1]  # the rows come from row 1, their cells from the first used column
+    for row_no, cells in enumerate(sheet.iter_rows(), start=1):
+        yield row_no, pad + [None if c == "" else c for c in cells]
+
+
 def _read_xlsx(path: Path, display: str) -> ReadResult:
-    from openpyxl import load_workbook  # imported by the one reader that needs it (every command starts faster)
-    from openpyxl.utils.exceptions import InvalidFileException
+    # calamine reads the sheets in compiled code (an order faster than an XML parser in Python);
+    # imported by the one reader that needs it, so every other command starts faster
+    from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
     _check_zip(path, display)
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        log.debug("openpyxl refused %s: %s", path, exc)
+        workbook = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as exc:
+        log.debug("the workbook reader refused %s: %s", path, exc)
         raise InputError(Where(display), "不是有效的 Excel (.xlsx) 文件") from None
     result = ReadResult([], [])
     try:
-        for ws in workbook.worksheets:
-            if ws.sheet_state != "visible":  # offices hide old or scratch sheets: they are not the roster
-                result.ignored.append(f"{display} 隐藏的工作表「{ws.title}」")
+        for meta in workbook.sheets_metadata:
+            if meta.typ != SheetTypeEnum.WorkSheet:
                 continue
-            table = model().table_for(ws.title)
-            rows = ((i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True), start=1))
-            sheet = _sheet_from_rows(display, ws.title, table, rows)
+            if meta.visible != SheetVisibleEnum.Visible:  # offices hide old or scratch sheets: they are not the roster
+                result.ignored.append(f"{display} 隐藏的工作表「{meta.name}」")
+                continue
+            table = model().table_for(meta.name)
+            worksheet = workbook.get_sheet_by_name(meta.name)
+            rows = _xlsx_rows(worksheet)
+            in_bulk = worksheet.height >= BULK_MIN_LINES
+            sheet = _sheet_from_rows(display, meta.name, table, rows, data=not in_bulk)
+            if sheet is not None and in_bulk:
+                from loaders import bulk  # the columnar engine loads only when a large sheet is read
+
+                rest = list(rows)
+                sheet.frame = bulk.cells_frame(rest, sheet)
+                if sheet.frame is None:
+                    keep_rows(sheet, iter(rest))
             if sheet is None:
                 if table is not None:
-                    raise InputError(Where(display, ws.title), f"找不到表头行（前{HEADER_SCAN_ROWS}行中没有一行含两个以上已知列名）")
-                result.ignored.append(f"{display} 工作表「{ws.title}」")
+                    raise InputError(Where(display, meta.name), f"找不到表头行（前{HEADER_SCAN_ROWS}行中没有一行含两个以上已知列名）")
+                result.ignored.append(f"{display} 工作表「{meta.name}」")
             else:
                 result.sheets.append(sheet)
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (CalamineError, ValueError) as exc:
         log.debug("cannot read %s: %s", path, exc)
         raise InputError(Where(display), "Excel 文件已损坏，无法读取") from None
     finally:

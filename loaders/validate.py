@@ -72,7 +72,8 @@ def parse_date(value) -> str | None:
     raise ValueError("not a date")
 
 
-def _text(value) -> str | None:
+def cell_text(value) -> str | None:
+    """A cell's value as the text a person reads in it, stripped; None when blank."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -95,18 +96,18 @@ def _parse_cell(column: Column, raw, where: Where):
     if isinstance(raw, str) and len(raw) > MAX_CELL:
         raise InputError(where, f"单元格内容过长（{len(raw)} 个字符，上限 {MAX_CELL}）")
     if column.type == "date":
-        if _text(raw) is None:
+        if cell_text(raw) is None:
             return None
         try:
             return parse_date(raw)
         except (ValueError, OverflowError):
-            raise InputError(where, f"无法识别的日期「{_text(raw)}」（应为 YYYY-MM-DD、YYYY/MM/DD 或 YYYY年M月D日）", raw) from None
+            raise InputError(where, f"无法识别的日期「{cell_text(raw)}」（应为 YYYY-MM-DD、YYYY/MM/DD 或 YYYY年M月D日）", raw) from None
     if isinstance(raw, (list, tuple)):  # a JSON list
         if not column.is_list:
             raise InputError(where, f"{column.label}只能填一个值，不能是列表", raw)
-        parts = [t for t in (_text(item) for item in raw) if t]
+        parts = [t for t in (cell_text(item) for item in raw) if t]
     else:
-        text = _text(raw)
+        text = cell_text(raw)
         if text is None:
             return [] if column.is_list else None
         parts = [p.strip() for p in LIST_SEPARATORS.split(text)] if column.is_list else [text]
@@ -140,7 +141,7 @@ def clean_value(column: Column, raw, where: Where):
 def parse_sheet(sheet: RawSheet) -> list[Row]:
     """Clean every data row of a sheet."""
     if sheet.frame is not None:
-        from loaders.bulk import parse_frame  # the columnar engine loads only when a CSV is read
+        from loaders.bulk import parse_frame  # the columnar engine loads only when a large sheet is read
 
         return parse_frame(sheet)
     table = sheet.table
@@ -170,7 +171,7 @@ def parse_sheet(sheet: RawSheet) -> list[Row]:
             values[name] = value
         extra = {}
         for col in extras:
-            text = _text(cells[col.index]) if col.index < len(cells) else None
+            text = cell_text(cells[col.index]) if col.index < len(cells) else None
             if text is not None:
                 if len(text) > MAX_CELL:
                     raise InputError(base.at(col.letter, col.header), f"单元格内容过长（{len(text)} 个字符，上限 {MAX_CELL}）")

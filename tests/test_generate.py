@@ -110,10 +110,10 @@ def test_xlsx_and_json_output_load_to_the_same_graph_as_csv(tmp_path):
     assert dumps[0] == dumps[1] == dumps[2]
 
 
-def test_cli_refuses_spreadsheets_at_province_scale(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "api.cli", "generate", "--scale", "province", "--format", "xlsx",
+def test_cli_refuses_json_at_province_scale(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "api.cli", "generate", "--scale", "province", "--format", "json",
                            "--out", str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
-    assert proc.returncode == 1 and "csv" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.returncode == 1 and "xlsx" in proc.stderr and "Traceback" not in proc.stderr
     assert not list(tmp_path.iterdir())
 
 

@@ -245,17 +245,106 @@ def test_bulk_csv_cleaning_equals_the_cell_path(data, tmp_path_factory, monkeypa
     assert bulk == cells
 
 
-def test_a_generated_roster_loads_the_same_in_bulk_and_cell_by_cell(tmp_path, monkeypatch):
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_generated_roster_loads_the_same_in_bulk_and_cell_by_cell(tmp_path, monkeypatch, fmt):
     from graph.embedded import EmbeddedStore
-    from loaders import read
+    from loaders import bulk, read
     from loaders.generate import generate
 
-    generate("city", 3, tmp_path / "roster", "csv")
-    paths = sorted((tmp_path / "roster").glob("*.csv"))
+    generate("city", 3, tmp_path / "roster", fmt)
+    paths = sorted((tmp_path / "roster").glob(f"*.{fmt}"))
+    read_in_bulk = []
+    monkeypatch.setattr(bulk, "parse_frame", lambda sheet, parse=bulk.parse_frame: read_in_bulk.append(sheet.sheet) or parse(sheet))
     dumps = []
     for name, lines in (("bulk", 0), ("cells", 10**9)):
         monkeypatch.setattr(read, "BULK_MIN_LINES", lines)
         with EmbeddedStore(tmp_path / f"{name}.db") as store:
             load_files(paths, store)
             dumps.append(store.dump())
+    assert len(read_in_bulk) == 5  # every table of the first load, none of the second
     assert dumps[0] == dumps[1] and len(dumps[0]["nodes"]) > 1000
+
+
+WORKBOOK_CELLS = {  # header: (cells as an office's workbook holds them, typed and not only text; cells that go wrong)
+    "编号": (["M1", "M2", 1003, 1004.0, " M5 "], []),
+    "姓名": (["张伟", " 王芳\u3000", 12.5, True, "=1+1"], []),
+    "政治面貌": (["中共党员", "民盟、九三学社", "群众"], [7, "不存在的党派"]),
+    "所属政协": (["C1", 2], []),
+    "界别": (["教育界", "中共", False], []),
+    "任职开始": (["2023-01-05", dt.date(2023, 1, 5), dt.datetime(2023, 1, 5), 44931],
+             [dt.datetime(2023, 1, 5, 9, 30), 44931.5, 0, 3_000_000, True, "明天", dt.time(8, 0)]),
+    "任职结束": ([None, dt.date(2027, 1, 1), 46388], [dt.date(2022, 12, 31)]),
+    "专委会": ([None, "提案委员会、经济委员会", 3], []),
+    "职务": ([None, "常委"], [1]),
+    "备注": ([None, 0.1, -0.0, dt.date(2024, 2, 29)], ["长" * 32_768]),
+}
+
+
+@settings(max_examples=80, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_bulk_worksheet_cleaning_equals_the_cell_path(data, tmp_path_factory, monkeypatch):
+    """A large worksheet is made into text columns and cleaned in bulk; whatever its cells
+    hold (numbers, truth values, date and time cells, serial days, blank rows, titles above
+    the header, a cell right of the header), it must give the rows, or the refusal, that
+    cleaning cell by cell gives."""
+    from loaders import read
+    from loaders.read import read_file
+    from loaders.validate import parse_sheet
+
+    headers = data.draw(st.permutations(list(WORKBOOK_CELLS)))
+    offset = data.draw(st.integers(0, 2))  # blank columns left of the table
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "委员"
+    for _ in range(data.draw(st.integers(0, 2))):
+        ws.append(["溪山县政协委员名单"])  # a title row above the header
+    ws.append([None] * offset + headers)
+    only_cells_can = False  # a cell only the cell path reads right: a date cell it refuses, or one right of the header
+    for _ in range(data.draw(st.integers(0, 8))):
+        kind = data.draw(st.integers(0, 30))
+        if kind == 0:
+            ws.append([])  # a blank row
+        elif kind == 1:
+            ws.append([None] * (offset + len(headers)) + ["表外备注"])  # something right of the header only
+            only_cells_can = True
+        else:
+            row = []
+            for h in headers:
+                good, odd = WORKBOOK_CELLS[h]
+                row.append(data.draw(st.sampled_from(good if data.draw(st.integers(0, 40)) or not odd else odd)))
+                only_cells_can |= h == "任职开始" and row[-1] in odd and not isinstance(row[-1], str)
+            ws.append([None] * offset + row)
+    path = tmp_path_factory.mktemp("sheets") / "members.xlsx"
+    wb.save(path)
+
+    def outcome(lines):
+        monkeypatch.setattr(read, "BULK_MIN_LINES", lines)
+        sheet = read_file(path).sheets[0]
+        try:
+            return [(r.row_no, r.values, r.extra) for r in parse_sheet(sheet)], sheet.frame is not None
+        except InputError as exc:
+            return exc.message, sheet.frame is not None
+
+    (bulk, in_bulk), (cells, _) = outcome(0), outcome(10**9)
+    assert bulk == cells
+    assert in_bulk is not only_cells_can  # handed back to the cell path only for a cell it alone reads right
+
+
+def test_a_worksheet_that_starts_right_and_below_names_the_right_cell(store, tmp_path, monkeypatch):
+    """The cells are named as the workbook shows them, whether the sheet is read in bulk or
+    cell by cell, when the table starts at column C, row 4."""
+    from loaders import read
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "委员"
+    ws["C4"], ws["D4"], ws["E4"], ws["F4"], ws["G4"] = "编号", "姓名", "政治面貌", "所属政协", "界别"
+    ws.append([None, None, "M1", "张伟", "民盟", "C1", "教育界"])
+    ws.append([None, None, "M2", "王芳", "共青团员", "C1", "教育界"])
+    path = tmp_path / "offset.xlsx"
+    wb.save(path)
+    for lines in (0, 10**9):
+        monkeypatch.setattr(read, "BULK_MIN_LINES", lines)
+        with pytest.raises(InputError) as err:
+            load_files([path], store)
+        assert err.value.message.startswith("offset.xlsx 工作表「委员」 第6行 E列「政治面貌」"), err.value.message
