@@ -1,5 +1,6 @@
-"""Rosters read and checked in bulk: a large CSV's rows parsed into text columns by a columnar
-engine (a large worksheet's cells made the same text columns), then cleaned column by column with the same rules as the cell-by-cell path.
+"""Rosters read and checked in bulk: a large CSV's rows parsed into text columns by a
+columnar engine (a large worksheet's cells made into the same text columns), then cleaned
+column by column with the same rules as the cell-by-cell path.
 
 Plain text and id lists are cleaned by vectorised string operations; dates and
 vocabularies by parsing each distinct text once and mapping the column; the checks across
@@ -17,7 +18,7 @@ import polars as pl
 
 from graph.errors import InputError
 from graph.model import Column, Table
-from loaders.read import RawSheet, SheetColumn
+from loaders.read import CellError, RawSheet, SheetColumn
 from loaders.validate import MAX_CELL, Row, cell_text, check_row, clean_value, parse_date
 
 log = logging.getLogger(__name__)
@@ -56,8 +57,9 @@ def cells_frame(rows: list[tuple[int, list]], sheet: RawSheet) -> pl.DataFrame |
     """A worksheet's rows below the header as text columns, each cell the text the cell-by-cell
     path reads from it: a number, truth value or date cell as that path writes it as text, and
     a date cell in a date column as its ISO day (an Excel serial day too). None when only that
-    path gives the same answer: a date cell it refuses (a time of day, a day out of range), or
-    a row that holds something only right of the header's columns (it keeps such a row)."""
+    path gives the same answer: a date cell it refuses (a time of day, a day out of range), a
+    formula's error, or a row that holds something only right of the header's columns (it
+    keeps such a row)."""
     width = len(_frame_schema(sheet))
     dates = {c.index for c in sheet.columns if c.column and sheet.table.columns[c.column].type == "date"}
     columns = list(zip(*(cells for _, cells in rows))) if rows else [()] * width
@@ -67,6 +69,8 @@ def cells_frame(rows: list[tuple[int, list]], sheet: RawSheet) -> pl.DataFrame |
     data = {}
     for index, cells in enumerate(columns[:width]):
         if any(cell is not None and type(cell) is not str for cell in cells):
+            if any(isinstance(cell, CellError) for cell in cells):
+                return None
             try:
                 cells = [cell if cell is None or type(cell) is str else parse_date(cell) if index in dates else cell_text(cell)
                          for cell in cells]

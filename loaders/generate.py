@@ -3,8 +3,9 @@
 ``generate(scale, seed, out_dir, fmt)`` writes one roster — a county committee, a city
 with its counties, a province with its cities and counties, or the whole system — as
 CSV files (English headers, one file per table, streamed so the nation scale never sits
-in memory), or as one ``.xlsx`` (a sheet per table, Chinese sheet names and headers, also streamed),
-or for the two small scales as one ``.json``. Same scale and seed, same rows (as CSV, same bytes).
+in memory), or as one ``.xlsx`` (a sheet per table, Chinese sheet names and headers, also
+streamed), or for the two small scales as one ``.json``. Same scale and seed, same rows
+(as CSV, same bytes).
 
 Composition (DOMAIN.md): CPC members under 40% of a committee, under 35% of its
 standing committee and at most half of its vice-chairs; every member in one sector and

@@ -13,7 +13,8 @@ import io
 import json
 import logging
 import zipfile
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,9 +33,9 @@ MAX_FILE_BYTES = 200 * 1024 * 1024  # a roster file, as stored
 MAX_XLSX_UNPACKED = 1024 * 1024 * 1024  # everything inside a workbook, unpacked
 MAX_XLSX_RATIO = 200  # unpacked / packed, for any part over 10 MB: more is a zip bomb
 MAX_XLSX_PARTS = 10_000
-# A CSV of this many lines, or a worksheet of this many rows, or more is parsed and checked in
-# bulk (loaders.bulk); a smaller one cell by cell, which costs less than the bulk engine's fixed few milliseconds per column.
-# Both give the same rows or the same refusal.
+# A CSV of this many lines, or a worksheet of this many rows, or more is parsed and checked
+# in bulk (loaders.bulk); a smaller one cell by cell, which costs less than the bulk engine's
+# fixed few milliseconds per column. Both give the same rows or the same refusal.
 BULK_MIN_LINES = 2_000
 
 
@@ -134,14 +135,14 @@ def _sheet_from_rows(
         if data:
             keep_rows(raw, rows)
         return raw
+    return None
 
 
-def keep_rows(sheet: RawSheet, rows: Iterator[tuple[int, list]]) -> None:
+def keep_rows(sheet: RawSheet, rows: Iterable[tuple[int, list]]) -> None:
     """The sheet's data rows, cell by cell: every row that holds something."""
     for r_no, r_cells in rows:
         if any(_cell_text(c) for c in r_cells):
             sheet.rows.append((r_no, list(r_cells)))
-    return None
 
 
 def _check_zip(path: Path, display: str) -> None:
@@ -159,7 +160,47 @@ def _check_zip(path: Path, display: str) -> None:
         raise InputError(Where(display), f"Excel 文件解压后过大（{total // (1024 * 1024)} MB），疑似压缩炸弹，拒绝读取")
 
 
-def _xlsx_rows(sheet) -> Iterator[tuple[int, list]]:
+class CellError(str):
+    """A cell that holds a formula's error (#N/A, #REF!, ...), not a value: refused where the
+    roster needs what it stands for."""
+
+
+ERROR_CELL_MARKS = (b' t="e"', b" t='e'")  # a worksheet's error cell, in the file's XML
+
+
+def _has_error_cells(path: Path) -> bool:
+    """Whether a worksheet of the workbook holds an error cell (read through once, in chunks)."""
+    with zipfile.ZipFile(path) as z:
+        for part in z.infolist():
+            if not part.filename.startswith("xl/worksheets/"):
+                continue
+            with z.open(part) as fh:
+                tail = b""
+                while chunk := fh.read(1 << 24):
+                    data = tail + chunk
+                    if any(mark in data for mark in ERROR_CELL_MARKS):
+                        return True
+                    tail = data[-8:]
+    return False
+
+
+def _calamine_sheets(path: Path) -> Iterator[tuple[str, bool, int, Iterator[tuple[int, list]]]]:
+    """Each worksheet's name, whether it is visible, its height and its rows, read by calamine in
+    compiled code (an order faster than an XML parser in Python). It reads an error cell as
+    empty, so a workbook that holds one is read by openpyxl instead."""
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+    workbook = CalamineWorkbook.from_path(str(path))
+    try:
+        for meta in workbook.sheets_metadata:
+            if meta.typ == SheetTypeEnum.WorkSheet:
+                sheet = workbook.get_sheet_by_name(meta.name)
+                yield meta.name, meta.visible == SheetVisibleEnum.Visible, sheet.height, _calamine_rows(sheet)
+    finally:
+        workbook.close()
+
+
+def _calamine_rows(sheet) -> Iterator[tuple[int, list]]:
     """A worksheet's rows from the first, numbered as the workbook shows them, their cells from
     column A (an empty cell is None), so row numbers and column letters name the right cell."""
     if sheet.start is None:  # an empty sheet
@@ -169,48 +210,61 @@ def _xlsx_rows(sheet) -> Iterator[tuple[int, list]]:
         yield row_no, pad + [None if c == "" else c for c in cells]
 
 
+def _openpyxl_sheets(path: Path) -> Iterator[tuple[str, bool, int, Iterator[tuple[int, list]]]]:
+    """As _calamine_sheets, by openpyxl, which tells an error cell (a CellError) from a value."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        for ws in workbook.worksheets:
+            rows = ((i, [CellError(c.value) if c.data_type == "e" else c.value for c in r])
+                    for i, r in enumerate(ws.iter_rows(), start=1))
+            yield ws.title, ws.sheet_state == "visible", ws.max_row or 0, rows
+    finally:
+        workbook.close()
+
+
 def _read_xlsx(path: Path, display: str) -> ReadResult:
-    # calamine reads the sheets in compiled code (an order faster than an XML parser in Python);
-    # imported by the one reader that needs it, so every other command starts faster
-    from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+    # The readers are imported by the one format that needs them: every other command starts faster.
+    from openpyxl.utils.exceptions import InvalidFileException
+    from python_calamine import CalamineError
 
     _check_zip(path, display)
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
-    except (CalamineError, OSError, ValueError) as exc:
-        log.debug("the workbook reader refused %s: %s", path, exc)
-        raise InputError(Where(display), "不是有效的 Excel (.xlsx) 文件") from None
+        sheets = _openpyxl_sheets(path) if _has_error_cells(path) else _calamine_sheets(path)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+        log.debug("cannot unpack %s: %s", path, exc)
+        raise InputError(Where(display), "Excel 文件已损坏，无法读取") from None
     result = ReadResult([], [])
+    opened = False
     try:
-        for meta in workbook.sheets_metadata:
-            if meta.typ != SheetTypeEnum.WorkSheet:
+        for name, visible, height, rows in sheets:
+            opened = True
+            if not visible:  # offices hide old or scratch sheets: they are not the roster
+                result.ignored.append(f"{display} 隐藏的工作表「{name}」")
                 continue
-            if meta.visible != SheetVisibleEnum.Visible:  # offices hide old or scratch sheets: they are not the roster
-                result.ignored.append(f"{display} 隐藏的工作表「{meta.name}」")
-                continue
-            table = model().table_for(meta.name)
-            worksheet = workbook.get_sheet_by_name(meta.name)
-            rows = _xlsx_rows(worksheet)
-            in_bulk = worksheet.height >= BULK_MIN_LINES
-            sheet = _sheet_from_rows(display, meta.name, table, rows, data=not in_bulk)
+            table = model().table_for(name)
+            in_bulk = height >= BULK_MIN_LINES
+            sheet = _sheet_from_rows(display, name, table, rows, data=not in_bulk)
             if sheet is not None and in_bulk:
                 from loaders import bulk  # the columnar engine loads only when a large sheet is read
 
                 rest = list(rows)
                 sheet.frame = bulk.cells_frame(rest, sheet)
                 if sheet.frame is None:
-                    keep_rows(sheet, iter(rest))
+                    keep_rows(sheet, rest)
             if sheet is None:
                 if table is not None:
-                    raise InputError(Where(display, meta.name), f"找不到表头行（前{HEADER_SCAN_ROWS}行中没有一行含两个以上已知列名）")
-                result.ignored.append(f"{display} 工作表「{meta.name}」")
+                    raise InputError(Where(display, name), f"找不到表头行（前{HEADER_SCAN_ROWS}行中没有一行含两个以上已知列名）")
+                result.ignored.append(f"{display} 工作表「{name}」")
             else:
                 result.sheets.append(sheet)
-    except (CalamineError, ValueError) as exc:
+    except (CalamineError, InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         log.debug("cannot read %s: %s", path, exc)
-        raise InputError(Where(display), "Excel 文件已损坏，无法读取") from None
+        problem = "Excel 文件已损坏，无法读取" if opened else "不是有效的 Excel (.xlsx) 文件"
+        raise InputError(Where(display), problem) from None
     finally:
-        workbook.close()
+        sheets.close()
     return result
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from graph.errors import InputError, Where
 from graph.model import Column, Table, model
-from loaders.read import RawSheet, SheetColumn
+from loaders.read import CellError, RawSheet, SheetColumn
 
 LIST_SEPARATORS = re.compile(r"[、，,；;／/\n]+")
 DATE_PATTERNS = [
@@ -91,8 +91,14 @@ def cell_text(value) -> str | None:
 MAX_CELL = 32_767  # what an Excel cell can hold
 
 
+def _formula_error(where: Where, raw: CellError) -> InputError:
+    return InputError(where, f"单元格是公式错误「{raw}」，请修正公式或改填内容", str(raw))
+
+
 def _parse_cell(column: Column, raw, where: Where):
     """Clean one cell according to its column's type; raise InputError if it is bad."""
+    if isinstance(raw, CellError):
+        raise _formula_error(where, raw)
     if isinstance(raw, str) and len(raw) > MAX_CELL:
         raise InputError(where, f"单元格内容过长（{len(raw)} 个字符，上限 {MAX_CELL}）")
     if column.type == "date":
@@ -159,7 +165,7 @@ def parse_sheet(sheet: RawSheet) -> list[Row]:
             col = by_column.get(name)
             raw = cells[col.index] if col and col.index < len(cells) else None
             known = seen[name]
-            key = raw if isinstance(raw, str) or raw is None else None
+            key = raw if type(raw) is str or raw is None else None  # a text, not a formula's error
             if key is not None and key in known:
                 value = known[key]
                 value = list(value) if isinstance(value, list) else value
@@ -171,7 +177,10 @@ def parse_sheet(sheet: RawSheet) -> list[Row]:
             values[name] = value
         extra = {}
         for col in extras:
-            text = cell_text(cells[col.index]) if col.index < len(cells) else None
+            raw = cells[col.index] if col.index < len(cells) else None
+            if isinstance(raw, CellError):
+                raise _formula_error(base.at(col.letter, col.header), raw)
+            text = cell_text(raw)
             if text is not None:
                 if len(text) > MAX_CELL:
                     raise InputError(base.at(col.letter, col.header), f"单元格内容过长（{len(text)} 个字符，上限 {MAX_CELL}）")

@@ -269,14 +269,14 @@ WORKBOOK_CELLS = {  # header: (cells as an office's workbook holds them, typed a
     "编号": (["M1", "M2", 1003, 1004.0, " M5 "], []),
     "姓名": (["张伟", " 王芳\u3000", 12.5, True, "=1+1"], []),
     "政治面貌": (["中共党员", "民盟、九三学社", "群众"], [7, "不存在的党派"]),
-    "所属政协": (["C1", 2], []),
+    "所属政协": (["C1", 2], ["#N/A"]),  # a formula's error (a lookup that found nothing)
     "界别": (["教育界", "中共", False], []),
     "任职开始": (["2023-01-05", dt.date(2023, 1, 5), dt.datetime(2023, 1, 5), 44931],
              [dt.datetime(2023, 1, 5, 9, 30), 44931.5, 0, 3_000_000, True, "明天", dt.time(8, 0)]),
     "任职结束": ([None, dt.date(2027, 1, 1), 46388], [dt.date(2022, 12, 31)]),
     "专委会": ([None, "提案委员会、经济委员会", 3], []),
     "职务": ([None, "常委"], [1]),
-    "备注": ([None, 0.1, -0.0, dt.date(2024, 2, 29)], ["长" * 32_768]),
+    "备注": ([None, 0.1, -0.0, dt.date(2024, 2, 29)], ["长" * 32_768, "#REF!"]),
 }
 
 
@@ -312,7 +312,8 @@ def test_bulk_worksheet_cleaning_equals_the_cell_path(data, tmp_path_factory, mo
             for h in headers:
                 good, odd = WORKBOOK_CELLS[h]
                 row.append(data.draw(st.sampled_from(good if data.draw(st.integers(0, 40)) or not odd else odd)))
-                only_cells_can |= h == "任职开始" and row[-1] in odd and not isinstance(row[-1], str)
+                only_cells_can |= h == "任职开始" and row[-1] in odd and not isinstance(row[-1], str) \
+                    or row[-1] in ("#N/A", "#REF!")
             ws.append([None] * offset + row)
     path = tmp_path_factory.mktemp("sheets") / "members.xlsx"
     wb.save(path)
@@ -328,6 +329,36 @@ def test_bulk_worksheet_cleaning_equals_the_cell_path(data, tmp_path_factory, mo
     (bulk, in_bulk), (cells, _) = outcome(0), outcome(10**9)
     assert bulk == cells
     assert in_bulk is not only_cells_can  # handed back to the cell path only for a cell it alone reads right
+
+
+@pytest.mark.parametrize("lines", [0, 10**9], ids=["in bulk", "cell by cell"])
+def test_a_formula_error_in_the_roster_is_refused_where_it_stands(store, tmp_path, monkeypatch, lines):
+    """A lookup that found nothing (#N/A) is not an empty cell: a member whose party
+    organisation is #N/A must not be counted as unorganised. The load is refused naming the
+    cell; an error outside the table (a title, a column with no header) does not matter."""
+    from loaders import read
+
+    monkeypatch.setattr(read, "BULK_MIN_LINES", lines)
+    load_files([write_json(tmp_path / "base.json", EDGE_ROSTER)], store)
+    before = store.dump()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "委员"
+    ws.append(["#VALUE!"])  # a title row that went wrong
+    ws.append(["编号", "姓名", "政治面貌", "所属政协", "界别", "所在党组织", None])
+    ws.append(["N1", "新委员", "中共党员", "C1", "中共", "O1", "#DIV/0!"])
+    path = tmp_path / "errors.xlsx"
+    wb.save(path)
+    load_files([path], store)
+    assert _stored_members(store)["N1"]["name"] == "新委员"
+    ws.append(["N2", "另一委员", "中共党员", "C1", "中共", "#N/A"])
+    wb.save(path)
+    after_first = store.dump()
+    with pytest.raises(InputError) as err:
+        load_files([path], store)
+    assert err.value.message.startswith("errors.xlsx 工作表「委员」 第4行 F列「所在党组织」"), err.value.message
+    assert "公式错误「#N/A」" in err.value.message
+    assert store.dump() == after_first != before
 
 
 def test_a_worksheet_that_starts_right_and_below_names_the_right_cell(store, tmp_path, monkeypatch):
