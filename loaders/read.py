@@ -202,12 +202,15 @@ def _calamine_sheets(path: Path) -> Iterator[tuple[str, bool, int, Iterator[tupl
 
 def _calamine_rows(sheet) -> Iterator[tuple[int, list]]:
     """A worksheet's rows from the first, numbered as the workbook shows them, their cells from
-    column A (an empty cell is None), so row numbers and column letters name the right cell."""
+    column A (an empty cell is "", which every path reads as blank), so row numbers and column
+    letters name the right cell."""
     if sheet.start is None:  # an empty sheet
         return
-    pad = [None] * sheet.start[1]  # the rows come from row 1, their cells from the first used column
-    for row_no, cells in enumerate(sheet.iter_rows(), start=1):
-        yield row_no, pad + [None if c == "" else c for c in cells]
+    rows = enumerate(sheet.iter_rows(), start=1)  # the rows come from row 1, their cells from the first used column
+    if sheet.start[1]:
+        pad = [None] * sheet.start[1]
+        rows = ((row_no, pad + cells) for row_no, cells in rows)
+    yield from rows
 
 
 def _openpyxl_sheets(path: Path) -> Iterator[tuple[str, bool, int, Iterator[tuple[int, list]]]]:
