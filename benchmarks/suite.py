@@ -12,14 +12,14 @@ an edit of one member, which the columns follow; and, below nation scale, on the
 one committee's report (the county's warm in a running process; as a CLI process for the
 county and each level above it below the top),
 the two full coverages by committee from the maintained indexes (warm, and as a CLI
-process), reach with K = 3 from a party group and a recommendation for one county (each the median
-of its runs), and —
-at county scale — the county gap endpoint under 50 concurrent clients. The peers answer
-the first gap (non-party members without a CPC liaison) and the two full coverages by
-committee from the same CSVs: DuckDB SQL, SQLite with indexes, a plain networkx script (which
-also reads the workbook, for the XLSX load), and the embedded Cypher database ladybug; the
-product's Bolt store on an ArcadeDB server loads the county and the province (and gives the
-county's report). Every peer figure is given as the product's speed-up over it (> 1: the product is faster). It writes
+process), reach with K = 3 from a party group and a recommendation for one county (each
+the median of its runs), and — at county scale — the county gap endpoint under 50
+concurrent clients. The peers answer the first gap (non-party members without a CPC
+liaison) and the two full coverages by committee from the same CSVs: DuckDB SQL, SQLite
+with indexes, a plain networkx script (which also reads the workbook, for the XLSX load),
+and the embedded Cypher database ladybug; the product's Bolt store on an ArcadeDB server
+loads the county and the province (and gives the county's report). Every peer figure is
+given as the product's speed-up over it (> 1: the product is faster). It writes
 ``results.md`` and ``results.json`` with the machine it ran on, and which targets were met.
 """
 
