@@ -16,8 +16,8 @@ process), reach with K = 3 from a party group and a recommendation for one count
 the median of its runs), and — at county scale — the county gap endpoint under 50
 concurrent clients. The peers answer the first gap (non-party members without a CPC
 liaison) and the two full coverages by committee from the same CSVs: DuckDB SQL, SQLite
-with indexes, a plain networkx script (which also reads the workbook, for the XLSX load),
-and the embedded Cypher database ladybug; the product's Bolt store on an ArcadeDB server
+with indexes, a plain networkx script (which also reads the workbook, for the XLSX load,
+and answers the reach from the same party group), and the embedded Cypher database ladybug; the product's Bolt store on an ArcadeDB server
 loads the county and the province (and gives the county's report). Every peer figure is
 given as the product's speed-up over it (> 1: the product is faster). It writes
 ``results.md`` and ``results.json`` with the machine it ran on, and which targets were met.
@@ -170,7 +170,9 @@ def product(folder: Path, work: Path, scale: str) -> dict:
             gc.collect()  # the whole graph's garbage is not charged to the next figures
         county_view = open_view(store, DAY, county)
         start = _group_of(county_view) or next(n[1] for n, _ in county_view.nodes("PartyOrg"))
-        out["reach_k3_ms"] = timed(lambda: reach(county_view, start, 3), 5)[0] * 1000
+        out["reach_k3_ms"], reached = timed(lambda: reach(county_view, start, 3), 5)
+        out["reach_k3_ms"] *= 1000
+        out["reach_start"], out["reach_k3_count"] = start, len(reached)
         out["recommend_county_s"] = timed(lambda: recommend(open_view(store, DAY, county), builtin()["two-coverages"]), 3)[0]
         if scale == "county":
             from benchmarks.api_load import free_port, run_load, serving
@@ -311,37 +313,52 @@ def _workbook_records(path: Path, sheet: str, names: dict[str, str]) -> Iterator
         wb.close()
 
 
-def networkx_peer(folder: Path, county: str, workbook: Path | None = None) -> dict:
+def networkx_peer(folder: Path, county: str, workbook: Path | None = None, start: str | None = None) -> dict:
     import networkx as nx
 
     rows = rows_in(folder)
 
     def load(members, liaisons, party_orgs):
-        G = nx.MultiDiGraph()  # two liaisons between the same pair are two
+        G = nx.MultiDiGraph()  # members and their liaisons to members; two between the same pair are two
+        R = nx.MultiDiGraph()  # for reach: members, the groups they sit in, liaisons to members and groups
         by_committee: dict = {}
         for r in members:
-            G.add_node(r["id"], cid=r["committee_id"], cpc="中共党员" in r["affiliation"],
+            mid, cid = r["id"], r["committee_id"]
+            G.add_node(mid, cid=cid, cpc="中共党员" in r["affiliation"],
                        s=day_int(r["start_date"], 0), e=day_int(r["end_date"], OPEN_END),
                        orgs=[org for org in r["party_org_ids"].split("、") if org])
-            by_committee.setdefault(r["committee_id"], []).append(r["id"])
+            by_committee.setdefault(cid, []).append(mid)
+            groups = [("sector", f"{cid}:{r['sector']}")] + [("activity_group", f"{cid}:{r['activity_group']}")] * bool(
+                r["activity_group"]) + [("special_committee", f"{cid}:{n}") for n in r["special_committees"].split("、") if n]
+            R.add_edges_from((("member", mid), g, {"sits": True}) for g in groups)
+            R.add_edges_from((("member", mid), ("party_org", o), {"sits": True}) for o in G.nodes[mid]["orgs"])
+        kinds = {"": "member", "委员": "member", "界别": "sector", "专委会": "special_committee", "委员活动组": "activity_group",
+                 "党组织": "party_org"}
         for r in liaisons:
-            if r["target_kind"] in ("", "member", "委员"):
-                G.add_edge(r["from_id"], r["to"], s=day_int(r["start_date"], 0), e=day_int(r["end_date"], OPEN_END))
+            kind = kinds.get(r["target_kind"], r["target_kind"])
+            s, e = day_int(r["start_date"], 0), day_int(r["end_date"], OPEN_END)
+            if kind == "member":
+                G.add_edge(r["from_id"], r["to"], s=s, e=e)
+                target = r["to"]
+            else:
+                target = r["to"] if ":" in r["to"] or kind == "party_org" else f"{G.nodes[r['from_id']]['cid']}:{r['to']}"
+            R.add_edge(("member", r["from_id"]), (kind, target), s=s, e=e)
         orgs = {r["id"]: (day_int(r["start_date"], 0), day_int(r["end_date"], OPEN_END)) for r in party_orgs}
-        return G, by_committee, orgs
+        return G, by_committee, orgs, R
 
     tables = [(folder / f"{t}.csv").open(encoding="utf-8-sig") for t in ("members", "liaisons", "party_orgs")]
-    seconds, (G, by_committee, orgs) = timed(lambda: load(*map(csv.DictReader, tables)))
+    seconds, (G, by_committee, orgs, R) = timed(lambda: load(*map(csv.DictReader, tables)))
     for fh in tables:
         fh.close()
     out = {"load_csv_rows_s": rows / seconds}
     if workbook is not None:  # the same roster from its workbook (the sheets of the same three tables)
         sheets = {"委员": {"编号": "id", "政治面貌": "affiliation", "所属政协": "committee_id", "任职开始": "start_date",
-                         "任职结束": "end_date", "所在党组织": "party_org_ids"},
+                         "任职结束": "end_date", "所在党组织": "party_org_ids", "界别": "sector", "专委会": "special_committees",
+                         "委员活动组": "activity_group"},
                   "联系": {"联系人编号": "from_id", "对象类型": "target_kind", "联系对象": "to", "开始日期": "start_date",
                          "结束日期": "end_date"},
                   "党组织": {"编号": "id", "成立日期": "start_date", "撤销日期": "end_date"}}
-        seconds, (W, _, W_orgs) = timed(lambda: load(*(_workbook_records(workbook, k, v) for k, v in sheets.items())))
+        seconds, (W, _, W_orgs, _) = timed(lambda: load(*(_workbook_records(workbook, k, v) for k, v in sheets.items())))
         assert (W.number_of_nodes(), W.number_of_edges(), W_orgs) == (G.number_of_nodes(), G.number_of_edges(), orgs)
         out["load_xlsx_rows_s"] = rows / seconds
         del W
@@ -374,8 +391,44 @@ def networkx_peer(folder: Path, county: str, workbook: Path | None = None) -> di
                               for s, _, e in G.in_edges(m, data=True))
         return [(cid, *row) for cid, row in counts.items()]
     coverage_s, by_committee = timed(coverage, 3)
-    return {**out, "gap_county_ms": county_s * 1000, "gap_whole_ms": whole_s * 1000, "gap_whole_count": len(found),
-            "coverage_counts_ms": coverage_s * 1000, "coverage_totals": _totals(by_committee)}
+    out.update(gap_county_ms=county_s * 1000, gap_whole_ms=whole_s * 1000, gap_whole_count=len(found),
+               coverage_counts_ms=coverage_s * 1000, coverage_totals=_totals(by_committee))
+
+    def current(node) -> bool:
+        kind, nid = node
+        if kind == "member":
+            return nid in G and G.nodes[nid]["s"] <= DAYN <= G.nodes[nid]["e"]
+        return kind != "party_org" or nid in orgs and orgs[nid][0] <= DAYN <= orgs[nid][1]
+
+    def occupants(group) -> list:
+        return [m for m, _, d in R.in_edges(group, data=True) if d.get("sits") and current(m)] if current(group) else []
+
+    def reach_of(start, hops: int) -> dict:
+        """From a party organisation: its members at 0; a liaison to a member reaches them, one to a
+        group reaches it and its members, a step each, followed only from current members; every
+        reached member's sector at the member's distance."""
+        distance = {m: 0 for m in occupants(("party_org", start))}
+        queue = list(distance)
+        for member in queue:
+            if distance[member] >= hops:
+                continue
+            for _, target, d in R.out_edges(member, data=True):
+                if d.get("sits") or not d["s"] <= DAYN <= d["e"] or not current(target):
+                    continue
+                for node in [target] + (occupants(target) if target[0] != "member" else []):
+                    if node not in distance:
+                        distance[node] = distance[member] + 1
+                        if node[0] == "member":
+                            queue.append(node)
+        for member in [n for n in distance if n[0] == "member"]:
+            for _, sector, d in R.out_edges(member, data=True):
+                if d.get("sits") and sector[0] == "sector":
+                    distance[sector] = min(distance.get(sector, hops + 1), distance[member])
+        return distance
+    if start is not None:
+        reach_s, reached = timed(lambda: reach_of(start, 3), 5)
+        out.update(reach_k3_ms=reach_s * 1000, reach_k3_count=len(reached))
+    return out
 
 
 def ladybug_peer(folder: Path, work: Path, county: str) -> dict:
@@ -517,7 +570,8 @@ def main() -> None:
             entry = {"rows": rows_in(folder), "county": county, "product": product(folder, tmp, scale), "peers": {}}
             peers = {"duckdb": lambda: duckdb_peer(folder, county),
                      "sqlite": lambda: sqlite_peer(folder, tmp, county),
-                     "networkx": lambda: networkx_peer(folder, county, next((tmp / "xlsx").glob("*.xlsx"))),
+                     "networkx": lambda: networkx_peer(folder, county, next((tmp / "xlsx").glob("*.xlsx")),
+                                                       entry["product"].get("reach_start")),
                      "ladybug": lambda: ladybug_peer(folder, tmp, county)}
             if scale in ("county", "province"):
                 peers["arcadedb-bolt"] = lambda: arcadedb_peer(folder, tmp, county)
@@ -586,7 +640,10 @@ def markdown(results: dict) -> str:
         lines += ["", f"Whole-store gap count: product {entry['product'].get('gap_whole_count')}, peers {counts}."]
         totals = {p: v["coverage_totals"] for p, v in entry["peers"].items() if "coverage_totals" in v}
         lines += ["", "The two full coverages, whole store (non-party members, with a CPC liaison, CPC members, "
-                  f"organised): product {entry['product'].get('coverage_totals')}, peers {totals}.", ""]
+                  f"organised): product {entry['product'].get('coverage_totals')}, peers {totals}."]
+        reached = {p: v["reach_k3_count"] for p, v in entry["peers"].items() if "reach_k3_count" in v}
+        lines += ["", f"Reach with K = 3 from the county's party group {entry['product'].get('reach_start')}, what it "
+                  f"reaches: product {entry['product'].get('reach_k3_count')}, peers {reached}.", ""]
     return "\n".join(lines)
 
 
