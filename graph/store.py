@@ -146,13 +146,14 @@ def table_edge_kinds() -> set[str]:
 
 def table_edge_rows(batch: Batch) -> dict[str, list[EdgeRow]]:
     """The batch's edges that are rows of their own roster tables (liaisons, contacts), by
-    kind: what a write counts as created or updated."""
+    kind, one per edge (two rows that name the same edge, such as a group given by its name
+    and by its id, are one): what a write counts as created or updated."""
     tables = table_edge_kinds()
-    out: dict[str, list[EdgeRow]] = {}
+    out: dict[str, dict[tuple, EdgeRow]] = {}
     for e in batch.edges:
         if e.kind in tables:
-            out.setdefault(e.kind, []).append(e)
-    return out
+            out.setdefault(e.kind, {})[(e.src_kind, e.src, e.dst_kind, e.dst, e.key)] = e
+    return {kind: list(rows.values()) for kind, rows in out.items()}
 
 
 def changed_entities(batch: Batch, committee_of) -> dict[str | None, list]:

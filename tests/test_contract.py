@@ -73,6 +73,19 @@ def test_reload_is_idempotent(edge_store, tmp_path):
     assert report.result.created["LIAISES_WITH"] == 0
 
 
+def test_a_liaison_given_twice_is_counted_once(store, tmp_path):
+    """A group named once by its name and once by its id scoped to the committee is one
+    liaison: the store keeps one, and the import's summary says one was created."""
+    roster = {"committees": [{"id": "K1", "name": "县政协", "level": "county"}],
+              "members": [{"id": "M1", "name": "委员1", "committee_id": "K1", "sector": "中共", "affiliation": "中共",
+                           "activity_group": "第一组"}],
+              "liaisons": [{"from_id": "M1", "target_kind": "委员活动组", "to": to, "mechanism": "活动组"}
+                           for to in ("第一组", "K1:第一组")]}
+    report = load_files([write_json(tmp_path / "twice.json", roster)], store)
+    assert store.stats()["liaisons"] == 1
+    assert report.result.created["LIAISES_WITH"] == 1
+
+
 def test_reload_replaces_a_members_row_edges(edge_store, tmp_path):
     """Re-loading a member who moved sector and branch leaves no trace of the old ones."""
     moved = {**EDGE_ROSTER["members"][2], "sector": "科技界", "party_org_ids": "O2"}  # A3
