@@ -280,18 +280,16 @@ def sqlite_peer(folder: Path, work: Path, county: str) -> dict:
         db.execute("CREATE INDEX mo_member ON mo (member)")
         db.commit()
     seconds, _ = timed(load)
-    query = """SELECT m.id FROM m WHERE m.cpc = 0 AND (? IS NULL OR m.cid = ?) AND m.s <= ? AND m.e >= ?
-               AND NOT EXISTS (SELECT 1 FROM l JOIN m s ON s.id = l.src WHERE l.dst = m.id AND s.cpc = 1
-                               AND l.s <= ? AND l.e >= ? AND s.s <= ? AND s.e >= ?) ORDER BY m.cid, m.id"""
-    county_s, _ = timed(lambda: db.execute(query, (county, county, *[DAYN] * 6)).fetchall(), 20)
-    whole_s, found = timed(lambda: db.execute(query, (None, None, *[DAYN] * 6)).fetchall(), 3)
-    coverage = """SELECT m.cid, sum(m.cpc = 0),
-                  sum(m.cpc = 0 AND EXISTS (SELECT 1 FROM l JOIN m s ON s.id = l.src WHERE l.dst = m.id AND s.cpc = 1
-                                            AND l.s <= :d AND l.e >= :d AND s.s <= :d AND s.e >= :d)),
-                  sum(m.cpc = 1),
-                  sum(m.cpc = 1 AND EXISTS (SELECT 1 FROM mo JOIN o ON o.id = mo.org WHERE mo.member = m.id
-                                            AND o.s <= :d AND o.e >= :d))
-                  FROM m WHERE m.s <= :d AND m.e >= :d GROUP BY m.cid"""
+    linked = """EXISTS (SELECT 1 FROM l JOIN m s ON s.id = l.src WHERE l.dst = m.id AND s.cpc = 1
+                        AND l.s <= :d AND l.e >= :d AND s.s <= :d AND s.e >= :d)"""
+    query = f"""SELECT m.id FROM m WHERE m.cpc = 0 AND (:c IS NULL OR m.cid = :c) AND m.s <= :d AND m.e >= :d
+                AND NOT {linked} ORDER BY m.cid, m.id"""
+    county_s, _ = timed(lambda: db.execute(query, {"c": county, "d": DAYN}).fetchall(), 20)
+    whole_s, found = timed(lambda: db.execute(query, {"c": None, "d": DAYN}).fetchall(), 3)
+    coverage = f"""SELECT m.cid, sum(m.cpc = 0), sum(m.cpc = 0 AND {linked}), sum(m.cpc = 1),
+                   sum(m.cpc = 1 AND EXISTS (SELECT 1 FROM mo JOIN o ON o.id = mo.org WHERE mo.member = m.id
+                                             AND o.s <= :d AND o.e >= :d))
+                   FROM m WHERE m.s <= :d AND m.e >= :d GROUP BY m.cid"""
     coverage_s, by_committee = timed(lambda: db.execute(coverage, {"d": DAYN}).fetchall(), 3)
     return {"load_csv_rows_s": rows / seconds, "gap_county_ms": county_s * 1000, "gap_whole_ms": whole_s * 1000,
             "gap_whole_count": len(found), "coverage_counts_ms": coverage_s * 1000, "coverage_totals": _totals(by_committee)}
@@ -316,7 +314,11 @@ def _workbook_records(path: Path, sheet: str, names: dict[str, str]) -> Iterator
 def networkx_peer(folder: Path, county: str, workbook: Path | None = None, start: str | None = None) -> dict:
     import networkx as nx
 
+    from graph.model import model
+
     rows = rows_in(folder)
+    # a target kind as the CSV (its code) or the workbook (its Chinese label) writes it
+    kinds = {"": "member", **{label: code for code, label in model().enums["target_kind"].labels.items()}}
 
     def load(members, liaisons, party_orgs):
         G = nx.MultiDiGraph()  # members and their liaisons to members; two between the same pair are two
@@ -332,8 +334,6 @@ def networkx_peer(folder: Path, county: str, workbook: Path | None = None, start
                 r["activity_group"]) + [("special_committee", f"{cid}:{n}") for n in r["special_committees"].split("、") if n]
             R.add_edges_from((("member", mid), g, {"sits": True}) for g in groups)
             R.add_edges_from((("member", mid), ("party_org", o), {"sits": True}) for o in G.nodes[mid]["orgs"])
-        kinds = {"": "member", "委员": "member", "界别": "sector", "专委会": "special_committee", "委员活动组": "activity_group",
-                 "党组织": "party_org"}
         for r in liaisons:
             kind = kinds.get(r["target_kind"], r["target_kind"])
             s, e = day_int(r["start_date"], 0), day_int(r["end_date"], OPEN_END)
@@ -352,16 +352,17 @@ def networkx_peer(folder: Path, county: str, workbook: Path | None = None, start
         fh.close()
     out = {"load_csv_rows_s": rows / seconds}
     if workbook is not None:  # the same roster from its workbook (the sheets of the same three tables)
-        sheets = {"委员": {"编号": "id", "政治面貌": "affiliation", "所属政协": "committee_id", "任职开始": "start_date",
-                         "任职结束": "end_date", "所在党组织": "party_org_ids", "界别": "sector", "专委会": "special_committees",
-                         "委员活动组": "activity_group"},
-                  "联系": {"联系人编号": "from_id", "对象类型": "target_kind", "联系对象": "to", "开始日期": "start_date",
-                         "结束日期": "end_date"},
-                  "党组织": {"编号": "id", "成立日期": "start_date", "撤销日期": "end_date"}}
+        roster_tables = [model().tables[t] for t in ("members", "liaisons", "party_orgs")]
+        sheets = {t.label: {c.label: name for name, c in t.columns.items()} for t in roster_tables}  # the generator's headers
         seconds, (W, _, W_orgs, _) = timed(lambda: load(*(_workbook_records(workbook, k, v) for k, v in sheets.items())))
         assert (W.number_of_nodes(), W.number_of_edges(), W_orgs) == (G.number_of_nodes(), G.number_of_edges(), orgs)
         out["load_xlsx_rows_s"] = rows / seconds
         del W
+
+    def linked(m) -> bool:
+        """A liaison holding today into m from a current CPC member."""
+        return any(G.nodes[s]["cpc"] and e["s"] <= DAYN <= e["e"] and G.nodes[s]["s"] <= DAYN <= G.nodes[s]["e"]
+                   for s, _, e in G.in_edges(m, data=True))
 
     def gap(ids):
         out = []
@@ -369,8 +370,7 @@ def networkx_peer(folder: Path, county: str, workbook: Path | None = None, start
             d = G.nodes[m]
             if d["cpc"] or not d["s"] <= DAYN <= d["e"]:
                 continue
-            if not any(G.nodes[s]["cpc"] and e["s"] <= DAYN <= e["e"] and G.nodes[s]["s"] <= DAYN <= G.nodes[s]["e"]
-                       for s, _, e in G.in_edges(m, data=True)):
+            if not linked(m):
                 out.append(m)
         return out
     county_s, _ = timed(lambda: gap(by_committee[county]), 20)
@@ -387,8 +387,7 @@ def networkx_peer(folder: Path, county: str, workbook: Path | None = None, start
                 row[3] += any(orgs[o][0] <= DAYN <= orgs[o][1] for o in d["orgs"] if o in orgs)
             else:
                 row[0] += 1
-                row[1] += any(G.nodes[s]["cpc"] and e["s"] <= DAYN <= e["e"] and G.nodes[s]["s"] <= DAYN <= G.nodes[s]["e"]
-                              for s, _, e in G.in_edges(m, data=True))
+                row[1] += linked(m)
         return [(cid, *row) for cid, row in counts.items()]
     coverage_s, by_committee = timed(coverage, 3)
     out.update(gap_county_ms=county_s * 1000, gap_whole_ms=whole_s * 1000, gap_whole_count=len(found),
@@ -466,9 +465,10 @@ def ladybug_peer(folder: Path, work: Path, county: str) -> dict:
         conn.execute(f"COPY O FROM '{work / 'o.csv'}' (HEADER=true)")
         conn.execute(f"COPY IN_ORG FROM '{work / 'mo.csv'}' (HEADER=true)")
     seconds, _ = timed(load)
-    query = ("MATCH (m:M) WHERE m.cpc = false {} AND m.s <= $d AND m.e >= $d "
-             "AND NOT EXISTS {{ MATCH (s:M)-[l:L]->(m) WHERE s.cpc = true AND l.s <= $d AND l.e >= $d "
-             "AND s.s <= $d AND s.e >= $d }} RETURN m.id")
+    current = "m.s <= $d AND m.e >= $d"
+    linked = ("EXISTS { MATCH (s:M)-[l:L]->(m) WHERE s.cpc = true AND l.s <= $d AND l.e >= $d "
+              "AND s.s <= $d AND s.e >= $d }")
+    organised = "EXISTS { MATCH (m)-[:IN_ORG]->(o:O) WHERE o.s <= $d AND o.e >= $d }"
 
     def rows_of(result) -> list:
         found = []
@@ -477,14 +477,10 @@ def ladybug_peer(folder: Path, work: Path, county: str) -> dict:
         return found
 
     def run(c):
-        text = query.format("AND m.cid = $c" if c else "")
+        text = f"MATCH (m:M) WHERE m.cpc = false {'AND m.cid = $c' if c else ''} AND {current} AND NOT {linked} RETURN m.id"
         return [r[0] for r in rows_of(conn.execute(text, {"c": c, "d": DAYN} if c else {"d": DAYN}))]
     county_s, _ = timed(lambda: run(county), 10)
     whole_s, found = timed(lambda: run(None), 3)
-    current = "m.s <= $d AND m.e >= $d"
-    linked = ("EXISTS { MATCH (s:M)-[l:L]->(m) WHERE s.cpc = true AND l.s <= $d AND l.e >= $d "
-              "AND s.s <= $d AND s.e >= $d }")
-    organised = "EXISTS { MATCH (m)-[:IN_ORG]->(o:O) WHERE o.s <= $d AND o.e >= $d }"
 
     def coverage():
         counts: dict = {}

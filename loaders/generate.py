@@ -399,13 +399,14 @@ def _stream_workbook(path: Path, roster_parts: Iterator[dict[str, list[dict]]]) 
     m = model()
     wb = Workbook(write_only=True)
     sheets = {t: wb.create_sheet(m.tables[t].label) for t in TABLES}
+    cols = {t: columns(t) for t in TABLES}
     for t, ws in sheets.items():
-        ws.append([m.tables[t].columns[k].label for k in columns(t)])
+        ws.append(_headers(m.tables[t], cols[t]))
     counts = dict.fromkeys(TABLES, 0)
     for roster in roster_parts:
         for t, ws in sheets.items():
             for row in roster[t]:
-                ws.append(_cells(m, m.tables[t], columns(t), row))
+                ws.append(_cells(m, m.tables[t], cols[t], row))
             counts[t] += len(roster[t])
     wb.save(path)
     return counts
@@ -428,7 +429,7 @@ def write_workbook(path: Path, tables: dict[str, list[dict]], titles: dict[str, 
         table = m.tables[t]
         ws = wb.create_sheet(table.label)
         cols = (order or {}).get(t) or columns(t)
-        headers = [table.columns[k].label if k in table.columns else k for k in cols]
+        headers = _headers(table, cols)
         title = (titles or {}).get(t)
         if title:
             ws.append([title])
@@ -442,6 +443,11 @@ def write_workbook(path: Path, tables: dict[str, list[dict]], titles: dict[str, 
                 continue
             ws.append(_cells(m, table, cols, row))
     wb.save(path)
+
+
+def _headers(table, cols: list[str]) -> list[str]:
+    """A sheet's header row: each column's Chinese label (an unknown one as it is)."""
+    return [table.columns[k].label if k in table.columns else k for k in cols]
 
 
 def _cells(m, table, cols: list[str], row: dict) -> list:
