@@ -7,14 +7,14 @@ from importlib.metadata import PackageNotFoundError, version
 from fastapi import FastAPI
 
 from api import errors
+from api.gate import API, Gate
 from api.routes import edits, feeds, health, lookups, page, queries
 from api.schemas import ErrorOut
 from api.service import Service
 
-API = "/api/v1"
 ERRORS = {status: {"model": ErrorOut, "description": text} for status, text in (
     (401, "缺少或无效的访问令牌"), (403, "令牌无权访问"), (404, "不存在或不在令牌范围内"),
-    (409, "版本冲突或已存在"), (413, "上传过大"), (422, "参数或数据有误"), (428, "缺少 If-Match"),
+    (409, "版本冲突或已存在"), (413, "请求内容或上传过大"), (422, "参数或数据有误"), (428, "缺少 If-Match"),
     (500, "服务器内部错误"), (503, "库不可用"))}
 
 
@@ -41,6 +41,7 @@ def create_app(service: Service) -> FastAPI:
     )
     app.state.service = service
     errors.install(app)
+    app.add_middleware(Gate, service=service)  # the token and the size before a body is read
     app.include_router(health.router)
     for module in (queries, lookups, edits, feeds, page):
         app.include_router(module.router, prefix=API, responses=ERRORS)

@@ -7,7 +7,6 @@ traceback). Output for machines is JSON; output for people is a Chinese table.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
 import logging
@@ -20,6 +19,7 @@ import orjson
 
 from api.output import gaps_table, kind_label, load_summary, stats_table
 from graph.errors import BadArgument, LiaisonError
+from graph.spreadsheet import CsvWriter
 from graph.store import RULES, Store
 from loaders.validate import parse_date
 
@@ -113,12 +113,14 @@ def cli(db, neo4j, neo4j_user, neo4j_database, verbose):
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @store_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式")
-def load(files, store_config, fmt):
+@click.option("--allow-move", "moves", is_flag=True,
+              help="允许把库中已有的委员、党组织、活动移到另一个政协，或改变政协的上级（默认拒绝：编号相同不等于同一人）")
+def load(files, store_config, fmt, moves):
     """导入名单文件（.xlsx / .csv / .json）。全部通过校验才写入，否则一行不写。"""
     from loaders import load_files
 
     with open_store(store_config) as store:
-        report = load_files(list(files), store)
+        report = load_files(list(files), store, moves=moves)
     if fmt == "json":
         emit_json(
             {
@@ -147,7 +149,7 @@ def gaps(rule, as_of, committee_id, fmt, store_config):
     if fmt == "json":
         emit_json({"rule": rule, "as_of": day.isoformat(), "count": len(items), "items": items})
     elif fmt == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer = CsvWriter(sys.stdout, lineterminator="\n")
         sys.stdout.write("\ufeff")
         writer.writerow(["编号", "姓名", "所属政协", "界别"])
         writer.writerows([i["id"], i["name"], i["committee_id"], i["sector"]] for i in items)
@@ -381,7 +383,11 @@ def backup(target, store_config):
 @click.argument("source", type=click.Path(path_type=Path))
 @store_options
 def restore(source, store_config):
-    """用备份文件替换嵌入式库的全部内容（一次完成；旧版本的备份会先升级）。"""
+    """用备份文件替换嵌入式库的名单数据（一次完成，服务运行时也可以）。
+
+    令牌、审计记录和变更流沿用本库，并记下这次恢复；旧版本的备份先升级。
+
+    结构与本程序不符或政协上下级成环的备份被拒绝，本库不变。"""
     with open_store(store_config) as store:
         _file_store(store, "load").restore(source)
         counts = store.stats()
@@ -407,8 +413,10 @@ def sync(to_neo4j, replace, store_config):
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址（默认只监听本机）")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="端口")
 @click.option("--max-upload-mb", type=click.IntRange(1, 1024), default=20, show_default=True, help="上传文件合计上限（MB）")
+@click.option("--max-json-kb", type=click.IntRange(1, 102400), default=1024, show_default=True,
+              help="其他请求内容（JSON）的上限（KB）")
 @store_options
-def serve(demo, host, port, max_upload_mb, store_config):
+def serve(demo, host, port, max_upload_mb, max_json_kb, store_config):
     """启动 HTTP 服务（/api/v1 接口、/docs 接口文档）。每个请求须带访问令牌。"""
     import tempfile
 
@@ -429,7 +437,8 @@ def serve(demo, host, port, max_upload_mb, store_config):
             _, token = create_token(store, root, "admin", "演示")
         else:
             store = open_store(store_config)
-        service = Service(store, max_upload_bytes=max_upload_mb * 1024 * 1024, demo=demo)
+        service = Service(store, max_upload_bytes=max_upload_mb * 1024 * 1024, max_json_bytes=max_json_kb * 1024,
+                          demo=demo)
         if demo:
             click.echo(f"演示库已就绪（示例名单，政协 {root}）。管理员令牌：")
             click.echo(token)

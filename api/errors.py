@@ -39,9 +39,25 @@ class PreconditionRequired(e.LiaisonError):
     code = "precondition_required"
 
 
+def visible(text: str) -> str:
+    """Text as it can be written out: a lone UTF-16 surrogate (which no encoder takes) as
+    its escape, ``\\ud800``."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _printable(value):
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, dict):
+        return {_printable(k): _printable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_printable(v) for v in value]
+    return value
+
+
 def body(status: int, code: str, message: str, field: str | None = None, value=None, details: dict | None = None) -> dict:
-    return {"error": {"status": status, "code": code, "message": message, "field": field,
-                      "value": None if value is None else str(value), "details": details or {}}}
+    return _printable({"error": {"status": status, "code": code, "message": message, "field": field,
+                                 "value": None if value is None else str(value), "details": details or {}}})
 
 
 def respond(status: int, content: dict, headers: dict | None = None) -> JSONResponse:
@@ -77,9 +93,10 @@ def install(app: FastAPI) -> None:
         first = exc.errors()[0] if exc.errors() else {}
         field = _location(tuple(first.get("loc", ()))) or None
         value = first.get("input")
-        if isinstance(value, (dict, list)):
+        if isinstance(value, (dict, list, bytes)):
             value = None
-        message = f"参数「{field}」" + (f"的值「{value}」" if value is not None else "") + f"无效：{first.get('msg', '')}"
+        message = ((f"参数「{field}」" if field else "请求内容") + (f"的值「{value}」" if value is not None else "")
+                   + f"无效：{first.get('msg', '')}")
         problems = [{"field": _location(tuple(p.get("loc", ()))), "problem": p.get("msg")} for p in exc.errors()]
         return respond(422, body(422, "validation_error", message, field, value, {"problems": problems}))
 

@@ -8,18 +8,20 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from graph.spreadsheet import xlsx_row
+
 
 def _sheet(wb: Workbook, title: str, heading: str, headers: list[str], rows: list[list]) -> None:
     ws = wb.create_sheet(title[:31])
-    ws.append([heading])
+    ws.append(xlsx_row(ws, [heading]))
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(len(headers), 1))
     ws.cell(1, 1).font = Font(bold=True, size=14)
     ws.cell(1, 1).alignment = Alignment(horizontal="center")
-    ws.append(headers)
+    ws.append(xlsx_row(ws, headers))
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append(row)
+        ws.append(xlsx_row(ws, row))
     for i, header in enumerate(headers, 1):
         longest = max([len(str(header))] + [len(str(r[i - 1])) for r in rows if i - 1 < len(r)])
         ws.column_dimensions[get_column_letter(i)].width = min(40, 4 + longest * 2)

@@ -26,6 +26,7 @@ from loaders.validate import parse_date
 class Service:
     store: Store
     max_upload_bytes: int = 20 * 1024 * 1024
+    max_json_bytes: int = 1024 * 1024  # any body but an upload
     demo: bool = False
 
     def __post_init__(self):
@@ -45,7 +46,12 @@ async def get_caller(
 ) -> Caller:
     # Checked on the event loop: a token check is a few dictionary reads once the store
     # holds the token and committee tables (it reloads them after any write).
-    header = f"Bearer {credentials.credentials}" if credentials else None
+    return authenticated(service, f"Bearer {credentials.credentials}" if credentials else None)
+
+
+def authenticated(service: Service, header: str | None) -> Caller:
+    """The caller behind an ``Authorization`` header, checked against the store under the
+    service's lock: for the route dependency and for the gate that runs before a body is read."""
     with service.lock:
         return authenticate(service.store, header)
 

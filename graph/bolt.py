@@ -25,7 +25,8 @@ from cypher import query
 from graph.errors import CommitteeNotFound, Conflict, StoreError
 from graph.model import model
 from graph.store import (PART_INCOMING, RULE_CPC, STAT_KEYS, Batch, Store, TokenRecord, WriteResult, bulk, by_kind,
-                         changed_entities, check_rule, complete_part, entities_json, etag, now, table_edge_rows)
+                         changed_entities, check_rule, complete_part, entities_json, etag, now, put_edge, put_node,
+                         table_edge_rows)
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ def _add_records(G: nx.MultiDiGraph, kinds, records, ends=None) -> None:
     for r in records:
         if "rel" not in r.keys():
             kind = next(label for label in r["labels"] if label in kinds)
-            G.add_node((kind, r["props"]["id"]), node_kind=kind, **r["props"])
+            put_node(G, (kind, r["props"]["id"]), kind, r["props"])
             continue
         src = (next(label for label in r["src_labels"] if label in kinds), r["src"])
         dst = (next(label for label in r["dst_labels"] if label in kinds), r["dst"])
@@ -59,10 +60,10 @@ def _add_records(G: nx.MultiDiGraph, kinds, records, ends=None) -> None:
             continue
         for node, props in ((src, r.get("src_props")), (dst, r.get("dst_props"))):
             if node not in G and props is not None:
-                G.add_node(node, node_kind=node[0], **props)
+                put_node(G, node, node[0], props)
         props = dict(r["props"])
         key = props.pop("key", "")
-        G.add_edge(src, dst, key=(r["rel"], key), edge_kind=r["rel"], **props)
+        put_edge(G, src, dst, (r["rel"], key), r["rel"], props)
 
 
 class BoltStore(Store):

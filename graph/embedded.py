@@ -26,7 +26,8 @@ from graph import columnar, gapindex
 from graph.errors import CommitteeNotFound, Conflict, StoreError
 from graph.model import model
 from graph.store import (PART_INCOMING, STAT_KEYS, Batch, EdgeRow, Store, TokenRecord, WriteResult, bulk, by_kind,
-                         changed_entities, check_rule, complete_part, entities_json, etag, now, table_edge_rows)
+                         changed_entities, check_rule, complete_part, entities_json, etag, now, put_edge, put_node,
+                         table_edge_rows)
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +141,24 @@ def _dumps(value) -> str:
     if not value and not isinstance(value, list):  # most row-derived edges carry nothing
         return "{}"
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+
+
+_SCHEMAS: dict[int, dict] = {}
+
+
+def _product_schema(version: int) -> dict[tuple[str, str], tuple[str, str | None]]:
+    """The schema objects a store of ``version`` has, as SQLite records them: (type, name)
+    -> (table, SQL text); built once per version in an empty database in memory."""
+    if version not in _SCHEMAS:
+        db = sqlite3.connect(":memory:", isolation_level=None)
+        try:
+            for script in (SCHEMA, *(MIGRATIONS[v] for v in range(2, version + 1))):
+                db.executescript(script)
+            _SCHEMAS[version] = {(kind, name): (table, sql) for kind, name, table, sql in
+                                 db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master")}
+        finally:
+            db.close()
+    return _SCHEMAS[version]
 
 
 class EmbeddedStore(Store):
@@ -369,9 +388,23 @@ class EmbeddedStore(Store):
             dest.close()
         return target
 
-    def restore(self, source: str | Path) -> None:
-        """Replace this store's whole content with a backup's, in one step; a backup written
-        by an older version is migrated first (on a scratch copy, never on the backup)."""
+    # The roster data and what is derived from it: what a restore takes from the backup.
+    RESTORED_TABLES = ("nodes", "edges", "member_index", "cover_spans", "report_columns")
+    OBJECT_LABELS = {"table": "表", "index": "索引", "view": "视图", "trigger": "触发器"}
+
+    def restore(self, source: str | Path, actor: str = "cli") -> None:
+        """Replace the roster data (graph, gap indexes, report columns) with a backup's, in
+        one transaction. The tokens, the audit trail and the change feed stay this store's:
+        the restore appends its own audit record and one change entry per committee whose
+        data it changes, so their numbers only go up. Into a store that has never issued a
+        token or written an audit record (a new file after the old one was lost) the
+        backup's tokens and audit trail come with the data.
+
+        The backup is checked on a scratch copy before anything in it runs: its schema must
+        be exactly the one this program creates for the backup's version (no extra or
+        missing trigger, view, table or index, no changed definition), the file whole, its
+        committee tree without a cycle; an older version is then migrated on the copy. A
+        refusal leaves this store as it was."""
         import shutil
         import tempfile
 
@@ -381,19 +414,136 @@ class EmbeddedStore(Store):
         with tempfile.TemporaryDirectory() as tmp:
             scratch = Path(tmp) / "restore.db"
             shutil.copyfile(source, scratch)
+            self._check_backup(scratch, source)
             try:
-                checked = EmbeddedStore(scratch)  # refuses a file that is not a store; migrates an old one
+                checked = EmbeddedStore(scratch)  # migrates an old one; its schema is the product's
             except StoreError as exc:
                 reason = exc.message.split("：", 1)[-1]
                 raise StoreError(f"无法从 {source} 恢复：{reason}", path=str(source)) from None
             try:
-                problem = checked.db.execute("PRAGMA integrity_check").fetchone()[0]
-                if problem != "ok":
-                    raise StoreError(f"备份文件 {source} 已损坏：{problem}", path=str(source))
-                checked.db.backup(self.db)
+                self._check_schema(checked.db, SCHEMA_VERSION, source)
+                self._check_tree(checked, source)
             finally:
                 checked.close()
-        self._forget()
+            self._replace_from(scratch, source.name, actor)
+
+    @staticmethod
+    def _refusal(source: Path, reason: str) -> StoreError:
+        return StoreError(f"无法从 {source} 恢复：{reason}", path=str(source))
+
+    def _check_backup(self, scratch: Path, source: Path) -> None:
+        """The copy is a store of this program, of a version it knows, with exactly the
+        schema that version has, and whole; read without running anything of the file."""
+        db = sqlite3.connect(scratch, isolation_level=None)
+        try:
+            db.execute("PRAGMA trusted_schema=OFF")
+            try:
+                app_id = db.execute("PRAGMA application_id").fetchone()[0]
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+            except sqlite3.DatabaseError as exc:
+                raise self._refusal(source, self._reason(exc)) from None
+            if app_id != APPLICATION_ID or version < 1:
+                raise self._refusal(source, "不是 liaison-graph 数据库文件")
+            if version > SCHEMA_VERSION:
+                raise self._refusal(source, f"备份由更新版本写入（结构版本 {version}），请升级本程序")
+            self._check_schema(db, version, source)
+            problem = db.execute("PRAGMA integrity_check").fetchone()[0]
+            if problem != "ok":
+                raise StoreError(f"备份文件 {source} 已损坏：{problem}", path=str(source))
+        except sqlite3.DatabaseError as exc:
+            raise self._refusal(source, self._reason(exc)) from None
+        finally:
+            db.close()
+
+    @classmethod
+    def _check_schema(cls, db: sqlite3.Connection, version: int, source: Path) -> None:
+        """Refuse a file whose tables, indexes, views and triggers are not those this
+        program creates at ``version``, statement for statement."""
+        found = {(kind, name): (table, sql) for kind, name, table, sql in
+                 db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master")}
+        wanted = _product_schema(version)
+        for kind, name in sorted(found.keys() - wanted.keys()):
+            raise cls._refusal(source, f"备份中有本程序不会建立的{cls.OBJECT_LABELS.get(kind, kind)}「{name}」")
+        for kind, name in sorted(wanted.keys() - found.keys()):
+            raise cls._refusal(source, f"备份中缺少{cls.OBJECT_LABELS.get(kind, kind)}「{name}」")
+        for kind, name in sorted(wanted):
+            if found[(kind, name)] != wanted[(kind, name)]:
+                raise cls._refusal(source, f"备份中{cls.OBJECT_LABELS.get(kind, kind)}「{name}」的定义与本程序不同")
+
+    def _check_tree(self, checked: EmbeddedStore, source: Path) -> None:
+        """Refuse a backup in which walking up from a committee through its parents comes
+        back to a committee already passed."""
+        parents = {cid: props.get("parent_id") for cid, props in checked.committees().items()}
+        done: set[str] = set()  # committees whose chain up ends at a root
+        for start in sorted(parents):
+            path, node = [], start
+            while node in parents and node not in done:
+                if node in path:
+                    cycle = path[path.index(node):] + [node]
+                    raise self._refusal(source, "备份中政协的上下级关系成环：" + " → ".join(cycle))
+                path.append(node)
+                node = parents[node]
+            done.update(path)
+
+    def _replace_from(self, scratch: Path, name: str, actor: str) -> None:
+        """The checked copy's roster data into this store, journalled, in one transaction."""
+        db = self.db
+        db.execute("ATTACH DATABASE ? AS restored", (str(scratch),))
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                before = self.stats()
+                committees = [cid for (cid,) in db.execute(
+                    "SELECT id FROM main.nodes WHERE kind = 'Committee' UNION "
+                    "SELECT id FROM restored.nodes WHERE kind = 'Committee' ORDER BY 1")]
+                changed = self._restore_changes()
+                for table in self.RESTORED_TABLES:
+                    db.execute(f"DELETE FROM main.{table}")
+                    db.execute(f"INSERT INTO main.{table} SELECT * FROM restored.{table}")
+                for table in ("tokens", "audit"):  # a store that has none yet takes the backup's
+                    if not db.execute(f"SELECT EXISTS (SELECT 1 FROM main.{table})").fetchone()[0]:
+                        db.execute(f"INSERT INTO main.{table} SELECT * FROM restored.{table}")
+                at = now()
+                for committee_id in sorted(changed, key=lambda c: c or ""):
+                    entities = entities_json([x if len(x) == 2 else EdgeRow(*x) for x in
+                                              sorted(changed[committee_id], key=lambda x: (len(x), x))])
+                    db.execute("INSERT INTO changes (at, committee_id, entities) VALUES (?, ?, ?)",
+                               (at, committee_id, _dumps(entities)))
+                db.execute(
+                    "INSERT INTO audit (at, actor, action, committee_ids, target, before, after) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (at, actor, "restore", _dumps(committees), name, _dumps({"counts": before}),
+                     _dumps({"counts": self.stats()})))
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+        finally:
+            db.execute("DETACH DATABASE restored")
+            self._forget()
+        log.info("restored %s into %s", name, self.path)
+
+    def _restore_changes(self) -> dict[str | None, set[tuple]]:
+        """What replacing this store's roster data with the attached backup's changes, by
+        committee, in the change feed's terms: every node that differs (under its committee
+        before and after), every liaison and contact that differs, and the source node of
+        any other edge that differs (an edge derived from a node's row goes with the node)."""
+        from graph.store import table_edge_kinds
+
+        tables, out = table_edge_kinds(), {}
+        for mine, other in (("main", "restored"), ("restored", "main")):
+            for cid, kind, nid in self.db.execute(
+                    "SELECT committee_id, kind, id "
+                    f"FROM (SELECT * FROM {mine}.nodes EXCEPT SELECT * FROM {other}.nodes)"):
+                out.setdefault(cid, set()).add((kind, nid))
+            for cid, kind, src_kind, src, dst_kind, dst, key in self.db.execute(
+                    "SELECT n.committee_id, e.kind, e.src_kind, e.src, e.dst_kind, e.dst, e.key "
+                    f"FROM (SELECT * FROM {mine}.edges EXCEPT SELECT * FROM {other}.edges) e "
+                    f"LEFT JOIN {mine}.nodes n ON n.kind = e.src_kind AND n.id = e.src"):
+                entity = (kind, src_kind, src, dst_kind, dst, key) if kind in tables else (src_kind, src)
+                out.setdefault(cid, set()).add(entity)
+        return out
 
     # --- journal and tokens ------------------------------------------------------------
     def changes(self, since: int = 0, limit: int = 100) -> list[dict]:
@@ -472,6 +622,9 @@ class EmbeddedStore(Store):
     def node_props(self, kind: str, ids: Iterable[str]) -> dict[str, dict]:
         return {nid: json.loads(props) for nid, props in self._select_nodes(kind, ids, "id, props")}
 
+    def committees_of(self, kind: str, ids: Iterable[str]) -> dict[str, str | None]:
+        return dict(self._select_nodes(kind, ids, "id, committee_id"))
+
     def ids_by_name(self, kind: str, committee_ids: Iterable[str]) -> dict[tuple[str, str], list[str]]:
         found: dict[tuple[str, str], list[str]] = {}
         for chunk in _chunks(set(committee_ids)):
@@ -519,7 +672,7 @@ class EmbeddedStore(Store):
             G = nx.MultiDiGraph()
             with bulk():
                 for kind, nid, props in self.db.execute("SELECT kind, id, props FROM nodes"):
-                    G.add_node((kind, nid), node_kind=kind, **json.loads(props))
+                    put_node(G, (kind, nid), kind, json.loads(props))
                 self._add_edges(G, self.db.execute("SELECT * FROM edges"))
             self._graph = G
         return self._graph
@@ -549,8 +702,8 @@ class EmbeddedStore(Store):
                 if (kinds is None or data["edge_kind"] in kinds) and (ends is None or dst in ends):
                     for node in (src, dst):
                         if node not in H:
-                            H.add_node(node, **G.nodes[node])
-                    H.add_edge(src, dst, key=key, **data)
+                            H.add_nodes_from([(node, G.nodes[node])])  # the data as a dict: any stored name is safe
+                    H.add_edges_from([(src, dst, key, data)])
 
         H.add_nodes_from((n, G.nodes[n]) for n in inside)
         for n in inside:
@@ -577,7 +730,7 @@ class EmbeddedStore(Store):
                 for kind, nid, props in self.db.execute(
                     f"SELECT kind, id, props FROM nodes WHERE committee_id IN ({marks})", chunk
                 ):
-                    G.add_node((kind, nid), node_kind=kind, **json.loads(props))
+                    put_node(G, (kind, nid), kind, json.loads(props))
                     inside.add((kind, nid))
                 # CROSS JOIN keeps SQLite's join order: from the committees' nodes to their
                 # edges through an index. Left to choose, it scanned every liaison and contact
@@ -603,12 +756,12 @@ class EmbeddedStore(Store):
                 missing.setdefault(node[0], set()).add(node[1])
         for kind, ids in missing.items():
             for nid, props in self.node_props(kind, ids).items():
-                G.nodes[(kind, nid)].update(node_kind=kind, **props)
+                put_node(G, (kind, nid), kind, props)
 
     @staticmethod
     def _add_edges(G: nx.MultiDiGraph, rows) -> None:
         for src_kind, src, kind, dst_kind, dst, key, props in rows:
-            G.add_edge((src_kind, src), (dst_kind, dst), key=(kind, key), edge_kind=kind, **json.loads(props))
+            put_edge(G, (src_kind, src), (dst_kind, dst), (kind, key), kind, json.loads(props))
 
     # --- questions -----------------------------------------------------------------
     def stats(self) -> dict[str, int]:

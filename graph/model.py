@@ -17,6 +17,7 @@ import yaml
 from graph.errors import ModelError
 
 COLUMN_TYPES = {"str", "date", "list:str"}
+TEXT_KINDS = {"id", "name", "free"}  # how a text column's characters are read (see model.yaml)
 
 
 def fold(text: str) -> str:
@@ -47,6 +48,8 @@ class Column:
     required: bool = False
     ref: str | None = None
     default: str | None = None
+    text: str = "name"  # id, name or free (model.yaml)
+    max_items: int | None = None  # list columns: distinct items one cell may hold
 
     @property
     def is_list(self) -> bool:
@@ -89,6 +92,15 @@ class EdgeKind:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """Bounds on what one file may bring (model.yaml ``limits``)."""
+
+    extra_columns: int = 100  # columns of a table beyond its own
+    name_length: int = 100  # characters in such a column's name
+    list_items: int = 50  # distinct items in one cell of a list column without its own max_items
+
+
+@dataclass(frozen=True)
 class Model:
     enums: dict[str, Enum]
     tables: dict[str, Table]
@@ -96,6 +108,13 @@ class Model:
     edges: dict[str, EdgeKind]
     target_nodes: dict[str, str]
     records: dict[str, str] = field(default_factory=dict)  # label -> Chinese label
+    reserved: dict[str, frozenset[str]] = field(default_factory=dict)  # table -> property names the stores keep
+    limits: Limits = field(default_factory=Limits)
+
+    def reserved_names(self, table: str) -> frozenset[str]:
+        """Property names a column or field of this table (beyond its own columns) may not
+        take: the stores set or keep them themselves."""
+        return self.reserved.get(table, frozenset())
 
     def table_for(self, name: str) -> Table | None:
         """The table a sheet or file is named after (English, Chinese or alias)."""
@@ -135,7 +154,7 @@ def _build_enum(name: str, spec: dict) -> Enum:
     return Enum(name, labels, lookup)
 
 
-def _build_table(name: str, spec: dict, enums: dict[str, Enum], node_names: set[str]) -> Table:
+def _build_table(name: str, spec: dict, enums: dict[str, Enum], node_names: set[str], list_items: int) -> Table:
     columns: dict[str, Column] = {}
     headers: dict[str, str] = {}
     for col_name, col in (spec.get("columns") or {}).items():
@@ -145,7 +164,14 @@ def _build_table(name: str, spec: dict, enums: dict[str, Enum], node_names: set[
             raise ModelError(f"model: column {name}.{col_name} has unknown type {ctype!r}")
         if col.get("ref") and col["ref"] not in node_names:
             raise ModelError(f"model: column {name}.{col_name} refers to unknown node {col['ref']!r}")
-        column = Column(col_name, col["label"], ctype, bool(col.get("required")), col.get("ref"), col.get("default"))
+        text = col.get("text") or ("id" if col_name == "id" or col.get("ref") else "name")
+        if text not in TEXT_KINDS:
+            raise ModelError(f"model: column {name}.{col_name} has unknown text kind {text!r}")
+        max_items = col.get("max_items", list_items if ctype.startswith("list:") else None)
+        if max_items is not None and (not ctype.startswith("list:") or not isinstance(max_items, int) or max_items < 1):
+            raise ModelError(f"model: column {name}.{col_name} has a bad max_items {max_items!r}")
+        column = Column(col_name, col["label"], ctype, bool(col.get("required")), col.get("ref"), col.get("default"),
+                        text, max_items)
         columns[col_name] = column
         for header in (col_name, column.label, *col.get("aliases", [])):
             headers[fold(header)] = col_name
@@ -160,12 +186,15 @@ def _build_table(name: str, spec: dict, enums: dict[str, Enum], node_names: set[
 def build_model(doc: dict) -> Model:
     """Check a parsed model document and build the model; raise ModelError if it is bad."""
     try:
+        limits = Limits(**(doc.get("limits") or {}))
+        if any(not isinstance(v, int) or isinstance(v, bool) or v < 1 for v in vars(limits).values()):
+            raise ModelError("model: every limit must be a positive whole number")
         enums = {name: _build_enum(name, spec) for name, spec in doc["enums"].items()}
         nodes = {
             name: NodeKind(name, spec["label"], spec.get("table")) for name, spec in doc["nodes"].items()
         }
         tables = {
-            name: _build_table(name, spec, enums, set(nodes)) for name, spec in doc["tables"].items()
+            name: _build_table(name, spec, enums, set(nodes), limits.list_items) for name, spec in doc["tables"].items()
         }
         edges = {}
         for name, spec in doc["edges"].items():
@@ -178,6 +207,7 @@ def build_model(doc: dict) -> Model:
             edges[name] = edge
         target_nodes = dict(doc["target_nodes"])
         records = {name: spec["label"] for name, spec in (doc.get("records") or {}).items()}
+        reserved = _build_reserved(doc.get("reserved") or {}, tables, nodes, edges)
     except (KeyError, TypeError, AttributeError) as exc:
         raise ModelError(f"model: missing or malformed entry {exc}") from None
     if set(target_nodes) != set(enums["target_kind"].labels) or not set(target_nodes.values()) <= set(nodes):
@@ -187,7 +217,27 @@ def build_model(doc: dict) -> Model:
             raise ModelError(f"model: node {node.name} names unknown table {node.table}")
     if set(records) & (set(nodes) | set(edges)):
         raise ModelError("model: a record label must not also be a node or edge kind")
-    return Model(enums, tables, nodes, edges, target_nodes, records)
+    for table in tables.values():
+        if reserved[table.name] & set(map(fold, table.columns)):
+            raise ModelError(f"model: table {table.name} has a column of a reserved name")
+    return Model(enums, tables, nodes, edges, target_nodes, records, reserved, limits)
+
+
+def _build_reserved(spec: dict, tables: dict, nodes: dict, edges: dict) -> dict[str, frozenset[str]]:
+    """table -> reserved property names: those of every node table or every edge table, and
+    the table's own."""
+    node_tables = {n.table for n in nodes.values() if n.table}
+    edge_tables = {e.table for e in edges.values() if e.table}
+    own = spec.get("tables") or {}
+    if set(own) - set(tables):
+        raise ModelError(f"model: reserved names for unknown tables {sorted(set(own) - set(tables))}")
+    out = {}
+    for name in tables:
+        names = set(own.get(name, ()))
+        names.update(spec.get("nodes", ()) if name in node_tables else ())
+        names.update(spec.get("edges", ()) if name in edge_tables else ())
+        out[name] = frozenset(fold(n) for n in names)
+    return out
 
 
 @cache

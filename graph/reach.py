@@ -9,7 +9,7 @@ import networkx as nx
 
 from graph.errors import MemberNotFound
 from graph.store import RULES, gap_item, holds
-from graph.view import KIND_CODES, View
+from graph.view import KIND_CODES, View, beside, involves
 
 
 def find_start(view: View, node_id: str):
@@ -19,7 +19,7 @@ def find_start(view: View, node_id: str):
     raise MemberNotFound(f"找不到编号为「{node_id}」的委员或党组织", id=node_id)
 
 
-def reach(view: View, node_id: str, hops: int) -> list[dict]:
+def reach(view: View, node_id: str, hops: int, scope=None) -> list[dict]:
     """Everything party work reaches from a member or an organisation within ``hops``
     liaison steps on the view's day, with the distance of each.
 
@@ -28,6 +28,10 @@ def reach(view: View, node_id: str, hops: int) -> list[dict]:
     Liaisons are followed only from current members. Every reached member's sector is
     reached too, at the member's distance: members reach the masses of their sector
     (委员联系界别群众).
+
+    With ``scope`` (a caller's committees), only liaisons and memberships that involve a
+    node of the scope are followed: a liaison of its own reaches a member or a sector of
+    another committee, but not whom that member liaises with or where it sits.
     """
     start = find_start(view, node_id)
     distance: dict = {}
@@ -48,20 +52,26 @@ def reach(view: View, node_id: str, hops: int) -> list[dict]:
     else:
         dist_of = {}
         for member in view.occupants(start):
-            arrive(member, 0)
+            if involves(view, scope, member, start):
+                arrive(member, 0)
     while queue:
         member = queue.popleft()
         d = distance.get(member, dist_of.get(member, 0))
         if d >= hops:
             continue
         for target, _ in view.liaisons_out(member):
+            if not involves(view, scope, member, target):
+                continue
             arrive(target, d + 1)
             if target[0] != "Member":
                 for occupant in view.occupants(target):
-                    arrive(occupant, d + 1)
+                    if involves(view, scope, occupant, target):
+                        arrive(occupant, d + 1)
     for member in [n for n in distance if n[0] == "Member"] + ([start] if start[0] == "Member" else []):
         d = distance.get(member, 0)
         for sector in view.containers(member, "IN_SECTOR"):
+            if not involves(view, scope, member, sector):
+                continue
             if sector not in distance or distance[sector] > d:
                 distance[sector] = d
     items = [{"id": n[1], "kind": KIND_CODES[n[0]], "name": view.data(n).get("name"), "distance": d}
@@ -70,13 +80,14 @@ def reach(view: View, node_id: str, hops: int) -> list[dict]:
 
 
 # --- why ---------------------------------------------------------------------------------
-def _person(view: View, node) -> dict:
+def _person(view: View, node, scope=None) -> dict:
     data = view.data(node)
-    return {"id": node[1], "name": data.get("name"), "cpc": bool(data.get("cpc")),
-            "position": data.get("position"), "party_group_role": data.get("party_group_role")}
+    return beside(data, scope, {"id": node[1], "name": data.get("name"), "committee_id": data.get("committee_id"),
+                                "cpc": bool(data.get("cpc")), "position": data.get("position"),
+                                "party_group_role": data.get("party_group_role")})
 
 
-def _liaison_problem(view: View, src, edge) -> str | None:
+def _liaison_problem(view: View, src, edge, scope=None) -> str | None:
     """Why a liaison into a member does not cover them today, or None if it does."""
     day = view.day
     if edge.get("start_date") and edge["start_date"] > day:
@@ -84,6 +95,8 @@ def _liaison_problem(view: View, src, edge) -> str | None:
     if edge.get("end_date") and edge["end_date"] < day:
         return f"联系已于 {edge['end_date']} 结束"
     data = view.data(src)
+    if src[0] == "Member" and not involves(view, scope, src) and not (holds(data, day) and data.get("cpc")):
+        return f"联系人{data.get('name')}（{src[1]}，其他政协的委员）当日不能覆盖该委员"
     if src[0] == "Member" and not holds(data, day):
         return f"联系人{data.get('name')}（{src[1]}）当日不在任"
     if src[0] == "Member" and not data.get("cpc"):
@@ -91,7 +104,10 @@ def _liaison_problem(view: View, src, edge) -> str | None:
     return None
 
 
-def why(view: View, member_id: str, depth: int = 3) -> dict:
+def why(view: View, member_id: str, depth: int = 3, scope=None) -> dict:
+    """Why a member is covered or not. With ``scope`` (a caller's committees), a member of
+    another committee in a chain shows only its id, name and committee, and liaisons
+    among others' members are not followed."""
     node = ("Member", member_id)
     if node not in view.G or "node_kind" not in view.G.nodes[node]:
         raise MemberNotFound(f"找不到编号为「{member_id}」的委员", member_id=member_id)
@@ -126,20 +142,22 @@ def why(view: View, member_id: str, depth: int = 3) -> dict:
     chains = []
     incoming = [(src, e) for src, _, e in view.G.in_edges(node, data=True) if e["edge_kind"] == "LIAISES_WITH"]
     for src, edge in sorted(incoming, key=lambda p: (p[0], p[1].get("start_date") or "", p[1].get("mechanism") or "")):
-        problem = _liaison_problem(view, src, edge)
+        problem = _liaison_problem(view, src, edge, scope)
         if problem:
             if problem not in out["reasons"]:
                 out["reasons"].append(problem)
             continue
-        chains.extend(_chains_into(view, src, depth - 1, {node, src}))
+        chains.extend(_chains_into(view, src, depth - 1, {node, src}, scope))
     unique = {tuple(p["id"] for p in chain): chain for chain in chains}
-    out["chains"] = [[*unique[k], _person(view, node)] for k in sorted(unique)]
+    out["chains"] = [[*unique[k], _person(view, node, scope)] for k in sorted(unique)]
     out["covered"] = bool(chains)
     if not out["covered"] and not out["reasons"]:
         out["reasons"].append("没有任何委员联系该委员")
     if not out["covered"]:
         for container in sorted(set(view.containers(node))):
             for src, edge in sorted(view.liaisons_in(container), key=lambda p: (p[0], p[1].get("mechanism") or "")):
+                if not involves(view, scope, src, container):
+                    continue
                 c = view.data(container)
                 note = (
                     f"另有{view.data(src).get('name')}（{src[1]}）联系其所在{_container_label(container)}「{c.get('name')}」，"
@@ -154,15 +172,16 @@ def _container_label(node) -> str:
             "PartyOrg": "党组织", "Studio": "委员工作室"}.get(node[0], "")
 
 
-def _chains_into(view: View, node, depth: int, seen: set) -> list[list[dict]]:
+def _chains_into(view: View, node, depth: int, seen: set, scope=None) -> list[list[dict]]:
     """Chains of current liaisons ending at ``node``, longest first up to ``depth`` more steps."""
-    above = sorted({src for src, _ in view.liaisons_in(node) if src[0] == "Member" and src not in seen})
+    above = sorted({src for src, _ in view.liaisons_in(node)
+                    if src[0] == "Member" and src not in seen and involves(view, scope, src, node)})
     if depth <= 0 or not above:
-        return [[_person(view, node)]]
+        return [[_person(view, node, scope)]]
     chains = []
     for src in above:
-        for chain in _chains_into(view, src, depth - 1, seen | {src}):
-            chains.append([*chain, _person(view, node)])
+        for chain in _chains_into(view, src, depth - 1, seen | {src}, scope):
+            chains.append([*chain, _person(view, node, scope)])
     return chains
 
 

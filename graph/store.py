@@ -84,6 +84,8 @@ class Batch:
     audit: Audit | None = None
     # (kind, id) -> ETag the caller read; the write is refused (Conflict) if it changed.
     expect: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    # (kind, id) -> the committee a node leaves (an explicit move): its feed hears of it too.
+    moved_from: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def add_node(self, kind: str, node_id: str, props: dict) -> None:
         self.nodes.setdefault(kind, {})[node_id] = clean(props)
@@ -167,6 +169,8 @@ def changed_entities(batch: Batch, committee_of) -> dict[str | None, list]:
     for kind, nodes in batch.nodes.items():
         for nid, props in nodes.items():
             out.setdefault(props.get("committee_id"), []).append((kind, nid))
+    for (kind, nid), left in batch.moved_from.items():
+        out.setdefault(left, []).append((kind, nid))
     tables = table_edge_kinds()
     missing: dict[str, set[str]] = {}
     for e in batch.edges:
@@ -207,6 +211,25 @@ def bulk() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def put_node(G: nx.MultiDiGraph, node, kind: str, props) -> None:
+    """Put a node with its stored properties into a graph. The properties are attached as a
+    dict, never handed over as keyword arguments, so no stored name (``node_for_adding``,
+    ``key``, …) can clash with the graph library's parameters; the kind the store knows
+    stands over any stored property of its name."""
+    G.add_node(node, node_kind=kind)
+    data = G.nodes[node]
+    data.update(props)
+    data["node_kind"] = kind
+
+
+def put_edge(G: nx.MultiDiGraph, src, dst, key, kind: str, props) -> None:
+    """Put an edge with its stored properties into a graph, as ``put_node`` a node."""
+    G.add_edge(src, dst, key, edge_kind=kind)
+    data = G.edges[src, dst, key]
+    data.update(props)
+    data["edge_kind"] = kind
 
 
 def holds(props: dict, day: str) -> bool:

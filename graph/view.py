@@ -221,3 +221,18 @@ class View:
 
     def position(self, node) -> str:
         return self.G.nodes[node].get("position") or "member"
+
+
+def beside(data: dict, scope, whole: dict | None = None) -> dict:
+    """A member as a caller whose committees are ``scope`` (None: all) sees it beside one of
+    its own, in a liaison or a contact: ``whole`` (by default all its properties) when it is
+    in the scope; from another committee only its id, name and committee."""
+    if scope is None or data.get("committee_id") in scope:
+        return data if whole is None else whole
+    return {"id": data.get("id"), "name": data.get("name"), "committee_id": data.get("committee_id")}
+
+
+def involves(view: View, scope, *nodes) -> bool:
+    """A record (a liaison, a contact, a membership) between ``nodes`` is the caller's when
+    one of them lies in its scope (None: all); a record among others' nodes is not shown."""
+    return scope is None or any(view.data(n).get("committee_id") in scope for n in nodes)

@@ -14,8 +14,10 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.errors import InputError, Where
-from graph.store import Audit, Batch, EdgeRow, Store, WriteResult, changed_entities
+from graph.errors import BadArgument, Conflict, InputError, LiaisonError, Where
+from graph.model import model
+from graph.guard import WriteCheck, check_write
+from graph.store import Audit, Batch, EdgeRow, Store, WriteResult
 from loaders.build import build_batch
 from loaders.read import read_file, read_json_doc
 from loaders.validate import Row, check_duplicates, parse_sheet
@@ -90,25 +92,51 @@ def prepare_doc(doc, store: Store, source: str) -> tuple[Batch, dict[str, int]]:
     return prepare(rows, store, source), counts
 
 
-def load_files(paths: list[Path], store: Store, actor: str = "cli") -> LoadReport:
+def load_files(paths: list[Path], store: Store, actor: str = "cli", root: str | None = None,
+               moves: bool = False) -> LoadReport:
+    """Import roster files: read and check them, check the write against the tree as it is
+    (``root``: the caller's committee, whose scope the write must stay in; ``moves``: the
+    caller asks for nodes to move between committees), then one transaction with its audit
+    record. The command line and the API's upload both come here."""
     batch, counts, ignored = prepare_files(paths, store)
-    batch.audit = import_audit(actor, [p.name for p in paths], counts, batch, store)
+    files = [p.name for p in paths]
+    try:
+        check = check_write(store, batch, root, moves)
+    except (Conflict, BadArgument) as exc:  # a move or a cycle: named at the row that asks for it
+        raise at_row(paths, exc) from None
+    if check.moved and batch.as_columns() is not None:
+        batch.nodes  # noqa: B018 - a move is written as rows, so the feed can tell the committee it leaves
+    batch.moved_from = check.moved
+    batch.audit = import_audit(actor, files, counts, check)
     result = store.write(batch)
-    log.info("loaded %s: %s", [p.name for p in paths], counts)
-    return LoadReport([p.name for p in paths], counts, result, ignored)
+    log.info("loaded %s: %s", files, counts)
+    return LoadReport(files, counts, result, ignored)
 
 
-def batch_committees(batch: Batch, store: Store) -> set[str]:
-    """The committees a batch writes into: its nodes' own, and its edges' sources'."""
-    columns = batch.as_columns()
-    if columns is not None:
-        return columns.committee_ids(store)
-    return {cid for cid in changed_entities(batch, store.committees_of) if cid}
+def at_row(paths: list[Path], exc: LiaisonError) -> LiaisonError:
+    """The write rule's refusal of a node, as a fault of the row that writes it (file, sheet,
+    row, column). The files are read again, only on this path; the refusal stands as it is
+    when no row is found."""
+    kind, nid, column = exc.details.get("kind"), exc.details.get("id"), exc.details.get("field")
+    table = model().nodes[kind].table if kind in model().nodes else None
+    if table is None:
+        return exc
+    rows, _ = read_rows(paths)
+    for row in rows.get(table, []):
+        if row.values.get("id") == nid:
+            return InputError(row.at(column), exc.message, exc.details.get("value"))
+    return exc
 
 
-def import_audit(actor: str, files: list[str], counts: dict[str, int], batch: Batch, store: Store) -> Audit:
-    return Audit(actor=actor, action="import", committee_ids=sorted(batch_committees(batch, store)),
-                 target="、".join(files), after={"files": files, "rows": counts})
+def import_audit(actor: str, files: list[str], counts: dict[str, int], check: WriteCheck) -> Audit:
+    """An import's audit record: the committees it touches (a node's before and after), and
+    for each node it overwrites the fields it changes, before and after."""
+    before, changed = check.audit_before_after()
+    after = {"files": files, "rows": counts}
+    if changed:
+        after["nodes"] = changed
+    return Audit(actor=actor, action="import", committee_ids=check.committees, target="、".join(files),
+                 before=before, after=after)
 
 
 def keep_membership_dates(batch: Batch, store: Store) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from graph.model import model
 from graph.store import Batch, Store
+from loaders.text import fold_id
 from loaders.validate import Row
 
 # Nodes created on first sight from a member's row: column -> node kind.
@@ -159,7 +160,9 @@ def _liaisons(rows: list[Row], batch: Batch, known: Known) -> None:
     scope = set(committees.values())
     target_nodes = model().target_nodes
     names = {kind: _Names(known, kind, scope) for kind in ("Member", "PartyOrg")}
-    direct = {kind: known.exists(kind, {r.values["to"] for r in rows}) for kind in ("Member", "PartyOrg")}
+    # A target given by id: as typed, or with its full-width letters and digits read as ASCII (as ids are).
+    wanted = {r.values["to"] for r in rows} | {fold_id(r.values["to"]) for r in rows}
+    direct = {kind: known.exists(kind, wanted) for kind in ("Member", "PartyOrg")}
     for row in rows:
         v = row.values
         cid = committees[v["from_id"]]
@@ -169,6 +172,8 @@ def _liaisons(rows: list[Row], batch: Batch, known: Known) -> None:
         if kind in ("Member", "PartyOrg"):
             if to in direct[kind]:
                 target = to
+            elif fold_id(to) in direct[kind]:
+                target = fold_id(to)
             else:
                 target = _by_name(row, names[kind].find(cid, to), to, label)
         else:

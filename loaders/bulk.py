@@ -18,8 +18,10 @@ import polars as pl
 
 from graph.errors import InputError
 from graph.model import Column, Table
+from graph.spreadsheet import QUOTED
 from loaders.read import CellError, RawSheet, SheetColumn
-from loaders.validate import MAX_CELL, Row, cell_text, check_row, clean_value, parse_date
+from loaders.text import ASCII_CHARS, ENGINE_PATTERNS, FULL_WIDTH_CHARS
+from loaders.validate import MAX_CELL, Row, cell_text, check_row, clean_extra, clean_value, parse_date
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +38,13 @@ def csv_frame(text: str, delimiter: str, sheet: RawSheet) -> pl.DataFrame | None
     if "\r" in text and "\n" not in text:
         return None
     try:
-        return pl.read_csv(text.encode(), has_header=False, separator=delimiter, quote_char='"', skip_rows=sheet.header_row,
-                           schema=_frame_schema(sheet), truncate_ragged_lines=True, raise_if_empty=False,
-                           extra_columns="ignore", missing_columns="insert")
+        frame = pl.read_csv(text.encode(), has_header=False, separator=delimiter, quote_char='"', skip_rows=sheet.header_row,
+                            schema=_frame_schema(sheet), truncate_ragged_lines=True, raise_if_empty=False,
+                            extra_columns="ignore", missing_columns="insert")
     except pl.exceptions.PolarsError as exc:
         log.debug("bulk CSV parse of %s fell back to records: %s", sheet.file, exc)
         return None
+    return frame.with_columns(pl.all().str.replace(QUOTED, "${1}"))  # as graph.spreadsheet.csv_text, cell by cell
 
 
 def records_frame(records: Iterator[tuple[int, list]], sheet: RawSheet) -> pl.DataFrame:
@@ -82,7 +85,7 @@ def cells_frame(rows: list[tuple[int, list]], sheet: RawSheet) -> pl.DataFrame |
 
 # What Python's str.strip() removes, so a column cleaned in bulk equals one cleaned cell by cell.
 WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
-LIST_PATTERN = "[、，,；;／/\n]+"  # LIST_SEPARATORS, in the bulk engine's syntax
+LIST_ITEM = "[^、，,；;／/\n]+"  # what stands between LIST_SEPARATORS, in the bulk engine's syntax
 
 
 def _blank_to_null(expr: pl.Expr) -> pl.Expr:
@@ -123,7 +126,7 @@ def parse_frame(sheet: RawSheet) -> SheetRows:
     for order, col in enumerate(extras, start=len(table.columns)):
         text = _blank_to_null(pl.col(str(col.index)))
         cleaned.append(text.alias(f"_extra{order}"))
-        faults.append((order, text.str.len_chars() > MAX_CELL))
+        faults.append((order, (text.str.len_chars() > MAX_CELL) | text.str.contains(ENGINE_PATTERNS["free"])))
     parsed = frame.with_columns(*cleaned)  # the file's columns are named by position, the clean ones by name
     checks = _row_checks(table, set(table.columns))
     if checks:
@@ -195,8 +198,7 @@ def _raise_at(sheet: RawSheet, table: Table, by_column: dict, extras: list, fram
         clean_value(column, frame[str(col.index)][at], where.at(col.letter, col.header))
     elif order < len(columns) + len(extras):
         col = extras[order - len(columns)]
-        text = parsed[f"_extra{order}"][at]
-        raise InputError(where.at(col.letter, col.header), f"单元格内容过长（{len(text)} 个字符，上限 {MAX_CELL}）")
+        clean_extra(frame[str(col.index)][at], where.at(col.letter, col.header))
     check_row(Row(table.name, {name: parsed[name][at] for name in table.columns}, {}, sheet.where(), where.row, by_column))
     raise AssertionError("a fault found in bulk was not found again")  # pragma: no cover
 
@@ -213,16 +215,30 @@ def _python_values(series: pl.Series) -> list:
 
 
 def _plain(column: Column, raw: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """Text and id lists, by string operations: the clean value, and where it is at fault."""
+    """Text and id lists, by string operations: the clean value, and where it is at fault
+    (as ``clean_value``: a character its text kind refuses, more items than the column
+    takes, an empty required cell); an id's full-width letters and digits read as ASCII."""
     text = _blank_to_null(raw)
+    refused = ENGINE_PATTERNS[column.text]
     if column.is_list:
-        parts = text.str.replace_all(LIST_PATTERN, "\x00").str.split("\x00")
-        text = parts.list.eval(_blank_to_null(pl.element())).list.drop_nulls().list.unique(maintain_order=True)
-        text = text.fill_null(pl.lit([], dtype=pl.List(pl.String)))
+        parts = text.str.extract_all(LIST_ITEM).list.eval(_blank_to_null(pl.element())).list.drop_nulls()
+        bad = parts.list.eval(pl.element().str.contains(refused)).list.any()
+        if column.text == "id":
+            parts = parts.list.eval(_fold_id(pl.element()))
+        text = parts.list.unique(maintain_order=True).fill_null(pl.lit([], dtype=pl.List(pl.String)))
         empty = text.list.len() == 0
+        bad = bad | (text.list.len() > column.max_items)
     else:
+        bad = text.str.contains(refused)
+        if column.text == "id":
+            text = _fold_id(text)
         empty = text.is_null()
-    return text, empty if column.required else pl.lit(False)
+    return text, bad | empty if column.required else bad
+
+
+def _fold_id(text: pl.Expr) -> pl.Expr:
+    """As loaders.text.fold_id: full-width letters, digits and signs as ASCII."""
+    return text.str.replace_many(FULL_WIDTH_CHARS, ASCII_CHARS)
 
 
 def _mapped(sheet: RawSheet, column: Column, col: SheetColumn, raw: pl.Expr, distinct: list,

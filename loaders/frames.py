@@ -324,7 +324,7 @@ class FrameBatch(Batch):
     def __init__(self, node_frames: dict[str, pl.DataFrame], edge_frame: pl.DataFrame,
                  replace_row_edges: dict[str, set[str]]):
         self.node_frames, self.edge_frame = node_frames, edge_frame
-        self.replace_row_edges, self.audit, self.expect = replace_row_edges, None, {}
+        self.replace_row_edges, self.audit, self.expect, self.moved_from = replace_row_edges, None, {}, {}
         self.read_as_rows = False
         self._sourced: pl.DataFrame | None = None
 
@@ -362,6 +362,11 @@ class FrameBatch(Batch):
     def sources(self, kind: str) -> set[str]:
         """The sources of the batch's edges of one kind."""
         return set(self.edge_frame.filter(pl.col("kind") == kind)["src"].unique().to_list())
+
+    def node_props(self, kind: str, ids) -> dict[str, dict]:
+        """The properties the batch writes for some of its nodes of one kind."""
+        frame = self.node_frames[kind].filter(pl.col("id").is_in(list(ids)))
+        return dict(zip(frame["id"].to_list(), map(orjson.loads, frame["props"].to_list())))
 
     def node_rows(self) -> Iterator[tuple]:
         """(kind, id, committee_id, props) of every node, in key order."""

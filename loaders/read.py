@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import logging
+import re
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -21,6 +22,8 @@ from typing import TYPE_CHECKING
 
 from graph.errors import InputError, Where
 from graph.model import Table, fold, model
+from graph.spreadsheet import csv_text
+from loaders.text import shown, text_fault
 
 if TYPE_CHECKING:
     import polars as pl
@@ -92,6 +95,27 @@ def _match_header(cells: list, table: Table | None) -> tuple[Table, dict[int, st
     return (best[1], best[2]) if best else None
 
 
+def check_header(table: Table, col: SheetColumn, where: Where, extras: int) -> None:
+    """Refuse a header (a sheet's header cell or a JSON row's key) that cannot name a
+    property: a character a name may not hold, and, for an extra column (``extras``: how
+    many the table has with it), an empty or over-long name, a name the stores keep for
+    themselves (model.yaml ``reserved``) or one extra column more than the model allows."""
+    fault = text_fault(col.header, "header")
+    if fault is not None:
+        raise InputError(where, f"列名{fault}")
+    if col.column is not None:
+        return
+    limits = model().limits
+    if not col.header.strip():
+        raise InputError(where, "列名（字段名）为空")
+    if len(col.header) > limits.name_length:
+        raise InputError(where, f"列名过长（{len(col.header)} 个字符，上限 {limits.name_length}）")
+    if fold(col.header) in model().reserved_names(table.name):
+        raise InputError(where, f"「{col.header}」是系统保留的名称，不能用作自定义列名或字段名，请改名后再导入")
+    if extras > limits.extra_columns:
+        raise InputError(where, f"自定义列过多：{table.label}表除系统列外最多 {limits.extra_columns} 列，请删去不需要的列")
+
+
 def column_letter(number: int) -> str:
     """A spreadsheet column's letters: 1 → A, 27 → AA."""
     letters = ""
@@ -114,12 +138,14 @@ def _sheet_from_rows(
                 return None
             continue
         table_found, mapping = found
-        columns, seen = [], {}
+        columns, seen, extras = [], {}, 0
         for i, cell in enumerate(cells):
             text = _cell_text(cell)
             if not text:
                 continue
             col = SheetColumn(i, letter(i + 1), text, mapping.get(i))
+            extras += col.column is None
+            check_header(table_found, col, Where(file, sheet, row_no, col.letter, shown(text)), extras)
             key = col.column or fold(text)
             if key in seen:
                 where = Where(file, sheet, row_no, col.letter, text)
@@ -271,15 +297,53 @@ def _read_xlsx(path: Path, display: str) -> ReadResult:
     return result
 
 
+# Text in another encoding read as GB18030 (measured on roster text): Big5 lands in its
+# user-defined areas, which Python reads as private use U+E000–E765 (a quarter to a half of
+# the characters past ASCII; a real roster holds none, or a rare character an office made
+# for a name); Shift-JIS reads without a fault as rare characters outside GB2312 (nearly
+# all of them; a real roster's are nearly all inside it). The private-use characters the
+# codec gives for real GB18030 characters (U+E766–E864) are not counted.
+ENCODING_SAMPLE = 1_000_000  # characters looked at
+BIG5_PRIVATE = re.compile("[\ue000-\ue765]")
+BIG5_MIN, BIG5_SHARE = 3, 0.05  # at least this many such characters, and this share of those past ASCII
+SJIS_MIN, SJIS_SHARE = 10, 0.9  # at least this many characters past ASCII, and this share outside GB2312
+
+
 def _decode(data: bytes, display: str) -> str:
     if b"\x00" in data[:65536]:
         raise InputError(Where(display), "不是 CSV 文本文件（含二进制内容）")
-    for encoding in ("utf-8-sig", "gb18030"):
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        raise InputError(Where(display), "无法识别文件编码（应为 UTF-8 或 GB18030），请另存为 UTF-8 或 GB18030 编码后再导入") from None
+    if _foreign(text, data):
+        raise InputError(Where(display), "文件编码不对：按 GB18030 读出的是乱码（像是 Big5 或 Shift-JIS 编码），"
+                                         "请另存为 UTF-8 或 GB18030 编码后再导入")
+    return text
+
+
+def _foreign(text: str, data: bytes) -> bool:
+    """Whether text read as GB18030 was written in another encoding (Big5, Shift-JIS)."""
+    sample = text[:ENCODING_SAMPLE]
+    ascii_chars = len(sample.encode("ascii", "ignore"))
+    wide = len(sample) - ascii_chars
+    if not wide:
+        return False
+    private = len(BIG5_PRIVATE.findall(sample))
+    if private >= BIG5_MIN and private >= BIG5_SHARE * wide:
+        return True
+    common = (len(sample.encode("gb2312", "ignore")) - ascii_chars) // 2
+    if wide >= SJIS_MIN and wide - common >= SJIS_SHARE * wide:
         try:
-            return data.decode(encoding)
+            data.decode("cp932")
         except UnicodeDecodeError:
-            continue
-    raise InputError(Where(display), "无法识别文件编码（应为 UTF-8 或 GB18030）")
+            return False
+        return True
+    return False
 
 
 def _read_csv(path: Path, display: str) -> ReadResult:
@@ -287,7 +351,9 @@ def _read_csv(path: Path, display: str) -> ReadResult:
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     table = model().table_for(path.stem)
-    records = enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True), start=1)
+    lines = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    # The ' a CSV export puts before formula text is not part of the value (bulk.csv_frame takes it off too).
+    records = enumerate(([csv_text(cell) for cell in cells] for cells in lines), start=1)
     in_bulk = text.count("\n") >= BULK_MIN_LINES
     try:
         sheet = _sheet_from_rows(display, None, table, records, data=not in_bulk)
@@ -324,17 +390,21 @@ def read_json_doc(doc, display: str) -> ReadResult:
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise InputError(Where(display, key), "应为由对象组成的列表")
         headers: dict[str, SheetColumn] = {}
-        for row in rows:
+        extras = 0
+        for i, row in enumerate(rows, start=1):
             for name in row:
                 if name not in headers:
-                    headers[name] = SheetColumn(len(headers), name, name, table.column_for(name))
+                    col = SheetColumn(len(headers), name, name, table.column_for(name))
+                    extras += col.column is None
+                    check_header(table, col, Where(display, key, i, shown(name), shown(name)), extras)
+                    headers[name] = col
         sheet = RawSheet(display, key, table, list(headers.values()))
         seen: dict[str, SheetColumn] = {}
         for col in sheet.columns:
-            if col.column in seen:
-                raise InputError(sheet.where(None, col), f"与「{seen[col.column].header}」指同一列")
-            if col.column:
-                seen[col.column] = col
+            same = col.column or fold(col.header)  # an extra field folded as a sheet's header is
+            if same in seen:
+                raise InputError(sheet.where(None, col), f"与「{seen[same].header}」指同一列")
+            seen[same] = col
         for name, column in table.columns.items():
             if column.required and name not in seen and rows:
                 raise InputError(Where(display, key), f"缺少必填列「{column.label}」（{name}）")

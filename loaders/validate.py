@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from graph.errors import InputError, Where
 from graph.model import Column, Table, model
-from loaders.read import CellError, RawSheet, SheetColumn
+from loaders.read import CellError, RawSheet, SheetColumn, check_header
+from loaders.text import fold_id, shown, text_fault
 
 LIST_SEPARATORS = re.compile(r"[、，,；;／/\n]+")
 DATE_PATTERNS = [
@@ -118,6 +119,7 @@ def _parse_cell(column: Column, raw, where: Where):
             return [] if column.is_list else None
         parts = [p.strip() for p in LIST_SEPARATORS.split(text)] if column.is_list else [text]
         parts = [p for p in parts if p]
+    parts = [_text_part(column, part, where) for part in parts]
     if column.enum:
         vocab = model().enums[column.enum]
         parsed = []
@@ -130,8 +132,49 @@ def _parse_cell(column: Column, raw, where: Where):
                 parsed.append(code)
         parts = parsed
     if column.is_list:
-        return list(dict.fromkeys(parts))
+        items = list(dict.fromkeys(parts))
+        if len(items) > column.max_items:
+            raise InputError(where, f"{column.label}最多填{column.max_items}项，这一格有{len(items)}项", len(items))
+        return items
     return parts[0] if parts else None
+
+
+def _text_part(column: Column, text: str, where: Where) -> str:
+    """One text (a cell, an item of a list cell, a vocabulary's word) of a column: refused if it holds
+    what its kind may not (loaders.text), an id read with ASCII letters and digits."""
+    fault = text_fault(text, column.text)
+    if fault is not None:
+        raise InputError(where, f"{column.label}{fault}", text)
+    return fold_id(text) if column.text == "id" else text
+
+
+def clean_extra(raw, where: Where) -> str | None:
+    """An extra column's cell as kept: its text (free text: it may hold tabs and line
+    breaks), None when blank."""
+    if isinstance(raw, CellError):
+        raise _formula_error(where, raw)
+    text = cell_text(raw)
+    if text is not None:
+        if len(text) > MAX_CELL:
+            raise InputError(where, f"单元格内容过长（{len(text)} 个字符，上限 {MAX_CELL}）")
+        fault = text_fault(text, "free")
+        if fault is not None:
+            raise InputError(where, f"单元格{fault}", text)
+    return text
+
+
+def check_extra_fields(table_name: str, fields: dict, source: str) -> None:
+    """Fields an edit sets beyond its table's columns (a liaison's notes), checked as a
+    roster row's extra columns are: their names, how many, their texts."""
+    table = model().tables[table_name]
+    extras = 0
+    for index, (name, value) in enumerate(fields.items()):
+        col = SheetColumn(index, name, name, table.column_for(name))
+        if col.column is None:
+            extras += 1
+            where = Where(source, table_name, 1, shown(name), shown(name))
+            check_header(table, col, where, extras)
+            clean_extra(value, where)
 
 
 def clean_value(column: Column, raw, where: Where):
@@ -177,13 +220,8 @@ def parse_sheet(sheet: RawSheet) -> list[Row]:
             values[name] = value
         extra = {}
         for col in extras:
-            raw = cells[col.index] if col.index < len(cells) else None
-            if isinstance(raw, CellError):
-                raise _formula_error(base.at(col.letter, col.header), raw)
-            text = cell_text(raw)
+            text = clean_extra(cells[col.index] if col.index < len(cells) else None, base.at(col.letter, col.header))
             if text is not None:
-                if len(text) > MAX_CELL:
-                    raise InputError(base.at(col.letter, col.header), f"单元格内容过长（{len(text)} 个字符，上限 {MAX_CELL}）")
                 extra[col.header] = text
         row = Row(table.name, values, extra, origin, row_no, by_column)
         check_row(row)

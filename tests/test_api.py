@@ -15,6 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from api.app import create_app
+from api.auth import create_token
 from api.fast import FastGaps
 from api.routes.lookups import liaison_id
 from api.service import Service
@@ -442,6 +443,152 @@ def test_upload_is_all_or_nothing_with_the_row_at_fault(world):
     assert world.get("a_admin", "/api/v1/audit").json()["items"][-1]["action"] == "import"
 
 
+def test_upload_file_names_are_made_safe(world):
+    """A file's name is the client's: directories are dropped, a name that is no name is
+    replaced and a long one is cut (keeping its extension); never a server error."""
+    good = f"id,name,affiliation,committee_id,sector\nC01K01-M9201,甲,民盟,{A},民盟\n".encode()
+
+    def upload(name, data=good):
+        return world.client.post("/api/v1/imports", files=[("files", (name, data, "text/csv"))],
+                                 headers=world.headers("a_editor"))
+
+    for name in ("..", "x/..", ".", "a" * 300 + ".csv", "名" * 300 + ".csv", "a\x00b.csv"):
+        err = assert_error(upload(name, b"id\n"), 422, "input_error")
+        assert 0 < len(err["details"]["file"]) <= 100 and err["details"]["file"] not in ("..", ".")
+    r = upload("名" * 300 + ".csv")  # a CSV whose name is no table's is known by its header
+    assert r.status_code == 201 and r.json()["files"][0].endswith("名.csv") and len(r.json()["files"][0]) <= 100
+    r = upload("../../members.csv", good.replace(b"9201", b"9202"))
+    assert r.status_code == 201 and r.json()["files"] == ["members.csv"] and r.json()["created"]["Member"] == 1
+    r = upload("C:\\名单\\members.csv", good.replace(b"9201", b"9203"))
+    assert r.status_code == 201 and r.json()["files"] == ["members.csv"]
+
+
+# --- what reaches the application: the token and the size before the body, text after it -----
+LIMIT = 1024 * 1024  # the JSON body limit by default
+CHUNK = 64 * 1024
+
+
+def call(app, path: str, headers: dict, chunks: list[bytes], method: str = "POST") -> tuple[int, dict, int]:
+    """One request straight to the ASGI application, its body fed chunk by chunk as a server
+    would: the status, the JSON answer and how many body bytes the application pulled."""
+    import asyncio
+
+    pulled, sent = [], []
+
+    async def receive():
+        if len(pulled) < len(chunks):
+            pulled.append(chunks[len(pulled)])
+            return {"type": "http.request", "body": pulled[-1], "more_body": len(pulled) < len(chunks)}
+        await asyncio.Event().wait()  # the client is still there; it never disconnects
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
+             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+             "headers": [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()],
+             "client": ("127.0.0.1", 50000), "server": ("testserver", 80)}
+    asyncio.run(app(scope, receive, send))
+    status = next(m["status"] for m in sent if m["type"] == "http.response.start")
+    answer = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return status, json.loads(answer), sum(len(c) for c in pulled)
+
+
+def shaped(status: int, answer: dict, code: str) -> dict:
+    err = answer["error"]
+    assert set(err) == ERROR_KEYS and err["status"] == status and err["code"] == code and err["message"]
+    return err
+
+
+def stream(size: int) -> list[bytes]:
+    """A JSON body of about ``size`` bytes, in chunks."""
+    notes = {f"备注{i}": "x" * 30_000 for i in range(size // 30_000 + 1)}  # a cell holds 32,767 characters
+    text = json.dumps({**NEW, **notes}).encode()
+    return [text[i:i + CHUNK] for i in range(0, len(text), CHUNK)]
+
+
+def test_a_body_without_a_token_is_refused_before_it_is_read(world):
+    app = world.client.app
+    body = stream(3 * LIMIT)
+    multipart = {"Content-Type": "multipart/form-data; boundary=xyz"}
+    for path, headers in (("/api/v1/members", {"Content-Length": "300000000", "Content-Type": "application/json"}),
+                          ("/api/v1/members", {"Transfer-Encoding": "chunked", "Content-Type": "application/json"}),
+                          ("/api/v1/members", {"Content-Length": "300000000", "Authorization": "Bearer lg_nonsense"}),
+                          ("/api/v1/imports", {"Content-Length": "300000000", **multipart}),
+                          ("/api/v1/imports", {"Transfer-Encoding": "chunked", **multipart}),
+                          ("/api/v1/no-such-route", {"Transfer-Encoding": "chunked"})):
+        status, answer, pulled = call(app, path, headers, body)
+        shaped(status, answer, "unauthorized")
+        assert status == 401 and pulled == 0, (path, headers, status, pulled)
+    revoked = create_token(world.store, A, "editor", "revoked")
+    world.store.revoke_token(revoked[0].id, "2026-01-01T00:00:00Z")
+    status, answer, pulled = call(app, "/api/v1/members", {"Authorization": f"Bearer {revoked[1]}",
+                                                           "Content-Type": "application/json"}, body)
+    assert (status, pulled) == (401, 0) and "吊销" in shaped(status, answer, "unauthorized")["message"]
+
+
+def test_a_body_over_the_limit_is_refused_with_413_as_it_streams(world):
+    app, editor = world.client.app, world.headers("a_editor")
+    before = world.store.dump()
+    status, answer, pulled = call(app, "/api/v1/members", {**editor, "Content-Length": "300000000"}, stream(3 * LIMIT))
+    assert (status, pulled) == (413, 0)  # refused on its declared length, unread
+    shaped(status, answer, "too_large")
+    status, answer, pulled = call(app, "/api/v1/members", {**editor, "Transfer-Encoding": "chunked"}, stream(3 * LIMIT))
+    assert status == 413 and LIMIT < pulled <= LIMIT + CHUNK  # counted as it came, cut off at the limit
+    shaped(status, answer, "too_large")
+    part = (b'--xyz\r\nContent-Disposition: form-data; name="files"; filename="members.csv"\r\n'
+            b"Content-Type: text/csv\r\n\r\n")
+    status, answer, pulled = call(app, "/api/v1/imports", {**editor, "Transfer-Encoding": "chunked",
+                                                           "Content-Type": "multipart/form-data; boundary=xyz"},
+                                  [part] + [b"x" * CHUNK] * 200)  # 13 MB; the world takes 200 KB
+    assert status == 413 and pulled <= 200_000 + 64 * 1024 + CHUNK
+    shaped(status, answer, "too_large")
+    assert world.store.dump() == before
+    # a JSON body over the limit the ordinary way (TestClient, with its length)
+    r = world.client.post("/api/v1/members", json={**NEW, "备注": "x" * (2 * LIMIT)}, headers=editor)
+    assert_error(r, 413, "too_large")
+    # a body under the limit, streamed, is read whole and written
+    status, answer, _ = call(app, "/api/v1/members", {**editor, "Transfer-Encoding": "chunked",
+                                                      "Content-Type": "application/json"}, stream(LIMIT // 2))
+    assert status == 201 and answer["item"]["id"] == NEW["id"], answer
+
+
+def test_json_limit_is_the_services(world):
+    from api.app import create_app
+
+    small = TestClient(create_app(Service(world.store, max_json_bytes=1000)))
+    assert_error(small.post("/api/v1/members", json={**NEW, "备注": "x" * 2000}, headers=world.headers("a_editor")),
+                 413, "too_large")
+    r = small.post("/api/v1/members", json=NEW, headers=world.headers("a_editor"))
+    assert r.status_code == 201
+
+
+def test_lone_surrogates_in_a_json_body_are_refused_naming_the_field(world):
+    before = world.store.dump()
+    editor = {**world.headers("a_editor"), "Content-Type": "application/json"}
+    mid = some(world.store, "Member", A)
+    row = json.dumps(NEW, ensure_ascii=False)[:-1]
+    contact = f'{{"from_id": "{mid}", "to_id": "{mid}", "date": "2026-06-01", "summary": "\\udfff"}}'
+    cases = [("/api/v1/members", row.replace("林晓", "林\\ud800晓") + "}", "name"),
+             ("/api/v1/members", row + ', "备注": "\\udc00"}', "备注"),
+             ("/api/v1/members", row + ', "special_committees": ["提案委员会", "\\ud83d"]}', "special_committees.1"),
+             ("/api/v1/members", row + ', "\\ud800": "x"}', "\\ud800"),
+             ("/api/v1/liaisons", f'{{"from_id": "{mid}", "to": "\\ud800", "mechanism": "党员委员联系党外委员"}}', "to"),
+             ("/api/v1/contacts", contact, "summary")]
+    for path, text, field in cases:
+        err = assert_error(world.client.post(path, content=text.encode(), headers=editor), 422, "validation_error")
+        assert err["field"] == field, (path, text, err)
+    tag = member_tag(world, "a_editor", mid)
+    r = world.client.patch(f"/api/v1/members/{mid}", content=b'{"township": "\\ud800"}',
+                           headers={**editor, "If-Match": tag})
+    assert assert_error(r, 422, "validation_error")["field"] == "township"
+    assert world.store.dump() == before
+    # a surrogate pair is one character, and welcome; an escaped backslash is no escape
+    r = world.client.post("/api/v1/members", content=(row + ', "备注": "\\ud83d\\ude00 \\\\ud800"}').encode(),
+                          headers=editor)
+    assert r.status_code == 201 and r.json()["item"]["备注"] == "\U0001F600 \\ud800"
+
+
 # --- feeds -----------------------------------------------------------------------------------
 def test_graph_feeds(world):
     nl = world.get("a_viewer", "/api/v1/export/graph").json()
@@ -485,8 +632,8 @@ def test_exports_neutralise_formulas(world):
     text = world.get("a_viewer", "/api/v1/export/tables/members").text
     assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
     x = world.get("a_viewer", "/api/v1/export/tables/members?format=xlsx")
-    cells = [c for row in load_workbook(io.BytesIO(x.content)).active.iter_rows(values_only=True) for c in row]
-    assert "'=HYPERLINK(\"http://x\")" in cells
+    cells = [c for row in load_workbook(io.BytesIO(x.content)).active.iter_rows() for c in row]
+    assert any(c.value == "=HYPERLINK(\"http://x\")" and c.data_type == "s" for c in cells)  # a text cell, no quote
 
 
 def test_change_feed_follows_writes_in_scope(world):

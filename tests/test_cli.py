@@ -134,3 +134,22 @@ def test_installed_command_runs_as_a_process(loaded):
     bad = subprocess.run([sys.executable, "-m", "api.cli", "load", "/nonexistent/x.xlsx", "--db", str(loaded)],
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 1 and "Traceback" not in bad.stderr and bad.stderr.count("\n") == 1
+
+
+def test_load_never_moves_a_member_unless_asked(loaded, tmp_path, capsys):
+    """Two counties that number their members alike: the second roster's rows would move the
+    first county's members. Refused in one line, nothing written; --allow-move moves them."""
+    member = {**next(m for m in EDGE_ROSTER["members"] if m["committee_id"] == "C2"), "committee_id": "C1"}
+    member.pop("party_org_ids", None)
+    roster = write_json(tmp_path / "other.json", {"members": [member]})
+    code, out, err = run(capsys, "load", str(roster), "--db", str(loaded))
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "已属于政协「C2」" in err and "--allow-move" in err, err
+    code, out, err = run(capsys, "gaps", "--rule", "non-party-without-liaison", "--committee", "C2", "--as-of",
+                         "2026-07-01", "--format", "json", "--db", str(loaded))
+    assert [i["id"] for i in json.loads(out)["items"]] == ["B10"]
+    code, out, err = run(capsys, "load", str(roster), "--allow-move", "--db", str(loaded))
+    assert code == 0, err
+    from graph.embedded import EmbeddedStore
+
+    with EmbeddedStore(loaded) as store:
+        assert store.node_props("Member", [member["id"]])[member["id"]]["committee_id"] == "C1"

@@ -222,3 +222,34 @@ def test_a_committees_report_reads_what_reaches_it_from_other_committees(store, 
         figures = [(r["covered"], r["total"], r["effective"]) for r in county["rules"]]
         assert figures == [(1, 1, 1), (1, 1, 0), (1, 1, 1)]
         assert county == report(View(store.subgraph(None), day.isoformat(), scope, committees), policy)
+
+
+def test_the_write_rule_holds_on_every_store(edge_store, tmp_path):
+    """graph.guard on the store's own lookups: a scoped write cannot take another county's
+    member, no write makes a cycle of committees, a move happens only when asked, and the
+    committee a member leaves hears of it in the change feed."""
+    from graph.errors import NotFound
+    from loaders import prepare_doc
+
+    before = edge_store.dump()
+    member = next(m for m in EDGE_ROSTER["members"] if m["committee_id"] == "C2")
+    taken = {**member, "committee_id": "C1"}
+    taken.pop("party_org_ids", None)
+    with pytest.raises(NotFound):
+        load_files([write_json(tmp_path / "take.json", {"members": [taken]})], edge_store, root="C1")
+    with pytest.raises(InputError, match="move.json 工作表「members」 第1行 .*已属于政协「C2」"):
+        load_files([write_json(tmp_path / "move.json", {"members": [taken]})], edge_store)
+    city = {**EDGE_ROSTER["committees"][0], "parent_id": "C1"}
+    with pytest.raises(InputError, match="第1行 .*循环"):
+        load_files([write_json(tmp_path / "cycle.json", {"committees": [city]})], edge_store, moves=True)
+    assert edge_store.dump() == before
+    batch, _ = prepare_doc({"members": [taken]}, edge_store, "test")
+    assert batch.nodes["Member"][member["id"]]["committee_id"] == "C1"
+    cursor = max([c["cursor"] for c in edge_store.changes(0, 100_000)], default=0)
+    load_files([write_json(tmp_path / "move.json", {"members": [taken]})], edge_store, moves=True)
+    heard = {c["committee_id"] for c in edge_store.changes(cursor, 100) if {"kind": "Member", "id": member["id"]} in c["changes"]}
+    assert heard == {"C1", "C2"}
+    record = edge_store.audit(0, 100_000)[-1]
+    assert set(record["committee_ids"]) >= {"C1", "C2"}
+    (old,) = record["before"]["nodes"]
+    assert old["committee_id"] == "C2" and record["after"]["nodes"][0]["committee_id"] == "C1"

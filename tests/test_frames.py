@@ -50,9 +50,9 @@ def _twist(roster: dict, twist: str) -> tuple[dict, dict | None]:
         liaisons.append({"from_id": source["id"], "target_kind": "委员", "to": "M-NONE", "mechanism": "无此人"})
     elif twist == "extra headers":
         for i, m in enumerate(members):
-            m.update({"备注": f"备注{i}" if i % 2 else None, "cpc": "写在表外", "kind": "表外类别"})
-        for c in roster["committees"]:
-            c.update({"sector": "表外界别", "cpc": "是"})
+            m.update({"备注": f"备注{i}" if i % 2 else None, "key": "写在表外", "kind": "表外类别"})
+        for c in roster["committees"]:  # names the stores keep (cpc, committee_id) are refused: see test_hostile_input
+            c.update({"sector": "表外界别", "node_for_adding": "是"})
     elif twist == "one liaison twice":  # to a sector by its name and by its id scoped to the committee
         sector, committee = source["sector"], source["committee_id"]
         liaisons += [{"from_id": source["id"], "target_kind": "界别", "to": to, "mechanism": "界别"}

@@ -9,20 +9,24 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Header, Path as PathParam, Response, UploadFile
+from fastapi import APIRouter, File, Header, Path as PathParam, Query, Response, UploadFile
 
 from api.errors import PreconditionRequired
+from api.uploads import upload_name
 from api.routes.lookups import liaison_item, parse_liaison_id
 from api.schemas import (ContactIn, EndIn, ImportOut, LiaisonIn, LiaisonPatch, MemberIn, MemberPatch, MembershipEndIn,
                          MembershipIn, RecommendAcceptIn, WriteOut)
 from api.recommending import accept
 from api.service import EditorDep, ServiceDep, committee_of, day_of, owned, scope_for
-from graph.errors import BadArgument, Conflict, Forbidden, InputError, NotFound, TooLarge
+from graph.errors import BadArgument, Conflict, InputError, NotFound, TooLarge
 from graph.store import Audit, Batch, etag
 from graph.policy import builtin_policy
 from graph.recommend import run as run_recommend
-from graph.view import open_view, subtree
-from loaders import batch_committees, import_audit, prepare_doc, prepare_files
+from graph.guard import check_write
+from graph.view import open_view
+from loaders import load_files, prepare_doc
+from loaders.text import fold_id
+from loaders.validate import check_extra_fields
 
 router = APIRouter(tags=["edits"])
 
@@ -35,10 +39,15 @@ def _rows(doc: dict, store) -> Batch:
     try:
         batch, _ = prepare_doc(doc, store, SOURCE)
     except InputError as exc:
-        field = exc.details.get("header") or exc.details.get("column")
-        prefix = f"字段「{field}」：" if field else ""
-        raise BadArgument(prefix + exc.problem, field=field, value=exc.details.get("value")) from None
+        raise _field_error(exc) from None
     return batch
+
+
+def _field_error(exc: InputError) -> BadArgument:
+    """A request body's fault, naming its field."""
+    field = exc.details.get("header") or exc.details.get("column")
+    prefix = f"字段「{field}」：" if field else ""
+    return BadArgument(prefix + exc.problem, field=field, value=exc.details.get("value"))
 
 
 def _tag(value: str | None) -> str:
@@ -47,21 +56,12 @@ def _tag(value: str | None) -> str:
     return value.strip().removeprefix("W/").strip('"')
 
 
-def _check_writes(caller, batch: Batch, store) -> list[str]:
-    """Every committee the batch writes into must lie in the caller's scope (a committee
-    the batch itself creates counts when its parent does)."""
-    committees = {**store.committees(), **batch.nodes.get("Committee", {})}
-    scope = subtree(committees, caller.token.committee_id)
-    touched = sorted(batch_committees(batch, store))
-    for cid in touched:
-        if cid not in scope:
-            raise Forbidden(f"无权写入政协「{cid}」的数据", field="committee_id", value=cid)
-    for e in batch.edges:
-        if e.dst_kind != "Committee":
-            far = committee_of(store, e.dst_kind, e.dst) or batch.nodes.get(e.dst_kind, {}).get(e.dst, {}).get("committee_id")
-            if far is not None and far not in scope:  # reported as absent: its committee is not the caller's
-                raise NotFound(f"找不到「{e.dst}」", field="to", value=e.dst)
-    return touched
+def _check_writes(caller, batch: Batch, store, moves: bool = False) -> list[str]:
+    """The write rule (graph.guard), on the tree as it is before the write, for the caller's
+    committee: the committees the write touches."""
+    check = check_write(store, batch, caller.token.committee_id, moves)
+    batch.moved_from = check.moved
+    return check.committees
 
 
 def _written(service, batch: Batch) -> int | None:
@@ -75,6 +75,7 @@ def _member(service, caller, member_id: str) -> dict:
 @router.post("/members", status_code=201, response_model=WriteOut, summary="新增委员")
 def create_member(service: ServiceDep, caller: EditorDep, body: MemberIn, response: Response):
     row = body.model_dump(exclude_none=True)
+    row["id"], row["committee_id"] = fold_id(row["id"]), fold_id(row["committee_id"])  # as the loaders read ids
     caller.check_committee(row["committee_id"])
     with service.lock:
         if service.store.node_props("Member", [row["id"]]):
@@ -105,7 +106,7 @@ def _update_member(service, caller, member_id: str, changes: dict, if_match: str
                 row[key] = value
         caller.check_committee(row.get("committee_id"))
         batch = _rows({"members": [row]}, service.store)
-        touched = sorted(set(_check_writes(caller, batch, service.store)) | {current["committee_id"]})
+        touched = sorted(set(_check_writes(caller, batch, service.store, moves=True)) | {current["committee_id"]})
         after = batch.nodes["Member"][member_id]
         batch.expect[("Member", member_id)] = wanted
         batch.audit = Audit(caller.actor, action, touched, member_id, current, after)
@@ -167,6 +168,10 @@ def _change_liaison(service, caller, lid: str, changes: dict, if_match: str | No
                 props.pop(k, None)
             else:
                 props[k] = v if isinstance(v, (str, int, float, bool)) else str(v)
+        try:
+            check_extra_fields("liaisons", props, SOURCE)  # as a roster row's extra columns
+        except InputError as exc:
+            raise _field_error(exc) from None
         batch = Batch()
         batch.add_edge("LIAISES_WITH", "Member", src, dst_kind, dst, key, props)
         batch.expect[("LIAISES_WITH", "Member", src, dst_kind, dst, key)] = wanted
@@ -254,13 +259,15 @@ def create_contact(service: ServiceDep, caller: EditorDep, body: ContactIn):
 @router.post("/imports", status_code=201, response_model=ImportOut,
              summary="上传名单文件（.xlsx/.csv/.json，可多个）：全部通过校验才写入")
 def upload(service: ServiceDep, caller: EditorDep,
-           files: Annotated[list[UploadFile], File(description="名单文件；CSV 按表名命名，如 members.csv")]) -> dict[str, Any]:
+           files: Annotated[list[UploadFile], File(description="名单文件；CSV 按表名命名，如 members.csv")],
+           allow_move: Annotated[bool, Query(description="允许把已有的委员、党组织、活动移到本令牌范围内的另一个政协，"
+                                                     "或调整下级政协的隶属关系（默认拒绝）")] = False) -> dict[str, Any]:
     if not files:
         raise BadArgument("没有上传文件", field="files")
     with tempfile.TemporaryDirectory() as tmp:
         paths, budget = [], service.max_upload_bytes
         for i, f in enumerate(files):
-            name = Path(f.filename or f"upload-{i}").name or f"upload-{i}"
+            name = upload_name(f.filename, i)
             data = f.file.read(budget + 1)
             budget -= len(data)
             if budget < 0:
@@ -272,12 +279,9 @@ def upload(service: ServiceDep, caller: EditorDep,
             path.write_bytes(data)
             paths.append(path)
         with service.lock:
-            batch, counts, ignored = prepare_files(paths, service.store)
-            _check_writes(caller, batch, service.store)
-            batch.audit = import_audit(caller.actor, [p.name for p in paths], counts, batch, service.store)
-            result = service.store.write(batch)
-    return {"files": [p.name for p in paths], "rows": counts, "created": result.created, "updated": result.updated,
-            "ignored": ignored, "cursor": result.cursor}
+            report = load_files(paths, service.store, caller.actor, caller.token.committee_id, allow_move)
+    return {"files": report.files, "rows": report.rows, "created": report.result.created,
+            "updated": report.result.updated, "ignored": report.ignored, "cursor": report.result.cursor}
 
 
 @router.post("/recommend/accept", status_code=201, summary="采纳推荐结对：一次写入（联系自统计日起），记入审计")
@@ -288,8 +292,7 @@ def accept_recommendation(service: ServiceDep, caller: EditorDep, body: Recommen
     with service.lock:
         view = open_view(service.store, day, root)
         result = run_recommend(view, chosen)
-        written = accept(service.store, view, result, chosen, caller.actor,
-                         allowed=lambda batch: _check_writes(caller, batch, service.store))
+        written = accept(service.store, view, result, chosen, caller.actor, caller.token.committee_id)
     return {"cursor": written.cursor if written else None, "as_of": day.isoformat(), "policy": chosen.name,
             "items": len(result["items"]), "temporary_branches": len(result["temporary_branches"]),
             "what_if": result["what_if"]}

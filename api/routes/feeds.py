@@ -3,7 +3,6 @@ CSV or XLSX (in the roster format, so they load back); the change feed; the audi
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from typing import Annotated, Any, Literal
@@ -16,21 +15,14 @@ from openpyxl import Workbook
 from api.schemas import ChangesOut, Page
 from api.service import AdminDep, CallerDep, ServiceDep, scope_for, within
 from graph.model import model
+from graph.spreadsheet import CsvWriter, xlsx_row
 from graph.view import KIND_CODES, scope_of
 
 router = APIRouter(tags=["feeds"])
 
 CommitteeQ = Annotated[str | None, Query(description="政协编号（含其下级政协；默认令牌所属政协）", max_length=100)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NODE_TABLES = {"committees": "Committee", "party_orgs": "PartyOrg", "members": "Member", "activities": "Activity"}
-
-
-def safe_cell(value):
-    """Text a spreadsheet would run as a formula (=, +, -, @ …) is kept as text."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _scoped_graph(service, caller, committee_id):
@@ -39,6 +31,19 @@ def _scoped_graph(service, caller, committee_id):
         scope, _ = scope_of(service.store, root)
         G = service.store.subgraph(scope)
     return scope, G
+
+
+# Attribute names the GEXF writer reads as GEXF's own (a node's id, its spells, …), not as data.
+GEXF_OWN = frozenset({"id", "pid", "start", "end", "viz", "parents", "slices", "spells", "weight", "networkx_key"})
+
+
+def _for_gexf(H: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """The export graph for GEXF: a stored property named like one of GEXF's own attributes
+    is written as "property:<name>" (the graph is the export's own copy)."""
+    for data in (*(d for _, d in H.nodes(data=True)), *(d for _, _, d in H.edges(data=True))):
+        for name in GEXF_OWN & data.keys():
+            data[f"property:{name}"] = data.pop(name)
+    return H
 
 
 def _flat(value):
@@ -56,14 +61,18 @@ def export_graph(G, scope) -> nx.MultiDiGraph:
     out = nx.MultiDiGraph()
     for node, data in G.nodes(data=True):
         if keep(node, data):
-            attrs = {k: _flat(v) for k, v in within(data, scope).items() if v is not None}
-            out.add_node(f"{node[0]}:{node[1]}", type=KIND_CODES.get(node[0], node[0]), label=data.get("name", node[1]),
-                         **{k: v for k, v in attrs.items() if k != "node_kind"})
+            attrs = {"type": KIND_CODES.get(node[0], node[0]), "label": data.get("name", node[1])}
+            # Stored properties go in as a dict, never as keyword arguments (a property may be
+            # named like a parameter); the export's own type and label stand over any of their names.
+            attrs.update((k, _flat(v)) for k, v in within(data, scope).items()
+                         if v is not None and k not in attrs and k != "node_kind")
+            out.add_nodes_from([(f"{node[0]}:{node[1]}", attrs)])
     for src, dst, key, data in G.edges(keys=True, data=True):
         s, d = f"{src[0]}:{src[1]}", f"{dst[0]}:{dst[1]}"
         if s in out and d in out:
-            attrs = {k: _flat(v) for k, v in data.items() if v is not None}
-            out.add_edge(s, d, key=f"{key[0]}|{key[1]}", type=attrs.pop("edge_kind"), **attrs)
+            attrs = {"type": data["edge_kind"]}
+            attrs.update((k, _flat(v)) for k, v in data.items() if v is not None and k not in attrs and k != "edge_kind")
+            out.add_edges_from([(s, d, f"{key[0]}|{key[1]}", attrs)])
     return out
 
 
@@ -82,7 +91,7 @@ def graph_feed(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ 
         nx.write_graphml(H, buf)
         media = "application/graphml+xml"
     else:
-        nx.write_gexf(H, buf)
+        nx.write_gexf(_for_gexf(H), buf)
         media = "application/gexf+xml"
     return Response(buf.getvalue(), media_type=media,
                     headers={"Content-Disposition": f'attachment; filename="liaison-graph.{format}"'})
@@ -102,7 +111,7 @@ def table_rows(G, scope, table: str) -> tuple[list[str], list[list]]:
     """Rows of one roster table, headed in Chinese, values as an office writes them."""
     spec = model().tables[table]
     columns = list(spec.columns.values())
-    rows, extras = [], []
+    rows = []
     if table in NODE_TABLES:
         kind = NODE_TABLES[table]
         records = [within(d, scope) for n, d in sorted(G.nodes(data=True))
@@ -116,14 +125,16 @@ def table_rows(G, scope, table: str) -> tuple[list[str], list[list]]:
                     records.append({**d, "from_id": src[1], "to": dst[1]})
                 else:
                     records.append({**d, "from_id": src[1], "to_id": dst[1]})
-    known = set(spec.columns) | {"node_kind", "edge_kind", "cpc"}
-    for r in records:
-        for k in r:
-            if k not in known and k not in extras:
-                extras.append(k)
+    known = set(spec.columns) | {"node_kind", "edge_kind", "cpc"} | model().reserved_names(table)  # the stores' own
+    extras = list(dict.fromkeys(k for r in records for k in r if k not in known))  # in order of first use, each once
     headers = [c.label for c in columns] + extras
+    position = {k: i for i, k in enumerate(extras)}
     for r in records:
-        rows.append([_cell(c, r.get(c.name)) for c in columns] + [_flat(r.get(k)) for k in extras])
+        tail = [None] * len(extras)  # a row is filled from its own properties, not by asking it for every column
+        for k, v in r.items():
+            if (i := position.get(k)) is not None:
+                tail[i] = _flat(v)
+        rows.append([_cell(c, r.get(c.name)) for c in columns] + tail)
     return headers, rows
 
 
@@ -137,17 +148,17 @@ def table_feed(service: ServiceDep, caller: CallerDep,
     headers, rows = table_rows(G, scope, table)
     if format == "csv":
         buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\r\n")
+        writer = CsvWriter(buf)
         writer.writerow(headers)
-        writer.writerows([[safe_cell(v) for v in row] for row in rows])
+        writer.writerows(rows)
         return Response("\ufeff" + buf.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{table}.csv"'})
     wb = Workbook()
     ws = wb.active
     ws.title = model().tables[table].label
-    ws.append(headers)
+    ws.append(xlsx_row(ws, headers))
     for row in rows:
-        ws.append([safe_cell(v) for v in row])
+        ws.append(xlsx_row(ws, row))
     buf = io.BytesIO()
     wb.save(buf)
     return Response(buf.getvalue(), media_type=XLSX,

@@ -210,7 +210,10 @@ def liaisons(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = 
     names = {n: d.get("name") for n, d in G.nodes(data=True)}
     items = []
     for src, dst, key, data in G.edges(keys=True, data=True):
-        if data["edge_kind"] != "LIAISES_WITH" or G.nodes[src].get("committee_id") not in scope:
+        # A liaison is the caller's when either end is: one from another committee into its
+        # member (or sector, organisation …) is listed too, its far end by id and name.
+        if data["edge_kind"] != "LIAISES_WITH" or (G.nodes[src].get("committee_id") not in scope
+                                                   and G.nodes[dst].get("committee_id") not in scope):
             continue
         if day and not holds(data, day):
             continue

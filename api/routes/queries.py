@@ -114,7 +114,7 @@ def reach(service: ServiceDep, caller: CallerDep, node_id: Annotated[str, PathPa
           hops: Annotated[int, Query(ge=1, le=10)] = 2, as_of: AsOf = None) -> dict[str, Any]:
     day = day_of(as_of)
     with service.lock:
-        items = run_reach(_view_around(service, caller, node_id, day), node_id, hops)
+        items = run_reach(_view_around(service, caller, node_id, day), node_id, hops, caller.scope)
     return {"from": node_id, "as_of": day.isoformat(), "hops": hops, "items": items}
 
 
@@ -123,7 +123,7 @@ def why(service: ServiceDep, caller: CallerDep, member_id: Annotated[str, PathPa
         as_of: AsOf = None) -> dict[str, Any]:
     day = day_of(as_of)
     with service.lock:
-        return run_why(_view_around(service, caller, member_id, day), member_id)
+        return run_why(_view_around(service, caller, member_id, day), member_id, scope=caller.scope)
 
 
 @router.get("/diff", summary="两天之间覆盖缺口的变化及原因")

@@ -1,0 +1,98 @@
+"""What a text cell may hold, character by character, and how an id is read.
+
+Ids and names refuse what a person cannot see or what breaks the files made from them (the
+XML exports, a CSV export loaded back, a one-line message): control characters, tabs and
+line breaks, format characters (Unicode category Cf: bidi marks and embeddings, zero-width
+spaces and joiners, a byte-order mark inside text, …), surrogates and noncharacters. A
+sheet's headers (which name properties) may hold tabs and line breaks (an office breaks a
+long header over two lines), never the rest. Free text (a contact's summary, an extra
+column) may hold tabs, line breaks and format characters (the joiner inside an emoji),
+never the rest.
+
+An id's full-width letters, digits and signs (U+FF01–FF5E, as a Chinese input method types
+them) are read as their ASCII forms, as headers are (NFKC on that block): the same id typed
+either way names one node. Names are kept as typed.
+
+The same rules are written twice, for Python's ``re`` (the cell-by-cell path) and for the
+columnar engine's regular expressions (loaders.bulk), from the one table of ranges below.
+"""
+
+from __future__ import annotations
+
+import re
+
+TABS_AND_BREAKS = ((0x09, 0x0A), (0x0D, 0x0D))
+CONTROLS = ((0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F))  # C0 and C1, but tab, LF and CR
+# Unicode category Cf (as of Unicode 15; a test checks that it covers this Python's).
+FORMAT = (
+    (0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C), (0x06DD, 0x06DD), (0x070F, 0x070F),
+    (0x0890, 0x0891), (0x08E2, 0x08E2), (0x180E, 0x180E), (0x200B, 0x200F), (0x202A, 0x202E),
+    (0x2060, 0x2064), (0x2066, 0x206F), (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB), (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD), (0x13430, 0x1343F), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
+)
+SURROGATES = ((0xD800, 0xDFFF),)  # only a JSON escape gives one alone; the columnar engine never holds one
+NONCHARACTERS = ((0xFDD0, 0xFDEF), *((plane << 16 | 0xFFFE, plane << 16 | 0xFFFF) for plane in range(17)))
+
+REFUSED = {  # text kind (model.yaml; header: a sheet's header) -> the ranges it refuses
+    "id": TABS_AND_BREAKS + CONTROLS + FORMAT + SURROGATES + NONCHARACTERS,
+    "name": TABS_AND_BREAKS + CONTROLS + FORMAT + SURROGATES + NONCHARACTERS,
+    "header": CONTROLS + FORMAT + SURROGATES + NONCHARACTERS,
+    "free": CONTROLS + SURROGATES + NONCHARACTERS,
+}
+PATTERNS = {kind: re.compile("[" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in ranges) + "]")
+            for kind, ranges in REFUSED.items()}
+# The same classes in the columnar engine's syntax (it holds valid UTF-8 only: no surrogates).
+ENGINE_PATTERNS = {kind: "[" + "".join(f"\\x{{{lo:X}}}-\\x{{{hi:X}}}" for lo, hi in ranges if lo not in range(0xD800, 0xE000))
+                   + "]" for kind, ranges in REFUSED.items()}
+
+FULL_WIDTH = range(0xFF01, 0xFF5F)  # ！ to ～: NFKC reads each as the ASCII sign 0xFEE0 below it
+FULL_WIDTH_CHARS = [chr(c) for c in FULL_WIDTH]
+ASCII_CHARS = [chr(c - 0xFEE0) for c in FULL_WIDTH]
+_FOLD = str.maketrans(dict(zip(FULL_WIDTH_CHARS, ASCII_CHARS)))
+
+
+def fold_id(text: str) -> str:
+    """An id as stored: its full-width letters, digits and signs as ASCII."""
+    return text.translate(_FOLD)
+
+
+def _within(code: int, ranges) -> bool:
+    return any(lo <= code <= hi for lo, hi in ranges)
+
+
+def _what(char: str) -> str:
+    code = ord(char)
+    if char == "\t":
+        return "制表符"
+    if char in "\n\r":
+        return "换行符"
+    if _within(code, CONTROLS):
+        return "控制字符"
+    if code in (0x200E, 0x200F, 0x061C) or 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
+        return "文字方向控制符"
+    if code in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF):
+        return "零宽字符"
+    if _within(code, FORMAT):
+        return "格式控制符"
+    if _within(code, SURROGATES):
+        return "无效字符（单独的代理码位）"
+    return "无效字符（Unicode 非字符）"
+
+
+def text_fault(text: str, kind: str = "name") -> str | None:
+    """What is wrong with a text's characters for a column of this text kind, in the words a
+    person reads (after the column's name); None when nothing is."""
+    found = PATTERNS[kind].search(text)
+    if found is None:
+        return None
+    char = found.group()
+    return f"含不可见的{_what(char)} U+{ord(char):04X}（第{found.start() + 1}个字符），请删除后再导入"
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """A text as a message may quote it: what a name may not hold written as U+XXXX, and
+    cut short when long."""
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    return PATTERNS["name"].sub(lambda m: f"U+{ord(m.group()):04X}", text)
