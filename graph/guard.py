@@ -60,6 +60,11 @@ def _name(props: dict | None, node_id: str) -> str:
     return f"「{name}」（{node_id}）" if name and name != node_id else f"「{node_id}」"
 
 
+def _committee(tree: dict, cid: str | None) -> str:
+    props = tree.get(cid) or {}
+    return f"政协「{props['name']}」（{cid}）" if props.get("name") else f"政协「{cid}」"
+
+
 def _changed(before: dict, after: dict) -> tuple[dict, dict]:
     keys = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
@@ -135,12 +140,16 @@ def check_write(store: Store, batch: Batch, root: str | None = None, moves: bool
             if scope is not None and committee_before not in scope:  # someone else's node: as if absent
                 raise NotFound(f"找不到{_label(kind)}「{nid}」", field="id", value=nid)
             if committee_before != committee_after:
-                if not moves:
-                    raise Conflict(f"{_label(kind)}「{nid}」已属于政协「{committee_before}」，本次写入会把它移到"
-                                   f"「{committee_after}」：导入不会顺带移动已有记录（编号重复时请用带前缀的编号，如 "
-                                   f"XS-0001）；{MOVE_HINT}", field="committee_id", value=committee_after, kind=kind, id=nid)
                 moved[(kind, nid)] = committee_before
                 touched.add(committee_before)
+        unasked = [nid for (k, nid) in moved if k == kind]
+        if unasked and not moves:
+            nid = unasked[0]
+            more = f"等 {len(unasked)} 条记录" if len(unasked) > 1 else ""
+            raise Conflict(f"{_label(kind)}「{nid}」{more}已属于{_committee(before_tree, before[nid])}，本次写入会把它们移到"
+                           f"{_committee(before_tree, ids_after[nid])}：编号相同不等于同一人，导入不会顺带移动已有记录"
+                           f"（各县编号重复时请用带前缀的编号，如 XS-0001）；{MOVE_HINT}", field="committee_id",
+                           value=ids_after[nid], kind=kind, id=nid, ids=unasked[:20])
         if before:
             props_before = store.node_props(kind, before)
             props_after = batch_props(batch, kind, before)

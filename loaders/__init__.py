@@ -122,10 +122,17 @@ def at_row(paths: list[Path], exc: LiaisonError) -> LiaisonError:
     if table is None:
         return exc
     rows, _ = read_rows(paths)
+    others = set(exc.details.get("ids") or []) - {nid}
+    found, also = None, []
     for row in rows.get(table, []):
-        if row.values.get("id") == nid:
-            return InputError(row.at(column), exc.message, exc.details.get("value"))
-    return exc
+        if row.values.get("id") == nid and found is None:
+            found = row
+        elif row.values.get("id") in others:
+            also.append(f"{row.origin.file} 第{row.row_no}行")
+    if found is None:
+        return exc
+    more = f"（另见 {'、'.join(also[:5])}{' 等' if len(also) > 5 else ''}）" if also else ""
+    return InputError(found.at(column), exc.message + more, exc.details.get("value"))
 
 
 def import_audit(actor: str, files: list[str], counts: dict[str, int], check: WriteCheck) -> Audit:

@@ -143,7 +143,7 @@ def test_load_never_moves_a_member_unless_asked(loaded, tmp_path, capsys):
     member.pop("party_org_ids", None)
     roster = write_json(tmp_path / "other.json", {"members": [member]})
     code, out, err = run(capsys, "load", str(roster), "--db", str(loaded))
-    assert code == 1 and len(err.strip().splitlines()) == 1 and "已属于政协「C2」" in err and "--allow-move" in err, err
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "已属于政协「云岭县政协」（C2）" in err and "--allow-move" in err, err
     code, out, err = run(capsys, "gaps", "--rule", "non-party-without-liaison", "--committee", "C2", "--as-of",
                          "2026-07-01", "--format", "json", "--db", str(loaded))
     assert [i["id"] for i in json.loads(out)["items"]] == ["B10"]
@@ -153,3 +153,24 @@ def test_load_never_moves_a_member_unless_asked(loaded, tmp_path, capsys):
 
     with EmbeddedStore(loaded) as store:
         assert store.node_props("Member", [member["id"]])[member["id"]]["committee_id"] == "C1"
+
+
+def test_two_counties_numbering_alike_are_refused_in_separate_loads(tmp_path, capsys):
+    """Each county numbers its members 0001…; loaded one after the other, the second county's
+    rows would take the first county's members. Refused, naming the rows and the committee
+    they belong to, with the fix; the first county's answers unchanged."""
+    db = str(tmp_path / "two.db")
+    committees = [{"id": "XS", "name": "溪山县政协", "level": "县"}, {"id": "YL", "name": "云岭县政协", "level": "县"}]
+    def county(cid, names):
+        return {"members": [{"id": f"000{i}", "name": n, "affiliation": "民盟", "committee_id": cid, "sector": "民盟"}
+                            for i, n in enumerate(names, 1)]}
+    assert run(capsys, "load", str(write_json(tmp_path / "c.json", {"committees": committees})), "--db", db)[0] == 0
+    assert run(capsys, "load", str(write_json(tmp_path / "xs.json", county("XS", ["张伟", "李娜", "王芳"]))), "--db", db)[0] == 0
+    gaps = ["gaps", "--rule", "non-party-without-liaison", "--format", "json", "--db", db]
+    before = run(capsys, *gaps)[1]
+    code, out, err = run(capsys, "load", str(write_json(tmp_path / "yl.json", county("YL", ["赵敏", "钱多", "孙立"]))),
+                         "--db", db)
+    assert code == 1 and len(err.strip().splitlines()) == 1, err
+    assert "yl.json" in err and "第1行" in err and "第2行" in err and "第3行" in err, err
+    assert "等 3 条记录已属于政协「溪山县政协」（XS）" in err and "XS-0001" in err, err
+    assert run(capsys, *gaps)[1] == before

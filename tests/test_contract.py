@@ -237,7 +237,7 @@ def test_the_write_rule_holds_on_every_store(edge_store, tmp_path):
     taken.pop("party_org_ids", None)
     with pytest.raises(NotFound):
         load_files([write_json(tmp_path / "take.json", {"members": [taken]})], edge_store, root="C1")
-    with pytest.raises(InputError, match="move.json 工作表「members」 第1行 .*已属于政协「C2」"):
+    with pytest.raises(InputError, match="move.json 工作表「members」 第1行 .*已属于政协「云岭县政协」（C2）"):
         load_files([write_json(tmp_path / "move.json", {"members": [taken]})], edge_store)
     city = {**EDGE_ROSTER["committees"][0], "parent_id": "C1"}
     with pytest.raises(InputError, match="第1行 .*循环"):
