@@ -339,3 +339,28 @@ def test_a_template_copy_is_the_template(template, tmp_path):
     shutil.copy(template, path)
     with EmbeddedStore(template) as a, EmbeddedStore(path) as b:
         assert snapshot(a) == snapshot(b)
+
+
+def test_a_move_reaches_the_audit_trail_and_feed_of_both_committees(world):
+    """The city moves a county A member to county B (asked for): A's admin sees the audit
+    record — what the member held in A, and of B only the member's id, name and committee —
+    and A's change feed lists the member, as B's does."""
+    from api.auth import create_token
+
+    world.tokens["b_admin"] = create_token(world.store, B, "admin", "b_admin")[1]
+    m = first(world.store, "Member", A)
+    row = member_row(world.store, m, committee_id=B, party_org_ids=[], sector="特邀")
+    r = world.client.post("/api/v1/imports", headers=world.headers("city_admin"), params={"allow_move": "true"},
+                          files=[("files", ("move.json", json.dumps({"members": [row]}).encode(), "application/json"))])
+    assert r.status_code == 201, r.text
+    for who, own, other in (("a_admin", A, B), ("b_admin", B, A)):
+        records = [x for x in world.get(who, "/api/v1/audit").json()["items"] if x["action"] == "import"]
+        record = records[-1]
+        assert record["committee_ids"] == [own] and record["partial"] is True
+        nodes = record["before"]["nodes"] + record["after"]["nodes"]
+        mine = [n for n in nodes if n["committee_id"] == own]
+        theirs = [n for n in nodes if n["committee_id"] == other]
+        assert mine and theirs and all(set(n) <= {"kind", "id", "name", "committee_id"} for n in theirs), nodes
+        assert any(len(n) > 3 for n in mine), mine  # its own side keeps what changed
+        feed = world.get(who, "/api/v1/changes").json()["items"]
+        assert any({"kind": "Member", "id": m} in entry["changes"] for entry in feed), who

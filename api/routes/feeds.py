@@ -197,7 +197,28 @@ def audit(service: ServiceDep, caller: AdminDep,
           since: Annotated[int, Query(ge=0, le=2**62)] = 0,
           limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
     with service.lock:
-        items, _ = scoped_pages(service.store.audit, "seq",
-                                lambda r: bool(r["committee_ids"]) and set(r["committee_ids"]) <= caller.scope,
+        items, _ = scoped_pages(service.store.audit, "seq", lambda r: bool(set(r["committee_ids"]) & caller.scope),
                                 since, limit)
+    items = [audit_view(r, caller.scope) for r in items]
     return {"total": len(items), "limit": limit, "offset": 0, "items": items}
+
+
+def audit_view(record: dict, scope) -> dict:
+    """An audit record as a caller sees it: every record that touches one of its committees
+    (a write by a committee above it, a move into or out of it); of a record that also
+    touches committees outside its scope, the nodes there show only their kind, id, name and
+    committee, and only its own committees are named."""
+    if set(record["committee_ids"]) <= scope:
+        return record
+    return {**record, "committee_ids": sorted(set(record["committee_ids"]) & scope), "partial": True,
+            "before": _seen(record["before"], scope), "after": _seen(record["after"], scope)}
+
+
+def _seen(value, scope):
+    if not isinstance(value, dict):
+        return value
+    if isinstance(value.get("nodes"), list):  # an import's overwritten nodes
+        return {**value, "nodes": [_seen(node, scope) for node in value["nodes"]]}
+    if "committee_id" in value and value["committee_id"] not in scope:
+        return {k: value[k] for k in ("kind", "id", "name", "committee_id") if k in value}
+    return value
