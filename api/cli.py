@@ -12,13 +12,16 @@ import functools
 import logging
 import os
 import sys
+import threading
+import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 import orjson
 
 from api.output import gaps_table, kind_label, load_summary, stats_table
-from graph.errors import BadArgument, LiaisonError
+from graph.errors import BadArgument, LiaisonError, StoreError
 from graph.spreadsheet import CsvWriter
 from graph.store import RULES, Store
 from loaders.validate import parse_date
@@ -65,18 +68,63 @@ def store_options(func):
     return wrapper
 
 
-def open_store(config: dict) -> Store:
+NO_ROSTER = "库中没有名单，请先 liaison load 导入名单"
+
+
+def open_store(config: dict, write: bool = False) -> Store:
     """The store the options and environment name: Neo4j when a URI is given, else the
-    embedded file. Environment variables are read here, at the edge, and nowhere else."""
+    embedded file. Environment variables are read here, at the edge, and nowhere else.
+
+    Only a command that writes a roster (``write``: load, restore) may create the file; every
+    other command opens a store that exists and holds a roster, or refuses in one line
+    naming the store, so that an empty or mistyped store never reports full coverage."""
     env = os.environ
     uri = config.get("neo4j") or env.get("LIAISON_NEO4J_URI")
     if uri:
-        return open_bolt(uri, config)
-    from graph.embedded import EmbeddedStore
+        store = open_bolt(uri, config)
+    else:
+        from graph.embedded import EmbeddedStore
 
-    path = config.get("db") or env.get("LIAISON_DB") or DEFAULT_DB
-    log.info("opening embedded store %s", path)
-    return EmbeddedStore(path)
+        path = config.get("db") or env.get("LIAISON_DB") or DEFAULT_DB
+        log.info("opening embedded store %s", path)
+        try:
+            store = EmbeddedStore(path, create=write)
+        except StoreError as exc:
+            if exc.details.get("missing"):
+                raise StoreError(f"{NO_ROSTER}（库文件 {Path(path).resolve()} 不存在）", path=str(path)) from None
+            raise
+    if not write:
+        try:
+            present = store.has_roster()
+        except BaseException:
+            store.close()
+            raise
+        if not present:
+            store.close()
+            raise StoreError(f"{NO_ROSTER}（库：{store_location(store)}）")
+    return store
+
+
+def store_location(store: Store) -> str:
+    """The store as a person names it: the embedded file's full path, or the graph server's
+    address (without any user name) and database."""
+    path = getattr(store, "path", None)
+    if path is not None:
+        return str(Path(path).resolve())
+    address = urlsplit(store.uri)
+    shown = address._replace(netloc=address.netloc.rpartition("@")[2]).geturl()
+    database = getattr(store, "database", None)
+    return shown + (f"（数据库 {database}）" if database else "")
+
+
+def report_head(store: Store, fmt: str, committee_id: str | None = None, below: bool = True) -> str | None:
+    """The header line of a report for people (the table format): the committee it speaks
+    for and the store. None for the formats for machines, which stay as they are."""
+    from api.output import header_line
+
+    if fmt != "table":
+        return None
+    return header_line(store.committees(), committee_id, below, store_location(store))
 
 
 def open_bolt(uri: str, config: dict) -> Store:
@@ -91,6 +139,44 @@ def open_bolt(uri: str, config: dict) -> Store:
         database=config.get("neo4j_database") or env.get("LIAISON_NEO4J_DATABASE"),
         batch_size=int(env.get("LIAISON_NEO4J_BATCH_SIZE", "5000")),
     )
+
+
+PROGRESS_AFTER_S = 2.0  # a load still running after this long shows its progress
+PROGRESS_STAGES = {"read": "已读取并检查 {n} 行", "checked": "已核对引用和上下级关系，待写入 {n} 项（节点和关系）",
+                   "written": "已写入 {n} 项"}  # load_files' stages
+
+
+class Progress:
+    """A long load's progress on a terminal's stderr (the CLI makes one only when stderr is a
+    terminal): once the load has run PROGRESS_AFTER_S, a line that it is under way, then a
+    line per stage — rows read and checked, nodes and edges checked, written — with the
+    time taken. A shorter load shows nothing."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.lock = threading.Lock()
+        self.shown = False
+        self.timer = threading.Timer(PROGRESS_AFTER_S, self._under_way)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def _say(self, text: str) -> None:
+        click.echo(f"{text}（{time.monotonic() - self.started:.1f} 秒）", err=True)
+
+    def _under_way(self) -> None:
+        with self.lock:
+            if not self.shown:
+                self.shown = True
+                self._say("正在导入，请稍候")
+
+    def __call__(self, stage: str, count: int) -> None:
+        with self.lock:
+            if self.shown or time.monotonic() - self.started >= PROGRESS_AFTER_S:
+                self.shown = True
+                self._say(PROGRESS_STAGES[stage].format(n=f"{count:,}"))
+
+    def stop(self) -> None:
+        self.timer.cancel()
 
 
 def emit_json(obj) -> None:
@@ -119,8 +205,13 @@ def load(files, store_config, fmt, moves):
     """导入名单文件（.xlsx / .csv / .json）。全部通过校验才写入，否则一行不写。"""
     from loaders import load_files
 
-    with open_store(store_config) as store:
-        report = load_files(list(files), store, moves=moves)
+    progress = Progress() if sys.stderr.isatty() else None
+    try:
+        with open_store(store_config, write=True) as store:
+            report = load_files(list(files), store, moves=moves, progress=progress)
+    finally:
+        if progress:
+            progress.stop()
     if fmt == "json":
         emit_json(
             {
@@ -146,6 +237,7 @@ def gaps(rule, as_of, committee_id, fmt, store_config):
     day = parse_day(as_of)
     with open_store(store_config) as store:
         items = store.gaps(rule, day, committee_id)
+        head = report_head(store, fmt, committee_id, below=False)
     if fmt == "json":
         emit_json({"rule": rule, "as_of": day.isoformat(), "count": len(items), "items": items})
     elif fmt == "csv":
@@ -154,7 +246,7 @@ def gaps(rule, as_of, committee_id, fmt, store_config):
         writer.writerow(["编号", "姓名", "所属政协", "界别"])
         writer.writerows([i["id"], i["name"], i["committee_id"], i["sector"]] for i in items)
     else:
-        click.echo(gaps_table(rule, day, items))
+        click.echo(head + "\n" + gaps_table(rule, day, items))
 
 
 @cli.command()
@@ -164,10 +256,11 @@ def stats(fmt, store_config):
     """按类别统计库中的政协、党组织、委员、界别、联系等数量。"""
     with open_store(store_config) as store:
         counts = store.stats()
+        head = report_head(store, fmt)
     if fmt == "json":
         emit_json(counts)
     else:
-        click.echo(stats_table(counts))
+        click.echo(head + "\n" + stats_table(counts))
 
 
 @cli.command()
@@ -184,6 +277,24 @@ def generate(scale, seed, out, fmt):
     out.mkdir(parents=True, exist_ok=True)
     counts = run(scale, seed, out, fmt)
     click.echo("已生成：" + "，".join(f"{k} {v} 行" for k, v in counts.items()) + f"（目录 {out}）")
+
+
+@cli.command()
+@click.argument("target", metavar="FILE.xlsx", type=click.Path(path_type=Path))
+def template(target):
+    """写出空白名单模板（.xlsx）：每张表一个工作表、中文表头、必填列标注、填写说明和下拉选项，填好后可直接用 load 导入。"""
+    from loaders.template import write_template
+
+    if target.suffix.lower() != ".xlsx":
+        raise BadArgument(f"模板文件名应以 .xlsx 结尾：{target}", value=str(target))
+    path = write_template(target)
+    click.echo(f"已写出名单模板 {path}（{template_summary()}）")
+
+
+def template_summary() -> str:
+    from graph.model import model
+
+    return "工作表：说明、" + "、".join(t.label for t in model().tables.values())
 
 
 @cli.command()
@@ -211,13 +322,15 @@ def coverage(policy, by, as_of, committee_id, window, fmt, xlsx, counts, store_c
                               field="counts")
         with open_store(store_config) as store:
             result = flagship_counts(store, day, committee_id)
+            head = report_head(store, fmt, committee_id)
         if fmt == "json":
             emit_json(result)
         else:
-            click.echo(counts_text(result))
+            click.echo(head + "\n" + counts_text(result))
         return
     with open_store(store_config) as store:
         result = store_report(store, day, chosen, committee_id, by, window)
+        head = report_head(store, fmt, committee_id)
     if xlsx:
         from api.report_xlsx import write_coverage_xlsx
 
@@ -225,7 +338,7 @@ def coverage(policy, by, as_of, committee_id, window, fmt, xlsx, counts, store_c
     if fmt == "json":
         emit_json(result)
     else:
-        click.echo(coverage_text(result))
+        click.echo(head + "\n" + coverage_text(result))
         if xlsx:
             click.echo(f"\n报告已保存：{xlsx}")
 
@@ -255,16 +368,18 @@ def reach(node_id, hops, as_of, fmt, store_config):
 
     day = parse_day(as_of)
     with open_store(store_config) as store:
-        view = _member_view(store, node_id, day)
+        view, head = _member_view(store, node_id, day, fmt)
         result = {"from": node_id, "as_of": day.isoformat(), "hops": hops, "items": run(view, node_id, hops)}
-    emit_json(result) if fmt == "json" else click.echo(reach_text(result))
+    emit_json(result) if fmt == "json" else click.echo(head + "\n" + reach_text(result))
 
 
-def _member_view(store, node_id: str, day: dt.date):
-    """The view of the committee a member or organisation belongs to (and those below)."""
+def _member_view(store, node_id: str, day: dt.date, fmt: str):
+    """The view of the committee a member or organisation belongs to (and those below), and
+    the header line of a report on it."""
     from graph.view import home_committee, open_view
 
-    return open_view(store, day, home_committee(store, node_id))
+    home = home_committee(store, node_id)
+    return open_view(store, day, home), report_head(store, fmt, home)
 
 
 @cli.command()
@@ -279,8 +394,9 @@ def why(member_id, as_of, fmt, store_config):
 
     day = parse_day(as_of)
     with open_store(store_config) as store:
-        result = run(_member_view(store, member_id, day), member_id)
-    emit_json(result) if fmt == "json" else click.echo(why_text(result))
+        view, head = _member_view(store, member_id, day, fmt)
+        result = run(view, member_id)
+    emit_json(result) if fmt == "json" else click.echo(head + "\n" + why_text(result))
 
 
 @cli.command()
@@ -300,9 +416,10 @@ def diff(day_from, day_to, committee_id, fmt, store_config):
     with open_store(store_config) as store:
         scope, committees = scope_of(store, committee_id)
         G = store.subgraph(scope)
+        head = report_head(store, fmt, committee_id)
     before, after = View(G, d1.isoformat(), scope, committees), View(G, d2.isoformat(), scope, committees)
     result = {"from": d1.isoformat(), "to": d2.isoformat(), "items": run(before, after, view_gaps)}
-    emit_json(result) if fmt == "json" else click.echo(diff_text(result, REASONS))
+    emit_json(result) if fmt == "json" else click.echo(head + "\n" + diff_text(result, REASONS))
 
 
 @cli.command()
@@ -320,7 +437,8 @@ def network(as_of, committee_id, top, fmt, store_config):
     day = parse_day(as_of)
     with open_store(store_config) as store:
         result = run(open_view(store, day, committee_id), top)
-    emit_json(result) if fmt == "json" else click.echo(network_text(result))
+        head = report_head(store, fmt, committee_id)
+    emit_json(result) if fmt == "json" else click.echo(head + "\n" + network_text(result))
 
 
 @cli.command()
@@ -345,6 +463,7 @@ def recommend(policy, as_of, committee_id, fmt, out, accept, store_config):
     with open_store(store_config) as store:
         view = open_view(store, day, committee_id)
         result = run(view, chosen)
+        head = report_head(store, fmt, committee_id)
         if accept:
             written = write(store, view, result, chosen, "cli")
             result["accepted"] = {"cursor": written.cursor if written else None,
@@ -355,7 +474,7 @@ def recommend(policy, as_of, committee_id, fmt, out, accept, store_config):
         path = write_recommend_xlsx(result, out or Path(f"推荐结对-{day.isoformat()}.xlsx"))
         click.echo(f"已写入 {path}")
     else:
-        click.echo(recommend_text(result))
+        click.echo(head + "\n" + recommend_text(result))
     if accept and fmt != "json":
         click.echo("已采纳并写入库中。" if result["items"] or result["temporary_branches"] else "没有需要写入的推荐。")
 
@@ -388,7 +507,7 @@ def restore(source, store_config):
     令牌、审计记录和变更流沿用本库，并记下这次恢复；旧版本的备份先升级。
 
     结构与本程序不符或政协上下级成环的备份被拒绝，本库不变。"""
-    with open_store(store_config) as store:
+    with open_store(store_config, write=True) as store:
         _file_store(store, "load").restore(source)
         counts = store.stats()
     click.echo(f"已从 {source} 恢复：委员 {counts['members']} 名，联系 {counts['liaisons']} 条")
@@ -431,7 +550,7 @@ def serve(demo, host, port, max_upload_mb, max_json_kb, store_config):
             from loaders import load_files
             from loaders.sample import SAMPLE, write_sample
 
-            store = open_store({**store_config, "neo4j": None, "db": str(Path(tmp) / "demo.db")})
+            store = open_store({**store_config, "neo4j": None, "db": str(Path(tmp) / "demo.db")}, write=True)
             load_files([SAMPLE if SAMPLE.exists() else write_sample(Path(tmp) / SAMPLE.name)], store)
             root = sorted(c for c, p in store.committees().items() if not p.get("parent_id"))[0]
             _, token = create_token(store, root, "admin", "演示")

@@ -30,6 +30,25 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def committee_name(committees: dict[str, dict], committee_id: str) -> str:
+    """A committee as a person reads it: its name, and its id beside it."""
+    name = (committees.get(committee_id) or {}).get("name")
+    return f"{name}（{committee_id}）" if name and name != committee_id else committee_id
+
+
+def header_line(committees: dict[str, dict], committee_id: str | None, below: bool, location: str) -> str:
+    """A report's first line: the committee it speaks for (``below``: with those under it,
+    when it has any; none given: the whole store, from its top committees) and the store."""
+    parents = {p.get("parent_id") for p in committees.values()}
+    if committee_id is not None:
+        who = committee_name(committees, committee_id) + ("及其下级政协" if below and committee_id in parents else "")
+    else:
+        roots = sorted(c for c, p in committees.items() if p.get("parent_id") not in committees)
+        who = "全库，" + "、".join(committee_name(committees, r) for r in roots[:3])
+        who += (f"等 {len(roots)} 个政协" if len(roots) > 3 else "") + ("及其下级政协" if len(committees) > len(roots) else "")
+    return f"政协：{who}　库：{location}"
+
+
 def gaps_table(rule: str, day: dt.date, items: list[dict]) -> str:
     head = f"{RULES[rule]}（截至 {day.isoformat()}）：共 {len(items)} 名"
     if not items:
@@ -48,6 +67,8 @@ def load_summary(report) -> str:
     written = "；".join(
         f"{kind_label(k)} 新增 {result.created[k]}、更新 {result.updated[k]}" for k in result.created
     )
+    if not report.rows:  # tables with their headers only (a blank template)
+        read, written = "0 行（表中只有表头，没有数据行）", "无，库未改动"
     lines = [f"导入完成：{'、'.join(report.files)}", f"读取：{read}", f"写入：{written}"]
     if report.ignored:
         lines.append(f"未识别、已跳过：{'；'.join(report.ignored)}")

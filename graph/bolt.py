@@ -284,6 +284,9 @@ class BoltStore(Store):
         return found
 
     # --- questions -----------------------------------------------------------------
+    def has_roster(self) -> bool:
+        return bool(self._read("has_roster"))
+
     def stats(self) -> dict[str, int]:
         counts = {}
         for key, kind in STAT_KEYS.items():

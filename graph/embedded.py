@@ -164,10 +164,15 @@ def _product_schema(version: int) -> dict[tuple[str, str], tuple[str, str | None
 class EmbeddedStore(Store):
     name = "embedded"
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, create: bool = True):
+        """Open the store's file; ``create=False`` opens only a file that exists (a read
+        never leaves a new, empty store behind)."""
         self.path = Path(path)
+        if not create and not self.path.exists():
+            raise StoreError(f"库文件 {self.path} 不存在", path=str(self.path), missing=True)
+        target = self.path if create else f"{self.path.resolve().as_uri()}?mode=rw"
         try:
-            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self.db = sqlite3.connect(target, isolation_level=None, check_same_thread=False, uri=not create)
             self._prepare()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"无法打开数据库文件 {self.path}：{self._reason(exc)}", path=str(self.path)) from None
@@ -764,6 +769,9 @@ class EmbeddedStore(Store):
             put_edge(G, (src_kind, src), (dst_kind, dst), (kind, key), kind, json.loads(props))
 
     # --- questions -----------------------------------------------------------------
+    def has_roster(self) -> bool:
+        return bool(self.db.execute("SELECT EXISTS (SELECT 1 FROM nodes WHERE kind = 'Member')").fetchone()[0])
+
     def stats(self) -> dict[str, int]:
         nodes = dict(self.db.execute("SELECT kind, count(*) FROM nodes GROUP BY kind"))
         edges = dict(self.db.execute("SELECT kind, count(*) FROM edges WHERE kind IN ('LIAISES_WITH', 'CONTACTED') GROUP BY kind"))

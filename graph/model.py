@@ -20,24 +20,59 @@ COLUMN_TYPES = {"str", "date", "list:str"}
 TEXT_KINDS = {"id", "name", "free"}  # how a text column's characters are read (see model.yaml)
 
 
+# Characters a paste brings along that no one sees: a byte-order mark, zero-width space,
+# non-joiner and joiner, word joiner, soft hyphen, left-to-right and right-to-left marks.
+# Every text cell loses them at its ends, ids and names wherever they stand (loaders.text).
+INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060\u00ad\u200e\u200f"
+_UNSEEN = str.maketrans(dict.fromkeys(INVISIBLE))
+# What an office writes around a header: 姓名：, *姓名, 姓名*, 姓名（必填） (as NFKC gives them).
+HEADER_MARKS = ("(必填)", "(选填)", "(可选)", "(非必填)", ":", "*")
+
+
 def fold(text: str) -> str:
-    """Fold a header or vocabulary cell for matching: NFKC (full-width to half-width),
-    no spaces, lower case."""
-    text = unicodedata.normalize("NFKC", text)
-    return "".join(text.split()).lower()
+    """Fold a header or vocabulary cell for matching: NFKC (full-width to half-width), no
+    spaces, no invisible characters, lower case, without the marks an office writes around
+    a header (a colon after it, an asterisk before or after it, （必填） after it)."""
+    whole = text = "".join(unicodedata.normalize("NFKC", text).translate(_UNSEEN).split()).lower()
+    folded = None
+    while folded != text:
+        folded = text
+        text = text.lstrip("*")
+        for mark in HEADER_MARKS:
+            text = text.removesuffix(mark)
+    return text or whole  # a header of marks alone stays itself
 
 
 @dataclass(frozen=True)
 class Enum:
     name: str
     labels: dict[str, str]  # code -> Chinese label
-    lookup: dict[str, str]  # folded code / label / alias -> code
+    lookup: dict[str, str]  # folded code / label / alias / flag word -> code
+    suffixes: tuple[tuple[str, str], ...] = ()  # (folded suffix, code), the longest first
+    flags: dict[str, str] = field(default_factory=dict)  # folded flag word -> the property it sets
+    flag_words: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # code -> (property, word)
 
     def parse(self, raw: str) -> str | None:
-        return self.lookup.get(fold(raw))
+        folded = fold(raw)
+        code = self.lookup.get(folded)
+        if code is None:
+            code = next((c for suffix, c in self.suffixes if folded.endswith(suffix)), None)
+        return code
+
+    def flag(self, raw: str) -> str | None:
+        """The property a word sets besides naming its value (中共预备党员: cpc_probationary)."""
+        return self.flags.get(fold(raw))
 
     def label(self, code: str | None) -> str:
         return self.labels.get(code, code or "") if code else ""
+
+    def worded(self, code: str, props: dict) -> str:
+        """A stored value as a roster writes it again for a node of these properties: the
+        word of a flag the node has (中共预备党员), else the code as stored."""
+        for prop, word in self.flag_words.get(code, ()):
+            if props.get(prop):
+                return word
+        return code
 
 
 @dataclass(frozen=True)
@@ -69,9 +104,15 @@ class Table:
     key: tuple[str, ...]
     columns: dict[str, Column]
     headers: dict[str, str] = field(default_factory=dict)  # folded header -> column
+    flags: dict[str, str] = field(default_factory=dict)  # property an enum's flag sets -> its column
 
     def column_for(self, header: str) -> str | None:
         return self.headers.get(fold(header))
+
+    @property
+    def value_names(self) -> tuple[str, ...]:
+        """What a clean row of the table holds: its columns, then the flags its words set."""
+        return (*self.columns, *self.flags)
 
 
 @dataclass(frozen=True)
@@ -127,6 +168,21 @@ class Model:
     def label(self, enum: str, code: str | None) -> str:
         return self.enums[enum].label(code)
 
+    def as_roster(self, table: str, props: dict) -> dict:
+        """A node's properties as a roster row of its table gives them: without what the
+        stores keep (model.yaml ``reserved``: cpc, cpc_probationary, …), and a value whose
+        word set a flag written as that word again (中共预备党员), so the row loads back the
+        same."""
+        spec = self.tables[table]
+        reserved = self.reserved_names(table)
+        row = {k: v for k, v in props.items() if fold(k) not in reserved or k in spec.columns}
+        for name in set(spec.flags.values()):
+            enum = self.enums[spec.columns[name].enum]
+            value = row.get(name)
+            if value is not None:
+                row[name] = [enum.worded(v, props) for v in value] if isinstance(value, list) else enum.worded(value, props)
+        return row
+
     def row_edges(self, node_kind: str) -> list[str]:
         """Edge kinds derived from a node's roster row (replaced when it is re-loaded)."""
         return [e.name for e in self.edges.values() if e.from_row and node_kind in e.sources]
@@ -141,17 +197,28 @@ def _as_tuple(value) -> tuple[str, ...]:
 def _build_enum(name: str, spec: dict) -> Enum:
     if not isinstance(spec, dict) or not spec:
         raise ModelError(f"model: enum {name} has no values")
-    labels, lookup = {}, {}
+    labels, lookup, suffixes, flags, flag_words = {}, {}, {}, {}, {}
     for code, entry in spec.items():
         if not isinstance(entry, dict) or "label" not in entry:
             raise ModelError(f"model: enum {name}.{code} has no label")
         labels[code] = entry["label"]
-        for word in (code, entry["label"], *entry.get("aliases", [])):
+        flagged = {str(word): prop for prop, words in (entry.get("flags") or {}).items() for word in words}
+        for word in (code, entry["label"], *entry.get("aliases", []), *flagged):
             folded = fold(str(word))
             if lookup.get(folded, code) != code:
                 raise ModelError(f"model: enum {name}: {word!r} names two values")
             lookup[folded] = code
-    return Enum(name, labels, lookup)
+        for word, prop in flagged.items():
+            flags[fold(word)] = prop
+            if prop not in {p for p, _ in flag_words.get(code, ())}:
+                flag_words[code] = (*flag_words.get(code, ()), (prop, word))
+        for suffix in entry.get("suffixes", []):
+            folded = fold(str(suffix))
+            if not folded or suffixes.get(folded, code) != code:
+                raise ModelError(f"model: enum {name}: suffix {suffix!r} is empty or names two values")
+            suffixes[folded] = code
+    ordered = tuple(sorted(suffixes.items(), key=lambda s: -len(s[0])))
+    return Enum(name, labels, lookup, ordered, flags, flag_words)
 
 
 def _build_table(name: str, spec: dict, enums: dict[str, Enum], node_names: set[str], list_items: int) -> Table:
@@ -180,7 +247,13 @@ def _build_table(name: str, spec: dict, enums: dict[str, Enum], node_names: set[
     key = _as_tuple(spec.get("key"))
     if not key or any(k not in columns for k in key):
         raise ModelError(f"model: table {name} has a bad key {key!r}")
-    return Table(name, spec["label"], _as_tuple(spec.get("aliases")), key, columns, headers)
+    flags = {}
+    for column in columns.values():
+        for prop in set(enums[column.enum].flags.values()) if column.enum else ():
+            if prop in columns or flags.get(prop, column.name) != column.name:
+                raise ModelError(f"model: table {name}: flag {prop!r} is set twice or names a column")
+            flags[prop] = column.name
+    return Table(name, spec["label"], _as_tuple(spec.get("aliases")), key, columns, headers, flags)
 
 
 def build_model(doc: dict) -> Model:

@@ -352,6 +352,11 @@ class Store(ABC):
     def committees(self) -> dict[str, dict]:
         """Every committee: id -> properties (the tree is small)."""
 
+    def has_roster(self) -> bool:
+        """Whether the store holds a roster: at least one member (committees alone are not
+        one). The command line refuses to report on a store without one."""
+        return bool(self.stats()["members"])
+
     @abstractmethod
     def subgraph(self, committee_ids: Collection[str] | None = None) -> nx.MultiDiGraph:
         """The nodes of the given committees (all when ``None``) and what their questions

@@ -79,9 +79,13 @@ def prepare(rows: dict[str, list[Row]], store: Store, source: str) -> Batch:
     return batch
 
 
-def prepare_files(paths: list[Path], store: Store) -> tuple[Batch, dict[str, int], list[str]]:
+def prepare_files(paths: list[Path], store: Store, progress=None) -> tuple[Batch, dict[str, int], list[str]]:
     rows, ignored = read_rows(paths)
     counts = {name: len(r) for name, r in rows.items() if r}
+    if progress:
+        progress("read", sum(counts.values()))
+    if not counts and any(r.parts for r in rows.values()):  # tables with their headers and no row (a blank template)
+        return Batch(), counts, ignored
     return prepare(rows, store, "、".join(p.name for p in paths)), counts, ignored
 
 
@@ -93,13 +97,17 @@ def prepare_doc(doc, store: Store, source: str) -> tuple[Batch, dict[str, int]]:
 
 
 def load_files(paths: list[Path], store: Store, actor: str = "cli", root: str | None = None,
-               moves: bool = False) -> LoadReport:
+               moves: bool = False, progress=None) -> LoadReport:
     """Import roster files: read and check them, check the write against the tree as it is
     (``root``: the caller's committee, whose scope the write must stay in; ``moves``: the
     caller asks for nodes to move between committees), then one transaction with its audit
-    record. The command line and the API's upload both come here."""
-    batch, counts, ignored = prepare_files(paths, store)
+    record. The command line and the API's upload both come here. ``progress(stage, count)``,
+    when given, hears of each stage: "read" (rows), "checked" and "written" (nodes and edges).
+    Files whose tables hold no row (a blank template) write nothing."""
+    batch, counts, ignored = prepare_files(paths, store, progress)
     files = [p.name for p in paths]
+    if not batch.rows():
+        return LoadReport(files, counts, WriteResult({}, {}), ignored)
     try:
         check = check_write(store, batch, root, moves)
     except (Conflict, BadArgument) as exc:  # a move or a cycle: named at the row that asks for it
@@ -108,7 +116,11 @@ def load_files(paths: list[Path], store: Store, actor: str = "cli", root: str | 
         batch.nodes  # noqa: B018 - a move is written as rows, so the feed can tell the committee it leaves
     batch.moved_from = check.moved
     batch.audit = import_audit(actor, files, counts, check)
+    if progress:
+        progress("checked", batch.rows())
     result = store.write(batch)
+    if progress:
+        progress("written", batch.rows())
     log.info("loaded %s: %s", files, counts)
     return LoadReport(files, counts, result, ignored)
 

@@ -1,18 +1,24 @@
 """Resolve references and turn clean rows into one :class:`Batch` for a store.
 
 Every reference must name something that exists in the files being loaded or already
-in the store. Members, sectors, special committees, activity groups and party
-organisations may be named instead of numbered where DATA-FORMAT.md allows it, but only
-when the name is unambiguous within the committee.
+in the store. Every reference column may give a name instead of an id, when the name is
+unambiguous where it is looked for (names compared on loaders.text.name_key, so 李　娜 and
+李娜 are namesakes; a name stored by an older load is folded before it is compared):
+a committee among all committees; a party organisation (所在党组织, 上级编号) within the
+row's committee; an activity's members within its committee; a liaison's target (member,
+party organisation, sector, special committee, activity group) within its source's
+committee; a liaison's source and a contact's two members among the members of the
+committees the import touches. An ambiguous name is refused with the ids it could mean.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 
 from graph.model import model
 from graph.store import Batch, Store
-from loaders.text import fold_id
+from loaders.text import fold_id, name_key
 from loaders.validate import Row
 
 # Nodes created on first sight from a member's row: column -> node kind.
@@ -49,22 +55,25 @@ class Known:
 
 def build_batch(rows: dict[str, list[Row]], store: Store) -> Batch:
     """The batch of these rows. The rows are consumed (each table is let go as soon as it
-    is built, so a nation-scale import does not hold its rows and its batch at once)."""
+    is built, so a nation-scale import does not hold its rows and its batch at once). A
+    reference given by name is replaced in its row by the id it names."""
     batch = Batch()
     known = Known(batch, store)
+    committees = _Committees(known)
     for row in rows.get("committees", []):
         v = row.values
         batch.add_node("Committee", v["id"], {**row.extra, **v, "committee_id": v["id"]})
-    _check_refs(rows.get("committees", []), "parent_id", "Committee", known, "上级政协")
+    _resolve(rows.get("committees", []), "parent_id", committees, "上级政协", patch="Committee")
+    _resolve(rows.get("party_orgs", []), "committee_id", committees, "政协")
     for row in rows.get("party_orgs", []):
         batch.add_node("PartyOrg", row.values["id"], {**row.extra, **row.values})
-    _check_refs(rows.get("party_orgs", []), "committee_id", "Committee", known, "政协")
-    _check_refs(rows.get("party_orgs", []), "parent_id", "PartyOrg", known, "党组织")
+    orgs = _Names(known, "PartyOrg")
+    _resolve(rows.get("party_orgs", []), "parent_id", orgs, "党组织", patch="PartyOrg")
+    _resolve(rows.get("members", []), "committee_id", committees, "政协")
+    _resolve(rows.get("members", []), "party_org_ids", orgs, "党组织")
     for row in rows.get("members", []):
         v = row.values
         batch.add_node("Member", v["id"], {**row.extra, **v, "cpc": "cpc" in v["affiliation"]})
-    _check_refs(rows.get("members", []), "committee_id", "Committee", known, "政协")
-    _check_refs(rows.get("members", []), "party_org_ids", "PartyOrg", known, "党组织")
 
     for row in rows.get("committees", []):
         v = row.values
@@ -81,6 +90,9 @@ def build_batch(rows: dict[str, list[Row]], store: Store) -> Batch:
         _member_edges(batch, row.values)
     rows.pop("members", None)
 
+    members = _Names(known, "Member")
+    _resolve(rows.get("activities", []), "committee_id", committees, "政协")
+    _resolve(rows.get("activities", []), "member_ids", members, "委员")
     for row in rows.get("activities", []):
         v = row.values
         if v["end_date"] < v["start_date"]:
@@ -89,25 +101,160 @@ def build_batch(rows: dict[str, list[Row]], store: Store) -> Batch:
         batch.replace_row_edges.setdefault("Activity", set()).add(v["id"])
         for mid in v.get("member_ids") or []:
             batch.add_edge("INVOLVES", "Activity", v["id"], "Member", mid)
-    _check_refs(rows.get("activities", []), "committee_id", "Committee", known, "政协")
-    _check_refs(rows.get("activities", []), "member_ids", "Member", known, "委员")
 
-    _liaisons(rows.pop("liaisons", []), batch, known)
-    _contacts(rows.pop("contacts", []), batch, known)
+    liaisons, contacts = rows.pop("liaisons", []), rows.pop("contacts", [])
+    if liaisons or contacts:
+        # A liaison's or contact's member named, not numbered: one of the members of the
+        # committees the import touches (its nodes', and those of the members it numbers).
+        anywhere = _Touched(known, members, liaisons, contacts)
+        _resolve(liaisons, "from_id", anywhere, "委员（联系人）")
+        _resolve(contacts, "from_id", anywhere, "委员（联系人）")
+        _resolve(contacts, "to_id", anywhere, "委员（联系对象）")
+    _liaisons(liaisons, batch, known, members, orgs)
+    _contacts(contacts, batch, known)
     return batch
 
 
-def _check_refs(rows: list[Row], column: str, kind: str, known: Known, what: str) -> None:
+class _Names:
+    """Nodes of one kind by committee and name (compared on loaders.text.name_key), over
+    the batch and the store (a stored name from an older load is folded here, as it would
+    be now); the store is asked once per committee, when a name is first looked up there."""
+
+    def __init__(self, known: Known, kind: str):
+        self.known, self.kind = known, kind
+        self.index: dict[tuple[str, str], list[str]] = {}
+        self.asked: set[str] = set()
+        self.indexed = 0  # how many of the batch's nodes of the kind are in the index (the batch only adds)
+
+    def _index_batch(self, committee_of) -> dict:
+        batch = self.known.batch.nodes.get(self.kind, {})
+        if len(batch) > self.indexed:
+            for nid, props in islice(batch.items(), self.indexed, None):
+                self._add(committee_of(nid, props), props.get("name"), nid)
+            self.indexed = len(batch)
+        return batch
+
+    def _load(self, committee_ids: set[str]) -> None:
+        batch = self._index_batch(lambda nid, props: props.get("committee_id"))
+        wanted = committee_ids - self.asked
+        if wanted:
+            self.asked |= wanted
+            for (cid, name), ids in self.known.store.ids_by_name(self.kind, wanted).items():
+                for nid in ids:
+                    if nid not in batch:  # a node the batch writes again is known by its new name
+                        self._add(cid, name, nid)
+
+    def _add(self, committee_id: str | None, name, nid: str) -> None:
+        if committee_id is None or not isinstance(name, str):
+            return
+        ids = self.index.setdefault((committee_id, name_key(name)), [])
+        if nid not in ids:
+            ids.append(nid)
+
+    def exists(self, ids: set[str]) -> set[str]:
+        return self.known.exists(self.kind, ids)
+
+    def find(self, committee_ids, name: str) -> list[str]:
+        """The ids of the nodes of that name in these committees."""
+        committee_ids = {c for c in committee_ids if c}
+        self._load(committee_ids)
+        key = name_key(name)
+        return sorted({nid for cid in committee_ids for nid in self.index.get((cid, key), ())})
+
+    def scope(self, row: Row) -> set[str]:
+        """The committees a row's name may be looked for in: its own."""
+        return {row.values.get("committee_id")}
+
+    def where(self, row: Row) -> str:
+        return "本政协"
+
+
+class _Committees(_Names):
+    """Committees by name, over every committee of the batch and the store."""
+
+    def __init__(self, known: Known):
+        super().__init__(known, "Committee")
+
+    def _load(self, committee_ids: set[str]) -> None:
+        batch = self._index_batch(lambda nid, props: "*")
+        if not self.asked:
+            self.asked.add("*")
+            for nid, props in self.known.store.committees().items():
+                if nid not in batch:
+                    self._add("*", props.get("name"), nid)
+
+    def scope(self, row: Row) -> set[str]:
+        return {"*"}
+
+    def where(self, row: Row) -> str:
+        return "本次导入的文件和库中"
+
+
+class _Touched(_Names):
+    """Members by name over the committees an import touches: those of its nodes, and
+    those of the members its liaisons and contacts give by id."""
+
+    def __init__(self, known: Known, members: _Names, liaisons: list[Row], contacts: list[Row]):
+        super().__init__(known, "Member")
+        self.members, self.rows = members, (liaisons, contacts)
+        self.committees: set[str] | None = None
+
+    def scope(self, row: Row) -> set[str]:
+        if self.committees is None:
+            found = {p.get("committee_id") for nodes in self.known.batch.nodes.values() for p in nodes.values()}
+            liaisons, contacts = self.rows
+            ids = {r.values["from_id"] for r in liaisons} | {r.values["to"] for r in liaisons} \
+                | {fold_id(r.values["to"]) for r in liaisons if r.values["target_kind"] == "member"} \
+                | {r.values[c] for r in contacts for c in ("from_id", "to_id")}
+            found.update(self.known.store.committees_of("Member", ids - self.known.batch.nodes.get("Member", {}).keys())
+                         .values())
+            self.committees = {c for c in found if c}
+        return self.committees
+
+    def find(self, committee_ids, name: str) -> list[str]:
+        return self.members.find(committee_ids, name)
+
+    def where(self, row: Row) -> str:
+        return "本次导入涉及的政协"
+
+
+def _resolve(rows: list[Row], column: str, names: _Names, what: str, patch: str | None = None) -> None:
+    """Every reference of ``column`` names a node of its kind in the import or the store, by
+    id or by a name unambiguous where the row may name it (``names.scope``); a name is
+    replaced by the id it names (and so is the property of a node the batch already holds:
+    ``patch``, its kind). Refused naming the row and column otherwise, an ambiguous name with
+    the ids it could mean."""
     wanted = set()
     for row in rows:
         value = row.values.get(column)
         wanted.update(value if isinstance(value, list) else [value] if value else [])
-    found = known.exists(kind, wanted)
+    if not wanted:
+        return
+    found = names.exists(wanted)
+    if found == wanted:
+        return
+    label = model().nodes[names.kind].label
     for row in rows:
         value = row.values.get(column)
-        for ref in value if isinstance(value, list) else [value] if value else []:
-            if ref not in found:
-                raise row.fail(column, f"找不到编号为「{ref}」的{what}（本次导入的文件和库中都没有）", ref)
+        refs = value if isinstance(value, list) else [value] if value else []
+        if all(ref in found for ref in refs):
+            continue
+        ids = []
+        for ref in refs:
+            if ref in found:
+                ids.append(ref)
+                continue
+            same = names.find(names.scope(row), ref)
+            if len(same) > 1:
+                raise row.fail(column, f"名称「{ref}」有歧义：{names.where(row)}有{len(same)}个同名{label}"
+                                       f"（{'、'.join(same)}），请填写编号", ref)
+            if not same:
+                raise row.fail(column, f"找不到编号或名称为「{ref}」的{what}（本次导入的文件和库中都没有）", ref)
+            ids.append(same[0])
+        row.values[column] = list(dict.fromkeys(ids)) if isinstance(value, list) else ids[0]
+        if patch is not None:
+            node = names.known.batch.nodes[patch][row.values["id"]]
+            node[column] = row.values[column]
 
 
 def _member_edges(batch: Batch, v: dict) -> None:
@@ -139,27 +286,12 @@ def _member_committees(rows: list[Row], column: str, known: Known, what: str) ->
     return committees
 
 
-class _Names:
-    """(committee, name) -> ids of one node kind, over the batch and the store."""
-
-    def __init__(self, known: Known, kind: str, committees: set[str]):
-        self.index = known.store.ids_by_name(kind, committees) if committees else {}
-        for nid, props in known.batch.nodes.get(kind, {}).items():
-            ids = self.index.setdefault((props["committee_id"], props["name"]), [])
-            if nid not in ids:
-                ids.append(nid)
-
-    def find(self, committee_id: str, name: str) -> list[str]:
-        return self.index.get((committee_id, name), [])
-
-
-def _liaisons(rows: list[Row], batch: Batch, known: Known) -> None:
+def _liaisons(rows: list[Row], batch: Batch, known: Known, members: _Names, orgs: _Names) -> None:
     if not rows:
         return
     committees = _member_committees(rows, "from_id", known, "委员（联系人）")
-    scope = set(committees.values())
     target_nodes = model().target_nodes
-    names = {kind: _Names(known, kind, scope) for kind in ("Member", "PartyOrg")}
+    names = {"Member": members, "PartyOrg": orgs}
     # A target given by id: as typed, or with its full-width letters and digits read as ASCII (as ids are).
     wanted = {r.values["to"] for r in rows} | {fold_id(r.values["to"]) for r in rows}
     direct = {kind: known.exists(kind, wanted) for kind in ("Member", "PartyOrg")}
@@ -175,11 +307,15 @@ def _liaisons(rows: list[Row], batch: Batch, known: Known) -> None:
             elif fold_id(to) in direct[kind]:
                 target = fold_id(to)
             else:
-                target = _by_name(row, names[kind].find(cid, to), to, label)
+                target = _by_name(row, names[kind].find({cid}, to), to, label)
         else:
             target = to if ":" in to and known.exists(kind, {to}) else scoped_id(cid, to)
             if not known.exists(kind, {target}):
-                raise row.fail("to", f"本政协没有名为「{to}」的{label}", to)
+                # one stored by an older load under its name as then typed (李　娜 for 李娜)
+                same = _Names(known, kind).find({cid}, to)
+                if len(same) != 1:
+                    raise row.fail("to", f"本政协没有名为「{to}」的{label}", to)
+                target = same[0]
         if target == v["from_id"] and kind == "Member":
             raise row.fail("to", "联系对象不能是联系人自己", to)
         props = {**row.extra, **{k: v[k] for k in ("target_kind", "mechanism", "start_date", "end_date")}}

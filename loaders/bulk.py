@@ -19,9 +19,9 @@ import polars as pl
 from graph.errors import InputError
 from graph.model import Column, Table
 from graph.spreadsheet import QUOTED
+from loaders import text as chars
 from loaders.read import CellError, RawSheet, SheetColumn
-from loaders.text import ASCII_CHARS, ENGINE_PATTERNS, FULL_WIDTH_CHARS
-from loaders.validate import MAX_CELL, Row, cell_text, check_row, clean_extra, clean_value, parse_date
+from loaders.validate import MAX_CELL, Row, cell_flags, cell_text, check_row, clean_extra, clean_value, parse_date
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def cells_frame(rows: list[tuple[int, list]], sheet: RawSheet) -> pl.DataFrame |
     dates = {c.index for c in sheet.columns if c.column and sheet.table.columns[c.column].type == "date"}
     columns = list(zip(*(cells for _, cells in rows))) if rows else [()] * width
     for beyond in columns[width:]:
-        if any(cell_text(cell) is not None for cell in beyond):
+        if any(cell is not None and str(cell).strip() for cell in beyond):  # a row the cell path keeps (loaders.read)
             return None
     data = {}
     for index, cells in enumerate(columns[:width]):
@@ -83,14 +83,19 @@ def cells_frame(rows: list[tuple[int, list]], sheet: RawSheet) -> pl.DataFrame |
     return pl.DataFrame(data, schema=_frame_schema(sheet))
 
 
-# What Python's str.strip() removes, so a column cleaned in bulk equals one cleaned cell by cell.
-WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 LIST_ITEM = "[^、，,；;／/\n]+"  # what stands between LIST_SEPARATORS, in the bulk engine's syntax
 
 
 def _blank_to_null(expr: pl.Expr) -> pl.Expr:
-    stripped = expr.str.strip_chars(WHITESPACE)
+    """A cell's text as loaders.validate.cell_text gives it: without the spaces and invisible
+    characters at its ends; null when blank."""
+    stripped = expr.str.strip_chars(chars.ENDS)
     return pl.when(stripped.str.len_chars() > 0).then(stripped)
+
+
+def _blank_row_cell(expr: pl.Expr) -> pl.Expr:
+    """Whether a cell leaves its row blank, as loaders.read keeps rows (spaces alone)."""
+    return expr.is_null() | (expr.str.strip_chars(chars.WHITESPACE).str.len_chars() == 0)
 
 
 def parse_frame(sheet: RawSheet) -> SheetRows:
@@ -101,7 +106,7 @@ def parse_frame(sheet: RawSheet) -> SheetRows:
     in a row, the first column), as the cell-by-cell path would."""
     table = sheet.table
     frame = sheet.frame.with_row_index("_pos")
-    frame = frame.filter(~pl.all_horizontal(_blank_to_null(pl.col(c)).is_null() for c in sheet.frame.columns))
+    frame = frame.filter(~pl.all_horizontal(_blank_row_cell(pl.col(c)) for c in sheet.frame.columns))
     by_column = {c.column: c for c in sheet.columns if c.column}
     extras = [c for c in sheet.columns if not c.column]
     mapped = {name: by_column[name] for name, column in table.columns.items()
@@ -123,10 +128,15 @@ def parse_frame(sheet: RawSheet) -> SheetRows:
             value, fault = _plain(column, raw)
         cleaned.append(value.alias(name))
         faults.append((order, (raw.str.len_chars() > MAX_CELL) | fault))
+    for flag, name in table.flags.items():  # what a column's words set besides their values (中共预备党员)
+        col, column = by_column.get(name), table.columns[name]
+        texts = [t for t in distinct.get(name, ()) if t is not None and flag in cell_flags(column, t)] if col else []
+        flagged = pl.col(str(col.index)).is_in(pl.Series(texts, dtype=pl.String).implode()) if texts else pl.lit(False)
+        cleaned.append(pl.when(flagged).then(True).otherwise(None).alias(flag))
     for order, col in enumerate(extras, start=len(table.columns)):
         text = _blank_to_null(pl.col(str(col.index)))
         cleaned.append(text.alias(f"_extra{order}"))
-        faults.append((order, (text.str.len_chars() > MAX_CELL) | text.str.contains(ENGINE_PATTERNS["free"])))
+        faults.append((order, (text.str.len_chars() > MAX_CELL) | text.str.contains(chars.ENGINE_PATTERNS["free"])))
     parsed = frame.with_columns(*cleaned)  # the file's columns are named by position, the clean ones by name
     checks = _row_checks(table, set(table.columns))
     if checks:
@@ -136,7 +146,7 @@ def parse_frame(sheet: RawSheet) -> SheetRows:
     found = [(at, order) for at, (order, _) in zip(firsts, faults) if at is not None]
     if found:
         _raise_at(sheet, table, by_column, extras, frame, parsed, *min(found))
-    return SheetRows(sheet, parsed.select("_pos", *table.columns, *_extra_names(table, len(extras))),
+    return SheetRows(sheet, parsed.select("_pos", *table.value_names, *_extra_names(table, len(extras))),
                      [c.header for c in extras])
 
 
@@ -167,7 +177,7 @@ class SheetRows(Sequence):
         """The clean columns by name, then one column per extra header (named by its order
         among them), and the extra headers."""
         extra = _extra_names(self.table, len(self.extra_headers))
-        return self.parsed.select(*self.table.columns, *extra), self.extra_headers
+        return self.parsed.select(*self.table.value_names, *extra), self.extra_headers
 
     def rows(self) -> list[Row]:
         if self._rows is None:
@@ -176,7 +186,7 @@ class SheetRows(Sequence):
 
     def _make_rows(self) -> list[Row]:
         parsed, table, by_column = self.parsed, self.table, self.by_column
-        names = list(table.columns)
+        names = list(table.value_names)
         row_numbers = (parsed["_pos"] + self.header_row + 1).to_list()
         rows = zip(*(_python_values(parsed[name]) for name in names))
         if not self.extra_headers:
@@ -217,28 +227,44 @@ def _python_values(series: pl.Series) -> list:
 def _plain(column: Column, raw: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """Text and id lists, by string operations: the clean value, and where it is at fault
     (as ``clean_value``: a character its text kind refuses, more items than the column
-    takes, an empty required cell); an id's full-width letters and digits read as ASCII."""
+    takes, an empty required cell); ids and names folded as loaders.text folds them."""
     text = _blank_to_null(raw)
-    refused = ENGINE_PATTERNS[column.text]
+    refused = chars.ENGINE_PATTERNS[column.text]
     if column.is_list:
         parts = text.str.extract_all(LIST_ITEM).list.eval(_blank_to_null(pl.element())).list.drop_nulls()
         bad = parts.list.eval(pl.element().str.contains(refused)).list.any()
-        if column.text == "id":
-            parts = parts.list.eval(_fold_id(pl.element()))
+        if column.text in FOLDS:
+            parts = parts.list.eval(FOLDS[column.text](pl.element()))
         text = parts.list.unique(maintain_order=True).fill_null(pl.lit([], dtype=pl.List(pl.String)))
         empty = text.list.len() == 0
         bad = bad | (text.list.len() > column.max_items)
     else:
         bad = text.str.contains(refused)
-        if column.text == "id":
-            text = _fold_id(text)
+        if column.text in FOLDS:
+            text = FOLDS[column.text](text)
         empty = text.is_null()
     return text, bad | empty if column.required else bad
 
 
-def _fold_id(text: pl.Expr) -> pl.Expr:
-    """As loaders.text.fold_id: full-width letters, digits and signs as ASCII."""
-    return text.str.replace_many(FULL_WIDTH_CHARS, ASCII_CHARS)
+def _visible(text: pl.Expr) -> pl.Expr:
+    """Without invisible characters anywhere and spaces at the ends (as loaders.text)."""
+    return text.str.replace_all(chars.ENGINE_INVISIBLE, "").str.strip_chars(chars.ENDS)
+
+
+def fold_id_expr(text: pl.Expr) -> pl.Expr:
+    """As loaders.text.fold_id: no invisible characters, full-width letters, digits and signs as ASCII."""
+    return _visible(text).str.replace_many(chars.FULL_WIDTH_CHARS, chars.ASCII_CHARS)
+
+
+def fold_name_expr(text: pl.Expr) -> pl.Expr:
+    """As loaders.text.fold_name: no invisible characters; the spaces inside taken out, or made
+    one space in a name with Latin letters."""
+    text = _visible(text)
+    return pl.when(text.str.contains(chars.ENGINE_LATIN)).then(text.str.replace_all(chars.ENGINE_SPACES, " ")) \
+        .otherwise(text.str.replace_all(chars.ENGINE_SPACES, ""))
+
+
+FOLDS = {"id": fold_id_expr, "name": fold_name_expr}  # text kind -> how the engine folds it
 
 
 def _mapped(sheet: RawSheet, column: Column, col: SheetColumn, raw: pl.Expr, distinct: list,

@@ -24,7 +24,7 @@ import polars as pl
 from graph.model import Table, model
 from graph.store import NO_PROPS, Batch, EdgeRow, Store, table_edge_kinds
 from loaders.build import ROW_EDGES, SEEN_NODES
-from loaders.bulk import SheetRows
+from loaders.bulk import SheetRows, fold_id_expr
 from loaders.validate import Row
 
 EXTRA = "extra:"  # prefix of the column holding an extra header's texts
@@ -82,7 +82,7 @@ class TableRows(Sequence):
         for part in self.parts:
             if isinstance(part, SheetRows):
                 columns, headers = part.columns()
-                names = list(table.columns)
+                names = table.value_names
                 frames.append(columns.rename({old: EXTRA + header for old, header
                                               in zip(columns.columns[len(names):], headers)}))
             else:
@@ -92,7 +92,8 @@ class TableRows(Sequence):
 
 def _rows_frame(table: Table, rows: list[Row]) -> pl.DataFrame:
     schema = {name: pl.List(pl.String) if column.is_list else pl.String for name, column in table.columns.items()}
-    data = {name: [row.values.get(name) for row in rows] for name in table.columns}
+    schema.update(dict.fromkeys(table.flags, pl.Boolean))
+    data = {name: [row.values.get(name) for row in rows] for name in table.value_names}
     for header in dict.fromkeys(h for row in rows for h in row.extra):
         schema[EXTRA + header] = pl.String
         data[EXTRA + header] = [row.extra.get(header) for row in rows]
@@ -120,7 +121,7 @@ def _json(fields: dict[str, tuple[pl.Expr, bool]]) -> pl.Expr:
 def _row_fields(frame: pl.DataFrame, table: Table, names: Sequence[str]) -> dict[str, tuple[pl.Expr, bool]]:
     """A row's extra texts, then the named clean values over them (as {**extra, **values})."""
     fields = {c.removeprefix(EXTRA): (pl.col(c), False) for c in frame.columns if c.startswith(EXTRA)}
-    fields.update({name: (pl.col(name), table.columns[name].is_list) for name in names})
+    fields.update({name: (pl.col(name), name in table.columns and table.columns[name].is_list) for name in names})
     return fields
 
 
@@ -187,7 +188,7 @@ class _Builder:
         if members is not None:
             t = m.tables["members"]
             cpc = pl.col("affiliation").list.contains("cpc")
-            self.add_nodes("Member", members, _json(_row_fields(members, t, t.columns) | {"cpc": (cpc, False)}))
+            self.add_nodes("Member", members, _json(_row_fields(members, t, t.value_names) | {"cpc": (cpc, False)}))
             self.check("Committee", members["committee_id"])
             self.check("PartyOrg", members["party_org_ids"].explode())
             self.member_committee.update(zip(members["id"].to_list(), members["committee_id"].to_list()))
@@ -245,8 +246,16 @@ class _Builder:
         for kind in frame["_kind"].unique().to_list():
             part = frame.filter(pl.col("_kind") == kind)
             if kind in ("Member", "PartyOrg"):
-                self.check(kind, part["to"])  # an id of the import or the store; a name is the row path's
-                targets.append(part.with_columns(pl.col("to").alias("_target")))
+                # an id of the import or the store, as typed or read as ids are (full-width
+                # letters and digits as ASCII), as the row path takes it; a name is the row path's
+                typed = part["to"].unique()
+                known = typed.filter(typed.is_in(self.ids(kind).implode()))
+                rest = typed.filter(~typed.is_in(known.implode()))
+                known = pl.concat([known, _series(self.store.existing(kind, rest.to_list()) if len(rest) else ())])
+                part = part.with_columns(pl.when(pl.col("to").is_in(known.implode())).then(pl.col("to"))
+                                         .otherwise(fold_id_expr(pl.col("to"))).alias("_target"))
+                self.check(kind, part["_target"])
+                targets.append(part)
                 continue
             ids = self.ids(kind)
             qualified = pl.col("to").str.contains(":", literal=True)  # another committee's, by its id

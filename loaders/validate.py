@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from graph.errors import InputError, Where
 from graph.model import Column, Table, model
 from loaders.read import CellError, RawSheet, SheetColumn, check_header
-from loaders.text import fold_id, shown, text_fault
+from loaders.text import fold_id, fold_name, shown, strip_text, text_fault
 
 LIST_SEPARATORS = re.compile(r"[、，,；;／/\n]+")
 DATE_PATTERNS = [
@@ -59,6 +59,8 @@ def parse_date(value) -> str | None:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 19000101 <= value <= 21001231 and value == int(value):  # 20220106 typed as a number: YYYYMMDD, not a serial day
+            return parse_date(str(int(value)))
         if not 1 <= value < 2958466:
             raise ValueError("out of range")
         from openpyxl.utils.datetime import from_excel  # a workbook's serial day (only workbooks hold them)
@@ -74,7 +76,8 @@ def parse_date(value) -> str | None:
 
 
 def cell_text(value) -> str | None:
-    """A cell's value as the text a person reads in it, stripped; None when blank."""
+    """A cell's value as the text a person reads in it, without the spaces and invisible
+    characters at its ends; None when blank."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -85,7 +88,7 @@ def cell_text(value) -> str | None:
         value = value.date()
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
-    text = str(value).strip()
+    text = strip_text(str(value))
     return text or None
 
 
@@ -106,20 +109,15 @@ def _parse_cell(column: Column, raw, where: Where):
         if cell_text(raw) is None:
             return None
         try:
-            return parse_date(raw)
+            return parse_date(cell_text(raw) if isinstance(raw, str) else raw)
         except (ValueError, OverflowError):
             raise InputError(where, f"无法识别的日期「{cell_text(raw)}」（应为 YYYY-MM-DD、YYYY/MM/DD 或 YYYY年M月D日）", raw) from None
-    if isinstance(raw, (list, tuple)):  # a JSON list
-        if not column.is_list:
-            raise InputError(where, f"{column.label}只能填一个值，不能是列表", raw)
-        parts = [t for t in (cell_text(item) for item in raw) if t]
-    else:
-        text = cell_text(raw)
-        if text is None:
-            return [] if column.is_list else None
-        parts = [p.strip() for p in LIST_SEPARATORS.split(text)] if column.is_list else [text]
-        parts = [p for p in parts if p]
-    parts = [_text_part(column, part, where) for part in parts]
+    if isinstance(raw, (list, tuple)) and not column.is_list:  # a JSON list
+        raise InputError(where, f"{column.label}只能填一个值，不能是列表", raw)
+    parts = _parts(column, raw)
+    if parts is None:
+        return [] if column.is_list else None
+    parts = [t for t in (_text_part(column, part, where) for part in parts) if t]
     if column.enum:
         vocab = model().enums[column.enum]
         parsed = []
@@ -139,13 +137,37 @@ def _parse_cell(column: Column, raw, where: Where):
     return parts[0] if parts else None
 
 
+def _parts(column: Column, raw) -> list[str] | None:
+    """The texts of a cell (a list cell's items), each without the spaces and invisible
+    characters at its ends; None when the cell is blank."""
+    if isinstance(raw, (list, tuple)):  # a JSON list
+        return [t for t in (cell_text(item) for item in raw) if t]
+    text = cell_text(raw)
+    if text is None:
+        return None
+    parts = [strip_text(p) for p in LIST_SEPARATORS.split(text)] if column.is_list else [text]
+    return [p for p in parts if p]
+
+
 def _text_part(column: Column, text: str, where: Where) -> str:
     """One text (a cell, an item of a list cell, a vocabulary's word) of a column: refused if it holds
-    what its kind may not (loaders.text), an id read with ASCII letters and digits."""
+    what its kind may not (loaders.text); an id read with ASCII letters and digits, a name
+    folded (loaders.text.fold_name)."""
     fault = text_fault(text, column.text)
     if fault is not None:
         raise InputError(where, f"{column.label}{fault}", text)
-    return fold_id(text) if column.text == "id" else text
+    if column.text == "id":
+        return fold_id(text)
+    return fold_name(text) if column.text == "name" else text
+
+
+def cell_flags(column: Column, raw) -> frozenset[str]:
+    """The properties the words of a clean cell set besides naming their values
+    (model.yaml ``flags``: 中共预备党员 sets cpc_probationary)."""
+    vocab = model().enums[column.enum] if column.enum else None
+    if vocab is None or not vocab.flags or isinstance(raw, CellError):
+        return frozenset()
+    return frozenset(filter(None, map(vocab.flag, _parts(column, raw) or ())))
 
 
 def clean_extra(raw, where: Where) -> str | None:
@@ -201,6 +223,7 @@ def parse_sheet(sheet: RawSheet) -> list[Row]:
     # Most cells repeat (a committee, a sector, a party, a date): each distinct text of a
     # column is parsed once. A bad one still fails where it first stands.
     seen: dict[str, dict] = {name: {} for name in table.columns}
+    flags_seen: dict[tuple, frozenset] = {}  # (column, text) -> the flags its words set
     for row_no, cells in sheet.rows:
         base = sheet.where(row_no)
         values = {}
@@ -218,6 +241,16 @@ def parse_sheet(sheet: RawSheet) -> list[Row]:
                 if key is not None and len(known) < 10_000:
                     known[key] = list(value) if isinstance(value, list) else value
             values[name] = value
+        for flag, name in table.flags.items():
+            col = by_column.get(name)
+            raw = cells[col.index] if col and col.index < len(cells) else None
+            key = (name, raw) if type(raw) is str else None
+            found = flags_seen.get(key) if key is not None else None
+            if found is None:
+                found = cell_flags(table.columns[name], raw)
+                if key is not None and len(flags_seen) < 10_000:
+                    flags_seen[key] = found
+            values[flag] = True if flag in found else None
         extra = {}
         for col in extras:
             text = clean_extra(cells[col.index] if col.index < len(cells) else None, base.at(col.letter, col.header))

@@ -127,6 +127,25 @@ def test_cli_on_bolt_and_sync(bolt_server, tmp_path, capsys, monkeypatch):
         assert bolt.dump() == embedded.dump()
 
 
+@pytest.mark.bolt
+def test_cli_refuses_an_empty_graph(bolt_server, tmp_path, capsys, monkeypatch):
+    """A read command on a Bolt graph without a roster refuses as on an empty file, naming
+    the server; loading the roster there makes it answer."""
+    monkeypatch.setenv("LIAISON_NEO4J_PASSWORD", bolt_server.password)
+    open_backend("bolt", tmp_path).close()  # emptied
+    bolt_args = ["--neo4j", bolt_server.uri, "--neo4j-user", "root", "--neo4j-database", bolt_server.database]
+    for args in (["gaps", "--rule", "non-party-without-liaison", "--format", "json"], ["coverage"], ["stats"]):
+        assert main([*bolt_args, *args]) == 1
+        out, err = capsys.readouterr()
+        assert out == "" and err == (f"错误：库中没有名单，请先 liaison load 导入名单"
+                                     f"（库：{bolt_server.uri}（数据库 {bolt_server.database}））\n")
+    assert main([*bolt_args, "load", str(write_json(tmp_path / "r.json", EDGE_ROSTER))]) == 0
+    capsys.readouterr()
+    assert main([*bolt_args, "stats"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == \
+        f"政协：全库，青川市政协（P1）及其下级政协　库：{bolt_server.uri}（数据库 {bolt_server.database}）"
+
+
 def test_unreachable_server_is_one_line(capsys):
     code = main(["--neo4j", "bolt://127.0.0.1:9", "stats"])
     err = capsys.readouterr().err

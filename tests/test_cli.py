@@ -78,7 +78,7 @@ def test_store_from_environment(loaded, capsys, monkeypatch):
 def test_table_and_csv_for_people(loaded, capsys):
     code, out, _ = run(capsys, "gaps", "--rule", "party-member-unorganised", "--as-of", "2026/7/1", "--db", str(loaded))
     assert code == 0
-    assert out.startswith("未编入党组织的党员委员（截至 2026-07-01）：共 4 名")
+    assert out.splitlines()[1].startswith("未编入党组织的党员委员（截至 2026-07-01）：共 4 名")  # below the header line
     assert "编号" in out and "王芳" in out
     code, out, _ = run(capsys, "gaps", "--rule", "party-member-unorganised", "--as-of", "2026-07-01",
                        "--format", "csv", "--db", str(loaded))
@@ -174,3 +174,102 @@ def test_two_counties_numbering_alike_are_refused_in_separate_loads(tmp_path, ca
     assert "yl.json" in err and "第1行" in err and "第2行" in err and "第3行" in err, err
     assert "等 3 条记录已属于政协「溪山县政协」（XS）" in err and "XS-0001" in err, err
     assert run(capsys, *gaps)[1] == before
+
+
+# --- an empty or missing store never reports coverage ---------------------------------------
+READ_COMMANDS = [
+    ["gaps", "--rule", "non-party-without-liaison"],
+    ["gaps", "--rule", "party-member-unorganised", "--format", "json"],
+    ["coverage"],
+    ["coverage", "--counts", "--format", "json"],
+    ["stats"],
+    ["reach", "A1"],
+    ["why", "A1"],
+    ["diff", "--from", "2026-01-01"],
+    ["network"],
+    ["recommend"],
+    ["backup", "copy.db"],
+    ["sync", "--to-neo4j", "bolt://127.0.0.1:9"],
+    ["token", "create", "--committee", "C1"],
+    ["token", "list"],
+    ["token", "revoke", "T1"],
+    ["serve", "--port", "0"],
+]
+
+
+@pytest.fixture
+def no_server(monkeypatch):
+    """`serve` would block in uvicorn: it must refuse before it gets there."""
+    import uvicorn
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("served a store without a roster")
+
+    monkeypatch.setattr(uvicorn, "run", refuse)
+
+
+@pytest.mark.parametrize("args", READ_COMMANDS, ids=[" ".join(a[:2]) for a in READ_COMMANDS])
+def test_a_read_command_on_a_missing_store_refuses_and_creates_nothing(tmp_path, capsys, monkeypatch, no_server, args):
+    monkeypatch.chdir(tmp_path)
+    typo = tmp_path / "typo.db"
+    code, out, err = run(capsys, "--db", str(typo), *args)
+    assert code == 1 and out == "", (out, err)
+    assert err.count("\n") == 1 and "库中没有名单，请先 liaison load 导入名单" in err and str(typo) in err, err
+    assert list(tmp_path.iterdir()) == []  # no store file, no journal, no backup
+
+
+@pytest.mark.parametrize("args", READ_COMMANDS, ids=[" ".join(a[:2]) for a in READ_COMMANDS])
+def test_a_read_command_on_a_store_without_a_roster_refuses(tmp_path, capsys, monkeypatch, no_server, args):
+    """A store that exists but holds no member (here: only the committees) is no roster either."""
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "empty.db"
+    committees = write_json(tmp_path / "c.json", {"committees": EDGE_ROSTER["committees"]})
+    assert run(capsys, "load", str(committees), "--db", str(db))[0] == 0
+    code, out, err = run(capsys, "--db", str(db), *args)
+    assert code == 1 and out == "", (out, err)
+    assert err == f"错误：库中没有名单，请先 liaison load 导入名单（库：{db}）\n"
+
+
+def test_reports_for_people_name_the_store_and_the_committee(loaded, capsys):
+    """The first line of every text report says which committee it speaks for and which
+    store it read; JSON stays as it was."""
+    where = f"库：{loaded}"
+    code, out, _ = run(capsys, "gaps", "--rule", "party-member-unorganised", "--as-of", "2026-07-01", "--committee", "C1",
+                       "--db", str(loaded))
+    assert code == 0 and out.splitlines()[0] == f"政协：溪山县政协（C1）　{where}"
+    whole = f"政协：全库，青川市政协（P1）及其下级政协　{where}"
+    for args in (["stats"], ["coverage", "--as-of", "2026-07-01"], ["coverage", "--counts"], ["network"],
+                 ["diff", "--from", "2026-01-01"], ["recommend", "--as-of", "2026-07-01"]):
+        code, out, err = run(capsys, *args, "--db", str(loaded))
+        assert code == 0 and out.splitlines()[0] == whole, (args, out[:200], err)
+    code, out, _ = run(capsys, "coverage", "--committee", "P1", "--db", str(loaded))
+    assert out.splitlines()[0] == f"政协：青川市政协（P1）及其下级政协　{where}"
+    for args in (["reach", "D1"], ["why", "D1"]):
+        code, out, _ = run(capsys, *args, "--db", str(loaded))
+        assert code == 0 and out.splitlines()[0] == f"政协：云岭县政协（C2）　{where}"
+    code, out, _ = run(capsys, "stats", "--format", "json", "--db", str(loaded))
+    assert "库" not in out and json.loads(out)["members"] == 17
+
+
+# --- progress of a long load, on a terminal only --------------------------------------------
+def test_a_long_load_shows_progress_on_a_terminal(tmp_path, capsys, monkeypatch):
+    import api.cli
+
+    monkeypatch.setattr(api.cli, "PROGRESS_AFTER_S", 0)  # every load counts as long
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    code, out, err = run(capsys, "load", str(write_json(tmp_path / "r.json", EDGE_ROSTER)), "--db", str(tmp_path / "p.db"))
+    assert code == 0 and "导入完成" in out
+    lines = [line for line in err.splitlines() if line != "正在导入，请稍候" and not line.startswith("正在导入，请稍候（")]
+    assert len(lines) == 3, err
+    assert lines[0].startswith(f"已读取并检查 {sum(len(rows) for rows in EDGE_ROSTER.values())} 行（")
+    assert lines[1].startswith("已核对引用和上下级关系，待写入 ") and lines[2].startswith("已写入 ")
+    assert all(line.endswith(" 秒）") for line in lines)
+
+
+def test_a_load_shows_no_progress_when_stderr_is_no_terminal(tmp_path, capsys, monkeypatch):
+    import api.cli
+
+    monkeypatch.setattr(api.cli, "PROGRESS_AFTER_S", 0)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    code, out, err = run(capsys, "load", str(write_json(tmp_path / "r.json", EDGE_ROSTER)), "--db", str(tmp_path / "p.db"))
+    assert code == 0 and "导入完成" in out and err == ""

@@ -64,6 +64,16 @@ def test_stats_counts_by_kind(edge_store):
     }
 
 
+def test_a_store_has_a_roster_once_it_holds_a_member(store, tmp_path):
+    """The one check every read command makes first: an empty store, or one with only the
+    committees, holds no roster; a blank template loaded into it writes nothing."""
+    assert not store.has_roster()
+    load_files([write_json(tmp_path / "committees.json", {"committees": EDGE_ROSTER["committees"]})], store)
+    assert not store.has_roster()
+    load_files([write_json(tmp_path / "roster.json", EDGE_ROSTER)], store)
+    assert store.has_roster()
+
+
 def test_reload_is_idempotent(edge_store, tmp_path):
     before = edge_store.dump()
     report = load_files([write_json(tmp_path / "again.json", EDGE_ROSTER)], edge_store)

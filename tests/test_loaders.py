@@ -176,18 +176,23 @@ def test_xlsx_header_is_found_below_titles_and_columns_in_any_order(store, tmp_p
 # --- the bulk CSV path against the cell-by-cell path ------------------------------------------
 MEMBER_HEADERS = ["编号", "姓名", "政治面貌", "所属政协", "界别", "开始日期", "结束日期", "专委会", "党组织", "职务", "备注"]
 MEMBER_CELLS = {  # header: (values an office writes, values that go wrong or are odd)
-    "编号": (["M1", "M2", " M3 ", "M4", "M5", "M6", "Ｍ７"], ["", "M1", "Ｍ１", "M\u200b9", "M\t9"]),
-    "姓名": (["张伟", " 王芳\u3000", "=1+1", "x" * 40, "（全角）"], ["", "名" * 32_768, "张\u202e伟", "王\x07芳", "\ufeff李"]),
-    "政治面貌": (["中共党员", "民盟", "民盟、九三学社", "群众", "中共党员;民盟"], ["不存在的党派", ""]),
-    "所属政协": (["C1", "C2", "Ｃ２"], ["", "C\u20661"]),
-    "界别": (["教育界", "中共", " 经济界 "], [""]),
-    "开始日期": (["2023-01-05", "2023/1/5", "2023年1月5日", "20230105", "", "2023-01-05 00:00:00"], ["2023-02-30", "明天"]),
+    "编号": (["M1", "M2", " M3 ", "M4", "M5", "M6", "Ｍ７", "M\u200b8", "\ufeffＭ\u200d９\u3000"], ["", "M1", "Ｍ１", "M\t9"]),
+    "姓名": (["张伟", " 王芳\u3000", "=1+1", "x" * 40, "（全角）", "李　娜", "\ufeff李\u200b娜 ", "John  Smith", "阿依古丽 · 买买提",
+            "Ｌｉ\u3000Ｎａ\u00ad", "\u200e王\u200f"], ["", "名" * 32_768, "张\u202e伟", "王\x07芳", "\u2066李"]),
+    "政治面貌": (["中共党员", "民盟", "民盟、九三学社", "群众", "中共党员;民盟", "中共预备党员", "无党派民主人士、\u200b民盟 ",
+              "预备党员"], ["不存在的党派", ""]),
+    "所属政协": (["C1", "C2", "Ｃ２", "C1\u200b"], ["", "C\u20661"]),
+    "界别": (["教育界", "中共", " 经济界 ", "经\u3000济界", "\ufeff民盟"], ["", "\u200b"]),
+    "开始日期": (["2023-01-05", "2023/1/5", "2023年1月5日", "20230105", "", "2023-01-05 00:00:00", "\ufeff2023-01-05\u200b"],
+             ["2023-02-30", "明天"]),
     "结束日期": (["", "2027-01-01"], ["2022-12-31"]),
-    "专委会": (["", "提案委员会", "提案委员会、经济委员会", "提案委员会，，提案委员会", " / ", "、".join("专" * 20)],
+    "专委会": (["", "提案委员会", "提案委员会、经济委员会", "提案委员会，，提案委员会", " / ", "、".join("专" * 20),
+             "提案\u3000委员会、\u200b经济委员会", "\u200b、提案委员会"],
             ["、".join(f"专{i}" for i in range(21)), "提案\x0b委员会", "经济\u200d委员会"]),
-    "党组织": (["", "O1", "O1、O2", "O2;O1、O2", "Ｏ１、O1", "O1\x1f、O2"], ["O\x011、O2", "O\ufffe1"]),
-    "职务": (["", "委员", "常委", "主席"], ["国王"]),
-    "备注": (["", "换\n行", "\"引号\"", " 空格 ", "制\t表", "零宽\u200b"], ["长" * 32_768, "响\x07铃", "\x1b[31m"]),
+    "党组织": (["", "O1", "O1、O2", "O2;O1、O2", "Ｏ１、O1", "O1\x1f、O2", "\ufeffO1、O\u200b2 "], ["O\x011、O2", "O\ufffe1"]),
+    "职务": (["", "委员", "常委", "主席", "\u200b常委"], ["国王"]),
+    "备注": (["", "换\n行", "\"引号\"", " 空格 ", "制\t表", "零宽\u200b", "\ufeff新任\u200b", "甲\u200d乙", "\u200b"],
+           ["长" * 32_768, "响\x07铃", "\x1b[31m"]),
 }
 
 
@@ -267,9 +272,9 @@ def test_a_generated_roster_loads_the_same_in_bulk_and_cell_by_cell(tmp_path, mo
 
 
 WORKBOOK_CELLS = {  # header: (cells as an office's workbook holds them, typed and not only text; cells that go wrong)
-    "编号": (["M1", "M2", 1003, 1004.0, " M5 ", "Ｍ６"], ["M\u200b9", "Ｍ１"]),
-    "姓名": (["张伟", " 王芳\u3000", 12.5, True, "=1+1"], ["张\u202e伟"]),
-    "政治面貌": (["中共党员", "民盟、九三学社", "群众"], [7, "不存在的党派"]),
+    "编号": (["M1", "M2", 1003, 1004.0, " M5 ", "Ｍ６", "M\u200b9"], ["Ｍ１"]),
+    "姓名": (["张伟", " 王芳\u3000", 12.5, True, "=1+1", "李　娜", "\ufeffJohn  Smith"], ["张\u202e伟"]),
+    "政治面貌": (["中共党员", "民盟、九三学社", "群众", "中共预备党员\u200b"], [7, "不存在的党派"]),
     "所属政协": (["C1", 2], ["#N/A"]),  # a formula's error (a lookup that found nothing)
     "界别": (["教育界", "中共", False], []),
     "任职开始": (["2023-01-05", dt.date(2023, 1, 5), dt.datetime(2023, 1, 5), 44931],
@@ -380,3 +385,161 @@ def test_a_worksheet_that_starts_right_and_below_names_the_right_cell(store, tmp
         with pytest.raises(InputError) as err:
             load_files([path], store)
         assert err.value.message.startswith("offset.xlsx 工作表「委员」 第6行 E列「政治面貌」"), err.value.message
+
+
+# --- rosters as offices write them: padded names, pasted invisible characters, names for ids --------
+def _members_csv(path, lines: list[list[str]]):
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(lines)
+    return path
+
+
+@pytest.mark.parametrize("older", [False, True], ids=["both in the file", "the padded one stored by an older load"])
+def test_a_name_padded_for_alignment_is_a_namesake_not_another_person(store, tmp_path, older):
+    """An office pads a two-character name with a full-width space (黄　磊). Beside a 黄磊, a
+    liaison to 黄磊 by name is ambiguous: refused with both ids, never given silently to one."""
+    from graph.store import Batch
+
+    roster = copy.deepcopy(EDGE_ROSTER)
+    padded = {"id": "B9", "name": "黄　磊", "affiliation": "民进", "committee_id": "C1", "sector": "民进"}
+    roster["liaisons"] = [{"from_id": "A1", "to": "黄磊", "mechanism": "按姓名"}]
+    if older:
+        load_files([write_json(tmp_path / "base.json", {k: roster[k] for k in ("committees", "party_orgs", "members")})],
+                   store)
+        written = Batch()  # as a load before names were folded kept it
+        written.add_node("Member", "B9", {**padded, "affiliation": ["capd"], "cpc": False})
+        written.add_edge("SERVES_ON", "Member", "B9", "Committee", "C1")
+        store.write(written)
+        roster = {"liaisons": roster["liaisons"]}
+    else:
+        roster["members"].append(padded)
+    before = store.dump()
+    with pytest.raises(InputError) as err:
+        load_files([write_json(tmp_path / "r.json", roster)], store)
+    message = err.value.message
+    assert "歧义" in message and "B2" in message and "B9" in message and "列「to」" in message, message
+    assert store.dump() == before
+
+
+@pytest.mark.parametrize("lines", [0, 10**9], ids=["in bulk", "cell by cell"])
+def test_names_and_ids_as_offices_type_them(store, tmp_path, monkeypatch, lines):
+    """Spaces that align a name, spaces and invisible characters pasted along, full-width
+    ids: stored as the clean roster would be, by either path."""
+    from loaders import read
+
+    monkeypatch.setattr(read, "BULK_MIN_LINES", lines)
+    load_files([write_json(tmp_path / "base.json", {k: EDGE_ROSTER[k] for k in ("committees", "party_orgs")})], store)
+    path = _members_csv(tmp_path / "members.csv", [
+        ["编号", "姓名", "政治面貌", "所属政协", "界别", "专委会", "所在党组织", "备注"],
+        ["\ufeffＸＳ－０１８０", "李　娜", " 中共预备党员\u200b", "C1", " 经济界\u200b", "提案委员会、\u200b经济 委员会",
+         "Ｏ２\u200d", "\u200b新任 "],
+        ["XS-0181\u200b", "  John \u3000 Smith\u00ad ", "无党派民主人士", "Ｃ１", "经\u3000济界", "", "", "甲\u200d乙"],
+        ["XS-0182", "阿依古丽 · 买买提", "中共党员", "C1", "民盟", "", "O2", ""],
+    ])
+    load_files([path], store)
+    members = _stored_members(store)
+    assert sorted(members) == ["XS-0180", "XS-0181", "XS-0182"]
+    first, second, third = (members[i] for i in sorted(members))
+    assert (first["name"], second["name"], third["name"]) == ("李娜", "John Smith", "阿依古丽·买买提")
+    assert first["sector"] == second["sector"] == "经济界" and first["special_committees"] == ["提案委员会", "经济委员会"]
+    assert first["party_org_ids"] == ["O2"] and second["committee_id"] == "C1"
+    assert first["备注"] == "新任" and second["备注"] == "甲\u200d乙"  # free text keeps a joiner inside
+    assert first["affiliation"] == ["cpc"] and first["cpc"] and first["cpc_probationary"] is True
+    assert "cpc_probationary" not in third and second["affiliation"] == ["non_party"]
+    sectors = [k[1] for k in store.dump()["nodes"] if k[0] == "Sector"]
+    assert sectors == ["C1:民盟", "C1:经济界"] or sorted(sectors) == ["C1:民盟", "C1:经济界"]
+
+
+def test_every_reference_column_takes_an_unambiguous_name(store, tmp_path):
+    """A liaison's source, a contact's two members, a member's committee and party
+    organisations, an organisation's parent, an activity's members: by name where the name is
+    unambiguous, stored as the ids they name."""
+    roster = copy.deepcopy(EDGE_ROSTER)
+    roster["members"][0].update(committee_id="溪山县政协", party_org_ids="机关党支部、O3")
+    roster["party_orgs"][1]["parent_id"] = "溪山县政协党组"
+    roster["liaisons"] = [{"from_id": "张　伟", "to": "赵敏", "mechanism": "按姓名"},
+                          {"from_id": "郑洁", "to": "郭婷", "mechanism": "按姓名"}]
+    roster["contacts"] = [{"from_id": "张伟", "to_id": "赵　敏", "date": "2026-03-01", "mode": "谈心谈话"}]
+    roster["activities"] = [{"id": "H1", "name": "培训", "committee_id": "C1", "start_date": "2026-06-01",
+                             "end_date": "2026-06-08", "member_ids": "刘洋、A6"}]
+    load_files([write_json(tmp_path / "r.json", roster)], store)
+    dump = store.dump()
+    a1 = dump["nodes"][("Member", "A1")]
+    assert a1["committee_id"] == "C1" and a1["party_org_ids"] == ["O2", "O3"]
+    assert dump["nodes"][("PartyOrg", "O2")]["parent_id"] == "O1"
+    assert ("LED_BY", "PartyOrg", "O2", "PartyOrg", "O1", "") in dump["edges"]
+    assert {(k[2], k[4]) for k in dump["edges"] if k[0] == "LIAISES_WITH"} == {("A1", "B1"), ("D1", "B10")}
+    assert [(k[2], k[4]) for k in dump["edges"] if k[0] == "CONTACTED"] == [("A1", "B1")]
+    assert dump["nodes"][("Activity", "H1")]["member_ids"] == ["A5", "A6"]
+
+
+@pytest.mark.parametrize(("table", "column", "value", "words"), [
+    ("liaisons", "from_id", "王　芳", ["歧义", "A3", "A4", "联系人编号"]),
+    ("contacts", "to_id", "王芳", ["歧义", "A3", "A4", "联系对象编号"]),
+])
+def test_an_ambiguous_name_is_refused_listing_what_it_could_mean(store, tmp_path, table, column, value, words):
+    roster = copy.deepcopy(EDGE_ROSTER)
+    roster[table][0][column] = value
+    with pytest.raises(InputError) as err:
+        load_files(write_csvs(tmp_path / "c", roster, chinese=True), store)
+    message = err.value.message
+    assert message.startswith(f"{table}.csv 第2行"), message
+    for word in words:
+        assert word in message, message
+    assert store.stats()["members"] == 0
+
+
+def test_vocabulary_and_headers_as_offices_write_them(store, tmp_path):
+    """无党派民主人士 is 无党派人士; a kind of branch named for what it gathers is a 党支部 (a
+    temporary one a 临时党支部); a header may carry a colon, an asterisk or （必填）."""
+    load_files([write_json(tmp_path / "base.json", {"committees": EDGE_ROSTER["committees"]})], store)
+    orgs = _members_csv(tmp_path / "party_orgs.csv", [
+        ["*编号", "名称：", "类型*", "所属政协（必填）", "撤销日期"],
+        ["Q1", "界别联合", "联合党支部", "C1", ""], ["Q2", "功能型", "功能型党支部", "C1", ""],
+        ["Q3", "界别", "界别党支部", "C1", ""], ["Q4", "培训", "委员培训临时党支部", "C1", "2026-06-30"],
+        ["Q5", "机关", "机关党支部", "C1", ""]])
+    members = _members_csv(tmp_path / "members.csv", [
+        ["编号：", "*姓名", "政治面貌:", "所属政协*", "界别（必填）"], ["N1", "甲", "无党派民主人士", "C1", "经济界"]])
+    load_files([orgs, members], store)
+    kinds = {k[1]: v["kind"] for k, v in store.dump()["nodes"].items() if k[0] == "PartyOrg"}
+    assert kinds == {"Q1": "branch", "Q2": "branch", "Q3": "branch", "Q4": "temporary_branch", "Q5": "branch"}
+    assert _stored_members(store)["N1"]["affiliation"] == ["non_party"]
+
+
+def test_a_probationary_member_is_cpc_and_exports_and_edits_keep_the_wording(tmp_path):
+    """中共预备党员 is a CPC member (cpc_probationary kept on the member); the members table
+    exported writes 中共预备党员 again, so it loads back the same, and an edit keeps it."""
+    from fastapi.testclient import TestClient
+
+    from api.app import serving_app
+    from api.auth import create_token
+    from api.service import Service
+    from graph.embedded import EmbeddedStore
+
+    roster = copy.deepcopy(EDGE_ROSTER)
+    roster["members"][0]["affiliation"] = "中共预备党员"
+    with EmbeddedStore(tmp_path / "a.db") as store:
+        load_files([write_json(tmp_path / "r.json", roster)], store)
+        a1 = _stored_members(store)["A1"]
+        assert a1["affiliation"] == ["cpc"] and a1["cpc"] is True and a1["cpc_probationary"] is True
+        assert "A1" not in [i["id"] for i in store.gaps("party-member-unorganised", dt.date(2026, 7, 1))]
+        client = TestClient(serving_app(Service(store)), raise_server_exceptions=False)
+        headers = {"Authorization": f"Bearer {create_token(store, 'P1', 'admin', '组织办公室')[1]}"}
+        exported = {}
+        for table in ("committees", "party_orgs", "members"):
+            r = client.get(f"/api/v1/export/tables/{table}", headers=headers)
+            assert r.status_code == 200
+            (tmp_path / f"{table}.csv").write_text(r.text, encoding="utf-8")
+            exported[table] = r.text
+        assert "中共预备党员" in exported["members"] and "cpc_probationary" not in exported["members"]
+        members = _stored_members(store)
+        member = client.get("/api/v1/members/A1", headers=headers).json()
+        r = client.patch("/api/v1/members/A1", json={"township": "某镇"}, headers={**headers, "If-Match": f'"{member["etag"]}"'})
+        assert r.status_code == 200, r.text
+        assert _stored_members(store)["A1"]["cpc_probationary"] is True
+        client.close()
+    with EmbeddedStore(tmp_path / "b.db") as again:
+        load_files([tmp_path / f"{t}.csv" for t in ("committees", "party_orgs", "members")], again)
+        assert _stored_members(again) == members

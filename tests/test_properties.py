@@ -17,10 +17,11 @@ from tests.conftest import open_backend, write_csvs, write_json, write_xlsx
 
 DAYS = ["2023-01-01", "2024-06-30", "2024-07-01", "2025-01-01", "2025-12-31"]
 PROBE_DAYS = [*DAYS, "2022-12-31", "2024-12-31", "2026-01-01"]
-AFFILIATIONS = ["中共党员", "民革", "民盟", "民建", "九三学社", "无党派人士", "群众"]
+AFFILIATIONS = ["中共党员", "中共预备党员", "民革", "民盟", "民建", "九三学社", "无党派人士", "无党派民主人士", "群众"]
+CPC = {"中共党员", "中共预备党员"}
 NAMES = ["张伟", "王芳", "李娜", "刘洋", "陈静"]  # few names: duplicates on purpose
 SECTORS = ["经济界", "教育界", "民盟", "中共"]
-ORG_KINDS = ["党组", "党支部", "临时党支部", "党小组"]
+ORG_KINDS = ["党组", "党支部", "功能型党支部", "临时党支部", "党小组"]
 
 optional_day = st.sampled_from([None, *DAYS])
 
@@ -90,7 +91,7 @@ def _holds(row: dict, day: str) -> bool:
 
 
 def _cpc(member: dict) -> bool:
-    return "中共党员" in member["affiliation"].split("、")
+    return bool(CPC & set(member["affiliation"].split("、")))
 
 
 def naive_gaps(roster: dict, rule: str, day: str, committee: str | None = None) -> list[str]:
@@ -273,3 +274,73 @@ def test_the_maintained_gap_index_follows_every_write(data):
                         missing = Counter(i["committee_id"] for i in view_gaps(view, rule))
                         counts = {c: n for c, n in store.flagship_counts(rule, dt.date.fromisoformat(day)).items() if n[0]}
                         assert counts == {c: (n, n - missing[c]) for c, n in wanted.items()}, (step, day, rule)
+
+
+# --- rosters as offices type them: the same store and answers as the clean roster -----------------
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(" \u3000\t李娜Jo Ｓｍ阿·\u200b\ufeff\u200d\u00ad\u200eＸＳ－０1"), max_size=12))
+def test_folding_names_and_ids_is_idempotent(text):
+    from loaders.text import fold_id, fold_name, name_key
+
+    for fold in (fold_id, fold_name, name_key):
+        assert fold(fold(text)) == fold(text), (fold.__name__, text)
+    assert name_key(fold_name(text)) == name_key(text) == fold_name(name_key(text))
+
+
+UNSEEN = ["\ufeff", "\u200b", "\u200c", "\u200d", "\u2060", "\u00ad", "\u200e", "\u200f"]
+ID_COLUMNS = {"id", "committee_id", "parent_id", "from_id", "to", "to_id", "party_org_ids"}
+NAME_COLUMNS = {"name", "sector", "mechanism"}
+
+
+def _typed(rnd, text: str, kind: str) -> str:
+    """A cell as an office might type or paste it: an id full-width, invisible characters
+    anywhere in an id or a name, a name padded with full-width spaces between its characters,
+    spaces and invisible characters at the ends of any cell."""
+    def unseen() -> str:
+        return rnd.choice(UNSEEN) if rnd.random() < 0.3 else ""
+
+    if kind == "id":
+        text = "".join((chr(ord(c) + 0xFEE0) if "!" <= c <= "~" and rnd.random() < 0.5 else c) + unseen() for c in text)
+    elif kind == "name":
+        text = "".join(c + unseen() + ("\u3000" if rnd.random() < 0.3 else "") for c in text).rstrip("\u3000")
+    ends = ["", " ", "\u3000", "\ufeff", "\u200b "]
+    return rnd.choice(ends) + text + rnd.choice(ends)
+
+
+def typed_roster(rnd, roster: dict) -> dict:
+    out = {}
+    for table, rows in roster.items():
+        out[table] = []
+        for row in rows:
+            typed = {}
+            for column, value in row.items():
+                kind = "id" if column in ID_COLUMNS else "name" if column in NAME_COLUMNS else "other"
+                items = value.split("、") if column in ("party_org_ids", "affiliation") else [value]
+                typed[column] = "、".join(_typed(rnd, item, kind) for item in items)
+            out[table].append(typed)
+    return out
+
+
+@settings(FEWER, max_examples=25)
+@given(roster=rosters(), rnd=st.randoms(use_true_random=False),
+       path=st.sampled_from(["json", "xlsx", "csv cell by cell", "csv in bulk"]))
+def test_a_roster_as_offices_type_it_gives_the_store_and_answers_of_the_clean_one(tmp_path_factory, monkeypatch, roster,
+                                                                                 rnd, path):
+    import loaders
+    from graph.embedded import EmbeddedStore
+    from loaders import read
+
+    bulk = path == "csv in bulk"
+    monkeypatch.setattr(read, "BULK_MIN_LINES", 0 if bulk else 10**9)
+    monkeypatch.setattr(loaders, "BULK_BUILD_ROWS", 0 if bulk else 10**9)  # built as columns where it can be
+    folder = tmp_path_factory.mktemp("typed")
+    results = []
+    for name, rows in (("clean", roster), ("typed", typed_roster(rnd, roster))):
+        where = folder / name
+        where.mkdir()
+        with EmbeddedStore(where / "s.db") as store:
+            load_files(write_any(where, rows, {"json": "json", "xlsx": "xlsx"}.get(path, "csv")), store)
+            answers = {(rule, day): store.gaps(rule, dt.date.fromisoformat(day))
+                       for rule in ("non-party-without-liaison", "party-member-unorganised") for day in PROBE_DAYS}
+            results.append((store.dump(), answers))
+    assert results[1] == results[0]

@@ -110,13 +110,10 @@ def _xlsx(path: Path, build) -> Path:
 
 
 XLSX_CASES = {
-    "merged data cells": (lambda wb, ws: (ws.append(["M1", "张伟", "民盟", "C1", "教育界"]), ws.append(["M2", "李娜", "民盟", None, None]),
-                                          ws.merge_cells("D2:D3")), "必填项「所属政协」为空"),
     "formula without a cached value": (lambda wb, ws: ws.append(["M1", "=\"张\"&\"伟\"", "民盟", "C1", "教育界"]), "必填项「姓名」为空"),
     "duplicated header": (lambda wb, ws: (ws.delete_rows(1), ws.append(["编号", "姓名", "ID", "政治面貌", "所属政协", "界别"])), "表头重复"),
     "hidden sheet is not loaded": (lambda wb, ws: (ws.append(["M1", "张伟", "民盟", "C1", "教育界"]), wb.create_sheet("说明"),
                                                     setattr(ws, "sheet_state", "hidden")), "没有找到任何可导入的表"),
-    "empty rows only": (lambda wb, ws: [ws.append([None] * 5) for _ in range(5)], "没有找到任何可导入的表"),
 }
 
 
@@ -129,6 +126,26 @@ def test_malformed_workbooks_are_refused_whole(case, base, tmp_path):
         load_files([path], base)
     assert message in err.value.message and err.value.message.startswith("r.xlsx") and "\n" not in err.value.message
     assert base.dump() == before
+
+
+def test_a_sheet_of_its_header_and_empty_rows_loads_as_nothing(base, tmp_path):
+    """A blank template (a header, then nothing): read, no row, nothing written."""
+    path = _xlsx(tmp_path / "r.xlsx", lambda wb, ws: [ws.append([None] * 5) for _ in range(5)])
+    before = base.dump()
+    report = load_files([path], base)
+    assert report.rows == {} and report.result.created == {} and base.dump() == before
+
+
+def test_merged_data_cells_load_as_the_workbook_shows_them(base, tmp_path):
+    """A committee and a sector merged down over two members: both rows hold them (they were
+    refused as empty before)."""
+    path = _xlsx(tmp_path / "r.xlsx", lambda wb, ws: (ws.append(["M1", "张伟", "民盟", "C1", "教育界"]),
+                                                      ws.append(["M2", "李娜", "民盟", None, None]),
+                                                      ws.merge_cells("D2:D3"), ws.merge_cells("E2:E3")))
+    load_files([path], base)
+    members = {nid: props for (kind, nid), props in base.dump()["nodes"].items() if kind == "Member"}
+    assert {nid: (members[nid]["committee_id"], members[nid]["sector"]) for nid in ("M1", "M2")} == \
+        {"M1": ("C1", "教育界"), "M2": ("C1", "教育界")}
 
 
 def test_an_oversized_cell_is_refused_not_cut(base, tmp_path):

@@ -19,6 +19,7 @@ from api.schemas import (ContactIn, EndIn, ImportOut, LiaisonIn, LiaisonPatch, M
 from api.recommending import accept
 from api.service import EditorDep, ServiceDep, committee_of, day_of, owned, scope_for
 from graph.errors import BadArgument, Conflict, InputError, NotFound, TooLarge
+from graph.model import model
 from graph.store import Audit, Batch, etag
 from graph.policy import builtin_policy
 from graph.recommend import run as run_recommend
@@ -96,7 +97,7 @@ def _update_member(service, caller, member_id: str, changes: dict, if_match: str
         current = _member(service, caller, member_id)
         if etag(current) != wanted:
             raise Conflict(f"委员「{member_id}」已被他人修改，请重新读取后再改", id=member_id)
-        row = {k: v for k, v in current.items() if k != "cpc"}
+        row = model().as_roster("members", current)  # what the stores keep left out; 中共预备党员 as written
         for key, value in changes.items():
             if key in ("id", "cpc"):
                 continue

@@ -129,7 +129,7 @@ def table_rows(G, scope, table: str) -> tuple[list[str], list[list]]:
     extras = list(dict.fromkeys(k for r in records for k in r if k not in known))  # in order of first use, each once
     headers = [c.label for c in columns] + extras
     position = {k: i for i, k in enumerate(extras)}
-    for r in records:
+    for r in (model().as_roster(table, r) if table in NODE_TABLES else r for r in records):  # 中共预备党员 as written
         tail = [None] * len(extras)  # a row is filled from its own properties, not by asking it for every column
         for k, v in r.items():
             if (i := position.get(k)) is not None:
