@@ -6,11 +6,11 @@ from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI
 
-from api import errors
-from api.gate import API, Gate
-from api.routes import edits, feeds, health, lookups, page, queries
-from api.schemas import ErrorOut
-from api.service import Service
+from liaison_graph.api import errors
+from liaison_graph.api.gate import API, Gate
+from liaison_graph.api.routes import edits, feeds, health, lookups, page, queries
+from liaison_graph.api.schemas import ErrorOut
+from liaison_graph.api.service import Service
 
 ERRORS = {status: {"model": ErrorOut, "description": text} for status, text in (
     (401, "缺少或无效的访问令牌"), (403, "令牌无权访问"), (404, "不存在或不在令牌范围内"),
@@ -27,7 +27,7 @@ def _version() -> str:
 
 def serving_app(service: Service):
     """What ``liaison serve`` runs: the application behind the gap list's fast path."""
-    from api.fast import FastGaps
+    from liaison_graph.api.fast import FastGaps
 
     return FastGaps(create_app(service), service)
 

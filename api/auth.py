@@ -11,9 +11,9 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from graph.errors import BadArgument, CommitteeNotFound, Forbidden, NotFound, Unauthorized
-from graph.store import Store, TokenRecord, now
-from graph.view import subtree
+from liaison_graph.graph.errors import BadArgument, CommitteeNotFound, Forbidden, NotFound, Unauthorized
+from liaison_graph.graph.store import Store, TokenRecord, now
+from liaison_graph.graph.view import subtree
 
 ROLES = {"viewer": 0, "editor": 1, "admin": 2}
 ROLE_LABELS = {"viewer": "只读", "editor": "编辑", "admin": "管理员"}

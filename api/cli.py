@@ -20,11 +20,11 @@ from urllib.parse import urlsplit
 import click
 import orjson
 
-from api.output import gaps_table, kind_label, load_summary, stats_table
-from graph.errors import BadArgument, LiaisonError, StoreError
-from graph.spreadsheet import CsvWriter
-from graph.store import RULES, Store
-from loaders.validate import parse_date
+from liaison_graph.api.output import gaps_table, kind_label, load_summary, stats_table
+from liaison_graph.graph.errors import BadArgument, LiaisonError, StoreError
+from liaison_graph.graph.spreadsheet import CsvWriter
+from liaison_graph.graph.store import RULES, Store
+from liaison_graph.loaders.validate import parse_date
 
 log = logging.getLogger("liaison")
 
@@ -83,7 +83,7 @@ def open_store(config: dict, write: bool = False) -> Store:
     if uri:
         store = open_bolt(uri, config)
     else:
-        from graph.embedded import EmbeddedStore
+        from liaison_graph.graph.embedded import EmbeddedStore
 
         path = config.get("db") or env.get("LIAISON_DB") or DEFAULT_DB
         log.info("opening embedded store %s", path)
@@ -120,7 +120,7 @@ def store_location(store: Store) -> str:
 def report_head(store: Store, fmt: str, committee_id: str | None = None, below: bool = True) -> str | None:
     """The header line of a report for people (the table format): the committee it speaks
     for and the store. None for the formats for machines, which stay as they are."""
-    from api.output import header_line
+    from liaison_graph.api.output import header_line
 
     if fmt != "table":
         return None
@@ -128,7 +128,7 @@ def report_head(store: Store, fmt: str, committee_id: str | None = None, below: 
 
 
 def open_bolt(uri: str, config: dict) -> Store:
-    from graph.bolt import BoltStore
+    from liaison_graph.graph.bolt import BoltStore
 
     env = os.environ
     log.info("opening Bolt store %s", uri)
@@ -203,7 +203,7 @@ def cli(db, neo4j, neo4j_user, neo4j_database, verbose):
               help="允许把库中已有的委员、党组织、活动移到另一个政协，或改变政协的上级（默认拒绝：编号相同不等于同一人）")
 def load(files, store_config, fmt, moves):
     """导入名单文件（.xlsx / .csv / .json）。全部通过校验才写入，否则一行不写。"""
-    from loaders import load_files
+    from liaison_graph.loaders import load_files
 
     progress = Progress() if sys.stderr.isatty() else None
     try:
@@ -270,7 +270,7 @@ def stats(fmt, store_config):
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv", show_default=True, help="文件格式")
 def generate(scale, seed, out, fmt):
     """生成虚构的演示名单（县、市、省或全国规模），可直接用 load 导入。"""
-    from loaders.generate import generate as run
+    from liaison_graph.loaders.generate import generate as run
 
     if fmt == "json" and scale in ("province", "nation"):
         raise BadArgument("--format json 只适用于 county 和 city 规模；省级和全国规模请用 csv 或 xlsx")
@@ -283,7 +283,7 @@ def generate(scale, seed, out, fmt):
 @click.argument("target", metavar="FILE.xlsx", type=click.Path(path_type=Path))
 def template(target):
     """写出空白名单模板（.xlsx）：每张表一个工作表、中文表头、必填列标注、填写说明和下拉选项，填好后可直接用 load 导入。"""
-    from loaders.template import write_template
+    from liaison_graph.loaders.template import write_template
 
     if target.suffix.lower() != ".xlsx":
         raise BadArgument(f"模板文件名应以 .xlsx 结尾：{target}", value=str(target))
@@ -292,7 +292,7 @@ def template(target):
 
 
 def template_summary() -> str:
-    from graph.model import model
+    from liaison_graph.graph.model import model
 
     return "工作表：说明、" + "、".join(t.label for t in model().tables.values())
 
@@ -310,9 +310,9 @@ def template_summary() -> str:
 @store_options
 def coverage(policy, by, as_of, committee_id, window, fmt, xlsx, counts, store_config):
     """按联系制度（政策）统计覆盖率：名义覆盖与有效覆盖、未覆盖名单、分组、联系数量、沉寂联系。"""
-    from api.output import counts_text, coverage_text
-    from graph.coverage import flagship_counts, store_report
-    from graph.policy import find_policy
+    from liaison_graph.api.output import counts_text, coverage_text
+    from liaison_graph.graph.coverage import flagship_counts, store_report
+    from liaison_graph.graph.policy import find_policy
 
     chosen = find_policy(policy)
     day = parse_day(as_of)
@@ -332,7 +332,7 @@ def coverage(policy, by, as_of, committee_id, window, fmt, xlsx, counts, store_c
         result = store_report(store, day, chosen, committee_id, by, window)
         head = report_head(store, fmt, committee_id)
     if xlsx:
-        from api.report_xlsx import write_coverage_xlsx
+        from liaison_graph.api.report_xlsx import write_coverage_xlsx
 
         write_coverage_xlsx(result, xlsx)
     if fmt == "json":
@@ -346,7 +346,7 @@ def coverage(policy, by, as_of, committee_id, window, fmt, xlsx, counts, store_c
 @cli.command()
 def policies():
     """列出内置的联系制度（政策）及其规则。"""
-    from graph.policy import builtin
+    from liaison_graph.graph.policy import builtin
 
     for p in builtin().values():
         names = "、".join(dict.fromkeys([p.label, *p.aliases]))
@@ -363,8 +363,8 @@ def policies():
 @store_options
 def reach(node_id, hops, as_of, fmt, store_config):
     """从一名委员或一个党组织出发，K 步联系之内党的工作能到达哪些委员、界别和组织。"""
-    from api.output import reach_text
-    from graph.reach import reach as run
+    from liaison_graph.api.output import reach_text
+    from liaison_graph.graph.reach import reach as run
 
     day = parse_day(as_of)
     with open_store(store_config) as store:
@@ -376,7 +376,7 @@ def reach(node_id, hops, as_of, fmt, store_config):
 def _member_view(store, node_id: str, day: dt.date, fmt: str):
     """The view of the committee a member or organisation belongs to (and those below), and
     the header line of a report on it."""
-    from graph.view import home_committee, open_view
+    from liaison_graph.graph.view import home_committee, open_view
 
     home = home_committee(store, node_id)
     return open_view(store, day, home), report_head(store, fmt, home)
@@ -389,8 +389,8 @@ def _member_view(store, node_id: str, day: dt.date, fmt: str):
 @store_options
 def why(member_id, as_of, fmt, store_config):
     """一名委员为什么被覆盖（联系链、所在党组织），或为什么没有。"""
-    from api.output import why_text
-    from graph.reach import why as run
+    from liaison_graph.api.output import why_text
+    from liaison_graph.graph.reach import why as run
 
     day = parse_day(as_of)
     with open_store(store_config) as store:
@@ -407,10 +407,10 @@ def why(member_id, as_of, fmt, store_config):
 @store_options
 def diff(day_from, day_to, committee_id, fmt, store_config):
     """两天之间哪些委员新增或消除了覆盖缺口，以及原因（联系结束、任期结束、临时党支部撤销、新任委员……）。"""
-    from api.output import diff_text
-    from graph.reach import REASONS, view_gaps
-    from graph.reach import diff as run
-    from graph.view import View, scope_of
+    from liaison_graph.api.output import diff_text
+    from liaison_graph.graph.reach import REASONS, view_gaps
+    from liaison_graph.graph.reach import diff as run
+    from liaison_graph.graph.view import View, scope_of
 
     d1, d2 = parse_day(day_from), parse_day(day_to)
     with open_store(store_config) as store:
@@ -430,9 +430,9 @@ def diff(day_from, day_to, committee_id, fmt, store_config):
 @store_options
 def network(as_of, committee_id, top, fmt, store_config):
     """联系网络诊断：每人联系数、关键联络人（中介中心度）、孤立委员、界别 × 界别联系矩阵。"""
-    from api.output import network_text
-    from graph.reach import network as run
-    from graph.view import open_view
+    from liaison_graph.api.output import network_text
+    from liaison_graph.graph.reach import network as run
+    from liaison_graph.graph.view import open_view
 
     day = parse_day(as_of)
     with open_store(store_config) as store:
@@ -451,12 +451,12 @@ def network(as_of, committee_id, top, fmt, store_config):
 @store_options
 def recommend(policy, as_of, committee_id, fmt, out, accept, store_config):
     """推荐结对：为未覆盖的委员（界别、专委会）推荐联系人，遵守联系数量上限、亲和优先；并建议临时党支部。"""
-    from api.output import recommend_text
-    from api.recommending import accept as write
-    from api.report_xlsx import write_recommend_xlsx
-    from graph.policy import find_policy
-    from graph.recommend import run
-    from graph.view import open_view
+    from liaison_graph.api.output import recommend_text
+    from liaison_graph.api.recommending import accept as write
+    from liaison_graph.api.report_xlsx import write_recommend_xlsx
+    from liaison_graph.graph.policy import find_policy
+    from liaison_graph.graph.recommend import run
+    from liaison_graph.graph.view import open_view
 
     chosen = find_policy(policy)
     day = parse_day(as_of)
@@ -481,7 +481,7 @@ def recommend(policy, as_of, committee_id, fmt, out, accept, store_config):
 
 def _file_store(store: Store, neo4j_tool: str):
     """Backups are of the embedded store's file; a Neo4j server has its own tools."""
-    from graph.embedded import EmbeddedStore
+    from liaison_graph.graph.embedded import EmbeddedStore
 
     if not isinstance(store, EmbeddedStore):
         raise BadArgument(f"Neo4j 图数据库请用其自带的工具（neo4j-admin database {neo4j_tool}）")
@@ -519,7 +519,7 @@ def restore(source, store_config):
 @store_options
 def sync(to_neo4j, replace, store_config):
     """把嵌入式库的全部内容复制到 Neo4j 图数据库（一个事务，全部成功或全部不写）。"""
-    from graph.sync import copy_store
+    from liaison_graph.graph.sync import copy_store
 
     store_config = {**store_config, "neo4j": None}
     with open_store(store_config) as source, open_bolt(to_neo4j, store_config) as target:
@@ -541,14 +541,14 @@ def serve(demo, host, port, max_upload_mb, max_json_kb, store_config):
 
     import uvicorn
 
-    from api.app import serving_app
-    from api.auth import create_token
-    from api.service import Service
+    from liaison_graph.api.app import serving_app
+    from liaison_graph.api.auth import create_token
+    from liaison_graph.api.service import Service
 
     with tempfile.TemporaryDirectory() as tmp:
         if demo:
-            from loaders import load_files
-            from loaders.sample import SAMPLE, write_sample
+            from liaison_graph.loaders import load_files
+            from liaison_graph.loaders.sample import SAMPLE, write_sample
 
             store = open_store({**store_config, "neo4j": None, "db": str(Path(tmp) / "demo.db")}, write=True)
             load_files([SAMPLE if SAMPLE.exists() else write_sample(Path(tmp) / SAMPLE.name)], store)
@@ -582,8 +582,8 @@ def token():
 @store_options
 def token_create(committee_id, role, name, expires_days, store_config):
     """签发令牌；最后一行单独打印令牌本身。"""
-    from api.auth import create_token
-    from graph.store import Audit, Batch
+    from liaison_graph.api.auth import create_token
+    from liaison_graph.graph.store import Audit, Batch
 
     with open_store(store_config) as store:
         record, secret = create_token(store, committee_id, role, name, expires_days)
@@ -599,7 +599,7 @@ def token_create(committee_id, role, name, expires_days, store_config):
 @store_options
 def token_list(fmt, store_config):
     """列出令牌（不含令牌本身）。"""
-    from api.output import table
+    from liaison_graph.api.output import table
 
     with open_store(store_config) as store:
         records = store.tokens()
@@ -617,8 +617,8 @@ def token_list(fmt, store_config):
 @store_options
 def token_revoke(token_id, store_config):
     """吊销令牌（立即失效）。"""
-    from graph.errors import NotFound
-    from graph.store import Audit, Batch, now
+    from liaison_graph.graph.errors import NotFound
+    from liaison_graph.graph.store import Audit, Batch, now
 
     with open_store(store_config) as store:
         record = next((t for t in store.tokens() if t.id == token_id), None)

@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from graph import errors as e
+from liaison_graph.graph import errors as e
 
 log = logging.getLogger(__name__)
 

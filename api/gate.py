@@ -29,9 +29,9 @@ from email.message import Message
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.errors import body, from_liaison_error, respond, visible
-from api.service import Service, authenticated
-from graph.errors import LiaisonError, TooLarge
+from liaison_graph.api.errors import body, from_liaison_error, respond, visible
+from liaison_graph.api.service import Service, authenticated
+from liaison_graph.graph.errors import LiaisonError, TooLarge
 
 API = "/api/v1"
 READS = {"GET", "HEAD", "OPTIONS"}

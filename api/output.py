@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 
-from graph.model import model
-from graph.store import RULES, STAT_KEYS
+from liaison_graph.graph.model import model
+from liaison_graph.graph.store import RULES, STAT_KEYS
 
 def kind_label(kind: str) -> str:
     """The Chinese label of a node or edge kind, from the model."""

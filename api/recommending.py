@@ -3,12 +3,12 @@ transaction with its audit record (for the CLI and the API alike)."""
 
 from __future__ import annotations
 
-from graph.policy import Policy
-from graph.recommend import accept_rows
-from graph.store import Audit, Store, WriteResult
-from graph.view import View
-from graph.guard import check_write
-from loaders import prepare_doc
+from liaison_graph.graph.policy import Policy
+from liaison_graph.graph.recommend import accept_rows
+from liaison_graph.graph.store import Audit, Store, WriteResult
+from liaison_graph.graph.view import View
+from liaison_graph.graph.guard import check_write
+from liaison_graph.loaders import prepare_doc
 
 
 def accept(store: Store, view: View, result: dict, policy: Policy, actor: str, root: str | None = None) -> WriteResult | None:

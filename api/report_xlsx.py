@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from graph.spreadsheet import xlsx_row
+from liaison_graph.graph.spreadsheet import xlsx_row
 
 
 def _sheet(wb: Workbook, title: str, heading: str, headers: list[str], rows: list[list]) -> None:

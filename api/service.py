@@ -16,10 +16,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.auth import Caller, authenticate
-from graph.errors import BadArgument
-from graph.store import Store
-from loaders.validate import parse_date
+from liaison_graph.api.auth import Caller, authenticate
+from liaison_graph.graph.errors import BadArgument
+from liaison_graph.graph.store import Store
+from liaison_graph.loaders.validate import parse_date
 
 
 @dataclass

@@ -27,10 +27,10 @@ from pathlib import Path
 
 import httpx
 
-from api.auth import create_token
-from graph.embedded import EmbeddedStore
-from loaders import load_files
-from loaders.sample import SAMPLE
+from liaison_graph.api.auth import create_token
+from liaison_graph.graph.embedded import EmbeddedStore
+from liaison_graph.loaders import load_files
+from liaison_graph.loaders.sample import SAMPLE
 
 GAP_URL = "/api/v1/gaps/non-party-without-liaison?committee_id=XS&as_of=2026-11-01"
 
@@ -44,7 +44,7 @@ def free_port() -> int:
 @contextlib.contextmanager
 def serving(db: Path, port: int, timeout: float = 30.0):
     """`liaison serve` on 127.0.0.1:port over ``db``, stopped on exit."""
-    cmd = [sys.executable, "-m", "api.cli", "serve", "--db", str(db), "--port", str(port)]
+    cmd = [sys.executable, "-m", "liaison_graph.api.cli", "serve", "--db", str(db), "--port", str(port)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ})
     base = f"http://127.0.0.1:{port}"
     try:

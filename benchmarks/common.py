@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from graph.embedded import EmbeddedStore
-from loaders import load_files
-from loaders.generate import generate
+from liaison_graph.graph.embedded import EmbeddedStore
+from liaison_graph.loaders import load_files
+from liaison_graph.loaders.generate import generate
 
 
 def scale_arguments(description: str, **extra: int) -> argparse.Namespace:

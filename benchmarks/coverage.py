@@ -20,10 +20,10 @@ import time
 from pathlib import Path
 
 from benchmarks.common import generated_store, scale_arguments
-from graph.coverage import report, store_report
-from graph.embedded import EmbeddedStore
-from graph.policy import builtin
-from graph.view import open_view
+from liaison_graph.graph.coverage import report, store_report
+from liaison_graph.graph.embedded import EmbeddedStore
+from liaison_graph.graph.policy import builtin
+from liaison_graph.graph.view import open_view
 
 DAY = dt.date(2026, 11, 1)
 

@@ -18,11 +18,11 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from api.auth import create_token
+from liaison_graph.api.auth import create_token
 from benchmarks.api_load import free_port, prepared_store, serving
-from graph.embedded import EmbeddedStore
-from loaders import load_files
-from loaders.generate import generate
+from liaison_graph.graph.embedded import EmbeddedStore
+from liaison_graph.loaders import load_files
+from liaison_graph.loaders.generate import generate
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]

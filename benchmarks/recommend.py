@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 
 from benchmarks.common import generated_store, scale_arguments
-from graph.embedded import EmbeddedStore
-from graph.policy import builtin
-from graph.recommend import run
-from graph.view import open_view
+from liaison_graph.graph.embedded import EmbeddedStore
+from liaison_graph.graph.policy import builtin
+from liaison_graph.graph.recommend import run
+from liaison_graph.graph.view import open_view
 
 DAY = dt.date(2026, 11, 1)
 

@@ -16,10 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from graph.bolt import BoltStore
-from graph.embedded import EmbeddedStore
-from loaders import load_files
-from loaders.generate import generate
+from liaison_graph.graph.bolt import BoltStore
+from liaison_graph.graph.embedded import EmbeddedStore
+from liaison_graph.loaders import load_files
+from liaison_graph.loaders.generate import generate
 from tests.bolt_server import BoltServer
 
 RULES = ("non-party-without-liaison", "party-member-unorganised")

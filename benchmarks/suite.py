@@ -93,24 +93,24 @@ def levels_above(folder: Path, county: str) -> dict[str, str]:
 
 # --- the product ---------------------------------------------------------------------------------
 def product(folder: Path, work: Path, scale: str) -> dict:
-    from api.auth import create_token
-    from graph.coverage import flagship_counts, report, store_report
-    from graph.embedded import EmbeddedStore
-    from graph.policy import builtin
-    from graph.reach import reach
-    from graph.recommend import run as recommend
-    from graph.view import open_view
-    from loaders import load_files
+    from liaison_graph.api.auth import create_token
+    from liaison_graph.graph.coverage import flagship_counts, report, store_report
+    from liaison_graph.graph.embedded import EmbeddedStore
+    from liaison_graph.graph.policy import builtin
+    from liaison_graph.graph.reach import reach
+    from liaison_graph.graph.recommend import run as recommend
+    from liaison_graph.graph.view import open_view
+    from liaison_graph.loaders import load_files
 
     out: dict = {}
     rows = rows_in(folder)
     county = a_county(folder)
     db = work / "product.db"
-    import loaders.bulk  # noqa: F401 - the columnar engine's one-time import, outside the timing as the peers' are
+    import liaison_graph.loaders.bulk  # noqa: F401 - the columnar engine's one-time import, outside the timing as the peers' are
     with EmbeddedStore(db) as store:
         seconds, _ = timed(lambda: load_files(sorted(folder.glob("*.csv")), store))
     out["load_csv_rows_s"] = rows / seconds
-    from loaders.generate import generate
+    from liaison_graph.loaders.generate import generate
 
     generate(scale, 1, work / "xlsx", "xlsx")  # the same roster as one workbook, a sheet per table
     with EmbeddedStore(work / "xlsx.db") as store:
@@ -126,7 +126,7 @@ def product(folder: Path, work: Path, scale: str) -> dict:
         out["gap_whole_ms"] *= 1000
         out["gap_whole_count"] = len(items)
         out["gap_unorganised_whole_ms"] = timed(lambda: store.gaps("party-member-unorganised", DAY), 10)[0] * 1000
-        cli = [sys.executable, "-m", "api.cli", "--db", str(db), "gaps", "--rule", RULE, "--as-of", DAY.isoformat(),
+        cli = [sys.executable, "-m", "liaison_graph.api.cli", "--db", str(db), "gaps", "--rule", RULE, "--as-of", DAY.isoformat(),
                "--committee", county, "--format", "json"]
         out["cli_county_gap_s"] = timed(lambda: subprocess.run(cli, check=True, capture_output=True), 3)[0]
         # the two full coverages by committee, whole store, from the maintained indexes
@@ -134,12 +134,12 @@ def product(folder: Path, work: Path, scale: str) -> dict:
         out["coverage_counts_ms"] *= 1000
         by_rule = {rule["id"]: (rule["total"], rule["covered"]) for rule in counts["rules"]}
         out["coverage_totals"] = [*by_rule[RULE], *by_rule["party-member-unorganised"]]  # in the peers' order
-        counts_cli = [sys.executable, "-m", "api.cli", "--db", str(db), "coverage", "--counts", "--as-of", DAY.isoformat(),
+        counts_cli = [sys.executable, "-m", "liaison_graph.api.cli", "--db", str(db), "coverage", "--counts", "--as-of", DAY.isoformat(),
                       "--format", "json"]
         out["cli_coverage_counts_s"] = timed(lambda: subprocess.run(counts_cli, check=True, capture_output=True), 3)[0]
         # a full policy report by committee over the whole store: the first after the import (it builds the
         # columns and keeps them in the file) and the next as CLI processes, then warm as a running service
-        report_cli = [sys.executable, "-m", "api.cli", "--db", str(db), "coverage", "--by", "committee",
+        report_cli = [sys.executable, "-m", "liaison_graph.api.cli", "--db", str(db), "coverage", "--by", "committee",
                       "--as-of", DAY.isoformat(), "--format", "json"]
         out["report_first_s"] = timed(lambda: subprocess.run(report_cli, check=True, capture_output=True))[0]
         out["cli_report_by_committee_s"] = timed(lambda: subprocess.run(report_cli, check=True, capture_output=True), 3)[0]
@@ -155,7 +155,7 @@ def product(folder: Path, work: Path, scale: str) -> dict:
         store_report(store, DAY, two, county, "committee")  # warm
         out["report_county_s"] = timed(lambda: store_report(store, DAY, two, county, "committee"), 5)[0]
         # an office's edit of one member through the running service: the columns follow it
-        from graph.store import Batch
+        from liaison_graph.graph.store import Batch
 
         mid = store.gaps(RULE, DAY, county)[0]["id"] if store.gaps(RULE, DAY, county) else \
             store.db.execute("SELECT id FROM nodes WHERE kind = 'Member' LIMIT 1").fetchone()[0]
@@ -314,7 +314,7 @@ def _workbook_records(path: Path, sheet: str, names: dict[str, str]) -> Iterator
 def networkx_peer(folder: Path, county: str, workbook: Path | None = None, start: str | None = None) -> dict:
     import networkx as nx
 
-    from graph.model import model
+    from liaison_graph.graph.model import model
 
     rows = rows_in(folder)
     # a target kind as the CSV (its code) or the workbook (its Chinese label) writes it
@@ -495,10 +495,10 @@ def ladybug_peer(folder: Path, work: Path, county: str) -> dict:
 
 
 def arcadedb_peer(folder: Path, work: Path, county: str) -> dict:
-    from graph.bolt import BoltStore
-    from graph.coverage import store_report
-    from graph.policy import builtin
-    from loaders import load_files
+    from liaison_graph.graph.bolt import BoltStore
+    from liaison_graph.graph.coverage import store_report
+    from liaison_graph.graph.policy import builtin
+    from liaison_graph.loaders import load_files
     from tests.bolt_server import BoltServer
 
     server = BoltServer(work / "arcade")
@@ -551,7 +551,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
     parser.add_argument("--skip-peers", default="", help="comma-separated peers to leave out")
     args = parser.parse_args()
-    from loaders.generate import generate
+    from liaison_graph.loaders.generate import generate
 
     skip = set(filter(None, args.skip_peers.split(",")))
     results = {"machine": {"python": platform.python_version(), "platform": platform.platform(),

@@ -10,8 +10,8 @@ import re
 from functools import cache
 from importlib import resources
 
-from graph.errors import ModelError
-from graph.model import model
+from liaison_graph.graph.errors import ModelError
+from liaison_graph.graph.model import model
 
 PLACEHOLDER = re.compile(r"\{(kind|src|dst|rel)\}")
 
@@ -20,7 +20,7 @@ PLACEHOLDER = re.compile(r"\{(kind|src|dst|rel)\}")
 def catalog() -> dict[str, str]:
     """name -> query text, for every ``.cypher`` file shipped with the package."""
     queries = {}
-    for entry in resources.files("cypher").iterdir():
+    for entry in resources.files("liaison_graph.cypher").iterdir():
         if entry.name.endswith(".cypher"):
             text = entry.read_text(encoding="utf-8")
             body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//"))

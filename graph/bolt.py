@@ -21,10 +21,10 @@ import neo4j
 import networkx as nx
 from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 
-from cypher import query
-from graph.errors import CommitteeNotFound, Conflict, StoreError
-from graph.model import model
-from graph.store import (PART_INCOMING, RULE_CPC, STAT_KEYS, Batch, Store, TokenRecord, WriteResult, bulk, by_kind,
+from liaison_graph.cypher import query
+from liaison_graph.graph.errors import CommitteeNotFound, Conflict, StoreError
+from liaison_graph.graph.model import model
+from liaison_graph.graph.store import (PART_INCOMING, RULE_CPC, STAT_KEYS, Batch, Store, TokenRecord, WriteResult, bulk, by_kind,
                          changed_entities, check_rule, complete_part, entities_json, etag, now, put_edge, put_node,
                          table_edge_rows)
 

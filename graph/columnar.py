@@ -29,10 +29,10 @@ from itertools import repeat
 import numpy as np
 import orjson
 
-from graph.coverage import BREAKDOWNS, NONE_KEY, assemble, committee_rows, ratio, scope_root
-from graph.policy import AFFINITY, THROUGH, Policy, Rule, Select
-from graph.store import bulk
-from graph.view import CHAIR_COUNCIL, KIND_CODES, MEMBERSHIP, STANDING
+from liaison_graph.graph.coverage import BREAKDOWNS, NONE_KEY, assemble, committee_rows, ratio, scope_root
+from liaison_graph.graph.policy import AFFINITY, THROUGH, Policy, Rule, Select
+from liaison_graph.graph.store import bulk
+from liaison_graph.graph.view import CHAIR_COUNCIL, KIND_CODES, MEMBERSHIP, STANDING
 
 FORMAT = 2  # the blobs' layout; a file holding another is rebuilt
 OPEN_START, OPEN_END = -(2**30), 2**30

@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from graph.policy import AFFINITY, Policy, Rule, builtin
-from graph.store import Store, bulk
-from graph.view import KIND_CODES, View, children_of, open_view, scope_of
+from liaison_graph.graph.policy import AFFINITY, Policy, Rule, builtin
+from liaison_graph.graph.store import Store, bulk
+from liaison_graph.graph.view import KIND_CODES, View, children_of, open_view, scope_of
 
 BREAKDOWNS = {
     "sector": "IN_SECTOR",
@@ -211,7 +211,7 @@ def store_report(store: Store, day: dt.date, policy: Policy, committee_id: str |
     if scope is None or scope == committees.keys():
         columns = store.columns()
         if columns is not None:
-            from graph import columnar
+            from liaison_graph.graph import columnar
 
             return columnar.report(columns, day.isoformat(), policy, committees, scope, by, window_days)
     return report(open_view(store, day, committee_id), policy, by, window_days)

@@ -22,10 +22,10 @@ from pathlib import Path
 import networkx as nx
 import orjson
 
-from graph import columnar, gapindex
-from graph.errors import CommitteeNotFound, Conflict, StoreError
-from graph.model import model
-from graph.store import (PART_INCOMING, STAT_KEYS, Batch, EdgeRow, Store, TokenRecord, WriteResult, bulk, by_kind,
+from liaison_graph.graph import columnar, gapindex
+from liaison_graph.graph.errors import CommitteeNotFound, Conflict, StoreError
+from liaison_graph.graph.model import model
+from liaison_graph.graph.store import (PART_INCOMING, STAT_KEYS, Batch, EdgeRow, Store, TokenRecord, WriteResult, bulk, by_kind,
                          changed_entities, check_rule, complete_part, entities_json, etag, now, put_edge, put_node,
                          table_edge_rows)
 
@@ -534,7 +534,7 @@ class EmbeddedStore(Store):
         committee, in the change feed's terms: every node that differs (under its committee
         before and after), every liaison and contact that differs, and the source node of
         any other edge that differs (an edge derived from a node's row goes with the node)."""
-        from graph.store import table_edge_kinds
+        from liaison_graph.graph.store import table_edge_kinds
 
         tables, out = table_edge_kinds(), {}
         for mine, other in (("main", "restored"), ("restored", "main")):

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from graph.store import RULE_CPC, gap_item
+from liaison_graph.graph.store import RULE_CPC, gap_item
 
 OPEN_START, OPEN_END = 0, 99991231
 

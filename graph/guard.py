@@ -24,10 +24,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from graph.errors import BadArgument, Conflict, Forbidden, NotFound
-from graph.model import model
-from graph.store import Batch, Store, changed_entities
-from graph.view import subtree
+from liaison_graph.graph.errors import BadArgument, Conflict, Forbidden, NotFound
+from liaison_graph.graph.model import model
+from liaison_graph.graph.store import Batch, Store, changed_entities
+from liaison_graph.graph.view import subtree
 
 MOVE_HINT = "移动须明确指定（命令行 liaison load --allow-move，接口 POST imports?allow_move=true，或修改该条记录）"
 

@@ -14,7 +14,7 @@ from importlib import resources
 
 import yaml
 
-from graph.errors import ModelError
+from liaison_graph.graph.errors import ModelError
 
 COLUMN_TYPES = {"str", "date", "list:str"}
 TEXT_KINDS = {"id", "name", "free"}  # how a text column's characters are read (see model.yaml)
@@ -316,5 +316,5 @@ def _build_reserved(spec: dict, tables: dict, nodes: dict, edges: dict) -> dict[
 @cache
 def model() -> Model:
     """The product's model, parsed once."""
-    text = resources.files("graph").joinpath("model.yaml").read_text(encoding="utf-8")
+    text = resources.files("liaison_graph.graph").joinpath("model.yaml").read_text(encoding="utf-8")
     return build_model(yaml.safe_load(text))

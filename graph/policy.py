@@ -37,9 +37,9 @@ from pathlib import Path
 
 import yaml
 
-from graph.errors import InputError, UnknownRule, Where
-from graph.model import fold
-from graph.view import CHAIR_COUNCIL, CODE_KINDS, STANDING, View
+from liaison_graph.graph.errors import InputError, UnknownRule, Where
+from liaison_graph.graph.model import fold
+from liaison_graph.graph.view import CHAIR_COUNCIL, CODE_KINDS, STANDING, View
 
 THROUGH = {
     "liaison": None,
@@ -269,7 +269,7 @@ def _parse_select(doc: _Doc, node, what: str) -> Select:
 @cache
 def builtin() -> dict[str, Policy]:
     policies = {}
-    for entry in sorted(resources.files("graph").joinpath("policies").iterdir(), key=lambda e: e.name):
+    for entry in sorted(resources.files("liaison_graph.graph").joinpath("policies").iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".yaml"):
             policy = parse_policy(entry.read_text(encoding="utf-8"), entry.name)
             policies[policy.name] = policy

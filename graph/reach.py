@@ -7,9 +7,9 @@ from collections import Counter, deque
 
 import networkx as nx
 
-from graph.errors import MemberNotFound
-from graph.store import RULES, gap_item, holds
-from graph.view import KIND_CODES, View, beside, involves
+from liaison_graph.graph.errors import MemberNotFound
+from liaison_graph.graph.store import RULES, gap_item, holds
+from liaison_graph.graph.view import KIND_CODES, View, beside, involves
 
 
 def find_start(view: View, node_id: str):

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from graph.policy import Policy, Rule, Select
-from graph.view import View
+from liaison_graph.graph.policy import Policy, Rule, Select
+from liaison_graph.graph.view import View
 
 AFFINITY_ORDER = ("IN_ACTIVITY_GROUP", "IN_SECTOR", "ON_SPECIAL_COMMITTEE")
 OTHER = 5
@@ -192,7 +192,7 @@ def recommend_rule(view: View, rule: Rule) -> tuple[list[dict], list[dict]]:
 
 
 def _code(node) -> str:
-    from graph.view import KIND_CODES
+    from liaison_graph.graph.view import KIND_CODES
 
     return KIND_CODES[node[0]]
 
@@ -329,7 +329,7 @@ def scenario(view: View, result: dict, policy: Policy) -> View:
 
 def what_if(view: View, result: dict, policy: Policy) -> list[dict]:
     """Each rule's nominal coverage now and after the proposals."""
-    from graph.coverage import evaluate_rule
+    from liaison_graph.graph.coverage import evaluate_rule
 
     after_view = scenario(view, result, policy)
     out = []
@@ -342,7 +342,7 @@ def what_if(view: View, result: dict, policy: Policy) -> list[dict]:
 
 
 def _kinds() -> dict[str, str]:
-    from graph.view import CODE_KINDS
+    from liaison_graph.graph.view import CODE_KINDS
 
     return CODE_KINDS
 

@@ -20,8 +20,8 @@ from types import MappingProxyType
 
 import networkx as nx
 
-from graph.errors import UnknownRule
-from graph.model import model
+from liaison_graph.graph.errors import UnknownRule
+from liaison_graph.graph.model import model
 
 RULES = {
     "non-party-without-liaison": "无党员委员联系的党外委员",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from graph.model import model
-from graph.store import Batch, EdgeRow, Store
+from liaison_graph.graph.model import model
+from liaison_graph.graph.store import Batch, EdgeRow, Store
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ import datetime as dt
 
 import networkx as nx
 
-from graph.errors import CommitteeNotFound, MemberNotFound
-from graph.store import MEMBERSHIP, Store, bulk, gap_item, holds
+from liaison_graph.graph.errors import CommitteeNotFound, MemberNotFound
+from liaison_graph.graph.store import MEMBERSHIP, Store, bulk, gap_item, holds
 
 KIND_CODES = {
     "Member": "member",

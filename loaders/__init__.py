@@ -14,13 +14,13 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.errors import BadArgument, Conflict, InputError, LiaisonError, Where
-from graph.model import model
-from graph.guard import WriteCheck, check_write
-from graph.store import Audit, Batch, EdgeRow, Store, WriteResult
-from loaders.build import build_batch
-from loaders.read import read_file, read_json_doc
-from loaders.validate import Row, check_duplicates, parse_sheet
+from liaison_graph.graph.errors import BadArgument, Conflict, InputError, LiaisonError, Where
+from liaison_graph.graph.model import model
+from liaison_graph.graph.guard import WriteCheck, check_write
+from liaison_graph.graph.store import Audit, Batch, EdgeRow, Store, WriteResult
+from liaison_graph.loaders.build import build_batch
+from liaison_graph.loaders.read import read_file, read_json_doc
+from liaison_graph.loaders.validate import Row, check_duplicates, parse_sheet
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ class LoadReport:
 def _collect(results) -> tuple[dict[str, list[Row]], list[str]]:
     """Parse the sheets of each read result as it comes; a file's raw cells are let go
     before the next file is read."""
-    from loaders.frames import TableRows
+    from liaison_graph.loaders.frames import TableRows
 
     rows: dict[str, TableRows] = {name: TableRows() for name in TABLE_ORDER}
     ignored: list[str] = []
@@ -70,7 +70,7 @@ def prepare(rows: dict[str, list[Row]], store: Store, source: str) -> Batch:
         raise InputError(Where(source), "没有找到任何可导入的表（政协、党组织、委员、联系、联系记录）")
     batch = None
     if sum(map(len, rows.values())) >= BULK_BUILD_ROWS:
-        from loaders import frames  # the columnar engine loads only for a large import
+        from liaison_graph.loaders import frames  # the columnar engine loads only for a large import
 
         batch = frames.build(rows, store)
     if batch is None:

@@ -16,10 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import islice
 
-from graph.model import model
-from graph.store import Batch, Store
-from loaders.text import fold_id, name_key
-from loaders.validate import Row
+from liaison_graph.graph.model import model
+from liaison_graph.graph.store import Batch, Store
+from liaison_graph.loaders.text import fold_id, name_key
+from liaison_graph.loaders.validate import Row
 
 # Nodes created on first sight from a member's row: column -> node kind.
 SEEN_NODES = {

@@ -16,12 +16,12 @@ from collections.abc import Iterator, Sequence
 
 import polars as pl
 
-from graph.errors import InputError
-from graph.model import Column, Table
-from graph.spreadsheet import QUOTED
-from loaders import text as chars
-from loaders.read import CellError, RawSheet, SheetColumn
-from loaders.validate import MAX_CELL, Row, cell_flags, cell_text, check_row, clean_extra, clean_value, parse_date
+from liaison_graph.graph.errors import InputError
+from liaison_graph.graph.model import Column, Table
+from liaison_graph.graph.spreadsheet import QUOTED
+from liaison_graph.loaders import text as chars
+from liaison_graph.loaders.read import CellError, RawSheet, SheetColumn
+from liaison_graph.loaders.validate import MAX_CELL, Row, cell_flags, cell_text, check_row, clean_extra, clean_value, parse_date
 
 log = logging.getLogger(__name__)
 

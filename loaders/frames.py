@@ -21,11 +21,11 @@ from operator import itemgetter
 import orjson
 import polars as pl
 
-from graph.model import Table, model
-from graph.store import NO_PROPS, Batch, EdgeRow, Store, table_edge_kinds
-from loaders.build import ROW_EDGES, SEEN_NODES
-from loaders.bulk import SheetRows, fold_id_expr
-from loaders.validate import Row
+from liaison_graph.graph.model import Table, model
+from liaison_graph.graph.store import NO_PROPS, Batch, EdgeRow, Store, table_edge_kinds
+from liaison_graph.loaders.build import ROW_EDGES, SEEN_NODES
+from liaison_graph.loaders.bulk import SheetRows, fold_id_expr
+from liaison_graph.loaders.validate import Row
 
 EXTRA = "extra:"  # prefix of the column holding an extra header's texts
 EDGE_COLUMNS = ("src_kind", "src", "kind", "dst_kind", "dst", "key", "props")

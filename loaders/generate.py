@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from graph.model import model
+from liaison_graph.graph.model import model
 
 TABLES = ("committees", "party_orgs", "members", "liaisons", "contacts")
 TODAY = dt.date(2026, 11, 1)  # the generated world's "now": fixed so output never drifts

@@ -24,10 +24,10 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
-from graph.errors import InputError, Where
-from graph.model import Table, fold, model
-from graph.spreadsheet import csv_text
-from loaders.text import shown, text_fault
+from liaison_graph.graph.errors import InputError, Where
+from liaison_graph.graph.model import Table, fold, model
+from liaison_graph.graph.spreadsheet import csv_text
+from liaison_graph.loaders.text import shown, text_fault
 
 if TYPE_CHECKING:
     import polars as pl
@@ -209,7 +209,7 @@ SKIPPED_WORDS = {"section": "分组标题或说明行", "totals": "合计行", "
 def _raw_texts(cells: list, width: int) -> list[str | None]:
     """A row's first ``width`` cells as the texts the bulk path holds for them: a text as it
     is, another value as the text a person reads in it, None when empty."""
-    from loaders.validate import cell_text  # it reads this module's types
+    from liaison_graph.loaders.validate import cell_text  # it reads this module's types
 
     texts = [cell if isinstance(cell, str) else cell_text(cell) for cell in cells[:width]]
     return texts + [None] * (width - len(texts))
@@ -677,7 +677,7 @@ def _read_xlsx(path: Path, display: str) -> ReadResult:
                 continue
             body, across = merged_body(ws.rows, ws.merges, sheet.header_row)
             if ws.height >= BULK_MIN_LINES:
-                from loaders import bulk  # the columnar engine loads only when a large sheet is read
+                from liaison_graph.loaders import bulk  # the columnar engine loads only when a large sheet is read
 
                 rest = list(body)
                 sheet.frame = bulk.cells_frame(rest, sheet)
@@ -761,7 +761,7 @@ def _read_csv(path: Path, display: str) -> ReadResult:
         if sheet is None:
             raise InputError(Where(display), "无法确定这是哪张表：文件名不是表名，前几行也没有可识别的表头")
         if in_bulk:
-            from loaders import bulk  # the columnar engine loads only when a large CSV is read
+            from liaison_graph.loaders import bulk  # the columnar engine loads only when a large CSV is read
 
             frame = bulk.csv_frame(text, delimiter, sheet)
             sheet.frame = frame if frame is not None else bulk.records_frame(records, sheet)

@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass
 
 
-from graph.errors import InputError, Where
-from graph.model import Column, Table, model
-from loaders.read import CellError, RawSheet, SheetColumn, check_header
-from loaders.text import fold_id, fold_name, shown, strip_text, text_fault
+from liaison_graph.graph.errors import InputError, Where
+from liaison_graph.graph.model import Column, Table, model
+from liaison_graph.loaders.read import CellError, RawSheet, SheetColumn, check_header
+from liaison_graph.loaders.text import fold_id, fold_name, shown, strip_text, text_fault
 
 LIST_SEPARATORS = re.compile(r"[、，,；;／/\n]+")
 DATE_PATTERNS = [
@@ -212,7 +212,7 @@ def clean_value(column: Column, raw, where: Where):
 def parse_sheet(sheet: RawSheet) -> list[Row]:
     """Clean every data row of a sheet."""
     if sheet.frame is not None:
-        from loaders.bulk import parse_frame  # the columnar engine loads only when a large sheet is read
+        from liaison_graph.loaders.bulk import parse_frame  # the columnar engine loads only when a large sheet is read
 
         return parse_frame(sheet)
     table = sheet.table

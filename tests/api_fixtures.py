@@ -10,12 +10,12 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from api.app import serving_app
-from api.auth import create_token
-from api.service import Service
-from graph.embedded import EmbeddedStore
-from loaders import load_files
-from loaders.generate import generate
+from liaison_graph.api.app import serving_app
+from liaison_graph.api.auth import create_token
+from liaison_graph.api.service import Service
+from liaison_graph.graph.embedded import EmbeddedStore
+from liaison_graph.loaders import load_files
+from liaison_graph.loaders.generate import generate
 
 CITY, A, B = "C01", "C01K01", "C01K02"
 # Anything of the city or of county B: "C01" not followed by "K01".

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from graph.embedded import EmbeddedStore
-from graph.model import model
+from liaison_graph.graph.embedded import EmbeddedStore
+from liaison_graph.graph.model import model
 
 BACKENDS = [pytest.param("embedded"), pytest.param("bolt", marks=pytest.mark.bolt)]
 _bolt: dict = {}
@@ -32,7 +32,7 @@ def open_backend(name: str, tmp_path: Path, fresh: bool = True):
     if name == "embedded":
         return EmbeddedStore(tmp_path / "store.db")
     if name == "bolt":
-        from graph.bolt import BoltStore
+        from liaison_graph.graph.bolt import BoltStore
 
         server = _bolt["server"]
         store = BoltStore(server.uri, "root", server.password, server.database, batch_size=500)

@@ -14,17 +14,17 @@ from fastapi.testclient import TestClient
 import pytest
 from openpyxl import load_workbook
 
-from api.app import create_app
-from api.auth import create_token
-from api.fast import FastGaps
-from api.routes.lookups import liaison_id
-from api.service import Service
-from graph.coverage import report
-from graph.embedded import EmbeddedStore
-from graph.policy import builtin
-from graph.store import Batch
-from graph.view import open_view
-from loaders import load_files
+from liaison_graph.api.app import create_app
+from liaison_graph.api.auth import create_token
+from liaison_graph.api.fast import FastGaps
+from liaison_graph.api.routes.lookups import liaison_id
+from liaison_graph.api.service import Service
+from liaison_graph.graph.coverage import report
+from liaison_graph.graph.embedded import EmbeddedStore
+from liaison_graph.graph.policy import builtin
+from liaison_graph.graph.store import Batch
+from liaison_graph.graph.view import open_view
+from liaison_graph.loaders import load_files
 from tests.api_fixtures import A, B, CITY, LEAK, build_city, open_world
 
 DAY = "2026-06-30"
@@ -554,7 +554,7 @@ def test_a_body_over_the_limit_is_refused_with_413_as_it_streams(world):
 
 
 def test_json_limit_is_the_services(world):
-    from api.app import create_app
+    from liaison_graph.api.app import create_app
 
     small = TestClient(create_app(Service(world.store, max_json_bytes=1000)))
     assert_error(small.post("/api/v1/members", json={**NEW, "备注": "x" * 2000}, headers=world.headers("a_editor")),
@@ -667,7 +667,7 @@ def test_revoked_and_expired_tokens_are_refused(world):
     assert world.get("a_viewer", "/api/v1/me").status_code == 200
     world.store.revoke_token(token_id, "2026-01-01T00:00:00Z")
     assert_error(world.get("a_viewer", "/api/v1/me"), 401)
-    from api.auth import create_token
+    from liaison_graph.api.auth import create_token
 
     record, token = create_token(world.store, A, "viewer", expires_days=1)
     r = world.client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})

@@ -9,7 +9,7 @@ import json
 
 import httpx
 
-from api.cli import main
+from liaison_graph.api.cli import main
 from benchmarks.api_load import GAP_URL, free_port, prepared_store, run_load, serving
 
 

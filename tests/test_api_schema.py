@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
-from api.app import create_app
-from api.service import Service
+from liaison_graph.api.app import create_app
+from liaison_graph.api.service import Service
 from tests.api_fixtures import build_city, open_world
 
 

@@ -13,17 +13,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.cli import main
-from cypher import PLACEHOLDER, catalog, query
-from graph.coverage import report
-from graph.embedded import EmbeddedStore
-from graph.policy import builtin
-from graph.reach import network, reach, why
-from graph.view import View, open_view, subtree
-from graph.errors import ModelError
-from graph.model import model
-from graph.store import Batch
-from loaders import load_files
+from liaison_graph.api.cli import main
+from liaison_graph.cypher import PLACEHOLDER, catalog, query
+from liaison_graph.graph.coverage import report
+from liaison_graph.graph.embedded import EmbeddedStore
+from liaison_graph.graph.policy import builtin
+from liaison_graph.graph.reach import network, reach, why
+from liaison_graph.graph.view import View, open_view, subtree
+from liaison_graph.graph.errors import ModelError
+from liaison_graph.graph.model import model
+from liaison_graph.graph.store import Batch
+from liaison_graph.loaders import load_files
 from tests.conftest import EDGE_EXPECTED, EDGE_ROSTER, open_backend, write_json
 from tests.test_columnar import ACROSS, rich_rosters
 from tests.test_properties import PROBE_DAYS, SETTINGS, rosters
@@ -157,8 +157,8 @@ def test_a_store_that_cannot_connect_closes_its_driver(bolt_server):
     import gc
     import warnings
 
-    from graph.bolt import BoltStore
-    from graph.errors import StoreError
+    from liaison_graph.graph.bolt import BoltStore
+    from liaison_graph.graph.errors import StoreError
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ResourceWarning)

@@ -11,7 +11,7 @@ import sys
 import click
 import pytest
 
-from api.cli import cli, main
+from liaison_graph.api.cli import cli, main
 from tests.conftest import EDGE_ROSTER, write_json, write_xlsx
 
 
@@ -125,13 +125,13 @@ def test_not_a_store_file(tmp_path, capsys):
 def test_installed_command_runs_as_a_process(loaded):
     """The console script the README uses: no traceback, JSON on stdout."""
     proc = subprocess.run(
-        [sys.executable, "-m", "api.cli", "gaps", "--rule", "party-member-unorganised", "--as-of", "2026-07-01",
+        [sys.executable, "-m", "liaison_graph.api.cli", "gaps", "--rule", "party-member-unorganised", "--as-of", "2026-07-01",
          "--format", "json", "--db", str(loaded)],
         capture_output=True, text=True, timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["count"] == 4
-    bad = subprocess.run([sys.executable, "-m", "api.cli", "load", "/nonexistent/x.xlsx", "--db", str(loaded)],
+    bad = subprocess.run([sys.executable, "-m", "liaison_graph.api.cli", "load", "/nonexistent/x.xlsx", "--db", str(loaded)],
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 1 and "Traceback" not in bad.stderr and bad.stderr.count("\n") == 1
 
@@ -149,7 +149,7 @@ def test_load_never_moves_a_member_unless_asked(loaded, tmp_path, capsys):
     assert [i["id"] for i in json.loads(out)["items"]] == ["B10"]
     code, out, err = run(capsys, "load", str(roster), "--allow-move", "--db", str(loaded))
     assert code == 0, err
-    from graph.embedded import EmbeddedStore
+    from liaison_graph.graph.embedded import EmbeddedStore
 
     with EmbeddedStore(loaded) as store:
         assert store.node_props("Member", [member["id"]])[member["id"]]["committee_id"] == "C1"
@@ -253,9 +253,9 @@ def test_reports_for_people_name_the_store_and_the_committee(loaded, capsys):
 
 # --- progress of a long load, on a terminal only --------------------------------------------
 def test_a_long_load_shows_progress_on_a_terminal(tmp_path, capsys, monkeypatch):
-    import api.cli
+    from liaison_graph.api import cli as api_cli
 
-    monkeypatch.setattr(api.cli, "PROGRESS_AFTER_S", 0)  # every load counts as long
+    monkeypatch.setattr(api_cli, "PROGRESS_AFTER_S", 0)  # every load counts as long
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     code, out, err = run(capsys, "load", str(write_json(tmp_path / "r.json", EDGE_ROSTER)), "--db", str(tmp_path / "p.db"))
     assert code == 0 and "导入完成" in out
@@ -267,9 +267,9 @@ def test_a_long_load_shows_progress_on_a_terminal(tmp_path, capsys, monkeypatch)
 
 
 def test_a_load_shows_no_progress_when_stderr_is_no_terminal(tmp_path, capsys, monkeypatch):
-    import api.cli
+    from liaison_graph.api import cli as api_cli
 
-    monkeypatch.setattr(api.cli, "PROGRESS_AFTER_S", 0)
+    monkeypatch.setattr(api_cli, "PROGRESS_AFTER_S", 0)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
     code, out, err = run(capsys, "load", str(write_json(tmp_path / "r.json", EDGE_ROSTER)), "--db", str(tmp_path / "p.db"))
     assert code == 0 and "导入完成" in out and err == ""

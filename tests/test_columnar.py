@@ -12,13 +12,13 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph import columnar
-from graph.coverage import BREAKDOWNS, report, store_report
-from graph.embedded import EmbeddedStore
-from graph.policy import POSITIONS, THROUGH, Policy, Rule, Select, builtin
-from graph.store import Batch
-from graph.view import View, open_view, subtree
-from loaders import load_files
+from liaison_graph.graph import columnar
+from liaison_graph.graph.coverage import BREAKDOWNS, report, store_report
+from liaison_graph.graph.embedded import EmbeddedStore
+from liaison_graph.graph.policy import POSITIONS, THROUGH, Policy, Rule, Select, builtin
+from liaison_graph.graph.store import Batch
+from liaison_graph.graph.view import View, open_view, subtree
+from liaison_graph.loaders import load_files
 from tests.conftest import write_json
 from tests.test_properties import AFFILIATIONS, DAYS, PROBE_DAYS, date_range, _put
 
@@ -242,7 +242,7 @@ def test_the_kept_columns_follow_every_write(first, second):
 
 
 def test_columns_of_a_generated_city_equal_the_view_for_every_builtin_policy(tmp_path):
-    from loaders.generate import generate
+    from liaison_graph.loaders.generate import generate
 
     generate("county", 3, tmp_path / "csv", "csv")
     with EmbeddedStore(tmp_path / "s.db") as store:
@@ -335,7 +335,7 @@ def test_columns_in_memory_follow_each_write(first, later, data):
     """Imports after the first — members changed or added, liaisons and contacts added or
     ended, organisations moved, some refused — each followed by the columns in memory
     (not built again), each report equal to the view's."""
-    from graph.errors import InputError
+    from liaison_graph.graph.errors import InputError
 
     policies_asked = [builtin()["silian"], builtin()["pairing"], data.draw(policies())]
     days = [DAYS[1], DAYS[3], PROBE_DAYS[-1]]

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from graph.errors import CommitteeNotFound, InputError, UnknownRule
-from loaders import load_files
+from liaison_graph.graph.errors import CommitteeNotFound, InputError, UnknownRule
+from liaison_graph.loaders import load_files
 from tests.conftest import EDGE_EXPECTED, EDGE_ROSTER, write_json
 
 CASES = [(rule, day, ids) for rule, days in EDGE_EXPECTED.items() for day, ids in days.items()]
@@ -110,7 +110,7 @@ def test_reload_replaces_a_members_row_edges(edge_store, tmp_path):
 def test_reloading_the_roster_keeps_the_dates_a_membership_edit_gave(edge_store, tmp_path):
     """A membership dated through an edit (the roster has no column for it) keeps its dates
     when the roster is loaded again and still lists it; one it no longer lists goes."""
-    from graph.store import Batch
+    from liaison_graph.graph.store import Batch
 
     dated = Batch()
     dated.add_edge("IN_PARTY_ORG", "Member", "A1", "PartyOrg", "O2", "", {"start_date": "2026-08-01"})
@@ -160,9 +160,9 @@ def test_a_liaison_from_another_committee_covers_in_every_answer(store, tmp_path
     """A party member of one county may be the liaison of a member of another: the gap
     list, the coverage report and the coverage counts of the member's committee agree,
     and so does the report once the whole graph is in memory."""
-    from graph.coverage import flagship_counts, report
-    from graph.policy import builtin
-    from graph.view import View, open_view, scope_of
+    from liaison_graph.graph.coverage import flagship_counts, report
+    from liaison_graph.graph.policy import builtin
+    from liaison_graph.graph.view import View, open_view, scope_of
 
     roster = {**EDGE_ROSTER, "liaisons": [*EDGE_ROSTER["liaisons"], {"from_id": "D1", "to": "B3", "mechanism": "跨县联系"}],
               "contacts": [*EDGE_ROSTER.get("contacts", []), {"from_id": "D1", "to_id": "B3", "date": "2026-06-01"}]}
@@ -214,9 +214,9 @@ def test_a_committees_report_reads_what_reaches_it_from_other_committees(store, 
     liaison never met them); a contact between
     two members of other committees (the branch's liaison and a member sitting in the
     branch) makes the branch's liaison effective."""
-    from graph.coverage import report
-    from graph.policy import Policy, Rule, Select
-    from graph.view import View, open_view, scope_of
+    from liaison_graph.graph.coverage import report
+    from liaison_graph.graph.policy import Policy, Rule, Select
+    from liaison_graph.graph.view import View, open_view, scope_of
 
     cpc = Select("member", cpc=True)
     policy = Policy(name="cross", label="跨政协", window_days=90, rules=(
@@ -238,8 +238,8 @@ def test_the_write_rule_holds_on_every_store(edge_store, tmp_path):
     """graph.guard on the store's own lookups: a scoped write cannot take another county's
     member, no write makes a cycle of committees, a move happens only when asked, and the
     committee a member leaves hears of it in the change feed."""
-    from graph.errors import NotFound
-    from loaders import prepare_doc
+    from liaison_graph.graph.errors import NotFound
+    from liaison_graph.loaders import prepare_doc
 
     before = edge_store.dump()
     member = next(m for m in EDGE_ROSTER["members"] if m["committee_id"] == "C2")

@@ -11,8 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-from graph.embedded import EmbeddedStore
-from loaders import load_files
+from liaison_graph.graph.embedded import EmbeddedStore
+from liaison_graph.loaders import load_files
 from tests.conftest import EDGE_ROSTER, write_json
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +33,7 @@ def big_roster() -> dict:
 def run_load(db: Path, roster: Path | list[Path], kill_after_write_starts: float | None, command=None):
     rosters = roster if isinstance(roster, list) else [roster]
     proc = subprocess.Popen(
-        [*(command or [sys.executable, "-m", "api.cli"]), "-v", "--db", str(db), "load", *map(str, rosters)],
+        [*(command or [sys.executable, "-m", "liaison_graph.api.cli"]), "-v", "--db", str(db), "load", *map(str, rosters)],
         cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
     )
     if kill_after_write_starts is None:
@@ -92,12 +92,13 @@ def test_sigkill_during_import_leaves_all_or_nothing(tmp_path):
 
 # The command line with a city's import counted as large: built as columns, and written into
 # an empty file from them through a rollback journal instead of the write-ahead log.
-AS_LARGE = [sys.executable, "-c", "import sys, loaders, graph.embedded as e; e.BULK_ROWS = 1000; "
-            "loaders.BULK_BUILD_ROWS = 0; from api.cli import main; sys.exit(main(sys.argv[1:]))"]
+AS_LARGE = [sys.executable, "-c", "import sys; from liaison_graph import loaders; import liaison_graph.graph.embedded as e; "
+            "e.BULK_ROWS = 1000; loaders.BULK_BUILD_ROWS = 0; from liaison_graph.api.cli import main; "
+            "sys.exit(main(sys.argv[1:]))"]
 
 
 def test_sigkill_during_a_large_import_into_an_empty_file_leaves_it_empty_or_whole(tmp_path):
-    from loaders.generate import generate
+    from liaison_graph.loaders.generate import generate
 
     generate("city", 6, tmp_path / "roster", "csv")
     paths = sorted((tmp_path / "roster").glob("*.csv"))

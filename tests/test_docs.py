@@ -38,7 +38,7 @@ def test_readme_main_job_runs_on_the_sample(tmp_path):
     outputs = []
     for step in steps:
         args = shlex.split(step)[1:]
-        proc = subprocess.run([sys.executable, "-m", "api.cli", "--db", str(tmp_path / "readme.db"), *args],
+        proc = subprocess.run([sys.executable, "-m", "liaison_graph.api.cli", "--db", str(tmp_path / "readme.db"), *args],
                               cwd=ROOT, capture_output=True, text=True, timeout=120)
         assert proc.returncode == 0, (step, proc.stderr)
         outputs.append(proc.stdout)
@@ -46,7 +46,7 @@ def test_readme_main_job_runs_on_the_sample(tmp_path):
     head, title = outputs[1].splitlines()[:2]
     assert head == f"政协：全库，溪山县政协（XS）　库：{tmp_path / 'readme.db'}"
     assert title.startswith("无党员委员联系的党外委员")
-    proc = subprocess.run([sys.executable, "-m", "api.cli", "--db", str(tmp_path / "readme.db"), "stats", "--format", "json"],
+    proc = subprocess.run([sys.executable, "-m", "liaison_graph.api.cli", "--db", str(tmp_path / "readme.db"), "stats", "--format", "json"],
                           cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert json.loads(proc.stdout)["members"] >= 150
 
@@ -54,7 +54,7 @@ def test_readme_main_job_runs_on_the_sample(tmp_path):
 def test_data_format_names_every_table_column_and_vocabulary_of_the_model():
     """docs/DATA-FORMAT.md cannot drift from the model: every table, column and vocabulary
     value is there in Chinese and English, and the README links it."""
-    from graph.model import model
+    from liaison_graph.graph.model import model
 
     doc = (ROOT / "docs" / "DATA-FORMAT.md").read_text(encoding="utf-8")
     m = model()

@@ -12,12 +12,12 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-import loaders
-from graph.embedded import EmbeddedStore
-from graph.errors import InputError
-from loaders import frames, load_files, read, read_rows
-from loaders.build import build_batch
-from loaders.generate import generate
+from liaison_graph import loaders
+from liaison_graph.graph.embedded import EmbeddedStore
+from liaison_graph.graph.errors import InputError
+from liaison_graph.loaders import frames, load_files, read, read_rows
+from liaison_graph.loaders.build import build_batch
+from liaison_graph.loaders.generate import generate
 from tests.conftest import write_csvs, write_json
 from tests.test_columnar import rich_rosters
 
@@ -127,7 +127,7 @@ def test_a_generated_roster_is_built_as_columns_and_stored_as_row_by_row(tmp_pat
     """A whole generated roster, with references across committees, sectors and groups by
     name: written from its columns into an empty file (through a rollback journal), the
     file holds what the row-by-row build writes, and goes back to the WAL journal."""
-    from graph import embedded
+    from liaison_graph.graph import embedded
 
     generate("city", 5, tmp_path / "roster", "csv")
     paths = sorted((tmp_path / "roster").glob("*.csv"))
@@ -149,7 +149,7 @@ def test_a_generated_roster_is_built_as_columns_and_stored_as_row_by_row(tmp_pat
 def test_a_large_import_with_the_file_open_elsewhere_stays_in_the_wal(tmp_path, monkeypatch):
     """Another connection has the file open: the import keeps the WAL journal (and still
     writes all of it), and that reader sees the whole import once it is committed."""
-    from graph import embedded
+    from liaison_graph.graph import embedded
 
     generate("county", 2, tmp_path / "roster", "csv")
     paths = sorted((tmp_path / "roster").glob("*.csv"))

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.embedded import EmbeddedStore
-from loaders import load_files
-from loaders.generate import generate, hierarchy, rosters
-from loaders.sample import SAMPLE, sample_rows
+from liaison_graph.graph.embedded import EmbeddedStore
+from liaison_graph.loaders import load_files
+from liaison_graph.loaders.generate import generate, hierarchy, rosters
+from liaison_graph.loaders.sample import SAMPLE, sample_rows
 from tests.test_properties import naive_gaps
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,7 +111,7 @@ def test_xlsx_and_json_output_load_to_the_same_graph_as_csv(tmp_path):
 
 
 def test_cli_refuses_json_at_province_scale(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "api.cli", "generate", "--scale", "province", "--format", "json",
+    proc = subprocess.run([sys.executable, "-m", "liaison_graph.api.cli", "generate", "--scale", "province", "--format", "json",
                            "--out", str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 1 and "xlsx" in proc.stderr and "Traceback" not in proc.stderr
     assert not list(tmp_path.iterdir())

@@ -20,15 +20,15 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.app import serving_app
-from api.auth import create_token
-from api.cli import main
-from api.routes.feeds import export_graph
-from api.service import Service
-from graph.embedded import EmbeddedStore
-from graph.errors import InputError
-from graph.model import model
-from loaders import load_files
+from liaison_graph.api.app import serving_app
+from liaison_graph.api.auth import create_token
+from liaison_graph.api.cli import main
+from liaison_graph.api.routes.feeds import export_graph
+from liaison_graph.api.service import Service
+from liaison_graph.graph.embedded import EmbeddedStore
+from liaison_graph.graph.errors import InputError
+from liaison_graph.graph.model import model
+from liaison_graph.loaders import load_files
 from tests.conftest import EDGE_ROSTER, write_csvs, write_json, write_xlsx
 
 # Parameter names of the graph library's node and edge calls, keys the exports write
@@ -270,7 +270,7 @@ def test_a_long_column_name_is_refused(office):
                                                          ("party_org_ids", "所在党组织", 50),
                                                          ("affiliation", "政治面貌", 5)])
 def test_list_cells_are_bounded(office, monkeypatch, lines, column, header, limit):
-    from loaders import read
+    from liaison_graph.loaders import read
 
     monkeypatch.setattr(read, "BULK_MIN_LINES", lines)
     orgs = [{"id": f"Q{i}", "name": f"支部{i}", "kind": "党支部", "committee_id": "C1"} for i in range(limit + 1)]
@@ -363,7 +363,7 @@ def test_a_header_that_hides_characters_is_refused_and_one_broken_over_two_lines
 
 @pytest.mark.parametrize("lines", [0, 10**9], ids=["in bulk", "cell by cell"])
 def test_an_id_typed_in_full_width_is_the_same_id(office, monkeypatch, lines):
-    from loaders import read
+    from liaison_graph.loaders import read
 
     monkeypatch.setattr(read, "BULK_MIN_LINES", lines)
     members = [{"id": "Ｘ１", "name": "全角", "affiliation": "民盟", "committee_id": "Ｃ１", "sector": "民盟"},
@@ -419,7 +419,7 @@ def test_a_roster_in_big5_or_shift_jis_is_refused_and_a_real_gb18030_one_with_ra
 
 
 def test_the_format_characters_refused_cover_this_python():
-    from loaders.text import FORMAT
+    from liaison_graph.loaders.text import FORMAT
 
     for code in range(0x110000):
         if unicodedata.category(chr(code)) == "Cf":

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from graph.errors import Conflict
-from graph.store import Audit, TokenRecord, etag
-from loaders import load_files, prepare_doc
+from liaison_graph.graph.errors import Conflict
+from liaison_graph.graph.store import Audit, TokenRecord, etag
+from liaison_graph.loaders import load_files, prepare_doc
 from tests.conftest import EDGE_ROSTER, open_backend, write_json
 
 

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from graph.errors import InputError
-from loaders import load_files
+from liaison_graph.graph.errors import InputError
+from liaison_graph.loaders import load_files
 from tests.conftest import EDGE_ROSTER, write_csvs, write_json, write_xlsx
 
 
@@ -20,7 +20,7 @@ def _stored_members(store):
 
 
 def test_same_roster_in_every_format_gives_the_same_graph(tmp_path):
-    from graph.embedded import EmbeddedStore
+    from liaison_graph.graph.embedded import EmbeddedStore
 
     dumps = []
     inputs = {
@@ -201,9 +201,9 @@ def _cell_path(path, text):
     import csv
     import io
 
-    from graph.model import model
-    from loaders.read import _sheet_from_rows
-    from loaders.validate import parse_sheet
+    from liaison_graph.graph.model import model
+    from liaison_graph.loaders.read import _sheet_from_rows
+    from liaison_graph.loaders.validate import parse_sheet
 
     sheet = _sheet_from_rows(path.name, None, model().table_for(path.stem),
                              enumerate(csv.reader(io.StringIO(text, newline=""), strict=True), start=1))
@@ -215,9 +215,9 @@ def _cell_path(path, text):
 def test_bulk_csv_cleaning_equals_the_cell_path(data, tmp_path_factory, monkeypatch):
     """A large CSV is cleaned in bulk; whatever the cells, it must give the rows, or the
     refusal (same file, row, column and words), that cleaning cell by cell gives."""
-    from loaders import read
-    from loaders.read import read_file
-    from loaders.validate import parse_sheet
+    from liaison_graph.loaders import read
+    from liaison_graph.loaders.read import read_file
+    from liaison_graph.loaders.validate import parse_sheet
 
     monkeypatch.setattr(read, "BULK_MIN_LINES", 0)  # every file in bulk, however small
 
@@ -253,9 +253,9 @@ def test_bulk_csv_cleaning_equals_the_cell_path(data, tmp_path_factory, monkeypa
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_a_generated_roster_loads_the_same_in_bulk_and_cell_by_cell(tmp_path, monkeypatch, fmt):
-    from graph.embedded import EmbeddedStore
-    from loaders import bulk, read
-    from loaders.generate import generate
+    from liaison_graph.graph.embedded import EmbeddedStore
+    from liaison_graph.loaders import bulk, read
+    from liaison_graph.loaders.generate import generate
 
     generate("city", 3, tmp_path / "roster", fmt)
     paths = sorted((tmp_path / "roster").glob(f"*.{fmt}"))
@@ -293,9 +293,9 @@ def test_bulk_worksheet_cleaning_equals_the_cell_path(data, tmp_path_factory, mo
     hold (numbers, truth values, date and time cells, serial days, blank rows, titles above
     the header, a cell right of the header), it must give the rows, or the refusal, that
     cleaning cell by cell gives."""
-    from loaders import read
-    from loaders.read import read_file
-    from loaders.validate import parse_sheet
+    from liaison_graph.loaders import read
+    from liaison_graph.loaders.read import read_file
+    from liaison_graph.loaders.validate import parse_sheet
 
     headers = data.draw(st.permutations(list(WORKBOOK_CELLS)))
     offset = data.draw(st.integers(0, 2))  # blank columns left of the table
@@ -342,7 +342,7 @@ def test_a_formula_error_in_the_roster_is_refused_where_it_stands(store, tmp_pat
     """A lookup that found nothing (#N/A) is not an empty cell: a member whose party
     organisation is #N/A must not be counted as unorganised. The load is refused naming the
     cell; an error outside the table (a title, a column with no header) does not matter."""
-    from loaders import read
+    from liaison_graph.loaders import read
 
     monkeypatch.setattr(read, "BULK_MIN_LINES", lines)
     load_files([write_json(tmp_path / "base.json", EDGE_ROSTER)], store)
@@ -370,7 +370,7 @@ def test_a_formula_error_in_the_roster_is_refused_where_it_stands(store, tmp_pat
 def test_a_worksheet_that_starts_right_and_below_names_the_right_cell(store, tmp_path, monkeypatch):
     """The cells are named as the workbook shows them, whether the sheet is read in bulk or
     cell by cell, when the table starts at column C, row 4."""
-    from loaders import read
+    from liaison_graph.loaders import read
 
     wb = Workbook()
     ws = wb.active
@@ -400,7 +400,7 @@ def _members_csv(path, lines: list[list[str]]):
 def test_a_name_padded_for_alignment_is_a_namesake_not_another_person(store, tmp_path, older):
     """An office pads a two-character name with a full-width space (黄　磊). Beside a 黄磊, a
     liaison to 黄磊 by name is ambiguous: refused with both ids, never given silently to one."""
-    from graph.store import Batch
+    from liaison_graph.graph.store import Batch
 
     roster = copy.deepcopy(EDGE_ROSTER)
     padded = {"id": "B9", "name": "黄　磊", "affiliation": "民进", "committee_id": "C1", "sector": "民进"}
@@ -427,7 +427,7 @@ def test_a_name_padded_for_alignment_is_a_namesake_not_another_person(store, tmp
 def test_names_and_ids_as_offices_type_them(store, tmp_path, monkeypatch, lines):
     """Spaces that align a name, spaces and invisible characters pasted along, full-width
     ids: stored as the clean roster would be, by either path."""
-    from loaders import read
+    from liaison_graph.loaders import read
 
     monkeypatch.setattr(read, "BULK_MIN_LINES", lines)
     load_files([write_json(tmp_path / "base.json", {k: EDGE_ROSTER[k] for k in ("committees", "party_orgs")})], store)
@@ -513,10 +513,10 @@ def test_a_probationary_member_is_cpc_and_exports_and_edits_keep_the_wording(tmp
     exported writes 中共预备党员 again, so it loads back the same, and an edit keeps it."""
     from fastapi.testclient import TestClient
 
-    from api.app import serving_app
-    from api.auth import create_token
-    from api.service import Service
-    from graph.embedded import EmbeddedStore
+    from liaison_graph.api.app import serving_app
+    from liaison_graph.api.auth import create_token
+    from liaison_graph.api.service import Service
+    from liaison_graph.graph.embedded import EmbeddedStore
 
     roster = copy.deepcopy(EDGE_ROSTER)
     roster["members"][0]["affiliation"] = "中共预备党员"

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from graph.embedded import EmbeddedStore
-from graph.errors import InputError
-from loaders import load_files, read, read_rows
+from liaison_graph.graph.embedded import EmbeddedStore
+from liaison_graph.graph.errors import InputError
+from liaison_graph.loaders import load_files, read, read_rows
 
 PATHS = pytest.mark.parametrize("lines", [0, 10**9], ids=["in bulk", "cell by cell"])
 READERS = pytest.mark.parametrize("title", ["溪山县政协委员名单", "#VALUE!"], ids=["calamine", "openpyxl"])

@@ -13,9 +13,9 @@ from openpyxl import load_workbook
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
-from api.auth import create_token
+from liaison_graph.api.auth import create_token
 from benchmarks.api_load import free_port, prepared_store, serving
-from graph.embedded import EmbeddedStore
+from liaison_graph.graph.embedded import EmbeddedStore
 from tests.api_fixtures import A, build_city
 
 CHROMIUM = "/usr/bin/chromium"

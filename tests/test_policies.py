@@ -13,12 +13,12 @@ import networkx as nx
 import pytest
 from openpyxl import load_workbook
 
-from graph.coverage import report, store_report
-from graph.errors import InputError, UnknownRule
-from graph.policy import builtin, find_policy, parse_policy
-from graph.reach import diff, network, reach, view_gaps, why
-from graph.view import View, open_view, scope_of
-from loaders import load_files
+from liaison_graph.graph.coverage import report, store_report
+from liaison_graph.graph.errors import InputError, UnknownRule
+from liaison_graph.graph.policy import builtin, find_policy, parse_policy
+from liaison_graph.graph.reach import diff, network, reach, view_gaps, why
+from liaison_graph.graph.view import View, open_view, scope_of
+from liaison_graph.loaders import load_files
 from tests.conftest import write_json
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -308,7 +308,7 @@ def test_bad_policy_is_refused_with_the_line_at_fault(text, line, word):
 
 # --- the command line -------------------------------------------------------------------
 def cli(*args, db):
-    return subprocess.run([sys.executable, "-m", "api.cli", "--db", str(db), *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "liaison_graph.api.cli", "--db", str(db), *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.store import RULE_CPC
-from loaders import load_files
+from liaison_graph.graph.store import RULE_CPC
+from liaison_graph.loaders import load_files
 from tests.conftest import open_backend, write_csvs, write_json, write_xlsx
 
 DAYS = ["2023-01-01", "2024-06-30", "2024-07-01", "2025-01-01", "2025-12-31"]
@@ -161,9 +161,9 @@ FEWER = settings(SETTINGS, max_examples=30)
 @FEWER
 @given(roster=rosters())
 def test_coverage_ratios_agree_with_the_naive_checker(backend, roster):
-    from graph.coverage import flagship_counts, report
-    from graph.policy import find_policy
-    from graph.view import open_view
+    from liaison_graph.graph.coverage import flagship_counts, report
+    from liaison_graph.graph.policy import find_policy
+    from liaison_graph.graph.view import open_view
 
     def numbers(result: dict) -> list:
         return [(r["id"], r["total"], r["covered"], r["ratio"], r["breakdown"]) for r in result["rules"]]
@@ -192,8 +192,8 @@ def test_coverage_ratios_agree_with_the_naive_checker(backend, roster):
 @FEWER
 @given(roster=rosters(), days=st.lists(st.sampled_from(PROBE_DAYS), min_size=2, max_size=2, unique=True))
 def test_diff_is_the_set_difference_of_the_gap_lists(backend, roster, days):
-    from graph.reach import diff, view_gaps
-    from graph.view import View, scope_of
+    from liaison_graph.graph.reach import diff, view_gaps
+    from liaison_graph.graph.view import View, scope_of
 
     first, second = days
     with tempfile.TemporaryDirectory() as tmp:
@@ -251,9 +251,9 @@ def test_the_maintained_gap_index_follows_every_write(data):
     what a write touches) agrees with the gaps worked out afresh from the whole graph."""
     import datetime as dt
 
-    from graph.embedded import EmbeddedStore
-    from graph.reach import view_gaps
-    from graph.view import View
+    from liaison_graph.graph.embedded import EmbeddedStore
+    from liaison_graph.graph.reach import view_gaps
+    from liaison_graph.graph.view import View
 
     roster = data.draw(rosters())
     with tempfile.TemporaryDirectory() as tmp:
@@ -280,7 +280,7 @@ def test_the_maintained_gap_index_follows_every_write(data):
 @settings(max_examples=200, deadline=None)
 @given(text=st.text(alphabet=st.sampled_from(" \u3000\t李娜Jo Ｓｍ阿·\u200b\ufeff\u200d\u00ad\u200eＸＳ－０1"), max_size=12))
 def test_folding_names_and_ids_is_idempotent(text):
-    from loaders.text import fold_id, fold_name, name_key
+    from liaison_graph.loaders.text import fold_id, fold_name, name_key
 
     for fold in (fold_id, fold_name, name_key):
         assert fold(fold(text)) == fold(text), (fold.__name__, text)
@@ -326,9 +326,9 @@ def typed_roster(rnd, roster: dict) -> dict:
        path=st.sampled_from(["json", "xlsx", "csv cell by cell", "csv in bulk"]))
 def test_a_roster_as_offices_type_it_gives_the_store_and_answers_of_the_clean_one(tmp_path_factory, monkeypatch, roster,
                                                                                  rnd, path):
-    import loaders
-    from graph.embedded import EmbeddedStore
-    from loaders import read
+    from liaison_graph import loaders
+    from liaison_graph.graph.embedded import EmbeddedStore
+    from liaison_graph.loaders import read
 
     bulk = path == "csv in bulk"
     monkeypatch.setattr(read, "BULK_MIN_LINES", 0 if bulk else 10**9)

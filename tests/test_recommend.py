@@ -11,13 +11,13 @@ from collections import Counter
 
 import pytest
 
-from api.cli import main
-from graph.policy import builtin, parse_policy
-from graph.recommend import assign, recommend, run, score
-from graph.view import open_view
-from loaders import load_files
-from loaders.generate import generate
-from loaders.sample import SAMPLE
+from liaison_graph.api.cli import main
+from liaison_graph.graph.policy import builtin, parse_policy
+from liaison_graph.graph.recommend import assign, recommend, run, score
+from liaison_graph.graph.view import open_view
+from liaison_graph.loaders import load_files
+from liaison_graph.loaders.generate import generate
+from liaison_graph.loaders.sample import SAMPLE
 from tests.conftest import write_json
 
 DAY = dt.date(2026, 11, 1)
@@ -169,7 +169,7 @@ def test_accepting_on_the_sample_brings_the_party_member_rule_to_100_percent(tmp
     report = json.loads(capsys.readouterr().out)
     assert report["headline"]["party_work"]["ratio"] == 1.0
     # the new liaisons start on the as-of day, the training's temporary branch exists, the audit has it
-    from graph.embedded import EmbeddedStore
+    from liaison_graph.graph.embedded import EmbeddedStore
 
     with EmbeddedStore(db) as store:
         liaisons = [e for e in store.edges_of("Member", [i["from_id"] for i in proposed["items"]])

@@ -21,11 +21,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from api.auth import create_token
+from liaison_graph.api.auth import create_token
 from benchmarks.api_load import free_port, serving
-from graph.embedded import SCHEMA, EmbeddedStore
-from graph.errors import LiaisonError
-from loaders import load_files
+from liaison_graph.graph.embedded import SCHEMA, EmbeddedStore
+from liaison_graph.graph.errors import LiaisonError
+from liaison_graph.loaders import load_files
 from tests.conftest import EDGE_ROSTER, write_json
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -228,7 +228,7 @@ def test_sigkill_of_the_server_during_edits_loses_no_acknowledged_write(tmp_path
     kills = 4
     for round_no in range(kills):
         port = free_port()
-        cmd = [sys.executable, "-m", "api.cli", "serve", "--db", str(db), "--port", str(port)]
+        cmd = [sys.executable, "-m", "liaison_graph.api.cli", "serve", "--db", str(db), "--port", str(port)]
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         for _ in range(300):
@@ -362,13 +362,13 @@ def test_backup_while_serving_and_restore(tmp_path):
         thread.start()
         time.sleep(0.5)
         backup = tmp_path / "copy.db"
-        out = subprocess.run([sys.executable, "-m", "api.cli", "--db", str(db), "backup", str(backup)], cwd=ROOT,
+        out = subprocess.run([sys.executable, "-m", "liaison_graph.api.cli", "--db", str(db), "backup", str(backup)], cwd=ROOT,
                              capture_output=True, text=True, timeout=60)
         stop.set()
         thread.join(10)
     assert out.returncode == 0, out.stderr
     restored = tmp_path / "restored.db"
-    out = subprocess.run([sys.executable, "-m", "api.cli", "--db", str(restored), "restore", str(backup)], cwd=ROOT,
+    out = subprocess.run([sys.executable, "-m", "liaison_graph.api.cli", "--db", str(restored), "restore", str(backup)], cwd=ROOT,
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     with EmbeddedStore(restored) as store:
@@ -396,8 +396,8 @@ def test_a_store_written_by_the_first_version_opens_and_answers(tmp_path):
         assert store.db.execute("PRAGMA user_version").fetchone()[0] >= 3
         assert [g["id"] for g in store.gaps("non-party-without-liaison", dt.date(2026, 1, 1))] == ["M1"]
         assert store.changes() == [] and store.tokens() == []
-        from graph.coverage import store_report
-        from graph.policy import builtin
+        from liaison_graph.graph.coverage import store_report
+        from liaison_graph.graph.policy import builtin
 
         whole = store_report(store, dt.date(2026, 1, 1), builtin()["two-coverages"])  # from the report columns
         assert [[i["id"] for i in r["uncovered"]] for r in whole["rules"]] == [[], ["M1"]]
@@ -409,7 +409,7 @@ def test_zz_report_figures(capsys):
 
 
 def test_secure_defaults_serve_on_loopback_with_a_bounded_upload():
-    from api.cli import serve
+    from liaison_graph.api.cli import serve
 
     params = {p.name: p for p in serve.params}
     assert params["host"].default == "127.0.0.1"

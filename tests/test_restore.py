@@ -14,12 +14,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.auth import create_token
+from liaison_graph.api.auth import create_token
 from benchmarks.api_load import free_port, serving
-from graph.embedded import SCHEMA, EmbeddedStore
-from graph.errors import StoreError
-from graph.store import TokenRecord
-from loaders import load_files
+from liaison_graph.graph.embedded import SCHEMA, EmbeddedStore
+from liaison_graph.graph.errors import StoreError
+from liaison_graph.graph.store import TokenRecord
+from liaison_graph.loaders import load_files
 from tests.conftest import EDGE_ROSTER, write_json
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,7 +121,7 @@ def test_restore_from_the_command_line_while_serving(tmp_path):
             return answer.json()
 
         county_next, neighbour_next = changes(county, 0)["next"], changes(neighbour, 0)["next"]
-        out = subprocess.run([sys.executable, "-m", "api.cli", "--db", str(live), "restore", str(backup)], cwd=ROOT,
+        out = subprocess.run([sys.executable, "-m", "liaison_graph.api.cli", "--db", str(live), "restore", str(backup)], cwd=ROOT,
                              capture_output=True, text=True, timeout=120)
         assert out.returncode == 0, out.stderr
         seen = changes(county, county_next)

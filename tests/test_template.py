@@ -10,8 +10,8 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from api.cli import main
-from graph.model import model
+from liaison_graph.api.cli import main
+from liaison_graph.graph.model import model
 
 ENUM_COLUMNS = {(t.label, c.label): c for t in model().tables.values() for c in t.columns.values() if c.enum}
 

@@ -11,9 +11,9 @@ import shutil
 
 import pytest
 
-from graph.embedded import EmbeddedStore
-from graph.store import etag
-from loaders import load_files
+from liaison_graph.graph.embedded import EmbeddedStore
+from liaison_graph.graph.store import etag
+from liaison_graph.loaders import load_files
 from tests.api_fixtures import A, B, CITY, build_city, open_world
 
 OTHER = "Z01"  # the root of another tree
@@ -181,7 +181,7 @@ def api_end_member(w, t):
 
 
 def _liaison_url(w, t, end: bool):
-    from api.routes.lookups import liaison_id
+    from liaison_graph.api.routes.lookups import liaison_id
 
     src, dst_kind, dst, key, p = a_liaison(w.store, t)
     return f"/api/v1/liaisons/{liaison_id(src, dst_kind, dst, key)}" + ("/end" if end else ""), etag(json.loads(p))
@@ -281,7 +281,7 @@ def test_an_upload_cannot_make_a_cycle_or_take_the_city(world):
 
 
 def test_the_cli_refuses_a_cycle_and_a_silent_move(world, tmp_path):
-    from graph.errors import LiaisonError
+    from liaison_graph.graph.errors import LiaisonError
 
     store = world.store
     city = {k: v for k, v in props(store, "Committee", CITY).items() if k != "committee_id"}
@@ -345,7 +345,7 @@ def test_a_move_reaches_the_audit_trail_and_feed_of_both_committees(world):
     """The city moves a county A member to county B (asked for): A's admin sees the audit
     record — what the member held in A, and of B only the member's id, name and committee —
     and A's change feed lists the member, as B's does."""
-    from api.auth import create_token
+    from liaison_graph.api.auth import create_token
 
     world.tokens["b_admin"] = create_token(world.store, B, "admin", "b_admin")[1]
     m = first(world.store, "Member", A)

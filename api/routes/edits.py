@@ -11,23 +11,23 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Header, Path as PathParam, Query, Response, UploadFile
 
-from api.errors import PreconditionRequired
-from api.uploads import upload_name
-from api.routes.lookups import liaison_item, parse_liaison_id
-from api.schemas import (ContactIn, EndIn, ImportOut, LiaisonIn, LiaisonPatch, MemberIn, MemberPatch, MembershipEndIn,
+from liaison_graph.api.errors import PreconditionRequired
+from liaison_graph.api.uploads import upload_name
+from liaison_graph.api.routes.lookups import liaison_item, parse_liaison_id
+from liaison_graph.api.schemas import (ContactIn, EndIn, ImportOut, LiaisonIn, LiaisonPatch, MemberIn, MemberPatch, MembershipEndIn,
                          MembershipIn, RecommendAcceptIn, WriteOut)
-from api.recommending import accept
-from api.service import EditorDep, ServiceDep, committee_of, day_of, owned, scope_for
-from graph.errors import BadArgument, Conflict, InputError, NotFound, TooLarge
-from graph.model import model
-from graph.store import Audit, Batch, etag
-from graph.policy import builtin_policy
-from graph.recommend import run as run_recommend
-from graph.guard import check_write
-from graph.view import open_view
-from loaders import load_files, prepare_doc
-from loaders.text import fold_id
-from loaders.validate import check_extra_fields
+from liaison_graph.api.recommending import accept
+from liaison_graph.api.service import EditorDep, ServiceDep, committee_of, day_of, owned, scope_for
+from liaison_graph.graph.errors import BadArgument, Conflict, InputError, NotFound, TooLarge
+from liaison_graph.graph.model import model
+from liaison_graph.graph.store import Audit, Batch, etag
+from liaison_graph.graph.policy import builtin_policy
+from liaison_graph.graph.recommend import run as run_recommend
+from liaison_graph.graph.guard import check_write
+from liaison_graph.graph.view import open_view
+from liaison_graph.loaders import load_files, prepare_doc
+from liaison_graph.loaders.text import fold_id
+from liaison_graph.loaders.validate import check_extra_fields
 
 router = APIRouter(tags=["edits"])
 

@@ -12,11 +12,11 @@ from fastapi import APIRouter, Path as PathParam, Query
 from fastapi.responses import Response
 from openpyxl import Workbook
 
-from api.schemas import ChangesOut, Page
-from api.service import AdminDep, CallerDep, ServiceDep, scope_for, within
-from graph.model import model
-from graph.spreadsheet import CsvWriter, xlsx_row
-from graph.view import KIND_CODES, scope_of
+from liaison_graph.api.schemas import ChangesOut, Page
+from liaison_graph.api.service import AdminDep, CallerDep, ServiceDep, scope_for, within
+from liaison_graph.graph.model import model
+from liaison_graph.graph.spreadsheet import CsvWriter, xlsx_row
+from liaison_graph.graph.view import KIND_CODES, scope_of
 
 router = APIRouter(tags=["feeds"])
 

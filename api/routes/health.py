@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.errors import body
-from api.schemas import ErrorOut, HealthOut
-from api.service import ServiceDep
-from graph.errors import LiaisonError
+from liaison_graph.api.errors import body
+from liaison_graph.api.schemas import ErrorOut, HealthOut
+from liaison_graph.api.service import ServiceDep
+from liaison_graph.graph.errors import LiaisonError
 
 router = APIRouter(tags=["health"])
 

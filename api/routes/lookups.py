@@ -9,11 +9,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path as PathParam, Query, Response
 
-from api.schemas import Page
-from api.service import CallerDep, ServiceDep, day_of, owned, scope_for, within
-from graph.errors import NotFound
-from graph.store import etag, holds
-from graph.view import KIND_CODES, CODE_KINDS, scope_of
+from liaison_graph.api.schemas import Page
+from liaison_graph.api.service import CallerDep, ServiceDep, day_of, owned, scope_for, within
+from liaison_graph.graph.errors import NotFound
+from liaison_graph.graph.store import etag, holds
+from liaison_graph.graph.view import KIND_CODES, CODE_KINDS, scope_of
 
 router = APIRouter(tags=["lookups"])
 

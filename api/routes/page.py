@@ -11,10 +11,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from api.service import CallerDep, ServiceDep, day_of, scope_for
-from graph.errors import NotFound
-from graph.reach import view_gaps
-from graph.view import open_view
+from liaison_graph.api.service import CallerDep, ServiceDep, day_of, scope_for
+from liaison_graph.graph.errors import NotFound
+from liaison_graph.graph.reach import view_gaps
+from liaison_graph.graph.view import open_view
 
 router = APIRouter(tags=["page"])
 static = APIRouter(include_in_schema=False)

@@ -10,17 +10,17 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path as PathParam, Query
 from fastapi.responses import Response
 
-from api.report_xlsx import write_coverage_xlsx
-from api.schemas import GapsOut
-from api.auth import Caller
-from api.service import CallerDep, Service, ServiceDep, day_of, scope_for
-from graph.coverage import flagship_counts, store_report
-from graph.policy import builtin, builtin_policy
-from graph.reach import REASONS, network as run_network, reach as run_reach, view_gaps, why as run_why
-from graph.reach import diff as run_diff
-from graph.recommend import run as run_recommend
-from graph.store import RULES, STAT_KEYS, check_rule
-from graph.view import View, home_committee, open_view, scope_of
+from liaison_graph.api.report_xlsx import write_coverage_xlsx
+from liaison_graph.api.schemas import GapsOut
+from liaison_graph.api.auth import Caller
+from liaison_graph.api.service import CallerDep, Service, ServiceDep, day_of, scope_for
+from liaison_graph.graph.coverage import flagship_counts, store_report
+from liaison_graph.graph.policy import builtin, builtin_policy
+from liaison_graph.graph.reach import REASONS, network as run_network, reach as run_reach, view_gaps, why as run_why
+from liaison_graph.graph.reach import diff as run_diff
+from liaison_graph.graph.recommend import run as run_recommend
+from liaison_graph.graph.store import RULES, STAT_KEYS, check_rule
+from liaison_graph.graph.view import View, home_committee, open_view, scope_of
 
 router = APIRouter(tags=["queries"])
 
