@@ -1,6 +1,6 @@
 """The shipped sample: 溪山县政协, a fictional county committee of about 200 members.
 
-    python -m loaders.sample [PATH]     # rewrites samples/xishan-county.xlsx
+    python -m liaison_graph.loaders.sample [PATH]     # rewrites samples/xishan-county.xlsx
 
 Built from the generator's county composition with a fixed seed, then written the way
 an office keeps its workbook: a merged title row above each header, 序号 and 备注

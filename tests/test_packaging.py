@@ -3,6 +3,7 @@ a copy installed from it serves a working page on its own (not from this checkou
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -18,9 +19,12 @@ PAGE_FILES = ["index.html", "app.js", "style.css", "node_modules/cytoscape/dist/
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
-                   check=True, capture_output=True, cwd=ROOT)
+    out, source = tmp_path_factory.mktemp("wheel"), tmp_path_factory.mktemp("source") / "liaison-graph"
+    # Built from a clean copy: a build folder left in the checkout could carry stale files.
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", ".hypothesis",
+                                                                 ".pytest_cache", "__pycache__", "*.db*", "benchmarks"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(source)],
+                   check=True, capture_output=True, cwd=source)
     (path,) = out.glob("*.whl")
     return path
 
