@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 
 from liaison_graph.graph.errors import BadArgument, CommitteeNotFound, Forbidden, NotFound, Unauthorized
-from liaison_graph.graph.store import Store, TokenRecord, now
+from liaison_graph.graph.store import Audit, Store, TokenRecord, now
 from liaison_graph.graph.view import subtree
 
 ROLES = {"viewer": 0, "editor": 1, "admin": 2}
@@ -25,8 +25,9 @@ def _hash(secret: str) -> str:
 
 
 def create_token(store: Store, committee_id: str, role: str, name: str | None = None,
-                 expires_days: int | None = None) -> tuple[TokenRecord, str]:
-    """A new token: its record (kept) and the token string (shown once, never kept)."""
+                 expires_days: int | None = None, actor: str = "cli") -> tuple[TokenRecord, str]:
+    """A new token: its record (kept) and the token string (shown once, never kept). The
+    record and its audit record (``token.create`` by ``actor``) are one transaction."""
     if role not in ROLES:
         raise BadArgument(f"未知的角色「{role}」（可用：{'、'.join(ROLES)}）", field="role", value=role)
     if committee_id not in store.committees():
@@ -37,8 +38,19 @@ def create_token(store: Store, committee_id: str, role: str, name: str | None = 
         expires = (dt.datetime.now(dt.UTC) + dt.timedelta(days=expires_days)).isoformat(timespec="seconds")
         expires = expires.replace("+00:00", "Z")
     record = TokenRecord(token_id, _hash(secret), committee_id, role, name, now(), expires)
-    store.add_token(record)
+    store.add_token(record, Audit(actor, "token.create", [committee_id], token_id, None,
+                                  {"role": role, "name": name, "expires_at": expires}))
     return record, f"lg_{token_id}_{secret}"
+
+
+def revoke_token(store: Store, token_id: str, actor: str = "cli") -> TokenRecord:
+    """Revoke a live token (at once) and write its audit record (``token.revoke`` by
+    ``actor``), in one transaction; the token's record as it was."""
+    record = next((t for t in store.tokens() if t.id == token_id), None)
+    if record is None or not store.revoke_token(token_id, now(), Audit(actor, "token.revoke", [record.committee_id],
+                                                                      token_id)):
+        raise NotFound(f"找不到未吊销的令牌「{token_id}」", id=token_id)
+    return record
 
 
 @dataclass(frozen=True)

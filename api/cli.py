@@ -22,6 +22,7 @@ import orjson
 
 from liaison_graph.api.output import gaps_table, kind_label, load_summary, stats_table
 from liaison_graph.graph.errors import BadArgument, LiaisonError, StoreError
+from liaison_graph.graph.policy import BREAKDOWNS, FLAGSHIP
 from liaison_graph.graph.spreadsheet import CsvWriter
 from liaison_graph.graph.store import RULES, Store
 from liaison_graph.loaders.validate import parse_date
@@ -299,7 +300,7 @@ def template_summary() -> str:
 
 @cli.command()
 @click.option("--policy", metavar="NAME|FILE", help="政策：内置名称（两个全覆盖 三联 四联 四联系 杭州 结对子）或 .yaml 文件；默认两个全覆盖")
-@click.option("--by", type=click.Choice(["sector", "special_committee", "activity_group", "committee"]), help="分组统计")
+@click.option("--by", type=click.Choice(list(BREAKDOWNS)), help="分组统计")
 @click.option("--as-of", "as_of", metavar="DATE", help="统计日（默认今天），YYYY-MM-DD")
 @click.option("--committee", "committee_id", metavar="ID", help="只看一个政协及其下级政协（编号）")
 @click.option("--window", "window", type=click.IntRange(0, 3650), help="有效联系窗口天数（默认取政策设定，一般 180）")
@@ -317,7 +318,7 @@ def coverage(policy, by, as_of, committee_id, window, fmt, xlsx, counts, store_c
     chosen = find_policy(policy)
     day = parse_day(as_of)
     if counts:
-        if chosen.name != "two-coverages" or by not in (None, "committee") or window is not None or xlsx:
+        if chosen.name != FLAGSHIP or by not in (None, "committee") or window is not None or xlsx:
             raise BadArgument("--counts 只统计两个全覆盖按政协的名义覆盖，不能与其他政策、--by（committee 以外）、--window 或 --xlsx 同用",
                               field="counts")
         with open_store(store_config) as store:
@@ -583,12 +584,9 @@ def token():
 def token_create(committee_id, role, name, expires_days, store_config):
     """签发令牌；最后一行单独打印令牌本身。"""
     from liaison_graph.api.auth import create_token
-    from liaison_graph.graph.store import Audit, Batch
 
     with open_store(store_config) as store:
-        record, secret = create_token(store, committee_id, role, name, expires_days)
-        store.write(Batch(audit=Audit("cli", "token.create", [committee_id], record.id, None,
-                                      {"role": role, "name": name, "expires_at": record.expires_at})))
+        record, secret = create_token(store, committee_id, role, name, expires_days)  # and its audit record
     click.echo(f"已签发令牌 {record.id}（政协 {committee_id}，角色 {role}" +
                (f"，{record.expires_at} 过期" if record.expires_at else "") + "）。请妥善保存，此后不再显示：")
     click.echo(secret)
@@ -617,14 +615,10 @@ def token_list(fmt, store_config):
 @store_options
 def token_revoke(token_id, store_config):
     """吊销令牌（立即失效）。"""
-    from liaison_graph.graph.errors import NotFound
-    from liaison_graph.graph.store import Audit, Batch, now
+    from liaison_graph.api.auth import revoke_token
 
     with open_store(store_config) as store:
-        record = next((t for t in store.tokens() if t.id == token_id), None)
-        if record is None or not store.revoke_token(token_id, now()):
-            raise NotFound(f"找不到未吊销的令牌「{token_id}」", id=token_id)
-        store.write(Batch(audit=Audit("cli", "token.revoke", [record.committee_id], token_id)))
+        revoke_token(store, token_id)  # and its audit record
     click.echo(f"已吊销令牌 {token_id}")
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import unicodedata
 
 from liaison_graph.graph.model import model
+from liaison_graph.graph.policy import flagship
 from liaison_graph.graph.store import RULES, STAT_KEYS
 
 def kind_label(kind: str) -> str:
@@ -139,8 +140,7 @@ def counts_text(result: dict) -> str:
     return "\n".join(lines)
 
 
-KIND_LABELS = {"member": "委员", "sector": "界别", "special_committee": "专委会", "activity_group": "委员活动组",
-               "party_org": "党组织", "studio": "委员工作室"}
+KIND_LABELS = {code: model().nodes[kind].label for code, kind in model().node_codes.items()}  # a kind's code -> label
 
 
 def reach_text(result: dict) -> str:
@@ -168,7 +168,7 @@ def diff_text(result: dict, reasons: dict[str, str]) -> str:
     return head + "\n\n" + table(["规则", "变化", "编号", "姓名", "所属政协", "原因"], body)
 
 
-RULES_SHORT = {"non-party-without-liaison": "党外委员无党员联系", "party-member-unorganised": "党员委员未编入党组织"}
+RULES_SHORT = {rule.id: rule.short_label for rule in flagship().rules if rule.short_label}
 
 
 def network_text(result: dict) -> str:

@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from liaison_graph.graph.model import model
 from liaison_graph.graph.spreadsheet import xlsx_row
 
 
@@ -73,7 +74,9 @@ def write_recommend_xlsx(result: dict, path: Path) -> Path:
              i["load_before"]] for i in result["items"]])
     _sheet(wb, "无法覆盖", f"无法覆盖{when}", ["规则", "编号", "名称", "所属政协", "原因", "最小调整"],
            [[u["rule"], u["id"], u["name"], u["committee_id"], u["reason_label"], u["fix_label"]] for u in result["uncoverable"]])
-    _sheet(wb, "临时党支部", f"建议设立的临时党支部{when}", ["活动", "开始", "结束", "天数", "党支部", "党员"],
+    kinds = model().enums["party_org_kind"]
+    temporary, branch = kinds.label(kinds.the("temporary")), kinds.label(kinds.the("suggested"))
+    _sheet(wb, temporary, f"建议设立的{temporary}{when}", ["活动", "开始", "结束", "天数", branch, "党员"],
            [[b["activity_name"], b["start_date"], b["end_date"], b["days"], b["party_org_name"], "、".join(b["member_ids"])]
             for b in result["temporary_branches"]])
     _sheet(wb, "采纳后覆盖", f"采纳后可达到的覆盖率{when}", ["规则", "现已覆盖", "应覆盖", "现覆盖率", "采纳后已覆盖", "采纳后覆盖率"],

@@ -18,6 +18,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from liaison_graph.api.auth import Caller, authenticate
 from liaison_graph.graph.errors import BadArgument
+from liaison_graph.graph.model import model
 from liaison_graph.graph.store import Store
 from liaison_graph.loaders.validate import parse_date
 
@@ -88,13 +89,10 @@ def scope_for(caller: Caller, committee_id: str | None) -> str:
     return committee_id or caller.token.committee_id
 
 
-NODE_WORDS = {"Member": "委员", "PartyOrg": "党组织"}
-
-
 def owned(store: Store, caller: Caller, kind: str, node_id: str) -> dict:
     """A node's properties, if it exists and lies in the caller's scope (else not found)."""
     props = store.node_props(kind, [node_id]).get(node_id)
-    caller.check_owned(props and props.get("committee_id"), NODE_WORDS[kind], node_id)
+    caller.check_owned(props and props.get("committee_id"), model().nodes[kind].label, node_id)
     return props
 
 

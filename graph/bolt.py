@@ -24,15 +24,15 @@ from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 from liaison_graph.cypher import query
 from liaison_graph.graph.errors import CommitteeNotFound, Conflict, StoreError
 from liaison_graph.graph.model import model
-from liaison_graph.graph.store import (PART_INCOMING, RULE_CPC, STAT_KEYS, Batch, Store, TokenRecord, WriteResult, bulk, by_kind,
+from liaison_graph.graph.store import (PART_INCOMING, RULE_CPC, RULE_FOR, STAT_KEYS, Audit, Batch, Store, TokenRecord, WriteResult, bulk, by_kind,
                          changed_entities, check_rule, complete_part, entities_json, etag, now, put_edge, put_node,
                          table_edge_rows)
 
 log = logging.getLogger(__name__)
 
-GAP_QUERIES = {
-    "non-party-without-liaison": "gap_non_party_without_liaison",
-    "party-member-unorganised": "gap_party_member_unorganised",
+GAP_QUERIES = {  # the query of each flagship rule: of the rest, of the CPC members
+    RULE_FOR[False]: "gap_non_party_without_liaison",
+    RULE_FOR[True]: "gap_party_member_unorganised",
 }
 
 
@@ -224,19 +224,36 @@ class BoltStore(Store):
                         "after": json.loads(p["after"]) if p.get("after") else None})
         return out
 
-    def add_token(self, token: TokenRecord) -> None:
+    def add_token(self, token: TokenRecord, audit: Audit | None = None) -> None:
         row = {k: v for k, v in asdict(token).items() if v is not None}
-        with self._session() as session:
-            session.execute_write(lambda tx: tx.run(query("token_add"), row=row).consume())
+
+        def work(tx):
+            tx.run(query("token_add"), row=row).consume()
+            if audit is not None:  # in the same transaction: a failure here takes the token back
+                self._journal(tx, Batch(audit=audit), {})
+
+        self._token_write(work)
 
     def tokens(self) -> list[TokenRecord]:
         fields = TokenRecord.__dataclass_fields__
         return [TokenRecord(**{k: r["props"].get(k) for k in fields}) for r in self._read("tokens")]
 
-    def revoke_token(self, token_id: str, at: str) -> bool:
-        with self._session() as session:
-            n = session.execute_write(lambda tx: tx.run(query("token_revoke"), id=token_id, at=at).single()["n"])
-        return n == 1
+    def revoke_token(self, token_id: str, at: str, audit: Audit | None = None) -> bool:
+        def work(tx):
+            n = tx.run(query("token_revoke"), id=token_id, at=at).single()["n"]
+            if n == 1 and audit is not None:  # in the same transaction, as add_token
+                self._journal(tx, Batch(audit=audit), {})
+            return n
+
+        return self._token_write(work) == 1
+
+    def _token_write(self, work):
+        """A token change and its audit record: one managed write transaction."""
+        try:
+            with self._session() as session:
+                return session.execute_write(work)
+        except Neo4jError as exc:
+            raise StoreError(f"写入图数据库失败，未写入任何数据：{exc.message}") from None
 
     def edges_of(self, src_kind: str, srcs: Iterable[str], kind: str | None = None) -> list[tuple]:
         kinds = model().nodes

@@ -30,9 +30,9 @@ import numpy as np
 import orjson
 
 from liaison_graph.graph.coverage import BREAKDOWNS, NONE_KEY, assemble, committee_rows, ratio, scope_root
-from liaison_graph.graph.policy import AFFINITY, THROUGH, Policy, Rule, Select
+from liaison_graph.graph.policy import AFFINITY, CHAIR_COUNCIL, DEFAULT_POSITION, STANDING, THROUGH, Policy, Rule, Select
 from liaison_graph.graph.store import bulk
-from liaison_graph.graph.view import CHAIR_COUNCIL, KIND_CODES, MEMBERSHIP, STANDING
+from liaison_graph.graph.view import KIND_CODES, MEMBERSHIP
 
 FORMAT = 2  # the blobs' layout; a file holding another is rebuilt
 OPEN_START, OPEN_END = -(2**30), 2**30
@@ -130,7 +130,7 @@ class Columns:
         nodes = {f: [nodes[f][i] for i in order] for f in NODE_FIELDS}
         out = cls(**dict.fromkeys(cls.ARRAYS, np.zeros(0, np.int32)), ids=nodes["id"], names=nodes["name"],
                   sectors=nodes["sector"], committee_ids=_vocabulary(nodes["committee_id"]),
-                  positions=_vocabulary(p or "member" for p in nodes["position"]),
+                  positions=_vocabulary(p or DEFAULT_POSITION for p in nodes["position"]),
                   org_kinds=_vocabulary(nodes["org_kind"]), mechanisms=[])
         for name, array in out._node_arrays(nodes).items():
             setattr(out, name, array)
@@ -147,7 +147,7 @@ class Columns:
         return {"kind": kind, "committee": _encode(nodes["committee_id"], self.committee_ids), "start": start,
                 "end": end, "cpc": np.array([bool(c) for c in nodes["cpc"]], bool),
                 "party_group": np.array([bool(r) for r in nodes["party_group_role"]], bool),
-                "position": _encode([p or "member" for p in nodes["position"]], self.positions),
+                "position": _encode([p or DEFAULT_POSITION for p in nodes["position"]], self.positions),
                 "org_kind": _encode(nodes["org_kind"], self.org_kinds)}
 
     def node_index(self) -> dict[str, dict[str, int]]:
@@ -196,7 +196,7 @@ class Columns:
         index = self.node_index()
         self.committee_ids, self.committee = _widened(self.committee_ids, self.committee, nodes["committee_id"])
         self.positions, self.position = _widened(self.positions, self.position,
-                                                 [p or "member" for p in nodes["position"]])
+                                                 [p or DEFAULT_POSITION for p in nodes["position"]])
         self.org_kinds, self.org_kind = _widened(self.org_kinds, self.org_kind, nodes["org_kind"])
         arrays = self._node_arrays(nodes)
         at = []

@@ -13,16 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from liaison_graph.graph.policy import AFFINITY, Policy, Rule, builtin
+from liaison_graph.graph.policy import AFFINITY, BREAKDOWNS, Policy, Rule, flagship
 from liaison_graph.graph.store import Store, bulk
 from liaison_graph.graph.view import KIND_CODES, View, children_of, open_view, scope_of
-
-BREAKDOWNS = {
-    "sector": "IN_SECTOR",
-    "special_committee": "ON_SPECIAL_COMMITTEE",
-    "activity_group": "IN_ACTIVITY_GROUP",
-    "committee": None,
-}
 NONE_KEY = "（无）"
 
 
@@ -155,7 +148,7 @@ def flagship_counts(store: Store, day: dt.date, committee_id: str | None = None)
     indexes the store maintains on every write, without building the graph (the whole
     nation in well under a second once the indexes are in memory)."""
     scope, committees = scope_of(store, committee_id)
-    policy = builtin()["two-coverages"]
+    policy = flagship()
     rules = []
     for rule in policy.rules:
         counts = {cid: [total, covered] for cid, (total, covered) in store.flagship_counts(rule.id, day, scope).items()
@@ -236,11 +229,12 @@ def assemble(policy: Policy, day: str, by: str | None, window_days: int | None, 
     one rule's result, ``findings(window)`` the sections beside the rules; the two full
     coverages head it (worked out apart when the policy does not hold them)."""
     window = policy.window_days if window_days is None else window_days
-    flagship = builtin()["two-coverages"]
+    heads = flagship()
     rules = [evaluate(rule, window, by) for rule in policy.rules]
     done = dict(zip(policy.rules, rules, strict=True))
     headline = {}
-    for key, rule in (("party_org", flagship.rules[0]), ("party_work", flagship.rules[1])):
+    for key, rule_id in heads.headline:  # as the flagship policy names them, whatever the order of its rules
+        rule = heads.rule(rule_id)
         r = done.get(rule) or evaluate(rule, window, None)
         headline[key] = {"label": rule.label, "total": r["total"], "covered": r["covered"], "ratio": r["ratio"],
                          "effective": r["effective"], "effective_ratio": r["effective_ratio"]}

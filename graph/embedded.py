@@ -25,7 +25,7 @@ import orjson
 from liaison_graph.graph import columnar, gapindex
 from liaison_graph.graph.errors import CommitteeNotFound, Conflict, StoreError
 from liaison_graph.graph.model import model
-from liaison_graph.graph.store import (PART_INCOMING, STAT_KEYS, Batch, EdgeRow, Store, TokenRecord, WriteResult, bulk, by_kind,
+from liaison_graph.graph.store import (PART_INCOMING, STAT_KEYS, Audit, Batch, EdgeRow, Store, TokenRecord, WriteResult, bulk, by_kind,
                          changed_entities, check_rule, complete_part, entities_json, etag, now, put_edge, put_node,
                          table_edge_rows)
 
@@ -566,7 +566,7 @@ class EmbeddedStore(Store):
             for seq, at, actor, action, cids, target, b, a in rows
         ]
 
-    def add_token(self, token: TokenRecord) -> None:
+    def add_token(self, token: TokenRecord, audit: Audit | None = None) -> None:
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.execute(
@@ -575,6 +575,8 @@ class EmbeddedStore(Store):
                 (token.id, token.secret_hash, token.committee_id, token.role, token.name, token.created_at,
                  token.expires_at, token.revoked_at),
             )
+            if audit is not None:  # in the same transaction: a failure here takes the token back
+                self._journal(Batch(audit=audit))
         self._forget()
 
     def tokens(self) -> list[TokenRecord]:
@@ -586,11 +588,13 @@ class EmbeddedStore(Store):
             self._tokens = [TokenRecord(*row) for row in rows]
         return list(self._tokens)
 
-    def revoke_token(self, token_id: str, at: str) -> bool:
+    def revoke_token(self, token_id: str, at: str, audit: Audit | None = None) -> bool:
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             done = self.db.execute(
                 "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (at, token_id)).rowcount
+            if done == 1 and audit is not None:  # in the same transaction, as add_token
+                self._journal(Batch(audit=audit))
         self._forget()
         return done == 1
 

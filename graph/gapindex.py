@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from liaison_graph.graph.store import RULE_CPC, gap_item
+from liaison_graph.graph.store import RULE_CPC, RULE_FOR, gap_item
 
 OPEN_START, OPEN_END = 0, 99991231
 
@@ -63,6 +63,11 @@ def _earlier(a: str, b: str) -> str:
 _E_START, _E_END = _day("json_extract(e.props, '$.start_date')", OPEN_START), _day("json_extract(e.props, '$.end_date')", OPEN_END)
 _O_START, _O_END = _day("json_extract(o.props, '$.start_date')", OPEN_START), _day("json_extract(o.props, '$.end_date')", OPEN_END)
 
+def _text(value: str) -> str:
+    """A string as an SQL literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 REFRESH = [
     "DELETE FROM member_index WHERE id IN (SELECT id FROM temp.affected)",
     "DELETE FROM cover_spans WHERE member_id IN (SELECT id FROM temp.affected)",
@@ -75,13 +80,13 @@ REFRESH = [
     # the source's term and party from its index row (up to date: a source the write
     # touched is itself among the affected, whose rows the statement above wrote)
     f"""INSERT INTO cover_spans (rule, member_id, start_day, end_day)
-        SELECT 'non-party-without-liaison', e.dst, {_later(_E_START, "o.start_day")}, {_earlier(_E_END, "o.end_day")}
+        SELECT {_text(RULE_FOR[False])}, e.dst, {_later(_E_START, "o.start_day")}, {_earlier(_E_END, "o.end_day")}
         FROM edges e JOIN member_index o ON o.id = e.src
         WHERE e.kind = 'LIAISES_WITH' AND e.src_kind = 'Member' AND e.dst_kind = 'Member'
           AND e.dst IN (SELECT id FROM temp.affected) AND o.cpc = 1
           AND {_later(_E_START, "o.start_day")} <= {_earlier(_E_END, "o.end_day")}""",
     f"""INSERT INTO cover_spans (rule, member_id, start_day, end_day)
-        SELECT 'party-member-unorganised', e.src, {_later(_E_START, _O_START)}, {_earlier(_E_END, _O_END)}
+        SELECT {_text(RULE_FOR[True])}, e.src, {_later(_E_START, _O_START)}, {_earlier(_E_END, _O_END)}
         FROM edges e JOIN nodes o ON o.kind = 'PartyOrg' AND o.id = e.dst
         WHERE e.kind = 'IN_PARTY_ORG' AND e.src_kind = 'Member' AND e.dst_kind = 'PartyOrg'
           AND e.src IN (SELECT id FROM temp.affected)

@@ -18,6 +18,10 @@ from liaison_graph.graph.errors import ModelError
 
 COLUMN_TYPES = {"str", "date", "list:str"}
 TEXT_KINDS = {"id", "name", "free"}  # how a text column's characters are read (see model.yaml)
+# The keys an entry may hold (model.yaml); an enum value may besides carry marks, true or false.
+ENUM_VALUE_KEYS = {"label", "aliases", "suffixes", "flags"}
+NODE_KEYS = {"label", "table", "stat", "seen_from", "grouping"}
+EDGE_KEYS = {"label", "from", "to", "from_row", "table", "membership", "stat"}
 
 
 # Characters a paste brings along that no one sees: a byte-order mark, zero-width space,
@@ -51,6 +55,20 @@ class Enum:
     suffixes: tuple[tuple[str, str], ...] = ()  # (folded suffix, code), the longest first
     flags: dict[str, str] = field(default_factory=dict)  # folded flag word -> the property it sets
     flag_words: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # code -> (property, word)
+    marks: dict[str, frozenset[str]] = field(default_factory=dict)  # mark -> the codes marked true
+
+    def marked(self, mark: str) -> frozenset[str]:
+        """The codes whose values carry ``mark`` (model.yaml: position.standing, …)."""
+        if mark not in self.marks:
+            raise ModelError(f"model: no value of enum {self.name} says whether it is {mark}")
+        return self.marks[mark]
+
+    def the(self, mark: str) -> str:
+        """The one code whose value carries ``mark`` (party_org_kind.temporary)."""
+        codes = self.marked(mark)
+        if len(codes) != 1:
+            raise ModelError(f"model: exactly one value of enum {self.name} must be {mark}, not {sorted(codes)}")
+        return next(iter(codes))
 
     def parse(self, raw: str) -> str | None:
         folded = fold(raw)
@@ -120,6 +138,10 @@ class NodeKind:
     name: str
     label: str
     table: str | None
+    code: str = ""  # how policies, reports and the API name the kind (model.yaml node_codes)
+    stat: str | None = None  # the key the stats report counts it under; None: not counted
+    seen_from: str | None = None  # the member column a node of the kind is created from on first sight
+    grouping: bool = False  # a grouping of members: reports break down by it, affinity compares it
 
 
 @dataclass(frozen=True)
@@ -130,6 +152,8 @@ class EdgeKind:
     targets: tuple[str, ...]
     from_row: bool = False  # derived from the source's roster row, replaced on re-load
     table: str | None = None  # the roster table whose rows are edges of this kind
+    membership: bool = False  # the source (a member) sits in the target
+    stat: str | None = None  # the key the stats report counts it under; None: not counted
 
 
 @dataclass(frozen=True)
@@ -147,10 +171,55 @@ class Model:
     tables: dict[str, Table]
     nodes: dict[str, NodeKind]
     edges: dict[str, EdgeKind]
-    target_nodes: dict[str, str]
+    target_nodes: dict[str, str]  # target_kind code -> node kind
     records: dict[str, str] = field(default_factory=dict)  # label -> Chinese label
     reserved: dict[str, frozenset[str]] = field(default_factory=dict)  # table -> property names the stores keep
     limits: Limits = field(default_factory=Limits)
+    node_codes: dict[str, str] = field(default_factory=dict)  # code -> node kind, in the column store's order
+    seen: dict[str, tuple[str, str]] = field(default_factory=dict)  # member column -> (node kind, edge kind)
+
+    def marked(self, enum: str, mark: str) -> frozenset[str]:
+        """The codes of an enum whose values carry ``mark`` (affiliation.democratic, …)."""
+        return self.enums[enum].marked(mark)
+
+    def the(self, enum: str, mark: str) -> str:
+        """The one code of an enum whose value carries ``mark`` (party_org_kind.temporary)."""
+        return self.enums[enum].the(mark)
+
+    def kind_codes(self) -> dict[str, str]:
+        """Node kind -> its code (member, sector, …), in the column store's order."""
+        return {kind: code for code, kind in self.node_codes.items()}
+
+    def stat_keys(self) -> dict[str, str]:
+        """What the stats report counts: its key (the plural name) -> node or edge kind."""
+        kinds = [*self.nodes.values(), *self.edges.values()]
+        return {kind.stat: kind.name for kind in kinds if kind.stat}
+
+    def membership(self) -> dict[str, str]:
+        """The membership edge kinds (a member sits in the target) -> their target node kind."""
+        return {e.name: e.targets[0] for e in self.edges.values() if e.membership}
+
+    def groupings(self) -> dict[str, str]:
+        """The groupings of members a report breaks down by: code -> the membership edge
+        kind into it."""
+        into = {target: edge for edge, target in self.membership().items()}
+        return {n.code: into[n.name] for n in self.nodes.values() if n.grouping}
+
+    def seen_nodes(self) -> dict[str, str]:
+        """Member column -> the node kind created on first sight from it (sector, …)."""
+        return {column: kind for column, (kind, _) in self.seen.items()}
+
+    def seen_edges(self) -> dict[str, str]:
+        """Member column -> the edge kind from the member to the node it names."""
+        return {column: edge for column, (_, edge) in self.seen.items()}
+
+    def node_tables(self) -> dict[str, str]:
+        """Roster table -> the node kind its rows are."""
+        return {n.table: n.name for n in self.nodes.values() if n.table}
+
+    def edge_tables(self) -> dict[str, str]:
+        """Roster table -> the edge kind its rows are (liaisons, contacts)."""
+        return {e.table: e.name for e in self.edges.values() if e.table}
 
     def reserved_names(self, table: str) -> frozenset[str]:
         """Property names a column or field of this table (beyond its own columns) may not
@@ -197,11 +266,19 @@ def _as_tuple(value) -> tuple[str, ...]:
 def _build_enum(name: str, spec: dict) -> Enum:
     if not isinstance(spec, dict) or not spec:
         raise ModelError(f"model: enum {name} has no values")
-    labels, lookup, suffixes, flags, flag_words = {}, {}, {}, {}, {}
+    labels, lookup, suffixes, flags, flag_words, marks = {}, {}, {}, {}, {}, {}
     for code, entry in spec.items():
         if not isinstance(entry, dict) or "label" not in entry:
             raise ModelError(f"model: enum {name}.{code} has no label")
         labels[code] = entry["label"]
+        for mark, value in entry.items():
+            if mark in ENUM_VALUE_KEYS:
+                continue
+            if not isinstance(value, bool):
+                raise ModelError(f"model: enum {name}.{code}: {mark} must be true or false, not {value!r}")
+            marks.setdefault(mark, set())
+            if value:
+                marks[mark].add(code)
         flagged = {str(word): prop for prop, words in (entry.get("flags") or {}).items() for word in words}
         for word in (code, entry["label"], *entry.get("aliases", []), *flagged):
             folded = fold(str(word))
@@ -218,7 +295,7 @@ def _build_enum(name: str, spec: dict) -> Enum:
                 raise ModelError(f"model: enum {name}: suffix {suffix!r} is empty or names two values")
             suffixes[folded] = code
     ordered = tuple(sorted(suffixes.items(), key=lambda s: -len(s[0])))
-    return Enum(name, labels, lookup, ordered, flags, flag_words)
+    return Enum(name, labels, lookup, ordered, flags, flag_words, {m: frozenset(c) for m, c in marks.items()})
 
 
 def _build_table(name: str, spec: dict, enums: dict[str, Enum], node_names: set[str], list_items: int) -> Table:
@@ -263,28 +340,38 @@ def build_model(doc: dict) -> Model:
         if any(not isinstance(v, int) or isinstance(v, bool) or v < 1 for v in vars(limits).values()):
             raise ModelError("model: every limit must be a positive whole number")
         enums = {name: _build_enum(name, spec) for name, spec in doc["enums"].items()}
-        nodes = {
-            name: NodeKind(name, spec["label"], spec.get("table")) for name, spec in doc["nodes"].items()
-        }
+        node_codes = _node_codes(doc["node_codes"], doc["nodes"])
+        codes = {kind: code for code, kind in node_codes.items()}
+        nodes = {}
+        for name, spec in doc["nodes"].items():
+            _known_keys(f"node {name}", spec, NODE_KEYS)
+            nodes[name] = NodeKind(name, spec["label"], spec.get("table"), codes[name], _stat(f"node {name}", spec),
+                                   spec.get("seen_from"), _flag(f"node {name}", spec, "grouping"))
         tables = {
             name: _build_table(name, spec, enums, set(nodes), limits.list_items) for name, spec in doc["tables"].items()
         }
         edges = {}
         for name, spec in doc["edges"].items():
+            _known_keys(f"edge {name}", spec, EDGE_KEYS)
             edge = EdgeKind(
-                name, spec["label"], _as_tuple(spec["from"]), _as_tuple(spec["to"]), bool(spec.get("from_row")), spec.get("table")
+                name, spec["label"], _as_tuple(spec["from"]), _as_tuple(spec["to"]), bool(spec.get("from_row")), spec.get("table"),
+                _flag(f"edge {name}", spec, "membership"), _stat(f"edge {name}", spec)
             )
             unknown = set(edge.sources + edge.targets) - set(nodes)
             if unknown:
                 raise ModelError(f"model: edge {name} names unknown nodes {sorted(unknown)}")
+            if edge.membership and (len(edge.sources) != 1 or len(edge.targets) != 1):
+                raise ModelError(f"model: membership edge {name} must have one source and one target")
             edges[name] = edge
-        target_nodes = dict(doc["target_nodes"])
+        target_nodes = {code: node_codes[code] for code in enums["target_kind"].labels if code in node_codes}
         records = {name: spec["label"] for name, spec in (doc.get("records") or {}).items()}
         reserved = _build_reserved(doc.get("reserved") or {}, tables, nodes, edges)
     except (KeyError, TypeError, AttributeError) as exc:
         raise ModelError(f"model: missing or malformed entry {exc}") from None
-    if set(target_nodes) != set(enums["target_kind"].labels) or not set(target_nodes.values()) <= set(nodes):
-        raise ModelError("model: target_nodes must map every target_kind to a node kind")
+    if set(target_nodes) != set(enums["target_kind"].labels):
+        raise ModelError("model: node_codes must give a node kind for every target_kind")
+    _check_kinds(nodes, edges)
+    seen = _seen(nodes, edges, tables)
     for node in nodes.values():
         if node.table and node.table not in tables:
             raise ModelError(f"model: node {node.name} names unknown table {node.table}")
@@ -293,7 +380,63 @@ def build_model(doc: dict) -> Model:
     for table in tables.values():
         if reserved[table.name] & set(map(fold, table.columns)):
             raise ModelError(f"model: table {table.name} has a column of a reserved name")
-    return Model(enums, tables, nodes, edges, target_nodes, records, reserved, limits)
+    return Model(enums, tables, nodes, edges, target_nodes, records, reserved, limits, node_codes, seen)
+
+
+def _known_keys(what: str, spec: dict, known: set[str]) -> None:
+    if set(spec) - known:
+        raise ModelError(f"model: {what} has unknown keys {sorted(set(spec) - known)}")
+
+
+def _flag(what: str, spec: dict, key: str) -> bool:
+    value = spec.get(key, False)
+    if not isinstance(value, bool):
+        raise ModelError(f"model: {what}: {key} must be true or false, not {value!r}")
+    return value
+
+
+def _stat(what: str, spec: dict) -> str | None:
+    value = spec.get("stat")
+    if value is not None and (not isinstance(value, str) or not value):
+        raise ModelError(f"model: {what}: stat must be a name, not {value!r}")
+    return value
+
+
+def _node_codes(spec: dict, nodes: dict) -> dict[str, str]:
+    """code -> node kind: every node kind has one code, each code one node kind."""
+    if not isinstance(spec, dict) or any(not isinstance(c, str) or not c for c in spec) \
+            or sorted(spec.values()) != sorted(nodes):
+        raise ModelError("model: node_codes must give each node kind exactly one code")
+    return dict(spec)
+
+
+def _check_kinds(nodes: dict[str, NodeKind], edges: dict[str, EdgeKind]) -> None:
+    """Stat keys unique; a grouping is the target of one membership edge."""
+    stats = [k.stat for k in (*nodes.values(), *edges.values()) if k.stat]
+    if len(stats) != len(set(stats)):
+        raise ModelError(f"model: a stat key names two kinds: {sorted(s for s in stats if stats.count(s) > 1)}")
+    for node in nodes.values():
+        into = [e for e in edges.values() if e.membership and e.targets == (node.name,)]
+        if node.grouping and len(into) != 1:
+            raise ModelError(f"model: grouping {node.name} must be the target of exactly one membership edge")
+
+
+def _seen(nodes: dict[str, NodeKind], edges: dict[str, EdgeKind], tables: dict[str, Table]) -> dict[str, tuple[str, str]]:
+    """member column -> (node kind, edge kind) for the node kinds created on first sight from a
+    column of their source's row: the one from_row edge into the kind from a node whose table
+    has that column."""
+    seen = {}
+    for node in nodes.values():
+        if node.seen_from is None:
+            continue
+        column = node.seen_from if isinstance(node.seen_from, str) else None
+        into = [e for e in edges.values() if e.from_row and e.targets == (node.name,)
+                and any(column in tables[nodes[s].table].columns for s in e.sources if nodes[s].table in tables)]
+        if len(into) != 1 or column in seen:
+            raise ModelError(f"model: node {node.name}: seen_from {node.seen_from!r} must name a column of the row of one "
+                             f"edge into it, and no other node's")
+        seen[column] = (node.name, into[0].name)
+    return seen
 
 
 def _build_reserved(spec: dict, tables: dict, nodes: dict, edges: dict) -> dict[str, frozenset[str]]:
@@ -315,6 +458,7 @@ def _build_reserved(spec: dict, tables: dict, nodes: dict, edges: dict) -> dict[
 
 @cache
 def model() -> Model:
-    """The product's model, parsed once."""
+    """The product's model, parsed once (with libyaml where it is built in: several times
+    faster, and the modules that name kinds read the model as they are imported)."""
     text = resources.files("liaison_graph.graph").joinpath("model.yaml").read_text(encoding="utf-8")
-    return build_model(yaml.safe_load(text))
+    return build_model(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))

@@ -25,37 +25,53 @@ committee: chair, vice-chairs, secretary-general, standing members), ``chair_cou
 - ``membership``: the item sits in the coverer (a member in a party organisation that
   holds on the day) or the coverer sits in the item (a member in a sector).
 
-Built-in policies ship in ``graph/policies/``; a file of the same shape can be passed.
+A rule may also say ``gap_label`` (what its uncovered members are called, as a gap list's
+title) and ``short_label`` (its name in a narrow column). A policy's ``headline`` maps the
+report's headline entries to rule ids (``party_org: party-member-unorganised``).
+
+Built-in policies ship in ``graph/policies/``; a file of the same shape can be passed. The
+built-in ``two-coverages`` (两个全覆盖) declares the two flagship rules: the default policy,
+the report's headline and the gap lists (``graph.store.RULES``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from liaison_graph.graph.errors import InputError, UnknownRule, Where
-from liaison_graph.graph.model import fold
-from liaison_graph.graph.view import CHAIR_COUNCIL, CODE_KINDS, STANDING, View
+from liaison_graph.graph.model import fold, model
 
+if TYPE_CHECKING:
+    from liaison_graph.graph.view import View
+
+_M = model()
+CODE_KINDS = _M.node_codes  # code -> node kind
+STANDING = _M.marked("position", "standing")
+CHAIR_COUNCIL = _M.marked("position", "chair_council")
+DEFAULT_POSITION = _M.tables["members"].columns["position"].default
+# The ways of `through` (see above): liaison; via_<code> for each kind a liaison may point at
+# and a member sits in (sector, …, party organisation), with the membership edge into it;
+# membership.
 THROUGH = {
     "liaison": None,
-    "via_sector": "IN_SECTOR",
-    "via_special_committee": "ON_SPECIAL_COMMITTEE",
-    "via_activity_group": "IN_ACTIVITY_GROUP",
-    "via_party_org": "IN_PARTY_ORG",
+    **{f"via_{_M.kind_codes()[kind]}": edge for edge, kind in _M.membership().items() if kind in _M.target_nodes.values()},
     "membership": None,
 }
-AFFINITY = {"sector": "IN_SECTOR", "activity_group": "IN_ACTIVITY_GROUP", "special_committee": "ON_SPECIAL_COMMITTEE"}
+AFFINITY = _M.groupings()  # code of a grouping -> the membership edge into it
+# What a report breaks down by: each grouping of members, then the committee.
+BREAKDOWNS = {**AFFINITY, _M.kind_codes()["Committee"]: None}
 SELECT_KEYS = {"kind", "cpc", "standing", "chair_council", "party_group", "positions", "party_org_kinds"}
-RULE_KEYS = {"id", "label", "covers", "by", "through", "capacity", "affinity", "description"}
-POLICY_KEYS = {"name", "label", "aliases", "description", "source", "window_days", "rules"}
-POSITIONS = {"chair", "vice_chair", "secretary_general", "standing", "member"}
-ORG_KINDS = {"party_group", "organ_party_group", "sub_party_group", "organ_party_committee", "branch",
-             "temporary_branch", "party_cell"}
+RULE_KEYS = {"id", "label", "covers", "by", "through", "capacity", "affinity", "description", "gap_label", "short_label"}
+POLICY_KEYS = {"name", "label", "aliases", "description", "source", "window_days", "rules", "headline"}
+POSITIONS = set(_M.enums["position"].labels)
+ORG_KINDS = set(_M.enums["party_org_kind"].labels)
+FLAGSHIP = "two-coverages"  # the built-in policy that declares the two flagship rules
 
 
 @dataclass(frozen=True)
@@ -79,7 +95,7 @@ class Select:
                 return False
             if self.party_group is not None and bool(data.get("party_group_role")) != self.party_group:
                 return False
-            position = data.get("position") or "member"
+            position = data.get("position") or DEFAULT_POSITION
             if self.standing is not None and (position in STANDING) != self.standing:
                 return False
             if self.chair_council is not None and (position in CHAIR_COUNCIL) != self.chair_council:
@@ -101,6 +117,9 @@ class Rule:
     capacity: tuple[int | None, int | None] | None = None
     affinity: str | None = None
     description: str | None = None
+    # Names alone (not compared: a rule of a file that repeats a flagship rule is that rule).
+    gap_label: str | None = field(default=None, compare=False)  # what its uncovered members are called
+    short_label: str | None = field(default=None, compare=False)  # its name in a narrow column
 
     def coverers(self, view: View, item) -> list[tuple]:
         """(coverer, liaison edge or None) pairs that cover ``item`` on the view's day."""
@@ -127,6 +146,10 @@ class Policy:
     description: str | None = None
     source: str | None = None
     window_days: int = 180
+    headline: tuple[tuple[str, str], ...] = ()  # (headline entry, rule id), as the policy gives them
+
+    def rule(self, rule_id: str) -> Rule:
+        return next(r for r in self.rules if r.id == rule_id)
 
 
 # --- parsing, with the line at fault ----------------------------------------------------
@@ -203,6 +226,7 @@ def parse_policy(text: str, filename: str) -> Policy:
         seen.add(rule.id)
         rules.append(rule)
     aliases = doc.names(top["aliases"], "aliases", {a.value for a in top["aliases"].value}) if "aliases" in top else ()
+    headline = _parse_headline(doc, top["headline"], seen) if "headline" in top else ()
     return Policy(
         name=name,
         label=doc.scalar(top["label"], "label") if "label" in top else name,
@@ -211,7 +235,22 @@ def parse_policy(text: str, filename: str) -> Policy:
         description=doc.scalar(top["description"], "description") if "description" in top else None,
         source=doc.scalar(top["source"], "source") if "source" in top else None,
         window_days=doc.integer(top["window_days"], "window_days") if "window_days" in top else 180,
+        headline=headline,
     )
+
+
+def _parse_headline(doc: _Doc, node, rule_ids: set[str]) -> tuple[tuple[str, str], ...]:
+    """The headline's entries: each names a rule of the policy by its id."""
+    if not isinstance(node, yaml.MappingNode):
+        raise doc.fail(node, "「headline」应是键值表")
+    out = {}
+    for key, value in node.value:
+        name = doc.scalar(key, "headline")
+        if name in out:
+            raise doc.fail(key, f"「headline」中的「{name}」重复")
+        out[name] = doc.names(value, f"headline.{name}", rule_ids)[0] if isinstance(value, yaml.ScalarNode) \
+            else doc.scalar(value, f"headline.{name}")
+    return tuple(out.items())
 
 
 def _parse_rule(doc: _Doc, node) -> Rule:
@@ -242,6 +281,8 @@ def _parse_rule(doc: _Doc, node) -> Rule:
         capacity=capacity,
         affinity=affinity,
         description=doc.scalar(spec["description"], "description") if "description" in spec else None,
+        gap_label=doc.scalar(spec["gap_label"], "gap_label") if "gap_label" in spec else None,
+        short_label=doc.scalar(spec["short_label"], "short_label") if "short_label" in spec else None,
     )
 
 
@@ -267,13 +308,25 @@ def _parse_select(doc: _Doc, node, what: str) -> Select:
 
 # --- the built-in policies --------------------------------------------------------------
 @cache
+def _builtin_file(filename: str) -> Policy:
+    entry = resources.files("liaison_graph.graph").joinpath("policies", filename)
+    return parse_policy(entry.read_text(encoding="utf-8"), filename)
+
+
+@cache
 def builtin() -> dict[str, Policy]:
     policies = {}
     for entry in sorted(resources.files("liaison_graph.graph").joinpath("policies").iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".yaml"):
-            policy = parse_policy(entry.read_text(encoding="utf-8"), entry.name)
+            policy = _builtin_file(entry.name)
             policies[policy.name] = policy
     return policies
+
+
+def flagship() -> Policy:
+    """两个全覆盖: the two flagship rules (the default policy, the report's headline, the gap
+    lists), read from their own file alone."""
+    return _builtin_file(f"{FLAGSHIP}.yaml")
 
 
 def _builtin_named(name: str) -> Policy | None:
@@ -286,7 +339,7 @@ def _builtin_named(name: str) -> Policy | None:
 
 def builtin_policy(name: str | None) -> Policy:
     """A built-in policy by name, Chinese label or alias (never a file: for the API)."""
-    found = builtin()["two-coverages"] if name is None else _builtin_named(name)
+    found = flagship() if name is None else _builtin_named(name)
     if found is None:
         names = "、".join(f"{p.name}（{p.label}）" for p in builtin().values())
         raise UnknownRule(f"没有名为「{name}」的政策；内置政策有：{names}", field="policy", value=name)
@@ -296,7 +349,7 @@ def builtin_policy(name: str | None) -> Policy:
 def find_policy(name_or_file: str | None) -> Policy:
     """A built-in policy by name, Chinese label or alias, or a policy file."""
     if name_or_file is None:
-        return builtin()["two-coverages"]
+        return flagship()
     found = _builtin_named(name_or_file)
     if found is not None:
         return found

@@ -8,8 +8,11 @@ from collections import Counter, deque
 import networkx as nx
 
 from liaison_graph.graph.errors import MemberNotFound
-from liaison_graph.graph.store import RULES, gap_item, holds
+from liaison_graph.graph.model import model
+from liaison_graph.graph.store import MEMBERSHIP, RULE_CPC, RULE_FOR, RULES, gap_item, holds
 from liaison_graph.graph.view import KIND_CODES, View, beside, involves
+
+TEMPORARY = model().the("party_org_kind", "temporary")  # the kind of a temporary branch
 
 
 def find_start(view: View, node_id: str):
@@ -120,7 +123,7 @@ def why(view: View, member_id: str, depth: int = 3, scope=None) -> dict:
         out["rule"] = None
         return out
     if data.get("cpc"):
-        out["rule"] = "party-member-unorganised"
+        out["rule"] = RULE_FOR[True]
         for _, org, edge in sorted(view.G.out_edges(node, data=True), key=lambda e: e[1]):
             if edge["edge_kind"] != "IN_PARTY_ORG":
                 continue
@@ -130,7 +133,8 @@ def why(view: View, member_id: str, depth: int = 3, scope=None) -> dict:
             if holds(o, view.day):
                 out["organisations"].append(entry)
             elif o.get("end_date") and o["end_date"] < view.day:
-                what = "临时党支部" if o.get("kind") == "temporary_branch" else "党组织"
+                what = model().label("party_org_kind", o["kind"]) if o.get("kind") == TEMPORARY \
+                    else model().nodes["PartyOrg"].label
                 out["reasons"].append(f"{what}「{o.get('name')}」已于 {o['end_date']} 撤销")
             else:
                 out["reasons"].append(f"党组织「{o.get('name')}」自 {o.get('start_date')} 起才成立")
@@ -138,7 +142,7 @@ def why(view: View, member_id: str, depth: int = 3, scope=None) -> dict:
         if not out["covered"] and not out["reasons"]:
             out["reasons"].append("未编入本政协的任何党组织")
         return out
-    out["rule"] = "non-party-without-liaison"
+    out["rule"] = RULE_FOR[False]
     chains = []
     incoming = [(src, e) for src, _, e in view.G.in_edges(node, data=True) if e["edge_kind"] == "LIAISES_WITH"]
     for src, edge in sorted(incoming, key=lambda p: (p[0], p[1].get("start_date") or "", p[1].get("mechanism") or "")):
@@ -168,8 +172,7 @@ def why(view: View, member_id: str, depth: int = 3, scope=None) -> dict:
 
 
 def _container_label(node) -> str:
-    return {"Sector": "界别", "SpecialCommittee": "专委会", "ActivityGroup": "委员活动组",
-            "PartyOrg": "党组织", "Studio": "委员工作室"}.get(node[0], "")
+    return model().nodes[node[0]].label if node[0] in MEMBERSHIP.values() else ""
 
 
 def _chains_into(view: View, node, depth: int, seen: set, scope=None) -> list[list[dict]]:
@@ -219,10 +222,10 @@ def _lost_reason(before: View, after: View, rule: str, mid: str) -> str:
     node = ("Member", mid)
     if not holds(before.data(node), before.day):
         return "new_member"
-    if rule == "party-member-unorganised":
+    if RULE_CPC[rule]:
         for org in before.containers(node, "IN_PARTY_ORG"):
             if not holds(after.data(org), after.day):
-                return "branch_expired" if after.data(org).get("kind") == "temporary_branch" else "org_ended"
+                return "branch_expired" if after.data(org).get("kind") == TEMPORARY else "org_ended"
         return "other"
     for src, edge in before.liaisons_in(node):
         if before.data(src).get("cpc"):
@@ -237,7 +240,7 @@ def _gained_reason(before: View, after: View, rule: str, mid: str) -> str:
     node = ("Member", mid)
     if not holds(after.data(node), after.day):
         return "term_ended"
-    if rule == "party-member-unorganised":
+    if RULE_CPC[rule]:
         return "joined_org" if any(True for _ in after.containers(node, "IN_PARTY_ORG")) else "other"
     return "liaison_started" if any(after.data(s).get("cpc") for s, _ in after.liaisons_in(node)) else "other"
 
@@ -246,10 +249,10 @@ def view_gaps(view: View, rule: str) -> list[dict]:
     """A flagship rule on a view (the same answer as ``Store.gaps`` for its scope)."""
     out = []
     for node, data in view.nodes("Member"):
-        if rule == "non-party-without-liaison" and not data.get("cpc"):
+        if rule == RULE_FOR[False] and not data.get("cpc"):
             if not any(view.data(s).get("cpc") for s, _ in view.liaisons_in(node) if s[0] == "Member"):
                 out.append(gap_item(data))
-        elif rule == "party-member-unorganised" and data.get("cpc"):
+        elif rule == RULE_FOR[True] and data.get("cpc"):
             if not any(True for _ in view.containers(node, "IN_PARTY_ORG")):
                 out.append(gap_item(data))
     return sorted(out, key=lambda i: (i["committee_id"], i["id"]))

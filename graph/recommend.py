@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from liaison_graph.graph.model import model
 from liaison_graph.graph.policy import Policy, Rule, Select
 from liaison_graph.graph.view import View
 
@@ -30,6 +31,14 @@ AFFINITY_ORDER = ("IN_ACTIVITY_GROUP", "IN_SECTOR", "ON_SPECIAL_COMMITTEE")
 OTHER = 5
 TEMP_BRANCH_DAYS = 5
 TEMP_BRANCH_MIN_CPC = 3
+# Party organisation kinds (model.yaml marks): where no one is enrolled by a recommendation
+# (the leading party groups, a temporary branch), the temporary branch, the party group it
+# is set up under, and what to set up where a committee has nowhere to enrol a party member.
+_ORG_KINDS = model().enums["party_org_kind"]
+NOT_ENROLLING = _ORG_KINDS.marked("leading") | _ORG_KINDS.marked("temporary")
+TEMPORARY = _ORG_KINDS.the("temporary")
+HEAD = _ORG_KINDS.the("head")
+SUGGESTED = _ORG_KINDS.the("suggested")
 
 
 # --- the assignment, as a pure function --------------------------------------------------
@@ -102,11 +111,11 @@ def recommend_placement(view: View, rule: Rule) -> tuple[list[dict], list[dict]]
     for t in _uncovered(view, rule):
         cid = view.data(t).get("committee_id")
         orgs = [o for o, d in view.nodes("PartyOrg") if o in eligible and d.get("committee_id") == cid
-                and d.get("kind") not in ("party_group", "organ_party_group", "sub_party_group", "temporary_branch")]
+                and d.get("kind") not in NOT_ENROLLING]
         if not orgs:
             leftovers.append({"rule": rule.id, "id": t[1], "name": view.data(t).get("name"), "kind": "member",
                               "committee_id": cid, "reason": "no_eligible_source",
-                              "reason_label": "本政协没有可编入的党组织", "fix": {"add_source": "党支部"},
+                              "reason_label": "本政协没有可编入的党组织", "fix": {"add_source": _ORG_KINDS.label(SUGGESTED)},
                               "fix_label": "在本政协设立党支部或党小组"})
             continue
 
@@ -152,11 +161,11 @@ def describe(select: Select) -> str:
     if select.chair_council:
         parts.append("主席会议成员")
     if select.party_group:
-        parts.append("党组成员")
+        parts.append(model().label("party_group_role", "member"))
     if select.standing:
-        parts.append("常委")
+        parts.append(model().label("position", "standing"))
     if select.cpc is True:
-        parts.append("中共党员")
+        parts.append(model().label("affiliation", "cpc"))
     elif select.cpc is False:
         parts.append("党外")
     return "".join(parts) + "委员" if parts else "委员"
@@ -234,14 +243,14 @@ def temporary_branches(view: View) -> list[dict]:
             continue
         out.append({"rule": "temporary-branch", "activity_id": node[1], "activity_name": data.get("name"),
                     "committee_id": data.get("committee_id"), "start_date": start, "end_date": end, "days": days,
-                    "party_org_id": f"{node[1]}-LS", "party_org_name": f"{data.get('name')}临时党支部",
+                    "party_org_id": f"{node[1]}-LS", "party_org_name": f"{data.get('name')}{_ORG_KINDS.label(TEMPORARY)}",
                     "member_ids": [m[1] for m in cpc]})
     return out
 
 
 def _temporary_orgs(view: View, committee_id: str | None) -> list:
     return [n for n, d in view.G.nodes(data=True)
-            if n[0] == "PartyOrg" and d.get("kind") == "temporary_branch" and d.get("committee_id") == committee_id]
+            if n[0] == "PartyOrg" and d.get("kind") == TEMPORARY and d.get("committee_id") == committee_id]
 
 
 def _member_of(view: View, member, org) -> bool:
@@ -294,9 +303,9 @@ def accept_rows(view: View, result: dict, policy: Policy) -> dict[str, list[dict
         liaisons.append({"from_id": item["from_id"], "target_kind": item["target_kind"], "to": item["to_id"],
                          "mechanism": labels[item["rule"]], "start_date": view.day, "备注": "按推荐结对"})
     for branch in result["temporary_branches"]:
-        leader = next((n[1] for n, d in view.G.nodes(data=True) if n[0] == "PartyOrg" and d.get("kind") == "party_group"
+        leader = next((n[1] for n, d in view.G.nodes(data=True) if n[0] == "PartyOrg" and d.get("kind") == HEAD
                        and d.get("committee_id") == branch["committee_id"]), None)
-        orgs.append({"id": branch["party_org_id"], "name": branch["party_org_name"], "kind": "temporary_branch",
+        orgs.append({"id": branch["party_org_id"], "name": branch["party_org_name"], "kind": TEMPORARY,
                      "committee_id": branch["committee_id"], "parent_id": leader, "start_date": branch["start_date"],
                      "end_date": branch["end_date"], "备注": f"按活动「{branch['activity_name']}」设立（推荐）"})
         for mid in branch["member_ids"]:
@@ -320,7 +329,7 @@ def scenario(view: View, result: dict, policy: Policy) -> View:
     for branch in result["temporary_branches"]:
         org = ("PartyOrg", branch["party_org_id"])
         nodes[org] = {"node_kind": "PartyOrg", "id": branch["party_org_id"], "name": branch["party_org_name"],
-                      "kind": "temporary_branch", "committee_id": branch["committee_id"],
+                      "kind": TEMPORARY, "committee_id": branch["committee_id"],
                       "start_date": branch["start_date"], "end_date": branch["end_date"]}
         if branch["start_date"] <= view.day <= branch["end_date"]:
             memberships += [(("Member", m), "IN_PARTY_ORG", org) for m in branch["member_ids"]]

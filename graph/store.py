@@ -20,27 +20,26 @@ from types import MappingProxyType
 
 import networkx as nx
 
-from liaison_graph.graph.errors import UnknownRule
+from liaison_graph.graph.errors import ModelError, UnknownRule
 from liaison_graph.graph.model import model
+from liaison_graph.graph.policy import flagship
 
-RULES = {
-    "non-party-without-liaison": "无党员委员联系的党外委员",
-    "party-member-unorganised": "未编入党组织的党员委员",
-}
-RULE_CPC = {"non-party-without-liaison": False, "party-member-unorganised": True}  # whom each applies to
 
-# Node kinds the stats report counts, keyed by the plural name used in JSON.
-STAT_KEYS = {
-    "committees": "Committee",
-    "party_orgs": "PartyOrg",
-    "members": "Member",
-    "sectors": "Sector",
-    "special_committees": "SpecialCommittee",
-    "activity_groups": "ActivityGroup",
-    "studios": "Studio",
-    "liaisons": "LIAISES_WITH",
-    "contacts": "CONTACTED",
-}
+def _flagship_rules() -> tuple[dict[str, str], dict[str, bool]]:
+    """The two flagship rules as the two-coverages policy declares them: id -> the title of
+    its gap list, id -> whether it applies to CPC members (its ``covers.cpc``). By id, so
+    the order of the policy's rules changes nothing."""
+    rules = sorted(flagship().rules, key=lambda r: r.id)
+    if sorted(r.covers.cpc for r in rules) != [False, True] or not all(r.gap_label for r in rules):
+        raise ModelError("two-coverages: one rule must cover CPC members, the other the rest, each with a gap_label")
+    return {r.id: r.gap_label for r in rules}, {r.id: r.covers.cpc for r in rules}
+
+
+RULES, RULE_CPC = _flagship_rules()  # the flagship rules: id -> gap list title; id -> applies to CPC members
+RULE_FOR = {cpc: rule for rule, cpc in RULE_CPC.items()}  # True: the rule of the CPC members; False: of the rest
+
+# What the stats report counts: its key (the kind's plural name in JSON) -> node or edge kind.
+STAT_KEYS = model().stat_keys()
 
 
 NO_PROPS = MappingProxyType({})
@@ -248,14 +247,10 @@ def gap_item(props: dict) -> dict:
 
 
 # Membership edges: a member (source) sits in the target.
-MEMBERSHIP = {
-    "IN_SECTOR": "Sector",
-    "ON_SPECIAL_COMMITTEE": "SpecialCommittee",
-    "IN_ACTIVITY_GROUP": "ActivityGroup",
-    "IN_PARTY_ORG": "PartyOrg",
-    "AT_STUDIO": "Studio",
-}
-PART_INCOMING = ("LIAISES_WITH", "CONTACTED", *MEMBERSHIP)  # edges a committee's part holds from outside it too
+MEMBERSHIP = model().membership()
+# Edges a committee's part holds from outside it too: the rows of their own tables (liaisons,
+# contacts, which may cross committees) and the memberships.
+PART_INCOMING = (*model().edge_tables().values(), *MEMBERSHIP)
 
 
 def _part_containers(G: nx.MultiDiGraph, inside: set) -> set:
@@ -387,16 +382,18 @@ class Store(ABC):
 
     # --- API tokens (hashed) --------------------------------------------------------------
     @abstractmethod
-    def add_token(self, token: TokenRecord) -> None:
-        """Store a new token record."""
+    def add_token(self, token: TokenRecord, audit: Audit | None = None) -> None:
+        """Store a new token record and its audit record, in one transaction: both or
+        neither."""
 
     @abstractmethod
     def tokens(self) -> list[TokenRecord]:
         """Every token record, oldest first."""
 
     @abstractmethod
-    def revoke_token(self, token_id: str, at: str) -> bool:
-        """Mark a token revoked; False when there is no such live token."""
+    def revoke_token(self, token_id: str, at: str, audit: Audit | None = None) -> bool:
+        """Mark a token revoked and write its audit record, in one transaction: both or
+        neither; False, and nothing written, when there is no such live token."""
 
     def edge_props(self, kind: str, src_kind: str, src: str, dst_kind: str, dst: str, key: str) -> dict | None:
         """One edge's properties, or None."""

@@ -12,21 +12,10 @@ import datetime as dt
 import networkx as nx
 
 from liaison_graph.graph.errors import CommitteeNotFound, MemberNotFound
+from liaison_graph.graph.policy import CODE_KINDS, DEFAULT_POSITION
 from liaison_graph.graph.store import MEMBERSHIP, Store, bulk, gap_item, holds
 
-KIND_CODES = {
-    "Member": "member",
-    "Sector": "sector",
-    "SpecialCommittee": "special_committee",
-    "ActivityGroup": "activity_group",
-    "PartyOrg": "party_org",
-    "Studio": "studio",
-    "Activity": "activity",
-    "Committee": "committee",
-}
-CODE_KINDS = {code: kind for kind, code in KIND_CODES.items()}
-STANDING = {"chair", "vice_chair", "secretary_general", "standing"}
-CHAIR_COUNCIL = {"chair", "vice_chair", "secretary_general"}
+KIND_CODES = {kind: code for code, kind in CODE_KINDS.items()}  # node kind -> its code (model.yaml node_codes)
 
 
 def children_of(committees: dict[str, dict]) -> dict[str, list[str]]:
@@ -220,7 +209,7 @@ class View:
         return bool(self.G.nodes[node].get("cpc"))
 
     def position(self, node) -> str:
-        return self.G.nodes[node].get("position") or "member"
+        return self.G.nodes[node].get("position") or DEFAULT_POSITION
 
 
 def beside(data: dict, scope, whole: dict | None = None) -> dict:

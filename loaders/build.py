@@ -21,19 +21,10 @@ from liaison_graph.graph.store import Batch, Store
 from liaison_graph.loaders.text import fold_id, name_key
 from liaison_graph.loaders.validate import Row
 
-# Nodes created on first sight from a member's row: column -> node kind.
-SEEN_NODES = {
-    "sector": "Sector",
-    "special_committees": "SpecialCommittee",
-    "activity_group": "ActivityGroup",
-    "studio": "Studio",
-}
-ROW_EDGES = {
-    "sector": "IN_SECTOR",
-    "special_committees": "ON_SPECIAL_COMMITTEE",
-    "activity_group": "IN_ACTIVITY_GROUP",
-    "studio": "AT_STUDIO",
-}
+# Nodes created on first sight from a member's row (model.yaml seen_from): column -> node
+# kind, and column -> the edge from the member to it.
+SEEN_NODES = model().seen_nodes()
+ROW_EDGES = model().seen_edges()
 
 
 def scoped_id(committee_id: str, name: str) -> str:

@@ -21,7 +21,7 @@ from liaison_graph.graph.model import Column, Table
 from liaison_graph.graph.spreadsheet import QUOTED
 from liaison_graph.loaders import text as chars
 from liaison_graph.loaders.read import CellError, RawSheet, SheetColumn
-from liaison_graph.loaders.validate import MAX_CELL, Row, cell_flags, cell_text, check_row, clean_extra, clean_value, parse_date
+from liaison_graph.loaders.validate import MAX_CELL, TEMPORARY, Row, cell_flags, cell_text, check_row, clean_extra, clean_value, parse_date
 
 log = logging.getLogger(__name__)
 
@@ -296,7 +296,7 @@ def _row_checks(table: Table, names: set[str]) -> list[pl.Expr]:
     if {"start_date", "end_date"} <= names:
         checks.append(pl.col("end_date") < pl.col("start_date"))
     if table.name == "party_orgs":
-        checks.append((pl.col("kind") == "temporary_branch") & pl.col("end_date").is_null())
+        checks.append((pl.col("kind") == TEMPORARY) & pl.col("end_date").is_null())
     if table.name in ("committees", "party_orgs"):
         checks.append(pl.col("parent_id") == pl.col("id"))
     return checks

@@ -93,6 +93,7 @@ def cell_text(value) -> str | None:
 
 
 MAX_CELL = 32_767  # what an Excel cell can hold
+TEMPORARY = model().the("party_org_kind", "temporary")  # a temporary branch: needs its 撤销日期
 
 
 def _formula_error(where: Where, raw: CellError) -> InputError:
@@ -267,8 +268,8 @@ def check_row(row: Row) -> None:
     start_col, end_col = ("start_date", "end_date")
     if v.get(start_col) and v.get(end_col) and v[end_col] < v[start_col]:
         raise row.fail(end_col, f"结束日期 {v[end_col]} 早于开始日期 {v[start_col]}", v[end_col])
-    if row.table == "party_orgs" and v["kind"] == "temporary_branch" and not v.get("end_date"):
-        raise row.fail("end_date", "临时党支部必须填写撤销日期")
+    if row.table == "party_orgs" and v["kind"] == TEMPORARY and not v.get("end_date"):
+        raise row.fail("end_date", f"{model().label('party_org_kind', TEMPORARY)}必须填写撤销日期")
     if row.table == "committees" and v.get("parent_id") == v["id"]:
         raise row.fail("parent_id", "上级编号不能是自己", v["parent_id"])
     if row.table == "party_orgs" and v.get("parent_id") == v["id"]:

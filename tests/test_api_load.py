@@ -1,6 +1,6 @@
 """The served product: `liaison token` issues tokens that a real `liaison serve` process
 honours, and 50 concurrent clients on loopback get every county gap answer right. The
-test is bounded in count and time; the figures it prints are recorded in the README (the
+test is bounded in count and time; the figures it prints are recorded in docs/benchmarks.md (the
 full run is `python -m benchmarks.api_load`)."""
 
 from __future__ import annotations

@@ -273,3 +273,44 @@ def test_a_load_shows_no_progress_when_stderr_is_no_terminal(tmp_path, capsys, m
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
     code, out, err = run(capsys, "load", str(write_json(tmp_path / "r.json", EDGE_ROSTER)), "--db", str(tmp_path / "p.db"))
     assert code == 0 and "导入完成" in out and err == ""
+
+
+def test_token_create_and_revoke_write_the_token_and_its_audit_record_together(loaded, capsys, monkeypatch):
+    """`token create` and `token revoke` write the token and its audit record in one
+    transaction: with the journal write failing, neither is written."""
+    from liaison_graph.graph.embedded import EmbeddedStore
+
+    def state():
+        with EmbeddedStore(loaded) as store:
+            return store.tokens(), store.audit(0, 100_000)
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the journal write failed")
+
+    before = state()
+    with monkeypatch.context() as m:
+        m.setattr(EmbeddedStore, "_journal", fail)
+        code, out, err = run(capsys, "token", "create", "--committee", "C1", "--role", "editor", "--db", str(loaded))
+    assert code != 0 and out == "" and "the journal write failed" in err
+    assert state() == before  # no token without its record
+
+    code, out, err = run(capsys, "token", "create", "--committee", "C1", "--role", "editor", "--db", str(loaded))
+    assert code == 0, err
+    (token,), trail = state()
+    assert out.splitlines()[-1].startswith(f"lg_{token.id}_")
+    assert (trail[-1]["action"], trail[-1]["target"], trail[-1]["committee_ids"]) == ("token.create", token.id, ["C1"])
+
+    before = state()
+    with monkeypatch.context() as m:
+        m.setattr(EmbeddedStore, "_journal", fail)
+        code, out, err = run(capsys, "token", "revoke", token.id, "--db", str(loaded))
+    assert code != 0 and out == ""
+    assert state() == before  # still live, no record
+
+    code, out, err = run(capsys, "token", "revoke", token.id, "--db", str(loaded))
+    assert code == 0 and out == f"已吊销令牌 {token.id}\n", err
+    (revoked,), trail = state()
+    assert revoked.revoked_at and (trail[-1]["action"], trail[-1]["target"]) == ("token.revoke", token.id)
+    code, _, err = run(capsys, "token", "revoke", token.id, "--db", str(loaded))
+    assert code == 1 and f"找不到未吊销的令牌「{token.id}」" in err
+    assert state() == ([revoked], trail)

@@ -263,3 +263,53 @@ def test_the_write_rule_holds_on_every_store(edge_store, tmp_path):
     assert set(record["committee_ids"]) >= {"C1", "C2"}
     (old,) = record["before"]["nodes"]
     assert old["committee_id"] == "C2" and record["after"]["nodes"][0]["committee_id"] == "C1"
+
+
+# --- a token change and its audit record: one transaction ------------------------------------------
+def _journal_fails(store, monkeypatch) -> None:
+    """Make the store's journal write (change feed and audit trail) fail, as a full disk or a
+    lost connection would between a token and its audit record."""
+    def fail(*args, **kwargs):
+        raise RuntimeError("the journal write failed")
+
+    monkeypatch.setattr(type(store), "_journal", fail)
+
+
+def test_a_token_change_and_its_audit_record_are_one_transaction(edge_store, monkeypatch):
+    """Issuing or revoking a token writes the token and its audit record together: a failure
+    between the two leaves neither, success leaves both; a token that is not live is not
+    revoked and nothing is recorded."""
+    from liaison_graph.api.auth import create_token, revoke_token
+    from liaison_graph.graph.errors import NotFound
+
+    trail = edge_store.audit(0, 100_000)
+    with monkeypatch.context() as m:
+        _journal_fails(edge_store, m)
+        with pytest.raises(RuntimeError):
+            create_token(edge_store, "C1", "editor", "办公室")
+    assert edge_store.tokens() == [] and edge_store.audit(0, 100_000) == trail
+
+    record, _ = create_token(edge_store, "C1", "editor", "办公室")
+    assert edge_store.tokens() == [record]
+    *kept, created = edge_store.audit(0, 100_000)
+    assert kept == trail
+    assert (created["actor"], created["action"], created["committee_ids"], created["target"]) == \
+        ("cli", "token.create", ["C1"], record.id)
+    assert created["after"] == {"role": "editor", "name": "办公室", "expires_at": None}
+
+    trail = edge_store.audit(0, 100_000)
+    with monkeypatch.context() as m:
+        _journal_fails(edge_store, m)
+        with pytest.raises(RuntimeError):
+            revoke_token(edge_store, record.id)
+    assert edge_store.tokens() == [record] and edge_store.audit(0, 100_000) == trail  # still live, no record
+
+    revoke_token(edge_store, record.id)
+    assert [t.revoked_at is not None for t in edge_store.tokens()] == [True]
+    *kept, revoked = edge_store.audit(0, 100_000)
+    assert kept == trail
+    assert (revoked["actor"], revoked["action"], revoked["committee_ids"], revoked["target"]) == \
+        ("cli", "token.revoke", ["C1"], record.id)
+    with pytest.raises(NotFound):
+        revoke_token(edge_store, record.id)
+    assert edge_store.audit(0, 100_000)[-1] == revoked

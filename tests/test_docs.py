@@ -1,5 +1,7 @@
-"""The README's set-up commands cannot drift: CI runs the second, this test runs the
-product part of the first on the sample roster."""
+"""The documents cannot drift from the product. The README's set-up commands: CI runs the
+second, this test runs the product part of the first on the sample roster. The README names
+every command, API route and built-in policy; docs/ARCHITECTURE.md names every module, the
+tests and thresholds of its fast paths, and its layers hold; links between documents resolve."""
 
 from __future__ import annotations
 
@@ -70,3 +72,206 @@ def test_data_format_names_every_table_column_and_vocabulary_of_the_model():
         for code, label in enum.labels.items():
             assert f"{label}（`{code}`）" in doc, (name, code)
     assert "](docs/DATA-FORMAT.md)" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+# --- the README and docs/ name what the product has: a command, a route, a policy or a module
+# added without its place in the documents fails here -------------------------------------------
+
+CELL = re.compile(r"(?<!\\)\|")  # a table's cell border (a pipe inside a cell is written \|)
+SPAN = re.compile(r"`([^`]+)`")
+
+
+def section(text: str, title: str) -> str:
+    """The body of the `## title` section of a Markdown text."""
+    head = f"\n## {title}\n"
+    assert head in text, f"no section “{title}”"
+    return text.split(head, 1)[1].split("\n## ", 1)[0]
+
+
+def table_rows(text: str) -> list[list[str]]:
+    """The cells of every table row in ``text`` (header and rule rows included)."""
+    return [[c.strip() for c in CELL.split(line)[1:-1]] for line in text.splitlines() if line.startswith("|")]
+
+
+def readme() -> str:
+    return (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def documented_commands(text: str) -> set[tuple[str, ...]]:
+    """The commands the README's command table names in its first column: `liaison load FILE...`
+    names load, `liaison token create\\|list\\|revoke` names token create, list and revoke."""
+    found = set()
+    for cells in table_rows(section(text, "Commands")):
+        for span in SPAN.findall(cells[0]):
+            words = span.split()
+            if len(words) < 2 or words[0] != "liaison":
+                continue
+            subs = words[2].split("\\|") if len(words) > 2 and not words[2].startswith(("-", "[")) else []
+            found.add((words[1],))
+            found.update((words[1], sub) for sub in subs)
+    return found
+
+
+def test_the_readme_names_every_command():
+    import click
+
+    from liaison_graph.api.cli import cli
+
+    def leaves(group: click.Group, prefix=()):
+        for name, command in group.commands.items():
+            if isinstance(command, click.Group):
+                yield from leaves(command, (*prefix, name))
+            else:
+                yield (*prefix, name)
+
+    commands = set(leaves(cli))
+    assert len(commands) > 15
+    missing = commands - documented_commands(readme())
+    assert not missing, f"commands missing from the README's command table: {sorted(missing)}"
+
+
+API = "/api/v1/"
+
+
+def route_key(method: str, path: str) -> tuple[str, str]:
+    """A route as the endpoint table writes it: relative to /api/v1, any {placeholder} alike
+    (`members/{id}` is `members/{member_id}`), no query string."""
+    return method.upper(), re.sub(r"\{[^}]*\}", "{}", path.split("?", 1)[0]).strip("/")
+
+
+def documented_routes(text: str) -> set[tuple[str, str]]:
+    """(method, path) of every code span in the endpoint table; a span without a method is a GET."""
+    body = section(text, "The HTTP service")
+    rows = table_rows(body)
+    start = next(i for i, cells in enumerate(rows) if "endpoints" in cells[-1])
+    found = set()
+    for cells in rows[start + 2:]:
+        for span in SPAN.findall(cells[-1]):
+            m = re.match(r"(?:(GET|POST|PATCH|PUT|DELETE) )?(\S+)", span)
+            found.add(route_key(m[1] or "GET", m[2]))
+    return found
+
+
+def test_the_readme_endpoint_table_names_every_api_route():
+    from liaison_graph.api.app import create_app
+    from liaison_graph.api.service import Service
+
+    paths = create_app(Service(store=None)).openapi()["paths"]
+    routes = {route_key(method, path[len(API):]) for path, ops in paths.items() if path.startswith(API)
+              for method in ops}
+    assert len(routes) > 30
+    missing = routes - documented_routes(readme())
+    assert not missing, f"routes missing from the README's endpoint table: {sorted(missing)}"
+
+
+def test_the_readme_policy_table_names_every_builtin_policy():
+    from liaison_graph.graph.policy import builtin
+
+    rows = {cells[0]: cells for cells in table_rows(section(readme(), "Liaison systems (policies)"))}
+    policies = builtin()
+    assert len(policies) >= 6
+    for name, policy in policies.items():
+        row = rows.get(f"`{name}`")
+        assert row, f"policy {name} missing from the README's policy table"
+        assert policy.label in row[1], (name, policy.label)
+
+
+def modules() -> list[str]:
+    """Every module file of the product's Python folders, as `folder/file.py`; an __init__.py
+    counts when it holds more than a docstring."""
+    import ast
+
+    found = []
+    for folder in ("graph", "api", "api/routes", "loaders", "cypher"):
+        for path in sorted((ROOT / folder).glob("*.py")):
+            if path.name == "__init__.py":
+                body = ast.parse(path.read_text(encoding="utf-8")).body
+                if all(isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) for node in body):
+                    continue
+            found.append(path.relative_to(ROOT).as_posix())
+    return found
+
+
+def architecture() -> str:
+    return (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+
+
+def test_the_architecture_names_every_module():
+    doc = architecture()
+    found = modules()
+    assert "graph/store.py" in found and "loaders/__init__.py" in found and "api/routes/edits.py" in found
+    missing = [m for m in found if not re.search(rf"(?<![\w/]){re.escape(m)}(?!\w)", doc)]
+    assert not missing, f"modules without a place in docs/ARCHITECTURE.md: {missing}"
+
+
+def imports_of(path: Path) -> set[str]:
+    """The product's folders a module imports from (graph, loaders, api, cypher)."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
+            [a.name for a in node.names] if isinstance(node, ast.Import) else []
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "liaison_graph" and len(parts) > 1:
+                found.add(parts[1])
+    return found
+
+
+def test_the_layers_are_as_the_architecture_draws_them():
+    """graph/ imports nothing from loaders/ or api/, and only graph/bolt.py reads cypher/;
+    loaders/ never imports api/ (docs/ARCHITECTURE.md, “The arrows”)."""
+    wrong = []
+    for module in modules():
+        folder, used = module.split("/", 1)[0], imports_of(ROOT / module)
+        if folder == "graph" and (used & {"loaders", "api"} or ("cypher" in used and module != "graph/bolt.py")):
+            wrong.append((module, sorted(used)))
+        if folder == "loaders" and "api" in used:
+            wrong.append((module, sorted(used)))
+    assert not wrong, wrong
+
+
+def test_the_fast_path_table_names_tests_and_thresholds_that_exist():
+    """Every test the architecture names is a test of the suite, every `file.py::name` is
+    defined in that file, and every threshold has the value written beside it."""
+    doc = architecture()
+    defined = {}
+    for path in (ROOT / "tests").glob("test_*.py"):
+        defined.update(dict.fromkeys(re.findall(r"^def (test_\w+)", path.read_text(encoding="utf-8"), flags=re.MULTILINE),
+                                     path.name))
+    named = set(re.findall(r"`(?:tests/\w+\.py::)?(test_\w+)`", doc))
+    assert len(named) > 15
+    assert not named - defined.keys(), f"tests named in docs/ARCHITECTURE.md that do not exist: {sorted(named - defined.keys())}"
+    for file, name in re.findall(r"`([\w/]+\.py)::(\w+)`", doc):
+        text = (ROOT / file).read_text(encoding="utf-8")
+        assert re.search(rf"^\s*(?:def|class) {name}\b|^{name} = ", text, flags=re.MULTILINE), (file, name)
+    sources = {p: p.read_text(encoding="utf-8") for folder in ("graph", "loaders", "api")
+               for p in (ROOT / folder).rglob("*.py")}
+    thresholds = re.findall(r"`([A-Z_]+)` \(([\d,]+)", doc)
+    assert {t for t, _ in thresholds} >= {"BULK_MIN_LINES", "BULK_BUILD_ROWS", "BULK_ROWS", "PATCH_ROWS"}
+    for constant, value in thresholds:
+        values = {m.replace("_", "") for text in sources.values()
+                  for m in re.findall(rf"^{constant} = ([\d_]+)", text, flags=re.MULTILINE)}
+        assert values == {value.replace(",", "")}, (constant, value, values)
+
+
+def test_links_between_the_documents_resolve():
+    """Every relative link in the README and docs/ names a file that exists, and an anchor a
+    heading of it; the README links the documents that took its detail."""
+    def anchors(path: Path) -> set[str]:
+        heads = re.findall(r"^#+ (.+)$", path.read_text(encoding="utf-8"), flags=re.MULTILINE)
+        return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in heads}
+
+    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for target in re.findall(r"\]\(([^)\s]+)\)", doc.read_text(encoding="utf-8")):
+            if re.match(r"[a-z]+:", target):
+                continue
+            file, _, anchor = target.partition("#")
+            path = (doc.parent / file).resolve() if file else doc
+            assert path.exists(), (doc.name, target)
+            if anchor:
+                assert anchor in anchors(path), (doc.name, target)
+    text = readme()
+    for linked in ("docs/ARCHITECTURE.md", "docs/DOMAIN.md", "docs/benchmarks.md", "docs/DATA-FORMAT.md"):
+        assert f"]({linked}" in text, linked

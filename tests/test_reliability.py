@@ -1,5 +1,5 @@
 """Reliability and security: bad input, crashes, concurrency, hostile names, backups and
-migrations. Bounded in time; the figures it prints are the README's."""
+migrations. Bounded in time; the figures it prints are those of docs/benchmarks.md (the README shows the short table)."""
 
 from __future__ import annotations
 

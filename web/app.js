@@ -150,6 +150,8 @@ function applyFilters() {
       if (found.length) cy.fit(found, 120);
     }
   });
+  // Each filter or search applied counts up: a test waits for the count, not for time.
+  document.body.dataset.filtered = String(Number(document.body.dataset.filtered || 0) + 1);
 }
 
 // --- one member: liaisons, contacts, and the chains that cover them (or why none does) ---------
@@ -248,6 +250,9 @@ async function load() {
     renderNetwork();
     $("detail").innerHTML = '<p class="hint">点击图中的委员，查看其联系、联系记录和覆盖情况。</p>';
     await loadDashboard();
+    // The headline filled above the network moved it down; cytoscape keeps where its
+    // container was (for mapping clicks to nodes) until told, so a click would miss.
+    if (state.cy) state.cy.resize();
     document.body.dataset.dashboard = "1";
   } catch (err) {
     showMessage(err.message);

@@ -22,7 +22,8 @@ router = APIRouter(tags=["feeds"])
 
 CommitteeQ = Annotated[str | None, Query(description="政协编号（含其下级政协；默认令牌所属政协）", max_length=100)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-NODE_TABLES = {"committees": "Committee", "party_orgs": "PartyOrg", "members": "Member", "activities": "Activity"}
+NODE_TABLES = model().node_tables()  # roster table -> the node kind its rows are
+TABLES = (*NODE_TABLES, *model().edge_tables())  # the roster tables: those of nodes, then those of edges
 
 
 def _scoped_graph(service, caller, committee_id):
@@ -117,7 +118,7 @@ def table_rows(G, scope, table: str) -> tuple[list[str], list[list]]:
         records = [within(d, scope) for n, d in sorted(G.nodes(data=True))
                    if n[0] == kind and d.get("committee_id") in scope]
     else:
-        rel = "LIAISES_WITH" if table == "liaisons" else "CONTACTED"
+        rel = model().edge_tables()[table]
         records = []
         for src, dst, _, d in sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2])):
             if d["edge_kind"] == rel and G.nodes[src].get("committee_id") in scope:
@@ -141,8 +142,7 @@ def table_rows(G, scope, table: str) -> tuple[list[str], list[list]]:
 @router.get("/export/tables/{table}", summary="名单表（与导入格式相同）：CSV 或 XLSX", response_class=Response,
             responses={200: {"content": {"text/csv": {}, XLSX: {}}}})
 def table_feed(service: ServiceDep, caller: CallerDep,
-               table: Annotated[Literal["committees", "party_orgs", "members", "activities", "liaisons", "contacts"],
-                                PathParam()],
+               table: Annotated[Literal[TABLES], PathParam()],
                committee_id: CommitteeQ = None, format: Literal["csv", "xlsx"] = "csv"):
     scope, G = _scoped_graph(service, caller, committee_id)
     headers, rows = table_rows(G, scope, table)

@@ -13,8 +13,10 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from liaison_graph.api.service import CallerDep, ServiceDep, day_of, scope_for
 from liaison_graph.graph.errors import NotFound
+from liaison_graph.graph.model import model
 from liaison_graph.graph.reach import view_gaps
-from liaison_graph.graph.view import open_view
+from liaison_graph.graph.store import RULES
+from liaison_graph.graph.view import DEFAULT_POSITION, open_view
 
 router = APIRouter(tags=["page"])
 static = APIRouter(include_in_schema=False)
@@ -25,7 +27,7 @@ VENDOR = {
     "echarts.min.js": "echarts/dist/echarts.min.js",
 }
 OWN = {"app.js": "application/javascript", "style.css": "text/css"}
-DEMOCRATIC = {"rcck", "cdl", "cndca", "capd", "cpwdp", "zgd", "jiusan", "tdsl"}
+DEMOCRATIC = model().marked("affiliation", "democratic")  # the democratic parties (model.yaml)
 
 
 def party_of(member: dict) -> str:
@@ -44,7 +46,7 @@ def network_view(service: ServiceDep, caller: CallerDep,
     with service.lock:
         view = open_view(service.store, day, cid)
     gaps = {rule: {i["id"] for i in view_gaps(view, rule) if i["committee_id"] == cid}
-            for rule in ("non-party-without-liaison", "party-member-unorganised")}
+            for rule in RULES}
     nodes, ids = [], set()
     for node, data in view.nodes("Member"):
         if data.get("committee_id") != cid:
@@ -54,7 +56,7 @@ def network_view(service: ServiceDep, caller: CallerDep,
         nodes.append({"id": node[1], "name": data.get("name"), "sector": data.get("sector"),
                       "activity_group": data.get("activity_group"),
                       "special_committees": data.get("special_committees") or [],
-                      "position": data.get("position") or "member", "party": party_of(data), "gap": gap})
+                      "position": data.get("position") or DEFAULT_POSITION, "party": party_of(data), "gap": gap})
     edges = []
     for node in sorted(ids):
         for target, edge in view.liaisons_out(node):

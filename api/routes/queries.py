@@ -14,7 +14,7 @@ from liaison_graph.api.report_xlsx import write_coverage_xlsx
 from liaison_graph.api.schemas import GapsOut
 from liaison_graph.api.auth import Caller
 from liaison_graph.api.service import CallerDep, Service, ServiceDep, day_of, scope_for
-from liaison_graph.graph.coverage import flagship_counts, store_report
+from liaison_graph.graph.coverage import BREAKDOWNS, flagship_counts, store_report
 from liaison_graph.graph.policy import builtin, builtin_policy
 from liaison_graph.graph.reach import REASONS, network as run_network, reach as run_reach, view_gaps, why as run_why
 from liaison_graph.graph.reach import diff as run_diff
@@ -27,7 +27,7 @@ router = APIRouter(tags=["queries"])
 AS_OF_MAX, COMMITTEE_MAX = 40, 100  # the longest values the query parameters take (api/fast.py holds to them too)
 AsOf = Annotated[str | None, Query(description="统计日 YYYY-MM-DD（默认今天）", max_length=AS_OF_MAX)]
 CommitteeQ = Annotated[str | None, Query(description="政协编号（须在令牌范围内；默认令牌所属政协）", max_length=COMMITTEE_MAX)]
-By = Literal["sector", "special_committee", "activity_group", "committee"]
+By = Literal[tuple(BREAKDOWNS)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
