@@ -312,7 +312,8 @@ def template_summary() -> str:
 def coverage(policy, by, as_of, committee_id, window, fmt, xlsx, counts, store_config):
     """按联系制度（政策）统计覆盖率：名义覆盖与有效覆盖、未覆盖名单、分组、联系数量、沉寂联系。"""
     from liaison_graph.api.output import counts_text, coverage_text
-    from liaison_graph.graph.coverage import flagship_counts, store_report
+    from liaison_graph.graph.coverage import flagship_counts
+    from liaison_graph.graph.reports import store_report
     from liaison_graph.graph.policy import find_policy
 
     chosen = find_policy(policy)

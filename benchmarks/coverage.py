@@ -20,7 +20,8 @@ import time
 from pathlib import Path
 
 from benchmarks.common import generated_store, scale_arguments
-from liaison_graph.graph.coverage import report, store_report
+from liaison_graph.graph.coverage import report
+from liaison_graph.graph.reports import store_report
 from liaison_graph.graph.embedded import EmbeddedStore
 from liaison_graph.graph.policy import builtin
 from liaison_graph.graph.view import open_view

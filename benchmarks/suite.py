@@ -94,7 +94,8 @@ def levels_above(folder: Path, county: str) -> dict[str, str]:
 # --- the product ---------------------------------------------------------------------------------
 def product(folder: Path, work: Path, scale: str) -> dict:
     from liaison_graph.api.auth import create_token
-    from liaison_graph.graph.coverage import flagship_counts, report, store_report
+    from liaison_graph.graph.coverage import flagship_counts, report
+    from liaison_graph.graph.reports import store_report
     from liaison_graph.graph.embedded import EmbeddedStore
     from liaison_graph.graph.policy import builtin
     from liaison_graph.graph.reach import reach
@@ -496,7 +497,7 @@ def ladybug_peer(folder: Path, work: Path, county: str) -> dict:
 
 def arcadedb_peer(folder: Path, work: Path, county: str) -> dict:
     from liaison_graph.graph.bolt import BoltStore
-    from liaison_graph.graph.coverage import store_report
+    from liaison_graph.graph.reports import store_report
     from liaison_graph.graph.policy import builtin
     from liaison_graph.loaders import load_files
     from tests.bolt_server import BoltServer

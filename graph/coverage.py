@@ -15,7 +15,7 @@ from collections import defaultdict
 
 from liaison_graph.graph.policy import AFFINITY, BREAKDOWNS, Policy, Rule, flagship
 from liaison_graph.graph.store import Store, bulk
-from liaison_graph.graph.view import KIND_CODES, View, children_of, open_view, scope_of
+from liaison_graph.graph.view import KIND_CODES, View, children_of, scope_of
 NONE_KEY = "（无）"
 
 
@@ -193,21 +193,6 @@ def sectors_without_cpc(view: View) -> list[dict]:
 def members_without_special_committee(view: View) -> list[dict]:
     return [view.item(m) for m, _ in sorted(view.nodes("Member"))
             if not any(True for _ in view.containers(m, "ON_SPECIAL_COMMITTEE"))]
-
-
-def store_report(store: Store, day: dt.date, policy: Policy, committee_id: str | None = None, by: str | None = None,
-                 window_days: int | None = None) -> dict:
-    """A store's report on a day: over the whole store (or a committee with every other
-    below it) from the columns the store keeps — the same answer, without building the
-    graph; else, for one committee and those below it, on the view of its graph."""
-    scope, committees = scope_of(store, committee_id)
-    if scope is None or scope == committees.keys():
-        columns = store.columns()
-        if columns is not None:
-            from liaison_graph.graph import columnar
-
-            return columnar.report(columns, day.isoformat(), policy, committees, scope, by, window_days)
-    return report(open_view(store, day, committee_id), policy, by, window_days)
 
 
 def report(view: View, policy: Policy, by: str | None = None, window_days: int | None = None) -> dict:

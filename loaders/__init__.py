@@ -20,7 +20,7 @@ from liaison_graph.graph.guard import WriteCheck, check_write
 from liaison_graph.graph.store import Audit, Batch, EdgeRow, Store, WriteResult
 from liaison_graph.loaders.build import build_batch
 from liaison_graph.loaders.read import read_file, read_json_doc
-from liaison_graph.loaders.validate import Row, check_duplicates, parse_sheet
+from liaison_graph.loaders.validate import Row, check_duplicates, parse_cells
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,17 @@ def _collect(results) -> tuple[dict[str, list[Row]], list[str]]:
             rows[sheet.table.name].add(parse_sheet(sheet))
     check_duplicates(rows)
     return rows, ignored
+
+
+def parse_sheet(sheet) -> list[Row]:
+    """Clean every data row of a sheet: in bulk when it was read as text columns (a sheet of
+    read.BULK_MIN_LINES rows or more: loaders.bulk), else cell by cell (loaders.validate). The
+    one place the two paths meet; tests/test_loaders.py holds them equal."""
+    if sheet.frame is not None:
+        from liaison_graph.loaders.bulk import parse_frame  # the columnar engine loads only when a large sheet is read
+
+        return parse_frame(sheet)
+    return parse_cells(sheet)
 
 
 def read_rows(paths: list[Path]) -> tuple[dict[str, list[Row]], list[str]]:

@@ -20,7 +20,7 @@ from liaison_graph.graph.errors import InputError
 from liaison_graph.graph.model import Column, Table
 from liaison_graph.graph.spreadsheet import QUOTED
 from liaison_graph.loaders import text as chars
-from liaison_graph.loaders.read import CellError, RawSheet, SheetColumn
+from liaison_graph.loaders.sheet import CellError, RawSheet, SheetColumn
 from liaison_graph.loaders.validate import MAX_CELL, TEMPORARY, Row, cell_flags, cell_text, check_row, clean_extra, clean_value, parse_date
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -27,10 +27,11 @@ from xml.etree import ElementTree
 from liaison_graph.graph.errors import InputError, Where
 from liaison_graph.graph.model import Table, fold, model
 from liaison_graph.graph.spreadsheet import csv_text
-from liaison_graph.loaders.text import shown, text_fault
+from liaison_graph.loaders.sheet import CellError, RawSheet, SheetColumn, check_header  # noqa: F401 - read.X as before
+from liaison_graph.loaders.text import cell_text, shown
 
 if TYPE_CHECKING:
-    import polars as pl
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -44,34 +45,6 @@ MAX_XLSX_PARTS = 10_000
 # in bulk (loaders.bulk); a smaller one cell by cell, which costs less than the bulk engine's
 # fixed few milliseconds per column. Both give the same rows or the same refusal.
 BULK_MIN_LINES = 2_000
-
-
-@dataclass
-class SheetColumn:
-    index: int
-    letter: str  # column letter (xlsx, csv) or key (json)
-    header: str  # the header as the office wrote it
-    column: str | None  # the model's column, or None for an extra column kept as-is
-
-
-@dataclass
-class RawSheet:
-    file: str
-    sheet: str | None
-    table: Table
-    columns: list[SheetColumn]
-    rows: list[tuple[int, list]] = field(default_factory=list)  # (row number, cells)
-    header_row: int = 0
-    # A large CSV's or worksheet's data as text columns (one per file column, named by its
-    # index), read in bulk; its first row is the row after the header. Blank rows are still in it.
-    frame: pl.DataFrame | None = None
-    header_cells: tuple[str, ...] = ()  # the header row's texts as written
-    _words: frozenset[str] | None = field(default=None, repr=False)  # see header_words
-    # Rows between the data rows that are not data (see row_kind), left out: kind -> (row number, text).
-    skipped: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
-
-    def where(self, row: int | None = None, col: SheetColumn | None = None) -> Where:
-        return Where(self.file, self.sheet, row, col.letter if col else None, col.header if col else None)
 
 
 @dataclass
@@ -101,27 +74,6 @@ def _match_header(cells: list, table: Table | None) -> tuple[Table, dict[int, st
             if best is None or score > best[0]:
                 best = (score, cand, matched)
     return (best[1], best[2]) if best else None
-
-
-def check_header(table: Table, col: SheetColumn, where: Where, extras: int) -> None:
-    """Refuse a header (a sheet's header cell or a JSON row's key) that cannot name a
-    property: a character a name may not hold, and, for an extra column (``extras``: how
-    many the table has with it), an empty or over-long name, a name the stores keep for
-    themselves (model.yaml ``reserved``) or one extra column more than the model allows."""
-    fault = text_fault(col.header, "header")
-    if fault is not None:
-        raise InputError(where, f"列名{fault}")
-    if col.column is not None:
-        return
-    limits = model().limits
-    if not col.header.strip():
-        raise InputError(where, "列名（字段名）为空")
-    if len(col.header) > limits.name_length:
-        raise InputError(where, f"列名过长（{len(col.header)} 个字符，上限 {limits.name_length}）")
-    if fold(col.header) in model().reserved_names(table.name):
-        raise InputError(where, f"「{col.header}」是系统保留的名称，不能用作自定义列名或字段名，请改名后再导入")
-    if extras > limits.extra_columns:
-        raise InputError(where, f"自定义列过多：{table.label}表除系统列外最多 {limits.extra_columns} 列，请删去不需要的列")
 
 
 def column_letter(number: int) -> str:
@@ -209,8 +161,6 @@ SKIPPED_WORDS = {"section": "分组标题或说明行", "totals": "合计行", "
 def _raw_texts(cells: list, width: int) -> list[str | None]:
     """A row's first ``width`` cells as the texts the bulk path holds for them: a text as it
     is, another value as the text a person reads in it, None when empty."""
-    from liaison_graph.loaders.validate import cell_text  # it reads this module's types
-
     texts = [cell if isinstance(cell, str) else cell_text(cell) for cell in cells[:width]]
     return texts + [None] * (width - len(texts))
 
@@ -323,11 +273,6 @@ def _check_zip(path: Path, display: str) -> None:
     suspicious = [p for p in parts if p.file_size > 10 * 1024 * 1024 and p.file_size > MAX_XLSX_RATIO * max(p.compress_size, 1)]
     if total > MAX_XLSX_UNPACKED or suspicious:
         raise InputError(Where(display), f"Excel 文件解压后过大（{total // (1024 * 1024)} MB），疑似压缩炸弹，拒绝读取")
-
-
-class CellError(str):
-    """A cell that holds a formula's error (#N/A, #REF!, ...), not a value: refused where the
-    roster needs what it stands for."""
 
 
 ERROR_CELL_MARKS = (b' t="e"', b" t='e'")  # a worksheet's error cell, in the file's XML

@@ -27,6 +27,7 @@ columnar engine's regular expressions (loaders.bulk), from the one table of rang
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from liaison_graph.graph.model import INVISIBLE
@@ -177,3 +178,20 @@ def shown(text: str, limit: int = 40) -> str:
     if len(text) > limit:
         text = text[:limit] + "…"
     return SHOWN.sub(lambda m: f"U+{ord(m.group()):04X}", text)
+
+
+def cell_text(value) -> str | None:
+    """A cell's value as the text a person reads in it, without the spaces and invisible
+    characters at its ends; None when blank."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        value = value.date()
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    text = strip_text(str(value))
+    return text or None

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from liaison_graph.graph.errors import InputError, Where
 from liaison_graph.graph.model import Column, Table, model
-from liaison_graph.loaders.read import CellError, RawSheet, SheetColumn, check_header
-from liaison_graph.loaders.text import fold_id, fold_name, shown, strip_text, text_fault
+from liaison_graph.loaders.sheet import CellError, RawSheet, SheetColumn, check_header
+from liaison_graph.loaders.text import cell_text, fold_id, fold_name, shown, strip_text, text_fault
 
 LIST_SEPARATORS = re.compile(r"[、，,；;／/\n]+")
 DATE_PATTERNS = [
@@ -73,23 +73,6 @@ def parse_date(value) -> str | None:
         if m := pattern.match(text):
             return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
     raise ValueError("not a date")
-
-
-def cell_text(value) -> str | None:
-    """A cell's value as the text a person reads in it, without the spaces and invisible
-    characters at its ends; None when blank."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
-        value = value.date()
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    text = strip_text(str(value))
-    return text or None
 
 
 MAX_CELL = 32_767  # what an Excel cell can hold
@@ -210,12 +193,8 @@ def clean_value(column: Column, raw, where: Where):
     return value
 
 
-def parse_sheet(sheet: RawSheet) -> list[Row]:
-    """Clean every data row of a sheet."""
-    if sheet.frame is not None:
-        from liaison_graph.loaders.bulk import parse_frame  # the columnar engine loads only when a large sheet is read
-
-        return parse_frame(sheet)
+def parse_cells(sheet: RawSheet) -> list[Row]:
+    """Clean every data row of a sheet read cell by cell (``loaders.parse_sheet`` chooses)."""
     table = sheet.table
     origin = sheet.where()
     by_column: dict[str, SheetColumn] = {c.column: c for c in sheet.columns if c.column}

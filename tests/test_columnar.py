@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from liaison_graph.graph import columnar
-from liaison_graph.graph.coverage import BREAKDOWNS, report, store_report
+from liaison_graph.graph.coverage import BREAKDOWNS, report
+from liaison_graph.graph.reports import store_report
 from liaison_graph.graph.embedded import EmbeddedStore
 from liaison_graph.graph.policy import POSITIONS, THROUGH, Policy, Rule, Select, builtin
 from liaison_graph.graph.store import Batch

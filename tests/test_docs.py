@@ -232,6 +232,42 @@ def test_the_layers_are_as_the_architecture_draws_them():
     assert not wrong, wrong
 
 
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(("liaison_graph", *(parts[:-1] if parts[-1] == "__init__" else parts)))
+
+
+def test_no_module_imports_itself_back():
+    """No import loop among the product's modules, lazy imports (inside functions) included;
+    only what type checkers alone read (under ``if TYPE_CHECKING:``) is left out. ``from pkg
+    import sub`` is an arrow to the submodule, not to the package's __init__."""
+    import ast
+
+    import networkx as nx
+
+    paths = {_module_name(ROOT / m): ROOT / m for m in modules()}
+    arrows = nx.DiGraph()
+    for name, path in paths.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        typing_only = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
+                       and getattr(node.test, "id", getattr(node.test, "attr", None)) == "TYPE_CHECKING"
+                       for n in ast.walk(node)}
+        for node in ast.walk(tree):
+            if id(node) in typing_only:
+                continue
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("liaison_graph"):
+                subs = [f"{node.module}.{a.name}" for a in node.names if f"{node.module}.{a.name}" in paths]
+                targets = subs if len(subs) == len(node.names) else [node.module, *subs]
+            elif isinstance(node, ast.Import):
+                targets = [a.name for a in node.names if a.name.startswith("liaison_graph")]
+            else:
+                continue
+            arrows.add_edges_from((name, t) for t in targets if t in paths and t != name)
+    assert arrows.number_of_edges() > 50  # the walk reads the imports at all
+    loops = sorted(sorted(c) for c in nx.simple_cycles(arrows))
+    assert not loops, f"import loops: {loops}"
+
+
 def test_the_fast_path_table_names_tests_and_thresholds_that_exist():
     """Every test the architecture names is a test of the suite, every `file.py::name` is
     defined in that file, and every threshold has the value written beside it."""

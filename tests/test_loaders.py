@@ -203,7 +203,7 @@ def _cell_path(path, text):
 
     from liaison_graph.graph.model import model
     from liaison_graph.loaders.read import _sheet_from_rows
-    from liaison_graph.loaders.validate import parse_sheet
+    from liaison_graph.loaders import parse_sheet
 
     sheet = _sheet_from_rows(path.name, None, model().table_for(path.stem),
                              enumerate(csv.reader(io.StringIO(text, newline=""), strict=True), start=1))
@@ -217,7 +217,7 @@ def test_bulk_csv_cleaning_equals_the_cell_path(data, tmp_path_factory, monkeypa
     refusal (same file, row, column and words), that cleaning cell by cell gives."""
     from liaison_graph.loaders import read
     from liaison_graph.loaders.read import read_file
-    from liaison_graph.loaders.validate import parse_sheet
+    from liaison_graph.loaders import parse_sheet
 
     monkeypatch.setattr(read, "BULK_MIN_LINES", 0)  # every file in bulk, however small
 
@@ -295,7 +295,7 @@ def test_bulk_worksheet_cleaning_equals_the_cell_path(data, tmp_path_factory, mo
     cleaning cell by cell gives."""
     from liaison_graph.loaders import read
     from liaison_graph.loaders.read import read_file
-    from liaison_graph.loaders.validate import parse_sheet
+    from liaison_graph.loaders import parse_sheet
 
     headers = data.draw(st.permutations(list(WORKBOOK_CELLS)))
     offset = data.draw(st.integers(0, 2))  # blank columns left of the table

@@ -13,7 +13,9 @@ import networkx as nx
 import pytest
 from openpyxl import load_workbook
 
-from liaison_graph.graph.coverage import report, store_report
+from liaison_graph.graph.coverage import report
+
+from liaison_graph.graph.reports import store_report
 from liaison_graph.graph.errors import InputError, UnknownRule
 from liaison_graph.graph.policy import builtin, find_policy, parse_policy
 from liaison_graph.graph.reach import diff, network, reach, view_gaps, why

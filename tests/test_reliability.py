@@ -396,7 +396,7 @@ def test_a_store_written_by_the_first_version_opens_and_answers(tmp_path):
         assert store.db.execute("PRAGMA user_version").fetchone()[0] >= 3
         assert [g["id"] for g in store.gaps("non-party-without-liaison", dt.date(2026, 1, 1))] == ["M1"]
         assert store.changes() == [] and store.tokens() == []
-        from liaison_graph.graph.coverage import store_report
+        from liaison_graph.graph.reports import store_report
         from liaison_graph.graph.policy import builtin
 
         whole = store_report(store, dt.date(2026, 1, 1), builtin()["two-coverages"])  # from the report columns

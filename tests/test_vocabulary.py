@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from liaison_graph.graph import coverage, store as store_module
+from liaison_graph.graph import coverage, reports, store as store_module
 from liaison_graph.graph.errors import InputError, ModelError
 from liaison_graph.graph.model import build_model, model
 from liaison_graph.graph.policy import SELECT_KEYS, flagship, parse_policy
@@ -132,9 +132,9 @@ def test_reordering_the_flagship_rules_keeps_the_headline_and_the_gap_rules(monk
     assert [r.id for r in reordered.rules] == [r.id for r in flagship().rules][::-1]
     with EmbeddedStore(tmp_path / "store.db") as store:
         load_files([write_json(tmp_path / "t.json", ROSTER)], store)
-        before = coverage.store_report(store, D, flagship())
+        before = reports.store_report(store, D, flagship())
         monkeypatch.setattr(coverage, "flagship", lambda: reordered)
-        after = coverage.store_report(store, D, reordered)
+        after = reports.store_report(store, D, reordered)
         assert list(after["headline"].items()) == list(before["headline"].items())
         assert after["headline"]["party_org"]["label"] == "党的组织对党员委员全覆盖"
         assert after["rules"] == before["rules"][::-1]

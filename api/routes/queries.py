@@ -14,7 +14,8 @@ from liaison_graph.api.report_xlsx import write_coverage_xlsx
 from liaison_graph.api.schemas import GapsOut
 from liaison_graph.api.auth import Caller
 from liaison_graph.api.service import CallerDep, Service, ServiceDep, day_of, scope_for
-from liaison_graph.graph.coverage import BREAKDOWNS, flagship_counts, store_report
+from liaison_graph.graph.coverage import BREAKDOWNS, flagship_counts
+from liaison_graph.graph.reports import store_report
 from liaison_graph.graph.policy import builtin, builtin_policy
 from liaison_graph.graph.reach import REASONS, network as run_network, reach as run_reach, view_gaps, why as run_why
 from liaison_graph.graph.reach import diff as run_diff

@@ -1,0 +1,27 @@
+"""A store's coverage report, whichever way it is worked out: from the report columns the
+store keeps (graph.columnar) when the question is about the whole store, else on the view of
+the committee's graph (graph.coverage). This is the one place the fast path is switched;
+tests/test_columnar.py holds the two equal."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from liaison_graph.graph import columnar
+from liaison_graph.graph.coverage import report
+from liaison_graph.graph.policy import Policy
+from liaison_graph.graph.store import Store
+from liaison_graph.graph.view import open_view, scope_of
+
+
+def store_report(store: Store, day: dt.date, policy: Policy, committee_id: str | None = None, by: str | None = None,
+                 window_days: int | None = None) -> dict:
+    """A store's report on a day: over the whole store (or a committee with every other
+    below it) from the columns the store keeps — the same answer, without building the
+    graph; else, for one committee and those below it, on the view of its graph."""
+    scope, committees = scope_of(store, committee_id)
+    if scope is None or scope == committees.keys():
+        columns = store.columns()
+        if columns is not None:
+            return columnar.report(columns, day.isoformat(), policy, committees, scope, by, window_days)
+    return report(open_view(store, day, committee_id), policy, by, window_days)
