@@ -577,7 +577,7 @@ class EmbeddedStore(Store):
             )
             if audit is not None:  # in the same transaction: a failure here takes the token back
                 self._journal(Batch(audit=audit))
-        self._forget()
+        self._tokens = None  # a token changes no roster: the graph, the indexes and the columns stand
 
     def tokens(self) -> list[TokenRecord]:
         self._fresh()
@@ -595,7 +595,7 @@ class EmbeddedStore(Store):
                 "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (at, token_id)).rowcount
             if done == 1 and audit is not None:  # in the same transaction, as add_token
                 self._journal(Batch(audit=audit))
-        self._forget()
+        self._tokens = None  # as in add_token
         return done == 1
 
     def edges_of(self, src_kind: str, srcs: Iterable[str], kind: str | None = None) -> list[tuple]:

@@ -95,3 +95,27 @@ def test_edges_of_lists_what_leaves_a_node(store, tmp_path):
     assert all(e[2] == "A1" for e in edges)
     liaison = next(e for e in edges if e[0] == "LIAISES_WITH")
     assert store.edge_props(*liaison[:6][:1], *liaison[1:6]) == liaison[6]
+
+
+def test_a_token_change_keeps_what_the_embedded_store_built_from_the_roster(tmp_path, monkeypatch):
+    """A token changes no roster: the report columns, the gap index and the graph built before
+    it stand (a whole-nation report would otherwise build its columns again); the token list
+    follows at once."""
+    import datetime as dt
+
+    from liaison_graph.api.auth import create_token, revoke_token
+    from liaison_graph.graph import embedded
+
+    store = open_backend("embedded", tmp_path)
+    load_files([write_json(tmp_path / "r.json", EDGE_ROSTER)], store)
+    built = []
+    real = embedded.EmbeddedStore._build_columns
+    monkeypatch.setattr(embedded.EmbeddedStore, "_build_columns", lambda self: built.append(1) or real(self))
+    columns, graph = store.columns(), store.graph()
+    gaps = store.gaps("non-party-without-liaison", dt.date(2026, 7, 1))
+    record, _ = create_token(store, "C1", "viewer", "看")
+    assert revoke_token(store, record.id)
+    assert store.columns() is columns and store.graph() is graph and built == [1]
+    assert store.gaps("non-party-without-liaison", dt.date(2026, 7, 1)) == gaps
+    assert [t.id for t in store.tokens()] == [record.id] and store.tokens()[0].revoked_at
+    store.close()
