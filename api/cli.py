@@ -518,14 +518,15 @@ def restore(source, store_config):
 @cli.command()
 @click.option("--to-neo4j", "to_neo4j", metavar="URI", required=True, help="目标 Neo4j 地址（bolt:// 或 neo4j://）")
 @click.option("--replace", is_flag=True, help="先清空目标库再复制（否则按编号合并）")
+@click.option("--allow-move", "moves", is_flag=True, help="合并时允许把目标库中已有的委员、党组织、活动移到另一个政协（默认拒绝）")
 @store_options
-def sync(to_neo4j, replace, store_config):
+def sync(to_neo4j, replace, moves, store_config):
     """把嵌入式库的全部内容复制到 Neo4j 图数据库（一个事务，全部成功或全部不写）。"""
     from liaison_graph.graph.sync import copy_store
 
     store_config = {**store_config, "neo4j": None}
     with open_store(store_config) as source, open_bolt(to_neo4j, store_config) as target:
-        counts = copy_store(source, target, replace=replace)
+        counts = copy_store(source, target, replace=replace, moves=moves)
     click.echo("已同步到 " + to_neo4j + "：" + "，".join(f"{kind_label(k)} {v}" for k, v in counts.items()))
 
 

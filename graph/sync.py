@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 
 from liaison_graph.graph.model import model
-from liaison_graph.graph.store import Batch, EdgeRow, Store
+from liaison_graph.graph.guard import check_write
+from liaison_graph.graph.store import Audit, Batch, EdgeRow, Store
 
 log = logging.getLogger(__name__)
 
@@ -23,10 +24,20 @@ def batch_of(content: dict) -> Batch:
     return batch
 
 
-def copy_store(source: Store, target: Store, replace: bool = False) -> dict[str, int]:
+def copy_store(source: Store, target: Store, replace: bool = False, moves: bool = False,
+               actor: str = "cli") -> dict[str, int]:
+    """Copy the source's whole content into the target, checked by the write rule on the
+    target as it is (a node the target holds in another committee moves only when ``moves``
+    asks; no cycle of committees), with its audit record, in one write."""
     if replace:
         target.clear()
-    result = target.write(batch_of(source.dump()))
+    batch = batch_of(source.dump())
+    check = check_write(target, batch, None, moves)
+    batch.moved_from = check.moved
+    before, changed = check.audit_before_after()
+    after = {"nodes": changed} if changed else None
+    batch.audit = Audit(actor, "sync", check.committees, "sync", before, after)
+    result = target.write(batch)
     counts = {kind: result.created[kind] + result.updated[kind] for kind in result.created}
     log.info("copied %s", counts)
     return counts

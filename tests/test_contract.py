@@ -313,3 +313,27 @@ def test_a_token_change_and_its_audit_record_are_one_transaction(edge_store, mon
     with pytest.raises(NotFound):
         revoke_token(edge_store, record.id)
     assert edge_store.audit(0, 100_000)[-1] == revoked
+
+
+def test_a_sync_into_a_store_that_holds_data_keeps_the_write_rule(edge_store, tmp_path):
+    """Copying a store into another that already holds some of its ids: a member the target
+    keeps in another committee is not moved by the copy unless it is asked for; the copy is
+    audited on the target."""
+    from liaison_graph.graph.embedded import EmbeddedStore
+    from liaison_graph.graph.errors import Conflict
+    from liaison_graph.graph.sync import copy_store
+
+    member = next(m for m in EDGE_ROSTER["members"] if m["committee_id"] == "C2")
+    moved = {**member, "committee_id": "C1"}
+    moved.pop("party_org_ids", None)
+    with EmbeddedStore(tmp_path / "source.db") as source:
+        load_files([write_json(tmp_path / "r.json", EDGE_ROSTER)], source)
+        load_files([write_json(tmp_path / "m.json", {"members": [moved]})], source, moves=True)
+        before = edge_store.dump()
+        with pytest.raises(Conflict, match="已属于政协「云岭县政协」"):
+            copy_store(source, edge_store)
+        assert edge_store.dump() == before
+        copy_store(source, edge_store, moves=True)
+    assert edge_store.node_props("Member", [member["id"]])[member["id"]]["committee_id"] == "C1"
+    record = edge_store.audit(0, 100_000)[-1]
+    assert record["action"] == "sync" and {"C1", "C2"} <= set(record["committee_ids"])
