@@ -26,8 +26,8 @@ from liaison_graph.graph import columnar, gapindex
 from liaison_graph.graph.errors import CommitteeNotFound, Conflict, StoreError
 from liaison_graph.graph.model import model
 from liaison_graph.graph.store import (PART_INCOMING, STAT_KEYS, Audit, Batch, EdgeRow, Store, TokenRecord, WriteResult, bulk, by_kind,
-                         changed_entities, check_rule, complete_part, entities_json, etag, now, put_edge, put_node,
-                         table_edge_rows)
+                         changed_entities, check_rule, committee_cycle, complete_part, entities_json, etag, now, put_edge,
+                         put_node, table_edge_rows)
 
 log = logging.getLogger(__name__)
 
@@ -478,17 +478,9 @@ class EmbeddedStore(Store):
     def _check_tree(self, checked: EmbeddedStore, source: Path) -> None:
         """Refuse a backup in which walking up from a committee through its parents comes
         back to a committee already passed."""
-        parents = {cid: props.get("parent_id") for cid, props in checked.committees().items()}
-        done: set[str] = set()  # committees whose chain up ends at a root
-        for start in sorted(parents):
-            path, node = [], start
-            while node in parents and node not in done:
-                if node in path:
-                    cycle = path[path.index(node):] + [node]
-                    raise self._refusal(source, "备份中政协的上下级关系成环：" + " → ".join(cycle))
-                path.append(node)
-                node = parents[node]
-            done.update(path)
+        cycle = committee_cycle({cid: props.get("parent_id") for cid, props in checked.committees().items()})
+        if cycle:
+            raise self._refusal(source, "备份中政协的上下级关系成环：" + " → ".join(cycle))
 
     def _replace_from(self, scratch: Path, name: str, actor: str) -> None:
         """The checked copy's roster data into this store, journalled, in one transaction."""

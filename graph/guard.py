@@ -21,12 +21,11 @@ touches (before and after) and, for every node it overwrites, the fields that ch
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from liaison_graph.graph.errors import BadArgument, Conflict, Forbidden, NotFound
 from liaison_graph.graph.model import model
-from liaison_graph.graph.store import Batch, Store, changed_entities
+from liaison_graph.graph.store import Batch, Store, committee_cycle
 from liaison_graph.graph.view import subtree
 
 MOVE_HINT = "移动须明确指定（命令行 liaison load --allow-move，接口 POST imports?allow_move=true，或修改该条记录）"
@@ -70,22 +69,10 @@ def _changed(before: dict, after: dict) -> tuple[dict, dict]:
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
 
 
-def _ancestors_cycle(parents: dict[str, str | None], start: str) -> list[str] | None:
-    """The cycle met walking up from ``start``, or None."""
-    path, seen = [], {}
-    node = start
-    while node is not None:
-        if node in seen:
-            return path[seen[node]:] + [node]
-        seen[node] = len(path)
-        path.append(node)
-        node = parents.get(node)
-    return None
-
-
 def check_write(store: Store, batch: Batch, root: str | None = None, moves: bool = False) -> WriteCheck:
     """Refuse a batch that reaches outside ``root``'s scope, moves a node without ``moves``,
-    or makes a cycle of committees; nothing is written either way."""
+    or makes a cycle of committees; nothing is written either way. A checked batch carries
+    its moves (``Batch.moved_from``) to the store's change feed."""
     before_tree = store.committees()
     scope = frozenset(subtree(before_tree, root)) if root is not None else None
     touched: set[str] = set()
@@ -93,8 +80,7 @@ def check_write(store: Store, batch: Batch, root: str | None = None, moves: bool
     overwritten: list[dict] = []
 
     # Committees: created under the scope, changed only inside it, re-parented only when asked.
-    new_committees = (batch_props(batch, "Committee", batch_owners(batch, "Committee"))
-                      if _has_kind(batch, "Committee") else {})
+    new_committees = batch.node_props("Committee", batch.owners("Committee")) if "Committee" in batch.node_kinds() else {}
     parents = {cid: props.get("parent_id") for cid, props in before_tree.items()}
     for cid, props in new_committees.items():
         old = before_tree.get(cid)
@@ -114,11 +100,12 @@ def check_write(store: Store, batch: Batch, root: str | None = None, moves: bool
             _overwrite(overwritten, "Committee", cid, old, props, cid, cid)
         parents[cid] = new_parent
         touched.add(cid)
+    cycle = committee_cycle(parents, new_committees)
+    if cycle:
+        changed = next(c for c in cycle if c in new_committees)  # the row to name: one the batch writes
+        raise BadArgument("政协的上下级关系将出现循环：" + " → ".join(cycle), field="parent_id", value=changed,
+                          kind="Committee", id=changed)
     for cid in new_committees:
-        cycle = _ancestors_cycle(parents, cid)
-        if cycle:
-            raise BadArgument("政协的上下级关系将出现循环：" + " → ".join(cycle), field="parent_id", value=cid,
-                              kind="Committee", id=cid)
         if scope is not None and cid != root and not _hangs_below(parents, new_committees, scope, cid):
             raise Forbidden(f"无权在本令牌所属政协之外新建或移动政协「{cid}」", field="parent_id",
                             value=new_committees[cid].get("parent_id"))
@@ -127,8 +114,8 @@ def check_write(store: Store, batch: Batch, root: str | None = None, moves: bool
         scope = scope | new_committees.keys()
 
     # Nodes owned by a committee: inside the scope before and after; a move only when asked.
-    for kind in _owned_kinds(batch):
-        ids_after = batch_owners(batch, kind)
+    for kind in sorted(k for k in batch.node_kinds() if k != "Committee"):
+        ids_after = batch.owners(kind)
         before = store.committees_of(kind, ids_after)
         for nid, committee_after in ids_after.items():
             if scope is not None and committee_after not in scope:
@@ -152,7 +139,7 @@ def check_write(store: Store, batch: Batch, root: str | None = None, moves: bool
                            value=ids_after[nid], kind=kind, id=nid, ids=unasked[:20])
         if before:
             props_before = store.node_props(kind, before)
-            props_after = batch_props(batch, kind, before)
+            props_after = batch.node_props(kind, before)
             for nid, old in props_before.items():
                 _overwrite(overwritten, kind, nid, old, props_after[nid], before[nid], ids_after[nid])
 
@@ -160,16 +147,9 @@ def check_write(store: Store, batch: Batch, root: str | None = None, moves: bool
     if scope is not None:
         touched |= _check_edges(store, batch, scope)
     else:
-        touched |= batch_committees(batch, store)
+        touched |= batch.committee_ids(store)
+    batch.moved_from = moved  # the committees moved nodes leave hear of it in the change feed
     return WriteCheck(sorted(c for c in touched if c), overwritten, moved)
-
-
-def batch_committees(batch: Batch, store: Store) -> set[str]:
-    """The committees a batch writes into: its nodes' own, and its edges' sources'."""
-    columns = batch.as_columns()
-    if columns is not None:
-        return columns.committee_ids(store)
-    return {cid for cid in changed_entities(batch, store.committees_of) if cid}
 
 
 def _hangs_below(parents: dict, written: dict, scope: frozenset[str], cid: str) -> bool:
@@ -188,35 +168,6 @@ def _overwrite(out: list, kind: str, nid: str, old: dict, new: dict, committee_b
     if changed_before or changed_after:
         out.append({"kind": kind, "id": nid, "committee_before": committee_before, "committee_after": committee_after,
                     "before": changed_before, "after": changed_after})
-
-
-def _has_kind(batch: Batch, kind: str) -> bool:
-    columns = batch.as_columns()
-    return kind in (columns.node_frames if columns is not None else batch.nodes)
-
-
-def _owned_kinds(batch: Batch) -> list[str]:
-    columns = batch.as_columns()
-    kinds = columns.node_frames if columns is not None else batch.nodes
-    return sorted(k for k in kinds if k != "Committee")
-
-
-def batch_owners(batch: Batch, kind: str) -> dict[str, str]:
-    """id -> committee of the batch's nodes of one kind (columns stay columns)."""
-    columns = batch.as_columns()
-    if columns is not None:
-        frame = columns.node_frames[kind]
-        return dict(zip(frame["id"].to_list(), frame["committee_id"].to_list()))
-    return {nid: props.get("committee_id") for nid, props in batch.nodes[kind].items()}
-
-
-def batch_props(batch: Batch, kind: str, ids: Iterable[str]) -> dict[str, dict]:
-    """The properties the batch writes for some of its nodes."""
-    columns = batch.as_columns()
-    if columns is not None:
-        return columns.node_props(kind, ids)
-    nodes = batch.nodes[kind]
-    return {nid: nodes[nid] for nid in ids}
 
 
 def _check_edges(store: Store, batch: Batch, scope: frozenset[str]) -> set[str]:

@@ -108,6 +108,25 @@ class Batch:
         columns; None for a batch of rows."""
         return None
 
+    # What the write rule (graph.guard) reads of a batch; a batch held as columns answers
+    # them from its columns, without turning into rows.
+    def node_kinds(self) -> list[str]:
+        """The node kinds the batch writes."""
+        return list(self.nodes)
+
+    def owners(self, kind: str) -> dict[str, str | None]:
+        """id -> committee of the batch's nodes of one kind."""
+        return {nid: props.get("committee_id") for nid, props in self.nodes.get(kind, {}).items()}
+
+    def node_props(self, kind: str, ids: Iterable[str]) -> dict[str, dict]:
+        """The properties the batch writes for some of its nodes of one kind."""
+        nodes = self.nodes[kind]
+        return {nid: nodes[nid] for nid in ids}
+
+    def committee_ids(self, store: Store) -> set[str]:
+        """The committees the batch writes into: its nodes' own, and its edges' sources'."""
+        return {cid for cid in changed_entities(self, store.committees_of) if cid}
+
 
 @dataclass
 class WriteResult:
@@ -229,6 +248,22 @@ def put_edge(G: nx.MultiDiGraph, src, dst, key, kind: str, props) -> None:
     data = G.edges[src, dst, key]
     data.update(props)
     data["edge_kind"] = kind
+
+
+def committee_cycle(parents: dict[str, str | None], starts: Iterable[str] | None = None) -> list[str] | None:
+    """A cycle of committees met walking up through ``parents`` (committee -> its parent) from
+    each of ``starts`` (every committee when None), as the committees passed and the first
+    one again; None when every walk ends at a root."""
+    done: set[str] = set()  # committees whose walk up ends at a root
+    for start in sorted(parents if starts is None else starts):
+        path, node = [], start
+        while node is not None and node not in done:
+            if node in path:
+                return path[path.index(node):] + [node]
+            path.append(node)
+            node = parents.get(node)
+        done.update(path)
+    return None
 
 
 def holds(props: dict, day: str) -> bool:

@@ -33,7 +33,6 @@ def copy_store(source: Store, target: Store, replace: bool = False, moves: bool 
         target.clear()
     batch = batch_of(source.dump())
     check = check_write(target, batch, None, moves)
-    batch.moved_from = check.moved
     before, changed = check.audit_before_after()
     after = {"nodes": changed} if changed else None
     batch.audit = Audit(actor, "sync", check.committees, "sync", before, after)

@@ -123,9 +123,6 @@ def load_files(paths: list[Path], store: Store, actor: str = "cli", root: str | 
         check = check_write(store, batch, root, moves)
     except (Conflict, BadArgument) as exc:  # a move or a cycle: named at the row that asks for it
         raise at_row(paths, exc) from None
-    if check.moved and batch.as_columns() is not None:
-        batch.nodes  # noqa: B018 - a move is written as rows, so the feed can tell the committee it leaves
-    batch.moved_from = check.moved
     batch.audit = import_audit(actor, files, counts, check)
     if progress:
         progress("checked", batch.rows())

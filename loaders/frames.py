@@ -354,7 +354,8 @@ class FrameBatch(Batch):
         return edges.sort("_seq") if "_seq" in edges.columns else edges
 
     def as_columns(self) -> FrameBatch | None:
-        return None if self.read_as_rows else self
+        # A move is written as rows: the row feed tells the committee a node leaves.
+        return None if self.read_as_rows or self.moved_from else self
 
     def rows(self) -> int:
         if self.read_as_rows:
@@ -372,8 +373,18 @@ class FrameBatch(Batch):
         """The sources of the batch's edges of one kind."""
         return set(self.edge_frame.filter(pl.col("kind") == kind)["src"].unique().to_list())
 
+    def node_kinds(self) -> list[str]:
+        return super().node_kinds() if self.read_as_rows else list(self.node_frames)
+
+    def owners(self, kind: str) -> dict[str, str | None]:
+        if self.read_as_rows:
+            return super().owners(kind)
+        frame = self.node_frames.get(kind)
+        return {} if frame is None else dict(zip(frame["id"].to_list(), frame["committee_id"].to_list()))
+
     def node_props(self, kind: str, ids) -> dict[str, dict]:
-        """The properties the batch writes for some of its nodes of one kind."""
+        if self.read_as_rows:
+            return super().node_props(kind, ids)
         frame = self.node_frames[kind].filter(pl.col("id").is_in(list(ids)))
         return dict(zip(frame["id"].to_list(), map(orjson.loads, frame["props"].to_list())))
 
@@ -419,7 +430,8 @@ class FrameBatch(Batch):
         return self._sourced
 
     def committee_ids(self, store: Store) -> set[str]:
-        """The committees the batch writes into: its nodes' own, its edges' sources'."""
+        if self.read_as_rows:
+            return super().committee_ids(store)
         found = set()
         for frame in self.node_frames.values():
             found.update(frame["committee_id"].unique().to_list())

@@ -60,9 +60,7 @@ def _tag(value: str | None) -> str:
 def _check_writes(caller, batch: Batch, store, moves: bool = False) -> list[str]:
     """The write rule (graph.guard), on the tree as it is before the write, for the caller's
     committee: the committees the write touches."""
-    check = check_write(store, batch, caller.token.committee_id, moves)
-    batch.moved_from = check.moved
-    return check.committees
+    return check_write(store, batch, caller.token.committee_id, moves).committees
 
 
 def _written(service, batch: Batch) -> int | None:
