@@ -24,7 +24,8 @@ from liaison_graph.api.output import gaps_table, kind_label, load_summary, stats
 from liaison_graph.graph.errors import BadArgument, LiaisonError, StoreError
 from liaison_graph.graph.policy import BREAKDOWNS, FLAGSHIP
 from liaison_graph.graph.spreadsheet import CsvWriter
-from liaison_graph.graph.store import RULES, Store
+from liaison_graph.graph.store import Store
+from liaison_graph.graph.flagship import RULES
 from liaison_graph.loaders.validate import parse_date
 
 log = logging.getLogger("liaison")

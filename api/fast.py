@@ -16,7 +16,7 @@ from liaison_graph.api.auth import authenticate
 from liaison_graph.api.routes.queries import AS_OF_MAX, COMMITTEE_MAX, gaps_json
 from liaison_graph.api.service import Service
 from liaison_graph.graph.errors import LiaisonError
-from liaison_graph.graph.store import RULES
+from liaison_graph.graph.flagship import RULES
 
 PREFIX = "/api/v1/gaps/"
 PARAMS = {"as_of": AS_OF_MAX, "committee_id": COMMITTEE_MAX}  # the query parameters the route takes

@@ -7,7 +7,8 @@ import unicodedata
 
 from liaison_graph.graph.model import model
 from liaison_graph.graph.policy import flagship
-from liaison_graph.graph.store import RULES, STAT_KEYS
+from liaison_graph.graph.store import STAT_KEYS
+from liaison_graph.graph.flagship import RULES
 
 def kind_label(kind: str) -> str:
     """The Chinese label of a node or edge kind, from the model."""

@@ -24,9 +24,8 @@ from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 from liaison_graph.cypher import query
 from liaison_graph.graph.errors import CommitteeNotFound, Conflict, StoreError
 from liaison_graph.graph.model import model
-from liaison_graph.graph.store import (PART_INCOMING, RULE_CPC, RULE_FOR, STAT_KEYS, Audit, Batch, Store, TokenRecord, WriteResult, bulk, by_kind,
-                         changed_entities, check_rule, complete_part, entities_json, etag, now, put_edge, put_node,
-                         table_edge_rows)
+from liaison_graph.graph.store import (PART_INCOMING, STAT_KEYS, Audit, Batch, Store, TokenRecord, WriteResult, bulk, by_kind, changed_entities, complete_part, entities_json, etag, now, put_edge, put_node, table_edge_rows)
+from liaison_graph.graph.flagship import RULE_CPC, RULE_FOR, check_rule
 
 log = logging.getLogger(__name__)
 

@@ -25,9 +25,8 @@ import orjson
 from liaison_graph.graph import columnar, gapindex
 from liaison_graph.graph.errors import CommitteeNotFound, Conflict, StoreError
 from liaison_graph.graph.model import model
-from liaison_graph.graph.store import (PART_INCOMING, STAT_KEYS, Audit, Batch, EdgeRow, Store, TokenRecord, WriteResult, bulk, by_kind,
-                         changed_entities, check_rule, committee_cycle, complete_part, entities_json, etag, now, put_edge,
-                         put_node, table_edge_rows)
+from liaison_graph.graph.store import (PART_INCOMING, STAT_KEYS, Audit, Batch, EdgeRow, Store, TokenRecord, WriteResult, bulk, by_kind, changed_entities, committee_cycle, complete_part, entities_json, etag, now, put_edge, put_node, table_edge_rows)
+from liaison_graph.graph.flagship import check_rule
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from liaison_graph.graph.store import RULE_CPC, RULE_FOR, gap_item
+from liaison_graph.graph.store import gap_item
+from liaison_graph.graph.flagship import RULE_CPC, RULE_FOR
 
 OPEN_START, OPEN_END = 0, 99991231
 

@@ -9,7 +9,8 @@ import networkx as nx
 
 from liaison_graph.graph.errors import MemberNotFound
 from liaison_graph.graph.model import model
-from liaison_graph.graph.store import MEMBERSHIP, RULE_CPC, RULE_FOR, RULES, gap_item, holds
+from liaison_graph.graph.store import MEMBERSHIP, gap_item, holds
+from liaison_graph.graph.flagship import RULES, RULE_CPC, RULE_FOR
 from liaison_graph.graph.view import KIND_CODES, View, beside, involves
 
 TEMPORARY = model().the("party_org_kind", "temporary")  # the kind of a temporary branch

@@ -20,23 +20,7 @@ from types import MappingProxyType
 
 import networkx as nx
 
-from liaison_graph.graph.errors import ModelError, UnknownRule
 from liaison_graph.graph.model import model
-from liaison_graph.graph.policy import flagship
-
-
-def _flagship_rules() -> tuple[dict[str, str], dict[str, bool]]:
-    """The two flagship rules as the two-coverages policy declares them: id -> the title of
-    its gap list, id -> whether it applies to CPC members (its ``covers.cpc``). By id, so
-    the order of the policy's rules changes nothing."""
-    rules = sorted(flagship().rules, key=lambda r: r.id)
-    if sorted(r.covers.cpc for r in rules) != [False, True] or not all(r.gap_label for r in rules):
-        raise ModelError("two-coverages: one rule must cover CPC members, the other the rest, each with a gap_label")
-    return {r.id: r.gap_label for r in rules}, {r.id: r.covers.cpc for r in rules}
-
-
-RULES, RULE_CPC = _flagship_rules()  # the flagship rules: id -> gap list title; id -> applies to CPC members
-RULE_FOR = {cpc: rule for rule, cpc in RULE_CPC.items()}  # True: the rule of the CPC members; False: of the rest
 
 # What the stats report counts: its key (the kind's plural name in JSON) -> node or edge kind.
 STAT_KEYS = model().stat_keys()
@@ -209,12 +193,6 @@ def entities_json(entries: list) -> list[dict]:
     return [{"kind": x[0], "id": x[1]} if isinstance(x, tuple) else
             {"kind": x.kind, "src_kind": x.src_kind, "src": x.src, "dst_kind": x.dst_kind, "dst": x.dst, "key": x.key}
             for x in entries]
-
-
-def check_rule(rule: str) -> str:
-    if rule not in RULES:
-        raise UnknownRule(f"未知的规则「{rule}」（可用：{'、'.join(RULES)}）", rule=rule)
-    return rule
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from liaison_graph.graph.store import RULE_CPC
+from liaison_graph.graph.flagship import RULE_CPC
 from liaison_graph.loaders import load_files
 from tests.conftest import open_backend, write_csvs, write_json, write_xlsx
 

@@ -15,7 +15,7 @@ from liaison_graph.api.service import CallerDep, ServiceDep, day_of, scope_for
 from liaison_graph.graph.errors import NotFound
 from liaison_graph.graph.model import model
 from liaison_graph.graph.reach import view_gaps
-from liaison_graph.graph.store import RULES
+from liaison_graph.graph.flagship import RULES
 from liaison_graph.graph.view import DEFAULT_POSITION, open_view
 
 router = APIRouter(tags=["page"])

@@ -20,7 +20,8 @@ from liaison_graph.graph.policy import builtin, builtin_policy
 from liaison_graph.graph.reach import REASONS, network as run_network, reach as run_reach, view_gaps, why as run_why
 from liaison_graph.graph.reach import diff as run_diff
 from liaison_graph.graph.recommend import run as run_recommend
-from liaison_graph.graph.store import RULES, STAT_KEYS, check_rule
+from liaison_graph.graph.store import STAT_KEYS
+from liaison_graph.graph.flagship import RULES, check_rule
 from liaison_graph.graph.view import View, home_committee, open_view, scope_of
 
 router = APIRouter(tags=["queries"])
