@@ -22,6 +22,7 @@ from pathlib import Path
 import networkx as nx
 import orjson
 
+from liaison_graph.graph import fastpaths
 from liaison_graph.graph import columnar, gapindex
 from liaison_graph.graph.errors import CommitteeNotFound, Conflict, StoreError
 from liaison_graph.graph.model import model
@@ -58,8 +59,6 @@ COLUMN_NODE_SQL = {
 }
 COLUMN_EDGE_SQL = {"src": "src", "dst": "dst", "props": "CASE props WHEN '{}' THEN NULL ELSE props END"}
 COLUMN_EDGE_KINDS = (*columnar.EDGE_KINDS, columnar.CONTACT)
-PATCH_ROWS = 5_000  # rows in a write up to which report columns in memory follow it (beyond: built again)
-BULK_ROWS = 50_000  # rows in a batch from which an import into an empty file builds its indexes last
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS nodes (
@@ -232,7 +231,7 @@ class EmbeddedStore(Store):
 
     # --- writing -------------------------------------------------------------------
     def write(self, batch: Batch) -> WriteResult:
-        if batch.as_columns() is None or batch.rows() < BULK_ROWS or not self._is_empty():
+        if batch.as_columns() is None or batch.rows() < fastpaths.WRITE_INDEXES_LAST_FROM or not self._is_empty():
             return self._write(batch)
         # A large import into an empty file goes through a rollback journal, not the WAL: its
         # pages are then written once, into the file (the WAL would hold them all, then copy
@@ -266,7 +265,7 @@ class EmbeddedStore(Store):
             self._check_expected(batch)
             empty = self._is_empty()
             in_columns = batch.as_columns() if empty else None  # a large import into an empty file: written from its columns
-            late_indexes = empty and batch.rows() >= BULK_ROWS
+            late_indexes = empty and batch.rows() >= fastpaths.WRITE_INDEXES_LAST_FROM
             if late_indexes:
                 for name in SECONDARY_INDEXES:
                     db.execute(f"DROP INDEX IF EXISTS {name}")
@@ -904,7 +903,7 @@ class EmbeddedStore(Store):
         it (the written nodes and every edge leaving what it touched, read back), or None
         when they are not in memory, the write is a bulk one, or another connection wrote
         since they were read (then they are built again when next asked for)."""
-        if self._columns is None or batch.rows() > PATCH_ROWS:
+        if self._columns is None or batch.rows() > fastpaths.PATCH_COLUMNS_UP_TO:
             return None
         if self.db.execute("PRAGMA data_version").fetchone()[0] != self._data_version:
             return None

@@ -3,7 +3,7 @@
 ``load_files(paths, store)`` reads every file, checks every row and every reference
 before writing anything, then hands the store one batch. Any fault raises an
 :class:`~graph.errors.InputError` naming file, sheet, row and column, and the store is
-left untouched. An import of BULK_BUILD_ROWS rows or more is built as columns
+left untouched. An import of ``fastpaths.BUILD_AS_COLUMNS_FROM`` rows or more is built as columns
 (loaders.frames) when it can be; otherwise, and always for a smaller one, row by row
 (loaders.build).
 """
@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from liaison_graph.graph import fastpaths
 from liaison_graph.graph.errors import BadArgument, Conflict, InputError, LiaisonError, Where
 from liaison_graph.graph.model import model
 from liaison_graph.graph.guard import WriteCheck, check_write
@@ -24,7 +25,6 @@ from liaison_graph.loaders.validate import Row, check_duplicates, parse_cells
 
 log = logging.getLogger(__name__)
 
-BULK_BUILD_ROWS = 20_000  # rows in an import from which it is built as columns (loaders.frames)
 TABLE_ORDER = ("committees", "party_orgs", "members", "activities", "liaisons", "contacts")
 
 
@@ -54,7 +54,7 @@ def _collect(results) -> tuple[dict[str, list[Row]], list[str]]:
 
 def parse_sheet(sheet) -> list[Row]:
     """Clean every data row of a sheet: in bulk when it was read as text columns (a sheet of
-    read.BULK_MIN_LINES rows or more: loaders.bulk), else cell by cell (loaders.validate). The
+    ``fastpaths.CLEAN_AS_COLUMNS_FROM`` rows or more: loaders.bulk), else cell by cell (loaders.validate). The
     one place the two paths meet; tests/test_loaders.py holds them equal."""
     if sheet.frame is not None:
         from liaison_graph.loaders.bulk import parse_frame  # the columnar engine loads only when a large sheet is read
@@ -80,7 +80,7 @@ def prepare(rows: dict[str, list[Row]], store: Store, source: str) -> Batch:
     if not any(rows.values()):
         raise InputError(Where(source), "没有找到任何可导入的表（政协、党组织、委员、联系、联系记录）")
     batch = None
-    if sum(map(len, rows.values())) >= BULK_BUILD_ROWS:
+    if sum(map(len, rows.values())) >= fastpaths.BUILD_AS_COLUMNS_FROM:
         from liaison_graph.loaders import frames  # the columnar engine loads only for a large import
 
         batch = frames.build(rows, store)

@@ -24,6 +24,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
+from liaison_graph.graph import fastpaths
 from liaison_graph.graph.errors import InputError, Where
 from liaison_graph.graph.model import Table, fold, model
 from liaison_graph.graph.spreadsheet import csv_text
@@ -41,10 +42,6 @@ MAX_FILE_BYTES = 200 * 1024 * 1024  # a roster file, as stored
 MAX_XLSX_UNPACKED = 1024 * 1024 * 1024  # everything inside a workbook, unpacked
 MAX_XLSX_RATIO = 200  # unpacked / packed, for any part over 10 MB: more is a zip bomb
 MAX_XLSX_PARTS = 10_000
-# A CSV of this many lines, or a worksheet of this many rows, or more is parsed and checked
-# in bulk (loaders.bulk); a smaller one cell by cell, which costs less than the bulk engine's
-# fixed few milliseconds per column. Both give the same rows or the same refusal.
-BULK_MIN_LINES = 2_000
 
 
 @dataclass
@@ -621,7 +618,7 @@ def _read_xlsx(path: Path, display: str) -> ReadResult:
                 result.ignored.append(f"{display} 工作表「{ws.name}」")
                 continue
             body, across = merged_body(ws.rows, ws.merges, sheet.header_row)
-            if ws.height >= BULK_MIN_LINES:
+            if ws.height >= fastpaths.CLEAN_AS_COLUMNS_FROM:
                 from liaison_graph.loaders import bulk  # the columnar engine loads only when a large sheet is read
 
                 rest = list(body)
@@ -700,7 +697,7 @@ def _read_csv(path: Path, display: str) -> ReadResult:
     lines = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     # The ' a CSV export puts before formula text is not part of the value (bulk.csv_frame takes it off too).
     records = enumerate(([csv_text(cell) for cell in cells] for cells in lines), start=1)
-    in_bulk = text.count("\n") >= BULK_MIN_LINES
+    in_bulk = text.count("\n") >= fastpaths.CLEAN_AS_COLUMNS_FROM
     try:
         sheet = _sheet_from_rows(display, None, table, records, data=not in_bulk)
         if sheet is None:

@@ -92,8 +92,8 @@ def test_sigkill_during_import_leaves_all_or_nothing(tmp_path):
 
 # The command line with a city's import counted as large: built as columns, and written into
 # an empty file from them through a rollback journal instead of the write-ahead log.
-AS_LARGE = [sys.executable, "-c", "import sys; from liaison_graph import loaders; import liaison_graph.graph.embedded as e; "
-            "e.BULK_ROWS = 1000; loaders.BULK_BUILD_ROWS = 0; from liaison_graph.api.cli import main; "
+AS_LARGE = [sys.executable, "-c", "import sys; from liaison_graph import loaders; from liaison_graph.graph import fastpaths; "
+            "fastpaths.WRITE_INDEXES_LAST_FROM = 1000; fastpaths.BUILD_AS_COLUMNS_FROM = 0; from liaison_graph.api.cli import main; "
             "sys.exit(main(sys.argv[1:]))"]
 
 

@@ -285,7 +285,7 @@ def test_the_fast_path_table_names_tests_and_thresholds_that_exist():
     sources = {p: p.read_text(encoding="utf-8") for folder in ("graph", "loaders", "api")
                for p in (ROOT / folder).rglob("*.py")}
     thresholds = re.findall(r"`([A-Z_]+)` \(([\d,]+)", doc)
-    assert {t for t, _ in thresholds} >= {"BULK_MIN_LINES", "BULK_BUILD_ROWS", "BULK_ROWS", "PATCH_ROWS"}
+    assert {t for t, _ in thresholds} >= {"CLEAN_AS_COLUMNS_FROM", "BUILD_AS_COLUMNS_FROM", "WRITE_INDEXES_LAST_FROM", "PATCH_COLUMNS_UP_TO"}
     for constant, value in thresholds:
         values = {m.replace("_", "") for text in sources.values()
                   for m in re.findall(rf"^{constant} = ([\d_]+)", text, flags=re.MULTILINE)}

@@ -12,10 +12,11 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from liaison_graph.graph import fastpaths
 from liaison_graph import loaders
 from liaison_graph.graph.embedded import EmbeddedStore
 from liaison_graph.graph.errors import InputError
-from liaison_graph.loaders import frames, load_files, read, read_rows
+from liaison_graph.loaders import frames, load_files, read_rows
 from liaison_graph.loaders.build import build_batch
 from liaison_graph.loaders.generate import generate
 from tests.conftest import write_csvs, write_json
@@ -69,7 +70,7 @@ def _twist(roster: dict, twist: str) -> tuple[dict, dict | None]:
 
 
 def _rows(folder: Path, roster: dict, fmt: str, monkeypatch):
-    monkeypatch.setattr(read, "BULK_MIN_LINES", 0)  # every CSV read in bulk, however small
+    monkeypatch.setattr(fastpaths, "CLEAN_AS_COLUMNS_FROM", 0)  # every CSV read in bulk, however small
     if fmt == "csv":
         paths = write_csvs(folder / "csv", roster)
     else:
@@ -101,7 +102,7 @@ def test_an_import_built_as_columns_is_the_import_built_row_by_row(roster, twist
         paths = _rows(tmp, roster, fmt, monkeypatch)
         files = {}
         for way, threshold in (("columns", 0), ("rows", 10**12)):
-            monkeypatch.setattr(loaders, "BULK_BUILD_ROWS", threshold)
+            monkeypatch.setattr(fastpaths, "BUILD_AS_COLUMNS_FROM", threshold)
             with EmbeddedStore(tmp / f"{way}.db") as store:
                 if first:
                     load_files([write_json(tmp / "first.json", first)], store)
@@ -127,14 +128,13 @@ def test_a_generated_roster_is_built_as_columns_and_stored_as_row_by_row(tmp_pat
     """A whole generated roster, with references across committees, sectors and groups by
     name: written from its columns into an empty file (through a rollback journal), the
     file holds what the row-by-row build writes, and goes back to the WAL journal."""
-    from liaison_graph.graph import embedded
 
     generate("city", 5, tmp_path / "roster", "csv")
     paths = sorted((tmp_path / "roster").glob("*.csv"))
-    monkeypatch.setattr(embedded, "BULK_ROWS", 1_000)  # the city's import counts as large
+    monkeypatch.setattr(fastpaths, "WRITE_INDEXES_LAST_FROM", 1_000)  # the city's import counts as large
     written = []
     for way, threshold in (("columns", 0), ("rows", 10**12)):
-        monkeypatch.setattr(loaders, "BULK_BUILD_ROWS", threshold)
+        monkeypatch.setattr(fastpaths, "BUILD_AS_COLUMNS_FROM", threshold)
         with EmbeddedStore(tmp_path / f"{way}.db") as store:
             batch, _, _ = loaders.prepare_files(paths, store)
             assert (batch.as_columns() is not None) == (way == "columns")
@@ -149,12 +149,11 @@ def test_a_generated_roster_is_built_as_columns_and_stored_as_row_by_row(tmp_pat
 def test_a_large_import_with_the_file_open_elsewhere_stays_in_the_wal(tmp_path, monkeypatch):
     """Another connection has the file open: the import keeps the WAL journal (and still
     writes all of it), and that reader sees the whole import once it is committed."""
-    from liaison_graph.graph import embedded
 
     generate("county", 2, tmp_path / "roster", "csv")
     paths = sorted((tmp_path / "roster").glob("*.csv"))
-    monkeypatch.setattr(embedded, "BULK_ROWS", 100)
-    monkeypatch.setattr(loaders, "BULK_BUILD_ROWS", 0)
+    monkeypatch.setattr(fastpaths, "WRITE_INDEXES_LAST_FROM", 100)
+    monkeypatch.setattr(fastpaths, "BUILD_AS_COLUMNS_FROM", 0)
     with EmbeddedStore(tmp_path / "open.db") as store, EmbeddedStore(tmp_path / "open.db") as reader:
         assert reader.stats()["members"] == 0
         load_files(paths, store)
@@ -167,7 +166,7 @@ def test_reading_a_batch_built_as_columns_as_rows_makes_the_rows_the_batch(tmp_p
     dates so) gets what they wrote: the store then writes the rows, not the columns."""
     generate("county", 3, tmp_path / "roster", "csv")
     paths = sorted((tmp_path / "roster").glob("*.csv"))
-    monkeypatch.setattr(loaders, "BULK_BUILD_ROWS", 0)
+    monkeypatch.setattr(fastpaths, "BUILD_AS_COLUMNS_FROM", 0)
     with EmbeddedStore(tmp_path / "a.db") as store:
         batch, _, _ = loaders.prepare_files(paths, store)
         assert batch.as_columns() is batch
@@ -185,7 +184,7 @@ def test_a_fault_in_a_large_import_is_refused_with_its_place(tmp_path, monkeypat
                           {"id": "M2", "name": "乙", "affiliation": "民盟", "committee_id": "C1", "sector": "民盟"}],
               "liaisons": [{"from_id": "M1", "to": "M9"}]}
     paths = _rows(tmp_path, roster, fmt, monkeypatch)
-    monkeypatch.setattr(loaders, "BULK_BUILD_ROWS", 0)
+    monkeypatch.setattr(fastpaths, "BUILD_AS_COLUMNS_FROM", 0)
     with EmbeddedStore(tmp_path / "a.db") as store:
         with pytest.raises(InputError) as caught:
             load_files(paths, store)
@@ -199,11 +198,11 @@ def test_every_store_takes_an_import_built_as_columns(store, tmp_path, monkeypat
     embedded store holds after the same import built row by row."""
     generate("county", 4, tmp_path / "roster", "csv")
     paths = sorted((tmp_path / "roster").glob("*.csv"))
-    monkeypatch.setattr(loaders, "BULK_BUILD_ROWS", 0)
+    monkeypatch.setattr(fastpaths, "BUILD_AS_COLUMNS_FROM", 0)
     batch, _, _ = loaders.prepare_files(paths, store)
     assert batch.as_columns() is batch
     load_files(paths, store)
-    monkeypatch.setattr(loaders, "BULK_BUILD_ROWS", 10**12)
+    monkeypatch.setattr(fastpaths, "BUILD_AS_COLUMNS_FROM", 10**12)
     with EmbeddedStore(tmp_path / "rows.db") as by_rows:
         load_files(paths, by_rows)
         assert store.dump() == by_rows.dump()
@@ -220,7 +219,7 @@ def test_one_liaison_given_twice_is_left_to_the_row_build_which_keeps_one(tmp_pa
               "liaisons": [{"from_id": "M1", "target_kind": "委员活动组", "to": to, "mechanism": "活动组"}
                            for to in ("第一组", "K1:第一组")]}
     path = write_json(tmp_path / "roster.json", roster)
-    monkeypatch.setattr(loaders, "BULK_BUILD_ROWS", 0)
+    monkeypatch.setattr(fastpaths, "BUILD_AS_COLUMNS_FROM", 0)
     with EmbeddedStore(tmp_path / "store.db") as store:
         assert frames.build(read_rows([path])[0], store) is None
         load_files([path], store)

@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from liaison_graph.graph import fastpaths
 from liaison_graph.api.app import serving_app
 from liaison_graph.api.auth import create_token
 from liaison_graph.api.cli import main
@@ -270,9 +271,8 @@ def test_a_long_column_name_is_refused(office):
                                                          ("party_org_ids", "所在党组织", 50),
                                                          ("affiliation", "政治面貌", 5)])
 def test_list_cells_are_bounded(office, monkeypatch, lines, column, header, limit):
-    from liaison_graph.loaders import read
 
-    monkeypatch.setattr(read, "BULK_MIN_LINES", lines)
+    monkeypatch.setattr(fastpaths, "CLEAN_AS_COLUMNS_FROM", lines)
     orgs = [{"id": f"Q{i}", "name": f"支部{i}", "kind": "党支部", "committee_id": "C1"} for i in range(limit + 1)]
     values = {"special_committees": [f"专{i}" for i in range(5_000)], "party_org_ids": [o["id"] for o in orgs],
               "affiliation": ["民盟", "民进", "民建", "九三学社", "致公党", "台盟"]}[column]
@@ -363,9 +363,8 @@ def test_a_header_that_hides_characters_is_refused_and_one_broken_over_two_lines
 
 @pytest.mark.parametrize("lines", [0, 10**9], ids=["in bulk", "cell by cell"])
 def test_an_id_typed_in_full_width_is_the_same_id(office, monkeypatch, lines):
-    from liaison_graph.loaders import read
 
-    monkeypatch.setattr(read, "BULK_MIN_LINES", lines)
+    monkeypatch.setattr(fastpaths, "CLEAN_AS_COLUMNS_FROM", lines)
     members = [{"id": "Ｘ１", "name": "全角", "affiliation": "民盟", "committee_id": "Ｃ１", "sector": "民盟"},
                {"id": "X2", "name": "半角", "affiliation": "中共党员", "committee_id": "C1", "sector": "中共",
                 "party_org_ids": "Ｏ２、O2"}]

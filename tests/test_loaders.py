@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
+from liaison_graph.graph import fastpaths
 from liaison_graph.graph.errors import InputError
 from liaison_graph.loaders import load_files
 from tests.conftest import EDGE_ROSTER, write_csvs, write_json, write_xlsx
@@ -215,11 +216,10 @@ def _cell_path(path, text):
 def test_bulk_csv_cleaning_equals_the_cell_path(data, tmp_path_factory, monkeypatch):
     """A large CSV is cleaned in bulk; whatever the cells, it must give the rows, or the
     refusal (same file, row, column and words), that cleaning cell by cell gives."""
-    from liaison_graph.loaders import read
     from liaison_graph.loaders.read import read_file
     from liaison_graph.loaders import parse_sheet
 
-    monkeypatch.setattr(read, "BULK_MIN_LINES", 0)  # every file in bulk, however small
+    monkeypatch.setattr(fastpaths, "CLEAN_AS_COLUMNS_FROM", 0)  # every file in bulk, however small
 
     headers = data.draw(st.permutations(MEMBER_HEADERS))
     lines = [headers]
@@ -254,7 +254,7 @@ def test_bulk_csv_cleaning_equals_the_cell_path(data, tmp_path_factory, monkeypa
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_a_generated_roster_loads_the_same_in_bulk_and_cell_by_cell(tmp_path, monkeypatch, fmt):
     from liaison_graph.graph.embedded import EmbeddedStore
-    from liaison_graph.loaders import bulk, read
+    from liaison_graph.loaders import bulk
     from liaison_graph.loaders.generate import generate
 
     generate("city", 3, tmp_path / "roster", fmt)
@@ -263,7 +263,7 @@ def test_a_generated_roster_loads_the_same_in_bulk_and_cell_by_cell(tmp_path, mo
     monkeypatch.setattr(bulk, "parse_frame", lambda sheet, parse=bulk.parse_frame: read_in_bulk.append(sheet.sheet) or parse(sheet))
     dumps = []
     for name, lines in (("bulk", 0), ("cells", 10**9)):
-        monkeypatch.setattr(read, "BULK_MIN_LINES", lines)
+        monkeypatch.setattr(fastpaths, "CLEAN_AS_COLUMNS_FROM", lines)
         with EmbeddedStore(tmp_path / f"{name}.db") as store:
             load_files(paths, store)
             dumps.append(store.dump())
@@ -293,7 +293,6 @@ def test_bulk_worksheet_cleaning_equals_the_cell_path(data, tmp_path_factory, mo
     hold (numbers, truth values, date and time cells, serial days, blank rows, titles above
     the header, a cell right of the header), it must give the rows, or the refusal, that
     cleaning cell by cell gives."""
-    from liaison_graph.loaders import read
     from liaison_graph.loaders.read import read_file
     from liaison_graph.loaders import parse_sheet
 
@@ -325,7 +324,7 @@ def test_bulk_worksheet_cleaning_equals_the_cell_path(data, tmp_path_factory, mo
     wb.save(path)
 
     def outcome(lines):
-        monkeypatch.setattr(read, "BULK_MIN_LINES", lines)
+        monkeypatch.setattr(fastpaths, "CLEAN_AS_COLUMNS_FROM", lines)
         sheet = read_file(path).sheets[0]
         try:
             return [(r.row_no, r.values, r.extra) for r in parse_sheet(sheet)], sheet.frame is not None
@@ -342,9 +341,8 @@ def test_a_formula_error_in_the_roster_is_refused_where_it_stands(store, tmp_pat
     """A lookup that found nothing (#N/A) is not an empty cell: a member whose party
     organisation is #N/A must not be counted as unorganised. The load is refused naming the
     cell; an error outside the table (a title, a column with no header) does not matter."""
-    from liaison_graph.loaders import read
 
-    monkeypatch.setattr(read, "BULK_MIN_LINES", lines)
+    monkeypatch.setattr(fastpaths, "CLEAN_AS_COLUMNS_FROM", lines)
     load_files([write_json(tmp_path / "base.json", EDGE_ROSTER)], store)
     before = store.dump()
     wb = Workbook()
@@ -370,7 +368,6 @@ def test_a_formula_error_in_the_roster_is_refused_where_it_stands(store, tmp_pat
 def test_a_worksheet_that_starts_right_and_below_names_the_right_cell(store, tmp_path, monkeypatch):
     """The cells are named as the workbook shows them, whether the sheet is read in bulk or
     cell by cell, when the table starts at column C, row 4."""
-    from liaison_graph.loaders import read
 
     wb = Workbook()
     ws = wb.active
@@ -381,7 +378,7 @@ def test_a_worksheet_that_starts_right_and_below_names_the_right_cell(store, tmp
     path = tmp_path / "offset.xlsx"
     wb.save(path)
     for lines in (0, 10**9):
-        monkeypatch.setattr(read, "BULK_MIN_LINES", lines)
+        monkeypatch.setattr(fastpaths, "CLEAN_AS_COLUMNS_FROM", lines)
         with pytest.raises(InputError) as err:
             load_files([path], store)
         assert err.value.message.startswith("offset.xlsx 工作表「委员」 第6行 E列「政治面貌」"), err.value.message
@@ -427,9 +424,8 @@ def test_a_name_padded_for_alignment_is_a_namesake_not_another_person(store, tmp
 def test_names_and_ids_as_offices_type_them(store, tmp_path, monkeypatch, lines):
     """Spaces that align a name, spaces and invisible characters pasted along, full-width
     ids: stored as the clean roster would be, by either path."""
-    from liaison_graph.loaders import read
 
-    monkeypatch.setattr(read, "BULK_MIN_LINES", lines)
+    monkeypatch.setattr(fastpaths, "CLEAN_AS_COLUMNS_FROM", lines)
     load_files([write_json(tmp_path / "base.json", {k: EDGE_ROSTER[k] for k in ("committees", "party_orgs")})], store)
     path = _members_csv(tmp_path / "members.csv", [
         ["编号", "姓名", "政治面貌", "所属政协", "界别", "专委会", "所在党组织", "备注"],

@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
+from liaison_graph.graph import fastpaths
 from liaison_graph.graph.embedded import EmbeddedStore
 from liaison_graph.graph.errors import InputError
-from liaison_graph.loaders import load_files, read, read_rows
+from liaison_graph.loaders import load_files, read_rows
 
 PATHS = pytest.mark.parametrize("lines", [0, 10**9], ids=["in bulk", "cell by cell"])
 READERS = pytest.mark.parametrize("title", ["溪山县政协委员名单", "#VALUE!"], ids=["calamine", "openpyxl"])
@@ -40,7 +41,7 @@ def _workbook(title: str, rows: list, merges=(), formats=None):
 
 
 def _read(path, monkeypatch, lines):
-    monkeypatch.setattr(read, "BULK_MIN_LINES", lines)
+    monkeypatch.setattr(fastpaths, "CLEAN_AS_COLUMNS_FROM", lines)
     rows, ignored = read_rows([path])
     return {r.values["id"]: r for r in rows["members"]}, ignored
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from liaison_graph.graph import fastpaths
 from liaison_graph.graph.flagship import RULE_CPC
 from liaison_graph.loaders import load_files
 from tests.conftest import open_backend, write_csvs, write_json, write_xlsx
@@ -326,13 +327,11 @@ def typed_roster(rnd, roster: dict) -> dict:
        path=st.sampled_from(["json", "xlsx", "csv cell by cell", "csv in bulk"]))
 def test_a_roster_as_offices_type_it_gives_the_store_and_answers_of_the_clean_one(tmp_path_factory, monkeypatch, roster,
                                                                                  rnd, path):
-    from liaison_graph import loaders
     from liaison_graph.graph.embedded import EmbeddedStore
-    from liaison_graph.loaders import read
 
     bulk = path == "csv in bulk"
-    monkeypatch.setattr(read, "BULK_MIN_LINES", 0 if bulk else 10**9)
-    monkeypatch.setattr(loaders, "BULK_BUILD_ROWS", 0 if bulk else 10**9)  # built as columns where it can be
+    monkeypatch.setattr(fastpaths, "CLEAN_AS_COLUMNS_FROM", 0 if bulk else 10**9)
+    monkeypatch.setattr(fastpaths, "BUILD_AS_COLUMNS_FROM", 0 if bulk else 10**9)  # built as columns where it can be
     folder = tmp_path_factory.mktemp("typed")
     results = []
     for name, rows in (("clean", roster), ("typed", typed_roster(rnd, roster))):

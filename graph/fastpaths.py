@@ -1,0 +1,21 @@
+"""Where the product takes a faster way to the same answer, decided here and nowhere else.
+
+Each number says from what size a fast path is taken; docs/ARCHITECTURE.md names, for each,
+the slower reference it must equal and the test that holds the two together. Code reads
+these as ``fastpaths.NAME`` when it decides, so a test lowers one in this module only."""
+
+# A CSV of this many lines, or a worksheet of this many rows, or more is parsed and checked
+# column by column (loaders.bulk); a smaller one cell by cell, which costs less than the
+# column engine's fixed few milliseconds per column. Both give the same rows or refusal.
+CLEAN_AS_COLUMNS_FROM = 2_000
+
+# An import of this many roster rows or more is built as columns (loaders.frames).
+BUILD_AS_COLUMNS_FROM = 20_000
+
+# A batch of this many rows or more, written into an empty embedded file, goes through a
+# rollback journal with its secondary indexes built last.
+WRITE_INDEXES_LAST_FROM = 50_000
+
+# A write of up to this many rows is followed by the report columns in memory; a larger
+# one drops them and the next whole-store report builds them again.
+PATCH_COLUMNS_UP_TO = 5_000
