@@ -11,8 +11,10 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from liaison_graph.api.verbs.scope import Scope
+from liaison_graph.graph.batch import Audit, now
 from liaison_graph.graph.errors import BadArgument, CommitteeNotFound, Forbidden, NotFound, Unauthorized
-from liaison_graph.graph.store import Audit, Store, TokenRecord, now
+from liaison_graph.graph.store import Store, TokenRecord
 from liaison_graph.graph.view import subtree
 
 ROLES = {"viewer": 0, "editor": 1, "admin": 2}
@@ -62,19 +64,22 @@ class Caller:
     def actor(self) -> str:
         return f"token:{self.token.id}"
 
+    @property
+    def bounds(self) -> Scope:
+        """The caller as the verbs take it: its committee, those below it, its name in the audit trail."""
+        return Scope(self.token.committee_id, self.scope, self.actor)
+
     def require(self, role: str) -> None:
         if ROLES[self.token.role] < ROLES[role]:
             raise Forbidden(f"该令牌的角色（{ROLE_LABELS[self.token.role]}）无权执行此操作，需要{ROLE_LABELS[role]}")
 
     def check_committee(self, committee_id: str | None, field: str = "committee_id") -> None:
         """A committee named in a request must lie in the token's scope."""
-        if committee_id is not None and committee_id not in self.scope:
-            raise Forbidden(f"无权访问政协「{committee_id}」", field=field, value=committee_id)
+        self.bounds.check_committee(committee_id, field)
 
     def check_owned(self, committee_id: str | None, what: str, node_id: str) -> None:
         """A thing looked up by id outside the scope is reported as absent."""
-        if committee_id not in self.scope:
-            raise NotFound(f"找不到{what}「{node_id}」", id=node_id)
+        self.bounds.check_owned(committee_id, what, node_id)
 
 
 def authenticate(store: Store, header: str | None) -> Caller:

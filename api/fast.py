@@ -13,7 +13,8 @@ from __future__ import annotations
 from urllib.parse import parse_qsl
 
 from liaison_graph.api.auth import authenticate
-from liaison_graph.api.routes.queries import AS_OF_MAX, COMMITTEE_MAX, gaps_json
+from liaison_graph.api.bodies import gaps_body
+from liaison_graph.api.params import AS_OF_MAX, COMMITTEE_MAX
 from liaison_graph.api.service import Service
 from liaison_graph.graph.errors import LiaisonError
 from liaison_graph.graph.flagship import RULES
@@ -50,7 +51,7 @@ class FastGaps:
         try:
             with self.service.lock:
                 caller = authenticate(self.service.store, header)
-            return gaps_json(self.service, caller, path[len(PREFIX):], query.get("as_of"), query.get("committee_id"))
+            return gaps_body(self.service, caller, path[len(PREFIX):], query.get("as_of"), query.get("committee_id"))
         except LiaisonError:
             return None
 

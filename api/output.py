@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 
+from liaison_graph.graph.flagship import RULES
 from liaison_graph.graph.model import model
 from liaison_graph.graph.policy import flagship
+from liaison_graph.graph.spreadsheet import CsvWriter
 from liaison_graph.graph.store import STAT_KEYS
-from liaison_graph.graph.flagship import RULES
+
 
 def kind_label(kind: str) -> str:
     """The Chinese label of a node or edge kind, from the model."""
@@ -59,21 +61,44 @@ def gaps_table(rule: str, day: dt.date, items: list[dict]) -> str:
     return head + "\n\n" + table(["编号", "姓名", "所属政协", "界别"], rows)
 
 
+def gaps_csv(items: list[dict], stream) -> None:
+    """A gap list as CSV for a spreadsheet: UTF-8 with a BOM, headed in Chinese."""
+    writer = CsvWriter(stream, lineterminator="\n")
+    stream.write("\ufeff")
+    writer.writerow(["编号", "姓名", "所属政协", "界别"])
+    writer.writerows([i["id"], i["name"], i["committee_id"], i["sector"]] for i in items)
+
+
+def policies_text(policies: list[dict]) -> str:
+    """The built-in liaison systems and their rules, one policy a paragraph."""
+    lines = []
+    for p in policies:
+        names = "、".join(dict.fromkeys([p["label"], *p["aliases"]]))
+        lines.append(f"{p['name']}（{names}）" + (f"：{p['source']}" if p["source"] else ""))
+        lines += [f"  - {r['id']}：{r['label']}" for r in p["rules"]]
+    return "\n".join(lines)
+
+
 def stats_table(counts: dict[str, int]) -> str:
     return table(["类别", "数量"], [[kind_label(STAT_KEYS[k]), str(v)] for k, v in counts.items()])
 
 
-def load_summary(report) -> str:
-    read = "，".join(f"{model().tables[k].label} {v} 行" for k, v in report.rows.items())
-    result = report.result
+def tokens_table(rows: list[dict]) -> str:
+    """The tokens (never the token itself), one a row."""
+    return table(["编号", "政协", "角色", "备注名", "签发时间", "过期时间", "吊销时间"], [[r[k] or "" for k in r] for r in rows])
+
+
+def load_summary(loaded: dict) -> str:
+    """What a load read and wrote (``api/verbs/loading.py``'s answer), for people."""
+    read = "，".join(f"{model().tables[k].label} {v} 行" for k, v in loaded["rows"].items())
     written = "；".join(
-        f"{kind_label(k)} 新增 {result.created[k]}、更新 {result.updated[k]}" for k in result.created
+        f"{kind_label(k)} 新增 {loaded['created'][k]}、更新 {loaded['updated'][k]}" for k in loaded["created"]
     )
-    if not report.rows:  # tables with their headers only (a blank template)
+    if not loaded["rows"]:  # tables with their headers only (a blank template)
         read, written = "0 行（表中只有表头，没有数据行）", "无，库未改动"
-    lines = [f"导入完成：{'、'.join(report.files)}", f"读取：{read}", f"写入：{written}"]
-    if report.ignored:
-        lines.append(f"未识别、已跳过：{'；'.join(report.ignored)}")
+    lines = [f"导入完成：{'、'.join(loaded['files'])}", f"读取：{read}", f"写入：{written}"]
+    if loaded["ignored"]:
+        lines.append(f"未识别、已跳过：{'；'.join(loaded['ignored'])}")
     return "\n".join(lines)
 
 
@@ -162,7 +187,8 @@ def why_text(result: dict) -> str:
     return "\n".join(lines)
 
 
-def diff_text(result: dict, reasons: dict[str, str]) -> str:
+def diff_text(result: dict) -> str:
+    reasons = result["reasons"]
     head = f"{result['from']} → {result['to']}：覆盖变化 {len(result['items'])} 名"
     body = [[RULES_SHORT.get(i["rule"], i["rule"]), "新增缺口" if i["change"] == "lost" else "不再缺口", i["id"], i["name"],
              i["committee_id"], reasons.get(i["reason"], i["reason"])] for i in result["items"]]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from liaison_graph.api.verbs.policies import POLICY_DOCUMENT_MAX
+from liaison_graph.graph.policy import BREAKDOWNS
 from pydantic import BaseModel, ConfigDict, Field
 
 Text = str | None
@@ -139,10 +141,26 @@ class ContactIn(BaseModel):
     summary: str | None = Field(None, max_length=2000)
 
 
-class RecommendAcceptIn(BaseModel):
-    policy: str | None = Field(None, max_length=100, description="内置政策名称或中文名（默认两个全覆盖）")
-    as_of: str | None = Field(None, max_length=40, description="统计日；新联系自该日起")
-    committee_id: str | None = Field(None, max_length=100)
+class PolicyIn(BaseModel):
+    """A question asked under a liaison system: a built-in one by name, or the caller's own
+    policy document (the YAML of a ``--policy`` file on the command line)."""
+
+    model_config = ConfigDict(json_schema_extra={"example": {"policy": "四联", "as_of": "2026-06-30"}})
+
+    policy: str | None = Field(None, max_length=100, description="内置政策名称或中文名（默认两个全覆盖）；与 policy_document 二选一")
+    policy_document: str | None = Field(None, max_length=POLICY_DOCUMENT_MAX,
+                                        description="自定义政策文件的内容（YAML，与命令行 --policy 文件相同）")
+    as_of: str | None = Field(None, max_length=40, description="统计日 YYYY-MM-DD（默认今天）")
+    committee_id: str | None = Field(None, max_length=100, description="政协编号（须在令牌范围内；默认令牌所属政协）")
+
+
+class CoverageIn(PolicyIn):
+    by: Literal[tuple(BREAKDOWNS)] | None = Field(None, description="分组统计")
+    window: int | None = Field(None, ge=0, le=3650, description="有效联系窗口天数")
+
+
+class RecommendIn(PolicyIn):
+    """The recommendation's question; accepted, new liaisons start on ``as_of``."""
 
 
 class WriteOut(BaseModel):

@@ -2,25 +2,28 @@
 
 The store is opened once when the service starts. Requests reach it one at a time (the
 embedded store is one SQLite connection and one in-memory graph), so a reader never sees
-half of a write. Each route takes ``Annotated`` dependencies for the service and the
+half of a write: a route hands the lock to the verb it calls, which holds it while it reads
+or writes the store. Each route takes ``Annotated`` dependencies for the service and the
 caller; the caller's scope decides what it may see.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-
 from liaison_graph.api.auth import Caller, authenticate
-from liaison_graph.graph.errors import BadArgument
-from liaison_graph.graph.model import model
+from liaison_graph.api.days import day_of
+from liaison_graph.api.verbs import scope as scopes
 from liaison_graph.graph.store import Store
-from liaison_graph.loaders.validate import parse_date
+
+__all__ = ["AdminDep", "CallerDep", "EditorDep", "Service", "ServiceDep", "authenticated", "day_of", "owned",
+           "scope_for", "within"]
+
+within = scopes.within  # a committee's row as a caller may see it (api/verbs/scope.py)
 
 
 @dataclass
@@ -73,37 +76,12 @@ EditorDep = Annotated[Caller, Depends(get_editor)]
 AdminDep = Annotated[Caller, Depends(get_admin)]
 
 
-def day_of(value: str | None, field: str = "as_of") -> dt.date:
-    if value is None or value == "":
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(parse_date(value))
-    except (ValueError, OverflowError):
-        raise BadArgument(f"无法识别的日期「{value}」（应为 YYYY-MM-DD）", field=field, value=value) from None
-
-
 def scope_for(caller: Caller, committee_id: str | None) -> str:
     """The committee a question is about: the one asked for (which must be in scope), or
     the token's own."""
-    caller.check_committee(committee_id)
-    return committee_id or caller.token.committee_id
+    return caller.bounds.root(committee_id)
 
 
 def owned(store: Store, caller: Caller, kind: str, node_id: str) -> dict:
     """A node's properties, if it exists and lies in the caller's scope (else not found)."""
-    props = store.node_props(kind, [node_id]).get(node_id)
-    caller.check_owned(props and props.get("committee_id"), model().nodes[kind].label, node_id)
-    return props
-
-
-def committee_of(store: Store, kind: str, node_id: str) -> str | None:
-    props = store.node_props(kind, [node_id]).get(node_id)
-    return props.get("committee_id") if props else None
-
-
-def within(props: dict, scope) -> dict:
-    """A committee's row as a caller may see it: a parent outside the caller's scope (a
-    county token's city) is not named."""
-    if props.get("parent_id") is not None and props["parent_id"] not in scope:
-        return {k: v for k, v in props.items() if k != "parent_id"}
-    return props
+    return scopes.owned(store, caller.bounds, kind, node_id)

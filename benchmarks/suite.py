@@ -13,8 +13,10 @@ one committee's report (the county's warm in a running process; as a CLI process
 county and each level above it below the top),
 the two full coverages by committee from the maintained indexes (warm, and as a CLI
 process), reach with K = 3 from a party group and a recommendation for one county (each
-the median of its runs), and — at county scale — the county gap endpoint under 50
-concurrent clients. The peers answer the first gap (non-party members without a CPC
+the median of its runs), the lookups (``benchmarks/lookups.py``: the first page of members
+and of sectors and the token's own committee, for a token of the top committee and for
+the county's, warm through the application), and — at county scale — the county gap
+endpoint under 50 concurrent clients. The peers answer the first gap (non-party members without a CPC
 liaison) and the two full coverages by committee from the same CSVs: DuckDB SQL, SQLite
 with indexes, a plain networkx script (which also reads the workbook, for the XLSX load,
 and answers the reach from the same party group), and the embedded Cypher database ladybug; the product's Bolt store on an ArcadeDB server
@@ -95,11 +97,11 @@ def levels_above(folder: Path, county: str) -> dict[str, str]:
 def product(folder: Path, work: Path, scale: str) -> dict:
     from liaison_graph.api.auth import create_token
     from liaison_graph.graph.coverage import flagship_counts, report
-    from liaison_graph.graph.reports import store_report
     from liaison_graph.graph.embedded import EmbeddedStore
     from liaison_graph.graph.policy import builtin
     from liaison_graph.graph.reach import reach
     from liaison_graph.graph.recommend import run as recommend
+    from liaison_graph.graph.reports import store_report
     from liaison_graph.graph.view import open_view
     from liaison_graph.loaders import load_files
 
@@ -156,7 +158,7 @@ def product(folder: Path, work: Path, scale: str) -> dict:
         store_report(store, DAY, two, county, "committee")  # warm
         out["report_county_s"] = timed(lambda: store_report(store, DAY, two, county, "committee"), 5)[0]
         # an office's edit of one member through the running service: the columns follow it
-        from liaison_graph.graph.store import Batch
+        from liaison_graph.graph.batch import Batch
 
         mid = store.gaps(RULE, DAY, county)[0]["id"] if store.gaps(RULE, DAY, county) else \
             store.db.execute("SELECT id FROM nodes WHERE kind = 'Member' LIMIT 1").fetchone()[0]
@@ -181,6 +183,11 @@ def product(folder: Path, work: Path, scale: str) -> dict:
             _, token = create_token(store, county, "viewer", "bench")
             expected = {"rule": RULE, "as_of": DAY.isoformat(), "count": len(store.gaps(RULE, DAY, county)),
                         "items": store.gaps(RULE, DAY, county)}
+    # the lookups (a first page of members and of sectors, the token's committee) for a token of the top
+    # committee and for the county's, warm, through the application
+    from benchmarks.lookups import measure as measure_lookups
+
+    out.update(measure_lookups(db, county))
     if scale == "county":
         with serving(db, free_port()) as base:
             import benchmarks.api_load as load
@@ -314,7 +321,6 @@ def _workbook_records(path: Path, sheet: str, names: dict[str, str]) -> Iterator
 
 def networkx_peer(folder: Path, county: str, workbook: Path | None = None, start: str | None = None) -> dict:
     import networkx as nx
-
     from liaison_graph.graph.model import model
 
     rows = rows_in(folder)
@@ -497,9 +503,10 @@ def ladybug_peer(folder: Path, work: Path, county: str) -> dict:
 
 def arcadedb_peer(folder: Path, work: Path, county: str) -> dict:
     from liaison_graph.graph.bolt import BoltStore
-    from liaison_graph.graph.reports import store_report
     from liaison_graph.graph.policy import builtin
+    from liaison_graph.graph.reports import store_report
     from liaison_graph.loaders import load_files
+
     from tests.bolt_server import BoltServer
 
     server = BoltServer(work / "arcade")
@@ -528,6 +535,9 @@ TARGETS = {  # nation scale unless said (the performance issue)
     "report_by_committee_s": ("<", 1.0),
     "cli_county_gap_s": ("<", 2.0),
     "peak_rss_mb": ("<", 3000),
+    "lookup_members_top_ms": ("<", 100),  # a national token's first page, warm
+    "lookup_sectors_top_ms": ("<", 100),
+    "lookup_committee_top_ms": ("<", 100),
 }
 COUNTY_TARGETS = {"api_rps": (">=", 1500), "api_p95_ms": ("<", 20)}
 BOLT_TARGETS = {"load_csv_rows_s": (">=", 20_000), "gap_county_ms": ("<", 10)}  # the Bolt store, on ArcadeDB
@@ -603,7 +613,9 @@ def markdown(results: dict) -> str:
                "report_by_committee_peak_rss_mb", "report_graph_s", "edit_write_s", "edit_write_next_s", "report_after_edit_s",
                "cli_report_county_s", "cli_report_city_s", "cli_report_province_s", "report_county_s",
                "coverage_counts_ms",
-               "cli_coverage_counts_s", "reach_k3_ms", "recommend_county_s", "api_rps",
+               "cli_coverage_counts_s", "reach_k3_ms", "recommend_county_s",
+               "lookup_members_top_ms", "lookup_sectors_top_ms", "lookup_committee_top_ms",
+               "lookup_members_county_ms", "lookup_sectors_county_ms", "lookup_committee_county_ms", "api_rps",
                "api_p95_ms", "api_python_client_rps", "api_python_client_p95_ms", "peak_rss_mb"]
     for scale, entry in results["scales"].items():
         peers = list(entry["peers"])

@@ -13,10 +13,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from liaison_graph.graph.policy import AFFINITY, BREAKDOWNS, Policy, Rule, flagship
-from liaison_graph.graph.store import Store, bulk
+from liaison_graph.graph import days
+from liaison_graph.graph.parts import bulk
+from liaison_graph.graph.policy import AFFINITY, BREAKDOWNS, LIAISON, Policy, Rule, flagship
+from liaison_graph.graph.store import Store
 from liaison_graph.graph.view import KIND_CODES, View, children_of, scope_of
+
 NONE_KEY = "（无）"
+SPECIAL_COMMITTEE = AFFINITY["special_committee"]  # the membership edge of a special committee (全员入委)
 
 
 def ratio(covered: int, total: int) -> float:
@@ -24,12 +28,14 @@ def ratio(covered: int, total: int) -> float:
 
 
 def population(view: View, rule: Rule) -> list:
+    """The nodes in the view's scope a rule applies to on its day, sorted."""
     chosen = view.selected(rule.covers)
     return [node for node, _ in view.nodes(rule.covers.node_kind) if node in chosen]
 
 
-def _day_minus(day: str, days: int) -> str:
-    return (dt.date.fromisoformat(day) - dt.timedelta(days=days)).isoformat()
+def uncovered(view: View, rule: Rule) -> list:
+    """The nodes of a rule's population no coverer covers, sorted as ``population``."""
+    return [node for node in population(view, rule) if not rule.covered(view, node)]
 
 
 def effective(view: View, coverer, edge, item, window_start: str) -> bool:
@@ -43,20 +49,20 @@ def effective(view: View, coverer, edge, item, window_start: str) -> bool:
 
 def evaluate_rule(view: View, rule: Rule, window_days: int, by: str | None = None) -> dict:
     items = population(view, rule)
-    window_start = _day_minus(view.day, window_days)
-    covered, effective_covered, uncovered = [], 0, []
+    window_start = days.shifted(view.day, -window_days)
+    covered, effective_covered, missed = [], 0, []
     load: dict = defaultdict(set)
     affinity_pairs = affinity_matched = 0
     for item in items:
         found = rule.coverers(view, item)
         if not found:
-            uncovered.append(item)
+            missed.append(item)
             continue
         covered.append(item)
         if any(effective(view, c, e, item, window_start) for c, e in found):
             effective_covered += 1
         for coverer, edge in found:
-            if edge is not None and edge["edge_kind"] == "LIAISES_WITH":
+            if edge is not None and edge["edge_kind"] == LIAISON:
                 load[coverer].add(item)
         if rule.affinity and item[0] == "Member":
             affinity_pairs += 1
@@ -72,7 +78,7 @@ def evaluate_rule(view: View, rule: Rule, window_days: int, by: str | None = Non
         "ratio": ratio(len(covered), len(items)),
         "effective": effective_covered,
         "effective_ratio": ratio(effective_covered, len(items)),
-        "uncovered": [view.item(n) for n in sorted(uncovered, key=lambda n: (view.data(n).get("committee_id") or "", n[1]))],
+        "uncovered": [view.item(n) for n in sorted(missed, key=lambda n: (view.data(n).get("committee_id") or "", n[1]))],
     }
     if rule.capacity:
         low, high = rule.capacity
@@ -162,7 +168,7 @@ def flagship_counts(store: Store, day: dt.date, committee_id: str | None = None)
 
 def quiet_liaisons(view: View, window_days: int) -> list[dict]:
     """Member-to-member liaisons holding today with no contact within the window, oldest first."""
-    window_start = _day_minus(view.day, window_days)
+    window_start = days.shifted(view.day, -window_days)
     out = []
     for member, data in view.nodes("Member"):
         for target, edge in view.liaisons_out(member):
@@ -176,7 +182,7 @@ def quiet_liaisons(view: View, window_days: int) -> list[dict]:
                     "to_id": target[1], "to_name": view.data(target).get("name"),
                     "committee_id": data.get("committee_id"), "mechanism": edge.get("mechanism"),
                     "last_contact": last,
-                    "days_quiet": (dt.date.fromisoformat(view.day) - dt.date.fromisoformat(since)).days if since else None,
+                    "days_quiet": days.between(since, view.day) if since else None,
                 })
     return sorted(out, key=lambda r: (r["last_contact"] or "", r["from_id"], r["to_id"], r["mechanism"] or "",
                                       -(r["days_quiet"] or 0)))
@@ -192,7 +198,7 @@ def sectors_without_cpc(view: View) -> list[dict]:
 
 def members_without_special_committee(view: View) -> list[dict]:
     return [view.item(m) for m, _ in sorted(view.nodes("Member"))
-            if not any(True for _ in view.containers(m, "ON_SPECIAL_COMMITTEE"))]
+            if not any(True for _ in view.containers(m, SPECIAL_COMMITTEE))]
 
 
 def report(view: View, policy: Policy, by: str | None = None, window_days: int | None = None) -> dict:

@@ -1,19 +1,22 @@
-"""The two flagship gaps from indexes the embedded store maintains on every write.
+"""The two flagship gaps from indexes the embedded store maintains on every write: the fast
+form of the flagship rules, written from their declaration (``graph/flagship.py``: FORMS,
+read off the ``two-coverages`` policy) and held to the policy's evaluation on a view by
+``tests/test_properties.py``.
 
 Two tables live beside ``nodes`` and ``edges`` in the store's file and change in the same
 transaction as the data they are derived from:
 
 * ``member_index``: one row per member (committee, CPC or not, term, name, sector);
-* ``cover_spans``: for each member and rule, the day ranges on which something covers them
-  — a liaison from a CPC member (the liaison's range cut to the source's term) for
-  ``non-party-without-liaison``; a party-organisation membership (cut to the
-  organisation's range) for ``party-member-unorganised``.
+* ``cover_spans``: for each member and rule, the day ranges on which something covers them,
+  as the rule's form says — an edge that holds from a coverer that holds, the range cut to
+  both (a liaison from a CPC member, cut to the source's term; a membership of a party
+  organisation, cut to the organisation's range).
 
-A member is a gap of a rule on day d when their term holds on d and no span of theirs
-does. Only the members a write touches are recomputed. Questions are answered from numpy
-arrays loaded once from those tables (members sorted by committee, so one committee is a
-slice): the cost follows the answer, not the graph. Days are integers YYYYMMDD; an open
-end is 0 or 99991231.
+A member is a gap of a rule on day d when the rule applies to them (their term holds on d,
+their CPC flag is the rule's) and no span of theirs holds on d. Only the members a write
+touches are recomputed. Questions are answered from numpy arrays loaded once from those
+tables (members sorted by committee, so one committee is a slice): the cost follows the
+answer, not the graph. Days are those of ``graph/days.py``.
 """
 
 from __future__ import annotations
@@ -22,115 +25,136 @@ import sqlite3
 from dataclasses import dataclass
 
 import numpy as np
+from liaison_graph.graph import days
+from liaison_graph.graph.errors import ModelError
+from liaison_graph.graph.flagship import FORMS, Form
+from liaison_graph.graph.model import model
+from liaison_graph.graph.model_types import fold
+from liaison_graph.graph.parts import gap_item
 
-from liaison_graph.graph.store import gap_item
-from liaison_graph.graph.flagship import RULE_CPC, RULE_FOR
+_M = model()
 
-OPEN_START, OPEN_END = 0, 99991231
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS member_index (
-    id TEXT PRIMARY KEY,
-    committee_id TEXT,
-    cpc INTEGER NOT NULL,
-    start_day INTEGER NOT NULL,
-    end_day INTEGER NOT NULL,
-    name TEXT,
-    sector TEXT
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS member_index_by_committee ON member_index (committee_id, id);
-CREATE TABLE IF NOT EXISTS cover_spans (
-    rule TEXT NOT NULL,
-    member_id TEXT NOT NULL,
-    start_day INTEGER NOT NULL,
-    end_day INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS cover_spans_by_member ON cover_spans (member_id);
-"""
-
-
-def _day(expr: str, open_value: int) -> str:
-    return f"coalesce(CAST(replace({expr}, '-', '') AS INTEGER), {open_value})"
-
-
-def _later(a: str, b: str) -> str:
-    return f"max({a}, {b})"
-
-
-def _earlier(a: str, b: str) -> str:
-    return f"min({a}, {b})"
-
-
-_E_START, _E_END = _day("json_extract(e.props, '$.start_date')", OPEN_START), _day("json_extract(e.props, '$.end_date')", OPEN_END)
-_O_START, _O_END = _day("json_extract(o.props, '$.start_date')", OPEN_START), _day("json_extract(o.props, '$.end_date')", OPEN_END)
 
 def _text(value: str) -> str:
     """A string as an SQL literal."""
     return "'" + value.replace("'", "''") + "'"
 
 
-REFRESH = [
-    "DELETE FROM member_index WHERE id IN (SELECT id FROM temp.affected)",
-    "DELETE FROM cover_spans WHERE member_id IN (SELECT id FROM temp.affected)",
-    f"""INSERT INTO member_index (id, committee_id, cpc, start_day, end_day, name, sector)
-        SELECT n.id, n.committee_id, coalesce(json_extract(n.props, '$.cpc'), 0),
-               {_day("json_extract(n.props, '$.start_date')", OPEN_START)},
-               {_day("json_extract(n.props, '$.end_date')", OPEN_END)},
-               json_extract(n.props, '$.name'), json_extract(n.props, '$.sector')
-        FROM nodes n WHERE n.kind = 'Member' AND n.id IN (SELECT id FROM temp.affected)""",
-    # the source's term and party from its index row (up to date: a source the write
-    # touched is itself among the affected, whose rows the statement above wrote)
-    f"""INSERT INTO cover_spans (rule, member_id, start_day, end_day)
-        SELECT {_text(RULE_FOR[False])}, e.dst, {_later(_E_START, "o.start_day")}, {_earlier(_E_END, "o.end_day")}
-        FROM edges e JOIN member_index o ON o.id = e.src
-        WHERE e.kind = 'LIAISES_WITH' AND e.src_kind = 'Member' AND e.dst_kind = 'Member'
-          AND e.dst IN (SELECT id FROM temp.affected) AND o.cpc = 1
-          AND {_later(_E_START, "o.start_day")} <= {_earlier(_E_END, "o.end_day")}""",
-    f"""INSERT INTO cover_spans (rule, member_id, start_day, end_day)
-        SELECT {_text(RULE_FOR[True])}, e.src, {_later(_E_START, _O_START)}, {_earlier(_E_END, _O_END)}
-        FROM edges e JOIN nodes o ON o.kind = 'PartyOrg' AND o.id = e.dst
-        WHERE e.kind = 'IN_PARTY_ORG' AND e.src_kind = 'Member' AND e.dst_kind = 'PartyOrg'
-          AND e.src IN (SELECT id FROM temp.affected)
-          AND {_later(_E_START, _O_START)} <= {_earlier(_E_END, _O_END)}""",
-]
+def _prop(alias: str, kind: str, name: str) -> str:
+    """The SQL of a property of a node of ``kind`` (a column of its roster table, or one the
+    stores keep), refused if the model has no such property."""
+    table = _M.nodes[kind].table
+    if table is None or (name not in _M.tables[table].columns and fold(name) not in _M.reserved_names(table)):
+        raise ModelError(f"缺口索引：模型中的 {kind} 没有属性「{name}」")
+    return f"json_extract({alias}.props, '$.{name}')"
+
+
+def _dates(alias: str, kind: str | None = None) -> tuple[str, str]:
+    """The SQL of the first and last day of a node of ``kind``'s range (open where its
+    roster table has no dates), or of an edge's (``kind`` None)."""
+    table = _M.nodes[kind].table if kind is not None else None
+    if kind is None:
+        start, end = (f"json_extract({alias}.props, '$.{name}')" for name in ("start_date", "end_date"))
+    elif table is not None and "start_date" in _M.tables[table].columns:
+        start, end = _prop(alias, kind, "start_date"), _prop(alias, kind, "end_date")
+    else:
+        return str(days.OPEN_START), str(days.OPEN_END)
+    return days.sql(start, days.OPEN_START), days.sql(end, days.OPEN_END)
+
+
+class Plan:
+    """The index's SQL, written from the flagship rules' forms: which members it indexes,
+    what makes a span for each rule, and which members a write touches."""
+
+    def __init__(self, forms: dict[str, Form]):
+        self.forms = forms
+        (kind,) = {f.kind for f in forms.values()}
+        self.kind = kind  # the nodes the index holds a row for (members)
+        self.watched = tuple(dict.fromkeys((kind, *(f.by for f in forms.values()))))  # kinds whose writes matter
+        # edge kind -> the end at which an item of the index sits ("src" or "dst")
+        self.item_end = {f.edge: ("dst" if f.way == "liaison" else "src") for f in forms.values()}
+        if len(self.item_end) != len({(f.edge, f.way) for f in forms.values()}):
+            raise ModelError("缺口索引：同一种边不能按两种方式覆盖")
+        start, end = _dates("n", kind)
+        self.refresh = [
+            "DELETE FROM member_index WHERE id IN (SELECT id FROM temp.affected)",
+            "DELETE FROM cover_spans WHERE member_id IN (SELECT id FROM temp.affected)",
+            f"""INSERT INTO member_index (id, committee_id, cpc, start_day, end_day, name, sector)
+                SELECT n.id, n.committee_id, coalesce({_prop("n", kind, "cpc")}, 0), {start}, {end},
+                       {_prop("n", kind, "name")}, {_prop("n", kind, "sector")}
+                FROM nodes n WHERE n.kind = {_text(kind)} AND n.id IN (SELECT id FROM temp.affected)""",
+            *(self._spans(f) for f in forms.values()),
+        ]
+        self.spread = list(dict.fromkeys(self._spread(f) for f in forms.values()))
+
+    def _spans(self, f: Form) -> str:
+        e_start, e_end = _dates("e")
+        if f.way == "liaison":
+            # the source's term and party from its index row (up to date: a source the write
+            # touched is itself among the affected, whose rows the statement before wrote)
+            first, last = f"max({e_start}, o.start_day)", f"min({e_end}, o.end_day)"
+            party = "" if len(f.by_cpc) > 1 else f" AND o.cpc = {int(f.by_cpc[0])}"
+            return f"""INSERT INTO cover_spans (rule, member_id, start_day, end_day)
+                SELECT {_text(f.rule)}, e.dst, {first}, {last}
+                FROM edges e JOIN member_index o ON o.id = e.src
+                WHERE e.kind = {_text(f.edge)} AND e.src_kind = {_text(f.by)} AND e.dst_kind = {_text(f.kind)}
+                  AND e.dst IN (SELECT id FROM temp.affected){party} AND {first} <= {last}"""
+        o_start, o_end = _dates("o", f.by)
+        first, last = f"max({e_start}, {o_start})", f"min({e_end}, {o_end})"
+        return f"""INSERT INTO cover_spans (rule, member_id, start_day, end_day)
+            SELECT {_text(f.rule)}, e.src, {first}, {last}
+            FROM edges e JOIN nodes o ON o.kind = {_text(f.by)} AND o.id = e.dst
+            WHERE e.kind = {_text(f.edge)} AND e.src_kind = {_text(f.kind)} AND e.dst_kind = {_text(f.by)}
+              AND e.src IN (SELECT id FROM temp.affected) AND {first} <= {last}"""
+
+    @staticmethod
+    def _spread(f: Form) -> str:
+        """The members a written coverer affects: a source whose term or party changed, its
+        targets; an organisation, its members. CROSS JOIN: from what the batch touched to its
+        edges through an index (left to choose, SQLite read every liaison or membership of
+        the store on each write)."""
+        near, far = ("src", "dst") if f.way == "liaison" else ("dst", "src")
+        return f"""INSERT OR IGNORE INTO temp.affected
+                   SELECT e.{far} FROM temp.touched t CROSS JOIN edges e ON e.{near}_kind = {_text(f.by)}
+                    AND e.{near} = t.id AND e.kind = {_text(f.edge)}
+                   WHERE t.kind = {_text(f.by)} AND e.{far}_kind = {_text(f.kind)}"""
+
+    def direct(self, batch) -> set[str]:
+        """The members a batch writes, or writes an edge of a rule to."""
+        kind, item_end = self.kind, self.item_end
+        out = set(batch.nodes.get(kind, {}))
+        for e in batch.edges:
+            end = item_end.get(e.kind)
+            if end == "dst" and e.dst_kind == kind:
+                out.add(e.dst)
+            elif end == "src" and e.src_kind == kind:
+                out.add(e.src)
+        return out
+
+
+PLAN = Plan(FORMS)  # the index of the two-coverages policy's rules
 
 
 def refresh(db: sqlite3.Connection, batch=None) -> int:
     """Recompute the index rows of every member a batch touches (all members when
     ``batch`` is None), inside the caller's transaction. Returns how many."""
+    plan = PLAN
     db.execute("CREATE TEMP TABLE IF NOT EXISTS affected (id TEXT PRIMARY KEY)")
     db.execute("CREATE TEMP TABLE IF NOT EXISTS touched (kind TEXT, id TEXT, PRIMARY KEY (kind, id))")
     db.execute("DELETE FROM temp.affected")
     db.execute("DELETE FROM temp.touched")
     if batch is None:
-        db.execute("INSERT INTO temp.affected SELECT id FROM nodes WHERE kind = 'Member'")
+        db.execute("INSERT INTO temp.affected SELECT id FROM nodes WHERE kind = ?", (plan.kind,))
         db.execute("INSERT OR IGNORE INTO temp.affected SELECT id FROM member_index")
     else:
         db.executemany("INSERT OR IGNORE INTO temp.touched VALUES (?, ?)",
-                       ((kind, nid) for kind in ("Member", "PartyOrg") for nid in batch.nodes.get(kind, {})))
-        direct = set(batch.nodes.get("Member", {}))
-        for e in batch.edges:
-            if e.kind == "LIAISES_WITH" and e.dst_kind == "Member":
-                direct.add(e.dst)
-            elif e.kind == "IN_PARTY_ORG" and e.src_kind == "Member":
-                direct.add(e.src)
-        db.executemany("INSERT OR IGNORE INTO temp.affected VALUES (?)", ((m,) for m in direct))
-        # a source whose term or party changed changes its targets; an organisation its members.
-        # CROSS JOIN: from what the batch touched to its edges through an index (left to
-        # choose, SQLite read every liaison or membership of the store on each write)
-        db.execute("""INSERT OR IGNORE INTO temp.affected
-                      SELECT e.dst FROM temp.touched t CROSS JOIN edges e ON e.src_kind = 'Member' AND e.src = t.id
-                       AND e.kind = 'LIAISES_WITH' WHERE t.kind = 'Member' AND e.dst_kind = 'Member'""")
-        db.execute("""INSERT OR IGNORE INTO temp.affected
-                      SELECT e.src FROM temp.touched t CROSS JOIN edges e ON e.dst_kind = 'PartyOrg' AND e.dst = t.id
-                       AND e.kind = 'IN_PARTY_ORG' WHERE t.kind = 'PartyOrg' AND e.src_kind = 'Member'""")
-    for statement in REFRESH:
+                       ((kind, nid) for kind in plan.watched for nid in batch.nodes.get(kind, {})))
+        db.executemany("INSERT OR IGNORE INTO temp.affected VALUES (?)", ((m,) for m in plan.direct(batch)))
+        for statement in plan.spread:
+            db.execute(statement)
+    for statement in plan.refresh:
         db.execute(statement)
     return db.execute("SELECT count(*) FROM temp.affected").fetchone()[0]
-
-
-def as_day(day: str) -> int:
-    return int(day.replace("-", ""))
 
 
 @dataclass
@@ -144,6 +168,7 @@ class GapIndex:
     """The index tables as arrays, members sorted by (committee, id)."""
 
     def __init__(self, db: sqlite3.Connection):
+        self.forms = PLAN.forms
         rows = db.execute("SELECT id, committee_id, cpc, start_day, end_day, name, sector FROM member_index "
                           "ORDER BY committee_id, id").fetchall()
         self.ids = [r[0] for r in rows]
@@ -163,7 +188,7 @@ class GapIndex:
         self.codes = np.repeat(np.arange(len(self.committee_ids), dtype=np.int32),
                                [hi - lo for lo, hi in self.ranges.values()])
         self.spans: dict[str, Spans] = {}
-        for rule in RULE_CPC:
+        for rule in self.forms:
             found = db.execute("SELECT member_id, start_day, end_day FROM cover_spans WHERE rule = ?", (rule,)).fetchall()
             member = np.fromiter((position.get(r[0], -1) for r in found), dtype=np.int64, count=len(found))
             start = np.fromiter((r[1] for r in found), dtype=np.int32, count=len(found))
@@ -174,8 +199,8 @@ class GapIndex:
 
     def _population_and_gaps(self, rule: str, day: str, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
         """Over members lo..hi: whom the rule applies to on the day, and who of them is a gap."""
-        d = as_day(day)
-        applies = (self.start[lo:hi] <= d) & (self.end[lo:hi] >= d) & (self.cpc[lo:hi] == RULE_CPC[rule])
+        d = days.day(day)
+        applies = (self.start[lo:hi] <= d) & (self.end[lo:hi] >= d) & (self.cpc[lo:hi] == self.forms[rule].cpc)
         wanted = applies.copy()
         spans = self.spans[rule]
         a, b = np.searchsorted(spans.member, (lo, hi))
@@ -209,25 +234,25 @@ class GapIndex:
 
 def committee_counts(db: sqlite3.Connection, rule: str, day: str, committee_ids: list[str]) -> dict[str, tuple[int, int]]:
     """Some committees' counts (see ``GapIndex.counts``) straight from the index tables."""
-    d = as_day(day)
+    d = days.day(day)
     marks = ",".join("?" * len(committee_ids))
     rows = db.execute(
         f"""SELECT m.committee_id, count(*), sum(EXISTS (SELECT 1 FROM cover_spans c WHERE c.member_id = m.id
                                                          AND c.rule = ? AND c.start_day <= ? AND c.end_day >= ?))
             FROM member_index m
             WHERE m.committee_id IN ({marks}) AND m.cpc = ? AND m.start_day <= ? AND m.end_day >= ?
-            GROUP BY m.committee_id""", (rule, d, d, *committee_ids, int(RULE_CPC[rule]), d, d))
+            GROUP BY m.committee_id""", (rule, d, d, *committee_ids, int(PLAN.forms[rule].cpc), d, d))
     return {cid: (total, covered) for cid, total, covered in rows}
 
 
 def committee_gaps(db: sqlite3.Connection, rule: str, day: str, committee_id: str) -> list[dict]:
     """One committee's gaps straight from the index tables (no arrays to load): what a
     single command-line question needs."""
-    d = as_day(day)
+    d = days.day(day)
     rows = db.execute(
         """SELECT m.id, m.name, m.committee_id, m.sector FROM member_index m
            WHERE m.committee_id = ? AND m.cpc = ? AND m.start_day <= ? AND m.end_day >= ?
              AND NOT EXISTS (SELECT 1 FROM cover_spans c WHERE c.member_id = m.id AND c.rule = ?
                              AND c.start_day <= ? AND c.end_day >= ?)
-           ORDER BY m.id""", (committee_id, int(RULE_CPC[rule]), d, d, rule, d, d))
+           ORDER BY m.id""", (committee_id, int(PLAN.forms[rule].cpc), d, d, rule, d, d))
     return [gap_item({"id": i, "name": n, "committee_id": c, "sector": s}) for i, n, c, s in rows]

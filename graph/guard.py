@@ -23,9 +23,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from liaison_graph.graph.batch import Batch
 from liaison_graph.graph.errors import BadArgument, Conflict, Forbidden, NotFound
 from liaison_graph.graph.model import model
-from liaison_graph.graph.store import Batch, Store, committee_cycle
+from liaison_graph.graph.parts import committee_cycle
+from liaison_graph.graph.store import Store
 from liaison_graph.graph.view import subtree
 
 MOVE_HINT = "移动须明确指定（命令行 liaison load --allow-move，接口 POST imports?allow_move=true，或修改该条记录）"

@@ -31,11 +31,12 @@ report's headline entries to rule ids (``party_org: party-member-unorganised``).
 
 Built-in policies ship in ``graph/policies/``; a file of the same shape can be passed. The
 built-in ``two-coverages`` (两个全覆盖) declares the two flagship rules: the default policy,
-the report's headline and the gap lists (``graph.store.RULES``).
+the report's headline and the gap lists (``graph.flagship``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -43,15 +44,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import yaml
-
 from liaison_graph.graph.errors import InputError, UnknownRule, Where
-from liaison_graph.graph.model import fold, model
+from liaison_graph.graph.model import model
+from liaison_graph.graph.model_types import fold
 
 if TYPE_CHECKING:
     from liaison_graph.graph.view import View
 
 _M = model()
 CODE_KINDS = _M.node_codes  # code -> node kind
+KIND_CODES = _M.kind_codes()  # node kind -> its code
+# The edge of a liaison and of a contact: the rows of the liaisons and the contacts tables.
+LIAISON, CONTACT = (_M.edge_tables()[table] for table in ("liaisons", "contacts"))
+# The node kinds whose nodes hold only between their start and end dates (a member's term, an
+# organisation's life): "current" in a rule; a node of another kind holds whenever it is there.
+TERMED = tuple(n.name for n in _M.nodes.values() if n.term)  # kinds whose nodes hold for a term
 STANDING = _M.marked("position", "standing")
 CHAIR_COUNCIL = _M.marked("position", "chair_council")
 DEFAULT_POSITION = _M.tables["members"].columns["position"].default
@@ -121,20 +128,27 @@ class Rule:
     gap_label: str | None = field(default=None, compare=False)  # what its uncovered members are called
     short_label: str | None = field(default=None, compare=False)  # its name in a narrow column
 
-    def coverers(self, view: View, item) -> list[tuple]:
-        """(coverer, liaison edge or None) pairs that cover ``item`` on the view's day."""
-        found = []
+    def covering(self, view: View, item) -> Iterator[tuple]:
+        """(coverer, liaison edge or None) pairs that cover ``item`` on the view's day, one by one."""
         eligible = view.selected(self.by)
         for way in self.through:
             if way == "liaison":
-                found += [(src, e) for src, e in view.liaisons_in(item) if src in eligible]
+                yield from ((src, e) for src, e in view.liaisons_in(item) if src in eligible)
             elif way == "membership":
-                found += [(c, None) for c in view.containers(item) if c in eligible] if item[0] == "Member" else []
-                found += [(m, None) for m in view.occupants(item) if m in eligible]
+                if item[0] == "Member":
+                    yield from ((c, None) for c in view.containers(item) if c in eligible)
+                yield from ((m, None) for m in view.occupants(item) if m in eligible)
             elif item[0] == "Member":
                 for container in view.containers(item, THROUGH[way]):
-                    found += [(src, e) for src, e in view.liaisons_in(container) if src in eligible]
-        return found
+                    yield from ((src, e) for src, e in view.liaisons_in(container) if src in eligible)
+
+    def coverers(self, view: View, item) -> list[tuple]:
+        """Every (coverer, liaison edge or None) pair that covers ``item`` on the view's day."""
+        return list(self.covering(view, item))
+
+    def covered(self, view: View, item) -> bool:
+        """Whether anything covers ``item`` on the view's day (the first coverer found will do)."""
+        return next(self.covering(view, item), None) is not None
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,16 @@ from __future__ import annotations
 from collections import Counter, deque
 
 import networkx as nx
-
+from liaison_graph.graph.coverage import uncovered
 from liaison_graph.graph.errors import MemberNotFound
+from liaison_graph.graph.flagship import RULES, check_rule
 from liaison_graph.graph.model import model
-from liaison_graph.graph.store import MEMBERSHIP, gap_item, holds
-from liaison_graph.graph.flagship import RULES, RULE_CPC, RULE_FOR
+from liaison_graph.graph.parts import MEMBERSHIP, gap_item, holds
+from liaison_graph.graph.policy import AFFINITY, LIAISON, Rule, flagship
 from liaison_graph.graph.view import KIND_CODES, View, beside, involves
 
 TEMPORARY = model().the("party_org_kind", "temporary")  # the kind of a temporary branch
+SECTOR = AFFINITY["sector"]  # the membership edge of a member's sector
 
 
 def find_start(view: View, node_id: str):
@@ -73,7 +75,7 @@ def reach(view: View, node_id: str, hops: int, scope=None) -> list[dict]:
                         arrive(occupant, d + 1)
     for member in [n for n in distance if n[0] == "Member"] + ([start] if start[0] == "Member" else []):
         d = distance.get(member, 0)
-        for sector in view.containers(member, "IN_SECTOR"):
+        for sector in view.containers(member, SECTOR):
             if not involves(view, scope, member, sector):
                 continue
             if sector not in distance or distance[sector] > d:
@@ -91,27 +93,42 @@ def _person(view: View, node, scope=None) -> dict:
                                 "party_group_role": data.get("party_group_role")})
 
 
-def _liaison_problem(view: View, src, edge, scope=None) -> str | None:
-    """Why a liaison into a member does not cover them today, or None if it does."""
+def _rule_of(data: dict) -> Rule:
+    """The flagship rule whose population a current member belongs to (its ``covers``)."""
+    return next(rule for rule in flagship().rules if rule.covers.test(data))
+
+
+def _unlike(select) -> str:
+    """What a member lacks to be one of a rule's coverers (the flagship rules select them
+    by party alone: graph/flagship.py)."""
+    cpc = model().label("affiliation", "cpc")
+    return f"不是{cpc}" if select.cpc else f"是{cpc}"
+
+
+def _liaison_problem(view: View, rule: Rule, src, edge, scope=None) -> str | None:
+    """Why a liaison into a member does not cover them today (it is not among the rule's
+    coverers), or None if no reason is seen."""
     day = view.day
     if edge.get("start_date") and edge["start_date"] > day:
         return f"联系自 {edge['start_date']} 起才开始"
     if edge.get("end_date") and edge["end_date"] < day:
         return f"联系已于 {edge['end_date']} 结束"
     data = view.data(src)
-    if src[0] == "Member" and not involves(view, scope, src) and not (holds(data, day) and data.get("cpc")):
+    if src[0] == "Member" and not involves(view, scope, src) and src not in view.selected(rule.by):
         return f"联系人{data.get('name')}（{src[1]}，其他政协的委员）当日不能覆盖该委员"
     if src[0] == "Member" and not holds(data, day):
         return f"联系人{data.get('name')}（{src[1]}）当日不在任"
-    if src[0] == "Member" and not data.get("cpc"):
-        return f"联系人{data.get('name')}（{src[1]}）不是中共党员"
+    if src[0] == "Member" and not rule.by.test(data):
+        return f"联系人{data.get('name')}（{src[1]}）{_unlike(rule.by)}"
     return None
 
 
 def why(view: View, member_id: str, depth: int = 3, scope=None) -> dict:
-    """Why a member is covered or not. With ``scope`` (a caller's committees), a member of
-    another committee in a chain shows only its id, name and committee, and liaisons
-    among others' members are not followed."""
+    """Why a member is covered or not: the flagship rule the member falls under, evaluated
+    by the policy engine (``Rule.coverers``), with what covers them and why what might
+    does not. With ``scope`` (a caller's committees), a member of another committee in a
+    chain shows only its id, name and committee, and liaisons among others' members are
+    not followed."""
     node = ("Member", member_id)
     if node not in view.G or "node_kind" not in view.G.nodes[node]:
         raise MemberNotFound(f"找不到编号为「{member_id}」的委员", member_id=member_id)
@@ -123,39 +140,54 @@ def why(view: View, member_id: str, depth: int = 3, scope=None) -> dict:
         out["reasons"].append(f"该委员当日不在任（任期{'止于' if when == data.get('end_date') else '始于'} {when}），不计入覆盖")
         out["rule"] = None
         return out
-    if data.get("cpc"):
-        out["rule"] = RULE_FOR[True]
-        for _, org, edge in sorted(view.G.out_edges(node, data=True), key=lambda e: e[1]):
-            if edge["edge_kind"] != "IN_PARTY_ORG":
-                continue
-            o = view.data(org)
-            entry = {"id": org[1], "name": o.get("name"), "kind": o.get("kind"),
-                     "start_date": o.get("start_date"), "end_date": o.get("end_date")}
-            if holds(o, view.day):
-                out["organisations"].append(entry)
-            elif o.get("end_date") and o["end_date"] < view.day:
-                what = model().label("party_org_kind", o["kind"]) if o.get("kind") == TEMPORARY \
-                    else model().nodes["PartyOrg"].label
-                out["reasons"].append(f"{what}「{o.get('name')}」已于 {o['end_date']} 撤销")
-            else:
-                out["reasons"].append(f"党组织「{o.get('name')}」自 {o.get('start_date')} 起才成立")
-        out["covered"] = bool(out["organisations"])
-        if not out["covered"] and not out["reasons"]:
-            out["reasons"].append("未编入本政协的任何党组织")
-        return out
-    out["rule"] = RULE_FOR[False]
+    rule = _rule_of(data)
+    out["rule"] = rule.id
+    found = rule.coverers(view, node)
+    out["covered"] = bool(found)
+    for way in rule.through:  # one way for a flagship rule (graph/flagship.py refuses more)
+        _EXPLAIN[way](view, rule, node, found, out, depth, scope)
+    return out
+
+
+def _explain_membership(view: View, rule: Rule, node, found: list, out: dict, depth: int, scope) -> None:
+    """The organisations (of the rule's coverer kind) a member sits in: those that cover
+    them today, and why the others do not."""
+    covering = {coverer for coverer, edge in found if edge is None}
+    kind = rule.by.node_kind
+    into = next(edge for edge, target in MEMBERSHIP.items() if target == kind)
+    for _, org, edge in sorted(view.G.out_edges(node, data=True), key=lambda e: e[1]):
+        if edge["edge_kind"] != into:
+            continue
+        o = view.data(org)
+        entry = {"id": org[1], "name": o.get("name"), "kind": o.get("kind"),
+                 "start_date": o.get("start_date"), "end_date": o.get("end_date")}
+        if org in covering:
+            out["organisations"].append(entry)
+        elif o.get("end_date") and o["end_date"] < view.day:
+            what = model().label("party_org_kind", o["kind"]) if o.get("kind") == TEMPORARY \
+                else model().nodes[kind].label
+            out["reasons"].append(f"{what}「{o.get('name')}」已于 {o['end_date']} 撤销")
+        elif o.get("start_date") and o["start_date"] > view.day:
+            out["reasons"].append(f"{model().nodes[kind].label}「{o.get('name')}」自 {o.get('start_date')} 起才成立")
+    if not out["covered"] and not out["reasons"]:
+        out["reasons"].append(f"未编入本政协的任何{model().nodes[kind].label}")
+
+
+def _explain_liaison(view: View, rule: Rule, node, found: list, out: dict, depth: int, scope) -> None:
+    """The chains of liaisons that cover a member today, and why the other liaisons into
+    them, or into what they sit in, do not."""
+    covering = {id(edge) for _, edge in found if edge is not None}
     chains = []
-    incoming = [(src, e) for src, _, e in view.G.in_edges(node, data=True) if e["edge_kind"] == "LIAISES_WITH"]
+    incoming = [(src, e) for src, _, e in view.G.in_edges(node, data=True) if e["edge_kind"] == LIAISON]
     for src, edge in sorted(incoming, key=lambda p: (p[0], p[1].get("start_date") or "", p[1].get("mechanism") or "")):
-        problem = _liaison_problem(view, src, edge, scope)
-        if problem:
-            if problem not in out["reasons"]:
+        if id(edge) not in covering:
+            problem = _liaison_problem(view, rule, src, edge, scope)
+            if problem and problem not in out["reasons"]:
                 out["reasons"].append(problem)
             continue
         chains.extend(_chains_into(view, src, depth - 1, {node, src}, scope))
     unique = {tuple(p["id"] for p in chain): chain for chain in chains}
     out["chains"] = [[*unique[k], _person(view, node, scope)] for k in sorted(unique)]
-    out["covered"] = bool(chains)
     if not out["covered"] and not out["reasons"]:
         out["reasons"].append("没有任何委员联系该委员")
     if not out["covered"]:
@@ -169,7 +201,9 @@ def why(view: View, member_id: str, depth: int = 3, scope=None) -> dict:
                     "但不是对本人的联系")
                 if note not in out["reasons"]:
                     out["reasons"].append(note)
-    return out
+
+
+_EXPLAIN = {"membership": _explain_membership, "liaison": _explain_liaison}
 
 
 def _container_label(node) -> str:
@@ -220,43 +254,39 @@ REASONS = {
 
 
 def _lost_reason(before: View, after: View, rule: str, mid: str) -> str:
+    """Why a member the rule's coverers covered before is a gap after: the first coverer
+    (in the policy engine's order) that no longer covers, and how."""
     node = ("Member", mid)
     if not holds(before.data(node), before.day):
         return "new_member"
-    if RULE_CPC[rule]:
-        for org in before.containers(node, "IN_PARTY_ORG"):
-            if not holds(after.data(org), after.day):
-                return "branch_expired" if after.data(org).get("kind") == TEMPORARY else "org_ended"
-        return "other"
-    for src, edge in before.liaisons_in(node):
-        if before.data(src).get("cpc"):
-            if not holds(edge, after.day):
-                return "liaison_ended"
-            if not after.current(src):
-                return "liaison_member_left"
+    for coverer, edge in flagship().rule(rule).coverers(before, node):
+        if edge is None:  # the member sat in it
+            if not holds(after.data(coverer), after.day):
+                return "branch_expired" if after.data(coverer).get("kind") == TEMPORARY else "org_ended"
+            continue
+        if not holds(edge, after.day):
+            return "liaison_ended"
+        if not after.current(coverer):
+            return "liaison_member_left"
     return "other"
 
 
 def _gained_reason(before: View, after: View, rule: str, mid: str) -> str:
+    """How a gap before is covered after: by sitting in a coverer, or by a liaison."""
     node = ("Member", mid)
     if not holds(after.data(node), after.day):
         return "term_ended"
-    if RULE_CPC[rule]:
-        return "joined_org" if any(True for _ in after.containers(node, "IN_PARTY_ORG")) else "other"
-    return "liaison_started" if any(after.data(s).get("cpc") for s, _ in after.liaisons_in(node)) else "other"
+    found = flagship().rule(rule).coverers(after, node)
+    if any(edge is None for _, edge in found):
+        return "joined_org"
+    return "liaison_started" if found else "other"
 
 
 def view_gaps(view: View, rule: str) -> list[dict]:
-    """A flagship rule on a view (the same answer as ``Store.gaps`` for its scope)."""
-    out = []
-    for node, data in view.nodes("Member"):
-        if rule == RULE_FOR[False] and not data.get("cpc"):
-            if not any(view.data(s).get("cpc") for s, _ in view.liaisons_in(node) if s[0] == "Member"):
-                out.append(gap_item(data))
-        elif rule == RULE_FOR[True] and data.get("cpc"):
-            if not any(True for _ in view.containers(node, "IN_PARTY_ORG")):
-                out.append(gap_item(data))
-    return sorted(out, key=lambda i: (i["committee_id"], i["id"]))
+    """A flagship rule on a view, evaluated by the policy engine (the same answer as
+    ``Store.gaps`` for its scope)."""
+    found = uncovered(view, flagship().rule(check_rule(rule)))
+    return sorted((gap_item(view.data(node)) for node in found), key=lambda i: (i["committee_id"], i["id"]))
 
 
 # --- diagnostics -------------------------------------------------------------------------
@@ -295,8 +325,8 @@ def network(view: View, top: int = 10) -> dict:
             load[member] += 1
             if target[0] == "Member" and target in members:
                 H.add_edge(member, target)
-                for a in view.containers(member, "IN_SECTOR"):
-                    for b in view.containers(target, "IN_SECTOR"):
+                for a in view.containers(member, SECTOR):
+                    for b in view.containers(target, SECTOR):
                         matrix[(view.data(a)["name"], view.data(b)["name"])] += 1
     betweenness = _betweenness(H)
     sectors = sorted({s for pair in matrix for s in pair})

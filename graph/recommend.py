@@ -18,16 +18,20 @@ with three or more party members who share no temporary branch for it.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import networkx as nx
-
+from liaison_graph.graph import days
+from liaison_graph.graph.coverage import evaluate_rule
 from liaison_graph.graph.model import model
-from liaison_graph.graph.policy import Policy, Rule, Select
+from liaison_graph.graph.parts import MEMBERSHIP
+from liaison_graph.graph.policy import AFFINITY, CODE_KINDS, KIND_CODES, LIAISON, Policy, Rule, Select
 from liaison_graph.graph.view import View
 
-AFFINITY_ORDER = ("IN_ACTIVITY_GROUP", "IN_SECTOR", "ON_SPECIAL_COMMITTEE")
+# The groupings a pair may share, the closest first (the model's membership edges into them).
+AFFINITY_ORDER = tuple(AFFINITY[code] for code in ("activity_group", "sector", "special_committee"))
+IN_PARTY_ORG = next(edge for edge, kind in MEMBERSHIP.items() if kind == CODE_KINDS["party_org"])
+(ATTENDS,) = model().row_edges(CODE_KINDS["activity"])  # an activity's participants (its row's member_ids)
 OTHER = 5
 TEMP_BRANCH_DAYS = 5
 TEMP_BRANCH_MIN_CPC = 3
@@ -121,7 +125,7 @@ def recommend_placement(view: View, rule: Rule) -> tuple[list[dict], list[dict]]
 
         def rank(org):
             members = set(view.occupants(org))
-            for cost, kind in ((1, "IN_ACTIVITY_GROUP"), (2, "IN_SECTOR")):
+            for cost, kind in enumerate(AFFINITY_ORDER[:2], start=1):
                 mine = set(view.containers(t, kind))
                 shared = sum(1 for m in members if mine & set(view.containers(m, kind)))
                 if shared:
@@ -193,21 +197,15 @@ def recommend_rule(view: View, rule: Rule) -> tuple[list[dict], list[dict]]:
         for t in sorted(solution.pairs, key=lambda n: n[1]):
             s = solution.pairs[t]
             items.append({"rule": rule.id, "kind": "liaison", "from_id": s[1], "from_name": view.data(s).get("name"),
-                          "to_id": t[1], "to_name": view.data(t).get("name"), "target_kind": _code(t),
+                          "to_id": t[1], "to_name": view.data(t).get("name"), "target_kind": KIND_CODES[t[0]],
                           "committee_id": cid, "cost": cost[(s, t)], "load_before": load[s]})
         for t in sorted(set(targets) - set(solution.pairs), key=lambda n: n[1]):
             leftovers.append(_why_left(view, rule, t, targets, cost, room, load, sources))
     return items, leftovers
 
 
-def _code(node) -> str:
-    from liaison_graph.graph.view import KIND_CODES
-
-    return KIND_CODES[node[0]]
-
-
 def _why_left(view, rule, t, targets, cost, room, load, sources) -> dict:
-    base = {"rule": rule.id, "id": t[1], "name": view.data(t).get("name"), "kind": _code(t),
+    base = {"rule": rule.id, "id": t[1], "name": view.data(t).get("name"), "kind": KIND_CODES[t[0]],
             "committee_id": view.data(t).get("committee_id")}
     if not any((s, t) in cost for s in sources):
         return {**base, "reason": "no_eligible_source", "reason_label": "本政协没有符合条件的联系人",
@@ -231,18 +229,18 @@ def temporary_branches(view: View) -> list[dict]:
         start, end = data.get("start_date"), data.get("end_date")
         if not start or not end or end < view.day:
             continue
-        days = (dt.date.fromisoformat(end) - dt.date.fromisoformat(start)).days + 1
-        if days <= TEMP_BRANCH_DAYS:
+        length = days.between(start, end) + 1
+        if length <= TEMP_BRANCH_DAYS:
             continue
         cpc = sorted({m for _, m, e in view.G.out_edges(node, data=True)
-                      if e.get("edge_kind") == "INVOLVES" and view.current(m) and view.data(m).get("cpc")})
+                      if e.get("edge_kind") == ATTENDS and view.current(m) and view.data(m).get("cpc")})
         if len(cpc) < TEMP_BRANCH_MIN_CPC:
             continue
         if any(_spans(view, o, start, end) and all(_member_of(view, m, o) for m in cpc)
                for o in _temporary_orgs(view, data.get("committee_id"))):
             continue
         out.append({"rule": "temporary-branch", "activity_id": node[1], "activity_name": data.get("name"),
-                    "committee_id": data.get("committee_id"), "start_date": start, "end_date": end, "days": days,
+                    "committee_id": data.get("committee_id"), "start_date": start, "end_date": end, "days": length,
                     "party_org_id": f"{node[1]}-LS", "party_org_name": f"{data.get('name')}{_ORG_KINDS.label(TEMPORARY)}",
                     "member_ids": [m[1] for m in cpc]})
     return out
@@ -254,7 +252,7 @@ def _temporary_orgs(view: View, committee_id: str | None) -> list:
 
 
 def _member_of(view: View, member, org) -> bool:
-    return any(e.get("edge_kind") == "IN_PARTY_ORG" for e in (view.G.get_edge_data(member, org) or {}).values())
+    return any(e.get("edge_kind") == IN_PARTY_ORG for e in (view.G.get_edge_data(member, org) or {}).values())
 
 
 def _spans(view: View, org, start: str, end: str) -> bool:
@@ -321,25 +319,23 @@ def scenario(view: View, result: dict, policy: Policy) -> View:
     liaisons, memberships, nodes = [], [], {}
     for item in result["items"]:
         if item.get("kind") == "membership":
-            memberships.append((("Member", item["to_id"]), "IN_PARTY_ORG", ("PartyOrg", item["from_id"])))
+            memberships.append((("Member", item["to_id"]), IN_PARTY_ORG, ("PartyOrg", item["from_id"])))
         else:
-            edge = {"edge_kind": "LIAISES_WITH", "mechanism": labels[item["rule"]], "start_date": view.day,
+            edge = {"edge_kind": LIAISON, "mechanism": labels[item["rule"]], "start_date": view.day,
                     "target_kind": item["target_kind"]}
-            liaisons.append((("Member", item["from_id"]), (_KINDS[item["target_kind"]], item["to_id"]), edge))
+            liaisons.append((("Member", item["from_id"]), (CODE_KINDS[item["target_kind"]], item["to_id"]), edge))
     for branch in result["temporary_branches"]:
         org = ("PartyOrg", branch["party_org_id"])
         nodes[org] = {"node_kind": "PartyOrg", "id": branch["party_org_id"], "name": branch["party_org_name"],
                       "kind": TEMPORARY, "committee_id": branch["committee_id"],
                       "start_date": branch["start_date"], "end_date": branch["end_date"]}
         if branch["start_date"] <= view.day <= branch["end_date"]:
-            memberships += [(("Member", m), "IN_PARTY_ORG", org) for m in branch["member_ids"]]
+            memberships += [(("Member", m), IN_PARTY_ORG, org) for m in branch["member_ids"]]
     return view.extended(nodes, liaisons, memberships)
 
 
 def what_if(view: View, result: dict, policy: Policy) -> list[dict]:
     """Each rule's nominal coverage now and after the proposals."""
-    from liaison_graph.graph.coverage import evaluate_rule
-
     after_view = scenario(view, result, policy)
     out = []
     for rule in policy.rules:
@@ -348,15 +344,6 @@ def what_if(view: View, result: dict, policy: Policy) -> list[dict]:
                     "before": {k: before[k] for k in ("covered", "total", "ratio")},
                     "after": {k: after[k] for k in ("covered", "total", "ratio")}})
     return out
-
-
-def _kinds() -> dict[str, str]:
-    from liaison_graph.graph.view import CODE_KINDS
-
-    return CODE_KINDS
-
-
-_KINDS = _kinds()
 
 
 def run(view: View, policy: Policy) -> dict:

@@ -1,13 +1,13 @@
 """A store's coverage report, whichever way it is worked out: from the report columns the
-store keeps (graph.columnar) when the question is about the whole store, else on the view of
-the committee's graph (graph.coverage). This is the one place the fast path is switched;
-tests/test_columnar.py holds the two equal."""
+store keeps (graph.columnar, evaluated by graph.column_coverage) when the question is about
+the whole store, else on the view of the committee's graph (graph.coverage). This is the
+one place the fast path is switched; tests/test_columnar.py holds the two equal."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from liaison_graph.graph import columnar
+from liaison_graph.graph import column_coverage
 from liaison_graph.graph.coverage import report
 from liaison_graph.graph.policy import Policy
 from liaison_graph.graph.store import Store
@@ -21,7 +21,7 @@ def store_report(store: Store, day: dt.date, policy: Policy, committee_id: str |
     graph; else, for one committee and those below it, on the view of its graph."""
     scope, committees = scope_of(store, committee_id)
     if scope is None or scope == committees.keys():
-        columns = store.columns()
-        if columns is not None:
-            return columnar.report(columns, day.isoformat(), policy, committees, scope, by, window_days)
+        kept = store.projection("report_columns")
+        if kept is not None:
+            return column_coverage.report(kept.columns(store), day.isoformat(), policy, committees, scope, by, window_days)
     return report(open_view(store, day, committee_id), policy, by, window_days)

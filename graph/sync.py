@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from liaison_graph.graph.model import model
+from liaison_graph.graph.batch import Audit, Batch, EdgeRow
 from liaison_graph.graph.guard import check_write
-from liaison_graph.graph.store import Audit, Batch, EdgeRow, Store
+from liaison_graph.graph.model import model
+from liaison_graph.graph.store import Store
 
 log = logging.getLogger(__name__)
 

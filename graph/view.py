@@ -10,12 +10,17 @@ from __future__ import annotations
 import datetime as dt
 
 import networkx as nx
-
 from liaison_graph.graph.errors import CommitteeNotFound, MemberNotFound
-from liaison_graph.graph.policy import CODE_KINDS, DEFAULT_POSITION
-from liaison_graph.graph.store import MEMBERSHIP, Store, bulk, gap_item, holds
-
-KIND_CODES = {kind: code for code, kind in CODE_KINDS.items()}  # node kind -> its code (model.yaml node_codes)
+from liaison_graph.graph.parts import MEMBERSHIP, bulk, gap_item, holds
+from liaison_graph.graph.policy import (
+    CODE_KINDS,  # noqa: F401 (the API takes it from here)
+    CONTACT,
+    DEFAULT_POSITION,
+    KIND_CODES,
+    LIAISON,
+    TERMED,
+)
+from liaison_graph.graph.store import Store
 
 
 def children_of(committees: dict[str, dict]) -> dict[str, list[str]]:
@@ -111,7 +116,7 @@ class View:
         self._selected: dict = {}
         for node, data in G.nodes(data=True):
             kind = data.get("node_kind")
-            live = kind is not None and (holds(data, day) if kind in ("Member", "PartyOrg") else True)
+            live = kind is not None and (holds(data, day) if kind in TERMED else True)
             self._current[node] = live
             if live:
                 self._live_by_kind.setdefault(kind, []).append((node, data))
@@ -130,7 +135,7 @@ class View:
             for dst, keyed in neighbours.items():
                 for edge in keyed.values():
                     kind = edge["edge_kind"]
-                    if kind == "CONTACTED":
+                    if kind == CONTACT:
                         date = edge["date"]
                         if date <= day:
                             pair = (src, dst) if src <= dst else (dst, src)
@@ -140,7 +145,7 @@ class View:
                     start, end = edge.get("start_date"), edge.get("end_date")
                     if (start is not None and start > day) or (end is not None and end < day):
                         continue
-                    if kind == "LIAISES_WITH":
+                    if kind == LIAISON:
                         if current.get(src):
                             self._in.setdefault(dst, []).append((src, edge))
                         if current.get(dst):

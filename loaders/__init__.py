@@ -15,12 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from liaison_graph.graph import fastpaths
+from liaison_graph.graph.batch import Audit, Batch, EdgeRow, WriteResult
 from liaison_graph.graph.errors import BadArgument, Conflict, InputError, LiaisonError, Where
-from liaison_graph.graph.model import model
 from liaison_graph.graph.guard import WriteCheck, check_write
-from liaison_graph.graph.store import Audit, Batch, EdgeRow, Store, WriteResult
+from liaison_graph.graph.model import model
+from liaison_graph.graph.store import Store
 from liaison_graph.loaders.build import build_batch
-from liaison_graph.loaders.read import read_file, read_json_doc
+from liaison_graph.loaders.read import read_file
+from liaison_graph.loaders.tables import TableRows
+from liaison_graph.loaders.textfiles import read_json_doc
 from liaison_graph.loaders.validate import Row, check_duplicates, parse_cells
 
 log = logging.getLogger(__name__)
@@ -36,11 +39,9 @@ class LoadReport:
     ignored: list[str] = field(default_factory=list)
 
 
-def _collect(results) -> tuple[dict[str, list[Row]], list[str]]:
+def _collect(results) -> tuple[dict[str, TableRows], list[str]]:
     """Parse the sheets of each read result as it comes; a file's raw cells are let go
     before the next file is read."""
-    from liaison_graph.loaders.frames import TableRows
-
     rows: dict[str, TableRows] = {name: TableRows() for name in TABLE_ORDER}
     ignored: list[str] = []
     for result in results:
@@ -57,13 +58,14 @@ def parse_sheet(sheet) -> list[Row]:
     ``fastpaths.CLEAN_AS_COLUMNS_FROM`` rows or more: loaders.bulk), else cell by cell (loaders.validate). The
     one place the two paths meet; tests/test_loaders.py holds them equal."""
     if sheet.frame is not None:
-        from liaison_graph.loaders.bulk import parse_frame  # the columnar engine loads only when a large sheet is read
+        # The column engine (polars) loads only when a large sheet was read; it never imports back.
+        from liaison_graph.loaders import bulk
 
-        return parse_frame(sheet)
+        return bulk.parse_frame(sheet)
     return parse_cells(sheet)
 
 
-def read_rows(paths: list[Path]) -> tuple[dict[str, list[Row]], list[str]]:
+def read_rows(paths: list[Path]) -> tuple[dict[str, TableRows], list[str]]:
     """Read and check every row of every file; nothing is written."""
     seen_files: dict[Path, str] = {}
     for path in paths:  # refuse a repeated file before reading anything
@@ -74,14 +76,15 @@ def read_rows(paths: list[Path]) -> tuple[dict[str, list[Row]], list[str]]:
     return _collect(read_file(path) for path in paths)
 
 
-def prepare(rows: dict[str, list[Row]], store: Store, source: str) -> Batch:
+def prepare(rows: dict[str, TableRows], store: Store, source: str) -> Batch:
     """Resolve checked rows against the store into one batch (nothing is written); the
     memberships a member's row lists again keep the dates an edit gave them."""
     if not any(rows.values()):
         raise InputError(Where(source), "没有找到任何可导入的表（政协、党组织、委员、联系、联系记录）")
     batch = None
     if sum(map(len, rows.values())) >= fastpaths.BUILD_AS_COLUMNS_FROM:
-        from liaison_graph.loaders import frames  # the columnar engine loads only for a large import
+        # The column engine (polars) loads only for a large import; it never imports back.
+        from liaison_graph.loaders import frames
 
         batch = frames.build(rows, store)
     if batch is None:

@@ -16,8 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import islice
 
+from liaison_graph.graph.batch import Batch
 from liaison_graph.graph.model import model
-from liaison_graph.graph.store import Batch, Store
+from liaison_graph.graph.store import Store
 from liaison_graph.loaders.text import fold_id, name_key
 from liaison_graph.loaders.validate import Row
 

@@ -1,5 +1,4 @@
-"""Rosters read and checked in bulk: a large CSV's rows parsed into text columns by a
-columnar engine (a large worksheet's cells made into the same text columns), then cleaned
+"""Rosters checked in bulk: a large sheet read as text columns (loaders.bulkread) is cleaned
 column by column with the same rules as the cell-by-cell path.
 
 Plain text and id lists are cleaned by vectorised string operations; dates and
@@ -11,77 +10,14 @@ rows stay columns (SheetRows) until a row is asked for.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import polars as pl
-
 from liaison_graph.graph.errors import InputError
-from liaison_graph.graph.model import Column, Table
-from liaison_graph.graph.spreadsheet import QUOTED
+from liaison_graph.graph.model_types import Column, Table
 from liaison_graph.loaders import text as chars
-from liaison_graph.loaders.sheet import CellError, RawSheet, SheetColumn
-from liaison_graph.loaders.validate import MAX_CELL, TEMPORARY, Row, cell_flags, cell_text, check_row, clean_extra, clean_value, parse_date
-
-log = logging.getLogger(__name__)
-
-
-def _frame_schema(sheet: RawSheet) -> dict:
-    width = max(c.index for c in sheet.columns) + 1
-    return {str(i): pl.String for i in range(width)}
-
-
-def csv_frame(text: str, delimiter: str, sheet: RawSheet) -> pl.DataFrame | None:
-    """The rows below the header, parsed in bulk into text columns; None when the file is
-    one the bulk parser reads differently from the csv module (bare carriage returns, or a
-    quoting fault), which then reads it record by record."""
-    if "\r" in text and "\n" not in text:
-        return None
-    try:
-        frame = pl.read_csv(text.encode(), has_header=False, separator=delimiter, quote_char='"', skip_rows=sheet.header_row,
-                            schema=_frame_schema(sheet), truncate_ragged_lines=True, raise_if_empty=False,
-                            extra_columns="ignore", missing_columns="insert")
-    except pl.exceptions.PolarsError as exc:
-        log.debug("bulk CSV parse of %s fell back to records: %s", sheet.file, exc)
-        return None
-    return frame.with_columns(pl.all().str.replace(QUOTED, "${1}"))  # as graph.spreadsheet.csv_text, cell by cell
-
-
-def records_frame(records: Iterator[tuple[int, list]], sheet: RawSheet) -> pl.DataFrame:
-    """The rows below the header from the csv module's records (their cells past the header's
-    width dropped, missing ones empty)."""
-    schema = _frame_schema(sheet)
-    width = len(schema)
-    rows = [(cells + [None] * width)[:width] for _, cells in records]
-    return pl.DataFrame(rows, schema=schema, orient="row")
-
-
-def cells_frame(rows: list[tuple[int, list]], sheet: RawSheet) -> pl.DataFrame | None:
-    """A worksheet's rows below the header as text columns, each cell the text the cell-by-cell
-    path reads from it: a number, truth value or date cell as that path writes it as text, and
-    a date cell in a date column as its ISO day (an Excel serial day too). None when only that
-    path gives the same answer: a date cell it refuses (a time of day, a day out of range), a
-    formula's error, or a row that holds something only right of the header's columns (it
-    keeps such a row)."""
-    width = len(_frame_schema(sheet))
-    dates = {c.index for c in sheet.columns if c.column and sheet.table.columns[c.column].type == "date"}
-    columns = list(zip(*(cells for _, cells in rows))) if rows else [()] * width
-    for beyond in columns[width:]:
-        if any(cell is not None and str(cell).strip() for cell in beyond):  # a row the cell path keeps (loaders.read)
-            return None
-    data = {}
-    for index, cells in enumerate(columns[:width]):
-        if any(cell is not None and type(cell) is not str for cell in cells):
-            if any(isinstance(cell, CellError) for cell in cells):
-                return None
-            try:
-                cells = [cell if cell is None or type(cell) is str else parse_date(cell) if index in dates else cell_text(cell)
-                         for cell in cells]
-            except (ValueError, OverflowError):
-                return None
-        data[str(index)] = cells
-    return pl.DataFrame(data, schema=_frame_schema(sheet))
-
+from liaison_graph.loaders.sheet import RawSheet, SheetColumn
+from liaison_graph.loaders.validate import MAX_CELL, TEMPORARY, Row, cell_flags, check_row, clean_extra, clean_value
 
 LIST_ITEM = "[^、，,；;／/\n]+"  # what stands between LIST_SEPARATORS, in the bulk engine's syntax
 
@@ -94,7 +30,7 @@ def _blank_to_null(expr: pl.Expr) -> pl.Expr:
 
 
 def _blank_row_cell(expr: pl.Expr) -> pl.Expr:
-    """Whether a cell leaves its row blank, as loaders.read keeps rows (spaces alone)."""
+    """Whether a cell leaves its row blank, as loaders.layout keeps rows (spaces alone)."""
     return expr.is_null() | (expr.str.strip_chars(chars.WHITESPACE).str.len_chars() == 0)
 
 

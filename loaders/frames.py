@@ -3,7 +3,7 @@
 The clean columns of the sheets (loaders.bulk) stay columns: references are checked by
 joins against the import and the store, nodes and edges are made by column expressions,
 their properties encoded as JSON by the columnar engine, and the store is handed the batch
-as columns (an empty embedded store writes it straight from them).
+as columns (loaders.framebatch; an empty embedded store writes it straight from them).
 
 This path builds what loaders.build builds from the same rows, for the imports it covers:
 committees, party organisations, members, liaisons and contacts whose every reference is
@@ -14,90 +14,16 @@ refusal that names the file, row and column at fault.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from itertools import chain
-from operator import itemgetter
+from collections.abc import Sequence
 
-import orjson
 import polars as pl
-
-from liaison_graph.graph.model import Table, model
-from liaison_graph.graph.store import NO_PROPS, Batch, EdgeRow, Store, table_edge_kinds
+from liaison_graph.graph.model import model
+from liaison_graph.graph.model_types import Table
+from liaison_graph.graph.store import Store
 from liaison_graph.loaders.build import ROW_EDGES, SEEN_NODES
-from liaison_graph.loaders.bulk import SheetRows, fold_id_expr
-from liaison_graph.loaders.validate import Row
-
-EXTRA = "extra:"  # prefix of the column holding an extra header's texts
-EDGE_COLUMNS = ("src_kind", "src", "kind", "dst_kind", "dst", "key", "props")
-NO_JSON = "{}"
-
-
-class TableRows(Sequence):
-    """One table's clean rows from every sheet of an import. Sheets read in bulk stay
-    columns until a row is asked for; the others are lists of rows."""
-
-    def __init__(self) -> None:
-        self.parts: list[SheetRows | list[Row]] = []
-        self._rows: list[Row] | None = None
-        self._frame: pl.DataFrame | None = None
-
-    def add(self, part: SheetRows | list[Row]) -> None:
-        self.parts.append(part)
-        self._rows = self._frame = None
-
-    def __len__(self) -> int:
-        return sum(map(len, self.parts))
-
-    def __iter__(self) -> Iterator[Row]:
-        return chain.from_iterable(p.rows() if isinstance(p, SheetRows) else p for p in self.parts)
-
-    def __getitem__(self, index):
-        if self._rows is None:
-            self._rows = list(self)
-        return self._rows[index]
-
-    def in_bulk(self) -> bool:
-        """Whether every sheet of the table was read in bulk."""
-        return all(isinstance(p, SheetRows) for p in self.parts)
-
-    def keys_distinct(self, table: Table) -> bool:
-        """Whether no two rows share the table's key: on the columns when every sheet was
-        read in bulk, else over the rows' values (every row holds every column)."""
-        if not self.parts:
-            return True
-        if self.in_bulk():
-            return not self.frame(table).select(table.key).is_duplicated().any()
-        keys = list(map(itemgetter(*table.key), (row.values for row in self)))
-        return len(set(keys)) == len(keys)
-
-    def frame(self, table: Table) -> pl.DataFrame:
-        """The clean rows as one frame: a column per column of the table (text, or a list
-        of texts), then a column per extra header (named EXTRA + header)."""
-        if self._frame is None:
-            self._frame = self._make_frame(table)
-        return self._frame
-
-    def _make_frame(self, table: Table) -> pl.DataFrame:
-        frames = []
-        for part in self.parts:
-            if isinstance(part, SheetRows):
-                columns, headers = part.columns()
-                names = table.value_names
-                frames.append(columns.rename({old: EXTRA + header for old, header
-                                              in zip(columns.columns[len(names):], headers)}))
-            else:
-                frames.append(_rows_frame(table, part))
-        return pl.concat(frames, how="diagonal") if len(frames) > 1 else frames[0]
-
-
-def _rows_frame(table: Table, rows: list[Row]) -> pl.DataFrame:
-    schema = {name: pl.List(pl.String) if column.is_list else pl.String for name, column in table.columns.items()}
-    schema.update(dict.fromkeys(table.flags, pl.Boolean))
-    data = {name: [row.values.get(name) for row in rows] for name in table.value_names}
-    for header in dict.fromkeys(h for row in rows for h in row.extra):
-        schema[EXTRA + header] = pl.String
-        data[EXTRA + header] = [row.extra.get(header) for row in rows]
-    return pl.DataFrame(data, schema=schema)
+from liaison_graph.loaders.bulk import fold_id_expr
+from liaison_graph.loaders.framebatch import EDGE_COLUMNS, NO_JSON, FrameBatch
+from liaison_graph.loaders.tables import EXTRA, TableRows
 
 
 class _Unbuilt(Exception):
@@ -304,151 +230,3 @@ def build(rows: dict[str, TableRows], store: Store) -> FrameBatch | None:
         return _Builder(store).run(tables)
     except _Unbuilt:
         return None
-
-
-def _entity_json(fields: Sequence[str]) -> pl.Expr:
-    """The change feed's form of a node or an edge (as entities_json gives it)."""
-    return pl.struct(*(pl.col(f) for f in sorted(fields))).struct.json_encode()
-
-
-def _sorted(frame: pl.DataFrame, by: list[str]) -> pl.DataFrame:
-    """The frame in the order of ``by``, with each row's former place in ``_seq``; sorted
-    column by column, each column let go once gathered (a sorted copy of a nation's edges,
-    made at once, would hold a gigabyte more)."""
-    order = frame.select(pl.arg_sort_by(by)).to_series()
-    frame = frame.with_row_index("_seq")
-    columns = []
-    for name in frame.columns:
-        columns.append(frame.get_column(name).gather(order))
-        frame = frame.drop(name)
-    return pl.DataFrame(columns)
-
-
-class FrameBatch(Batch):
-    """A batch held as columns: a frame of nodes per kind (id, committee_id, props as
-    JSON) and one frame of edges. A store that writes columns takes them through
-    ``as_columns``; anything that reads ``nodes`` or ``edges`` gets them as rows, made once
-    (and from then on the rows are the batch: ``as_columns`` gives None)."""
-
-    def __init__(self, node_frames: dict[str, pl.DataFrame], edge_frame: pl.DataFrame,
-                 replace_row_edges: dict[str, set[str]]):
-        self.node_frames, self.edge_frame = node_frames, edge_frame
-        self.replace_row_edges, self.audit, self.expect, self.moved_from = replace_row_edges, None, {}, {}
-        self.read_as_rows = False
-        self._sourced: pl.DataFrame | None = None
-
-    def __getattr__(self, name: str):
-        if name not in ("nodes", "edges"):
-            raise AttributeError(name)
-        self.read_as_rows = True
-        self.nodes = {kind: dict(zip(f["id"].to_list(), map(orjson.loads, f["props"].to_list())))
-                      for kind, f in self.node_frames.items()}
-        self.edges = [EdgeRow(kind, src_kind, src, dst_kind, dst, key, NO_PROPS if p == NO_JSON else orjson.loads(p))
-                      for src_kind, src, kind, dst_kind, dst, key, p
-                      in self._in_batch_order(self.edge_frame).select(EDGE_COLUMNS).iter_rows()]
-        return self.__dict__[name]
-
-    @staticmethod
-    def _in_batch_order(edges: pl.DataFrame) -> pl.DataFrame:
-        """Edges in the order the batch made them (once written, the frame is in key order)."""
-        return edges.sort("_seq") if "_seq" in edges.columns else edges
-
-    def as_columns(self) -> FrameBatch | None:
-        # A move is written as rows: the row feed tells the committee a node leaves.
-        return None if self.read_as_rows or self.moved_from else self
-
-    def rows(self) -> int:
-        if self.read_as_rows:
-            return super().rows()
-        return sum(f.height for f in self.node_frames.values()) + self.edge_frame.height
-
-    def count(self, kind: str) -> int:
-        if self.read_as_rows:
-            return super().count(kind)
-        if kind in self.node_frames:
-            return self.node_frames[kind].height
-        return self.edge_frame.filter(pl.col("kind") == kind).height
-
-    def sources(self, kind: str) -> set[str]:
-        """The sources of the batch's edges of one kind."""
-        return set(self.edge_frame.filter(pl.col("kind") == kind)["src"].unique().to_list())
-
-    def node_kinds(self) -> list[str]:
-        return super().node_kinds() if self.read_as_rows else list(self.node_frames)
-
-    def owners(self, kind: str) -> dict[str, str | None]:
-        if self.read_as_rows:
-            return super().owners(kind)
-        frame = self.node_frames.get(kind)
-        return {} if frame is None else dict(zip(frame["id"].to_list(), frame["committee_id"].to_list()))
-
-    def node_props(self, kind: str, ids) -> dict[str, dict]:
-        if self.read_as_rows:
-            return super().node_props(kind, ids)
-        frame = self.node_frames[kind].filter(pl.col("id").is_in(list(ids)))
-        return dict(zip(frame["id"].to_list(), map(orjson.loads, frame["props"].to_list())))
-
-    def node_rows(self) -> Iterator[tuple]:
-        """(kind, id, committee_id, props) of every node, in key order."""
-        for kind in sorted(self.node_frames):
-            yield from self.node_frames[kind].sort("id").select(pl.lit(kind), "id", "committee_id", "props").iter_rows()
-
-    def edge_rows(self) -> Iterator[tuple]:
-        """Every edge as (src_kind, src, kind, dst_kind, dst, key, props), in key order."""
-        if "_seq" not in self.edge_frame.columns:
-            self.edge_frame = _sorted(self.edge_frame, list(EDGE_COLUMNS[:6]))
-        return self.edge_frame.select(EDGE_COLUMNS).iter_rows()
-
-    def _table_rows(self) -> pl.DataFrame:
-        """The edges that are rows of their own tables (liaisons, contacts), in batch order."""
-        return self._in_batch_order(self.edge_frame.filter(pl.col("kind").is_in(list(table_edge_kinds()))))
-
-    def created(self) -> dict[str, int]:
-        """Nodes by kind, then the edges that are rows of their own tables by kind."""
-        out = {kind: f.height for kind, f in self.node_frames.items()}
-        out.update(dict(self._table_rows().group_by("kind", maintain_order=True).len().iter_rows()))
-        return out
-
-    def _table_edges(self, store: Store) -> pl.DataFrame:
-        """The edges that are rows of their own tables, each with its source's committee
-        (a member of the import's, or the store's)."""
-        if self._sourced is None:
-            edges = self._table_rows()
-            members = self.node_frames.get("Member")
-            if members is not None:
-                edges = edges.join(members.select(pl.col("id").alias("src"), "committee_id"), on="src", how="left",
-                                   maintain_order="left")
-            else:
-                edges = edges.with_columns(pl.lit(None, dtype=pl.String).alias("committee_id"))
-            outside = edges.filter(pl.col("committee_id").is_null())["src"].unique().to_list()
-            if outside:
-                stored = store.committees_of("Member", outside)
-                ids = list(stored)
-                edges = edges.with_columns(pl.col("committee_id").fill_null(pl.col("src").replace_strict(
-                    ids, [stored[i] for i in ids], default=None, return_dtype=pl.String)))
-            self._sourced = edges
-        return self._sourced
-
-    def committee_ids(self, store: Store) -> set[str]:
-        if self.read_as_rows:
-            return super().committee_ids(store)
-        found = set()
-        for frame in self.node_frames.values():
-            found.update(frame["committee_id"].unique().to_list())
-        found.update(self._table_edges(store)["committee_id"].unique().to_list())
-        return {cid for cid in found if cid}
-
-    def feed(self, store: Store) -> Iterator[tuple[str | None, str]]:
-        """What the batch changes for the change feed, by committee (as ``changed_entities``
-        and ``entities_json`` give it for a batch of rows): (committee, JSON list), one
-        committee at a time in committee order."""
-        parts = [f.with_columns(pl.lit(kind).alias("kind"))
-                 .select("committee_id", _entity_json(("kind", "id")).alias("entity")) for kind, f in self.node_frames.items()]
-        edges = self._table_edges(store)
-        parts.append(edges.select("committee_id", _entity_json(EDGE_COLUMNS[:6]).alias("entity")))
-        entities = pl.concat(parts).sort(pl.col("committee_id").fill_null(""), maintain_order=True)
-        start = 0
-        for length, committee_id in entities["committee_id"].rle().struct.unnest().iter_rows():
-            text = entities["entity"].slice(start, length).str.join(",").item()
-            start += length
-            yield committee_id, f"[{text}]"

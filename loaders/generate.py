@@ -17,19 +17,19 @@ Deliberate gaps, as offices really have them: about 7% of non-party members with
 current party-member liaison (some with an ended or future one, some only with a
 non-party liaison), about 3% of party members only in the expired temporary branch and
 about 2% in no organisation at all.
+
+The files are written by loaders.rosterfiles.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import json
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
-from liaison_graph.graph.model import model
+from liaison_graph.loaders.rosterfiles import stream_workbook, write_csvs, write_json
 
 TABLES = ("committees", "party_orgs", "members", "liaisons", "contacts")
 TODAY = dt.date(2026, 11, 1)  # the generated world's "now": fixed so output never drifts
@@ -354,111 +354,15 @@ def rosters(scale: str, seed: int) -> Iterator[dict[str, list[dict]]]:
         yield committee_roster(c, seed)
 
 
-def columns(table: str) -> list[str]:
-    return list(model().tables[table].columns)
-
-
 def generate(scale: str, seed: int, out_dir: Path, fmt: str = "csv") -> dict[str, int]:
     """Write the roster of one scale into ``out_dir``; returns rows per table."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    counts = dict.fromkeys(TABLES, 0)
     if fmt == "csv":
-        files = {t: open(out_dir / f"{t}.csv", "w", encoding="utf-8", newline="") for t in TABLES}
-        try:
-            writers = {t: csv.DictWriter(f, columns(t), lineterminator="\n") for t, f in files.items()}
-            for w in writers.values():
-                w.writeheader()
-            for roster in rosters(scale, seed):
-                for t in TABLES:
-                    writers[t].writerows(roster[t])
-                    counts[t] += len(roster[t])
-        finally:
-            for f in files.values():
-                f.close()
-        return counts
+        return write_csvs(out_dir, TABLES, rosters(scale, seed))
     name = f"roster-{scale}-{seed}"
     if fmt == "xlsx":
-        return _stream_workbook(out_dir / f"{name}.xlsx", rosters(scale, seed))
+        return stream_workbook(out_dir / f"{name}.xlsx", TABLES, rosters(scale, seed))
     if scale not in ("county", "city"):
         raise ValueError(f"{fmt} output is for the county and city scales only")
-    tables: dict[str, list[dict]] = {t: [] for t in TABLES}
-    for roster in rosters(scale, seed):
-        for t in TABLES:
-            tables[t].extend(roster[t])
-    clean = {t: [{k: v for k, v in r.items() if v is not None} for r in rows] for t, rows in tables.items()}
-    (out_dir / f"{name}.json").write_text(json.dumps(clean, ensure_ascii=False, indent=1), encoding="utf-8")
-    return {t: len(rows) for t, rows in tables.items()}
-
-
-def _stream_workbook(path: Path, roster_parts: Iterator[dict[str, list[dict]]]) -> dict[str, int]:
-    """One workbook, a sheet per table as write_workbook makes them, written as the rosters
-    come (the nation's 1.8 million rows never sit in memory); rows per table."""
-    from openpyxl import Workbook
-
-    m = model()
-    wb = Workbook(write_only=True)
-    sheets = {t: wb.create_sheet(m.tables[t].label) for t in TABLES}
-    cols = {t: columns(t) for t in TABLES}
-    for t, ws in sheets.items():
-        ws.append(_headers(m.tables[t], cols[t]))
-    counts = dict.fromkeys(TABLES, 0)
-    for roster in roster_parts:
-        for t, ws in sheets.items():
-            for row in roster[t]:
-                ws.append(_cells(m, m.tables[t], cols[t], row))
-            counts[t] += len(roster[t])
-    wb.save(path)
-    return counts
-
-
-def write_workbook(path: Path, tables: dict[str, list[dict]], titles: dict[str, str] | None = None,
-                   order: dict[str, list[str]] | None = None) -> None:
-    """One sheet per table, Chinese sheet names and headers, values shown in Chinese.
-
-    ``titles`` puts a merged title row above a table's header, ``order`` sets a table's
-    columns (unknown ones such as 序号 or 备注 included); a ``None`` row is left blank.
-    """
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    m = model()
-    wb = Workbook()
-    wb.remove(wb.active)
-    for t, rows in tables.items():
-        table = m.tables[t]
-        ws = wb.create_sheet(table.label)
-        cols = (order or {}).get(t) or columns(t)
-        headers = _headers(table, cols)
-        title = (titles or {}).get(t)
-        if title:
-            ws.append([title])
-            ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
-            ws.cell(1, 1).font = Font(bold=True, size=14)
-            ws.cell(1, 1).alignment = Alignment(horizontal="center")
-        ws.append(headers)
-        for row in rows:
-            if row is None:
-                ws.append([])
-                continue
-            ws.append(_cells(m, table, cols, row))
-    wb.save(path)
-
-
-def _headers(table, cols: list[str]) -> list[str]:
-    """A sheet's header row: each column's Chinese label (an unknown one as it is)."""
-    return [table.columns[k].label if k in table.columns else k for k in cols]
-
-
-def _cells(m, table, cols: list[str], row: dict) -> list:
-    return [_shown(m, table, k, row.get(k)) for k in cols]
-
-
-def _shown(m, table, column: str, value):
-    """An English code as the Chinese label an office would type; dates and text as they are."""
-    if value is None or column not in table.columns or not isinstance(value, str):
-        return value
-    enum = table.columns[column].enum
-    if not enum:
-        return value
-    return "、".join(m.label(enum, v) for v in value.split("、"))
+    return write_json(out_dir / f"{name}.json", TABLES, rosters(scale, seed))

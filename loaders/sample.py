@@ -16,7 +16,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from liaison_graph.loaders.generate import Committee, columns, committee_roster, write_workbook
+from liaison_graph.loaders.generate import Committee, committee_roster
+from liaison_graph.loaders.rosterfiles import columns, write_workbook
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "xishan-county.xlsx"
 COMMITTEE = Committee("XS", "溪山县政协", "county", None)

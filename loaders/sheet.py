@@ -1,17 +1,21 @@
 """What a read sheet is, before its rows are cleaned: its columns as the office headed them,
-its raw rows (or, read in bulk, its text columns), and the check of a header cell. The
-readers (read.py) make sheets; the cell path (validate.py) and the bulk path (bulk.py)
-clean them; none of the three imports another for these."""
+its raw rows (or, read in bulk, its text columns), what reading a file gives, and the check
+of a header cell. The readers (read.py and the modules it dispatches to) make sheets; the
+cell path (validate.py) and the bulk path (bulk.py) clean them; none imports another for
+these."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from liaison_graph.graph.errors import InputError, Where
-from liaison_graph.graph.model import Table, fold, model
+from liaison_graph.graph.model import model
+from liaison_graph.graph.model_types import Table, fold
 from liaison_graph.loaders.text import text_fault
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 @dataclass
@@ -40,6 +44,12 @@ class RawSheet:
 
     def where(self, row: int | None = None, col: SheetColumn | None = None) -> Where:
         return Where(self.file, self.sheet, row, col.letter if col else None, col.header if col else None)
+
+
+@dataclass
+class ReadResult:
+    sheets: list[RawSheet]
+    ignored: list[str]  # sheets or files that hold no known table
 
 
 class CellError(str):

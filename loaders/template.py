@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from liaison_graph.graph.model import Column, Table, fold, model
+from liaison_graph.graph.errors import BadArgument
+from liaison_graph.graph.model import model
+from liaison_graph.graph.model_types import Column, Table, fold
 
 INSTRUCTIONS = "说明"
 LAST_ROW = 1_048_576  # the last row of a worksheet: the drop-down lists hold for every data row
@@ -183,8 +185,6 @@ def _aliases(enum: str) -> list[tuple[str, str]]:
 def write_template(path: Path) -> Path:
     """Write the blank roster workbook to ``path``; refuse to overwrite a file."""
     from openpyxl import Workbook
-
-    from liaison_graph.graph.errors import BadArgument
 
     if path.exists():
         raise BadArgument(f"文件 {path} 已存在：模板不会覆盖已有文件，请换一个文件名", value=str(path))

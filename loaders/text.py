@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from liaison_graph.graph.model import INVISIBLE
+from liaison_graph.graph.model_types import INVISIBLE
 
 TABS_AND_BREAKS = ((0x09, 0x0A), (0x0D, 0x0D))
 CONTROLS = ((0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F))  # C0 and C1, but tab, LF and CR

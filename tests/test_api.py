@@ -10,24 +10,35 @@ import json
 import re
 
 import networkx as nx
-from fastapi.testclient import TestClient
 import pytest
-from openpyxl import load_workbook
-
+from fastapi.testclient import TestClient
 from liaison_graph.api.app import create_app
 from liaison_graph.api.auth import create_token
 from liaison_graph.api.fast import FastGaps
 from liaison_graph.api.routes.lookups import liaison_id
 from liaison_graph.api.service import Service
+from liaison_graph.graph.batch import Batch
 from liaison_graph.graph.coverage import report
 from liaison_graph.graph.embedded import EmbeddedStore
 from liaison_graph.graph.policy import builtin
-from liaison_graph.graph.store import Batch
 from liaison_graph.graph.view import open_view
 from liaison_graph.loaders import load_files
-from tests.api_fixtures import A, B, CITY, LEAK, build_city, open_world
+from openpyxl import load_workbook
+
+from tests.api_fixtures import CITY, LEAK, A, B, build_city, open_world
 
 DAY = "2026-06-30"
+ONE_EACH = """
+name: one-each
+label: 每人一名
+rules:
+  - id: pair
+    label: 党员委员联系党外委员（每人至多一名）
+    covers: {kind: member, cpc: false}
+    by: {kind: member, cpc: true}
+    through: [liaison]
+    capacity: {min: 1, max: 1}
+"""  # a policy of the caller's own
 ERROR_KEYS = {"status", "code", "message", "field", "value", "details"}
 
 
@@ -157,6 +168,14 @@ def isolation_cases(world) -> dict[tuple[str, str], list[dict]]:
                                           dict(url=f"/api/v1/page/network?committee_id={CITY}", ok=denied),
                                           dict(url="/api/v1/page/network", ok=(200,))],
         ("GET", "/api/v1/audit"): [dict(url="/api/v1/audit", ok=(200,), who="a_admin")],
+        ("POST", "/api/v1/coverage"): [dict(url="/api/v1/coverage", ok=denied, json={"committee_id": B}),
+                                       dict(url="/api/v1/coverage", ok=(200,),
+                                            json={"policy_document": ONE_EACH, "by": "committee"})],
+        ("POST", "/api/v1/coverage.xlsx"): [dict(url="/api/v1/coverage.xlsx", ok=denied, json={"committee_id": CITY}),
+                                            dict(url="/api/v1/coverage.xlsx", ok=(200,), json={"by": "committee"})],
+        ("POST", "/api/v1/recommend"): [dict(url="/api/v1/recommend", ok=denied, json={"committee_id": B}),
+                                        dict(url="/api/v1/recommend", ok=(200,),
+                                             json={"policy_document": ONE_EACH, "as_of": DAY})],
     }
 
 
@@ -712,3 +731,129 @@ def test_openapi_is_complete_enough_for_a_client_generator(world):
                 assert {"401", "403", "422", "500"} <= set(op["responses"]), (method, path)
                 assert op.get("security"), (method, path)
     assert spec["components"]["schemas"]["ErrorOut"]
+
+
+# --- one verb, two edges: the command line and the API answer every question alike -----------
+def cli_answer(capsys, world, *args):
+    """A command's JSON on the world's store (the command line speaks for the whole store)."""
+    from liaison_graph.api.cli import main
+
+    code = main(["--db", str(world.path), *args, "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 0, (args, err)
+    return json.loads(out)
+
+
+def cli_refusal(capsys, world, *args) -> str:
+    from liaison_graph.api.cli import main
+
+    code = main(["--db", str(world.path), *args])
+    out, err = capsys.readouterr()
+    assert code == 1 and out == "" and err.count("\n") == 1 and err.startswith("错误："), (args, out, err)
+    return err[len("错误："):].strip()
+
+
+def test_the_cli_and_the_api_answer_each_verb_alike(world, capsys):
+    """Each question asked of the same committee through both edges gets the same answer;
+    the command line's whole store is a token's of the top committee (stats included)."""
+    gap = sorted(gap_ids(world, "non-party-without-liaison"))[0]
+    org = some(world.store, "PartyOrg", A)
+    pairs = [
+        (["stats"], "city_admin", "/api/v1/stats"),
+        (["stats", "--committee", A], "a_viewer", "/api/v1/stats"),
+        (["stats", "--committee", B], "city_admin", f"/api/v1/stats?committee_id={B}"),
+        (["gaps", "--rule", "non-party-without-liaison", "--as-of", DAY, "--committee", A], "a_viewer",
+         f"/api/v1/gaps/non-party-without-liaison?as_of={DAY}&committee_id={A}"),
+        (["gaps", "--rule", "party-member-unorganised", "--as-of", DAY], "city_admin",
+         f"/api/v1/gaps/party-member-unorganised?as_of={DAY}"),
+        (["coverage", "--policy", "四联", "--by", "sector", "--as-of", DAY, "--committee", A], "a_viewer",
+         f"/api/v1/coverage?policy=四联&by=sector&as_of={DAY}"),
+        (["coverage", "--by", "committee", "--as-of", DAY, "--committee", CITY], "city_admin",
+         f"/api/v1/coverage?by=committee&as_of={DAY}"),
+        (["coverage", "--counts", "--as-of", DAY, "--committee", CITY], "city_admin", f"/api/v1/coverage/counts?as_of={DAY}"),
+        (["reach", org, "--hops", "3", "--as-of", DAY], "city_admin", f"/api/v1/reach/{org}?hops=3&as_of={DAY}"),
+        (["why", gap, "--as-of", DAY], "city_admin", f"/api/v1/why/{gap}?as_of={DAY}"),
+        (["diff", "--from", "2022-01-01", "--to", DAY, "--committee", A], "a_viewer",
+         f"/api/v1/diff?from=2022-01-01&to={DAY}"),
+        (["network", "--as-of", DAY, "--top", "3", "--committee", A], "a_viewer", f"/api/v1/network?as_of={DAY}&top=3"),
+        (["recommend", "--policy", "pairing", "--as-of", DAY, "--committee", A], "a_viewer",
+         f"/api/v1/recommend?policy=pairing&as_of={DAY}"),
+        (["policies"], "a_viewer", "/api/v1/policies"),
+    ]
+    for args, who, url in pairs:
+        api = world.get(who, url)
+        assert api.status_code == 200, (url, api.text[:300])
+        assert cli_answer(capsys, world, *args) == api.json(), args
+    whole = cli_answer(capsys, world, "stats")
+    assert whole == world.store.stats() and whole["members"] > cli_answer(capsys, world, "stats", "--committee", A)["members"]
+    # and the refusals alike
+    assert cli_refusal(capsys, world, "why", "NOPE") == world.get("city_admin", "/api/v1/why/NOPE").json()["error"]["message"]
+    assert cli_refusal(capsys, world, "coverage", "--policy", "五联") .startswith(
+        world.get("a_viewer", "/api/v1/coverage?policy=五联").json()["error"]["message"])
+
+
+def test_a_policy_document_is_taken_by_the_cli_and_the_api_alike(world, capsys, tmp_path):
+    """A policy of the caller's own: a --policy file on the command line, the same text as a
+    request's policy_document; the same answers, the same faults refused, the same limit."""
+    from liaison_graph.api.verbs.policies import POLICY_DOCUMENT_MAX
+
+    path = tmp_path / "one-each.yaml"
+    path.write_text(ONE_EACH, encoding="utf-8")
+    viewer = world.headers("a_viewer")
+    for verb, extra in (("coverage", ["--by", "sector"]), ("recommend", [])):
+        cli = cli_answer(capsys, world, verb, "--policy", str(path), "--as-of", DAY, "--committee", A, *extra)
+        body = {"policy_document": ONE_EACH, "as_of": DAY, **({"by": "sector"} if extra else {})}
+        api = world.client.post(f"/api/v1/{verb}", json=body, headers=viewer)
+        assert api.status_code == 200 and api.json() == cli, (verb, api.text[:300])
+        assert cli["policy"] == "one-each"
+    # a built-in asked by POST is the GET's answer
+    posted = world.client.post("/api/v1/coverage", json={"policy": "silian", "as_of": DAY}, headers=viewer).json()
+    assert posted == world.get("a_viewer", f"/api/v1/coverage?policy=silian&as_of={DAY}").json()
+    workbook = world.client.post("/api/v1/coverage.xlsx", json={"policy_document": ONE_EACH, "as_of": DAY}, headers=viewer)
+    assert workbook.status_code == 200 and "概览" in load_workbook(io.BytesIO(workbook.content)).sheetnames
+    # a fault: the same line at fault and the same problem; the file's name or the field's
+    bad = ONE_EACH.replace("cpc: true", "cpc: maybe")
+    path.write_text(bad, encoding="utf-8")
+    said = cli_refusal(capsys, world, "coverage", "--policy", str(path), "--committee", A)
+    err = assert_error(world.client.post("/api/v1/coverage", json={"policy_document": bad}, headers=viewer), 422,
+                       "input_error")
+    assert said.startswith("one-each.yaml 第8行：") and err["message"].startswith("policy_document 第8行：")
+    assert said.split("：", 1)[1] == err["message"].split("：", 1)[1]
+    # too large for either
+    path.write_text(ONE_EACH + "#" * POLICY_DOCUMENT_MAX, encoding="utf-8")
+    assert "政策文件过大" in cli_refusal(capsys, world, "coverage", "--policy", str(path))
+    err = assert_error(world.client.post("/api/v1/coverage", json={"policy_document": ONE_EACH + "#" * POLICY_DOCUMENT_MAX},
+                                         headers=viewer), 422, "validation_error")
+    assert err["field"] == "policy_document"
+    # a name and a document at once
+    err = assert_error(world.client.post("/api/v1/recommend/accept", json={"policy": "pairing", "policy_document": ONE_EACH},
+                                         headers=world.headers("a_editor")), 422, "bad_argument")
+    assert err["field"] == "policy"
+
+
+def test_a_scope_keeps_tokens_and_backups_to_itself(world, tmp_path):
+    """The token verbs and backups for a county's scope: its own tokens only, none of
+    another committee's to make or revoke, no backup of the whole store; a token change and
+    its audit record by the scope's actor."""
+    from liaison_graph.api.verbs import backups, tokens
+    from liaison_graph.api.verbs.scope import WHOLE, Scope
+    from liaison_graph.graph.errors import Forbidden, NotFound
+
+    county = Scope(A, frozenset({A}), "token:test")
+    every = tokens.tokens(world.store, WHOLE)
+    assert {t["committee_id"] for t in every} == {CITY, A, B}
+    assert tokens.tokens(world.store, county) == [t for t in every if t["committee_id"] == A]
+    city = next(t for t in every if t["committee_id"] == CITY)
+    with pytest.raises(NotFound):
+        tokens.revoke(world.store, county, city["id"])
+    with pytest.raises(Forbidden):
+        tokens.create(world.store, county, B, "viewer")
+    with pytest.raises(Forbidden):
+        backups.backup(world.store, county, tmp_path / "copy.db")
+    assert not (tmp_path / "copy.db").exists()
+    issued = tokens.create(world.store, county, A, "viewer", "县")
+    record = world.store.audit(0, 100_000)[-1]
+    assert (record["actor"], record["action"], record["target"]) == ("token:test", "token.create", issued.record.id)
+    tokens.revoke(world.store, county, issued.record.id)
+    assert world.store.audit(0, 100_000)[-1]["action"] == "token.revoke"
+    assert all(t.revoked_at is None for t in world.store.tokens() if t.id == city["id"])

@@ -12,18 +12,18 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from liaison_graph.api.cli import main
 from liaison_graph.cypher import PLACEHOLDER, catalog, query
+from liaison_graph.graph.batch import Batch
 from liaison_graph.graph.coverage import report
 from liaison_graph.graph.embedded import EmbeddedStore
+from liaison_graph.graph.errors import ModelError
+from liaison_graph.graph.model import model
 from liaison_graph.graph.policy import builtin
 from liaison_graph.graph.reach import network, reach, why
 from liaison_graph.graph.view import View, open_view, subtree
-from liaison_graph.graph.errors import ModelError
-from liaison_graph.graph.model import model
-from liaison_graph.graph.store import Batch
 from liaison_graph.loaders import load_files
+
 from tests.conftest import EDGE_EXPECTED, EDGE_ROSTER, open_backend, write_json
 from tests.test_columnar import ACROSS, rich_rosters
 from tests.test_properties import PROBE_DAYS, SETTINGS, rosters
@@ -31,7 +31,7 @@ from tests.test_properties import PROBE_DAYS, SETTINGS, rosters
 
 def test_catalogue_uses_only_model_labels_and_parameters():
     names = set(catalog())
-    assert {"upsert_nodes", "upsert_edges", "gap_non_party_without_liaison", "gap_party_member_unorganised"} <= names
+    assert {"upsert_nodes", "upsert_edges", "gap_by_liaison", "gap_by_membership"} <= names
     m = model()
     for name, text in catalog().items():
         for label in re.findall(r"[(\[]\w*:(\w+)", text):

@@ -10,8 +10,8 @@ import sys
 
 import click
 import pytest
-
 from liaison_graph.api.cli import cli, main
+
 from tests.conftest import EDGE_ROSTER, write_json, write_xlsx
 
 
@@ -287,9 +287,18 @@ def test_token_create_and_revoke_write_the_token_and_its_audit_record_together(l
     def fail(*args, **kwargs):
         raise RuntimeError("the journal write failed")
 
+    def journal_fails(m):
+        """The embedded store's audit write fails, wherever the store writes it."""
+        try:
+            from liaison_graph.graph import sqlite_journal
+        except ImportError:
+            m.setattr(EmbeddedStore, "_journal", fail)
+        else:
+            m.setattr(sqlite_journal, "audit_row", fail)
+
     before = state()
     with monkeypatch.context() as m:
-        m.setattr(EmbeddedStore, "_journal", fail)
+        journal_fails(m)
         code, out, err = run(capsys, "token", "create", "--committee", "C1", "--role", "editor", "--db", str(loaded))
     assert code != 0 and out == "" and "the journal write failed" in err
     assert state() == before  # no token without its record
@@ -302,7 +311,7 @@ def test_token_create_and_revoke_write_the_token_and_its_audit_record_together(l
 
     before = state()
     with monkeypatch.context() as m:
-        m.setattr(EmbeddedStore, "_journal", fail)
+        journal_fails(m)
         code, out, err = run(capsys, "token", "revoke", token.id, "--db", str(loaded))
     assert code != 0 and out == ""
     assert state() == before  # still live, no record
@@ -314,3 +323,36 @@ def test_token_create_and_revoke_write_the_token_and_its_audit_record_together(l
     code, _, err = run(capsys, "token", "revoke", token.id, "--db", str(loaded))
     assert code == 1 and f"找不到未吊销的令牌「{token.id}」" in err
     assert state() == ([revoked], trail)
+
+
+def test_stats_of_a_committee_and_policies_as_json(loaded, capsys):
+    """`stats --committee` counts a committee and those below it (as `GET stats` does), the
+    whole store without it; `policies --format json` is what `GET policies` answers."""
+    _, out, _ = run(capsys, "stats", "--format", "json", "--db", str(loaded))
+    whole = json.loads(out)
+    _, out, _ = run(capsys, "stats", "--committee", "C2", "--format", "json", "--db", str(loaded))
+    county = json.loads(out)
+    assert list(county) == list(whole) and 0 < county["members"] < whole["members"] == 17
+    code, out, _ = run(capsys, "stats", "--committee", "C2", "--db", str(loaded))
+    assert code == 0 and out.splitlines()[0] == f"政协：云岭县政协（C2）　库：{loaded}"
+    code, out, err = run(capsys, "stats", "--committee", "ZZ", "--db", str(loaded))
+    assert code == 1 and err.count("\n") == 1 and "ZZ" in err
+    code, out, _ = run(capsys, "policies", "--format", "json")
+    policies = {p["name"]: p for p in json.loads(out)}
+    assert code == 0 and policies["silian"]["label"] and len(policies["silian"]["rules"]) == 4
+    _, text, _ = run(capsys, "policies")
+    assert text.splitlines()[0].startswith(next(iter(policies)) + "（")
+
+
+def test_a_policy_file_and_a_bad_day_are_refused_naming_them(loaded, capsys, tmp_path):
+    for args, words in ((["coverage", "--policy", str(tmp_path / "missing.yaml")], ["missing.yaml", "不存在"]),
+                        (["coverage", "--policy", "五联"], ["五联", ".yaml 政策文件"]),
+                        (["diff", "--from", "2026-13-01"], ["--from", "2026-13-01"]),
+                        (["diff", "--from", "2026-01-01", "--to", "昨天"], ["--to", "昨天"])):
+        code, out, err = run(capsys, *args, "--db", str(loaded))
+        assert code == 1 and out == "" and err.count("\n") == 1, (args, err)
+        assert all(word in err for word in words), (args, err)
+    big = tmp_path / "big.yaml"
+    big.write_text("name: big\n" + "#" * 70_000, encoding="utf-8")
+    code, _, err = run(capsys, "coverage", "--policy", str(big), "--db", str(loaded))
+    assert code == 1 and "政策文件过大：big.yaml" in err

@@ -11,17 +11,17 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from liaison_graph.graph import columnar
+from liaison_graph.graph import column_coverage, columnar
+from liaison_graph.graph.batch import Batch
 from liaison_graph.graph.coverage import BREAKDOWNS, report
-from liaison_graph.graph.reports import store_report
 from liaison_graph.graph.embedded import EmbeddedStore
 from liaison_graph.graph.policy import POSITIONS, THROUGH, Policy, Rule, Select, builtin
-from liaison_graph.graph.store import Batch
+from liaison_graph.graph.reports import store_report
 from liaison_graph.graph.view import View, open_view, subtree
 from liaison_graph.loaders import load_files
+
 from tests.conftest import write_json
-from tests.test_properties import AFFILIATIONS, DAYS, PROBE_DAYS, date_range, _put
+from tests.test_properties import AFFILIATIONS, DAYS, PROBE_DAYS, _put, date_range
 
 POSITION_LABELS = ["主席", "副主席", "秘书长", "常委", "委员"]
 PARTY_GROUP_ROLES = [None, None, "党组书记", "党组副书记", "党组成员"]
@@ -170,8 +170,8 @@ def test_columns_answer_what_the_view_answers(roster, policy, days):
         for day in days:
             for by, window in asked:
                 expected = report(View(G, day, None, committees), policy, by, window)
-                assert columnar.report(from_graph, day, policy, committees, None, by, window) == expected
-                assert columnar.report(from_file, day, policy, committees, None, by, window) == expected
+                assert column_coverage.report(from_graph, day, policy, committees, None, by, window) == expected
+                assert column_coverage.report(from_file, day, policy, committees, None, by, window) == expected
                 assert store_report(store, dt.date.fromisoformat(day), policy, None, by, window) == expected
                 # the top committee, every other below it: the same from the columns as from its part of the graph
                 assert store_report(store, dt.date.fromisoformat(day), policy, "C0", by, window) == \
@@ -179,7 +179,7 @@ def test_columns_answer_what_the_view_answers(roster, policy, days):
                 # one committee and those below it, with the whole graph's liaisons and contacts: the
                 # same from the columns, and from that committee's part of the graph on its own
                 expected = report(View(G, day, scope, committees), policy, by, window)
-                assert columnar.report(from_file, day, policy, committees, scope, by, window) == expected
+                assert column_coverage.report(from_file, day, policy, committees, scope, by, window) == expected
                 assert report(open_view(store, dt.date.fromisoformat(day), sorted(committees)[-1]), policy, by,
                               window) == expected
 
@@ -254,7 +254,7 @@ def test_columns_of_a_generated_city_equal_the_view_for_every_builtin_policy(tmp
             view = View(G, day, None, committees)
             for policy in builtin().values():
                 for by in (None, *BREAKDOWNS):
-                    assert columnar.report(columns, day, policy, committees, None, by) == report(view, policy, by), \
+                    assert column_coverage.report(columns, day, policy, committees, None, by) == report(view, policy, by), \
                         (policy.name, by, day)
 
 
@@ -285,7 +285,7 @@ def test_a_liaison_to_a_sector_is_effective_through_a_contact_with_someone_in_it
         G, committees = store.graph(), store.committees()
         for day, window, effective in (("2025-01-01", 0, 1), ("2025-01-02", 1, 1), ("2025-01-02", 0, 0)):
             expected = report(View(G, day, None, committees), policy, None, window)
-            got = columnar.report(store.columns(), day, policy, committees, None, None, window)
+            got = column_coverage.report(store.columns(), day, policy, committees, None, None, window)
             assert got == expected
             sectors = got["rules"][0]
             assert (sectors["total"], sectors["covered"], sectors["effective"]) == (2, 1, effective), (day, window)
@@ -354,7 +354,7 @@ def test_columns_in_memory_follow_each_write(first, later, data):
                     load_files([write_json(folder / f"e{k}.json", {t: r for t, r in part.items() if r})], store)
                 except InputError:
                     pass  # refused: nothing changes
-                assert store._columns is not None  # followed the write, not dropped
+                assert store.projection("report_columns").held is not None  # followed the write, not dropped
                 for day in days:
                     for policy in policies_asked:
                         assert store_report(store, dt.date.fromisoformat(day), policy, None, "committee") == \

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from liaison_graph.graph.errors import CommitteeNotFound, InputError, UnknownRule
 from liaison_graph.loaders import load_files
+
 from tests.conftest import EDGE_EXPECTED, EDGE_ROSTER, write_json
 
 CASES = [(rule, day, ids) for rule, days in EDGE_EXPECTED.items() for day, ids in days.items()]
@@ -110,7 +110,7 @@ def test_reload_replaces_a_members_row_edges(edge_store, tmp_path):
 def test_reloading_the_roster_keeps_the_dates_a_membership_edit_gave(edge_store, tmp_path):
     """A membership dated through an edit (the roster has no column for it) keeps its dates
     when the roster is loaded again and still lists it; one it no longer lists goes."""
-    from liaison_graph.graph.store import Batch
+    from liaison_graph.graph.batch import Batch
 
     dated = Batch()
     dated.add_edge("IN_PARTY_ORG", "Member", "A1", "PartyOrg", "O2", "", {"start_date": "2026-08-01"})
@@ -272,7 +272,12 @@ def _journal_fails(store, monkeypatch) -> None:
     def fail(*args, **kwargs):
         raise RuntimeError("the journal write failed")
 
-    monkeypatch.setattr(type(store), "_journal", fail)
+    if store.name == "embedded":
+        from liaison_graph.graph import sqlite_journal
+
+        monkeypatch.setattr(sqlite_journal, "audit_row", fail)
+    else:
+        monkeypatch.setattr(type(store), "_journal", fail)
 
 
 def test_a_token_change_and_its_audit_record_are_one_transaction(edge_store, monkeypatch):

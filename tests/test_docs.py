@@ -114,7 +114,6 @@ def documented_commands(text: str) -> set[tuple[str, ...]]:
 
 def test_the_readme_names_every_command():
     import click
-
     from liaison_graph.api.cli import cli
 
     def leaves(group: click.Group, prefix=()):
@@ -164,16 +163,25 @@ def test_the_readme_endpoint_table_names_every_api_route():
     assert not missing, f"routes missing from the README's endpoint table: {sorted(missing)}"
 
 
-def test_the_readme_policy_table_names_every_builtin_policy():
+def test_every_builtin_policy_is_offered_by_the_files_alone():
+    """A built-in policy is one file in graph/policies/: `liaison policies` lists it, with
+    its Chinese label, where it comes from and its rules; `--policy` names it in its help;
+    the README sends people to that list instead of copying it."""
+    from click.testing import CliRunner
+
+    from liaison_graph.api.cli import cli
     from liaison_graph.graph.policy import builtin
 
-    rows = {cells[0]: cells for cells in table_rows(section(readme(), "Liaison systems (policies)"))}
+    files = sorted(p.stem for p in (ROOT / "graph" / "policies").glob("*.yaml"))
     policies = builtin()
-    assert len(policies) >= 6
+    assert sorted(policies) == files and len(files) >= 6
+    listed = CliRunner().invoke(cli, ["policies"]).output
+    helped = " ".join(CliRunner().invoke(cli, ["coverage", "--help"]).output.split())
     for name, policy in policies.items():
-        row = rows.get(f"`{name}`")
-        assert row, f"policy {name} missing from the README's policy table"
-        assert policy.label in row[1], (name, policy.label)
+        assert name in listed and policy.label in listed and policy.label in helped, name
+        assert all(rule.label in listed for rule in policy.rules), name
+    section_text = section(readme(), "Liaison systems (policies)")
+    assert "`liaison policies`" in section_text and "graph/policies/" in section_text
 
 
 def modules() -> list[str]:
@@ -182,8 +190,8 @@ def modules() -> list[str]:
     import ast
 
     found = []
-    for folder in ("graph", "api", "api/routes", "loaders", "cypher"):
-        for path in sorted((ROOT / folder).glob("*.py")):
+    for folder in ("graph", "api", "loaders", "cypher"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
             if path.name == "__init__.py":
                 body = ast.parse(path.read_text(encoding="utf-8")).body
                 if all(isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) for node in body):
@@ -220,16 +228,56 @@ def imports_of(path: Path) -> set[str]:
 
 
 def test_the_layers_are_as_the_architecture_draws_them():
-    """graph/ imports nothing from loaders/ or api/, and only graph/bolt.py reads cypher/;
+    """graph/ imports nothing from loaders/ or api/, and only graph/bolt_storage.py reads cypher/;
     loaders/ never imports api/ (docs/ARCHITECTURE.md, “The arrows”)."""
     wrong = []
     for module in modules():
         folder, used = module.split("/", 1)[0], imports_of(ROOT / module)
-        if folder == "graph" and (used & {"loaders", "api"} or ("cypher" in used and module != "graph/bolt.py")):
+        if folder == "graph" and (used & {"loaders", "api"} or ("cypher" in used and module != "graph/bolt_storage.py")):
             wrong.append((module, sorted(used)))
         if folder == "loaders" and "api" in used:
             wrong.append((module, sorted(used)))
+        if module.startswith("api/verbs/"):  # the verbs know neither HTTP nor the command line
+            text = (ROOT / module).read_text(encoding="utf-8")
+            if re.search(r"^\s*(from|import) (fastapi|starlette|click)\b|liaison_graph\.api\.(routes|commands|cli)\b",
+                         text, flags=re.MULTILINE):
+                wrong.append((module, "imports HTTP or the command line"))
     assert not wrong, wrong
+
+
+# The floor of the house: the model, and the stores' storage. Each of these imports only
+# others of them; the query engines and the projections sit above (docs/ARCHITECTURE.md).
+FLOOR = ("graph/errors.py", "graph/fastpaths.py", "graph/jsontext.py", "graph/model.py", "graph/model_types.py",
+         "graph/model_build.py", "graph/store.py", "graph/batch.py", "graph/parts.py", "graph/projection.py",
+         "graph/bolt_storage.py", "graph/sqlite_*.py", "graph/lookups.py", "graph/bolt_lookups.py",
+         "cypher/__init__.py")
+
+
+def product_modules_imported(path: Path) -> set[str]:
+    """The product's modules a module imports, as paths (``graph/store.py``), wherever the
+    import stands (at the top or inside a function)."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("liaison_graph."):
+            base = node.module.split(".")[1:]
+            for alias in node.names:
+                for candidate in ("/".join(base + [alias.name]) + ".py", "/".join(base) + ".py",
+                                  "/".join(base) + "/__init__.py"):
+                    if (ROOT / candidate).exists():
+                        found.add(candidate)
+                        break
+    return found
+
+
+def test_no_store_module_imports_a_query_engine():
+    """The model and the stores' storage import only each other: a store never imports the
+    policy engine, the projections or the questions (they are handed to it from above)."""
+    floor = {str(p.relative_to(ROOT)) for pattern in FLOOR for p in ROOT.glob(pattern)}
+    assert {"graph/store.py", "graph/sqlite_store.py", "graph/bolt_storage.py"} <= floor
+    wrong = {module: sorted(product_modules_imported(ROOT / module) - floor) for module in sorted(floor)}
+    assert not {m: w for m, w in wrong.items() if w}
 
 
 def _module_name(path: Path) -> str:
@@ -311,3 +359,9 @@ def test_links_between_the_documents_resolve():
     text = readme()
     for linked in ("docs/ARCHITECTURE.md", "docs/DOMAIN.md", "docs/benchmarks.md", "docs/DATA-FORMAT.md"):
         assert f"]({linked}" in text, linked
+
+
+def test_no_module_is_over_about_400_lines():
+    """A module that grows past this has more than one job: split it along a seam."""
+    long = {m: n for m in modules() if (n := len((ROOT / m).read_text(encoding="utf-8").splitlines())) > 420}
+    assert not long

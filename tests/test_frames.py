@@ -11,14 +11,15 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-
-from liaison_graph.graph import fastpaths
 from liaison_graph import loaders
+from liaison_graph.graph import fastpaths
 from liaison_graph.graph.embedded import EmbeddedStore
 from liaison_graph.graph.errors import InputError
 from liaison_graph.loaders import frames, load_files, read_rows
 from liaison_graph.loaders.build import build_batch
+from liaison_graph.loaders.framebatch import FrameBatch
 from liaison_graph.loaders.generate import generate
+
 from tests.conftest import write_csvs, write_json
 from tests.test_columnar import rich_rosters
 
@@ -161,20 +162,49 @@ def test_a_large_import_with_the_file_open_elsewhere_stays_in_the_wal(tmp_path, 
         assert reader.stats()["members"] == store.stats()["members"] > 0
 
 
-def test_reading_a_batch_built_as_columns_as_rows_makes_the_rows_the_batch(tmp_path, monkeypatch):
-    """Whoever changes a batch's rows (an import through the API keeps earlier membership
-    dates so) gets what they wrote: the store then writes the rows, not the columns."""
+def test_reading_a_batch_built_as_columns_as_rows_leaves_it_written_from_its_columns(tmp_path, monkeypatch):
+    """Reading a batch built as columns as rows (as the write rule, the Bolt store or the
+    membership dates may) never changes what it is: the rows are made once and cannot be
+    changed in place, the columns stay the batch, the store writes it from them, and the
+    file holds what the row-by-row build writes. Whoever changes the batch assigns its rows
+    (an import through the API keeps earlier membership dates so): the store then writes
+    those rows, and what they changed is stored."""
     generate("county", 3, tmp_path / "roster", "csv")
     paths = sorted((tmp_path / "roster").glob("*.csv"))
+    from_columns = []
+    monkeypatch.setattr(FrameBatch, "node_rows", lambda batch, rows=FrameBatch.node_rows: from_columns.append(batch) or rows(batch))
+    written = []
+    for way, threshold in (("columns", 0), ("rows", 10**12)):
+        monkeypatch.setattr(fastpaths, "BUILD_AS_COLUMNS_FROM", threshold)
+        with EmbeddedStore(tmp_path / f"{way}.db") as store:
+            batch, _, _ = loaders.prepare_files(paths, store)
+            if way == "columns":
+                by_columns = batch
+                assert batch.as_columns() is batch
+                size = batch.rows()
+                nodes, edges = batch.nodes, batch.edges
+                assert sum(map(len, nodes.values())) + len(edges) == size > 0
+                assert batch.nodes is nodes and batch.edges is edges  # made once
+                with pytest.raises(TypeError):
+                    nodes["Member"]["M-new"] = {"name": "新委员"}
+                with pytest.raises(AttributeError):
+                    edges.append(edges[0])
+                assert batch.as_columns() is batch and batch.rows() == size and not batch.rows_changed
+            store.write(batch)
+        written.append(_file(tmp_path / f"{way}.db"))
+    assert len(from_columns) == 1 and from_columns[0] is by_columns  # written from its columns; the row build from rows
+    assert written[0] == written[1] and written[0]["nodes"] and written[0]["changes"]
+
     monkeypatch.setattr(fastpaths, "BUILD_AS_COLUMNS_FROM", 0)
-    with EmbeddedStore(tmp_path / "a.db") as store:
+    with EmbeddedStore(tmp_path / "changed.db") as store:
         batch, _, _ = loaders.prepare_files(paths, store)
-        assert batch.as_columns() is batch
         member = next(iter(batch.nodes["Member"]))
-        batch.nodes["Member"][member]["name"] = "改过的名字"
-        assert batch.as_columns() is None
+        batch.nodes = {kind: {nid: {**props, "name": "改过的名字"} if nid == member else props for nid, props in by_id.items()}
+                       for kind, by_id in batch.nodes.items()}
+        assert batch.rows_changed and batch.as_columns() is None
         store.write(batch)
         assert store.node_props("Member", [member])[member]["name"] == "改过的名字"
+        assert len(from_columns) == 1  # written from its rows
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])

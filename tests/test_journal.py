@@ -4,10 +4,11 @@ version checks. Runs on every backend."""
 from __future__ import annotations
 
 import pytest
-
+from liaison_graph.graph.batch import Audit, etag
 from liaison_graph.graph.errors import Conflict
-from liaison_graph.graph.store import Audit, TokenRecord, etag
+from liaison_graph.graph.store import TokenRecord
 from liaison_graph.loaders import load_files, prepare_doc
+
 from tests.conftest import EDGE_ROSTER, open_backend, write_json
 
 
@@ -104,13 +105,13 @@ def test_a_token_change_keeps_what_the_embedded_store_built_from_the_roster(tmp_
     import datetime as dt
 
     from liaison_graph.api.auth import create_token, revoke_token
-    from liaison_graph.graph import embedded
+    from liaison_graph.graph.projections import ReportColumns
 
     store = open_backend("embedded", tmp_path)
     load_files([write_json(tmp_path / "r.json", EDGE_ROSTER)], store)
     built = []
-    real = embedded.EmbeddedStore._build_columns
-    monkeypatch.setattr(embedded.EmbeddedStore, "_build_columns", lambda self: built.append(1) or real(self))
+    real = ReportColumns.build
+    monkeypatch.setattr(ReportColumns, "build", lambda self, s: built.append(1) or real(self, s))
     columns, graph = store.columns(), store.graph()
     gaps = store.gaps("non-party-without-liaison", dt.date(2026, 7, 1))
     record, _ = create_token(store, "C1", "viewer", "看")

@@ -8,11 +8,11 @@ import datetime as dt
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openpyxl import Workbook, load_workbook
-
 from liaison_graph.graph import fastpaths
 from liaison_graph.graph.errors import InputError
 from liaison_graph.loaders import load_files
+from openpyxl import Workbook, load_workbook
+
 from tests.conftest import EDGE_ROSTER, write_csvs, write_json, write_xlsx
 
 
@@ -203,10 +203,10 @@ def _cell_path(path, text):
     import io
 
     from liaison_graph.graph.model import model
-    from liaison_graph.loaders.read import _sheet_from_rows
     from liaison_graph.loaders import parse_sheet
+    from liaison_graph.loaders.layout import sheet_from_rows
 
-    sheet = _sheet_from_rows(path.name, None, model().table_for(path.stem),
+    sheet = sheet_from_rows(path.name, None, model().table_for(path.stem),
                              enumerate(csv.reader(io.StringIO(text, newline=""), strict=True), start=1))
     return parse_sheet(sheet)
 
@@ -216,8 +216,8 @@ def _cell_path(path, text):
 def test_bulk_csv_cleaning_equals_the_cell_path(data, tmp_path_factory, monkeypatch):
     """A large CSV is cleaned in bulk; whatever the cells, it must give the rows, or the
     refusal (same file, row, column and words), that cleaning cell by cell gives."""
-    from liaison_graph.loaders.read import read_file
     from liaison_graph.loaders import parse_sheet
+    from liaison_graph.loaders.read import read_file
 
     monkeypatch.setattr(fastpaths, "CLEAN_AS_COLUMNS_FROM", 0)  # every file in bulk, however small
 
@@ -271,6 +271,28 @@ def test_a_generated_roster_loads_the_same_in_bulk_and_cell_by_cell(tmp_path, mo
     assert dumps[0] == dumps[1] and len(dumps[0]["nodes"]) > 1000
 
 
+def test_a_small_load_never_loads_the_column_engine(tmp_path):
+    """The column engine (polars) is imported only where a size in graph/fastpaths.py takes
+    it: importing the loaders and loading the sample (a workbook of a few hundred rows) leave
+    it unloaded, and a load of a large CSV loads it."""
+    import subprocess
+    import sys
+
+    from liaison_graph.loaders.generate import generate
+
+    generate("county", 1, tmp_path / "roster", "csv")
+    code = ("import sys; from pathlib import Path; from liaison_graph.graph import fastpaths; "
+            "from liaison_graph.graph.embedded import EmbeddedStore; from liaison_graph.loaders import load_files; "
+            "from liaison_graph.loaders.sample import SAMPLE; "
+            "store = EmbeddedStore(Path(sys.argv[1])); load_files([SAMPLE], store); store.close(); "
+            "print('polars' in sys.modules); fastpaths.CLEAN_AS_COLUMNS_FROM = 0; "
+            "store = EmbeddedStore(Path(sys.argv[2])); load_files(sorted(Path(sys.argv[3]).glob('*.csv')), store); "
+            "store.close(); print('polars' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "sample.db"), str(tmp_path / "large.db"),
+                           str(tmp_path / "roster")], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "True"]
+
+
 WORKBOOK_CELLS = {  # header: (cells as an office's workbook holds them, typed and not only text; cells that go wrong)
     "编号": (["M1", "M2", 1003, 1004.0, " M5 ", "Ｍ６", "M\u200b9"], ["Ｍ１"]),
     "姓名": (["张伟", " 王芳\u3000", 12.5, True, "=1+1", "李　娜", "\ufeffJohn  Smith"], ["张\u202e伟"]),
@@ -293,8 +315,8 @@ def test_bulk_worksheet_cleaning_equals_the_cell_path(data, tmp_path_factory, mo
     hold (numbers, truth values, date and time cells, serial days, blank rows, titles above
     the header, a cell right of the header), it must give the rows, or the refusal, that
     cleaning cell by cell gives."""
-    from liaison_graph.loaders.read import read_file
     from liaison_graph.loaders import parse_sheet
+    from liaison_graph.loaders.read import read_file
 
     headers = data.draw(st.permutations(list(WORKBOOK_CELLS)))
     offset = data.draw(st.integers(0, 2))  # blank columns left of the table
@@ -397,7 +419,7 @@ def _members_csv(path, lines: list[list[str]]):
 def test_a_name_padded_for_alignment_is_a_namesake_not_another_person(store, tmp_path, older):
     """An office pads a two-character name with a full-width space (黄　磊). Beside a 黄磊, a
     liaison to 黄磊 by name is ambiguous: refused with both ids, never given silently to one."""
-    from liaison_graph.graph.store import Batch
+    from liaison_graph.graph.batch import Batch
 
     roster = copy.deepcopy(EDGE_ROSTER)
     padded = {"id": "B9", "name": "黄　磊", "affiliation": "民进", "committee_id": "C1", "sector": "民进"}
@@ -508,7 +530,6 @@ def test_a_probationary_member_is_cpc_and_exports_and_edits_keep_the_wording(tmp
     """中共预备党员 is a CPC member (cpc_probationary kept on the member); the members table
     exported writes 中共预备党员 again, so it loads back the same, and an edit keeps it."""
     from fastapi.testclient import TestClient
-
     from liaison_graph.api.app import serving_app
     from liaison_graph.api.auth import create_token
     from liaison_graph.api.service import Service

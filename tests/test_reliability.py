@@ -19,13 +19,14 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from liaison_graph.api.auth import create_token
+from liaison_graph.graph.embedded import EmbeddedStore
+from liaison_graph.graph.errors import LiaisonError
+from liaison_graph.graph.sqlite_schema import SCHEMA
+from liaison_graph.loaders import load_files
 from openpyxl import Workbook
 
-from liaison_graph.api.auth import create_token
 from benchmarks.api_load import free_port, serving
-from liaison_graph.graph.embedded import SCHEMA, EmbeddedStore
-from liaison_graph.graph.errors import LiaisonError
-from liaison_graph.loaders import load_files
 from tests.conftest import EDGE_ROSTER, write_json
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -396,8 +397,8 @@ def test_a_store_written_by_the_first_version_opens_and_answers(tmp_path):
         assert store.db.execute("PRAGMA user_version").fetchone()[0] >= 3
         assert [g["id"] for g in store.gaps("non-party-without-liaison", dt.date(2026, 1, 1))] == ["M1"]
         assert store.changes() == [] and store.tokens() == []
-        from liaison_graph.graph.reports import store_report
         from liaison_graph.graph.policy import builtin
+        from liaison_graph.graph.reports import store_report
 
         whole = store_report(store, dt.date(2026, 1, 1), builtin()["two-coverages"])  # from the report columns
         assert [[i["id"] for i in r["uncovered"]] for r in whole["rules"]] == [[], ["M1"]]

@@ -13,13 +13,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from liaison_graph.api.auth import create_token
-from benchmarks.api_load import free_port, serving
-from liaison_graph.graph.embedded import SCHEMA, EmbeddedStore
+from liaison_graph.graph.embedded import EmbeddedStore
 from liaison_graph.graph.errors import StoreError
+from liaison_graph.graph.sqlite_schema import SCHEMA
 from liaison_graph.graph.store import TokenRecord
 from liaison_graph.loaders import load_files
+
+from benchmarks.api_load import free_port, serving
 from tests.conftest import EDGE_ROSTER, write_json
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -176,3 +177,27 @@ def test_a_backup_whose_committees_form_a_cycle_is_refused(tmp_path):
             store.restore(backup)
         assert "P1" in refused.value.message and "C1" in refused.value.message
         assert _state(store) == before
+
+
+def test_a_file_of_schema_version_4_has_its_gap_index_written_again_in_todays_days(tmp_path):
+    """Version 5 counts the gap index's days as graph/days.py does (version 4 wrote YYYYMMDD):
+    opening an older file writes every row of the index again, so its answers are the
+    roster's, not those of rows in the old encoding."""
+    import datetime as dt
+
+    from liaison_graph.graph.flagship import RULES
+
+    path = tmp_path / "old.db"
+    with EmbeddedStore(path) as store:
+        load_files([write_json(tmp_path / "r.json", EDGE_ROSTER)], store)
+        days = [dt.date(2020, 1, 1), dt.date(2026, 7, 1)]
+        expected = {(rule, day): store.gaps(rule, day) for rule in RULES for day in days}
+        assert any(expected.values())
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("UPDATE member_index SET start_day = 20200101, end_day = 99991231")  # as version 4 kept them
+    db.execute("UPDATE cover_spans SET start_day = 0, end_day = 99991231")
+    db.execute("PRAGMA user_version=4")
+    db.close()
+    with EmbeddedStore(path) as store:
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == 5
+        assert {(rule, day): store.gaps(rule, day) for rule in RULES for day in days} == expected

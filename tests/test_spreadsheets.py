@@ -15,17 +15,17 @@ from xml.etree import ElementTree
 import networkx as nx
 import pytest
 from fastapi.testclient import TestClient
-
 from liaison_graph.api.app import serving_app
 from liaison_graph.api.auth import create_token
 from liaison_graph.api.cli import main
 from liaison_graph.api.routes.feeds import table_rows
 from liaison_graph.api.service import Service
-from liaison_graph.graph.spreadsheet import CsvWriter
+from liaison_graph.graph.batch import Batch
 from liaison_graph.graph.embedded import EmbeddedStore
 from liaison_graph.graph.policy import builtin
-from liaison_graph.graph.store import Batch
+from liaison_graph.graph.spreadsheet import CsvWriter
 from liaison_graph.loaders import load_files
+
 from tests.conftest import EDGE_ROSTER, write_json
 
 DAY = "2026-06-30"

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from liaison_graph.graph import coverage, reports, store as store_module
+from liaison_graph.graph import coverage, reports
+from liaison_graph.graph import flagship as flagship_module
 from liaison_graph.graph.errors import InputError, ModelError
-from liaison_graph.graph.model import build_model, model
+from liaison_graph.graph.model import model
+from liaison_graph.graph.model_build import build_model
 from liaison_graph.graph.policy import SELECT_KEYS, flagship, parse_policy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +33,7 @@ ALLOWED: dict[str, set[str] | None] = {  # path -> the words allowed there (None
     # The page's word for a member of neither the CPC nor a democratic party (web/app.js
     # colours by it), not the affiliation code of 无党派人士.
     "api/routes/page.py": {"non_party"},
+    "api/verbs/page.py": {"non_party"},
 }
 
 
@@ -117,16 +119,19 @@ def _reordered_flagship_text() -> str:
 
 def test_the_gap_rules_are_the_flagship_policys():
     rules = flagship().rules
-    assert store_module.RULES == {r.id: r.gap_label for r in rules}
-    assert store_module.RULE_CPC == {r.id: r.covers.cpc for r in rules}
-    assert {cpc: store_module.RULE_FOR[cpc] for cpc in (True, False)} == {r.covers.cpc: r.id for r in rules}
+    assert flagship_module.RULES == {r.id: r.gap_label for r in rules}
+    assert flagship_module.RULE_CPC == {r.id: r.covers.cpc for r in rules}
+    assert {cpc: flagship_module.RULE_FOR[cpc] for cpc in (True, False)} == {r.covers.cpc: r.id for r in rules}
+    assert flagship_module.FORMS == flagship_module.forms(flagship())
+    assert {r: f.cpc for r, f in flagship_module.FORMS.items()} == flagship_module.RULE_CPC
 
 
 def test_reordering_the_flagship_rules_keeps_the_headline_and_the_gap_rules(monkeypatch, tmp_path):
     from liaison_graph.graph.embedded import EmbeddedStore
     from liaison_graph.loaders import load_files
+
     from tests.conftest import write_json
-    from tests.test_policies import D, ROSTER
+    from tests.test_policies import ROSTER, D
 
     reordered = parse_policy(_reordered_flagship_text(), "two-coverages.yaml")
     assert [r.id for r in reordered.rules] == [r.id for r in flagship().rules][::-1]
@@ -138,10 +143,38 @@ def test_reordering_the_flagship_rules_keeps_the_headline_and_the_gap_rules(monk
         assert list(after["headline"].items()) == list(before["headline"].items())
         assert after["headline"]["party_org"]["label"] == "党的组织对党员委员全覆盖"
         assert after["rules"] == before["rules"][::-1]
-    monkeypatch.setattr(store_module, "flagship", lambda: reordered)
-    gap_labels, cpc = store_module._flagship_rules()
-    assert list(gap_labels.items()) == list(store_module.RULES.items())
-    assert list(cpc.items()) == list(store_module.RULE_CPC.items())
+    gap_labels, cpc = flagship_module._flagship_rules(reordered)
+    assert list(gap_labels.items()) == list(flagship_module.RULES.items())
+    assert list(cpc.items()) == list(flagship_module.RULE_CPC.items())
+    assert flagship_module.forms(reordered) == flagship_module.FORMS
+
+
+def _changed_flagship_text(rule_id: str, **keys) -> str:
+    doc = yaml.safe_load(resources.files("liaison_graph.graph").joinpath("policies", "two-coverages.yaml")
+                         .read_text(encoding="utf-8"))
+    for rule in doc["rules"]:
+        if rule["id"] == rule_id:
+            rule.update(keys)
+    return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+
+
+@pytest.mark.parametrize("rule_id, keys, word", [
+    ("non-party-without-liaison", {"through": ["via_sector"]}, "via_sector"),  # the index keeps no liaison to a group
+    ("non-party-without-liaison", {"through": ["liaison", "membership"]}, "membership"),  # one way per rule
+    ("non-party-without-liaison", {"by": {"kind": "member", "cpc": True, "standing": True}}, "standing"),
+    ("non-party-without-liaison", {"covers": {"kind": "member", "cpc": False, "party_group": False}}, "party_group"),
+    ("non-party-without-liaison", {"by": {"kind": "party_org"}}, "member"),  # a liaison comes from a member
+    ("party-member-unorganised", {"by": {"kind": "party_org", "party_org_kinds": ["branch"]}}, "party_org_kinds"),
+    ("party-member-unorganised", {"by": {"kind": "member", "cpc": True}}, "member"),  # no one sits in a member
+])
+def test_a_flagship_rule_the_fast_forms_cannot_follow_is_refused_at_start(rule_id, keys, word):
+    """The gap index and the Bolt gap queries are written from the two-coverages policy
+    (graph/flagship.py): a declaration they cannot follow stops the product at import,
+    naming the rule and what is at fault, instead of answering something else."""
+    policy = parse_policy(_changed_flagship_text(rule_id, **keys), "two-coverages.yaml")
+    with pytest.raises(ModelError, match=rule_id) as refused:
+        flagship_module.forms(policy)
+    assert word in str(refused.value)
 
 
 def test_a_headline_names_rules_of_its_policy():

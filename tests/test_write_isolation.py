@@ -10,11 +10,11 @@ import json
 import shutil
 
 import pytest
-
+from liaison_graph.graph.batch import etag
 from liaison_graph.graph.embedded import EmbeddedStore
-from liaison_graph.graph.store import etag
 from liaison_graph.loaders import load_files
-from tests.api_fixtures import A, B, CITY, build_city, open_world
+
+from tests.api_fixtures import CITY, A, B, build_city, open_world
 
 OTHER = "Z01"  # the root of another tree
 TARGETS = {"own": A, "neighbour": B, "parent": CITY, "other_tree": OTHER}

@@ -1,19 +1,33 @@
 """Lookups: committees, members, sectors, party organisations and liaisons, with filters
-and pagination, each limited to the caller's scope."""
+and pagination, each limited to the caller's scope.
+
+Every list and every detail is answered from the store's indexes (``graph/lookups.py``):
+a page of nodes and its total through the committee index, a sector's counts through the
+edges reaching it, a member's or an organisation's detail through that node's own edges
+and their far ends. No route builds the graph of the caller's scope, so a national token's
+first page costs about what a county's does."""
 
 from __future__ import annotations
 
-import base64
-import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path as PathParam, Query, Response
-
+from fastapi import APIRouter, Query, Response
+from fastapi import Path as PathParam
+from liaison_graph.api.liaisons import liaison_id, liaison_item, parse_liaison_id  # noqa: F401 (named here too)
 from liaison_graph.api.schemas import Page
 from liaison_graph.api.service import CallerDep, ServiceDep, day_of, owned, scope_for, within
-from liaison_graph.graph.errors import NotFound
-from liaison_graph.graph.store import etag, holds
-from liaison_graph.graph.view import KIND_CODES, CODE_KINDS, scope_of
+from liaison_graph.graph.lookups import (
+    LIAISON,
+    LIAISON_SOURCE,
+    SECTOR,
+    LiaisonEnds,
+    LiaisonFilter,
+    NodeFilter,
+    liaison_order,
+)
+from liaison_graph.graph.model import model
+from liaison_graph.graph.batch import etag
+from liaison_graph.graph.view import scope_of
 
 router = APIRouter(tags=["lookups"])
 
@@ -22,49 +36,24 @@ Offset = Annotated[int, Query(ge=0, le=10_000_000, description="跳过条数")]
 CommitteeQ = Annotated[str | None, Query(description="政协编号（含其下级政协）", max_length=100)]
 AsOf = Annotated[str | None, Query(description="只列出该日在任/有效的（YYYY-MM-DD）", max_length=40)]
 
-
-def page(items: list, limit: int, offset: int) -> dict:
-    return {"total": len(items), "limit": limit, "offset": offset, "items": items[offset:offset + limit]}
-
-
-def liaison_id(src: str, dst_kind: str, dst: str, key: str) -> str:
-    """An opaque, URL-safe id for a liaison edge."""
-    raw = json.dumps([src, dst_kind, dst, key], ensure_ascii=False, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+CONTACT = model().edge_tables()["contacts"]
+IN_PARTY_ORG = {kind: edge for edge, kind in model().membership().items()}["PartyOrg"]
+CODE_KINDS = model().node_codes  # a target kind's code -> its node kind
 
 
-def parse_liaison_id(text: str) -> tuple[str, str, str, str]:
-    try:
-        src, dst_kind, dst, key = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
-        if not all(isinstance(x, str) for x in (src, dst_kind, dst, key)) or dst_kind not in KIND_CODES:
-            raise ValueError
-    except (ValueError, TypeError, UnicodeDecodeError):
-        raise NotFound(f"找不到联系「{text}」", id=text) from None
-    return src, dst_kind, dst, key
+def page(total: int, items: list, limit: int, offset: int) -> dict:
+    return {"total": total, "limit": limit, "offset": offset, "items": items}
 
 
-def liaison_item(src: str, dst_kind: str, dst: str, key: str, props: dict, names: dict | None = None) -> dict:
-    names = names or {}
-    return {"liaison_id": liaison_id(src, dst_kind, dst, key), "from_id": src, "from_name": names.get(("Member", src)),
-            "target_kind": KIND_CODES[dst_kind], "to_id": dst, "to_name": names.get((dst_kind, dst)),
-            "mechanism": props.get("mechanism"), "start_date": props.get("start_date"),
-            "end_date": props.get("end_date"), "etag": etag(props),
-            "extra": {k: v for k, v in props.items() if k not in ("mechanism", "start_date", "end_date", "target_kind")}}
+def _day(as_of: str | None) -> str | None:
+    """The day a list is limited to (none when not asked); a malformed one is refused."""
+    return day_of(as_of).isoformat() if as_of else None
 
 
-def _graph(service, caller, committee_id):
-    root = scope_for(caller, committee_id)
-    with service.lock:
-        scope, committees = scope_of(service.store, root)
-        return scope, committees, service.store.subgraph(scope)
-
-
-def _owned(service, caller, kind: str, node_id: str):
-    """A node the caller may see, with the graph of its committee (and those below it)."""
-    with service.lock:
-        props = owned(service.store, caller, kind, node_id)
-        scope, _ = scope_of(service.store, props["committee_id"])
-        return props, service.store.subgraph(scope)
+def _scope(service, caller, committee_id: str | None) -> set[str]:
+    """The committees a list covers: the one asked for (in the caller's scope) or the
+    token's own, and every committee below it. Called under the service's lock."""
+    return scope_of(service.store, scope_for(caller, committee_id))[0]
 
 
 @router.get("/me", summary="当前令牌：所属政协、角色和可见范围")
@@ -78,8 +67,8 @@ def me(caller: CallerDep) -> dict[str, Any]:
 def committees(service: ServiceDep, caller: CallerDep, limit: Limit = 100, offset: Offset = 0):
     with service.lock:
         all_committees = service.store.committees()
-    items = [within(all_committees[c], caller.scope) for c in sorted(caller.scope) if c in all_committees]
-    return page(items, limit, offset)
+    ids = sorted(c for c in caller.scope if c in all_committees)
+    return page(len(ids), [within(all_committees[c], caller.scope) for c in ids[offset:offset + limit]], limit, offset)
 
 
 @router.get("/committees/{committee_id}", summary="一个政协及其下级政协")
@@ -92,28 +81,6 @@ def committee(service: ServiceDep, caller: CallerDep,
     return {**within(all_committees[committee_id], caller.scope), "children": children}
 
 
-def _members(G, scope, as_of, sector, cpc, q, activity_group, special_committee) -> list[dict]:
-    day = day_of(as_of).isoformat() if as_of else None
-    out = []
-    for node, data in G.nodes(data=True):
-        if node[0] != "Member" or data.get("committee_id") not in scope:
-            continue
-        if day and not holds(data, day):
-            continue
-        if sector and data.get("sector") != sector:
-            continue
-        if cpc is not None and bool(data.get("cpc")) != cpc:
-            continue
-        if q and q not in data.get("name", "") and q != data.get("id"):
-            continue
-        if activity_group and data.get("activity_group") != activity_group:
-            continue
-        if special_committee and special_committee not in (data.get("special_committees") or []):
-            continue
-        out.append({k: v for k, v in data.items() if k != "node_kind"})
-    return sorted(out, key=lambda m: (m["committee_id"], m["id"]))
-
-
 @router.get("/members", response_model=Page, summary="委员：按政协、界别、党派、活动组、专委会、姓名筛选")
 def members(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = None, as_of: AsOf = None,
             sector: Annotated[str | None, Query(max_length=100)] = None,
@@ -122,81 +89,83 @@ def members(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = N
             activity_group: Annotated[str | None, Query(max_length=100)] = None,
             special_committee: Annotated[str | None, Query(max_length=100)] = None,
             limit: Limit = 100, offset: Offset = 0):
-    scope, _, G = _graph(service, caller, committee_id)
-    return page(_members(G, scope, as_of, sector, cpc, q, activity_group, special_committee), limit, offset)
+    with service.lock:
+        scope = _scope(service, caller, committee_id)
+        # An empty text filter keeps everything, as an absent one does.
+        where = NodeFilter(day=_day(as_of), sector=sector or None, cpc=cpc, q=q or None,
+                           activity_group=activity_group or None, special_committee=special_committee or None)
+        total, items = service.store.list_nodes("Member", scope, where, limit, offset)
+    return page(total, items, limit, offset)
 
 
 @router.get("/members/{member_id}", summary="一名委员：属性、版本（ETag）、联系、所在党组织、联系记录")
 def member(service: ServiceDep, caller: CallerDep, response: Response,
            member_id: Annotated[str, PathParam(max_length=100)]) -> dict[str, Any]:
-    props, G = _owned(service, caller, "Member", member_id)
     node = ("Member", member_id)
-    names = {n: d.get("name") for n, d in G.nodes(data=True)}
+    with service.lock:
+        props = owned(service.store, caller, *node)
+        edges, far = service.store.edges_around(*node, (LIAISON, IN_PARTY_ORG, CONTACT), (LIAISON, CONTACT))
+    names = {end: p.get("name") for end, p in far.items()}
+    names[node] = props.get("name")
     out_l, in_l, orgs, contacts = [], [], [], []
-    for _, dst, data in G.out_edges(node, data=True):
-        kind = data["edge_kind"]
-        props_e = {k: v for k, v in data.items() if k not in ("edge_kind",)}
-        if kind == "LIAISES_WITH":
-            out_l.append(liaison_item(member_id, dst[0], dst[1], _key(G, node, dst, data), props_e, names))
-        elif kind == "IN_PARTY_ORG":
-            orgs.append({"id": dst[1], "name": names.get(dst), "kind": G.nodes[dst].get("kind"),
-                         "start_date": data.get("start_date"), "end_date": data.get("end_date"),
-                         "org_start_date": G.nodes[dst].get("start_date"), "org_end_date": G.nodes[dst].get("end_date")})
-        elif kind == "CONTACTED":
-            contacts.append({"from_id": member_id, "to_id": dst[1], "to_name": names.get(dst), "date": data.get("date"),
-                             "mode": data.get("mode"), "summary": data.get("summary")})
-    for src, _, data in G.in_edges(node, data=True):
-        kind = data["edge_kind"]
-        if kind == "LIAISES_WITH":
-            in_l.append(liaison_item(src[1], "Member", member_id, _key(G, src, node, data),
-                                     {k: v for k, v in data.items() if k != "edge_kind"}, names))
-        elif kind == "CONTACTED":
-            contacts.append({"from_id": src[1], "from_name": names.get(src), "to_id": member_id, "date": data.get("date"),
-                             "mode": data.get("mode"), "summary": data.get("summary")})
+    for kind, src_kind, src, dst_kind, dst, key, data in edges:
+        if (src_kind, src) == node:  # an edge the member has to itself is listed both ways, as it was
+            org = far.get((dst_kind, dst), {})
+            if kind == LIAISON:
+                out_l.append((LiaisonEnds(src, dst_kind, dst, key, data.get("start_date"), None),
+                              liaison_item(src, dst_kind, dst, key, data, names)))
+            elif kind == IN_PARTY_ORG:
+                orgs.append({"id": dst, "name": names.get((dst_kind, dst)), "kind": org.get("kind"),
+                             "start_date": data.get("start_date"), "end_date": data.get("end_date"),
+                             "org_start_date": org.get("start_date"), "org_end_date": org.get("end_date")})
+            elif kind == CONTACT:
+                contacts.append({"from_id": member_id, "to_id": dst, "to_name": names.get((dst_kind, dst)),
+                                 "date": data.get("date"), "mode": data.get("mode"), "summary": data.get("summary")})
+        if (dst_kind, dst) == node:
+            if kind == LIAISON:
+                in_l.append((LiaisonEnds(src, dst_kind, dst, key, data.get("start_date"), None),
+                             liaison_item(src, dst_kind, dst, key, data, names)))
+            elif kind == CONTACT:
+                contacts.append({"from_id": src, "from_name": names.get((src_kind, src)), "to_id": member_id,
+                                 "date": data.get("date"), "mode": data.get("mode"), "summary": data.get("summary")})
     tag = etag(props)
     response.headers["ETag"] = f'"{tag}"'
-    return {"member": props, "etag": tag, "liaisons_out": out_l, "liaisons_in": in_l, "party_orgs": orgs,
-            "contacts": sorted(contacts, key=lambda c: c["date"] or "", reverse=True)}
+    return {"member": props, "etag": tag, "liaisons_out": _in_order(out_l), "liaisons_in": _in_order(in_l),
+            "party_orgs": orgs, "contacts": sorted(contacts, key=lambda c: c["date"] or "", reverse=True)}
 
 
-def _key(G, src, dst, data) -> str:
-    for key, edge in G.get_edge_data(src, dst).items():
-        if edge is data:
-            return key[1]
-    return ""
+def _in_order(liaisons: list[tuple]) -> list[dict]:
+    """Liaison items in the order of the list of liaisons."""
+    return [item for _, item in sorted(liaisons, key=lambda pair: liaison_order(pair[0]))]
 
 
 @router.get("/sectors", response_model=Page, summary="界别及其委员人数")
 def sectors(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = None,
             limit: Limit = 100, offset: Offset = 0):
-    scope, _, G = _graph(service, caller, committee_id)
-    items = []
-    for node, data in G.nodes(data=True):
-        if node[0] == "Sector" and data.get("committee_id") in scope:
-            members_in = [s for s, _, d in G.in_edges(node, data=True) if d["edge_kind"] == "IN_SECTOR"]
-            cpc = sum(1 for m in members_in if G.nodes[m].get("cpc"))
-            items.append({"id": node[1], "name": data.get("name"), "committee_id": data.get("committee_id"),
-                          "members": len(members_in), "cpc_members": cpc})
-    return page(sorted(items, key=lambda s: (s["committee_id"], s["id"])), limit, offset)
+    with service.lock:
+        total, found = service.store.list_nodes(SECTOR, _scope(service, caller, committee_id), None, limit, offset)
+        counts = service.store.sector_counts([s["id"] for s in found])
+    items = [{"id": s["id"], "name": s.get("name"), "committee_id": s.get("committee_id"),
+              "members": counts.get(s["id"], (0, 0))[0], "cpc_members": counts.get(s["id"], (0, 0))[1]} for s in found]
+    return page(total, items, limit, offset)
 
 
 @router.get("/party-orgs", response_model=Page, summary="党组织")
 def party_orgs(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = None, as_of: AsOf = None,
                limit: Limit = 100, offset: Offset = 0):
-    scope, _, G = _graph(service, caller, committee_id)
-    day = day_of(as_of).isoformat() if as_of else None
-    items = [{k: v for k, v in d.items() if k != "node_kind"} for n, d in G.nodes(data=True)
-             if n[0] == "PartyOrg" and d.get("committee_id") in scope and (day is None or holds(d, day))]
-    return page(sorted(items, key=lambda o: (o["committee_id"], o["id"])), limit, offset)
+    with service.lock:
+        scope = _scope(service, caller, committee_id)
+        total, items = service.store.list_nodes("PartyOrg", scope, NodeFilter(day=_day(as_of)), limit, offset)
+    return page(total, items, limit, offset)
 
 
 @router.get("/party-orgs/{org_id}", summary="一个党组织及其成员")
 def party_org(service: ServiceDep, caller: CallerDep, org_id: Annotated[str, PathParam(max_length=100)]) -> dict[str, Any]:
-    props, G = _owned(service, caller, "PartyOrg", org_id)
-    node = ("PartyOrg", org_id)
-    members_in = [{"id": s[1], "name": G.nodes[s].get("name"), "start_date": d.get("start_date"),
-                   "end_date": d.get("end_date")}
-                  for s, _, d in G.in_edges(node, data=True) if d["edge_kind"] == "IN_PARTY_ORG"] if node in G else []
+    with service.lock:
+        props = owned(service.store, caller, "PartyOrg", org_id)
+        edges, far = service.store.edges_around("PartyOrg", org_id, (), (IN_PARTY_ORG,))
+    members_in = [{"id": src, "name": far.get((src_kind, src), {}).get("name"), "start_date": data.get("start_date"),
+                   "end_date": data.get("end_date")} for _, src_kind, src, _, _, _, data in edges]
     return {"party_org": props, "members": sorted(members_in, key=lambda m: m["id"])}
 
 
@@ -205,23 +174,15 @@ def liaisons(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = 
              member_id: Annotated[str | None, Query(max_length=100, description="联系人或联系对象")] = None,
              target_kind: Annotated[str | None, Query(max_length=40, description="member sector special_committee activity_group party_org")] = None,
              limit: Limit = 100, offset: Offset = 0):
-    scope, _, G = _graph(service, caller, committee_id)
-    day = day_of(as_of).isoformat() if as_of else None
-    names = {n: d.get("name") for n, d in G.nodes(data=True)}
-    items = []
-    for src, dst, key, data in G.edges(keys=True, data=True):
+    target = CODE_KINDS.get(target_kind) if target_kind else None
+    with service.lock:
+        scope = _scope(service, caller, committee_id)
+        day = _day(as_of)
+        if target_kind and target is None:  # no liaison reaches a kind of no such code
+            return page(0, [], limit, offset)
         # A liaison is the caller's when either end is: one from another committee into its
         # member (or sector, organisation …) is listed too, its far end by id and name.
-        if data["edge_kind"] != "LIAISES_WITH" or (G.nodes[src].get("committee_id") not in scope
-                                                   and G.nodes[dst].get("committee_id") not in scope):
-            continue
-        if day and not holds(data, day):
-            continue
-        if member_id and member_id not in (src[1], dst[1]):
-            continue
-        if target_kind and CODE_KINDS.get(target_kind) != dst[0]:
-            continue
-        items.append(liaison_item(src[1], dst[0], dst[1], key[1], {k: v for k, v in data.items() if k != "edge_kind"},
-                                  names))
-    items.sort(key=lambda i: (i["from_id"], i["target_kind"], i["to_id"], i["start_date"] or ""))
-    return page(items, limit, offset)
+        total, rows = service.store.list_liaisons(scope, LiaisonFilter(day, member_id or None, target), limit, offset)
+    items = [liaison_item(r.src, r.dst_kind, r.dst, r.key, r.props,
+                          {(LIAISON_SOURCE, r.src): r.src_name, (r.dst_kind, r.dst): r.dst_name}) for r in rows]
+    return page(total, items, limit, offset)

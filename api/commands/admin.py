@@ -1,0 +1,138 @@
+"""The commands that keep the store and the service: backup, restore, sync, serve, and
+the access tokens (create, list, revoke). The command line speaks for the whole store."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+from liaison_graph.api.commands.stores import open_bolt, open_store, store_options
+from liaison_graph.api.commands.translate import emit_json
+from liaison_graph.api.output import kind_label, tokens_table
+from liaison_graph.api.verbs import backups, tokens
+from liaison_graph.api.verbs.scope import WHOLE
+
+log = logging.getLogger("liaison")
+
+
+@click.command()
+@click.argument("target", type=click.Path(path_type=Path))
+@store_options
+def backup(target, store_config):
+    """备份嵌入式库到一个新文件（服务运行时也可以，备份是同一时刻的完整副本）。"""
+    with open_store(store_config) as store:
+        path = backups.backup(store, WHOLE, target)
+    click.echo(f"已备份到 {path}")
+
+
+@click.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@store_options
+def restore(source, store_config):
+    """用备份文件替换嵌入式库的名单数据（一次完成，服务运行时也可以）。
+
+    令牌、审计记录和变更流沿用本库，并记下这次恢复；旧版本的备份先升级。
+
+    结构与本程序不符或政协上下级成环的备份被拒绝，本库不变。"""
+    with open_store(store_config, write=True) as store:
+        counts = backups.restore(store, WHOLE, source)
+    click.echo(f"已从 {source} 恢复：委员 {counts['members']} 名，联系 {counts['liaisons']} 条")
+
+
+@click.command()
+@click.option("--to-neo4j", "to_neo4j", metavar="URI", required=True, help="目标 Neo4j 地址（bolt:// 或 neo4j://）")
+@click.option("--replace", is_flag=True, help="先清空目标库再复制（否则按编号合并）")
+@click.option("--allow-move", "moves", is_flag=True, help="合并时允许把目标库中已有的委员、党组织、活动移到另一个政协（默认拒绝）")
+@store_options
+def sync(to_neo4j, replace, moves, store_config):
+    """把嵌入式库的全部内容复制到 Neo4j 图数据库（一个事务，全部成功或全部不写）。"""
+    from liaison_graph.graph.sync import copy_store
+
+    store_config = {**store_config, "neo4j": None}
+    with open_store(store_config) as source, open_bolt(to_neo4j, store_config) as target:
+        counts = copy_store(source, target, replace=replace, moves=moves)
+    click.echo("已同步到 " + to_neo4j + "：" + "，".join(f"{kind_label(k)} {v}" for k, v in counts.items()))
+
+
+@click.command()
+@click.option("--demo", is_flag=True, help="演示：在临时库中导入示例名单，并打印一个管理员令牌")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址（默认只监听本机）")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="端口")
+@click.option("--max-upload-mb", type=click.IntRange(1, 1024), default=20, show_default=True, help="上传文件合计上限（MB）")
+@click.option("--max-json-kb", type=click.IntRange(1, 102400), default=1024, show_default=True,
+              help="其他请求内容（JSON）的上限（KB）")
+@store_options
+def serve(demo, host, port, max_upload_mb, max_json_kb, store_config):
+    """启动 HTTP 服务（/api/v1 接口、/docs 接口文档）。每个请求须带访问令牌。"""
+    import tempfile
+
+    import uvicorn
+
+    from liaison_graph.api.app import serving_app
+    from liaison_graph.api.service import Service
+
+    with tempfile.TemporaryDirectory() as tmp:
+        if demo:
+            from liaison_graph.api.verbs.loading import load
+            from liaison_graph.loaders.sample import SAMPLE, write_sample
+
+            store = open_store({**store_config, "neo4j": None, "db": str(Path(tmp) / "demo.db")}, write=True)
+            load(store, WHOLE, [SAMPLE if SAMPLE.exists() else write_sample(Path(tmp) / SAMPLE.name)])
+            root = sorted(c for c, p in store.committees().items() if not p.get("parent_id"))[0]
+            issued = tokens.create(store, WHOLE, root, "admin", "演示")
+        else:
+            store = open_store(store_config)
+        service = Service(store, max_upload_bytes=max_upload_mb * 1024 * 1024, max_json_bytes=max_json_kb * 1024,
+                          demo=demo)
+        if demo:
+            click.echo(f"演示库已就绪（示例名单，政协 {root}）。管理员令牌：")
+            click.echo(issued.secret)
+        log.info("serving on %s:%s", host, port)
+        try:
+            uvicorn.run(serving_app(service), host=host, port=port, log_level="warning")
+        finally:
+            store.close()
+
+
+@click.group()
+def token():
+    """访问令牌：签发、列出、吊销（令牌只显示一次，库中只存其摘要）。"""
+
+
+@token.command("create")
+@click.option("--committee", "committee_id", required=True, metavar="ID", help="令牌所属政协（可见该政协及其下级政协）")
+@click.option("--role", type=click.Choice(["viewer", "editor", "admin"]), default="viewer", show_default=True,
+              help="角色：只读、编辑、管理员")
+@click.option("--name", metavar="TEXT", help="备注名（谁在用这个令牌）")
+@click.option("--expires-days", type=click.IntRange(1, 3650), metavar="N", help="N 天后过期（默认不过期）")
+@store_options
+def token_create(committee_id, role, name, expires_days, store_config):
+    """签发令牌；最后一行单独打印令牌本身。"""
+    with open_store(store_config) as store:
+        issued = tokens.create(store, WHOLE, committee_id, role, name, expires_days)  # with its audit record
+    record = issued.record
+    click.echo(f"已签发令牌 {record.id}（政协 {committee_id}，角色 {role}" +
+               (f"，{record.expires_at} 过期" if record.expires_at else "") + "）。请妥善保存，此后不再显示：")
+    click.echo(issued.secret)
+
+
+@token.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="输出格式")
+@store_options
+def token_list(fmt, store_config):
+    """列出令牌（不含令牌本身）。"""
+    with open_store(store_config) as store:
+        rows = tokens.tokens(store, WHOLE)
+    emit_json(rows) if fmt == "json" else click.echo(tokens_table(rows))
+
+
+@token.command("revoke")
+@click.argument("token_id", metavar="TOKEN_ID")
+@store_options
+def token_revoke(token_id, store_config):
+    """吊销令牌（立即失效）。"""
+    with open_store(store_config) as store:
+        tokens.revoke(store, WHOLE, token_id)  # with its audit record
+    click.echo(f"已吊销令牌 {token_id}")

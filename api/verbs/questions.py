@@ -1,0 +1,138 @@
+"""The questions: stats, the two gap lists, coverage (the report and the counts), reach,
+why, diff and the network figures, each for the caller's scope.
+
+A question about no particular committee is about the caller's own: a token's committee
+and those below it, the whole store for the command line. Every answer is the same for the
+command line and the HTTP API; they differ only in how it is written out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, TypedDict
+
+from liaison_graph.api.verbs.policies import PolicyAsked, choose
+from liaison_graph.api.verbs.scope import NO_LOCK, Lock, Scope
+from liaison_graph.graph.coverage import flagship_counts
+from liaison_graph.graph.flagship import check_rule
+from liaison_graph.graph.reach import REASONS, view_gaps
+from liaison_graph.graph.reach import diff as run_diff, network as run_network, reach as run_reach, why as run_why
+from liaison_graph.graph.reports import store_report
+from liaison_graph.graph.store import STAT_KEYS, Store
+from liaison_graph.graph.view import View, home_committee, open_view, scope_of
+
+Report = dict[str, Any]  # an answer worked out in graph/ (coverage, counts, why, network), as it gives it
+
+
+class GapItem(TypedDict):
+    id: str
+    name: str
+    committee_id: str
+    sector: str | None
+
+
+class GapList(TypedDict):
+    rule: str
+    as_of: str
+    count: int
+    items: list[GapItem]
+
+
+ReachResult = TypedDict("ReachResult", {"from": str, "as_of": str, "hops": int, "items": list[dict]})
+DiffResult = TypedDict("DiffResult", {"from": str, "to": str, "committee_id": str | None, "items": list[dict],
+                                      "reasons": dict[str, str]})
+
+
+def stats(store: Store, scope: Scope, committee_id: str | None = None, *, lock: Lock = NO_LOCK) -> dict[str, int]:
+    """Counts by kind (``STAT_KEYS``) of a committee and those below it: the nodes that
+    belong there, the liaisons and contact records from them. The whole store (or a scope
+    that is every committee) is counted by the store itself."""
+    root = scope.root(committee_id)
+    with lock:
+        part, committees = scope_of(store, root)
+        if part is None or part == committees.keys():
+            return store.stats()
+        G = store.subgraph(part)
+    counts = dict.fromkeys(STAT_KEYS, 0)
+    kinds = {kind: key for key, kind in STAT_KEYS.items()}
+    for _, data in G.nodes(data=True):
+        if data.get("committee_id") in part and data.get("node_kind") in kinds:
+            counts[kinds[data["node_kind"]]] += 1
+    for src, _, data in G.edges(data=True):
+        if data["edge_kind"] in kinds and G.nodes[src].get("committee_id") in part:
+            counts[kinds[data["edge_kind"]]] += 1
+    return counts
+
+
+def gaps(store: Store, scope: Scope, rule: str, day: dt.date, committee_id: str | None = None, *,
+         lock: Lock = NO_LOCK) -> GapList:
+    """A flagship rule's gap list: of one committee (only that one) when asked, else of
+    every committee in the scope. The contract of DATA-FORMAT.md."""
+    check_rule(rule)
+    scope.check_committee(committee_id)
+    with lock:
+        if committee_id is not None or scope.whole:
+            items = store.gaps(rule, day, committee_id)
+        else:
+            items = [i for i in store.gaps(rule, day, None) if i["committee_id"] in scope.committees]
+    return {"rule": rule, "as_of": day.isoformat(), "count": len(items), "items": items}
+
+
+def coverage(store: Store, scope: Scope, policy: PolicyAsked, day: dt.date, committee_id: str | None = None,
+             by: str | None = None, window: int | None = None, *, lock: Lock = NO_LOCK) -> Report:
+    """Every rule of a liaison system: covered and total, nominal and effective, the
+    uncovered, the breakdown, capacity findings and the quiet liaisons."""
+    chosen = choose(policy)
+    root = scope.root(committee_id)
+    with lock:
+        return store_report(store, day, chosen, root, by=by, window_days=window)
+
+
+def coverage_counts(store: Store, scope: Scope, day: dt.date, committee_id: str | None = None, *,
+                    lock: Lock = NO_LOCK) -> Report:
+    """The two full coverages by committee, nominal, from the indexes the store maintains."""
+    root = scope.root(committee_id)
+    with lock:
+        return flagship_counts(store, day, root)
+
+
+def view_around(store: Store, scope: Scope, node_id: str, day: dt.date) -> View:
+    """The view of the committee a member or organisation belongs to (and those below it),
+    if the caller sees it."""
+    home = home_committee(store, node_id)
+    scope.check_owned(home, "委员或党组织", node_id)
+    return open_view(store, day, home)
+
+
+def reach(store: Store, scope: Scope, node_id: str, hops: int, day: dt.date, *, lock: Lock = NO_LOCK) -> ReachResult:
+    """Whom party work reaches from a member or organisation within ``hops`` liaison steps."""
+    with lock:
+        items = run_reach(view_around(store, scope, node_id, day), node_id, hops, scope.committees)
+    return {"from": node_id, "as_of": day.isoformat(), "hops": hops, "items": items}
+
+
+def why(store: Store, scope: Scope, member_id: str, day: dt.date, *, lock: Lock = NO_LOCK) -> Report:
+    """The liaison chains and organisations that cover a member, or why none does."""
+    with lock:
+        return run_why(view_around(store, scope, member_id, day), member_id, scope=scope.committees)
+
+
+def diff(store: Store, scope: Scope, day_from: dt.date, day_to: dt.date, committee_id: str | None = None, *,
+         lock: Lock = NO_LOCK) -> DiffResult:
+    """Members who gained or lost coverage between two days, and why (``reasons`` labels
+    the reason codes)."""
+    root = scope.root(committee_id)
+    with lock:
+        part, committees = scope_of(store, root)
+        G = store.subgraph(part)
+    before, after = View(G, day_from.isoformat(), part, committees), View(G, day_to.isoformat(), part, committees)
+    return {"from": day_from.isoformat(), "to": day_to.isoformat(), "committee_id": root,
+            "items": run_diff(before, after, view_gaps), "reasons": REASONS}
+
+
+def network(store: Store, scope: Scope, day: dt.date, committee_id: str | None = None, top: int = 10, *,
+            lock: Lock = NO_LOCK) -> Report:
+    """Liaison load per person, brokers, isolated members, the sector × sector matrix."""
+    root = scope.root(committee_id)
+    with lock:
+        view = open_view(store, day, root)
+    return run_network(view, top)

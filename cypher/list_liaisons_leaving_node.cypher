@@ -1,0 +1,4 @@
+// The liaisons ({rel}) leaving one node ({src}), with the committees of their two ends.
+MATCH (a:{src} {id: $id})-[r:{rel}]->(b)
+RETURN a.id AS src, labels(b) AS dst_labels, b.id AS dst, r.key AS key, r.start_date AS start_date,
+       r.end_date AS end_date, a.committee_id AS src_committee, b.committee_id AS dst_committee

@@ -1,0 +1,396 @@
+"""The Bolt store's storage: the same product on Neo4j (server, cluster or Aura) through the
+official ``neo4j`` driver. What it answers beyond storage (the flagship gaps, in Cypher) is
+registered where the store is assembled (``graph/bolt.py``).
+
+Queries live in ``cypher/`` and take values only as parameters; labels and relationship
+types come from the model. A whole import runs in one managed write transaction (the
+driver retries it on transient errors; every statement is an idempotent MERGE, so a
+retry is safe), sent in batches of ``batch_size`` rows. Reads run in managed read
+transactions, which a cluster routes to its secondaries.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import asdict
+
+import neo4j
+import networkx as nx
+from liaison_graph.cypher import query
+from liaison_graph.graph import bolt_lookups
+from liaison_graph.graph.batch import (
+    Audit,
+    Batch,
+    WriteResult,
+    changed_entities,
+    entities_json,
+    etag,
+    now,
+    table_edge_rows,
+)
+from liaison_graph.graph.errors import Conflict, StoreError
+from liaison_graph.graph.jsontext import dumps, loads
+from liaison_graph.graph.model import model
+from liaison_graph.graph.parts import PART_INCOMING, bulk, by_kind, complete_part, put_edge, put_node
+from liaison_graph.graph.store import STAT_KEYS, Store, TokenRecord
+from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
+
+log = logging.getLogger(__name__)
+
+def _chunks(rows: list, size: int):
+    for i in range(0, len(rows), size):
+        yield rows[i : i + size]
+
+
+def _add_records(G: nx.MultiDiGraph, kinds, records, ends=None) -> None:
+    """Nodes (labels, props) and edges (rel, ends, props; an end's properties where the
+    graph may not hold it yet) read by a query, into ``G``; edges only to ``ends`` when
+    given."""
+    for r in records:
+        if "rel" not in r.keys():
+            kind = next(label for label in r["labels"] if label in kinds)
+            put_node(G, (kind, r["props"]["id"]), kind, r["props"])
+            continue
+        src = (next(label for label in r["src_labels"] if label in kinds), r["src"])
+        dst = (next(label for label in r["dst_labels"] if label in kinds), r["dst"])
+        if ends is not None and dst not in ends:
+            continue
+        for node, props in ((src, r.get("src_props")), (dst, r.get("dst_props"))):
+            if node not in G and props is not None:
+                put_node(G, node, node[0], props)
+        props = dict(r["props"])
+        key = props.pop("key", "")
+        put_edge(G, src, dst, (r["rel"], key), r["rel"], props)
+
+
+class BoltStorage(Store):
+    name = "bolt"
+
+    def __init__(
+        self,
+        uri: str,
+        user: str | None = None,
+        password: str | None = None,
+        database: str | None = None,
+        batch_size: int = 5000,
+        projections: Sequence = (),
+    ):
+        self.uri, self.database, self.batch_size = uri, database, batch_size
+        self.projections = {p.name: p for p in projections}
+        auth = (user or "neo4j", password or "") if user or password else None
+        self.driver = None
+        try:
+            self.driver = neo4j.GraphDatabase.driver(uri, auth=auth)
+            self.driver.verify_connectivity()
+            self._ensure_schema()
+        except BaseException as exc:
+            if self.driver is not None:  # a store that could not open leaves no connection behind
+                self.driver.close()
+            if isinstance(exc, (ServiceUnavailable, AuthError, OSError, ValueError, Neo4jError)):
+                raise StoreError(f"无法连接图数据库 {uri}：{exc}", uri=uri) from None
+            raise
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def _session(self):
+        return self.driver.session(database=self.database)
+
+    def _read(self, name: str, params: dict | None = None, **names) -> list[dict]:
+        text = query(name, **names)
+
+        def work(tx):
+            return [record.data() for record in tx.run(text, params or {})]
+
+        with self._session() as session:
+            return session.execute_read(work)
+
+    def _ensure_schema(self) -> None:
+        try:
+            with self._session() as session:
+                for kind in model().nodes:
+                    # Schema statements cannot share a transaction with each other on Neo4j.
+                    session.run(query("schema_unique_id", kind=kind)).consume()
+                    session.run(query("schema_committee_index", kind=kind)).consume()
+                for name in ("schema_token_id", "schema_sequence_name", "schema_change_seq", "schema_audit_seq"):
+                    session.run(query(name)).consume()
+        except Neo4jError as exc:
+            raise StoreError(f"无法在图数据库中建立约束和索引：{exc.message}") from None
+
+    # --- writing -------------------------------------------------------------------
+    def _empty(self, tx=None) -> bool:
+        params = {"kinds": sorted(model().nodes)}
+        if tx is not None:
+            return tx.run(query("any_graph_node"), params).single() is None
+        return not self._read("any_graph_node", params)
+
+    def write(self, batch: Batch) -> WriteResult:
+        created, updated = {}, {}
+        # A first import into an empty store creates instead of merging, and has no row
+        # edges to replace: several times fewer lookups per row. Checked again inside the
+        # transaction; a store filled meanwhile is merged into as usual.
+        empty = self._empty()
+        for kind, nodes in batch.nodes.items():
+            before = 0 if empty else len(self.existing(kind, nodes))
+            created[kind], updated[kind] = len(nodes) - before, before
+        groups: dict[tuple[str, str, str], dict[tuple, dict]] = defaultdict(dict)
+        for e in batch.edges:  # one edge per identity, the last row winning as MERGE … SET would
+            groups[(e.kind, e.src_kind, e.dst_kind)][(e.src, e.dst, e.key)] = {
+                "src": e.src, "dst": e.dst, "key": e.key, "props": {**e.props, "key": e.key}}
+        for kind, rows in table_edge_rows(batch).items():
+            before = 0 if empty else self._count_existing_edges(kind, rows)
+            created[kind], updated[kind] = len(rows) - before, before
+
+        changed = changed_entities(batch, self.committees_of)
+        cursor_box: list[int | None] = [None]
+
+        def work(tx):
+            for target, wanted in batch.expect.items():
+                if len(target) == 2:  # a node: (kind, id)
+                    found = tx.run(query("lock_node", kind=target[0]), id=target[1]).single()
+                else:  # an edge: (kind, src_kind, src, dst_kind, dst, key)
+                    rel, src_kind, src, dst_kind, dst, key = target
+                    found = tx.run(query("lock_edge", rel=rel, src=src_kind, dst=dst_kind), src=src, dst=dst,
+                                   key=key).single()
+                # ArcadeDB returns the lock flag the same statement removed; it is not stored.
+                hidden = ("_lock",) if len(target) == 2 else ("_lock", "key")
+                props = {k: v for k, v in found["props"].items() if k not in hidden} if found else None
+                if etag(props) != wanted:
+                    raise Conflict("已被他人修改，请重新读取后再改", target=list(target))
+            fresh = empty and self._empty(tx)
+            for kind, nodes in batch.nodes.items():
+                rows = [{"id": nid, "props": props} for nid, props in nodes.items()]
+                for chunk in _chunks(rows, self.batch_size):
+                    tx.run(query("create_nodes" if fresh else "upsert_nodes", kind=kind), rows=chunk).consume()
+            for kind, ids in ({} if fresh else batch.replace_row_edges).items():
+                rels = model().row_edges(kind)
+                for chunk in _chunks(sorted(ids), self.batch_size):
+                    tx.run(query("delete_row_edges", kind=kind), ids=chunk, rels=rels).consume()
+            for (rel, src, dst), rows in groups.items():
+                for chunk in _chunks(list(rows.values()), self.batch_size):
+                    tx.run(query("create_edges" if fresh else "upsert_edges", rel=rel, src=src, dst=dst),
+                           rows=chunk).consume()
+            cursor_box[0] = self._journal(tx, batch, changed)
+
+        log.info("writing batch: %s nodes, %s edges", sum(map(len, batch.nodes.values())), len(batch.edges))
+        try:
+            with self._session() as session:
+                session.execute_write(work)
+        except Neo4jError as exc:
+            raise StoreError(f"写入图数据库失败，未写入任何数据：{exc.message}") from None
+        log.info("wrote batch: created %s, updated %s", created, updated)
+        return WriteResult(created, updated, cursor_box[0])
+
+    @staticmethod
+    def _next(tx, name: str, n: int) -> int:
+        """The first of ``n`` numbers reserved from a named sequence."""
+        return tx.run(query("journal_next_seq"), name=name, n=n).single()["value"] - n + 1
+
+    def _journal(self, tx, batch: Batch, changed: dict) -> int | None:
+        at = now()
+        cursor = None
+        if changed:
+            first = self._next(tx, "changes", len(changed))
+            rows = []
+            for i, cid in enumerate(sorted(changed, key=lambda c: c or "")):
+                rows.append({"seq": first + i, "at": at, "committee_id": cid,
+                             "entities": dumps(entities_json(changed[cid]))})
+            cursor = rows[-1]["seq"]
+            for chunk in _chunks(rows, self.batch_size):
+                tx.run(query("journal_add_changes"), rows=chunk).consume()
+        if batch.audit is not None:
+            a = batch.audit
+            row = {"seq": self._next(tx, "audit", 1), "at": at, "actor": a.actor, "action": a.action,
+                   "committee_ids": dumps(sorted(a.committee_ids)), "target": a.target,
+                   "before": None if a.before is None else dumps(a.before),
+                   "after": None if a.after is None else dumps(a.after)}
+            tx.run(query("journal_add_audit"), row=row).consume()
+        return cursor
+
+    # --- journal and tokens ------------------------------------------------------------
+    def changes(self, since: int = 0, limit: int = 100) -> list[dict]:
+        return [{"cursor": p["seq"], "at": p["at"], "committee_id": p.get("committee_id"),
+                 "changes": loads(p["entities"])}
+                for p in (r["props"] for r in self._read("journal_changes", {"since": since, "limit": limit}))]
+
+    def audit(self, since: int = 0, limit: int = 100) -> list[dict]:
+        out = []
+        for r in self._read("journal_audit", {"since": since, "limit": limit}):
+            p = r["props"]
+            out.append({"seq": p["seq"], "at": p["at"], "actor": p["actor"], "action": p["action"],
+                        "committee_ids": loads(p["committee_ids"]), "target": p.get("target"),
+                        "before": loads(p["before"]) if p.get("before") else None,
+                        "after": loads(p["after"]) if p.get("after") else None})
+        return out
+
+    def add_token(self, token: TokenRecord, audit: Audit | None = None) -> None:
+        row = {k: v for k, v in asdict(token).items() if v is not None}
+
+        def work(tx):
+            tx.run(query("token_add"), row=row).consume()
+            if audit is not None:  # in the same transaction: a failure here takes the token back
+                self._journal(tx, Batch(audit=audit), {})
+
+        self._token_write(work)
+
+    def tokens(self) -> list[TokenRecord]:
+        fields = TokenRecord.__dataclass_fields__
+        return [TokenRecord(**{k: r["props"].get(k) for k in fields}) for r in self._read("tokens")]
+
+    def revoke_token(self, token_id: str, at: str, audit: Audit | None = None) -> bool:
+        def work(tx):
+            n = tx.run(query("token_revoke"), id=token_id, at=at).single()["n"]
+            if n == 1 and audit is not None:  # in the same transaction, as add_token
+                self._journal(tx, Batch(audit=audit), {})
+            return n
+
+        return self._token_write(work) == 1
+
+    def _token_write(self, work):
+        """A token change and its audit record: one managed write transaction."""
+        try:
+            with self._session() as session:
+                return session.execute_write(work)
+        except Neo4jError as exc:
+            raise StoreError(f"写入图数据库失败，未写入任何数据：{exc.message}") from None
+
+    def edges_of(self, src_kind: str, srcs: Iterable[str], kind: str | None = None) -> list[tuple]:
+        kinds = model().nodes
+        out = []
+        params = {"ids": sorted(set(srcs))}
+        for r in self._read("edges_of", params, kind=src_kind) if kind is None else \
+                self._read("edges_of_kind", params, kind=src_kind, rel=kind):
+            props = dict(r["props"])
+            key = props.pop("key", "")
+            dst_kind = next(label for label in r["dst_labels"] if label in kinds)
+            out.append((r["rel"], src_kind, r["src"], dst_kind, r["dst"], key, props))
+        return sorted(out, key=lambda e: (e[2], e[0], e[3], e[4], e[5]))
+
+    def _count_existing_edges(self, rel: str, rows) -> int:
+        keys = defaultdict(set)
+        for e in rows:
+            keys[(e.src_kind, e.dst_kind)].add((e.src, e.dst, e.key))
+        existing = 0
+        for (src, dst), wanted in keys.items():
+            srcs = sorted({w[0] for w in wanted})
+            found = self._read("edge_keys", {"srcs": srcs}, rel=rel, src=src, dst=dst)
+            existing += sum(1 for r in found if (r["src"], r["dst"], r["key"]) in wanted)
+        return existing
+
+    # --- lookups -------------------------------------------------------------------
+    def existing(self, kind: str, ids: Iterable[str]) -> set[str]:
+        ids = sorted(set(ids))
+        found = set()
+        for chunk in _chunks(ids, self.batch_size):
+            found.update(r["id"] for r in self._read("existing_ids", {"ids": chunk}, kind=kind))
+        return found
+
+    def node_props(self, kind: str, ids: Iterable[str]) -> dict[str, dict]:
+        ids = sorted(set(ids))
+        found = {}
+        for chunk in _chunks(ids, self.batch_size):
+            found.update({r["id"]: r["props"] for r in self._read("node_props", {"ids": chunk}, kind=kind)})
+        return found
+
+    def ids_by_name(self, kind: str, committee_ids: Iterable[str]) -> dict[tuple[str, str], list[str]]:
+        found: dict[tuple[str, str], list[str]] = {}
+        rows = self._read("ids_by_name", {"committee_ids": sorted(set(committee_ids))}, kind=kind)
+        for r in rows:
+            found.setdefault((r["committee_id"], r["name"]), []).append(r["id"])
+        return found
+
+    # --- questions -----------------------------------------------------------------
+    def has_roster(self) -> bool:
+        return bool(self._read("has_roster"))
+
+    def stats(self) -> dict[str, int]:
+        counts = {}
+        for key, kind in STAT_KEYS.items():
+            if kind in model().nodes:
+                counts[key] = self._read("count_nodes", kind=kind)[0]["n"]
+            else:
+                counts[key] = self._read("count_edges", rel=kind)[0]["n"]
+        return counts
+
+    def read(self, name: str, params: dict | None = None, **names) -> list[dict]:
+        """A query of ``cypher/`` run in a read transaction (for what is registered above)."""
+        return self._read(name, params, **names)
+
+    def committees(self) -> dict[str, dict]:
+        return {r["props"]["id"]: r["props"] for r in self._read("committees")}
+
+    def subgraph(self, committee_ids: Collection[str] | None = None) -> nx.MultiDiGraph:
+        kinds = model().nodes
+
+        def work(tx):  # one read transaction: the statements see the same snapshot
+            G = nx.MultiDiGraph()
+
+            def read(name: str, params: dict, ends=None, **names) -> None:
+                _add_records(G, kinds, tx.run(query(name, **names), params), ends)
+
+            def part_edges(name: str, nodes, rels, ends=None) -> None:
+                for kind, ids in by_kind(nodes).items():
+                    read(name, {"ids": ids, "rels": list(rels)}, ends, kind=kind)
+
+            if committee_ids is None:
+                read("dump_nodes", {"kinds": sorted(kinds)})
+                read("dump_edges", {"kinds": sorted(kinds)})
+                return G
+            scope = {"committee_ids": sorted(committee_ids)}
+            for kind in sorted(kinds):  # kind by kind, through each kind's committee index
+                read("subgraph_kind_nodes", scope, kind=kind)
+            inside = set(G.nodes)
+            for kind in sorted(kinds):
+                read("subgraph_kind_edges", scope, kind=kind)
+            targets = sorted({t for rel in PART_INCOMING for t in model().edges[rel].targets})
+            for kind in targets:
+                read("subgraph_kind_incoming", {**scope, "rels": list(PART_INCOMING)}, kind=kind)
+            complete_part(G, inside, lambda nodes, rels: part_edges("part_edges_reaching", nodes, rels),
+                          lambda nodes, rels, ends: part_edges("part_edges_leaving", nodes, rels, ends))
+            return G
+
+        with self._session() as session, bulk():
+            return session.execute_read(work)
+
+    def dump(self) -> dict:
+        nodes = {}
+        for r in self._read("dump_nodes", {"kinds": sorted(model().nodes)}):
+            kind = next(label for label in r["labels"] if label in model().nodes)
+            nodes[(kind, r["props"]["id"])] = r["props"]
+        edges = {}
+        for r in self._read("dump_edges", {"kinds": sorted(model().nodes)}):
+            props = dict(r["props"])
+            key = props.pop("key", "")
+            src = next(label for label in r["src_labels"] if label in model().nodes)
+            dst = next(label for label in r["dst_labels"] if label in model().nodes)
+            edges[(r["rel"], src, r["src"], dst, r["dst"], key)] = props
+        return {"nodes": nodes, "edges": edges}
+
+    def clear(self) -> None:
+        """Delete everything (tests, and a sync that replaces the target)."""
+        with self._session() as session:
+            session.execute_write(lambda tx: tx.run(query("clear_all")).consume())
+
+    # --- lists answered from the indexes (graph/lookups.py; the queries: graph/bolt_lookups.py) --
+    def _in_one_read(self, work):
+        """``work(run)`` in one managed read transaction, where ``run(name, params, **names)``
+        runs a query of ``cypher/``: the statements of one answer see one snapshot."""
+        def in_transaction(tx):
+            return work(lambda name, params=None, **names: [r.data() for r in tx.run(query(name, **names), params or {})])
+
+        with self._session() as session:
+            return session.execute_read(in_transaction)
+
+    def list_nodes(self, kind, committee_ids, where=None, limit=100, offset=0):
+        return self._in_one_read(lambda run: bolt_lookups.list_nodes(run, kind, committee_ids, where, limit, offset))
+
+    def sector_counts(self, sector_ids):
+        return self._in_one_read(lambda run: bolt_lookups.sector_counts(run, sector_ids))
+
+    def list_liaisons(self, committee_ids, where=None, limit=100, offset=0):
+        return self._in_one_read(lambda run: bolt_lookups.list_liaisons(run, committee_ids, where, limit, offset))
+
+    def edges_around(self, kind, node_id, leaving, reaching):
+        return self._in_one_read(lambda run: bolt_lookups.edges_around(run, kind, node_id, leaving, reaching))

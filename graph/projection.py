@@ -1,0 +1,32 @@
+"""What a store keeps derived from its roster, beside the roster, brought up to date inside
+the transaction of every write that changes what it is derived from: a *projection*.
+
+A store knows projections only through this interface. Which projections a store keeps is
+decided above it, where the store is assembled (``graph/embedded.py``), so that a store
+never imports the query engines a projection serves (the gap index serves the flagship
+rules, the report columns the policy engine)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+
+class Projection:
+    """One maintained projection. ``tables`` are its tables in the store's file: cleared
+    with the roster and taken from a backup with it."""
+
+    name: str = ""
+    tables: tuple[str, ...] = ()
+
+    def migrated(self, store, version: int) -> None:
+        """Inside the transaction that took the file to schema ``version``: fill what the
+        migration created from the data already there."""
+
+    def written(self, store, batch, whole: bool) -> Callable[[], None] | None:
+        """Inside a write's transaction, after its rows are in (``whole``: the batch was the
+        whole file's first import): bring the projection's tables up to date. May return
+        what to do once the write is committed (e.g. patch what is held in memory)."""
+        return None
+
+    def forget(self) -> None:
+        """Drop whatever is held in memory (another connection wrote, or a restore)."""

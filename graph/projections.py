@@ -1,0 +1,259 @@
+"""The projections the stores are assembled with (``graph/embedded.py``, ``graph/bolt.py``).
+
+The embedded store maintains two: the gap index (``graph/gapindex.py``), the fast form of
+the two flagship rules, and the report columns (``graph/columnar.py``), the whole store as
+arrays for the policy engine. Each brings its tables up to date inside every write's
+transaction; what it holds in memory is dropped when another connection writes. The Bolt
+store keeps none: its gaps are Cypher queries run in the database (``CypherGaps``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sqlite3
+from collections import Counter
+from collections.abc import Collection, Iterator
+from itertools import repeat
+
+import orjson
+from liaison_graph.graph import columnar, fastpaths, gapindex
+from liaison_graph.graph.batch import Batch
+from liaison_graph.graph.errors import CommitteeNotFound
+from liaison_graph.graph.flagship import FORMS, check_rule
+from liaison_graph.graph.model import model
+from liaison_graph.graph.parts import bulk
+from liaison_graph.graph.projection import Projection
+from liaison_graph.graph.sqlite_lists import CHUNK, where
+
+log = logging.getLogger(__name__)
+
+
+class GapIndex(Projection):
+    """The two flagship gaps from the index every write keeps: one committee by an indexed
+    SQL query while the arrays are not loaded, else from the arrays loaded once."""
+
+    name = "gaps"
+    tables = ("member_index", "cover_spans")
+
+    def __init__(self):
+        self._arrays: gapindex.GapIndex | None = None
+
+    def migrated(self, store, version: int) -> None:
+        # 3 created the index, 5 changed its days to graph/days.py's: filled from the data there
+        if version in (3, 5):
+            gapindex.refresh(store.db, None)
+
+    def written(self, store, batch: Batch, whole: bool):
+        gapindex.refresh(store.db, None if whole else batch)  # only the members the batch touches
+        return None
+
+    def forget(self) -> None:
+        self._arrays = None
+
+    def _loaded(self, store) -> gapindex.GapIndex:
+        if self._arrays is None:
+            with bulk():
+                self._arrays = gapindex.GapIndex(store.db)
+        return self._arrays
+
+    def gaps(self, store, rule: str, as_of: dt.date, committee_id: str | None) -> list[dict]:
+        check_rule(rule)
+        if committee_id is not None and committee_id not in store.committees():
+            raise CommitteeNotFound(f"找不到政协「{committee_id}」", committee_id=committee_id)
+        store._fresh()
+        if self._arrays is None and committee_id is not None and not store.holds_whole_graph():
+            return gapindex.committee_gaps(store.db, rule, as_of.isoformat(), committee_id)
+        return self._loaded(store).gaps(rule, as_of.isoformat(), committee_id)
+
+    def counts(self, store, rule: str, as_of: dt.date,
+               committee_ids: Collection[str] | None) -> dict[str, tuple[int, int]]:
+        check_rule(rule)
+        store._fresh()
+        if self._arrays is None and committee_ids is not None and len(committee_ids) <= CHUNK:
+            return gapindex.committee_counts(store.db, rule, as_of.isoformat(), sorted(committee_ids))
+        return self._loaded(store).counts(rule, as_of.isoformat(), committee_ids)
+
+
+# The report columns: what they are read from, and their two blobs. Each column comes out of
+# SQLite as one string (values joined by SEP, NULL for a missing one).
+COLUMN_BLOBS = (f"arrays-v{columnar.FORMAT}", f"text-v{columnar.FORMAT}")
+SEP, NULL = "\x1f", "\x1d"
+COLUMN_NODE_SQL = {
+    "id": "id", "committee_id": "committee_id", "name": "json_extract(props, '$.name')",
+    "sector": "json_extract(props, '$.sector')", "cpc": "CASE WHEN json_extract(props, '$.cpc') = 1 THEN 1 END",
+    "position": "json_extract(props, '$.position')",
+    "party_group_role": "nullif(json_extract(props, '$.party_group_role'), '')",
+    "org_kind": "CASE kind WHEN 'PartyOrg' THEN json_extract(props, '$.kind') END",
+    "start_date": "json_extract(props, '$.start_date')", "end_date": "json_extract(props, '$.end_date')",
+}
+COLUMN_EDGE_SQL = {"src": "src", "dst": "dst", "props": "CASE props WHEN '{}' THEN NULL ELSE props END"}
+COLUMN_EDGE_KINDS = (*columnar.EDGE_KINDS, columnar.CONTACT)
+
+
+class ReportColumns(Projection):
+    """The whole store as report columns: in memory, else from the file's two blobs, else
+    built from the tables and kept in the file. A write drops the blobs; the columns in
+    memory follow a small write of this connection's, and are built again otherwise."""
+
+    name = "report_columns"
+    tables = ("report_columns",)
+
+    def __init__(self):
+        self.held: columnar.Columns | None = None
+
+    def forget(self) -> None:
+        self.held = None
+
+    def written(self, store, batch: Batch, whole: bool):
+        store.db.execute("DELETE FROM report_columns")
+        held, patch = self.held, self._patch(store, batch)
+        if patch is None:
+            return None
+
+        def follow() -> None:
+            try:
+                held.patch(*patch)
+                self.held = held
+            except Exception:  # never fail a committed write: the next report builds them again
+                log.exception("report columns could not follow the write; they will be built again")
+        return follow
+
+    def columns(self, store) -> columnar.Columns:
+        store._fresh()
+        if self.held is None:
+            stored = dict(store.db.execute("SELECT name, data FROM report_columns WHERE name IN (?, ?)", COLUMN_BLOBS))
+            if len(stored) == 2:
+                self.held = columnar.Columns.from_blobs(*(stored[name] for name in COLUMN_BLOBS))
+            else:
+                self.held = self.build(store)
+        return self.held
+
+    def build(self, store) -> columnar.Columns:
+        db = store.db
+        db.execute("BEGIN")  # one moment of the file
+        try:
+            before = db.execute("PRAGMA data_version").fetchone()[0]
+            with bulk():
+                built = columnar.Columns.build(_node_columns(db), _edge_groups(db))
+        finally:
+            db.execute("COMMIT")
+        blobs = built.to_blobs()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                if db.execute("PRAGMA data_version").fetchone()[0] == before:
+                    db.executemany("INSERT OR REPLACE INTO report_columns (name, data) VALUES (?, ?)",
+                                   zip(COLUMN_BLOBS, blobs, strict=True))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as exc:  # a read-only or busy file: the columns serve this process only
+            log.info("report columns not kept in the file: %s", exc)
+        return built
+
+    def _patch(self, store, batch: Batch) -> tuple | None:
+        """Inside a write's transaction: what the columns in memory need to follow it (the
+        written nodes and every edge leaving what it touched, read back), or None when they
+        are not in memory, the write is a large one, or another connection wrote since they
+        were read (then they are built again when next asked for)."""
+        if self.held is None or batch.rows() > fastpaths.PATCH_COLUMNS_UP_TO or not store.unchanged_since_read():
+            return None
+        written = {kind: set(ids) for kind, ids in batch.nodes.items()}
+        sources: dict[str, set[str]] = {kind: set(ids) for kind, ids in written.items()}
+        for kind, ids in batch.replace_row_edges.items():
+            sources.setdefault(kind, set()).update(ids)
+        for e in batch.edges:
+            sources.setdefault(e.src_kind, set()).add(e.src)
+        return (_node_columns(store.db, written), [(k, i) for k, ids in sources.items() for i in ids],
+                list(_edge_groups(store.db, sources)))
+
+
+def _columns_of(db, exprs: dict[str, str], clause: str, params: tuple) -> dict[str, list]:
+    """Some columns of the rows ``clause`` picks, each read as one joined string (many
+    times faster than a Python tuple per row); row by row if a value holds SEP."""
+    concat = ", ".join(f"group_concat(coalesce({e}, char(29)), char(31))" for e in exprs.values())
+    count, *joined = db.execute(f"SELECT count(*), {concat} FROM {clause}", params).fetchone()
+    out = {}
+    for field, text in zip(exprs, joined, strict=True):
+        values = text.split(SEP) if count else []
+        if len(values) != count:
+            rows = db.execute(f"SELECT {', '.join(exprs.values())} FROM {clause}", params).fetchall()
+            return {f: list(c) for f, c in zip(exprs, zip(*rows, strict=True), strict=True)}
+        out[field] = [None if v == NULL else v for v in values]
+    return out
+
+
+def _node_columns(db, only: dict[str, Collection[str]] | None = None) -> dict[str, list]:
+    """Every node's report columns, or those of ``only`` (kind -> ids)."""
+    nodes: dict[str, list] = {f: [] for f in columnar.NODE_FIELDS}
+    kinds = list(only) if only is not None else [k for (k,) in db.execute("SELECT DISTINCT kind FROM nodes")]
+    for kind in kinds:
+        for clause, params in where("nodes", "kind", "id", kind, None if only is None else only[kind]):
+            values = _columns_of(db, COLUMN_NODE_SQL, clause, params)
+            nodes["kind"] += [kind] * len(values["id"])
+            for field, column in values.items():
+                nodes[field] += column
+    return nodes
+
+
+def _edge_groups(db, sources: dict[str, Collection[str]] | None = None) -> Iterator[tuple]:
+    """Every edge a report reads, or those leaving ``sources`` (kind -> ids): one read per
+    edge kind, split by the kinds of its two ends where the model allows more than one;
+    properties parsed only where an edge has any."""
+    for kind in COLUMN_EDGE_KINDS:
+        shape = model().edges[kind]
+        ends = {f"{side}_kind": f"{side}_kind" for side, kinds in (("src", shape.sources), ("dst", shape.targets))
+                if len(kinds) > 1}
+        reads = [("edges WHERE kind = ?", (kind,))] if sources is None else [
+            (f"{clause} AND kind = ?", (*params, kind)) for src_kind in shape.sources if src_kind in sources
+            for clause, params in where("edges", "src_kind", "src", src_kind, sources[src_kind])]
+        for clause, params in reads:
+            yield from _edge_group(kind, shape, ends, _columns_of(db, {**COLUMN_EDGE_SQL, **ends}, clause, params))
+
+
+def _edge_group(kind: str, shape, ends: dict, values: dict[str, list]) -> Iterator[tuple]:
+    raw = values.pop("props")
+    if raw.count(None) == len(raw):  # row-derived edges carry nothing
+        values.update(dict.fromkeys(columnar.EDGE_FIELDS[2:], [None] * len(raw)))
+    else:
+        props = [orjson.loads(p) if p is not None else {} for p in raw]
+        for field in columnar.EDGE_FIELDS[2:]:
+            values[field] = [p.get(field) for p in props]
+    if not ends:
+        yield kind, shape.sources[0], shape.targets[0], values
+        return
+    pairs = list(zip(values.pop("src_kind", None) or repeat(shape.sources[0], len(raw)),
+                     values.pop("dst_kind", None) or repeat(shape.targets[0], len(raw))))
+    distinct = set(pairs)
+    for pair in distinct:
+        rows = [i for i, e in enumerate(pairs) if e == pair] if len(distinct) > 1 else None
+        yield kind, *pair, (values if rows is None else {f: [c[i] for i in rows] for f, c in values.items()})
+
+
+class CypherGaps(Projection):
+    """The Bolt store's answer to the two flagship gaps: nothing kept, the gap query each
+    rule's fast form names (``graph/flagship.py``) run in the database (held equal to the
+    gap index by the contract tests)."""
+
+    name = "gaps"
+
+    def gaps(self, store, rule: str, as_of: dt.date, committee_id: str | None) -> list[dict]:
+        check_rule(rule)
+        form = FORMS[rule]
+        ids = [committee_id] if committee_id is not None else sorted(store.committees())
+        found = store.read(form.query, {"day": as_of.isoformat(), "committee_ids": ids, **form.params}, **form.names)
+        # An unknown committee has no gaps: asked only then, one round trip fewer for the rest.
+        if not found and committee_id is not None and not store.existing("Committee", [committee_id]):
+            raise CommitteeNotFound(f"找不到政协「{committee_id}」", committee_id=committee_id)
+        return found
+
+    def counts(self, store, rule: str, as_of: dt.date,
+               committee_ids: Collection[str] | None) -> dict[str, tuple[int, int]]:
+        check_rule(rule)
+        form = FORMS[rule]
+        ids = sorted(committee_ids) if committee_ids is not None else sorted(store.committees())
+        params = {"day": as_of.isoformat(), "committee_ids": ids, **form.params}
+        totals = {r["committee_id"]: r["total"] for r in store.read("flagship_population", params)}
+        missing = Counter(r["committee_id"] for r in store.read(form.query, params, **form.names))
+        return {cid: (total, total - missing[cid]) for cid, total in totals.items()}
