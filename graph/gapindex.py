@@ -1,7 +1,7 @@
 """The two flagship gaps from indexes the embedded store maintains on every write: the fast
 form of the flagship rules, written from their declaration (``graph/flagship.py``: FORMS,
 read off the ``two-coverages`` policy) and held to the policy's evaluation on a view by
-``tests/test_properties.py``.
+``tests/questions/test_properties.py``.
 
 Two tables live beside ``nodes`` and ``edges`` in the store's file and change in the same
 transaction as the data they are derived from:

@@ -1,7 +1,7 @@
 """A store's coverage report, whichever way it is worked out: from the report columns the
 store keeps (graph.columnar, evaluated by graph.column_coverage) when the question is about
 the whole store, else on the view of the committee's graph (graph.coverage). This is the
-one place the fast path is switched; tests/test_columnar.py holds the two equal."""
+one place the fast path is switched; tests/questions/test_columnar.py holds the two equal."""
 
 from __future__ import annotations
 

@@ -56,7 +56,7 @@ def _collect(results) -> tuple[dict[str, TableRows], list[str]]:
 def parse_sheet(sheet) -> list[Row]:
     """Clean every data row of a sheet: in bulk when it was read as text columns (a sheet of
     ``fastpaths.CLEAN_AS_COLUMNS_FROM`` rows or more: loaders.bulk), else cell by cell (loaders.validate). The
-    one place the two paths meet; tests/test_loaders.py holds them equal."""
+    one place the two paths meet; tests/loaders/test_loaders.py holds them equal."""
     if sheet.frame is not None:
         # The column engine (polars) loads only when a large sheet was read; it never imports back.
         from liaison_graph.loaders import bulk

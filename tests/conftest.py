@@ -181,3 +181,17 @@ EDGE_EXPECTED = {
         "2026-07-01": ["A2", "A3", "A4", "A5"],
     },
 }
+
+
+# A policy of the caller's own: one non-party member for each party member at the most.
+ONE_EACH = """
+name: one-each
+label: 每人一名
+rules:
+  - id: pair
+    label: 党员委员联系党外委员（每人至多一名）
+    covers: {kind: member, cpc: false}
+    by: {kind: member, cpc: true}
+    through: [liaison]
+    capacity: {min: 1, max: 1}
+"""

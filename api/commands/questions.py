@@ -116,11 +116,17 @@ def policies(fmt):
 @store_options
 def reach(node_id, hops, as_of, fmt, store_config):
     """从一名委员或一个党组织出发，K 步联系之内党的工作能到达哪些委员、界别和组织。"""
+    _about_one(store_config, fmt, node_id, lambda store, day: questions.reach(store, WHOLE, node_id, hops, day),
+               as_of, output.reach_text)
+
+
+def _about_one(store_config, fmt: str, node_id: str, ask, as_of, text) -> None:
+    """A question about one member or organisation, headed by its committee (and those below)."""
     day = parse_day(as_of)
     with open_store(store_config) as store:
-        result = questions.reach(store, WHOLE, node_id, hops, day)
+        result = ask(store, day)
         head = _home_head(store, node_id, fmt)
-    _say(fmt, result, head, output.reach_text)
+    _say(fmt, result, head, text)
 
 
 def _home_head(store, node_id: str, fmt: str) -> str | None:
@@ -137,11 +143,8 @@ def _home_head(store, node_id: str, fmt: str) -> str | None:
 @store_options
 def why(member_id, as_of, fmt, store_config):
     """一名委员为什么被覆盖（联系链、所在党组织），或为什么没有。"""
-    day = parse_day(as_of)
-    with open_store(store_config) as store:
-        result = questions.why(store, WHOLE, member_id, day)
-        head = _home_head(store, member_id, fmt)
-    _say(fmt, result, head, output.why_text)
+    _about_one(store_config, fmt, member_id, lambda store, day: questions.why(store, WHOLE, member_id, day),
+               as_of, output.why_text)
 
 
 @click.command()

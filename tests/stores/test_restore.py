@@ -23,7 +23,7 @@ from liaison_graph.loaders import load_files
 from benchmarks.api_load import free_port, serving
 from tests.conftest import EDGE_ROSTER, write_json
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LATER_MEMBER = {"id": "W1", "name": "后来", "affiliation": "民盟", "committee_id": "C1", "sector": "民盟"}
 
 

@@ -19,7 +19,7 @@ from liaison_graph.graph.model import model
 from liaison_graph.graph.model_build import build_model
 from liaison_graph.graph.policy import SELECT_KEYS, flagship, parse_policy
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ("graph", "api", "loaders", "cypher")  # the Python of the product
 
 # Files and words the scan lets through, each for a reason.
@@ -131,7 +131,7 @@ def test_reordering_the_flagship_rules_keeps_the_headline_and_the_gap_rules(monk
     from liaison_graph.loaders import load_files
 
     from tests.conftest import write_json
-    from tests.test_policies import ROSTER, D
+    from tests.questions.test_policies import ROSTER, D
 
     reordered = parse_policy(_reordered_flagship_text(), "two-coverages.yaml")
     assert [r.id for r in reordered.rules] == [r.id for r in flagship().rules][::-1]

@@ -15,9 +15,9 @@ from liaison_graph.graph.embedded import EmbeddedStore
 from liaison_graph.loaders import load_files
 from liaison_graph.loaders.generate import generate, hierarchy, rosters
 from liaison_graph.loaders.sample import SAMPLE, sample_rows
-from tests.test_properties import naive_gaps
+from tests.questions.test_properties import naive_gaps
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RULES = ("non-party-without-liaison", "party-member-unorganised")
 DAYS = ("2022-06-30", "2025-01-15", "2026-01-20", "2026-11-01")
 

@@ -15,7 +15,7 @@ from liaison_graph.graph.embedded import EmbeddedStore
 from liaison_graph.loaders import load_files
 from tests.conftest import EDGE_ROSTER, write_json
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 N = 6000
 
 

@@ -25,8 +25,8 @@ from liaison_graph.graph.view import View, open_view, subtree
 from liaison_graph.loaders import load_files
 
 from tests.conftest import EDGE_EXPECTED, EDGE_ROSTER, open_backend, write_json
-from tests.test_columnar import ACROSS, rich_rosters
-from tests.test_properties import PROBE_DAYS, SETTINGS, rosters
+from tests.questions.test_columnar import ACROSS, rich_rosters
+from tests.questions.test_properties import PROBE_DAYS, SETTINGS, rosters
 
 
 def test_catalogue_uses_only_model_labels_and_parameters():

@@ -21,7 +21,7 @@ from liaison_graph.graph.view import View, open_view, subtree
 from liaison_graph.loaders import load_files
 
 from tests.conftest import write_json
-from tests.test_properties import AFFILIATIONS, DAYS, PROBE_DAYS, _put, date_range
+from tests.questions.test_properties import AFFILIATIONS, DAYS, PROBE_DAYS, _put, date_range
 
 POSITION_LABELS = ["主席", "副主席", "秘书长", "常委", "委员"]
 PARTY_GROUP_ROLES = [None, None, "党组书记", "党组副书记", "党组成员"]

@@ -285,7 +285,7 @@ def _flagship_variant(**changes) -> str:
     """The two-coverages policy with some of its rules changed (rule id -> keys to set)."""
     import yaml
 
-    text = (Path(__file__).resolve().parent.parent / "graph" / "policies" / "two-coverages.yaml").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parents[2] / "graph" / "policies" / "two-coverages.yaml").read_text(encoding="utf-8")
     doc = yaml.safe_load(text)
     for rule in doc["rules"]:
         rule.update(changes.get(rule["id"], {}))

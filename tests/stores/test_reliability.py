@@ -29,7 +29,7 @@ from openpyxl import Workbook
 from benchmarks.api_load import free_port, serving
 from tests.conftest import EDGE_ROSTER, write_json
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIGURES: dict[str, int] = {"csv_fuzzed": 0, "csv_refused": 0, "csv_loaded": 0}
 
 HEADERS = ["编号", "id", "姓名", "name", "政治面貌", "affiliation", "所属政协", "committee_id", "界别", "sector", "职务",

@@ -18,7 +18,7 @@ from liaison_graph.graph.view import open_view
 from liaison_graph.loaders import load_files
 from liaison_graph.loaders.generate import generate
 from liaison_graph.loaders.sample import SAMPLE
-from tests.conftest import write_json
+from tests.conftest import ONE_EACH, write_json
 
 DAY = dt.date(2026, 11, 1)
 
@@ -105,17 +105,6 @@ TINY = {
          "end_date": "2026-11-30", "member_ids": "A、C、N1"},
     ],
 }
-ONE_EACH = """
-name: one-each
-label: 每人一名
-rules:
-  - id: pair
-    label: 党员委员联系党外委员（每人至多一名）
-    covers: {kind: member, cpc: false}
-    by: {kind: member, cpc: true}
-    through: [liaison]
-    capacity: {min: 1, max: 1}
-"""
 
 
 def test_hand_made_roster_affinity_reasons_and_temporary_branch(store, tmp_path):

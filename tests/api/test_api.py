@@ -25,20 +25,10 @@ from liaison_graph.graph.view import open_view
 from liaison_graph.loaders import load_files
 from openpyxl import load_workbook
 
+from tests.conftest import ONE_EACH
 from tests.api_fixtures import CITY, LEAK, A, B, build_city, open_world
 
 DAY = "2026-06-30"
-ONE_EACH = """
-name: one-each
-label: 每人一名
-rules:
-  - id: pair
-    label: 党员委员联系党外委员（每人至多一名）
-    covers: {kind: member, cpc: false}
-    by: {kind: member, cpc: true}
-    through: [liaison]
-    capacity: {min: 1, max: 1}
-"""  # a policy of the caller's own
 ERROR_KEYS = {"status", "code", "message", "field", "value", "details"}
 
 

@@ -23,7 +23,7 @@ from liaison_graph.graph.view import View, open_view, scope_of
 from liaison_graph.loaders import load_files
 from tests.conftest import write_json
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 D = dt.date(2025, 6, 30)  # the day most answers are for
 NEXT = dt.date(2025, 7, 1)  # K's term, D→F's liaison ended the day before; L and M start
 

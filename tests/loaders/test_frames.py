@@ -21,7 +21,7 @@ from liaison_graph.loaders.framebatch import FrameBatch
 from liaison_graph.loaders.generate import generate
 
 from tests.conftest import write_csvs, write_json
-from tests.test_columnar import rich_rosters
+from tests.questions.test_columnar import rich_rosters
 
 SETTINGS = settings(max_examples=120, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

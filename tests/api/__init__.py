@@ -1,0 +1,1 @@
+"""Tests of the command line, the HTTP API and the page."""
