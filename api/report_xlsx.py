@@ -1,87 +1,279 @@
-"""The coverage report as a workbook an organisation office can print and file."""
+"""The coverage report and the recommendation as workbooks an organisation office prints
+and files: everything in Chinese, committees and rules by name, the committee and the day
+in every title; the page setup, styles and signature lines are ``api/report_sheets.py``.
+
+The names come with the answer (``api/verbs/questions.py``: ``Named``); an answer without
+them (a plain dict) is written with what it holds itself, ids where it has no name."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-
+from liaison_graph.api.output import KIND_LABELS
+from liaison_graph.api.report_sheets import COUNT, DAY, RATIO, Column, Sheet, chinese_number, day, day_text, natural, \
+    new_workbook
 from liaison_graph.graph.model import model
-from liaison_graph.graph.spreadsheet import xlsx_row
+from liaison_graph.graph.recommend import AFFINITY_ORDER, OTHER
 
 
-def _sheet(wb: Workbook, title: str, heading: str, headers: list[str], rows: list[list]) -> None:
-    ws = wb.create_sheet(title[:31])
-    ws.append(xlsx_row(ws, [heading]))
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(len(headers), 1))
-    ws.cell(1, 1).font = Font(bold=True, size=14)
-    ws.cell(1, 1).alignment = Alignment(horizontal="center")
-    ws.append(xlsx_row(ws, headers))
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append(xlsx_row(ws, row))
-    for i, header in enumerate(headers, 1):
-        longest = max([len(str(header))] + [len(str(r[i - 1])) for r in rows if i - 1 < len(r)])
-        ws.column_dimensions[get_column_letter(i)].width = min(40, 4 + longest * 2)
-    ws.freeze_panes = "A3"
-    ws.print_title_rows = "1:2"
+class _Names:
+    """The names a workbook reads: committees, the policy and its rules, members."""
+
+    def __init__(self, result: dict):
+        self.committees: dict[str, dict] = getattr(result, "committees", None) or {}
+        self.root: str | None = getattr(result, "root", result.get("committee_id"))
+        self.policy = getattr(result, "policy", None)
+        self.members: dict[str, str] = getattr(result, "members", None) or {}
+        rules = self.policy.rules if self.policy is not None else []
+        self.rules = {r.id: r for r in rules}
+
+    def committee(self, cid: str | None) -> str:
+        return (self.committees.get(cid) or {}).get("name") or cid or ""
+
+    def speaks_for(self) -> str:
+        """Whom the report speaks for: the committee (and those below it), or the whole store."""
+        c = self.committees
+        if self.root is not None:
+            below = any(p.get("parent_id") == self.root for p in c.values())
+            return self.committee(self.root) + ("及其下级政协" if below else "")
+        roots = sorted(k for k, p in c.items() if p.get("parent_id") not in c)
+        if not roots:
+            return "全部政协"
+        who = "、".join(self.committee(r) for r in roots[:3]) + (f"等 {len(roots)} 个政协" if len(roots) > 3 else "")
+        return who + ("及其下级政协" if len(c) > len(roots) else "")
+
+    def unit(self) -> str:
+        """制表单位: the committee the report speaks for (the first top one for the whole store)."""
+        if self.root is not None:
+            return self.committee(self.root)
+        roots = sorted(k for k, p in self.committees.items() if p.get("parent_id") not in self.committees)
+        return self.committee(roots[0]) if roots else ""
+
+    def policy_label(self, name: str) -> str:
+        return self.policy.label if self.policy is not None else name
+
+    def rule(self, rule_id: str, label: str | None = None) -> str:
+        r = self.rules.get(rule_id)
+        return r.label if r else (label or _FLAGSHIP.get(rule_id) or rule_id)
+
+    def rule_short(self, rule_id: str, label: str | None = None) -> str:
+        r = self.rules.get(rule_id)
+        return (r.short_label or r.label) if r else self.rule(rule_id, label)
+
+    def gap(self, rule_id: str, label: str) -> str:
+        r = self.rules.get(rule_id)
+        return r.gap_label if r and r.gap_label else f"未覆盖：{label}"
+
+
+def _flagship_labels() -> dict[str, str]:
+    from liaison_graph.graph.policy import flagship
+
+    return {r.id: r.label for r in flagship().rules}
+
+
+_FLAGSHIP = _flagship_labels()
+_KINDS = model().enums["party_org_kind"]
+TEMPORARY = _KINDS.label(_KINDS.the("temporary"))
+_RATIOS = ["应覆盖", "已覆盖", "覆盖率", "有效覆盖", "有效覆盖率"]
+_RATIO_FORMATS = [None, COUNT, COUNT, RATIO, COUNT, RATIO]
+
+
+def _ratio(covered: int, total: int) -> float:
+    return covered / total if total else 1.0
+
+
+def _member_columns(unit_name: str = "姓名") -> list[Column]:
+    return [Column("序号", COUNT), Column(unit_name), Column("编号"), Column("所属政协"), Column("界别")]
+
+
+def _list(sheet: Sheet, rows: list[list], unit: str, extra: list | None = None) -> None:
+    """The rows of a numbered list, or （无）, and its 合计 (how many, and ``extra`` sums)."""
+    if rows:
+        sheet.rows([[k, *row] for k, row in enumerate(rows, 1)])
+    else:
+        sheet.none()
+    formats = [None, f'0" {unit}"'] + [c.format for c in sheet.columns[2:]]
+    sheet.total([len(rows), *(extra or [None] * (len(sheet.columns) - 2))], formats)
 
 
 def write_coverage_xlsx(report: dict, path: Path) -> Path:
-    wb = Workbook()
-    wb.remove(wb.active)
-    when = f"（截至 {report['as_of']}）"
-    summary = [[h["label"], h["total"], h["covered"], h["ratio"], h["effective"], h["effective_ratio"]]
-               for h in report["headline"].values()]
-    summary += [[r["label"], r["total"], r["covered"], r["ratio"], r["effective"], r["effective_ratio"]] for r in report["rules"]]
-    _sheet(wb, "概览", f"{report['label']}覆盖情况{when}", ["项目", "应覆盖", "已覆盖", "覆盖率", "有效覆盖", "有效覆盖率"], summary)
-    for k, r in enumerate(report["rules"], 1):
-        rows = [[i["id"], i.get("name"), i.get("committee_id"), i.get("sector") or ""] for i in r["uncovered"]]
-        _sheet(wb, f"未覆盖{k}", f"未覆盖：{r['label']}{when}", ["编号", "名称", "所属政协", "界别"], rows)
+    names, made = _Names(report), dt.date.today()
+    wb = new_workbook()
+    who, when = names.speaks_for(), f"（截至 {day_text(report['as_of'])}）"
+    unit, label = names.unit(), report["label"]
+    by = report.get("by")
+    sheets: list[tuple[str, int, str, str]] = []  # (what, how many, unit, its sheet), for the overview
+
+    def titled(name: str, what: str, subtitle: str, columns: list[Column]) -> Sheet:
+        return Sheet(wb, name, f"{who}{what}{when}", subtitle, columns)
+
+    overview = titled("概览", f"{label}覆盖情况", f"有效联系窗口 {report['window_days']} 天（窗口内有联系记录的联系才计为有效覆盖）",
+                      [Column("项目"), *(Column(h) for h in _RATIOS)])
+    later: list = []
+    for r in report["rules"]:
+        short = names.rule_short(r["id"], r["label"])
+        covers_member = r.get("covers", "member") == "member"
+        gap = names.gap(r["id"], r["label"])
+        kind = KIND_LABELS.get(r.get("covers", "member"), "名称")
+        columns = _member_columns() if covers_member else [Column("序号", COUNT), Column(kind), Column("所属政协")]
+        s = titled(gap, gap, f"{names.policy_label(report['policy'])}：{r['label']}", columns)
+        s.header(repeat=True)
+        rows = [[i.get("name") or i["id"], i["id"], names.committee(i.get("committee_id")), i.get("sector") or ""]
+                if covers_member else [i.get("name") or i["id"], names.committee(i.get("committee_id"))]
+                for i in sorted(r["uncovered"], key=lambda i: (natural(i.get("name")), i["id"]) if not covers_member
+                                else (i["id"],))]
+        _list(s, rows, "名" if covers_member else "个")
+        later.append(s)
+        sheets.append((gap, len(rows), "名" if covers_member else "个", s.ws.title))
         if r.get("breakdown"):
-            rows = [[b["name"], b["total"], b["covered"], b["ratio"], b.get("rollup_total", ""), b.get("rollup_covered", ""),
-                     b.get("rollup_ratio", "")] for b in r["breakdown"]]
-            _sheet(wb, f"分组{k}", f"分组统计：{r['label']}{when}",
-                   ["分组", "应覆盖", "已覆盖", "覆盖率", "含下级应覆盖", "含下级已覆盖", "含下级覆盖率"], rows)
-        if r.get("capacity"):
-            cap = r["capacity"]
-            rows = [[i["id"], i["name"], i["count"], "超出"] for i in cap["over"]]
-            rows += [[i["id"], i["name"], i["count"], "不足"] for i in cap["under"]]
-            _sheet(wb, f"联系数量{k}", f"联系数量（{cap['min']}–{cap['max']}）：{r['label']}{when}", ["编号", "姓名", "联系数", "情况"], rows)
-    _sheet(wb, "无党员界别", f"没有党员委员的界别{when}", ["界别", "所属政协", "委员数"],
-           [[s["name"], s["committee_id"], s["members"]] for s in report["sectors_without_cpc"]])
-    _sheet(wb, "未入专委会", f"未加入专委会的委员{when}", ["编号", "姓名", "所属政协", "界别"],
-           [[i["id"], i["name"], i["committee_id"], i["sector"]] for i in report["members_without_special_committee"]])
-    _sheet(wb, "联系沉寂", f"超过 {report['window_days']} 天没有联系记录的联系{when}",
-           ["联系人编号", "联系人", "联系对象编号", "联系对象", "最近一次联系", "已沉寂天数"],
-           [[q["from_id"], q["from_name"], q["to_id"], q["to_name"], q["last_contact"] or "从未", q["days_quiet"]]
-            for q in report["quiet_liaisons"]])
+            group = KIND_LABELS.get(by or "", "分组")
+            rollup = "rollup_total" in r["breakdown"][0]
+            columns = [Column("序号", COUNT), Column(group), Column("应覆盖", COUNT), Column("已覆盖", COUNT), Column("覆盖率", RATIO)]
+            columns += [Column("含下级应覆盖", COUNT), Column("含下级已覆盖", COUNT), Column("含下级覆盖率", RATIO)] if rollup else []
+            s = titled(f"按{group}统计-{short}", f"按{group}统计：{short}", r["label"], columns)
+            s.header(repeat=True)
+            groups = r["breakdown"] if by == "committee" else sorted(r["breakdown"], key=lambda b: natural(b["name"]))
+            s.rows([[k, b["name"], b["total"], b["covered"], b["ratio"]]
+                    + ([b["rollup_total"], b["rollup_covered"], b["rollup_ratio"]] if rollup else [])
+                    for k, b in enumerate(groups, 1)])
+            summed = sum(b["total"] for b in groups) == r["total"] and sum(b["covered"] for b in groups) == r["covered"]
+            s.rows([["合计" if summed else "合计（每项只计一次）", None, r["total"], r["covered"], _ratio(r["covered"], r["total"])]
+                    + ([None] * 3 if rollup else [])], bold=True)
+            later.append(s)
+        cap = r.get("capacity")
+        if cap:
+            bound = f"{cap['min'] if cap['min'] is not None else 0}–{cap['max'] if cap['max'] is not None else '不限'}"
+            s = titled(f"联系数量-{short}", f"联系数量不在 {bound} 名之内：{short}", r["label"],
+                       [Column("序号", COUNT), Column("姓名"), Column("编号"), Column("联系数", COUNT), Column("情况")])
+            s.header(repeat=True)
+            rows = [[i.get("name") or i["id"], i["id"], i["count"], "超出"] for i in cap["over"]]
+            rows += [[i.get("name") or i["id"], i["id"], i["count"], "不足"] for i in cap["under"]]
+            _list(s, rows, "名")
+            later.append(s)
+            sheets.append((f"联系数量不在 {bound} 名之内（{short}）", len(rows), "名", s.ws.title))
+
+    s = titled("没有党员委员的界别", "没有党员委员的界别", "界别中没有一名中共党员委员",
+               [Column("序号", COUNT), Column("界别"), Column("所属政协"), Column("委员数", COUNT)])
+    s.header(repeat=True)
+    sectors = sorted(report["sectors_without_cpc"], key=lambda x: (natural(x["name"]), x.get("committee_id") or ""))
+    _list(s, [[x["name"], names.committee(x.get("committee_id")), x["members"]] for x in sectors], "个",
+          [None, sum(x["members"] for x in sectors)])
+    later.append(s)
+    sheets.append(("没有党员委员的界别", len(sectors), "个", s.ws.title))
+
+    s = titled("未加入专委会的委员", "未加入专委会的委员", "全员入委：每名委员都应加入一个专门委员会", _member_columns())
+    s.header(repeat=True)
+    _list(s, [[i["name"], i["id"], names.committee(i.get("committee_id")), i.get("sector") or ""]
+               for i in report["members_without_special_committee"]], "名")
+    later.append(s)
+    sheets.append(("未加入专委会的委员", len(report["members_without_special_committee"]), "名", s.ws.title))
+
+    quiet = report["quiet_liaisons"]
+    s = titled("联系沉寂", f"超过 {report['window_days']} 天没有联系记录的联系", "最久没有联系的在前",
+               [Column("序号", COUNT), Column("联系人"), Column("联系对象"), Column("联系方式"), Column("所属政协"),
+                Column("最近一次联系", DAY), Column("已沉寂天数", COUNT)])
+    s.header(repeat=True)
+    _list(s, [[q["from_name"] or q["from_id"], q["to_name"] or q["to_id"], q.get("mechanism") or "",
+               names.committee(q.get("committee_id")), day(q["last_contact"]) or "从未联系", q["days_quiet"]] for q in quiet],
+          "条")
+    later.append(s)
+    sheets.append((f"超过 {report['window_days']} 天没有联系记录的联系", len(quiet), "条", s.ws.title))
+
+    _overview(overview, report, names, sheets)
+    for sheet in [overview, *later]:
+        sheet.finish(unit, made)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
 
 
+def _overview(s: Sheet, report: dict, names: _Names, sheets: list[tuple[str, int, str, str]]) -> None:
+    """The headline sheet: the two full coverages with their 合计, the policy's rules when
+    they are not those two, and what needs doing, each a labelled section."""
+    heads = list(report["headline"].values())
+    k = 1
+    s.section(f"{chinese_number(k)}、两个全覆盖")
+    s.header(["项目", *_RATIOS])
+    s.rows([[h["label"], h["total"], h["covered"], h["ratio"], h["effective"], h["effective_ratio"]] for h in heads],
+           _RATIO_FORMATS)
+    total, covered, effective = (sum(h[key] for h in heads) for key in ("total", "covered", "effective"))
+    s.total([total, covered, _ratio(covered, total), effective, _ratio(effective, total)], _RATIO_FORMATS)
+    same = [(h["label"], h["total"], h["covered"]) for h in heads] == [(r["label"], r["total"], r["covered"])
+                                                                       for r in report["rules"]]
+    if not same:
+        k += 1
+        s.section(f"{chinese_number(k)}、{names.policy_label(report['policy'])}各项规则")
+        s.header(["规则", *_RATIOS])
+        s.rows([[r["label"], r["total"], r["covered"], r["ratio"], r["effective"], r["effective_ratio"]]
+                for r in report["rules"]], _RATIO_FORMATS)
+    k += 1
+    s.section(f"{chinese_number(k)}、需要处理的问题")
+    s.header(["问题", "数量"])
+    s.rows([[f"{what}（见工作表「{sheet}」）", n] for what, n, unit, sheet in sheets], [None, COUNT])
+    s.total([f"{sum(n for _, n, _, _ in sheets)} 项"], [None, None])
+
+
+def _affinity(item: dict) -> str:
+    """How close a proposed pair is, in words (``graph/recommend.py``: the affinity cost)."""
+    cost = item["cost"]
+    if item.get("target_kind", "member") != "member":
+        return "联系人在其中" if cost == 1 else "联系人不在其中"
+    shared = {rank: f"同一{model().edges[kind].label}" for rank, kind in enumerate(AFFINITY_ORDER, start=1)}
+    shared[len(AFFINITY_ORDER) + 1] = "同一乡镇（街道）"
+    return shared.get(cost, "没有共同归属" if cost == OTHER else str(cost))
+
+
 def write_recommend_xlsx(result: dict, path: Path) -> Path:
-    wb = Workbook()
-    wb.remove(wb.active)
-    when = f"（{result['policy']}，截至 {result['as_of']}）"
-    _sheet(wb, "推荐结对", f"推荐结对{when}", ["规则", "联系人/党组织编号", "联系人/党组织", "联系对象编号", "联系对象", "所属政协",
-                                          "亲和代价", "现有联系数"],
-           [[i["rule"], i["from_id"], i["from_name"], i["to_id"], i["to_name"], i["committee_id"], i["cost"],
-             i["load_before"]] for i in result["items"]])
-    _sheet(wb, "无法覆盖", f"无法覆盖{when}", ["规则", "编号", "名称", "所属政协", "原因", "最小调整"],
-           [[u["rule"], u["id"], u["name"], u["committee_id"], u["reason_label"], u["fix_label"]] for u in result["uncoverable"]])
-    kinds = model().enums["party_org_kind"]
-    temporary, branch = kinds.label(kinds.the("temporary")), kinds.label(kinds.the("suggested"))
-    _sheet(wb, temporary, f"建议设立的{temporary}{when}", ["活动", "开始", "结束", "天数", branch, "党员"],
-           [[b["activity_name"], b["start_date"], b["end_date"], b["days"], b["party_org_name"], "、".join(b["member_ids"])]
-            for b in result["temporary_branches"]])
-    _sheet(wb, "采纳后覆盖", f"采纳后可达到的覆盖率{when}", ["规则", "现已覆盖", "应覆盖", "现覆盖率", "采纳后已覆盖", "采纳后覆盖率"],
-           [[w["label"], w["before"]["covered"], w["before"]["total"], w["before"]["ratio"], w["after"]["covered"],
-             w["after"]["ratio"]] for w in result.get("what_if", [])])
+    names, made = _Names(result), dt.date.today()
+    wb = new_workbook()
+    policy = names.policy_label(result["policy"])
+    title_of = f"（{policy}，截至 {day_text(result['as_of'])}）"
+    who, unit = names.speaks_for(), names.unit()
+    labels = {w["rule"]: w["label"] for w in result.get("what_if", [])}
+    sheets = []
+
+    s = Sheet(wb, "推荐结对", f"{who}推荐结对{title_of}", "为未覆盖的委员推荐联系人或党组织：遵守联系数量上限，亲和优先",
+              [Column("序号", COUNT), Column("规则"), Column("方式"), Column("联系人或党组织"), Column("联系对象"),
+               Column("所属政协"), Column("亲和关系"), Column("现有联系数", COUNT)])
+    s.header(repeat=True)
+    _list(s, [[names.rule_short(i["rule"], labels.get(i["rule"])), "编入党组织" if i.get("kind") == "membership" else "建立联系",
+               i["from_name"] or i["from_id"], i["to_name"] or i["to_id"], names.committee(i.get("committee_id")), _affinity(i),
+               i["load_before"]] for i in result["items"]], "项")
+    sheets.append(s)
+
+    s = Sheet(wb, "无法覆盖", f"{who}无法覆盖的对象{title_of}", "没有可推荐的联系人或党组织，以及最小的调整",
+              [Column("序号", COUNT), Column("规则"), Column("名称"), Column("编号"), Column("所属政协"), Column("原因"),
+               Column("最小调整")])
+    s.header(repeat=True)
+    _list(s, [[names.rule_short(u["rule"], labels.get(u["rule"])), u.get("name") or u["id"], u["id"],
+               names.committee(u.get("committee_id")), u["reason_label"], u["fix_label"]] for u in result["uncoverable"]], "项")
+    sheets.append(s)
+
+    s = Sheet(wb, f"建议设立的{TEMPORARY}", f"{who}建议设立的{TEMPORARY}{title_of}",
+              f"活动超过 5 天、有 3 名以上党员委员参加而没有{TEMPORARY}的", [Column("序号", COUNT), Column("活动"), Column("开始", DAY),
+                                                            Column("结束", DAY), Column("天数", COUNT), Column(TEMPORARY),
+                                                            Column("党员委员")])
+    s.header(repeat=True)
+    branches = result["temporary_branches"]
+    _list(s, [[b["activity_name"], day(b["start_date"]), day(b["end_date"]), b["days"], b["party_org_name"],
+               "、".join(names.members.get(m) or m for m in b["member_ids"])] for b in branches], "个")
+    sheets.append(s)
+
+    s = Sheet(wb, "采纳后覆盖", f"{who}采纳后可达到的覆盖率{title_of}", "名义覆盖：推荐全部采纳之后",
+              [Column("规则"), Column("应覆盖", COUNT), Column("现已覆盖", COUNT), Column("现覆盖率", RATIO),
+               Column("采纳后已覆盖", COUNT), Column("采纳后覆盖率", RATIO)])
+    s.header(repeat=True)
+    what_if = result.get("what_if", [])
+    if what_if:
+        s.rows([[names.rule(w["rule"], w["label"]), w["before"]["total"], w["before"]["covered"], w["before"]["ratio"],
+                 w["after"]["covered"], w["after"]["ratio"]] for w in what_if])
+    else:
+        s.none()
+    sheets.append(s)
+
+    for sheet in sheets:
+        sheet.finish(unit, made)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path

@@ -7,15 +7,22 @@ key is kept as an extra property, as an extra column of a sheet is.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
+from liaison_graph.api.params import POLICY_ENUM
 from liaison_graph.api.verbs.policies import POLICY_DOCUMENT_MAX
 from liaison_graph.graph.policy import BREAKDOWNS
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 Text = str | None
 TextList = str | list[str] | None
 DATE_PATTERN = r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}$|^\d{4}年\d{1,2}月\d{1,2}日$"
+# A day as the API writes it (ISO text). Kept as text, so the answer is passed through as
+# it is; the schema says ``format: date`` so a generated client reads a date.
+Day = Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
+# A day the API reads: ISO is what the schema offers; the roster's other spellings
+# (2026/6/30, 2026年6月30日) are taken too, as in a file.
+DayIn = Annotated[str, Field(max_length=40), WithJsonSchema({"type": "string", "format": "date", "maxLength": 40})]
 
 
 class ErrorBody(BaseModel):
@@ -45,11 +52,21 @@ class GapsOut(BaseModel):
     items: list[GapItem]
 
 
-class Page(BaseModel):
+class Open(BaseModel):
+    """An answer's object: the fields it always or often has, typed; anything an office's
+    roster brought beyond them (an extra column) is kept as it is."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+Item = TypeVar("Item")
+
+
+class Page(BaseModel, Generic[Item]):
     total: int
     limit: int
     offset: int
-    items: list[dict[str, Any]]
+    items: list[Item]
 
 
 class _MemberColumns(BaseModel):
@@ -65,8 +82,8 @@ class _MemberColumns(BaseModel):
     party_org_ids: TextList = None
     studio: Text = None
     township: Text = None
-    start_date: Text = None
-    end_date: Text = None
+    start_date: DayIn | None = None
+    end_date: DayIn | None = None
 
 
 class MemberIn(_MemberColumns):
@@ -93,7 +110,7 @@ class MemberPatch(_MemberColumns):
 
 
 class EndIn(BaseModel):
-    date: str = Field(description="结束日期 YYYY-MM-DD", max_length=40)
+    date: DayIn = Field(description="结束日期 YYYY-MM-DD")
 
 
 class LiaisonIn(BaseModel):
@@ -107,26 +124,26 @@ class LiaisonIn(BaseModel):
     target_kind: Text = None
     to: str = Field(min_length=1, max_length=100)
     mechanism: Text = None
-    start_date: Text = None
-    end_date: Text = None
+    start_date: DayIn | None = None
+    end_date: DayIn | None = None
 
 
 class LiaisonPatch(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    end_date: Text = None
+    end_date: DayIn | None = None
 
 
 class MembershipIn(BaseModel):
     member_id: str = Field(min_length=1, max_length=100)
     party_org_id: str = Field(min_length=1, max_length=100)
-    start_date: Text = None
+    start_date: DayIn | None = None
 
 
 class MembershipEndIn(BaseModel):
     member_id: str = Field(min_length=1, max_length=100)
     party_org_id: str = Field(min_length=1, max_length=100)
-    date: str = Field(max_length=40)
+    date: DayIn
 
 
 class ContactIn(BaseModel):
@@ -136,7 +153,7 @@ class ContactIn(BaseModel):
 
     from_id: str = Field(min_length=1, max_length=100)
     to_id: str = Field(min_length=1, max_length=100)
-    date: str = Field(max_length=40)
+    date: DayIn
     mode: Text = None
     summary: str | None = Field(None, max_length=2000)
 
@@ -147,10 +164,11 @@ class PolicyIn(BaseModel):
 
     model_config = ConfigDict(json_schema_extra={"example": {"policy": "四联", "as_of": "2026-06-30"}})
 
-    policy: str | None = Field(None, max_length=100, description="内置政策名称或中文名（默认两个全覆盖）；与 policy_document 二选一")
+    policy: str | None = Field(None, max_length=100, json_schema_extra=POLICY_ENUM,
+                               description="内置政策名称或中文名（默认两个全覆盖）；与 policy_document 二选一")
     policy_document: str | None = Field(None, max_length=POLICY_DOCUMENT_MAX,
                                         description="自定义政策文件的内容（YAML，与命令行 --policy 文件相同）")
-    as_of: str | None = Field(None, max_length=40, description="统计日 YYYY-MM-DD（默认今天）")
+    as_of: DayIn | None = Field(None, description="统计日 YYYY-MM-DD（默认今天）")
     committee_id: str | None = Field(None, max_length=100, description="政协编号（须在令牌范围内；默认令牌所属政协）")
 
 
@@ -179,11 +197,37 @@ class ImportOut(BaseModel):
     cursor: int | None
 
 
+class ChangedNode(Open):
+    """A node written (``id``, ``kind``) or an edge written (``kind`` and ``src``, ``src_kind``,
+    ``dst``, ``dst_kind``, ``key``)."""
+
+    kind: str
+
+
+class ChangeEntry(Open):
+    cursor: int
+    at: str = Field(description="写入时间（UTC，ISO 8601）")
+    committee_id: str | None
+    changes: list[ChangedNode]
+
+
 class ChangesOut(BaseModel):
     since: int
     next: int = Field(description="下一次请求用的游标（since）")
-    items: list[dict[str, Any]]
+    items: list[ChangeEntry]
+
+
+class AuditItem(Open):
+    seq: int
+    at: str = Field(description="写入时间（UTC，ISO 8601）")
+    actor: str | None = None
+    action: str
+    committee_ids: list[str] = []
+    target: str | None = None
+    before: Any = None
+    after: Any = None
 
 
 class HealthOut(BaseModel):
     status: str
+

@@ -65,12 +65,15 @@ def _text_cell(ws, text: str):
 
     cell = Cell(ws, value=text)
     cell.data_type = "s"  # a string, where openpyxl would write "=…" as a formula and "#N/A" as an error
-    cell.quotePrefix = True  # kept as text when someone edits the cell, as Excel does after a typed '
+    # Formatted as text ("@"): it stays text when someone edits it, and nothing shows the
+    # guard (a quote prefix would show a ' in the formula bar of Excel and WPS).
+    cell.number_format = "@"
     return cell
 
 
 def xlsx_row(ws, values) -> list:
     """A row for ``ws.append``: every text a spreadsheet would run, or read as an error
-    value, becomes a text cell that shows exactly the text, with no quote."""
+    value, becomes a text cell formatted as text, that shows exactly the text, with no quote
+    in the cell or the formula bar."""
     return [_text_cell(ws, v) if isinstance(v, str) and (v.startswith(FORMULA_START) or v in ERROR_VALUES) else v
             for v in values]

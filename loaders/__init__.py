@@ -18,6 +18,7 @@ from liaison_graph.graph import fastpaths
 from liaison_graph.graph.batch import Audit, Batch, EdgeRow, WriteResult
 from liaison_graph.graph.errors import BadArgument, Conflict, InputError, LiaisonError, Where
 from liaison_graph.graph.guard import WriteCheck, check_write
+from liaison_graph.loaders.hidden import keep_hidden_references
 from liaison_graph.graph.model import model
 from liaison_graph.graph.store import Store
 from liaison_graph.loaders.build import build_batch
@@ -122,6 +123,8 @@ def load_files(paths: list[Path], store: Store, actor: str = "cli", root: str | 
     files = [p.name for p in paths]
     if not batch.rows():
         return LoadReport(files, counts, WriteResult({}, {}), ignored)
+    if root is not None:
+        keep_hidden_references(store, batch, root)
     try:
         check = check_write(store, batch, root, moves)
     except (Conflict, BadArgument) as exc:  # a move or a cycle: named at the row that asks for it

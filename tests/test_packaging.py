@@ -14,7 +14,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE_FILES = ["index.html", "app.js", "style.css", "node_modules/cytoscape/dist/cytoscape.min.js",
-              "node_modules/echarts/dist/echarts.min.js"]
+              "node_modules/echarts/dist/echarts.min.js", "node_modules/swagger-ui-dist/swagger-ui-bundle.js",
+              "node_modules/swagger-ui-dist/swagger-ui.css"]
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +53,12 @@ def test_a_copy_installed_from_the_wheel_serves_the_page(wheel, tmp_path):
         client = TestClient(app.serving_app(Service(EmbeddedStore({str(tmp_path / "s.db")!r}))))
         page = client.get("/")
         assert page.status_code == 200 and "cytoscape" in page.text, page.status_code
-        for url in ("/static/app.js", "/static/style.css", "/vendor/cytoscape.min.js", "/vendor/echarts.min.js"):
+        for url in ("/static/app.js", "/static/style.css", "/vendor/cytoscape.min.js", "/vendor/echarts.min.js",
+                    "/docs/swagger-ui-bundle.js", "/docs/swagger-ui.css"):
             answer = client.get(url)
             assert answer.status_code == 200 and len(answer.content) > 1000, url
+        docs = client.get("/docs")
+        assert docs.status_code == 200 and "/docs/swagger-ui-bundle.js" in docs.text and "http" not in docs.text
         print("served")
     """)
     # The installed copy comes first on the path, and the run starts outside this checkout.

@@ -193,7 +193,8 @@ def recommend(policy, as_of, committee_id, fmt, out, accept, store_config):
     with open_store(store_config) as store:
         if accept:
             done = recommending.accept(store, WHOLE, asked, day, committee_id)
-            result = {**done.recommendation, "accepted": {"cursor": done.cursor, "liaisons": done.liaisons}}
+            result = done.recommendation  # the names a printed report needs stay with it
+            result["accepted"] = {"cursor": done.cursor, "liaisons": done.liaisons}
         else:
             result = recommending.recommend(store, WHOLE, asked, day, committee_id)
         head = report_head(store, fmt, committee_id)

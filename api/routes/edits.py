@@ -14,7 +14,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Header, Query, Response, UploadFile
 from fastapi import Path as PathParam
 from liaison_graph.api.days import day_of
-from liaison_graph.api.errors import PreconditionRequired
+from liaison_graph.api.errors import ASKED, SCOPED, VERSIONED, WRITTEN, PreconditionRequired, fails
+from liaison_graph.api.params import ETAG_HEADER
+from liaison_graph.api.answers import AcceptOut
 from liaison_graph.api.schemas import (
     ContactIn,
     EndIn,
@@ -38,7 +40,15 @@ from liaison_graph.graph.errors import BadArgument, TooLarge
 
 router = APIRouter(tags=["edits"])
 
+# Required (the schema says so); a request without it is answered 428 in the one error shape.
 IfMatch = Annotated[str | None, Header(description="读取时得到的 ETag；与当前版本不符则 409", max_length=100)]
+WRITE = fails(ASKED, SCOPED, WRITTEN)
+CHANGE = fails(ASKED, SCOPED, WRITTEN, VERSIONED)
+
+
+def tagged(status: int, errors: dict) -> dict:
+    """An answer that carries the member's new version in an ``ETag`` header."""
+    return {**errors, status: {"headers": ETAG_HEADER}}
 
 
 def _tag(value: str | None) -> str:
@@ -52,13 +62,15 @@ def _versioned(response: Response, out: dict) -> dict:
     return out
 
 
-@router.post("/members", status_code=201, response_model=WriteOut, summary="新增委员")
+@router.post("/members", status_code=201, response_model=WriteOut, operation_id="create_member",
+             responses=tagged(201, WRITE), summary="新增委员")
 def create_member(service: ServiceDep, caller: EditorDep, body: MemberIn, response: Response):
     out = edits.create_member(service.store, caller.bounds, body.model_dump(exclude_none=True), lock=service.lock)
     return _versioned(response, out)
 
 
-@router.patch("/members/{member_id}", response_model=WriteOut, summary="修改委员（须带 If-Match）")
+@router.patch("/members/{member_id}", response_model=WriteOut, operation_id="update_member",
+              responses=tagged(200, CHANGE), summary="修改委员（须带 If-Match）")
 def update_member(service: ServiceDep, caller: EditorDep, member_id: Annotated[str, PathParam(max_length=100)],
                   body: MemberPatch, response: Response, if_match: IfMatch = None):
     out = edits.update_member(service.store, caller.bounds, member_id, body.model_dump(exclude_unset=True),
@@ -66,7 +78,8 @@ def update_member(service: ServiceDep, caller: EditorDep, member_id: Annotated[s
     return _versioned(response, out)
 
 
-@router.post("/members/{member_id}/end", response_model=WriteOut, summary="结束委员任期（须带 If-Match）")
+@router.post("/members/{member_id}/end", response_model=WriteOut, operation_id="end_member",
+             responses=tagged(200, CHANGE), summary="结束委员任期（须带 If-Match）")
 def end_member(service: ServiceDep, caller: EditorDep, member_id: Annotated[str, PathParam(max_length=100)],
                body: EndIn, response: Response, if_match: IfMatch = None):
     day = day_of(body.date, "date")
@@ -74,49 +87,54 @@ def end_member(service: ServiceDep, caller: EditorDep, member_id: Annotated[str,
     return _versioned(response, out)
 
 
-@router.post("/liaisons", status_code=201, response_model=WriteOut, summary="新增联系")
+@router.post("/liaisons", status_code=201, response_model=WriteOut, operation_id="create_liaison", responses=WRITE,
+             summary="新增联系")
 def create_liaison(service: ServiceDep, caller: EditorDep, body: LiaisonIn):
     return edits.create_liaison(service.store, caller.bounds, body.model_dump(exclude_none=True), lock=service.lock)
 
 
-@router.patch("/liaisons/{liaison_id}", response_model=WriteOut, summary="修改联系（结束日期、备注；须带 If-Match）")
+@router.patch("/liaisons/{liaison_id}", response_model=WriteOut, operation_id="update_liaison", responses=CHANGE,
+              summary="修改联系（结束日期、备注；须带 If-Match）")
 def update_liaison(service: ServiceDep, caller: EditorDep, liaison_id: Annotated[str, PathParam(max_length=2000)],
                    body: LiaisonPatch, if_match: IfMatch = None):
     return edits.change_liaison(service.store, caller.bounds, liaison_id, body.model_dump(exclude_unset=True),
                                 _tag(if_match), lock=service.lock)
 
 
-@router.post("/liaisons/{liaison_id}/end", response_model=WriteOut, summary="结束联系（须带 If-Match）")
+@router.post("/liaisons/{liaison_id}/end", response_model=WriteOut, operation_id="end_liaison", responses=CHANGE,
+             summary="结束联系（须带 If-Match）")
 def end_liaison(service: ServiceDep, caller: EditorDep, liaison_id: Annotated[str, PathParam(max_length=2000)],
                 body: EndIn, if_match: IfMatch = None):
     return edits.end_liaison(service.store, caller.bounds, liaison_id, body.date, _tag(if_match), lock=service.lock)
 
 
-@router.post("/memberships", status_code=201, response_model=WriteOut, summary="编入党组织")
+@router.post("/memberships", status_code=201, response_model=WriteOut, operation_id="create_membership",
+             responses=WRITE, summary="编入党组织")
 def create_membership(service: ServiceDep, caller: EditorDep, body: MembershipIn):
     start = day_of(body.start_date, "start_date") if body.start_date else None
     return edits.create_membership(service.store, caller.bounds, body.member_id, body.party_org_id, start,
                                    lock=service.lock)
 
 
-@router.post("/memberships/end", response_model=WriteOut, summary="结束党组织关系")
+@router.post("/memberships/end", response_model=WriteOut, operation_id="end_membership", responses=WRITE, summary="结束党组织关系")
 def end_membership(service: ServiceDep, caller: EditorDep, body: MembershipEndIn):
     day = day_of(body.date, "date")
     return edits.end_membership(service.store, caller.bounds, body.member_id, body.party_org_id, day,
                                 lock=service.lock)
 
 
-@router.post("/contacts", status_code=201, response_model=WriteOut, summary="记录一次联系（谈心谈话、走访……）")
+@router.post("/contacts", status_code=201, response_model=WriteOut, operation_id="create_contact", responses=WRITE,
+             summary="记录一次联系（谈心谈话、走访……）")
 def create_contact(service: ServiceDep, caller: EditorDep, body: ContactIn):
     return edits.create_contact(service.store, caller.bounds, body.model_dump(exclude_none=True), lock=service.lock)
 
 
-@router.post("/imports", status_code=201, response_model=ImportOut,
+@router.post("/imports", status_code=201, response_model=ImportOut, operation_id="upload_roster", responses=WRITE,
              summary="上传名单文件（.xlsx/.csv/.json，可多个）：全部通过校验才写入")
 def upload(service: ServiceDep, caller: EditorDep,
            files: Annotated[list[UploadFile], File(description="名单文件；CSV 按表名命名，如 members.csv")],
            allow_move: Annotated[bool, Query(description="允许把已有的委员、党组织、活动移到本令牌范围内的另一个政协，"
-                                                     "或调整下级政协的隶属关系（默认拒绝）")] = False) -> dict[str, Any]:
+                                                     "或调整下级政协的隶属关系（默认拒绝）")] = False) -> Any:
     if not files:
         raise BadArgument("没有上传文件", field="files")
     with tempfile.TemporaryDirectory() as tmp:
@@ -136,8 +154,9 @@ def upload(service: ServiceDep, caller: EditorDep,
         return load(service.store, caller.bounds, paths, allow_move, lock=service.lock)
 
 
-@router.post("/recommend/accept", status_code=201, summary="采纳推荐结对：一次写入（联系自统计日起），记入审计")
-def accept_recommendation(service: ServiceDep, caller: EditorDep, body: RecommendIn) -> dict[str, Any]:
+@router.post("/recommend/accept", status_code=201, response_model=AcceptOut, operation_id="accept_recommendation",
+             responses=WRITE, summary="采纳推荐结对：一次写入（联系自统计日起），记入审计")
+def accept_recommendation(service: ServiceDep, caller: EditorDep, body: RecommendIn) -> Any:
     done = accept(service.store, caller.bounds, PolicyAsked(body.policy, body.policy_document), day_of(body.as_of),
                   body.committee_id, lock=service.lock)
     result = done.recommendation

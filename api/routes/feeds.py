@@ -9,8 +9,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
 from fastapi.responses import Response
-from liaison_graph.api.formats import GRAPH_MEDIA, XLSX, graph_bytes, table_csv, table_xlsx
-from liaison_graph.api.schemas import ChangesOut, Page
+from liaison_graph.api.formats import CSV_ENCODINGS, GRAPH_MEDIA, XLSX, graph_bytes, table_csv, table_xlsx
+from liaison_graph.api.schemas import AuditItem, ChangesOut, Page
 from liaison_graph.api.service import AdminDep, CallerDep, ServiceDep
 from liaison_graph.api.verbs import exports
 from liaison_graph.api.verbs.exports import TABLES, export_graph, table_rows
@@ -22,9 +22,14 @@ router = APIRouter(tags=["feeds"])
 CommitteeQ = Annotated[str | None, Query(description="政协编号（含其下级政协；默认令牌所属政协）", max_length=100)]
 
 
-@router.get("/export/graph", summary="图：node-link JSON、GraphML 或 GEXF（Gephi）",
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+
+
+@router.get("/export/graph", summary="图：node-link JSON、GraphML 或 GEXF（Gephi）", operation_id="export_graph",
             response_class=Response,
-            responses={200: {"content": {media: {} for media in GRAPH_MEDIA.values()}}})
+            responses={200: {"content": {media: ({"schema": {"type": "object", "additionalProperties": True}}
+                                                 if fmt == "node-link" else BINARY)
+                                         for fmt, media in GRAPH_MEDIA.items()}}})
 def graph_feed(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = None,
                format: Literal["node-link", "graphml", "gexf"] = "node-link"):
     H = exports.graph(service.store, caller.bounds, committee_id, lock=service.lock)
@@ -32,26 +37,31 @@ def graph_feed(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ 
     return Response(graph_bytes(H, format), media_type=GRAPH_MEDIA[format], headers=headers)
 
 
-@router.get("/export/tables/{table}", summary="名单表（与导入格式相同）：CSV 或 XLSX", response_class=Response,
-            responses={200: {"content": {"text/csv": {}, XLSX: {}}}})
+@router.get("/export/tables/{table}", summary="名单表（与导入格式相同）：CSV 或 XLSX", operation_id="export_table",
+            response_class=Response, responses={200: {"content": {"text/csv": BINARY, XLSX: BINARY}}})
 def table_feed(service: ServiceDep, caller: CallerDep,
                table: Annotated[Literal[TABLES], PathParam()],
-               committee_id: CommitteeQ = None, format: Literal["csv", "xlsx"] = "csv"):
+               committee_id: CommitteeQ = None,
+               format: Annotated[Literal["csv", "xlsx"], Query(description="csv 或 xlsx")] = "csv",
+               encoding: Annotated[Literal[CSV_ENCODINGS], Query(
+                   description="CSV 的编码：utf-8（带 BOM，默认）或 gb18030（供只认 GBK/GB18030 的旧系统导入）")] = "utf-8"):
     rows = exports.table(service.store, caller.bounds, table, committee_id, lock=service.lock)
     attachment = {"Content-Disposition": f'attachment; filename="{table}.{format}"'}
     if format == "csv":
-        return Response(table_csv(rows), media_type="text/csv; charset=utf-8", headers=attachment)
+        return Response(table_csv(rows, encoding), media_type=f"text/csv; charset={encoding}", headers=attachment)
     return Response(table_xlsx(rows), media_type=XLSX, headers=attachment)
 
 
-@router.get("/changes", response_model=ChangesOut, summary="变更流：自游标 since 之后的写入（按政协，令牌范围内）")
+@router.get("/changes", response_model=ChangesOut, summary="变更流：自游标 since 之后的写入（按政协，令牌范围内）",
+            operation_id="list_changes")
 def changes(service: ServiceDep, caller: CallerDep,
             since: Annotated[int, Query(ge=0, le=2**62, description="上次得到的 next；0 为从头")] = 0,
             limit: Annotated[int, Query(ge=1, le=1000)] = 100):
     return exports.changes(service.store, caller.bounds, since, limit, lock=service.lock)
 
 
-@router.get("/audit", response_model=Page, summary="审计记录（管理员；令牌范围内）")
+@router.get("/audit", response_model=Page[AuditItem], summary="审计记录（管理员；令牌范围内）", operation_id="list_audit",
+            response_model_exclude_unset=True)
 def audit(service: ServiceDep, caller: AdminDep,
           since: Annotated[int, Query(ge=0, le=2**62)] = 0,
           limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:

@@ -14,6 +14,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from fastapi import Path as PathParam
 from liaison_graph.api.liaisons import liaison_id, liaison_item, parse_liaison_id  # noqa: F401 (named here too)
+from liaison_graph.api.errors import ASKED, SCOPED, fails
+from liaison_graph.api.params import DATE, ETAG_HEADER
+from liaison_graph.api.answers import (
+    CommitteeItem,
+    CommitteeOut,
+    LiaisonItem,
+    MeOut,
+    MemberItem,
+    MemberOut,
+    PartyOrgItem,
+    PartyOrgOut,
+    SectorItem,
+)
 from liaison_graph.api.schemas import Page
 from liaison_graph.api.service import CallerDep, ServiceDep, day_of, owned, scope_for, within
 from liaison_graph.graph.lookups import (
@@ -34,7 +47,11 @@ router = APIRouter(tags=["lookups"])
 Limit = Annotated[int, Query(ge=1, le=1000, description="每页条数")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="跳过条数")]
 CommitteeQ = Annotated[str | None, Query(description="政协编号（含其下级政协）", max_length=100)]
-AsOf = Annotated[str | None, Query(description="只列出该日在任/有效的（YYYY-MM-DD）", max_length=40)]
+AsOf = Annotated[str | None, Query(description="只列出该日在任/有效的（YYYY-MM-DD）", max_length=40,
+                                   json_schema_extra=DATE)]
+READ = fails(ASKED, SCOPED)
+OWN = {"response_model_exclude_unset": True}  # the models describe the stored rows; nothing is added
+TARGET_KINDS = {"enum": list(model().node_codes)}
 
 CONTACT = model().edge_tables()["contacts"]
 IN_PARTY_ORG = {kind: edge for edge, kind in model().membership().items()}["PartyOrg"]
@@ -56,14 +73,16 @@ def _scope(service, caller, committee_id: str | None) -> set[str]:
     return scope_of(service.store, scope_for(caller, committee_id))[0]
 
 
-@router.get("/me", summary="当前令牌：所属政协、角色和可见范围")
-def me(caller: CallerDep) -> dict[str, Any]:
+@router.get("/me", response_model=MeOut, operation_id="get_me", responses=fails(ASKED),
+            summary="当前令牌：所属政协、角色和可见范围")
+def me(caller: CallerDep) -> Any:
     t = caller.token
     return {"token_id": t.id, "committee_id": t.committee_id, "role": t.role, "name": t.name,
             "expires_at": t.expires_at, "scope": sorted(caller.scope)}
 
 
-@router.get("/committees", response_model=Page, summary="政协（令牌范围内）")
+@router.get("/committees", response_model=Page[CommitteeItem], operation_id="list_committees", responses=READ, **OWN,
+            summary="政协（令牌范围内）")
 def committees(service: ServiceDep, caller: CallerDep, limit: Limit = 100, offset: Offset = 0):
     with service.lock:
         all_committees = service.store.committees()
@@ -71,9 +90,10 @@ def committees(service: ServiceDep, caller: CallerDep, limit: Limit = 100, offse
     return page(len(ids), [within(all_committees[c], caller.scope) for c in ids[offset:offset + limit]], limit, offset)
 
 
-@router.get("/committees/{committee_id}", summary="一个政协及其下级政协")
+@router.get("/committees/{committee_id}", response_model=CommitteeOut, operation_id="get_committee", responses=READ,
+            **OWN, summary="一个政协及其下级政协")
 def committee(service: ServiceDep, caller: CallerDep,
-              committee_id: Annotated[str, PathParam(max_length=100)]) -> dict[str, Any]:
+              committee_id: Annotated[str, PathParam(max_length=100)]) -> Any:
     with service.lock:
         all_committees = service.store.committees()
     caller.check_owned(committee_id if committee_id in all_committees else None, "政协", committee_id)
@@ -81,7 +101,7 @@ def committee(service: ServiceDep, caller: CallerDep,
     return {**within(all_committees[committee_id], caller.scope), "children": children}
 
 
-@router.get("/members", response_model=Page, summary="委员：按政协、界别、党派、活动组、专委会、姓名筛选")
+@router.get("/members", response_model=Page[MemberItem], operation_id="list_members", responses=READ, **OWN, summary="委员：按政协、界别、党派、活动组、专委会、姓名筛选")
 def members(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = None, as_of: AsOf = None,
             sector: Annotated[str | None, Query(max_length=100)] = None,
             cpc: Annotated[bool | None, Query(description="true：中共党员；false：党外")] = None,
@@ -98,9 +118,11 @@ def members(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = N
     return page(total, items, limit, offset)
 
 
-@router.get("/members/{member_id}", summary="一名委员：属性、版本（ETag）、联系、所在党组织、联系记录")
+@router.get("/members/{member_id}", response_model=MemberOut, operation_id="get_member", **OWN,
+            responses=fails(ASKED, SCOPED, answers={200: {"headers": ETAG_HEADER}}),
+            summary="一名委员：属性、版本（ETag）、联系、所在党组织、联系记录")
 def member(service: ServiceDep, caller: CallerDep, response: Response,
-           member_id: Annotated[str, PathParam(max_length=100)]) -> dict[str, Any]:
+           member_id: Annotated[str, PathParam(max_length=100)]) -> Any:
     node = ("Member", member_id)
     with service.lock:
         props = owned(service.store, caller, *node)
@@ -139,7 +161,7 @@ def _in_order(liaisons: list[tuple]) -> list[dict]:
     return [item for _, item in sorted(liaisons, key=lambda pair: liaison_order(pair[0]))]
 
 
-@router.get("/sectors", response_model=Page, summary="界别及其委员人数")
+@router.get("/sectors", response_model=Page[SectorItem], operation_id="list_sectors", responses=READ, **OWN, summary="界别及其委员人数")
 def sectors(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = None,
             limit: Limit = 100, offset: Offset = 0):
     with service.lock:
@@ -150,7 +172,8 @@ def sectors(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = N
     return page(total, items, limit, offset)
 
 
-@router.get("/party-orgs", response_model=Page, summary="党组织")
+@router.get("/party-orgs", response_model=Page[PartyOrgItem], operation_id="list_party_orgs", responses=READ, **OWN,
+            summary="党组织")
 def party_orgs(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = None, as_of: AsOf = None,
                limit: Limit = 100, offset: Offset = 0):
     with service.lock:
@@ -159,8 +182,9 @@ def party_orgs(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ 
     return page(total, items, limit, offset)
 
 
-@router.get("/party-orgs/{org_id}", summary="一个党组织及其成员")
-def party_org(service: ServiceDep, caller: CallerDep, org_id: Annotated[str, PathParam(max_length=100)]) -> dict[str, Any]:
+@router.get("/party-orgs/{org_id}", response_model=PartyOrgOut, operation_id="get_party_org", responses=READ, **OWN,
+            summary="一个党组织及其成员")
+def party_org(service: ServiceDep, caller: CallerDep, org_id: Annotated[str, PathParam(max_length=100)]) -> Any:
     with service.lock:
         props = owned(service.store, caller, "PartyOrg", org_id)
         edges, far = service.store.edges_around("PartyOrg", org_id, (), (IN_PARTY_ORG,))
@@ -169,10 +193,12 @@ def party_org(service: ServiceDep, caller: CallerDep, org_id: Annotated[str, Pat
     return {"party_org": props, "members": sorted(members_in, key=lambda m: m["id"])}
 
 
-@router.get("/liaisons", response_model=Page, summary="联系关系")
+@router.get("/liaisons", response_model=Page[LiaisonItem], operation_id="list_liaisons", responses=READ, **OWN,
+            summary="联系关系")
 def liaisons(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = None, as_of: AsOf = None,
              member_id: Annotated[str | None, Query(max_length=100, description="联系人或联系对象")] = None,
-             target_kind: Annotated[str | None, Query(max_length=40, description="member sector special_committee activity_group party_org")] = None,
+             target_kind: Annotated[str | None, Query(max_length=40, description="member sector special_committee activity_group party_org",
+                                                  json_schema_extra=TARGET_KINDS)] = None,
              limit: Limit = 100, offset: Offset = 0):
     target = CODE_KINDS.get(target_kind) if target_kind else None
     with service.lock:

@@ -18,8 +18,20 @@ from fastapi.responses import Response
 from liaison_graph.api.auth import Caller
 from liaison_graph.api.bodies import gaps_body
 from liaison_graph.api.days import day_of
-from liaison_graph.api.params import AS_OF_MAX, XLSX, AsOf, By, CommitteeQ, PolicyQ, Window
+from liaison_graph.api.errors import ASKED, SCOPED, fails
+from liaison_graph.api.params import AS_OF_MAX, DATE, XLSX, XLSX_ANSWER, AsOf, By, CommitteeQ, PolicyQ, Window
 from liaison_graph.api.report_xlsx import write_coverage_xlsx
+from liaison_graph.api.answers import (
+    CoverageCountsOut,
+    CoverageOut,
+    DiffOut,
+    NetworkOut,
+    PolicyOut,
+    ReachOut,
+    RecommendOut,
+    StatsOut,
+    WhyOut,
+)
 from liaison_graph.api.schemas import CoverageIn, GapsOut, PolicyIn, RecommendIn
 from liaison_graph.api.service import CallerDep, Service, ServiceDep
 from liaison_graph.api.verbs import questions
@@ -29,22 +41,26 @@ from liaison_graph.api.verbs.policies import policies as builtin_policies
 from liaison_graph.graph.flagship import RULES
 
 router = APIRouter(tags=["queries"])
-XLSX_ANSWER = {200: {"content": {XLSX: {}}}}
+READ = fails(ASKED, SCOPED)
+POSTED = fails(ASKED, SCOPED, (400, 413))  # a question with a JSON body
+OWN = {"response_model_exclude_unset": True}  # the models describe the verbs' answers; nothing is added
 
 
 def asked(body: PolicyIn) -> PolicyAsked:
     return PolicyAsked(body.policy, body.policy_document)
 
 
-@router.get("/gaps/{rule}", response_model=GapsOut, summary="两个全覆盖的缺口（与命令行 gaps --format json 相同）")
+@router.get("/gaps/{rule}", response_model=GapsOut, operation_id="get_gaps", responses=READ, summary="两个全覆盖的缺口（与命令行 gaps --format json 相同）")
 async def gaps(service: ServiceDep, caller: CallerDep,
-               rule: Annotated[str, PathParam(description="、".join(RULES), max_length=100)],
+               rule: Annotated[str, PathParam(description="、".join(RULES), max_length=100,
+                                             json_schema_extra={"enum": list(RULES)})],
                as_of: AsOf = None, committee_id: CommitteeQ = None):
     return Response(gaps_body(service, caller, rule, as_of, committee_id), media_type="application/json")
 
 
-@router.get("/policies", summary="内置联系制度（政策）及其规则")
-def policies(caller: CallerDep) -> list[dict[str, Any]]:
+@router.get("/policies", response_model=list[PolicyOut], operation_id="list_policies", responses=fails(ASKED), **OWN,
+            summary="内置联系制度（政策）及其规则")
+def policies(caller: CallerDep) -> Any:
     return builtin_policies()
 
 
@@ -54,20 +70,22 @@ def _coverage(service: Service, caller: Caller, policy: PolicyAsked, as_of: str 
                               lock=service.lock)
 
 
-@router.get("/coverage", summary="按政策统计覆盖率（名义与有效）、未覆盖名单、分组、联系数量、沉寂联系")
+@router.get("/coverage", response_model=CoverageOut, operation_id="get_coverage", responses=READ, **OWN, summary="按政策统计覆盖率（名义与有效）、未覆盖名单、分组、联系数量、沉寂联系")
 def coverage(service: ServiceDep, caller: CallerDep, policy: PolicyQ = None, by: By | None = None, as_of: AsOf = None,
-             committee_id: CommitteeQ = None, window: Window = None) -> dict[str, Any]:
+             committee_id: CommitteeQ = None, window: Window = None) -> Any:
     return _coverage(service, caller, PolicyAsked(policy), as_of, committee_id, by, window)
 
 
-@router.post("/coverage", summary="按政策统计覆盖率，政策可以是请求中的自定义政策文件（policy_document）")
-def coverage_of(service: ServiceDep, caller: CallerDep, body: CoverageIn) -> dict[str, Any]:
+@router.post("/coverage", response_model=CoverageOut, operation_id="post_coverage", responses=POSTED, **OWN,
+             summary="按政策统计覆盖率，政策可以是请求中的自定义政策文件（policy_document）")
+def coverage_of(service: ServiceDep, caller: CallerDep, body: CoverageIn) -> Any:
     return _coverage(service, caller, asked(body), body.as_of, body.committee_id, body.by, body.window)
 
 
-@router.get("/coverage/counts", summary="两个全覆盖按政协的覆盖数字（名义覆盖；由库中维护的索引直接给出，不建图）")
+@router.get("/coverage/counts", response_model=CoverageCountsOut, operation_id="get_coverage_counts", responses=READ,
+            **OWN, summary="两个全覆盖按政协的覆盖数字（名义覆盖；由库中维护的索引直接给出，不建图）")
 def coverage_counts(service: ServiceDep, caller: CallerDep, as_of: AsOf = None,
-                    committee_id: CommitteeQ = None) -> dict[str, Any]:
+                    committee_id: CommitteeQ = None) -> Any:
     return questions.coverage_counts(service.store, caller.bounds, day_of(as_of), committee_id, lock=service.lock)
 
 
@@ -78,46 +96,48 @@ def _workbook(result: dict) -> Response:
     return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@router.get("/coverage.xlsx", summary="覆盖情况 Excel 报告（可打印归档）", response_class=Response, responses=XLSX_ANSWER)
+@router.get("/coverage.xlsx", summary="覆盖情况 Excel 报告（可打印归档）", response_class=Response,
+            operation_id="get_coverage_xlsx", responses=fails(ASKED, SCOPED, answers={200: XLSX_ANSWER}))
 def coverage_xlsx(service: ServiceDep, caller: CallerDep, policy: PolicyQ = None, by: By | None = None,
                   as_of: AsOf = None, committee_id: CommitteeQ = None, window: Window = None):
     return _workbook(_coverage(service, caller, PolicyAsked(policy), as_of, committee_id, by, window))
 
 
 @router.post("/coverage.xlsx", summary="覆盖情况 Excel 报告，政策可以是请求中的自定义政策文件", response_class=Response,
-             responses=XLSX_ANSWER)
+             operation_id="post_coverage_xlsx", responses=fails(ASKED, SCOPED, (400, 413), answers={200: XLSX_ANSWER}))
 def coverage_xlsx_of(service: ServiceDep, caller: CallerDep, body: CoverageIn):
     return _workbook(_coverage(service, caller, asked(body), body.as_of, body.committee_id, body.by, body.window))
 
 
-@router.get("/reach/{node_id}", summary="K 步联系之内党的工作可达的委员、界别和组织")
+@router.get("/reach/{node_id}", response_model=ReachOut, operation_id="get_reach", responses=READ, **OWN, summary="K 步联系之内党的工作可达的委员、界别和组织")
 def reach(service: ServiceDep, caller: CallerDep, node_id: Annotated[str, PathParam(max_length=100)],
-          hops: Annotated[int, Query(ge=1, le=10)] = 2, as_of: AsOf = None) -> dict[str, Any]:
+          hops: Annotated[int, Query(ge=1, le=10)] = 2, as_of: AsOf = None) -> Any:
     return questions.reach(service.store, caller.bounds, node_id, hops, day_of(as_of), lock=service.lock)
 
 
-@router.get("/why/{member_id}", summary="一名委员为什么被覆盖，或为什么没有")
+@router.get("/why/{member_id}", response_model=WhyOut, operation_id="get_why", responses=READ, **OWN, summary="一名委员为什么被覆盖，或为什么没有")
 def why(service: ServiceDep, caller: CallerDep, member_id: Annotated[str, PathParam(max_length=100)],
-        as_of: AsOf = None) -> dict[str, Any]:
+        as_of: AsOf = None) -> Any:
     return questions.why(service.store, caller.bounds, member_id, day_of(as_of), lock=service.lock)
 
 
-@router.get("/diff", summary="两天之间覆盖缺口的变化及原因")
+@router.get("/diff", response_model=DiffOut, operation_id="get_diff", responses=READ, **OWN, summary="两天之间覆盖缺口的变化及原因")
 def diff(service: ServiceDep, caller: CallerDep,
-         from_: Annotated[str, Query(alias="from", max_length=AS_OF_MAX, description="起始日")],
-         to: AsOf = None, committee_id: CommitteeQ = None) -> dict[str, Any]:
+         from_: Annotated[str, Query(alias="from", max_length=AS_OF_MAX, description="起始日",
+                                        json_schema_extra=DATE)],
+         to: AsOf = None, committee_id: CommitteeQ = None) -> Any:
     return questions.diff(service.store, caller.bounds, day_of(from_, "from"), day_of(to, "to"), committee_id,
                           lock=service.lock)
 
 
-@router.get("/network", summary="联系网络诊断：联系数、关键联络人、孤立委员、界别矩阵")
+@router.get("/network", response_model=NetworkOut, operation_id="get_network", responses=READ, **OWN, summary="联系网络诊断：联系数、关键联络人、孤立委员、界别矩阵")
 def network(service: ServiceDep, caller: CallerDep, as_of: AsOf = None, committee_id: CommitteeQ = None,
-            top: Annotated[int, Query(ge=1, le=1000)] = 10) -> dict[str, Any]:
+            top: Annotated[int, Query(ge=1, le=1000)] = 10) -> Any:
     return questions.network(service.store, caller.bounds, day_of(as_of), committee_id, top, lock=service.lock)
 
 
-@router.get("/stats", summary="各类数量（令牌所属政协或所问政协，含其下级政协；与命令行 stats 相同）")
-def stats(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = None) -> dict[str, int]:
+@router.get("/stats", response_model=StatsOut, operation_id="get_stats", responses=READ, **OWN, summary="各类数量（令牌所属政协或所问政协，含其下级政协；与命令行 stats 相同）")
+def stats(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = None) -> Any:
     return questions.stats(service.store, caller.bounds, committee_id, lock=service.lock)
 
 
@@ -126,12 +146,13 @@ def _recommend(service: Service, caller: Caller, policy: PolicyAsked, as_of: str
     return recommending.recommend(service.store, caller.bounds, policy, day_of(as_of), committee_id, lock=service.lock)
 
 
-@router.get("/recommend", summary="推荐结对（未覆盖者的联系人、编入的党组织、临时党支部）及采纳后的覆盖率")
+@router.get("/recommend", response_model=RecommendOut, operation_id="get_recommend", responses=READ, **OWN, summary="推荐结对（未覆盖者的联系人、编入的党组织、临时党支部）及采纳后的覆盖率")
 def recommend(service: ServiceDep, caller: CallerDep, policy: PolicyQ = None, as_of: AsOf = None,
-              committee_id: CommitteeQ = None) -> dict[str, Any]:
+              committee_id: CommitteeQ = None) -> Any:
     return _recommend(service, caller, PolicyAsked(policy), as_of, committee_id)
 
 
-@router.post("/recommend", summary="推荐结对，政策可以是请求中的自定义政策文件（policy_document）")
-def recommend_of(service: ServiceDep, caller: CallerDep, body: RecommendIn) -> dict[str, Any]:
+@router.post("/recommend", response_model=RecommendOut, operation_id="post_recommend", responses=POSTED, **OWN,
+             summary="推荐结对，政策可以是请求中的自定义政策文件（policy_document）")
+def recommend_of(service: ServiceDep, caller: CallerDep, body: RecommendIn) -> Any:
     return _recommend(service, caller, asked(body), body.as_of, body.committee_id)

@@ -23,6 +23,19 @@ from liaison_graph.graph.view import View, home_committee, open_view, scope_of
 Report = dict[str, Any]  # an answer worked out in graph/ (coverage, counts, why, network), as it gives it
 
 
+class Named(dict):
+    """An answer (the dict, its JSON as graph/ gives it) with the names a printed report
+    needs kept beside it, outside the JSON: ``committees`` (id -> row with its name and
+    parent), ``root`` (the committee it speaks for, None: the whole store), ``policy`` (the
+    Policy, for its Chinese label and its rules'), ``members`` (id -> name, where the
+    answer lists members by id only)."""
+
+    def __init__(self, answer: Report, committees: dict[str, dict], root: str | None, policy: Any,
+                 members: dict[str, str] | None = None):
+        super().__init__(answer)
+        self.committees, self.root, self.policy, self.members = committees, root, policy, members or {}
+
+
 class GapItem(TypedDict):
     id: str
     name: str
@@ -84,7 +97,8 @@ def coverage(store: Store, scope: Scope, policy: PolicyAsked, day: dt.date, comm
     chosen = choose(policy)
     root = scope.root(committee_id)
     with lock:
-        return store_report(store, day, chosen, root, by=by, window_days=window)
+        report = store_report(store, day, chosen, root, by=by, window_days=window)
+        return Named(report, store.committees(), root, chosen)
 
 
 def coverage_counts(store: Store, scope: Scope, day: dt.date, committee_id: str | None = None, *,

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from liaison_graph.api.verbs.policies import PolicyAsked, choose
-from liaison_graph.api.verbs.questions import Report
+from liaison_graph.api.verbs.questions import Named, Report
 from liaison_graph.api.verbs.scope import NO_LOCK, Lock, Scope
 from liaison_graph.graph.guard import check_write
 from liaison_graph.graph.policy import Policy
@@ -25,7 +25,15 @@ def recommend(store: Store, scope: Scope, policy: PolicyAsked, day: dt.date, com
     root = scope.root(committee_id)
     with lock:
         view = open_view(store, day, root)
-    return run(view, chosen)
+    return named(run(view, chosen), view, root, chosen)
+
+
+def named(result: Report, view: View, root: str | None, policy: Policy) -> Named:
+    """The recommendation with the names its printed workbook needs (the temporary
+    branches' members are listed by id)."""
+    ids = {m for b in result["temporary_branches"] for m in b["member_ids"]}
+    members = {m: view.data(("Member", m)).get("name") or m for m in ids if ("Member", m) in view.G}
+    return Named(result, view.committees, root, policy, members)
 
 
 @dataclass(frozen=True)
@@ -52,7 +60,7 @@ def accept(store: Store, scope: Scope, policy: PolicyAsked, day: dt.date, commit
     root = scope.root(committee_id)
     with lock:
         view = open_view(store, day, root)
-        result = run(view, chosen)
+        result = named(run(view, chosen), view, root, chosen)
         written = write_proposals(store, view, result, chosen, scope)
     return Accepted(chosen.name, day.isoformat(), result, written.cursor if written else None)
 

@@ -23,7 +23,7 @@ from liaison_graph.loaders.generate import generate
 from tests.conftest import write_csvs, write_json
 from tests.questions.test_columnar import rich_rosters
 
-SETTINGS = settings(max_examples=120, deadline=None, derandomize=True,
+SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 # What can be put into a random roster that the columns leave to the row-by-row build.

@@ -170,7 +170,7 @@ def test_accepting_on_the_sample_brings_the_party_member_rule_to_100_percent(tmp
                  "--out", str(tmp_path / "r.xlsx")]) == 0
     from openpyxl import load_workbook
 
-    assert load_workbook(tmp_path / "r.xlsx").sheetnames == ["推荐结对", "无法覆盖", "临时党支部", "采纳后覆盖"]
+    assert load_workbook(tmp_path / "r.xlsx").sheetnames == ["推荐结对", "无法覆盖", "建议设立的临时党支部", "采纳后覆盖"]
 
 
 def test_recommend_and_accept_over_the_api(tmp_path):

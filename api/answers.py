@@ -1,0 +1,379 @@
+"""The answers' models of the HTTP API: what each JSON answer holds, as the OpenAPI
+schema shows it (the requests' models, the error shape and the write answers:
+``api/schemas.py``).
+
+They describe what the verbs return: the routes answer with ``exclude_unset``, so a key
+the verb did not write is not added, and any further key (an extra column of an office's
+roster) is kept as it is."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from liaison_graph.api.schemas import Day, Open
+from pydantic import BaseModel, Field
+
+class NodeRef(Open):
+    """A member, sector or organisation named in an answer."""
+
+    id: str
+    name: str | None = None
+    committee_id: str | None = None
+    sector: str | None = None
+
+
+class PolicyRuleCapacity(Open):
+    min: int | None = None
+    max: int | None = None
+
+
+class PolicyRuleOut(Open):
+    id: str
+    label: str | None = None
+    through: list[str] = []
+    capacity: PolicyRuleCapacity | None = None
+    affinity: str | None = None
+
+
+class PolicyOut(Open):
+    name: str
+    label: str
+    aliases: list[str] = []
+    source: str | None = None
+    window_days: int | None = None
+    rules: list[PolicyRuleOut] = []
+
+
+class Ratio(Open):
+    label: str | None = None
+    total: int
+    covered: int
+    ratio: float | None = None
+    effective: int | None = None
+    effective_ratio: float | None = None
+
+
+class BreakdownOut(Open):
+    key: str | None = None
+    name: str | None = None
+    total: int
+    covered: int
+    ratio: float | None = None
+    rollup_total: int | None = None
+    rollup_covered: int | None = None
+    rollup_ratio: float | None = None
+
+
+class CoverageRuleOut(Ratio):
+    id: str
+    covers: str | None = None
+    uncovered: list[NodeRef] = []
+    breakdown: list[BreakdownOut] | None = None
+
+
+class SectorGapOut(NodeRef):
+    kind: str | None = None
+    members: int | None = None
+
+
+class QuietLiaisonOut(Open):
+    from_id: str
+    from_name: str | None = None
+    to_id: str
+    to_name: str | None = None
+    committee_id: str | None = None
+    mechanism: str | None = None
+    last_contact: Day | None = None
+    days_quiet: int | None = None
+
+
+class CoverageOut(Open):
+    policy: str
+    label: str | None = None
+    as_of: Day
+    window_days: int | None = None
+    committee_id: str | None = None
+    by: str | None = None
+    headline: dict[str, Ratio] = {}
+    rules: list[CoverageRuleOut]
+    sectors_without_cpc: list[SectorGapOut] = []
+    members_without_special_committee: list[NodeRef] = []
+    quiet_liaisons: list[QuietLiaisonOut] = []
+
+
+class CountsRuleOut(Ratio):
+    id: str
+    breakdown: list[BreakdownOut] = []
+
+
+class CoverageCountsOut(Open):
+    policy: str
+    label: str | None = None
+    as_of: Day
+    committee_id: str | None = None
+    by: str | None = None
+    rules: list[CountsRuleOut]
+
+
+class ReachItem(NodeRef):
+    kind: str | None = None
+    distance: int
+
+
+class ReachOut(Open):
+    from_: str = Field(alias="from")
+    as_of: Day
+    hops: int
+    items: list[ReachItem]
+
+
+class WhyOrg(NodeRef):
+    kind: str | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
+
+
+class WhyOut(Open):
+    id: str
+    name: str | None = None
+    as_of: Day
+    cpc: bool | None = None
+    covered: bool
+    chains: list[list[NodeRef]] = Field([], description="覆盖该委员的联系链，每条从联系人到该委员")
+    organisations: list[WhyOrg] = []
+    reasons: list[str] = []
+    rule: str | None = None
+
+
+class DiffItem(NodeRef):
+    rule: str
+    change: Literal["gained", "lost"] | str
+    reason: str | None = None
+
+
+class DiffOut(Open):
+    from_: Day = Field(alias="from")
+    to: Day
+    committee_id: str | None = None
+    items: list[DiffItem]
+    reasons: dict[str, str] = Field({}, description="原因代码 → 中文说明")
+
+
+class LoadItem(NodeRef):
+    liaisons: int
+
+
+class BrokerItem(NodeRef):
+    betweenness: float
+
+
+class SectorMatrix(Open):
+    sectors: list[str]
+    counts: list[list[int]]
+
+
+class NetworkOut(Open):
+    as_of: Day
+    members: int
+    liaisons: int
+    load: list[LoadItem] = []
+    cpc_without_liaison: list[NodeRef] = []
+    brokers: list[BrokerItem] = []
+    isolated: list[NodeRef] = []
+    sector_matrix: SectorMatrix | None = None
+
+
+class RecommendItem(Open):
+    rule: str
+    kind: str
+    from_id: str | None = None
+    from_name: str | None = None
+    to_id: str | None = None
+    to_name: str | None = None
+    target_kind: str | None = None
+    committee_id: str | None = None
+    cost: float | None = None
+    load_before: int | None = None
+
+
+class WhatIfCount(Open):
+    covered: int
+    total: int
+    ratio: float | None = None
+
+
+class WhatIfOut(Open):
+    rule: str
+    label: str | None = None
+    before: WhatIfCount
+    after: WhatIfCount
+
+
+class RecommendOut(Open):
+    as_of: Day
+    policy: str
+    items: list[RecommendItem]
+    uncoverable: list[Open] = []
+    temporary_branches: list[Open] = []
+    skipped_rules: list[Open | str] = []
+    what_if: list[WhatIfOut] = []
+
+
+class AcceptOut(Open):
+    cursor: int | None = None
+    as_of: Day
+    policy: str
+    items: int = Field(description="写入的推荐结对数")
+    temporary_branches: int
+    what_if: list[WhatIfOut] = []
+
+
+class MeOut(BaseModel):
+    token_id: str
+    committee_id: str
+    role: Literal["viewer", "editor", "admin"]
+    name: str | None = None
+    expires_at: str | None = None
+    scope: list[str]
+
+
+class CommitteeItem(Open):
+    id: str
+    name: str | None = None
+    committee_id: str | None = None
+    level: str | None = None
+    term: str | None = None
+    parent_id: str | None = None
+
+
+class CommitteeOut(CommitteeItem):
+    children: list[str]
+
+
+class MemberItem(Open):
+    """A member as stored: the roster's columns by their English names (DATA-FORMAT.md),
+    vocabularies as codes, and any extra column of the office's roster as it came."""
+
+    id: str
+    name: str | None = None
+    committee_id: str | None = None
+    sector: str | None = None
+    affiliation: list[str] | str | None = None
+    cpc: bool | None = None
+    gender: str | None = None
+    position: str | None = None
+    party_group_role: str | None = None
+    special_committees: list[str] | str | None = None
+    activity_group: str | None = None
+    party_org_ids: list[str] | str | None = None
+    studio: str | None = None
+    township: str | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
+
+
+class LiaisonItem(Open):
+    liaison_id: str
+    from_id: str
+    from_name: str | None = None
+    target_kind: str | None = None
+    to_id: str
+    to_name: str | None = None
+    mechanism: str | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
+    etag: str | None = None
+    extra: dict[str, Any] = Field({}, description="名单中此行的其他列")
+
+
+class MemberOrg(NodeRef):
+    kind: str | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
+    org_start_date: Day | None = None
+    org_end_date: Day | None = None
+
+
+class ContactItem(Open):
+    from_id: str
+    from_name: str | None = None
+    to_id: str
+    to_name: str | None = None
+    date: Day | None = None
+    mode: str | None = None
+    summary: str | None = None
+
+
+class MemberOut(BaseModel):
+    member: MemberItem
+    etag: str = Field(description="该委员的版本；修改时放在 If-Match 中")
+    liaisons_out: list[LiaisonItem]
+    liaisons_in: list[LiaisonItem]
+    party_orgs: list[MemberOrg]
+    contacts: list[ContactItem]
+
+
+class SectorItem(Open):
+    id: str
+    name: str | None = None
+    committee_id: str | None = None
+    members: int
+    cpc_members: int
+
+
+class PartyOrgItem(Open):
+    id: str
+    name: str | None = None
+    committee_id: str | None = None
+    kind: str | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
+
+
+class PartyOrgMember(Open):
+    id: str
+    name: str | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
+
+
+class PartyOrgOut(BaseModel):
+    party_org: PartyOrgItem
+    members: list[PartyOrgMember]
+
+
+class NetworkNode(NodeRef):
+    activity_group: str | None = None
+    special_committees: list[str] | str | None = None
+    position: str | None = None
+    party: str | None = None
+    gap: str | None = None
+
+
+class NetworkEdge(Open):
+    from_: str = Field(alias="from")
+    to: str
+    mechanism: str | None = None
+
+
+class PageNetworkOut(Open):
+    committee_id: str
+    committee_name: str | None = None
+    as_of: Day
+    nodes: list[NetworkNode]
+    edges: list[NetworkEdge]
+    sectors: list[str] = []
+    activity_groups: list[str] = []
+    special_committees: list[str] = []
+    gap_counts: dict[str, int] = {}
+
+
+class StatsOut(Open):
+    """How many of each kind (the kinds of the model, by their list names)."""
+
+    committees: int | None = None
+    party_orgs: int | None = None
+    members: int | None = None
+    sectors: int | None = None
+    liaisons: int | None = None
+    contacts: int | None = None
