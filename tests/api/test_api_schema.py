@@ -22,6 +22,14 @@ def api_world(tmp_path_factory):
     world.close()
 
 
+@pytest.fixture(scope="module")
+def api_operations(api_world):
+    """Every operation of the schema of one application over the city (read once)."""
+    app = create_app(Service(api_world.store, max_upload_bytes=100_000))
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    return {(r.ok().method.upper(), r.ok().path): r.ok() for r in schema.get_all_operations()}
+
+
 def operations():
     """Every operation of the schema (the schema is read from an app with no store: it
     does not depend on the data)."""
@@ -32,11 +40,8 @@ def operations():
 
 @pytest.mark.parametrize("mode", list(GenerationMode), ids=lambda m: m.value)
 @pytest.mark.parametrize(("method", "path"), operations())
-def test_no_request_ends_in_a_server_error(api_world, method, path, mode):
-    app = create_app(Service(api_world.store, max_upload_bytes=100_000))
-    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
-    operation = next(r.ok() for r in schema.get_all_operations()
-                     if r.ok().method.upper() == method and r.ok().path == path)
+def test_no_request_ends_in_a_server_error(api_world, api_operations, method, path, mode):
+    operation = api_operations[method, path]
 
     @given(case=operation.as_strategy(generation_mode=mode))
     @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None)
