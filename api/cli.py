@@ -1,12 +1,14 @@
 """The ``liaison`` command line: the group, ``load``, and the commands of ``api/commands/``.
 
-Errors of the product reach the user as one Chinese line on stderr and exit status 1;
+Errors of the product and usage errors (an unknown option, a bad value) reach the user as
+one Chinese line on stderr and exit status 1;
 anything unexpected as one line and exit status 2 (``LIAISON_DEBUG=1`` logs the
 traceback). Output for machines is JSON; output for people is a Chinese table.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import logging
 import os
 import sys
@@ -18,6 +20,7 @@ import click
 from liaison_graph.api.commands import admin, questions, rosters
 from liaison_graph.api.commands.stores import open_store, store_options, with_store_options
 from liaison_graph.api.commands.translate import emit_json
+from liaison_graph.api.commands.usage import usage_line
 from liaison_graph.api.output import load_summary
 from liaison_graph.api.verbs.loading import load as load_rosters
 from liaison_graph.api.verbs.scope import WHOLE
@@ -66,6 +69,8 @@ class Progress:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(importlib.metadata.version("liaison-graph"), "--version", prog_name="liaison",
+                      message="%(prog)s %(version)s", help="显示版本号并退出")
 @with_store_options
 @click.option("-v", "--verbose", count=True, help="输出运行日志（英文）到标准错误")
 def cli(db, neo4j, neo4j_user, neo4j_database, verbose):
@@ -113,6 +118,12 @@ def main(argv=None) -> int:
         return 1
     except click.exceptions.Abort:
         click.echo("已中止", err=True)
+        return 1
+    except click.exceptions.NoArgsIsHelpError as exc:  # `liaison` alone: its help, as before
+        exc.show()
+        return exc.exit_code
+    except click.UsageError as exc:  # an unknown option or command, a bad value, a missing one
+        click.echo(usage_line(exc, list(sys.argv[1:] if argv is None else argv)), err=True)
         return 1
     except click.ClickException as exc:
         exc.show()

@@ -83,9 +83,33 @@ def stats_table(counts: dict[str, int]) -> str:
     return table(["类别", "数量"], [[kind_label(STAT_KEYS[k]), str(v)] for k, v in counts.items()])
 
 
+def local_time(stamp: str | None) -> str:
+    """A stored time (ISO 8601, UTC) in the machine's time zone, to the minute."""
+    if not stamp:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def zone_label() -> str:
+    """The machine's time zone as a person reads it: 本机时区 UTC+08:00."""
+    offset = dt.datetime.now().astimezone().strftime("%z") or "+0000"
+    return f"本机时区 UTC{offset[:3]}:{offset[3:]}"
+
+
+TOKEN_TIMES = ("created_at", "expires_at", "revoked_at")
+
+
 def tokens_table(rows: list[dict]) -> str:
-    """The tokens (never the token itself), one a row."""
-    return table(["编号", "政协", "角色", "备注名", "签发时间", "过期时间", "吊销时间"], [[r[k] or "" for k in r] for r in rows])
+    """The tokens (never the token itself), one a row; times in the machine's time zone."""
+    cells = [[local_time(r[k]) if k in TOKEN_TIMES else r[k] or "" for k in r] for r in rows]
+    return (table(["编号", "政协", "角色", "备注名", "签发时间", "过期时间", "吊销时间"], cells)
+            + f"\n（时间为{zone_label()}）")
 
 
 def load_summary(loaded: dict) -> str:

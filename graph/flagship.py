@@ -38,6 +38,18 @@ def check_rule(rule: str) -> str:
     return rule
 
 
+def rule_named(name: str) -> str:
+    """A flagship rule's id from its id or any of its Chinese names (label, gap list title,
+    short label); an unknown name is refused with every accepted name."""
+    names = {r.id: (r.id, r.label, r.gap_label, r.short_label) for r in flagship().rules if r.id in RULES}
+    wanted = name.strip()
+    for rule, known in names.items():
+        if wanted in {n for n in known if n}:
+            return rule
+    accepted = "；".join("、".join(n for n in known if n) for _, known in sorted(names.items()))
+    raise UnknownRule(f"未知的规则「{name}」（可用：{accepted}）", field="rule", value=name)
+
+
 # --- the fast forms -------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Form:

@@ -13,6 +13,7 @@ from liaison_graph.api.commands.translate import emit_json
 from liaison_graph.api.output import kind_label, tokens_table
 from liaison_graph.api.verbs import backups, tokens
 from liaison_graph.api.verbs.scope import WHOLE
+from liaison_graph.graph.errors import BadArgument
 
 log = logging.getLogger("liaison")
 
@@ -73,6 +74,7 @@ def serve(demo, host, port, max_upload_mb, max_json_kb, store_config):
     from liaison_graph.api.app import serving_app
     from liaison_graph.api.service import Service
 
+    check_port(host, port)
     with tempfile.TemporaryDirectory() as tmp:
         if demo:
             from liaison_graph.api.verbs.loading import load
@@ -86,14 +88,36 @@ def serve(demo, host, port, max_upload_mb, max_json_kb, store_config):
             store = open_store(store_config)
         service = Service(store, max_upload_bytes=max_upload_mb * 1024 * 1024, max_json_bytes=max_json_kb * 1024,
                           demo=demo)
+        address = f"http://{f'[{host}]' if ':' in host else host}:{port}"
         if demo:
             click.echo(f"演示库已就绪（示例名单，政协 {root}）。管理员令牌：")
             click.echo(issued.secret)
+            click.echo(f"在浏览器中打开：{address}/#token={issued.secret}")
+        click.echo(f"服务地址：{address}（接口文档 {address}/docs），按 Ctrl+C 停止")
         log.info("serving on %s:%s", host, port)
         try:
             uvicorn.run(serving_app(service), host=host, port=port, log_level="warning")
         finally:
             store.close()
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse, in one line, a port another program holds (or a host this machine cannot
+    listen on), before the service starts: binding it is the test."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except OSError as exc:
+        raise BadArgument(f"无法解析监听地址「{host}」：{exc.strerror or exc}", field="host", value=host) from exc
+    family, kind, proto, _, where = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(where)
+        except OSError as exc:
+            raise BadArgument(f"无法在 {host}:{port} 上监听（端口已被占用或无权使用），请用 --port 换一个端口",
+                              field="port", value=port) from exc
 
 
 @click.group()

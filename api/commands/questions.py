@@ -15,7 +15,7 @@ from liaison_graph.api.verbs import questions, recommend as recommending
 from liaison_graph.api.verbs.policies import choose, policies as builtin_policies
 from liaison_graph.api.verbs.scope import WHOLE
 from liaison_graph.graph.errors import BadArgument
-from liaison_graph.graph.flagship import RULES
+from liaison_graph.graph.flagship import RULES, rule_named
 from liaison_graph.graph.policy import BREAKDOWNS, FLAGSHIP
 
 POLICY_HELP = f"政策：内置名称（{' '.join(p['label'] for p in builtin_policies())}）或 .yaml 文件；默认两个全覆盖"
@@ -32,14 +32,15 @@ def _say(fmt: str, result, head: str | None, text) -> None:
 
 
 @click.command()
-@click.option("--rule", required=True, type=click.Choice(list(RULES)), help="缺口规则")
+@click.option("--rule", required=True, metavar="RULE",
+              help="缺口规则：" + "；".join(f"{rule}（{title}）" for rule, title in sorted(RULES.items())) + "，也可用中文名称")
 @click.option("--as-of", "as_of", metavar="DATE", help=AS_OF_HELP)
 @click.option("--committee", "committee_id", metavar="ID", help="只看一个政协（编号）")
 @_format("table", "json", "csv")
 @store_options
 def gaps(rule, as_of, committee_id, fmt, store_config):
     """列出“两个全覆盖”的缺口：无党员委员联系的党外委员，或未编入党组织的党员委员。"""
-    day = parse_day(as_of)
+    rule, day = rule_named(rule), parse_day(as_of)
     with open_store(store_config) as store:
         result = questions.gaps(store, WHOLE, rule, day, committee_id)
         head = report_head(store, fmt, committee_id, below=False)

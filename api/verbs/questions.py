@@ -13,6 +13,7 @@ from typing import Any, TypedDict
 from liaison_graph.api.verbs.policies import PolicyAsked, choose
 from liaison_graph.api.verbs.scope import NO_LOCK, Lock, Scope
 from liaison_graph.graph.coverage import flagship_counts
+from liaison_graph.graph.errors import BadArgument
 from liaison_graph.graph.flagship import check_rule
 from liaison_graph.graph.reach import REASONS, view_gaps
 from liaison_graph.graph.reach import diff as run_diff, network as run_network, reach as run_reach, why as run_why
@@ -133,7 +134,10 @@ def why(store: Store, scope: Scope, member_id: str, day: dt.date, *, lock: Lock 
 def diff(store: Store, scope: Scope, day_from: dt.date, day_to: dt.date, committee_id: str | None = None, *,
          lock: Lock = NO_LOCK) -> DiffResult:
     """Members who gained or lost coverage between two days, and why (``reasons`` labels
-    the reason codes)."""
+    the reason codes). The first day may not be later than the second."""
+    if day_from > day_to:
+        raise BadArgument(f"起始日 {day_from.isoformat()} 晚于截止日 {day_to.isoformat()}，起始日应不晚于截止日",
+                          field="from", value=day_from.isoformat())
     root = scope.root(committee_id)
     with lock:
         part, committees = scope_of(store, root)

@@ -310,6 +310,8 @@ def test_reach_why_diff_network_stats_policies(world):
     assert {p["name"] for p in world.get("a_viewer", "/api/v1/policies").json()} >= {"two-coverages", "silian"}
     assert_error(world.get("a_viewer", "/api/v1/reach/x?hops=99"), 422, "validation_error")
     assert_error(world.get("a_viewer", "/api/v1/diff?from=notaday"), 422, "bad_argument")
+    later = assert_error(world.get("a_viewer", "/api/v1/diff?from=2026-12-01&to=2026-01-01"), 422, "bad_argument")
+    assert "2026-12-01" in later["message"] and "2026-01-01" in later["message"]
 
 
 def test_lookups_filter_and_page(world):

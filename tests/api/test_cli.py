@@ -356,3 +356,98 @@ def test_a_policy_file_and_a_bad_day_are_refused_naming_them(loaded, capsys, tmp
     big.write_text("name: big\n" + "#" * 70_000, encoding="utf-8")
     code, _, err = run(capsys, "coverage", "--policy", str(big), "--db", str(loaded))
     assert code == 1 and "政策文件过大：big.yaml" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["token", "create", "--committee", "C1", "--role", "boss"], ["--role", "boss", "viewer"]),
+        (["reach", "A1", "--hops", "99"], ["--hops", "99", "1 到 10"]),
+        (["reach", "A1", "--hops=abc"], ["--hops", "abc"]),
+        (["stats", "--bogus", "1"], ["--bogus"]),
+        (["gaps"], ["--rule"]),
+        (["reach"], ["ID"]),
+        (["gaps", "--rule"], ["--rule"]),
+        (["stats", "extra"], ["extra"]),
+        (["nosuchcommand"], ["nosuchcommand"]),
+    ],
+)
+def test_usage_errors_are_one_chinese_line_exit_1(loaded, capsys, args, words):
+    code, out, err = run(capsys, "--db", str(loaded), *args)
+    assert code == 1 and out == "", (out, err)
+    assert err.count("\n") == 1 and err.startswith("错误：") and "Usage" not in err and "Error" not in err, err
+    for word in words:
+        assert word in err, err
+
+
+def test_version(capsys):
+    from importlib.metadata import version
+
+    code, out, err = run(capsys, "--version")
+    assert code == 0 and out == f"liaison {version('liaison-graph')}\n" and err == ""
+
+
+def test_gaps_rule_by_chinese_name(loaded, capsys):
+    def ids(rule):
+        code, out, err = run(capsys, "gaps", "--rule", rule, "--as-of", "2026-07-01", "--format", "json",
+                             "--db", str(loaded))
+        assert code == 0, err
+        doc = json.loads(out)
+        return doc["rule"], [i["id"] for i in doc["items"]]
+
+    expected = ids("non-party-without-liaison")
+    assert ids("无党员委员联系的党外委员") == ids("党外委员无党员联系") == expected
+    assert ids("党的工作对党外委员全覆盖（党员委员联系党外委员）") == expected
+    assert ids("未编入党组织的党员委员") == ids("party-member-unorganised")
+    code, out, err = run(capsys, "gaps", "--rule", "党员", "--db", str(loaded))
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert "「党员」" in err and "未编入党组织的党员委员" in err and "non-party-without-liaison" in err
+
+
+def test_diff_refuses_from_after_to(loaded, capsys):
+    code, out, err = run(capsys, "diff", "--from", "2026-12-01", "--to", "2026-01-01", "--db", str(loaded))
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert "2026-12-01" in err and "2026-01-01" in err and err.startswith("错误：")
+    assert run(capsys, "diff", "--from", "2026-01-01", "--to", "2026-01-01", "--db", str(loaded))[0] == 0
+
+
+def test_token_list_in_local_time(loaded, capsys, monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        assert run(capsys, "token", "create", "--committee", "C1", "--db", str(loaded))[0] == 0
+        code, out, _ = run(capsys, "token", "list", "--format", "json", "--db", str(loaded))
+        (row,) = json.loads(out)
+        assert code == 0 and row["created_at"].endswith("Z")  # JSON unchanged: UTC
+        code, out, _ = run(capsys, "token", "list", "--db", str(loaded))
+        stamp = dt.datetime.fromisoformat(row["created_at"].replace("Z", "+00:00")) + dt.timedelta(hours=8)
+        assert code == 0 and stamp.strftime("%Y-%m-%d %H:%M") in out and "UTC+08:00" in out, out
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+def test_serve_prints_its_address_and_refuses_a_busy_port(loaded, capsys, monkeypatch):
+    import socket
+
+    import uvicorn
+
+    served = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, **kw: served.append((host, port)))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code, out, err = run(capsys, "serve", "--port", str(port), "--db", str(loaded))
+        assert code == 1 and out == "" and err.count("\n") == 1 and str(port) in err and err.startswith("错误："), err
+    assert served == []
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    code, out, err = run(capsys, "serve", "--port", str(port), "--db", str(loaded))
+    assert code == 0 and f"http://127.0.0.1:{port}" in out and served == [("127.0.0.1", port)], err
+    code, out, err = run(capsys, "serve", "--demo", "--port", str(port))
+    secret = out.splitlines()[1]
+    assert code == 0 and f"http://127.0.0.1:{port}/#token={secret}" in out, err
