@@ -16,14 +16,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from liaison_graph.api.auth import Caller, authenticate
-from liaison_graph.api.days import day_of
 from liaison_graph.api.verbs import scope as scopes
 from liaison_graph.graph.store import Store
 
-__all__ = ["AdminDep", "CallerDep", "EditorDep", "Service", "ServiceDep", "authenticated", "day_of", "owned",
-           "scope_for", "within"]
+__all__ = ["AdminDep", "CallerDep", "EditorDep", "Service", "ServiceDep", "authenticated", "owned", "scope_for"]
 
-within = scopes.within  # a committee's row as a caller may see it (api/verbs/scope.py)
 
 
 @dataclass

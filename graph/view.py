@@ -13,7 +13,6 @@ import networkx as nx
 from liaison_graph.graph.errors import CommitteeNotFound, MemberNotFound
 from liaison_graph.graph.parts import MEMBERSHIP, bulk, gap_item, holds
 from liaison_graph.graph.policy import (
-    CODE_KINDS,  # noqa: F401 (the API takes it from here)
     CONTACT,
     DEFAULT_POSITION,
     KIND_CODES,

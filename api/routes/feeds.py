@@ -13,9 +13,7 @@ from liaison_graph.api.formats import CSV_ENCODINGS, GRAPH_MEDIA, XLSX, graph_by
 from liaison_graph.api.schemas import AuditItem, ChangesOut, Page
 from liaison_graph.api.service import AdminDep, CallerDep, ServiceDep
 from liaison_graph.api.verbs import exports
-from liaison_graph.api.verbs.exports import TABLES, export_graph, table_rows
-
-__all__ = ["router", "export_graph", "table_rows"]  # the last two for callers that read them here
+from liaison_graph.api.verbs.exports import TABLES
 
 router = APIRouter(tags=["feeds"])
 

@@ -13,7 +13,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 from fastapi import Path as PathParam
-from liaison_graph.api.liaisons import liaison_id, liaison_item, parse_liaison_id  # noqa: F401 (named here too)
+from liaison_graph.api.days import day_of
+from liaison_graph.api.liaisons import liaison_item
 from liaison_graph.api.errors import ASKED, SCOPED, fails
 from liaison_graph.api.params import DATE, ETAG_HEADER
 from liaison_graph.api.answers import (
@@ -28,7 +29,8 @@ from liaison_graph.api.answers import (
     SectorItem,
 )
 from liaison_graph.api.schemas import Page
-from liaison_graph.api.service import CallerDep, ServiceDep, day_of, owned, scope_for, within
+from liaison_graph.api.service import CallerDep, ServiceDep, owned, scope_for
+from liaison_graph.api.verbs.scope import within
 from liaison_graph.graph.lookups import (
     LIAISON,
     LIAISON_SOURCE,

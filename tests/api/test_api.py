@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from liaison_graph.api.app import create_app
 from liaison_graph.api.auth import create_token
 from liaison_graph.api.fast import FastGaps
-from liaison_graph.api.routes.lookups import liaison_id
+from liaison_graph.api.liaisons import liaison_id
 from liaison_graph.api.service import Service
 from liaison_graph.graph.batch import Batch
 from liaison_graph.graph.coverage import report

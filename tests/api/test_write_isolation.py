@@ -181,7 +181,7 @@ def api_end_member(w, t):
 
 
 def _liaison_url(w, t, end: bool):
-    from liaison_graph.api.routes.lookups import liaison_id
+    from liaison_graph.api.liaisons import liaison_id
 
     src, dst_kind, dst, key, p = a_liaison(w.store, t)
     return f"/api/v1/liaisons/{liaison_id(src, dst_kind, dst, key)}" + ("/end" if end else ""), etag(json.loads(p))

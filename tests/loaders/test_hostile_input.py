@@ -24,7 +24,7 @@ from liaison_graph.graph import fastpaths
 from liaison_graph.api.app import serving_app
 from liaison_graph.api.auth import create_token
 from liaison_graph.api.cli import main
-from liaison_graph.api.routes.feeds import export_graph
+from liaison_graph.api.verbs.exports import export_graph
 from liaison_graph.api.service import Service
 from liaison_graph.graph.embedded import EmbeddedStore
 from liaison_graph.graph.errors import InputError

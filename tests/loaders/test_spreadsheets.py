@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from liaison_graph.api.app import serving_app
 from liaison_graph.api.auth import create_token
 from liaison_graph.api.cli import main
-from liaison_graph.api.routes.feeds import table_rows
+from liaison_graph.api.verbs.exports import table_rows
 from liaison_graph.api.service import Service
 from liaison_graph.graph.batch import Batch
 from liaison_graph.graph.embedded import EmbeddedStore
