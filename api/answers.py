@@ -54,8 +54,10 @@ class Ratio(Open):
 
 
 class BreakdownOut(Open):
-    key: str | None = None
+    key: str | None = Field(None, description="分组的编号：政协编号，或界别、专委会、委员活动组的编号（各政协各有其组）；（无）：不在任何组")
     name: str | None = None
+    committee_id: str | None = Field(None, description="界别、专委会、委员活动组所属的政协")
+    committee_name: str | None = None
     total: int
     covered: int
     ratio: float | None = None
@@ -84,7 +86,7 @@ class QuietLiaisonOut(Open):
     committee_id: str | None = None
     mechanism: str | None = None
     last_contact: Day | None = None
-    days_quiet: int | None = None
+    days_quiet: int | None = Field(None, description="自最近一次联系（从未联系则自联系开始）起的天数；两者都不详时为空，排在最前")
 
 
 class CoverageOut(Open):
@@ -93,10 +95,13 @@ class CoverageOut(Open):
     as_of: Day
     window_days: int | None = None
     committee_id: str | None = None
+    span: str = "tree"  # own: the committee alone; tree: with those below it
     by: str | None = None
     headline: dict[str, Ratio] = {}
     rules: list[CoverageRuleOut]
     sectors_without_cpc: list[SectorGapOut] = []
+    sectors_expected_without_cpc: list[SectorGapOut] = Field(
+        [], description="同样没有中共党员委员、但按政策（sectors_expected_without_cpc）不要求有的界别，未列入 sectors_without_cpc")
     members_without_special_committee: list[NodeRef] = []
     quiet_liaisons: list[QuietLiaisonOut] = []
 
@@ -164,7 +169,10 @@ class LoadItem(NodeRef):
 
 
 class BrokerItem(NodeRef):
-    betweenness: float
+    betweenness: float = Field(description="中介中心度（networkx，按整个网络归一化）")
+    paths_through: float | None = Field(None, description="所在联系圈中其他委员两两之间，最短联系路径经过其的对数（有几条最短路径的按经过其的比例计）")
+    path_share: float | None = Field(None, description="所在联系圈中其他委员两两之间的最短联系路径经过其的比例（0–1）")
+    part_members: int | None = Field(None, description="所在联系圈（经由联系彼此相通的委员）的人数")
 
 
 class SectorMatrix(Open):
@@ -343,6 +351,7 @@ class PartyOrgOut(BaseModel):
 
 
 class NetworkNode(NodeRef):
+    committee_name: str | None = None
     activity_group: str | None = None
     special_committees: list[str] | str | None = None
     position: str | None = None
@@ -360,6 +369,9 @@ class PageNetworkOut(Open):
     committee_id: str
     committee_name: str | None = None
     as_of: Day
+    span: str = "own"  # own: the committee alone; tree: with those below it
+    committees: int | None = None  # how many committees the network shows
+    contact_modes: list[str] = []  # the labels the contact form offers
     nodes: list[NetworkNode]
     edges: list[NetworkEdge]
     sectors: list[str] = []

@@ -1,9 +1,11 @@
 """The ``liaison`` command line: the group, ``load``, and the commands of ``api/commands/``.
 
-Errors of the product and usage errors (an unknown option, a bad value) reach the user as
-one Chinese line on stderr and exit status 1;
-anything unexpected as one line and exit status 2 (``LIAISON_DEBUG=1`` logs the
-traceback). Output for machines is JSON; output for people is a Chinese table.
+Every failure reaches the user as one Chinese line on stderr, never a traceback, with the
+exit status of its kind (``EXIT``, the README's table, decided here and nowhere else):
+1 what was typed or given is wrong (usage errors, values, files, names, refused writes), 3
+the machine around the product (a store that cannot be reached, a busy port, the page's
+libraries missing), 2 anything unexpected (``LIAISON_DEBUG=1`` logs the traceback), 130 an
+interruption. Output for machines is JSON; output for people is a Chinese table.
 """
 
 from __future__ import annotations
@@ -17,18 +19,25 @@ import time
 from pathlib import Path
 
 import click
-from liaison_graph.api.commands import admin, questions, rosters
+from liaison_graph.api.commands import admin, lookups, questions, rosters
 from liaison_graph.api.commands.stores import open_store, store_options, with_store_options
 from liaison_graph.api.commands.translate import emit_json
-from liaison_graph.api.commands.usage import usage_line
+from liaison_graph.api.commands.usage import in_chinese, usage_line
 from liaison_graph.api.output import load_summary
 from liaison_graph.api.verbs.loading import load as load_rosters
 from liaison_graph.api.verbs.scope import WHOLE
-from liaison_graph.graph.errors import LiaisonError
+from liaison_graph.graph.errors import CommitteeNotFound, LiaisonError, MemberNotFound, Unavailable
 
 __all__ = ["cli", "entry", "main", "open_store", "serve"]  # open_store: for scripts that open a store as the CLI does
 
 log = logging.getLogger("liaison")
+
+OK, WRONG_INPUT, UNEXPECTED, ENVIRONMENT, INTERRUPTED = 0, 1, 2, 3, 130  # the README's exit statuses
+EXIT = ((Unavailable, ENVIRONMENT), (LiaisonError, WRONG_INPUT))  # a product error's status: its first class here
+HINTS = {  # what the command line adds to a name it cannot find
+    CommitteeNotFound: "可用 liaison committees 查看政协的名称和编号",
+    MemberNotFound: "可用 liaison members --q 姓名 查找委员的编号",
+}
 
 PROGRESS_AFTER_S = 2.0  # a load still running after this long shows its progress
 PROGRESS_STAGES = {"read": "已读取并检查 {n} 行", "checked": "已核对引用和上下级关系，待写入 {n} 项（节点和关系）",
@@ -104,40 +113,50 @@ def load(files, store_config, fmt, moves):
 
 
 for command in (questions.gaps, questions.stats, questions.coverage, questions.policies, questions.reach,
-                questions.why, questions.diff, questions.network, questions.recommend, rosters.generate,
-                rosters.template, admin.backup, admin.restore, admin.sync, admin.serve, admin.token):
+                questions.why, questions.diff, questions.network, questions.recommend, lookups.committees,
+                lookups.members, rosters.generate, rosters.template, admin.backup, admin.restore, admin.sync,
+                admin.serve, admin.token):
     cli.add_command(command)
+in_chinese(cli)
 serve = admin.serve
+
+
+def error_line(exc: LiaisonError) -> str:
+    """A product error as the command line says it: one line, with a hint where there is one."""
+    hint = next((text for cls, text in HINTS.items() if isinstance(exc, cls)), None)
+    return f"错误：{exc.message}" + (f"；{hint}" if hint else "")
+
+
+def exit_status(exc: LiaisonError) -> int:
+    return next(status for cls, status in EXIT if isinstance(exc, cls))
 
 
 def main(argv=None) -> int:
     try:
         cli.main(args=argv, prog_name="liaison", standalone_mode=False)
     except LiaisonError as exc:
-        click.echo(f"错误：{exc.message}", err=True)
-        return 1
-    except click.exceptions.Abort:
-        click.echo("已中止", err=True)
-        return 1
+        click.echo(error_line(exc), err=True)
+        return exit_status(exc)
     except click.exceptions.NoArgsIsHelpError as exc:  # `liaison` alone: its help, as before
         exc.show()
         return exc.exit_code
     except click.UsageError as exc:  # an unknown option or command, a bad value, a missing one
         click.echo(usage_line(exc, list(sys.argv[1:] if argv is None else argv)), err=True)
-        return 1
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except KeyboardInterrupt:
+        return WRONG_INPUT
+    except click.ClickException as exc:  # click's file errors and the like: its message, in one line
+        click.echo(f"错误：{' '.join(exc.format_message().split())}", err=True)
+        return WRONG_INPUT
+    except (KeyboardInterrupt, click.exceptions.Abort):
         click.echo("已中断", err=True)
-        return 130
+        return INTERRUPTED
     except Exception as exc:  # the edge: nothing unexpected reaches the user as a traceback
         log.debug("unexpected error", exc_info=True)
         if os.environ.get("LIAISON_DEBUG"):
             raise
-        click.echo(f"内部错误：{type(exc).__name__}: {exc}（设置 LIAISON_DEBUG=1 可查看详情）", err=True)
-        return 2
-    return 0
+        text = " ".join(str(exc).split())
+        click.echo(f"内部错误（{type(exc).__name__}）：{text}（设置 LIAISON_DEBUG=1 可查看详情）", err=True)
+        return UNEXPECTED
+    return OK
 
 
 def entry() -> None:

@@ -29,6 +29,7 @@ STATUS = [
     (e.Conflict, 409),
     (e.TooLarge, 413),
     (e.StoreError, 503),
+    (e.Unavailable, 503),
     (e.LiaisonError, 422),  # bad input of every other kind: rows, arguments, rules, policies
 ]
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",

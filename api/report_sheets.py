@@ -24,7 +24,6 @@ RATIO, COUNT, DAY = "0.0%", "0", 'yyyy"年"m"月"d"日"'
 BODY, TITLE = "宋体", "黑体"
 _LINE = Side(style="thin")
 _BOX = Border(left=_LINE, right=_LINE, top=_LINE, bottom=_LINE)
-_DIGITS = {**{ch: i for i, ch in enumerate("零一二三四五六七八九")}, "〇": 0, "两": 2}
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 MAX_WIDTH = 44  # a column wider than this wraps its text
 
@@ -54,31 +53,6 @@ def chinese_number(n: int) -> str:
     if n < 10:
         return digits[n]
     return ("" if tens == 1 else digits[tens]) + "十" + ("" if ones == 0 else digits[ones])
-
-
-def _numeral(text: str) -> int:
-    if text.isdigit():
-        return int(text)
-    total, digit = 0, 0
-    for ch in text:
-        if ch in "十百千":
-            total += max(digit, 1) * {"十": 10, "百": 100, "千": 1000}[ch]
-            digit = 0
-        else:
-            digit = _DIGITS[ch]
-    return total + digit
-
-
-_ORDINAL = re.compile(rf"第([{''.join(_DIGITS)}十百千]+|\d+)")
-
-
-def natural(name: str | None) -> tuple:
-    """A name's place in natural order: 第二 before 第十, 第九 before 第十一."""
-    parts, at = [], 0
-    for m in _ORDINAL.finditer(name or ""):
-        parts += [(name[at:m.start()], _numeral(m.group(1)))]
-        at = m.end()
-    return (*parts, ((name or "")[at:], -1))
 
 
 def sheet_name(wb: Workbook, name: str) -> str:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from liaison_graph.api.output import KIND_LABELS
-from liaison_graph.api.report_sheets import COUNT, DAY, RATIO, Column, Sheet, chinese_number, day, day_text, natural, \
-    new_workbook
+from liaison_graph.api.output import KIND_LABELS, several_committees
+from liaison_graph.api.report_sheets import COUNT, DAY, RATIO, Column, Sheet, chinese_number, day, day_text, new_workbook
 from liaison_graph.graph.model import model
+from liaison_graph.graph.natural import natural
 from liaison_graph.graph.recommend import AFFINITY_ORDER, OTHER
+from liaison_graph.graph.view import OWN
 
 
 class _Names:
@@ -25,6 +26,7 @@ class _Names:
         self.root: str | None = getattr(result, "root", result.get("committee_id"))
         self.policy = getattr(result, "policy", None)
         self.members: dict[str, str] = getattr(result, "members", None) or {}
+        self.alone = result.get("span") == OWN  # the committee alone (本级), not those below it
         rules = self.policy.rules if self.policy is not None else []
         self.rules = {r.id: r for r in rules}
 
@@ -36,7 +38,7 @@ class _Names:
         c = self.committees
         if self.root is not None:
             below = any(p.get("parent_id") == self.root for p in c.values())
-            return self.committee(self.root) + ("及其下级政协" if below else "")
+            return self.committee(self.root) + (("本级" if self.alone else "及其下级政协") if below else "")
         roots = sorted(k for k, p in c.items() if p.get("parent_id") not in c)
         if not roots:
             return "全部政协"
@@ -129,17 +131,20 @@ def write_coverage_xlsx(report: dict, path: Path) -> Path:
         if r.get("breakdown"):
             group = KIND_LABELS.get(by or "", "分组")
             rollup = "rollup_total" in r["breakdown"][0]
-            columns = [Column("序号", COUNT), Column(group), Column("应覆盖", COUNT), Column("已覆盖", COUNT), Column("覆盖率", RATIO)]
+            groups = r["breakdown"]  # a committee's groups together, in natural order (graph/coverage.py)
+            several = by != "committee" and several_committees(report)  # each group's committee beside it
+            columns = [Column("序号", COUNT), Column(group), *([Column("所属政协")] if several else []),
+                       Column("应覆盖", COUNT), Column("已覆盖", COUNT), Column("覆盖率", RATIO)]
             columns += [Column("含下级应覆盖", COUNT), Column("含下级已覆盖", COUNT), Column("含下级覆盖率", RATIO)] if rollup else []
             s = titled(f"按{group}统计-{short}", f"按{group}统计：{short}", r["label"], columns)
             s.header(repeat=True)
-            groups = r["breakdown"] if by == "committee" else sorted(r["breakdown"], key=lambda b: natural(b["name"]))
-            s.rows([[k, b["name"], b["total"], b["covered"], b["ratio"]]
+            s.rows([[k, b["name"], *([b.get("committee_name") or names.committee(b.get("committee_id"))] if several else []),
+                     b["total"], b["covered"], b["ratio"]]
                     + ([b["rollup_total"], b["rollup_covered"], b["rollup_ratio"]] if rollup else [])
                     for k, b in enumerate(groups, 1)])
             summed = sum(b["total"] for b in groups) == r["total"] and sum(b["covered"] for b in groups) == r["covered"]
-            s.rows([["合计" if summed else "合计（每项只计一次）", None, r["total"], r["covered"], _ratio(r["covered"], r["total"])]
-                    + ([None] * 3 if rollup else [])], bold=True)
+            s.rows([["合计" if summed else "合计（每项只计一次）", None, *([None] if several else []), r["total"], r["covered"],
+                     _ratio(r["covered"], r["total"])] + ([None] * 3 if rollup else [])], bold=True)
             later.append(s)
         cap = r.get("capacity")
         if cap:
@@ -153,7 +158,10 @@ def write_coverage_xlsx(report: dict, path: Path) -> Path:
             later.append(s)
             sheets.append((f"联系数量不在 {bound} 名之内（{short}）", len(rows), "名", s.ws.title))
 
-    s = titled("没有党员委员的界别", "没有党员委员的界别", "界别中没有一名中共党员委员",
+    expected = report.get("sectors_expected_without_cpc") or []
+    left_out = "、".join(dict.fromkeys(x["name"] for x in expected))
+    s = titled("没有党员委员的界别", "没有党员委员的界别", "界别中没有一名中共党员委员"
+               + (f"（按政策不要求有中共党员委员的界别 {len(expected)} 个未列入：{left_out}）" if expected else ""),
                [Column("序号", COUNT), Column("界别"), Column("所属政协"), Column("委员数", COUNT)])
     s.header(repeat=True)
     sectors = sorted(report["sectors_without_cpc"], key=lambda x: (natural(x["name"]), x.get("committee_id") or ""))
@@ -170,12 +178,14 @@ def write_coverage_xlsx(report: dict, path: Path) -> Path:
     sheets.append(("未加入专委会的委员", len(report["members_without_special_committee"]), "名", s.ws.title))
 
     quiet = report["quiet_liaisons"]
-    s = titled("联系沉寂", f"超过 {report['window_days']} 天没有联系记录的联系", "最久没有联系的在前",
+    s = titled("联系沉寂", f"超过 {report['window_days']} 天没有联系记录的联系",
+               "建立已超过窗口期、窗口期内没有联系记录的联系；最久没有联系的在前，开始日期不详又从未联系的排在最前",
                [Column("序号", COUNT), Column("联系人"), Column("联系对象"), Column("联系方式"), Column("所属政协"),
                 Column("最近一次联系", DAY), Column("已沉寂天数", COUNT)])
     s.header(repeat=True)
     _list(s, [[q["from_name"] or q["from_id"], q["to_name"] or q["to_id"], q.get("mechanism") or "",
-               names.committee(q.get("committee_id")), day(q["last_contact"]) or "从未联系", q["days_quiet"]] for q in quiet],
+               names.committee(q.get("committee_id")), day(q["last_contact"]) or "从未联系",
+               q["days_quiet"] if q["days_quiet"] is not None else "不详"] for q in quiet],
           "条")
     later.append(s)
     sheets.append((f"超过 {report['window_days']} 天没有联系记录的联系", len(quiet), "条", s.ws.title))

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from liaison_graph.api.params import POLICY_ENUM
 from liaison_graph.api.verbs.policies import POLICY_DOCUMENT_MAX
+from liaison_graph.graph.model import model
 from liaison_graph.graph.policy import BREAKDOWNS
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
@@ -175,6 +176,8 @@ class PolicyIn(BaseModel):
 class CoverageIn(PolicyIn):
     by: Literal[tuple(BREAKDOWNS)] | None = Field(None, description="分组统计")
     window: int | None = Field(None, ge=0, le=3650, description="有效联系窗口天数")
+    span: Literal[tuple(model().enums["span"].labels)] = Field(
+        "tree", description="统计范围：own 本级（仅该政协）；tree 含下级（默认）")
 
 
 class RecommendIn(PolicyIn):

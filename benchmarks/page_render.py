@@ -1,7 +1,7 @@
 """The web page in headless Chromium: how long a 2,000-member committee takes to render,
 filter and zoom; and the README's screenshot of the sample.
 
-    python -m benchmarks.page_render [--members 2000] [--screenshot docs/page.png]
+    python -m benchmarks.page_render [--members 2000] [--screenshot page.png]
 
 The large committee is made from the generator's province roster: committees are folded
 into one, in id order, until it holds the members asked for.

@@ -30,7 +30,7 @@ from liaison_graph.graph.batch import (
     now,
     table_edge_rows,
 )
-from liaison_graph.graph.errors import Conflict, StoreError
+from liaison_graph.graph.errors import Conflict, StoreError, StoreUnreachable
 from liaison_graph.graph.jsontext import dumps, loads
 from liaison_graph.graph.model import model
 from liaison_graph.graph.parts import PART_INCOMING, bulk, by_kind, complete_part, put_edge, put_node
@@ -89,7 +89,7 @@ class BoltStorage(Store):
             if self.driver is not None:  # a store that could not open leaves no connection behind
                 self.driver.close()
             if isinstance(exc, (ServiceUnavailable, AuthError, OSError, ValueError, Neo4jError)):
-                raise StoreError(f"无法连接图数据库 {uri}：{exc}", uri=uri) from None
+                raise StoreUnreachable(f"无法连接图数据库 {uri}：{exc}", uri=uri) from None
             raise
 
     def close(self) -> None:

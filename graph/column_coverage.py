@@ -18,8 +18,10 @@ import numpy as np
 
 from liaison_graph.graph import days
 from liaison_graph.graph.columnar import EDGE_KINDS, KINDS, LIAISON_CODE, MEMBER, Columns
-from liaison_graph.graph.coverage import NONE_KEY, SPECIAL_COMMITTEE, assemble, committee_rows, ratio, scope_root
+from liaison_graph.graph.coverage import (NONE_KEY, SPECIAL_COMMITTEE, assemble, committee_rows, expected_without_cpc,
+                                          group_rows, ratio, scope_root)
 from liaison_graph.graph.days import NO_DAY, OPEN_START
+from liaison_graph.graph.model_types import fold
 from liaison_graph.graph.policy import (AFFINITY, BREAKDOWNS, CHAIR_COUNCIL, KIND_CODES, STANDING, THROUGH, Policy,
                                         Rule, Select)
 from liaison_graph.graph.parts import bulk
@@ -245,10 +247,13 @@ def breakdown(day: Day, items: np.ndarray, covered: np.ndarray, by: str) -> list
     wanted = np.zeros(day.n, bool)
     wanted[members] = True
     sits = np.flatnonzero(day.container & (c.edge_kind == EDGE_KINDS.index(BREAKDOWNS[by])) & wanted[c.src])
-    names = [c.names[i] for i in c.dst[sits].tolist()]
-    for name, member in zip(names, c.src[sits].tolist(), strict=True):
-        counts[name][0] += 1
-        counts[name][1] += bool(covered[member])
+    groups = c.dst[sits]
+    got = np.bincount(groups, weights=covered[c.src[sits]], minlength=day.n)
+    where: dict[str, tuple] = {}
+    committee_ids = [*c.committee_ids, None]  # -1: none
+    for group, total in zip(*np.unique(groups, return_counts=True)):
+        counts[c.ids[group]] = [int(total), int(got[group])]
+        where[c.ids[group]] = (c.names[group], committee_ids[c.committee[group]])
     placed = np.zeros(day.n, bool)
     placed[c.src[sits]] = True
     alone = members[~placed[members]]
@@ -256,21 +261,25 @@ def breakdown(day: Day, items: np.ndarray, covered: np.ndarray, by: str) -> list
         counts[NONE_KEY][0] += len(alone)
         counts[NONE_KEY][1] += int(covered[alone].sum())
     for i in items[c.kind[items] != MEMBER].tolist():
-        key = c.names[i] if KIND_CODES[KINDS[c.kind[i]]] == by else NONE_KEY
+        key = c.ids[i] if KIND_CODES[KINDS[c.kind[i]]] == by else NONE_KEY
+        if key != NONE_KEY:
+            where[key] = (c.names[i], committee_ids[c.committee[i]])
         counts[key][0] += 1
         counts[key][1] += bool(covered[i])
-    return [{"key": key, "name": key, "total": t, "covered": g, "ratio": ratio(g, t)}
-            for key, (t, g) in sorted(counts.items())]
+    return group_rows(counts, where, day.committees)
 
 
-def sectors_without_cpc(day: Day) -> list[dict]:
+def sectors_without_cpc(day: Day, expected: frozenset[str]) -> tuple[list[dict], list[dict]]:
+    """Sectors with no current CPC member: those listed, and those left out as expected."""
     c = day.c
     sectors = day.nodes("Sector")
     occupied = np.flatnonzero(day.occupant)
     members = np.bincount(c.dst[occupied], minlength=day.n)
     with_cpc = np.bincount(c.dst[occupied], weights=c.cpc[c.src[occupied]], minlength=day.n) > 0
-    lacking = day.by_committee_then_id(sectors[~with_cpc[sectors]])
-    return [{**c.item(i), "members": int(members[i])} for i in lacking.tolist()]
+    lacking = day.by_committee_then_id(sectors[~with_cpc[sectors]]).tolist()
+    folded = {name: fold(name or "") for name in {c.names[i] for i in lacking}}
+    rows = [(folded[c.names[i]] in expected, {**c.item(i), "members": int(members[i])}) for i in lacking]
+    return [row for out, row in rows if not out], [row for out, row in rows if out]
 
 
 def members_without_special_committee(day: Day) -> list[dict]:
@@ -289,12 +298,13 @@ def quiet_liaisons(day: Day, window_days: int) -> list[dict]:
     e = np.flatnonzero(day.liaison_out & members[c.src] & (c.kind[c.dst] == MEMBER))
     src, dst = c.src[e], c.dst[e]
     last = day.last_contact(src, dst)
-    quiet = last < day.d - window_days
+    window_start = day.d - window_days  # older than the window (an open start is), no contact within it
+    quiet = (last < window_start) & (c.edge_start[e] < window_start)
     e, src, dst, last = e[quiet], src[quiet], dst[quiet], last[quiet]
     since = np.where(last != NO_DAY, last, c.edge_start[e])
     known = since != OPEN_START
     days_quiet = np.where(known, day.d - since, 0)
-    order = np.lexsort((-days_quiet, c.mechanism[e], c.rank[dst], c.rank[src], last))
+    order = np.lexsort((c.mechanism[e], c.rank[dst], c.rank[src], -days_quiet, known))  # the last key first
     last_days = days.isos(np.maximum(last[order], 0))
     ids, names, committee_ids, mechanisms = c.ids, c.names, c.committee_ids + [None], c.mechanisms + [None]
     rows = zip(src[order].tolist(), dst[order].tolist(), c.committee[src[order]].tolist(), c.mechanism[e[order]].tolist(),
@@ -312,8 +322,9 @@ def report(columns: Columns, day: str, policy: Policy, committees: dict[str, dic
     collector, as that report: a nation's report makes a quarter of a million rows)."""
     with bulk():
         on = Day(columns, day, scope, committees)
+        listed, left_out = sectors_without_cpc(on, expected_without_cpc(policy))
         return assemble(policy, day, by, window_days, scope_root(scope, committees),
                         lambda rule, window, by: evaluate_rule(on, rule, window, by),
-                        lambda window: {"sectors_without_cpc": sectors_without_cpc(on),
+                        lambda window: {"sectors_without_cpc": listed, "sectors_expected_without_cpc": left_out,
                                         "members_without_special_committee": members_without_special_committee(on),
                                         "quiet_liaisons": quiet_liaisons(on, window)})

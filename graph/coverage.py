@@ -5,7 +5,12 @@ when a contact between the pair falls within ``window_days`` before the day), th
 uncovered items, a breakdown by sector, special committee, activity group or committee
 (each committee and the roll-up of the committees below it), capacity findings and
 affinity. Beside the rules: the two full coverages as a headline, sectors with no CPC
-member, members in no special committee (全员入委), and liaisons gone quiet.
+member (beside them, those the policy expects none in: ``sectors_expected_without_cpc``),
+members in no special committee (全员入委), and liaisons gone quiet.
+
+A breakdown by sector, special committee or activity group has a row for each group node:
+each committee has its own (第一委员活动组 of eight counties is eight rows), named with its
+committee, by committee and then the natural order of the names (``graph/natural.py``).
 """
 
 from __future__ import annotations
@@ -14,13 +19,21 @@ import datetime as dt
 from collections import defaultdict
 
 from liaison_graph.graph import days
+from liaison_graph.graph.model import model
+from liaison_graph.graph.model_types import fold
+from liaison_graph.graph.natural import natural
 from liaison_graph.graph.parts import bulk
-from liaison_graph.graph.policy import AFFINITY, BREAKDOWNS, LIAISON, Policy, Rule, flagship
+from liaison_graph.graph.policy import AFFINITY, BREAKDOWNS, LIAISON, PARTY_SECTORS, Policy, Rule, flagship
 from liaison_graph.graph.store import Store
 from liaison_graph.graph.view import KIND_CODES, View, children_of, scope_of
 
 NONE_KEY = "（无）"
 SPECIAL_COMMITTEE = AFFINITY["special_committee"]  # the membership edge of a special committee (全员入委)
+# The sector names (folded) of the parties' own sectors, where no CPC member is expected: the
+# labels and spellings of the democratic parties and of 无党派人士 (model.yaml: affiliation).
+_AFFILIATION = model().enums["affiliation"]
+_OWN_CODES = _AFFILIATION.marked("democratic") | {_AFFILIATION.the("independent")}
+PARTY_OWN = frozenset(word for word, code in _AFFILIATION.lookup.items() if code in _OWN_CODES and word != code)
 
 
 def ratio(covered: int, total: int) -> float:
@@ -99,28 +112,46 @@ def evaluate_rule(view: View, rule: Rule, window_days: int, by: str | None = Non
     return out
 
 
-def _groups(view: View, node, by: str) -> list[str]:
-    data = view.data(node)
+def _groups(view: View, node, by: str) -> list:
+    """The groups an item counts in: its committee's id, or the group nodes (NONE_KEY: none)."""
     if by == "committee":
-        return [data.get("committee_id") or NONE_KEY]
+        return [view.data(node).get("committee_id") or NONE_KEY]
     if node[0] == "Member":
-        names = sorted(view.data(c)["name"] for c in view.containers(node, BREAKDOWNS[by]))
-        return names or [NONE_KEY]
-    return [data["name"]] if KIND_CODES[node[0]] == by else [NONE_KEY]
+        return view.containers(node, BREAKDOWNS[by]) or [NONE_KEY]
+    return [node] if KIND_CODES[node[0]] == by else [NONE_KEY]
 
 
 def breakdown(view: View, items: list, covered: set, by: str) -> list[dict]:
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    where: dict[str, tuple] = {}
     for item in items:
-        for key in _groups(view, item, by):
+        for group in _groups(view, item, by):
+            key = group
+            if by != "committee" and group != NONE_KEY:
+                key, data = group[1], view.data(group)
+                where[key] = (data.get("name"), data.get("committee_id"))
             counts[key][0] += 1
             counts[key][1] += item in covered
     if by == "committee":
         return committee_rows(counts, view.committees, view.scope)
+    return group_rows(counts, where, view.committees)
+
+
+def group_rows(counts: dict, where: dict[str, tuple], committees: dict[str, dict]) -> list[dict]:
+    """Breakdown rows by a grouping from ``{group id: [total, covered]}`` and ``{group id:
+    (name, committee id)}``: a row for each group node, by committee, then the names in
+    natural order (第二 before 第十), then the id; NONE_KEY (members in none) last."""
+    def order(key: str) -> tuple:
+        name, cid = where.get(key, (None, None))
+        return key == NONE_KEY, cid or "", natural(name), key
+
     rows = []
-    for key in sorted(counts):
+    for key in sorted(counts, key=order):
         total, got = counts[key]
-        rows.append({"key": key, "name": key, "total": total, "covered": got, "ratio": ratio(got, total)})
+        name, cid = where.get(key, (NONE_KEY, None))
+        rows.append({"key": key, "name": name, "committee_id": cid,
+                     "committee_name": committees.get(cid, {}).get("name") if cid else None,
+                     "total": total, "covered": got, "ratio": ratio(got, total)})
     return rows
 
 
@@ -167,16 +198,20 @@ def flagship_counts(store: Store, day: dt.date, committee_id: str | None = None)
 
 
 def quiet_liaisons(view: View, window_days: int) -> list[dict]:
-    """Member-to-member liaisons holding today with no contact within the window, oldest first."""
+    """Member-to-member liaisons holding today that are older than the window (started
+    before its first day, or at an unknown time) with no contact within it. Days quiet:
+    since the last contact, else since the start (None: neither is known). Those quiet since
+    an unknown time first, then the longest quiet, then by the two members' ids."""
     window_start = days.shifted(view.day, -window_days)
     out = []
     for member, data in view.nodes("Member"):
         for target, edge in view.liaisons_out(member):
-            if target[0] != "Member":
+            start = edge.get("start_date")
+            if target[0] != "Member" or (start is not None and start >= window_start):
                 continue
             last = view.last_contact(member, target)
             if last is None or last < window_start:
-                since = last or edge.get("start_date")
+                since = last or start
                 out.append({
                     "from_id": member[1], "from_name": data.get("name"),
                     "to_id": target[1], "to_name": view.data(target).get("name"),
@@ -184,16 +219,27 @@ def quiet_liaisons(view: View, window_days: int) -> list[dict]:
                     "last_contact": last,
                     "days_quiet": days.between(since, view.day) if since else None,
                 })
-    return sorted(out, key=lambda r: (r["last_contact"] or "", r["from_id"], r["to_id"], r["mechanism"] or "",
-                                      -(r["days_quiet"] or 0)))
+    return sorted(out, key=lambda r: (r["days_quiet"] is not None, -(r["days_quiet"] or 0), r["from_id"], r["to_id"],
+                                      r["mechanism"] or ""))
 
 
-def sectors_without_cpc(view: View) -> list[dict]:
-    out = []
-    for sector, _ in view.nodes("Sector"):
+def expected_without_cpc(policy: Policy) -> frozenset[str]:
+    """The sector names (folded) where a policy expects no CPC member."""
+    names = set()
+    for name in policy.sectors_expected_without_cpc:
+        names |= PARTY_OWN if name == PARTY_SECTORS else {fold(name)}
+    return frozenset(names)
+
+
+def sectors_without_cpc(view: View, expected: frozenset[str] = frozenset()) -> tuple[list[dict], list[dict]]:
+    """Sectors with no current CPC member: those listed, and those left out as expected."""
+    listed, left_out = [], []
+    for sector, data in view.nodes("Sector"):
         if not any(view.is_cpc(m) for m in view.occupants(sector)):
-            out.append({**view.item(sector), "members": sum(1 for _ in view.occupants(sector))})
-    return sorted(out, key=lambda r: (r["committee_id"] or "", r["id"]))
+            row = {**view.item(sector), "members": len(view.occupants(sector))}
+            (left_out if fold(data.get("name") or "") in expected else listed).append(row)
+    return (sorted(listed, key=lambda r: (r["committee_id"] or "", r["id"])),
+            sorted(left_out, key=lambda r: (r["committee_id"] or "", r["id"])))
 
 
 def members_without_special_committee(view: View) -> list[dict]:
@@ -207,9 +253,10 @@ def report(view: View, policy: Policy, by: str | None = None, window_days: int |
 
 
 def _report(view: View, policy: Policy, by: str | None, window_days: int | None) -> dict:
+    listed, left_out = sectors_without_cpc(view, expected_without_cpc(policy))
     return assemble(policy, view.day, by, window_days, scope_root(view.scope, view.committees),
                     lambda rule, window, by: evaluate_rule(view, rule, window, by),
-                    lambda window: {"sectors_without_cpc": sectors_without_cpc(view),
+                    lambda window: {"sectors_without_cpc": listed, "sectors_expected_without_cpc": left_out,
                                     "members_without_special_committee": members_without_special_committee(view),
                                     "quiet_liaisons": quiet_liaisons(view, window)})
 

@@ -2,7 +2,8 @@
 
 Every error a person may see derives from :class:`LiaisonError`; it carries a Chinese,
 one-line message and structured details. The CLI and the API convert it at the edge
-(one line and exit 1; one JSON error shape); library code never prints.
+(one line and an exit status: 3 for :class:`Unavailable`, 1 for every other; one JSON
+error shape); library code never prints.
 """
 
 from __future__ import annotations
@@ -37,6 +38,18 @@ class StoreError(LiaisonError):
     code = "store_error"
 
 
+class Unavailable(LiaisonError):
+    """Not the input but the machine around the product: a store that cannot be reached or
+    opened, a port another program holds, the page's libraries not installed."""
+
+    code = "unavailable"
+
+
+class StoreUnreachable(StoreError, Unavailable):
+    """The store is there but cannot be reached or opened now (a graph server down, a file
+    locked or not readable)."""
+
+
 class NotFound(LiaisonError):
     code = "not_found"
 
@@ -47,6 +60,13 @@ class MemberNotFound(NotFound):
 
 class CommitteeNotFound(NotFound):
     code = "committee_not_found"
+
+
+class Ambiguous(LiaisonError):
+    """A name that more than one committee, member or organisation answers to; the message
+    lists them with their ids."""
+
+    code = "ambiguous"
 
 
 class UnknownRule(LiaisonError):

@@ -27,7 +27,11 @@ committee: chair, vice-chairs, secretary-general, standing members), ``chair_cou
 
 A rule may also say ``gap_label`` (what its uncovered members are called, as a gap list's
 title) and ``short_label`` (its name in a narrow column). A policy's ``headline`` maps the
-report's headline entries to rule ids (``party_org: party-member-unorganised``).
+report's headline entries to rule ids (``party_org: party-member-unorganised``). Its
+``sectors_expected_without_cpc`` says which sectors the report's list of sectors without a
+CPC member leaves out: ``party`` (the default: the sectors of the democratic parties and of
+无党派人士, named as the model's affiliation vocabulary names them), ``none`` (leave none
+out), or a list of sector names, in which ``party`` stands for those.
 
 Built-in policies ship in ``graph/policies/``; a file of the same shape can be passed. The
 built-in ``two-coverages`` (两个全覆盖) declares the two flagship rules: the default policy,
@@ -75,7 +79,9 @@ AFFINITY = _M.groupings()  # code of a grouping -> the membership edge into it
 BREAKDOWNS = {**AFFINITY, _M.kind_codes()["Committee"]: None}
 SELECT_KEYS = {"kind", "cpc", "standing", "chair_council", "party_group", "positions", "party_org_kinds"}
 RULE_KEYS = {"id", "label", "covers", "by", "through", "capacity", "affinity", "description", "gap_label", "short_label"}
-POLICY_KEYS = {"name", "label", "aliases", "description", "source", "window_days", "rules", "headline"}
+POLICY_KEYS = {"name", "label", "aliases", "description", "source", "window_days", "rules", "headline",
+               "sectors_expected_without_cpc"}
+PARTY_SECTORS, NO_SECTORS = "party", "none"  # sectors_expected_without_cpc: the parties' own sectors; none
 POSITIONS = set(_M.enums["position"].labels)
 ORG_KINDS = set(_M.enums["party_org_kind"].labels)
 FLAGSHIP = "two-coverages"  # the built-in policy that declares the two flagship rules
@@ -161,6 +167,8 @@ class Policy:
     source: str | None = None
     window_days: int = 180
     headline: tuple[tuple[str, str], ...] = ()  # (headline entry, rule id), as the policy gives them
+    # sectors where no CPC member is expected: names, PARTY_SECTORS for the parties' own (see above)
+    sectors_expected_without_cpc: tuple[str, ...] = (PARTY_SECTORS,)
 
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
@@ -250,7 +258,20 @@ def parse_policy(text: str, filename: str) -> Policy:
         source=doc.scalar(top["source"], "source") if "source" in top else None,
         window_days=doc.integer(top["window_days"], "window_days") if "window_days" in top else 180,
         headline=headline,
+        sectors_expected_without_cpc=_parse_sectors(doc, top["sectors_expected_without_cpc"])
+        if "sectors_expected_without_cpc" in top else (PARTY_SECTORS,),
     )
+
+
+def _parse_sectors(doc: _Doc, node) -> tuple[str, ...]:
+    """``party``, ``none`` or a list of sector names (``party`` among them standing for those)."""
+    what = "sectors_expected_without_cpc"
+    wrong = f"「{what}」应是 {PARTY_SECTORS}（民主党派和无党派人士的界别）、{NO_SECTORS}（都列出）或界别名称的列表"
+    if isinstance(node, yaml.ScalarNode) and node.value in (PARTY_SECTORS, NO_SECTORS):
+        return (PARTY_SECTORS,) if node.value == PARTY_SECTORS else ()
+    if not isinstance(node, yaml.SequenceNode) or not node.value:
+        raise doc.fail(node, wrong + (f"，而不是「{node.value}」" if isinstance(node, yaml.ScalarNode) else ""))
+    return tuple(doc.scalar(item, what) for item in node.value)
 
 
 def _parse_headline(doc: _Doc, node, rule_ids: set[str]) -> tuple[tuple[str, str], ...]:

@@ -294,27 +294,38 @@ SAMPLED_OVER = 300  # members in one connected part past which its betweenness i
 
 
 def _betweenness(H: nx.Graph) -> dict:
-    """Normalised betweenness of every member, worked out part by part (a shortest path
-    never leaves its connected part) and scaled as for the whole network. Liaisons mostly
-    stay within a county, so the parts are small and the figures exact; networkx on the
-    whole network instead visits every member from each source (a province's 18,000
-    members: 35 ms a source). A part past SAMPLED_OVER members is estimated from that many
-    sampled sources, so no network costs more than twice what sampling it whole did."""
+    """For every member: its normalised betweenness, worked out part by part (a shortest
+    path never leaves its connected part) and scaled as for the whole network; the share of
+    the shortest paths between two other members of its part that pass through it; the
+    size of its part; the pairs of other members its shortest paths join (the betweenness
+    as a count: a pair joined by several shortest paths counts for the share through it). Liaisons mostly stay within a county, so the parts are small and the
+    figures exact; networkx on the whole network instead visits every member from each
+    source (a province's 18,000 members: 35 ms a source). A part past SAMPLED_OVER members
+    is estimated from that many sampled sources, so no network costs more than twice what
+    sampling it whole did."""
     n = len(H)
     if n <= 2:
         return {}
     scale = 2 / ((n - 1) * (n - 2))
-    out = dict.fromkeys(H, 0.0)
+    out = dict.fromkeys(H, (0.0, 0.0, 1, 0.0))  # a part of two or fewer: no one stands between others
     for part in nx.connected_components(H):
-        if len(part) > 2:
-            k = SAMPLED_OVER if len(part) > SAMPLED_OVER else None
+        size = len(part)
+        if size > 2:
+            k = SAMPLED_OVER if size > SAMPLED_OVER else None
+            pairs = (size - 1) * (size - 2) / 2  # pairs of the others in the part
             for node, value in nx.betweenness_centrality(H.subgraph(part), k=k, normalized=False, seed=1).items():
-                out[node] = value * scale
+                out[node] = (value * scale, min(value / pairs, 1.0), size, value)
     return out
 
 
 def network(view: View, top: int = 10) -> dict:
-    """Liaison load per person, brokers, isolated members and the sector × sector matrix."""
+    """Liaison load per person, brokers, isolated members and the sector × sector matrix.
+
+    A broker's ``betweenness`` is networkx's, normalised over the whole network (tiny where
+    the network is many parts). What a person reads: ``paths_through``, how many pairs of
+    other members of its connected part (``part_members`` members who reach one another
+    through liaisons) its shortest liaison paths join, and ``path_share``, the share of all
+    such pairs that is."""
     members = dict(view.nodes("Member"))
     H = nx.Graph()
     H.add_nodes_from(members)
@@ -336,8 +347,10 @@ def network(view: View, top: int = 10) -> dict:
         "liaisons": sum(load.values()),
         "load": [{**gap_item(members[m]), "liaisons": n} for m, n in sorted(load.items(), key=lambda x: (-x[1], x[0]))[:top]],
         "cpc_without_liaison": [gap_item(d) for m, d in sorted(members.items()) if d.get("cpc") and not load[m]],
-        "brokers": [{**gap_item(members[m]), "betweenness": round(b, 4)}
-                    for m, b in sorted(betweenness.items(), key=lambda x: (-x[1], x[0]))[:top] if b > 0],
+        "brokers": [{**gap_item(members[m]), "betweenness": round(b, 4), "paths_through": round(through, 1),
+                     "path_share": round(share, 4), "part_members": size}
+                    for m, (b, share, size, through) in sorted(betweenness.items(), key=lambda x: (-x[1][0], x[0]))[:top]
+                    if b > 0],
         "isolated": [gap_item(members[m]) for m in sorted(H.nodes) if H.degree(m) == 0 and not load[m]
                      and not any(True for _ in view.liaisons_in(m))],
         "sector_matrix": {"sectors": sectors,

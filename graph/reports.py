@@ -11,17 +11,18 @@ from liaison_graph.graph import column_coverage
 from liaison_graph.graph.coverage import report
 from liaison_graph.graph.policy import Policy
 from liaison_graph.graph.store import Store
-from liaison_graph.graph.view import open_view, scope_of
+from liaison_graph.graph.view import TREE, open_view, scope_of
 
 
 def store_report(store: Store, day: dt.date, policy: Policy, committee_id: str | None = None, by: str | None = None,
-                 window_days: int | None = None) -> dict:
+                 window_days: int | None = None, span: str = TREE) -> dict:
     """A store's report on a day: over the whole store (or a committee with every other
     below it) from the columns the store keeps — the same answer, without building the
-    graph; else, for one committee and those below it, on the view of its graph."""
-    scope, committees = scope_of(store, committee_id)
+    graph; else, for one committee and those below it (or, ``span`` own, the committee
+    alone), on the view of its graph."""
+    scope, committees = scope_of(store, committee_id, span)
     if scope is None or scope == committees.keys():
         kept = store.projection("report_columns")
         if kept is not None:
             return column_coverage.report(kept.columns(store), day.isoformat(), policy, committees, scope, by, window_days)
-    return report(open_view(store, day, committee_id), policy, by, window_days)
+    return report(open_view(store, day, committee_id, span), policy, by, window_days)

@@ -22,7 +22,7 @@ from pathlib import Path
 import networkx as nx
 from liaison_graph.graph import fastpaths, sqlite_backup, sqlite_journal, sqlite_lookups, sqlite_parts
 from liaison_graph.graph.batch import Audit, Batch, EdgeRow, WriteResult, etag, table_edge_rows
-from liaison_graph.graph.errors import Conflict, StoreError
+from liaison_graph.graph.errors import Conflict, StoreError, StoreUnreachable
 from liaison_graph.graph.model import model
 from liaison_graph.graph.projection import Projection
 from liaison_graph.graph.sqlite_lists import chunks, props_text, where
@@ -49,7 +49,10 @@ class SqliteStore(Store):
             self.db = sqlite3.connect(target, isolation_level=None, check_same_thread=False, uri=not create)
             prepare(self.db, self.path, lambda version: [p.migrated(self, version) for p in projections])
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"无法打开数据库文件 {self.path}：{reason(exc)}", path=str(self.path)) from None
+            # a file that is there but cannot be opened now (locked, unreadable) is the machine's
+            # fault; one that is no store, or a path that names no file, is what was given
+            kind = StoreUnreachable if isinstance(exc, sqlite3.OperationalError) and self.path.is_file() else StoreError
+            raise kind(f"无法打开数据库文件 {self.path}：{reason(exc)}", path=str(self.path)) from None
         self._graph: nx.MultiDiGraph | None = None
         self._parts: dict = {}
         self._committees: dict | None = None

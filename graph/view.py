@@ -52,18 +52,22 @@ def home_committee(store: Store, node_id: str) -> str:
     raise MemberNotFound(f"找不到编号为「{node_id}」的委员或党组织", id=node_id)
 
 
-def scope_of(store: Store, committee_id: str | None) -> tuple[set[str] | None, dict[str, dict]]:
-    """The committee ids a query covers (``None``: all) and the committee table."""
+OWN, TREE = "own", "tree"  # the model's `span` vocabulary: the committee alone, or with those below it
+
+
+def scope_of(store: Store, committee_id: str | None, span: str = TREE) -> tuple[set[str] | None, dict[str, dict]]:
+    """The committee ids a query covers (``None``: all) and the committee table: a
+    committee and every committee below it, or (``span`` own) the committee alone."""
     committees = store.committees()
     if committee_id is None:
         return None, committees
     if committee_id not in committees:
         raise CommitteeNotFound(f"找不到政协「{committee_id}」", committee_id=committee_id)
-    return subtree(committees, committee_id), committees
+    return ({committee_id} if span == OWN else subtree(committees, committee_id)), committees
 
 
-def open_view(store: Store, day: dt.date, committee_id: str | None = None) -> View:
-    scope, committees = scope_of(store, committee_id)
+def open_view(store: Store, day: dt.date, committee_id: str | None = None, span: str = TREE) -> View:
+    scope, committees = scope_of(store, committee_id, span)
     G = store.subgraph(scope)
     return View(G, day.isoformat(), scope, committees)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE_FILES = ["index.html", "app.js", "style.css", "node_modules/cytoscape/dist/cytoscape.min.js",
+PAGE_FILES = ["index.html", "app.js", "forms.js", "forms.css", "style.css", "node_modules/cytoscape/dist/cytoscape.min.js",
               "node_modules/echarts/dist/echarts.min.js", "node_modules/swagger-ui-dist/swagger-ui-bundle.js",
               "node_modules/swagger-ui-dist/swagger-ui.css"]
 

@@ -10,10 +10,11 @@ import click
 
 from liaison_graph.api.commands.stores import open_bolt, open_store, store_options
 from liaison_graph.api.commands.translate import emit_json
-from liaison_graph.api.output import kind_label, tokens_table
+from liaison_graph.api.auth import ROLE_LABELS
+from liaison_graph.api.output import committee_name, kind_label, tokens_table
 from liaison_graph.api.verbs import backups, tokens
 from liaison_graph.api.verbs.scope import WHOLE
-from liaison_graph.graph.errors import BadArgument
+from liaison_graph.graph.errors import BadArgument, Unavailable
 
 log = logging.getLogger("liaison")
 
@@ -75,6 +76,7 @@ def serve(demo, host, port, max_upload_mb, max_json_kb, store_config):
     from liaison_graph.api.service import Service
 
     check_port(host, port)
+    check_page_libraries()
     with tempfile.TemporaryDirectory() as tmp:
         if demo:
             from liaison_graph.api.verbs.loading import load
@@ -90,7 +92,7 @@ def serve(demo, host, port, max_upload_mb, max_json_kb, store_config):
                           demo=demo)
         address = f"http://{f'[{host}]' if ':' in host else host}:{port}"
         if demo:
-            click.echo(f"演示库已就绪（示例名单，政协 {root}）。管理员令牌：")
+            click.echo(f"演示库已就绪（示例名单，{committee_name(store.committees(), root)}）。管理员令牌：")
             click.echo(issued.secret)
             click.echo(f"在浏览器中打开：{address}/#token={issued.secret}")
         click.echo(f"服务地址：{address}（接口文档 {address}/docs），按 Ctrl+C 停止")
@@ -116,8 +118,19 @@ def check_port(host: str, port: int) -> None:
         try:
             probe.bind(where)
         except OSError as exc:
-            raise BadArgument(f"无法在 {host}:{port} 上监听（端口已被占用或无权使用），请用 --port 换一个端口",
+            raise Unavailable(f"无法在 {host}:{port} 上监听（端口已被占用或无权使用），请用 --port 换一个端口",
                               field="port", value=port) from exc
+
+
+def check_page_libraries() -> None:
+    """Refuse, in one line, to serve a page whose libraries are not installed: the files
+    the page loads from /vendor/, looked for where ``api/routes/page.py`` serves them."""
+    from liaison_graph.api.routes import page
+
+    missing = [path for path in page.VENDOR.values() if not (page.WEB / "node_modules" / path).is_file()]
+    if missing:
+        raise Unavailable(f"页面所需的前端库未安装（缺少 {'、'.join(missing)}，应在 {page.WEB / 'node_modules'} 下）："
+                          "请在项目目录运行 npm ci --prefix web", missing=missing)
 
 
 @click.group()
@@ -126,7 +139,8 @@ def token():
 
 
 @token.command("create")
-@click.option("--committee", "committee_id", required=True, metavar="ID", help="令牌所属政协（可见该政协及其下级政协）")
+@click.option("--committee", "committee_id", required=True, metavar="ID|NAME",
+              help="令牌所属政协，编号或名称（可见该政协及其下级政协）")
 @click.option("--role", type=click.Choice(["viewer", "editor", "admin"]), default="viewer", show_default=True,
               help="角色：只读、编辑、管理员")
 @click.option("--name", metavar="TEXT", help="备注名（谁在用这个令牌）")
@@ -136,8 +150,9 @@ def token_create(committee_id, role, name, expires_days, store_config):
     """签发令牌；最后一行单独打印令牌本身。"""
     with open_store(store_config) as store:
         issued = tokens.create(store, WHOLE, committee_id, role, name, expires_days)  # with its audit record
+        committees = store.committees()
     record = issued.record
-    click.echo(f"已签发令牌 {record.id}（政协 {committee_id}，角色 {role}" +
+    click.echo(f"已签发令牌 {record.id}（政协 {committee_name(committees, record.committee_id)}，角色 {ROLE_LABELS[role]}" +
                (f"，{record.expires_at} 过期" if record.expires_at else "") + "）。请妥善保存，此后不再显示：")
     click.echo(issued.secret)
 
@@ -149,7 +164,8 @@ def token_list(fmt, store_config):
     """列出令牌（不含令牌本身）。"""
     with open_store(store_config) as store:
         rows = tokens.tokens(store, WHOLE)
-    emit_json(rows) if fmt == "json" else click.echo(tokens_table(rows))
+        committees = store.committees()
+    emit_json(rows) if fmt == "json" else click.echo(tokens_table(rows, committees))
 
 
 @token.command("revoke")

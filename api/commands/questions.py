@@ -13,13 +13,18 @@ from liaison_graph.api.commands.stores import open_store, store_options
 from liaison_graph.api.commands.translate import AS_OF_HELP, emit_json, parse_day, policy_asked, report_head
 from liaison_graph.api.verbs import questions, recommend as recommending
 from liaison_graph.api.verbs.policies import choose, policies as builtin_policies
+from liaison_graph.api.verbs.names import committee_of, member_of, node_of
 from liaison_graph.api.verbs.scope import WHOLE
 from liaison_graph.graph.errors import BadArgument
 from liaison_graph.graph.flagship import RULES, rule_named
+from liaison_graph.graph.model import model
 from liaison_graph.graph.policy import BREAKDOWNS, FLAGSHIP
+from liaison_graph.graph.view import TREE
+
+SPAN = model().enums["span"]  # which committees a report counts (the page's 本级 / 含下级)
 
 POLICY_HELP = f"政策：内置名称（{' '.join(p['label'] for p in builtin_policies())}）或 .yaml 文件；默认两个全覆盖"
-BELOW_HELP = "只看一个政协及其下级政协（编号）"
+BELOW_HELP = "只看一个政协及其下级政协（编号或名称）"
 
 
 def _format(*choices: str):
@@ -35,19 +40,21 @@ def _say(fmt: str, result, head: str | None, text) -> None:
 @click.option("--rule", required=True, metavar="RULE",
               help="缺口规则：" + "；".join(f"{rule}（{title}）" for rule, title in sorted(RULES.items())) + "，也可用中文名称")
 @click.option("--as-of", "as_of", metavar="DATE", help=AS_OF_HELP)
-@click.option("--committee", "committee_id", metavar="ID", help="只看一个政协（编号）")
+@click.option("--committee", "committee_id", metavar="ID", help="只看一个政协（编号或名称）")
 @_format("table", "json", "csv")
 @store_options
 def gaps(rule, as_of, committee_id, fmt, store_config):
     """列出“两个全覆盖”的缺口：无党员委员联系的党外委员，或未编入党组织的党员委员。"""
     rule, day = rule_named(rule), parse_day(as_of)
     with open_store(store_config) as store:
+        committee_id = committee_of(store, WHOLE, committee_id)
         result = questions.gaps(store, WHOLE, rule, day, committee_id)
         head = report_head(store, fmt, committee_id, below=False)
+        committees = store.committees()
     if fmt == "csv":
-        output.gaps_csv(result["items"], sys.stdout)
+        output.gaps_csv(result["items"], sys.stdout, committees)
     else:
-        _say(fmt, result, head, lambda r: output.gaps_table(rule, day, r["items"]))
+        _say(fmt, result, head, lambda r: output.gaps_table(rule, day, r["items"], committees))
 
 
 @click.command()
@@ -57,6 +64,7 @@ def gaps(rule, as_of, committee_id, fmt, store_config):
 def stats(committee_id, fmt, store_config):
     """按类别统计库中的政协、党组织、委员、界别、联系等数量。"""
     with open_store(store_config) as store:
+        committee_id = committee_of(store, WHOLE, committee_id)
         counts = questions.stats(store, WHOLE, committee_id)
         head = report_head(store, fmt, committee_id)
     _say(fmt, counts, head, output.stats_table)
@@ -68,12 +76,14 @@ def stats(committee_id, fmt, store_config):
 @click.option("--as-of", "as_of", metavar="DATE", help=AS_OF_HELP)
 @click.option("--committee", "committee_id", metavar="ID", help=BELOW_HELP)
 @click.option("--window", "window", type=click.IntRange(0, 3650), help="有效联系窗口天数（默认取政策设定，一般 180）")
+@click.option("--span", "span", type=click.Choice([*SPAN.labels, *SPAN.labels.values()]), default=TREE,
+              help="统计范围：own/本级（仅该政协）或 tree/含下级（该政协及其下级政协，默认）")
 @_format("table", "json")
 @click.option("--xlsx", "xlsx", type=click.Path(path_type=Path), metavar="PATH", help="另存为可打印归档的 Excel 报告")
 @click.option("--counts", is_flag=True,
               help="只要两个全覆盖按政协的覆盖数字（名义覆盖）：由库中维护的索引直接算出，不建图，全国规模也很快")
 @store_options
-def coverage(policy, by, as_of, committee_id, window, fmt, xlsx, counts, store_config):
+def coverage(policy, by, as_of, committee_id, window, span, fmt, xlsx, counts, store_config):
     """按联系制度（政策）统计覆盖率：名义覆盖与有效覆盖、未覆盖名单、分组、联系数量、沉寂联系。"""
     asked = policy_asked(policy)
     day = parse_day(as_of)
@@ -82,13 +92,16 @@ def coverage(policy, by, as_of, committee_id, window, fmt, xlsx, counts, store_c
             raise BadArgument("--counts 只统计两个全覆盖按政协的名义覆盖，不能与其他政策、--by（committee 以外）、--window 或 --xlsx 同用",
                               field="counts")
         with open_store(store_config) as store:
+            committee_id = committee_of(store, WHOLE, committee_id)
             result = questions.coverage_counts(store, WHOLE, day, committee_id)
             head = report_head(store, fmt, committee_id)
         _say(fmt, result, head, output.counts_text)
         return
+    span = SPAN.parse(span)
     with open_store(store_config) as store:
-        result = questions.coverage(store, WHOLE, asked, day, committee_id, by, window)
-        head = report_head(store, fmt, committee_id)
+        committee_id = committee_of(store, WHOLE, committee_id)
+        result = questions.coverage(store, WHOLE, asked, day, committee_id, by, window, span)
+        head = report_head(store, fmt, committee_id, below=span == TREE)
     if xlsx:
         from liaison_graph.api.report_xlsx import write_coverage_xlsx
 
@@ -116,16 +129,20 @@ def policies(fmt):
 @_format("table", "json")
 @store_options
 def reach(node_id, hops, as_of, fmt, store_config):
-    """从一名委员或一个党组织出发，K 步联系之内党的工作能到达哪些委员、界别和组织。"""
-    _about_one(store_config, fmt, node_id, lambda store, day: questions.reach(store, WHOLE, node_id, hops, day),
-               as_of, output.reach_text)
+    """从一名委员或一个党组织出发，K 步联系之内党的工作能到达哪些委员、界别和组织。
+
+    ID 是编号（不分大小写）或姓名、党组织名称；重名时列出候选，请改用编号。"""
+    _about_one(store_config, fmt, node_id, node_of,
+               lambda store, node, day: questions.reach(store, WHOLE, node, hops, day), as_of, output.reach_text)
 
 
-def _about_one(store_config, fmt: str, node_id: str, ask, as_of, text) -> None:
-    """A question about one member or organisation, headed by its committee (and those below)."""
+def _about_one(store_config, fmt: str, text_given: str, resolve, ask, as_of, text) -> None:
+    """A question about one member or organisation (named by id or by name), headed by its
+    committee (and those below)."""
     day = parse_day(as_of)
     with open_store(store_config) as store:
-        result = ask(store, day)
+        node_id = resolve(store, WHOLE, text_given)
+        result = ask(store, node_id, day)
         head = _home_head(store, node_id, fmt)
     _say(fmt, result, head, text)
 
@@ -143,9 +160,11 @@ def _home_head(store, node_id: str, fmt: str) -> str | None:
 @_format("table", "json")
 @store_options
 def why(member_id, as_of, fmt, store_config):
-    """一名委员为什么被覆盖（联系链、所在党组织），或为什么没有。"""
-    _about_one(store_config, fmt, member_id, lambda store, day: questions.why(store, WHOLE, member_id, day),
-               as_of, output.why_text)
+    """一名委员为什么被覆盖（联系链、所在党组织），或为什么没有。
+
+    MEMBER_ID 是委员编号（不分大小写）或姓名；重名时列出候选，请改用编号。"""
+    _about_one(store_config, fmt, member_id, member_of,
+               lambda store, member, day: questions.why(store, WHOLE, member, day), as_of, output.why_text)
 
 
 @click.command()
@@ -158,9 +177,11 @@ def diff(day_from, day_to, committee_id, fmt, store_config):
     """两天之间哪些委员新增或消除了覆盖缺口，以及原因（联系结束、任期结束、临时党支部撤销、新任委员……）。"""
     d1, d2 = parse_day(day_from, "--from"), parse_day(day_to, "--to")
     with open_store(store_config) as store:
+        committee_id = committee_of(store, WHOLE, committee_id)
         result = questions.diff(store, WHOLE, d1, d2, committee_id)
         head = report_head(store, fmt, committee_id)
-    _say(fmt, result, head, output.diff_text)
+        committees = store.committees()
+    _say(fmt, result, head, lambda r: output.diff_text(r, committees))
 
 
 @click.command()
@@ -173,6 +194,7 @@ def network(as_of, committee_id, top, fmt, store_config):
     """联系网络诊断：每人联系数、关键联络人（中介中心度）、孤立委员、界别 × 界别联系矩阵。"""
     day = parse_day(as_of)
     with open_store(store_config) as store:
+        committee_id = committee_of(store, WHOLE, committee_id)
         result = questions.network(store, WHOLE, day, committee_id, top)
         head = report_head(store, fmt, committee_id)
     _say(fmt, result, head, output.network_text)
@@ -192,6 +214,7 @@ def recommend(policy, as_of, committee_id, fmt, out, accept, store_config):
 
     asked, day = policy_asked(policy), parse_day(as_of)
     with open_store(store_config) as store:
+        committee_id = committee_of(store, WHOLE, committee_id)
         if accept:
             done = recommending.accept(store, WHOLE, asked, day, committee_id)
             result = done.recommendation  # the names a printed report needs stay with it

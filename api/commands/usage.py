@@ -67,3 +67,33 @@ def usage_line(exc: click.UsageError, argv: list[str]) -> str:
     if extra:
         return f"错误：多余的参数：{extra.group(1)}" + hint
     return f"错误：命令用法有误（{exc.message}）" + hint
+
+
+HELP = "显示本帮助并退出"
+HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
+WORDS = (("[OPTIONS]", "[选项]"), ("COMMAND [ARGS]...", "命令 [参数]..."))
+
+
+class ChineseHelp(click.HelpFormatter):
+    """``--help`` in Chinese: the usage line, the headings."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        for english, chinese in WORDS:
+            args = args.replace(english, chinese)
+        super().write_usage(prog, args, prefix="用法：")
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{HEADINGS.get(heading, heading)}：\n")
+
+
+class ChineseContext(click.Context):
+    formatter_class = ChineseHelp
+
+
+def in_chinese(command: click.Command) -> None:
+    """A command and those under it: help in Chinese, ``-h``/``--help`` described in Chinese."""
+    command.context_class = ChineseContext
+    command.context_settings = {**command.context_settings, "help_option_names": []}
+    click.help_option("-h", "--help", help=HELP)(command)
+    for sub in getattr(command, "commands", {}).values():
+        in_chinese(sub)

@@ -30,6 +30,8 @@ from liaison_graph.api.answers import (
 )
 from liaison_graph.api.schemas import Page
 from liaison_graph.api.service import CallerDep, ServiceDep, owned, scope_for
+from liaison_graph.api.verbs import lookups
+from liaison_graph.api.verbs.names import committee_of, member_of
 from liaison_graph.api.verbs.scope import within
 from liaison_graph.graph.lookups import (
     LIAISON,
@@ -48,7 +50,7 @@ router = APIRouter(tags=["lookups"])
 
 Limit = Annotated[int, Query(ge=1, le=1000, description="每页条数")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="跳过条数")]
-CommitteeQ = Annotated[str | None, Query(description="政协编号（含其下级政协）", max_length=100)]
+CommitteeQ = Annotated[str | None, Query(description="政协编号或名称（含其下级政协）", max_length=100)]
 AsOf = Annotated[str | None, Query(description="只列出该日在任/有效的（YYYY-MM-DD）", max_length=40,
                                    json_schema_extra=DATE)]
 READ = fails(ASKED, SCOPED)
@@ -72,7 +74,7 @@ def _day(as_of: str | None) -> str | None:
 def _scope(service, caller, committee_id: str | None) -> set[str]:
     """The committees a list covers: the one asked for (in the caller's scope) or the
     token's own, and every committee below it. Called under the service's lock."""
-    return scope_of(service.store, scope_for(caller, committee_id))[0]
+    return scope_of(service.store, scope_for(caller, committee_of(service.store, caller.bounds, committee_id)))[0]
 
 
 @router.get("/me", response_model=MeOut, operation_id="get_me", responses=fails(ASKED),
@@ -97,6 +99,7 @@ def committees(service: ServiceDep, caller: CallerDep, limit: Limit = 100, offse
 def committee(service: ServiceDep, caller: CallerDep,
               committee_id: Annotated[str, PathParam(max_length=100)]) -> Any:
     with service.lock:
+        committee_id = committee_of(service.store, caller.bounds, committee_id)
         all_committees = service.store.committees()
     caller.check_owned(committee_id if committee_id in all_committees else None, "政协", committee_id)
     children = sorted(c for c, p in all_committees.items() if p.get("parent_id") == committee_id)
@@ -111,13 +114,10 @@ def members(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = N
             activity_group: Annotated[str | None, Query(max_length=100)] = None,
             special_committee: Annotated[str | None, Query(max_length=100)] = None,
             limit: Limit = 100, offset: Offset = 0):
-    with service.lock:
-        scope = _scope(service, caller, committee_id)
-        # An empty text filter keeps everything, as an absent one does.
-        where = NodeFilter(day=_day(as_of), sector=sector or None, cpc=cpc, q=q or None,
-                           activity_group=activity_group or None, special_committee=special_committee or None)
-        total, items = service.store.list_nodes("Member", scope, where, limit, offset)
-    return page(total, items, limit, offset)
+    # An empty text filter keeps everything, as an absent one does.
+    where = NodeFilter(day=_day(as_of), sector=sector or None, cpc=cpc, q=q or None,
+                       activity_group=activity_group or None, special_committee=special_committee or None)
+    return lookups.members(service.store, caller.bounds, committee_id, where, limit, offset, lock=service.lock)
 
 
 @router.get("/members/{member_id}", response_model=MemberOut, operation_id="get_member", **OWN,
@@ -125,8 +125,9 @@ def members(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = N
             summary="一名委员：属性、版本（ETag）、联系、所在党组织、联系记录")
 def member(service: ServiceDep, caller: CallerDep, response: Response,
            member_id: Annotated[str, PathParam(max_length=100)]) -> Any:
-    node = ("Member", member_id)
     with service.lock:
+        member_id = member_of(service.store, caller.bounds, member_id)
+        node = ("Member", member_id)
         props = owned(service.store, caller, *node)
         edges, far = service.store.edges_around(*node, (LIAISON, IN_PARTY_ORG, CONTACT), (LIAISON, CONTACT))
     names = {end: p.get("name") for end, p in far.items()}

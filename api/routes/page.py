@@ -14,12 +14,13 @@ from fastapi import APIRouter, Query
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from liaison_graph.api.errors import ASKED, SCOPED, fails
-from liaison_graph.api.params import DATE
+from liaison_graph.api.params import DATE, SpanQ
 from liaison_graph.api.answers import PageNetworkOut
 from liaison_graph.api.days import day_of
 from liaison_graph.api.service import CallerDep, ServiceDep
 from liaison_graph.api.verbs.page import page_network
 from liaison_graph.graph.errors import NotFound
+from liaison_graph.graph.view import OWN as OWN_SPAN
 
 router = APIRouter(tags=["page"])
 static = APIRouter(include_in_schema=False)
@@ -30,7 +31,8 @@ VENDOR = {
     "cytoscape.min.js": "cytoscape/dist/cytoscape.min.js",
     "echarts.min.js": "echarts/dist/echarts.min.js",
 }
-OWN = {"app.js": "application/javascript", "style.css": "text/css"}
+OWN = {"app.js": "application/javascript", "forms.js": "application/javascript", "style.css": "text/css",
+       "forms.css": "text/css"}
 SWAGGER = "swagger-ui-dist"
 DOCS = {"swagger-ui-bundle.js": "application/javascript; charset=utf-8", "swagger-ui.css": "text/css; charset=utf-8",
         "favicon-32x32.png": "image/png"}
@@ -41,8 +43,9 @@ DOCS = {"swagger-ui-bundle.js": "application/javascript; charset=utf-8", "swagge
             summary="页面用：一个政协的联系网络（委员、联系、缺口标记、筛选项）")
 def network_view(service: ServiceDep, caller: CallerDep,
                  committee_id: Annotated[str | None, Query(max_length=100)] = None,
-                 as_of: Annotated[str | None, Query(max_length=40, json_schema_extra=DATE)] = None) -> Any:
-    return page_network(service.store, caller.bounds, day_of(as_of), committee_id, lock=service.lock)
+                 as_of: Annotated[str | None, Query(max_length=40, json_schema_extra=DATE)] = None,
+                 span: SpanQ = OWN_SPAN) -> Any:
+    return page_network(service.store, caller.bounds, day_of(as_of), committee_id, span, lock=service.lock)
 
 
 @static.get("/", response_class=HTMLResponse)

@@ -19,7 +19,8 @@ from liaison_graph.api.auth import Caller
 from liaison_graph.api.bodies import gaps_body
 from liaison_graph.api.days import day_of
 from liaison_graph.api.errors import ASKED, SCOPED, fails
-from liaison_graph.api.params import AS_OF_MAX, DATE, XLSX, XLSX_ANSWER, AsOf, By, CommitteeQ, PolicyQ, Window
+from liaison_graph.api.params import AS_OF_MAX, DATE, XLSX, XLSX_ANSWER, AsOf, By, CommitteeQ, PolicyQ, SpanQ, Window
+from liaison_graph.graph.view import TREE
 from liaison_graph.api.report_xlsx import write_coverage_xlsx
 from liaison_graph.api.answers import (
     CoverageCountsOut,
@@ -65,21 +66,21 @@ def policies(caller: CallerDep) -> Any:
 
 
 def _coverage(service: Service, caller: Caller, policy: PolicyAsked, as_of: str | None, committee_id: str | None,
-              by: str | None, window: int | None) -> dict:
-    return questions.coverage(service.store, caller.bounds, policy, day_of(as_of), committee_id, by, window,
+              by: str | None, window: int | None, span: str = TREE) -> dict:
+    return questions.coverage(service.store, caller.bounds, policy, day_of(as_of), committee_id, by, window, span,
                               lock=service.lock)
 
 
 @router.get("/coverage", response_model=CoverageOut, operation_id="get_coverage", responses=READ, **OWN, summary="按政策统计覆盖率（名义与有效）、未覆盖名单、分组、联系数量、沉寂联系")
 def coverage(service: ServiceDep, caller: CallerDep, policy: PolicyQ = None, by: By | None = None, as_of: AsOf = None,
-             committee_id: CommitteeQ = None, window: Window = None) -> Any:
-    return _coverage(service, caller, PolicyAsked(policy), as_of, committee_id, by, window)
+             committee_id: CommitteeQ = None, window: Window = None, span: SpanQ = TREE) -> Any:
+    return _coverage(service, caller, PolicyAsked(policy), as_of, committee_id, by, window, span)
 
 
 @router.post("/coverage", response_model=CoverageOut, operation_id="post_coverage", responses=POSTED, **OWN,
              summary="按政策统计覆盖率，政策可以是请求中的自定义政策文件（policy_document）")
 def coverage_of(service: ServiceDep, caller: CallerDep, body: CoverageIn) -> Any:
-    return _coverage(service, caller, asked(body), body.as_of, body.committee_id, body.by, body.window)
+    return _coverage(service, caller, asked(body), body.as_of, body.committee_id, body.by, body.window, body.span)
 
 
 @router.get("/coverage/counts", response_model=CoverageCountsOut, operation_id="get_coverage_counts", responses=READ,
@@ -99,14 +100,15 @@ def _workbook(result: dict) -> Response:
 @router.get("/coverage.xlsx", summary="覆盖情况 Excel 报告（可打印归档）", response_class=Response,
             operation_id="get_coverage_xlsx", responses=fails(ASKED, SCOPED, answers={200: XLSX_ANSWER}))
 def coverage_xlsx(service: ServiceDep, caller: CallerDep, policy: PolicyQ = None, by: By | None = None,
-                  as_of: AsOf = None, committee_id: CommitteeQ = None, window: Window = None):
-    return _workbook(_coverage(service, caller, PolicyAsked(policy), as_of, committee_id, by, window))
+                  as_of: AsOf = None, committee_id: CommitteeQ = None, window: Window = None, span: SpanQ = TREE):
+    return _workbook(_coverage(service, caller, PolicyAsked(policy), as_of, committee_id, by, window, span))
 
 
 @router.post("/coverage.xlsx", summary="覆盖情况 Excel 报告，政策可以是请求中的自定义政策文件", response_class=Response,
              operation_id="post_coverage_xlsx", responses=fails(ASKED, SCOPED, (400, 413), answers={200: XLSX_ANSWER}))
 def coverage_xlsx_of(service: ServiceDep, caller: CallerDep, body: CoverageIn):
-    return _workbook(_coverage(service, caller, asked(body), body.as_of, body.committee_id, body.by, body.window))
+    return _workbook(_coverage(service, caller, asked(body), body.as_of, body.committee_id, body.by, body.window,
+                               body.span))
 
 
 @router.get("/reach/{node_id}", response_model=ReachOut, operation_id="get_reach", responses=READ, **OWN, summary="K 步联系之内党的工作可达的委员、界别和组织")

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any, TypedDict
 
 from liaison_graph.api.verbs.policies import PolicyAsked, choose
+from liaison_graph.api.verbs.names import committee_of, member_of, node_of
 from liaison_graph.api.verbs.scope import NO_LOCK, Lock, Scope
 from liaison_graph.graph.coverage import flagship_counts
 from liaison_graph.graph.errors import BadArgument
@@ -19,7 +20,7 @@ from liaison_graph.graph.reach import REASONS, view_gaps
 from liaison_graph.graph.reach import diff as run_diff, network as run_network, reach as run_reach, why as run_why
 from liaison_graph.graph.reports import store_report
 from liaison_graph.graph.store import STAT_KEYS, Store
-from liaison_graph.graph.view import View, home_committee, open_view, scope_of
+from liaison_graph.graph.view import TREE, View, home_committee, open_view, scope_of
 
 Report = dict[str, Any]  # an answer worked out in graph/ (coverage, counts, why, network), as it gives it
 
@@ -60,7 +61,7 @@ def stats(store: Store, scope: Scope, committee_id: str | None = None, *, lock: 
     """Counts by kind (``STAT_KEYS``) of a committee and those below it: the nodes that
     belong there, the liaisons and contact records from them. The whole store (or a scope
     that is every committee) is counted by the store itself."""
-    root = scope.root(committee_id)
+    root = scope.root(committee_of(store, scope, committee_id, lock=lock))
     with lock:
         part, committees = scope_of(store, root)
         if part is None or part == committees.keys():
@@ -82,6 +83,7 @@ def gaps(store: Store, scope: Scope, rule: str, day: dt.date, committee_id: str 
     """A flagship rule's gap list: of one committee (only that one) when asked, else of
     every committee in the scope. The contract of DATA-FORMAT.md."""
     check_rule(rule)
+    committee_id = committee_of(store, scope, committee_id, lock=lock)
     scope.check_committee(committee_id)
     with lock:
         if committee_id is not None or scope.whole:
@@ -92,20 +94,21 @@ def gaps(store: Store, scope: Scope, rule: str, day: dt.date, committee_id: str 
 
 
 def coverage(store: Store, scope: Scope, policy: PolicyAsked, day: dt.date, committee_id: str | None = None,
-             by: str | None = None, window: int | None = None, *, lock: Lock = NO_LOCK) -> Report:
+             by: str | None = None, window: int | None = None, span: str = TREE, *, lock: Lock = NO_LOCK) -> Report:
     """Every rule of a liaison system: covered and total, nominal and effective, the
-    uncovered, the breakdown, capacity findings and the quiet liaisons."""
+    uncovered, the breakdown, capacity findings and the quiet liaisons; of a committee and
+    those below it, or (``span`` own) of the committee alone."""
     chosen = choose(policy)
-    root = scope.root(committee_id)
+    root = scope.root(committee_of(store, scope, committee_id, lock=lock))
     with lock:
-        report = store_report(store, day, chosen, root, by=by, window_days=window)
-        return Named(report, store.committees(), root, chosen)
+        report = store_report(store, day, chosen, root, by=by, window_days=window, span=span if root else TREE)
+        return Named({**report, "span": span if root else TREE}, store.committees(), root, chosen)
 
 
 def coverage_counts(store: Store, scope: Scope, day: dt.date, committee_id: str | None = None, *,
                     lock: Lock = NO_LOCK) -> Report:
     """The two full coverages by committee, nominal, from the indexes the store maintains."""
-    root = scope.root(committee_id)
+    root = scope.root(committee_of(store, scope, committee_id, lock=lock))
     with lock:
         return flagship_counts(store, day, root)
 
@@ -120,6 +123,7 @@ def view_around(store: Store, scope: Scope, node_id: str, day: dt.date) -> View:
 
 def reach(store: Store, scope: Scope, node_id: str, hops: int, day: dt.date, *, lock: Lock = NO_LOCK) -> ReachResult:
     """Whom party work reaches from a member or organisation within ``hops`` liaison steps."""
+    node_id = node_of(store, scope, node_id, lock=lock)
     with lock:
         items = run_reach(view_around(store, scope, node_id, day), node_id, hops, scope.committees)
     return {"from": node_id, "as_of": day.isoformat(), "hops": hops, "items": items}
@@ -127,6 +131,7 @@ def reach(store: Store, scope: Scope, node_id: str, hops: int, day: dt.date, *, 
 
 def why(store: Store, scope: Scope, member_id: str, day: dt.date, *, lock: Lock = NO_LOCK) -> Report:
     """The liaison chains and organisations that cover a member, or why none does."""
+    member_id = member_of(store, scope, member_id, lock=lock)
     with lock:
         return run_why(view_around(store, scope, member_id, day), member_id, scope=scope.committees)
 
@@ -138,7 +143,7 @@ def diff(store: Store, scope: Scope, day_from: dt.date, day_to: dt.date, committ
     if day_from > day_to:
         raise BadArgument(f"起始日 {day_from.isoformat()} 晚于截止日 {day_to.isoformat()}，起始日应不晚于截止日",
                           field="from", value=day_from.isoformat())
-    root = scope.root(committee_id)
+    root = scope.root(committee_of(store, scope, committee_id, lock=lock))
     with lock:
         part, committees = scope_of(store, root)
         G = store.subgraph(part)
@@ -149,8 +154,9 @@ def diff(store: Store, scope: Scope, day_from: dt.date, day_to: dt.date, committ
 
 def network(store: Store, scope: Scope, day: dt.date, committee_id: str | None = None, top: int = 10, *,
             lock: Lock = NO_LOCK) -> Report:
-    """Liaison load per person, brokers, isolated members, the sector × sector matrix."""
-    root = scope.root(committee_id)
+    """Liaison load per person, brokers, isolated members, the sector × sector matrix (with
+    the committees' names beside it, for a person's text)."""
+    root = scope.root(committee_of(store, scope, committee_id, lock=lock))
     with lock:
         view = open_view(store, day, root)
-    return run_network(view, top)
+    return Named(run_network(view, top), view.committees, root, None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from liaison_graph.api.verbs.names import committee_of
 from liaison_graph.api.verbs.policies import PolicyAsked, choose
 from liaison_graph.api.verbs.questions import Named, Report
 from liaison_graph.api.verbs.scope import NO_LOCK, Lock, Scope
@@ -22,7 +23,7 @@ def recommend(store: Store, scope: Scope, policy: PolicyAsked, day: dt.date, com
               lock: Lock = NO_LOCK) -> Report:
     """Proposed pairings, placements and temporary branches, with the coverage they would reach."""
     chosen = choose(policy)
-    root = scope.root(committee_id)
+    root = scope.root(committee_of(store, scope, committee_id, lock=lock))
     with lock:
         view = open_view(store, day, root)
     return named(run(view, chosen), view, root, chosen)
@@ -57,7 +58,7 @@ def accept(store: Store, scope: Scope, policy: PolicyAsked, day: dt.date, commit
     """Work out the recommendation and write it (liaisons start on ``day``), checked by
     the write rule for the caller's committee."""
     chosen = choose(policy)
-    root = scope.root(committee_id)
+    root = scope.root(committee_of(store, scope, committee_id, lock=lock))
     with lock:
         view = open_view(store, day, root)
         result = named(run(view, chosen), view, root, chosen)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TypedDict
 
 from liaison_graph.api.auth import create_token, revoke_token
+from liaison_graph.api.verbs.names import committee_of
 from liaison_graph.api.verbs.scope import NO_LOCK, Lock, Scope
 from liaison_graph.graph.errors import NotFound
 from liaison_graph.graph.store import Store, TokenRecord
@@ -31,6 +32,7 @@ class TokenRow(TypedDict):
 
 def create(store: Store, scope: Scope, committee_id: str, role: str, name: str | None = None,
            expires_days: int | None = None, *, lock: Lock = NO_LOCK) -> Issued:
+    committee_id = committee_of(store, scope, committee_id, lock=lock)
     scope.check_committee(committee_id)
     with lock:
         record, secret = create_token(store, committee_id, role, name, expires_days, actor=scope.actor)

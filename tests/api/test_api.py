@@ -5,6 +5,7 @@ the one error shape."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -20,6 +21,7 @@ from liaison_graph.api.service import Service
 from liaison_graph.graph.batch import Batch
 from liaison_graph.graph.coverage import report
 from liaison_graph.graph.embedded import EmbeddedStore
+from liaison_graph.graph.lookups import NodeFilter
 from liaison_graph.graph.policy import builtin
 from liaison_graph.graph.view import open_view
 from liaison_graph.loaders import load_files
@@ -283,6 +285,7 @@ def test_coverage_json_and_xlsx(world):
     r = world.get("a_viewer", f"/api/v1/coverage?policy=四联&by=sector&as_of={DAY}")
     expected = report(open_view(world.store, __import__("datetime").date.fromisoformat(DAY), A), builtin()["silian"],
                       by="sector")
+    expected["span"] = "tree"  # the committee and those below it, unless asked for the committee alone
     assert r.status_code == 200 and r.json() == json.loads(json.dumps(expected, ensure_ascii=False))
     x = world.get("a_viewer", f"/api/v1/coverage.xlsx?as_of={DAY}")
     assert x.status_code == 200 and "attachment" in x.headers["content-disposition"]
@@ -771,6 +774,7 @@ def test_the_cli_and_the_api_answer_each_verb_alike(world, capsys):
         (["recommend", "--policy", "pairing", "--as-of", DAY, "--committee", A], "a_viewer",
          f"/api/v1/recommend?policy=pairing&as_of={DAY}"),
         (["policies"], "a_viewer", "/api/v1/policies"),
+        (["members", "--q", "王", "--committee", A], "a_viewer", "/api/v1/members?q=王"),
     ]
     for args, who, url in pairs:
         api = world.get(who, url)
@@ -779,7 +783,8 @@ def test_the_cli_and_the_api_answer_each_verb_alike(world, capsys):
     whole = cli_answer(capsys, world, "stats")
     assert whole == world.store.stats() and whole["members"] > cli_answer(capsys, world, "stats", "--committee", A)["members"]
     # and the refusals alike
-    assert cli_refusal(capsys, world, "why", "NOPE") == world.get("city_admin", "/api/v1/why/NOPE").json()["error"]["message"]
+    said = cli_refusal(capsys, world, "why", "NOPE")  # the command line adds where to look the member up
+    assert said == world.get("city_admin", "/api/v1/why/NOPE").json()["error"]["message"] + "；可用 liaison members --q 姓名 查找委员的编号"
     assert cli_refusal(capsys, world, "coverage", "--policy", "五联") .startswith(
         world.get("a_viewer", "/api/v1/coverage?policy=五联").json()["error"]["message"])
 
@@ -849,3 +854,74 @@ def test_a_scope_keeps_tokens_and_backups_to_itself(world, tmp_path):
     tokens.revoke(world.store, county, issued.record.id)
     assert world.store.audit(0, 100_000)[-1]["action"] == "token.revoke"
     assert all(t.revoked_at is None for t in world.store.tokens() if t.id == city["id"])
+
+
+def test_committees_and_members_are_taken_by_name_within_the_tokens_scope(world):
+    """`committee_id` and the member paths take a name as the command line does, through the
+    same functions: ids first (in any case), a name only within the token's scope; a name
+    several answer to is refused listing them."""
+    committees = world.store.committees()
+    a_name, b_name = committees[A]["name"], committees[B]["name"]
+    _, members = world.store.list_nodes("Member", set(committees), None, 100_000, 0)
+    names = {c: [m["name"] for m in members if m["committee_id"] == c] for c in (A, B)}
+    twice = next(n for n in names[A] if names[A].count(n) == 1 and names[B].count(n) == 1)  # one in A, one in B
+    in_a = next(m["id"] for m in members if m["committee_id"] == A and m["name"] == twice)
+    in_b = next(m["id"] for m in members if m["committee_id"] == B and m["name"] == twice)
+
+    def body(who, url, **params):
+        r = world.client.get(url, params=params, headers=world.headers(who))
+        assert r.status_code == 200, (url, params, r.text)
+        return r.json()
+
+    gaps = f"/api/v1/gaps/non-party-without-liaison?as_of={DAY}"
+    by_id = body("city_admin", gaps, committee_id=A)
+    assert by_id["count"] > 0
+    for typed in (A.lower(), a_name, a_name.removesuffix("政协"), f" {a_name} "):
+        assert body("city_admin", gaps, committee_id=typed) == by_id, typed  # also through the fast path
+        assert body("a_viewer", "/api/v1/stats", committee_id=typed) == body("a_viewer", "/api/v1/stats", committee_id=A)
+    assert body("a_viewer", "/api/v1/members", committee_id=a_name, q=twice)["items"][0]["id"] == in_a
+    assert body("a_viewer", f"/api/v1/why/{twice}", as_of=DAY) == body("a_viewer", f"/api/v1/why/{in_a}", as_of=DAY)
+    assert body("b_viewer", f"/api/v1/why/{twice}", as_of=DAY)["id"] == in_b  # each county sees its own
+    assert body("a_viewer", f"/api/v1/reach/{twice}")["from"] == in_a
+    assert body("a_viewer", f"/api/v1/members/{twice}")["member"]["id"] == in_a
+    assert body("a_viewer", f"/api/v1/members/{in_a.lower()}")["member"]["id"] == in_a
+    # outside the scope: a name is not found, an id is refused as it always was
+    err = assert_error(world.get("a_viewer", f"/api/v1/stats?committee_id={b_name}"), 404, "committee_not_found")
+    assert b_name in err["message"]
+    assert_error(world.get("a_viewer", f"/api/v1/stats?committee_id={B}"), 403, "forbidden")
+    only_b = next(n for n in names[B] if n not in names[A])
+    assert_error(world.get("a_viewer", f"/api/v1/why/{only_b}"), 404, "member_not_found")
+    # the city sees both: refused, naming each as 姓名（编号，政协名）
+    err = assert_error(world.get("city_admin", f"/api/v1/why/{twice}"), 422, "ambiguous")
+    assert f"{twice}（{in_a}，{a_name}）" in err["message"] and f"{twice}（{in_b}，{b_name}）" in err["message"]
+    assert err["details"]["candidates"] == [in_a, in_b]
+
+
+def test_span_own_counts_the_committee_alone_and_tree_with_those_below(world, capsys):
+    """The page's 本级 / 含下级: the API's span and the command line's --span give the same
+    answer, and own counts exactly the committee's own members."""
+    from liaison_graph.api.cli import main
+
+    own_members = [m for m in world.store.list_nodes("Member", {CITY}, NodeFilter(day=dt.date(2026, 6, 30)), 10_000, 0)[1]]
+    answers = {}
+    for span in ("own", "tree"):
+        r = world.get("city_admin", f"/api/v1/coverage?committee_id={CITY}&as_of={DAY}&span={span}")
+        assert r.status_code == 200, r.text
+        answers[span] = r.json()
+        assert answers[span]["span"] == span
+        code = main(["coverage", "--committee", CITY, "--as-of", DAY, "--span", span, "--format", "json",
+                     "--db", str(world.path)])
+        out, _ = capsys.readouterr()
+        assert code == 0 and json.loads(out)["headline"] == answers[span]["headline"]
+    work = {span: a["headline"]["party_work"]["total"] for span, a in answers.items()}
+    assert work["own"] == sum(1 for m in own_members if not m.get("cpc")) < work["tree"]
+    assert {q["committee_id"] for q in answers["own"]["quiet_liaisons"]} <= {CITY}
+    page = world.get("city_admin", f"/api/v1/page/network?committee_id={CITY}&as_of={DAY}&span=tree").json()
+    assert page["committees"] > 1 and len(page["nodes"]) > len(own_members)
+    name = world.store.committees()[CITY]["name"]
+    for span, says in (("own", f"{name}本级"), ("tree", f"{name}及其下级政协")):
+        x = world.get("city_admin", f"/api/v1/coverage.xlsx?committee_id={CITY}&as_of={DAY}&span={span}")
+        titles = [ws["A1"].value for ws in load_workbook(io.BytesIO(x.content)).worksheets]
+        assert all(says in t for t in titles), titles  # the printed report says which
+    bad = world.get("city_admin", f"/api/v1/coverage?committee_id={CITY}&span=both")
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "span"

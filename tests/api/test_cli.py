@@ -1,7 +1,9 @@
-"""The command-line contract of DATA-FORMAT.md, help on every command, and errors as
-one line with exit status 1."""
+"""The command-line contract of DATA-FORMAT.md, help on every command, committees and
+members by name, and every error as one Chinese line with the exit status the README gives it."""
 
 from __future__ import annotations
+
+import re
 
 import datetime as dt
 import json
@@ -43,7 +45,8 @@ def test_every_command_has_help(capsys):
     for path, command in commands:
         assert command.help and command.help.strip(), path
         code, out, _ = run(capsys, *path, "--help")
-        assert code == 0 and "Usage:" in out and command.help.split("\n")[0].strip() in out, path
+        assert code == 0 and out.startswith("用法：liaison") and command.help.split("\n")[0].strip() in out, path
+        assert not re.search(r"Usage|Options:|Commands:|Show this message", out), (path, out)  # help in Chinese too
         for param in command.params:
             if isinstance(param, click.Option):
                 assert param.help, (path, param.name)
@@ -83,7 +86,8 @@ def test_table_and_csv_for_people(loaded, capsys):
     code, out, _ = run(capsys, "gaps", "--rule", "party-member-unorganised", "--as-of", "2026-07-01",
                        "--format", "csv", "--db", str(loaded))
     lines = out.splitlines()
-    assert lines[0] == "\ufeff编号,姓名,所属政协,界别" and len(lines) == 5
+    assert lines[0] == "\ufeff编号,姓名,所属政协,政协编号,界别" and len(lines) == 5
+    assert all(",溪山县政协,C1," in line or ",云岭县政协,C2," in line for line in lines[1:]), lines
     code, out, _ = run(capsys, "stats", "--db", str(loaded))
     assert "委员" in out and "17" in out
 
@@ -441,7 +445,7 @@ def test_serve_prints_its_address_and_refuses_a_busy_port(loaded, capsys, monkey
         busy.listen()
         port = busy.getsockname()[1]
         code, out, err = run(capsys, "serve", "--port", str(port), "--db", str(loaded))
-        assert code == 1 and out == "" and err.count("\n") == 1 and str(port) in err and err.startswith("错误："), err
+        assert code == 3 and out == "" and err.count("\n") == 1 and str(port) in err and err.startswith("错误："), err
     assert served == []
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))
@@ -451,3 +455,162 @@ def test_serve_prints_its_address_and_refuses_a_busy_port(loaded, capsys, monkey
     code, out, err = run(capsys, "serve", "--demo", "--port", str(port))
     secret = out.splitlines()[1]
     assert code == 0 and f"http://127.0.0.1:{port}/#token={secret}" in out, err
+
+
+# --- names wherever a person types them -------------------------------------------------------
+def test_committees_and_members_are_taken_by_name_as_by_id(loaded, capsys):
+    """`--committee` and a member argument take an id in any case, or a name as typed (spaces
+    and full-width letters aside; a committee also without 政协): the answer is the id's."""
+    def answer(*args):
+        code, out, err = run(capsys, *args, "--format", "json", "--db", str(loaded))
+        assert code == 0, (args, err)
+        return json.loads(out)
+
+    gaps = ["gaps", "--rule", "non-party-without-liaison", "--as-of", "2026-07-01", "--committee"]
+    by_id = answer(*gaps, "C1")
+    assert by_id["count"] == 4
+    for typed in ("c1", "ｃ１", "溪山县政协", "溪山县", "溪山县 政协", "溪山县政协委员会"):
+        assert answer(*gaps, typed) == by_id, typed
+    coverage = ["coverage", "--as-of", "2026-07-01", "--committee"]
+    assert answer(*coverage, "青川市") == answer(*coverage, "P1")
+    assert answer("why", "郭婷", "--as-of", "2026-07-01") == answer("why", "b10", "--as-of", "2026-07-01") \
+        == answer("why", "B10", "--as-of", "2026-07-01")
+    assert answer("reach", "郑 洁", "--as-of", "2026-07-01") == answer("reach", "D1", "--as-of", "2026-07-01")
+    code, out, _ = run(capsys, "stats", "--committee", "云岭县", "--db", str(loaded))
+    assert code == 0 and out.splitlines()[0] == f"政协：云岭县政协（C2）　库：{loaded}"
+    code, out, _ = run(capsys, "why", "郑洁", "--db", str(loaded))
+    assert code == 0 and out.splitlines()[0] == f"政协：云岭县政协（C2）　库：{loaded}" and "郑洁（D1）" in out
+    code, out, err = run(capsys, "why", "王芳", "--db", str(loaded))  # two members called 王芳
+    assert (code, out) == (1, "") and err == "错误：有 2 名委员叫「王芳」，请用编号：王芳（A3，溪山县政协）、王芳（A4，溪山县政协）\n"
+    code, out, err = run(capsys, *gaps, "西塘县政协", "--db", str(loaded))
+    assert (code, out) == (1, "") and err == "错误：找不到政协「西塘县政协」（编号或名称）；可用 liaison committees 查看政协的名称和编号\n"
+    code, out, err = run(capsys, "reach", "无此人", "--db", str(loaded))
+    assert (code, out) == (1, "") and "找不到委员或党组织「无此人」" in err and "liaison members --q" in err
+
+
+def test_committees_lists_the_tree_and_members_finds_by_name(loaded, capsys):
+    code, out, err = run(capsys, "committees", "--as-of", "2026-07-01", "--format", "json", "--db", str(loaded))
+    tree = json.loads(out)
+    assert code == 0 and tree["as_of"] == "2026-07-01"
+    assert [(c["id"], c["name"], c["depth"]) for c in tree["committees"]] == \
+        [("P1", "青川市政协", 0), ("C1", "溪山县政协", 1), ("C2", "云岭县政协", 1)]
+    for c in tree["committees"]:
+        assert c["members"] == c["cpc_members"] + c["non_party_members"]
+        for rule, count in c["gaps"].items():
+            code, out, _ = run(capsys, "gaps", "--rule", rule, "--as-of", "2026-07-01", "--committee", c["id"],
+                               "--format", "json", "--db", str(loaded))
+            assert json.loads(out)["count"] == count, (c["id"], rule)
+    assert sum(c["members"] for c in tree["committees"]) > 0
+    code, out, _ = run(capsys, "committees", "--as-of", "2026-07-01", "--db", str(loaded))
+    lines = out.splitlines()
+    assert code == 0 and lines[0] == f"政协：全库，青川市政协（P1）及其下级政协　库：{loaded}"
+    assert lines[5].startswith("青川市政协    P1") and lines[6].startswith("　溪山县政协  C1"), out
+    assert "党外委员无党员联系" in lines[3] and "P1" not in lines[3]
+
+    code, out, _ = run(capsys, "members", "--q", "王芳", "--db", str(loaded))
+    assert code == 0 and out.splitlines()[1] == "姓名包含或编号为「王芳」的委员：共 2 名"
+    assert [line.split()[:3] for line in out.splitlines()[-2:]] == [["王芳", "A3", "溪山县政协"], ["王芳", "A4", "溪山县政协"]]
+    code, out, _ = run(capsys, "members", "--q", "A3", "--format", "json", "--db", str(loaded))
+    found = json.loads(out)
+    assert list(found) == ["total", "limit", "offset", "items"] and [m["id"] for m in found["items"]] == ["A3"]
+    code, out, _ = run(capsys, "members", "--q", "王芳", "--committee", "云岭县", "--db", str(loaded))
+    assert code == 0 and out.splitlines()[1] == "没有找到姓名包含或编号为「王芳」的委员。"
+
+
+def test_tables_name_committees_where_json_keeps_ids(loaded, capsys):
+    code, out, _ = run(capsys, "gaps", "--rule", "party-member-unorganised", "--as-of", "2026-07-01", "--db", str(loaded))
+    rows = out.splitlines()[5:]
+    assert code == 0 and rows and all("溪山县政协" in r or "云岭县政协" in r for r in rows)
+    assert not any(f" {cid} " in f" {r} " for r in rows for cid in ("C1", "C2"))
+    code, out, _ = run(capsys, "diff", "--from", "2026-01-01", "--to", "2026-07-01", "--db", str(loaded))
+    assert code == 0 and "溪山县政协" in out.split("\n", 2)[2]
+    assert run(capsys, "token", "create", "--committee", "云岭县", "--db", str(loaded))[0] == 0
+    code, out, _ = run(capsys, "token", "list", "--db", str(loaded))
+    assert code == 0 and "云岭县政协" in out and "只读" in out
+    code, out, _ = run(capsys, "token", "list", "--format", "json", "--db", str(loaded))
+    assert json.loads(out)[0]["committee_id"] == "C2"
+
+
+# --- every failure: one Chinese line, the documented exit status ------------------------------
+CJK = __import__("re").compile(r"[\u4e00-\u9fff]")
+R = "non-party-without-liaison"
+ERROR_PATHS = {  # what was typed -> the exit status README's table gives it ({db}: the loaded store)
+    "unknown option": (["stats", "--bogus"], 1),
+    "bad option value": (["reach", "A1", "--hops", "99"], 1),
+    "bad choice": (["stats", "--format", "xml"], 1),
+    "missing argument": (["why"], 1),
+    "missing option": (["gaps"], 1),
+    "option without its value": (["gaps", "--rule"], 1),
+    "unknown command": (["nosuchcommand"], 1),
+    "extra argument": (["stats", "extra"], 1),
+    "bad date": (["gaps", "--rule", R, "--as-of", "2026-02-30"], 1),
+    "bad date of diff": (["diff", "--from", "昨天"], 1),
+    "diff from after to": (["diff", "--from", "2026-12-01", "--to", "2026-01-01"], 1),
+    "bad rule": (["gaps", "--rule", "党员"], 1),
+    "unknown policy": (["coverage", "--policy", "五联"], 1),
+    "missing policy file": (["coverage", "--policy", "{tmp}/missing.yaml"], 1),
+    "counts with another breakdown": (["coverage", "--counts", "--by", "sector"], 1),
+    "unknown committee": (["gaps", "--rule", R, "--committee", "西塘县政协"], 1),
+    "unknown committee of a token": (["token", "create", "--committee", "西塘"], 1),
+    "ambiguous name": (["why", "王芳"], 1),
+    "unknown member": (["why", "无此人"], 1),
+    "unknown start of reach": (["reach", "XX9"], 1),
+    "unknown token": (["token", "revoke", "T404"], 1),
+    "template not a workbook": (["template", "{tmp}/t.csv"], 1),
+    "json at province scale": (["generate", "--scale", "province", "--out", "{tmp}/g", "--format", "json"], 1),
+    "bad roster file": (["load", "{tmp}/bad.json"], 1),
+    "missing roster file": (["load", "{tmp}/nowhere.xlsx"], 1),
+    "a load that would move a member": (["load", "{tmp}/move.json"], 1),
+    "missing --db file": (["stats", "--db", "{tmp}/typo.db"], 1),
+    "not a store": (["stats", "--db", "{tmp}/bogus.db"], 1),
+    "backup over a file": (["backup", "{db}"], 1),
+    "restore of no file": (["restore", "{tmp}/none.db"], 1),
+    "store unreachable": (["stats", "--neo4j", "bolt://127.0.0.1:9"], 3),
+    "sync to an unreachable server": (["sync", "--to-neo4j", "bolt://127.0.0.1:9"], 3),
+    "busy port for serve": (["serve", "--port", "{busy}"], 3),
+    "page libraries missing for serve": (["serve", "--port", "0"], 3),
+}
+
+
+ERROR_WORDS = {"ambiguous name": "王芳（A4，溪山县政协）", "bad roster file": "共青团员", "not a store": "不是 liaison-graph",
+               "a load that would move a member": "--allow-move", "missing --db file": "typo.db",
+               "store unreachable": "无法连接图数据库", "page libraries missing for serve": "npm ci --prefix web",
+               "unknown committee": "liaison committees", "unknown member": "liaison members --q"}
+
+
+@pytest.fixture(scope="module")
+def error_world(tmp_path_factory):
+    """One loaded store and the files the error paths need; none of them writes."""
+    tmp = tmp_path_factory.mktemp("errors")
+    db = tmp / "cli.db"
+    assert main(["load", str(write_json(tmp / "r.json", EDGE_ROSTER)), "--db", str(db)]) == 0
+    write_json(tmp / "bad.json", {"members": [{"id": "N1", "name": "甲", "affiliation": "共青团员", "committee_id": "C1",
+                                               "sector": "民盟"}]})
+    moved = {**next(m for m in EDGE_ROSTER["members"] if m["committee_id"] == "C2"), "committee_id": "C1"}
+    moved.pop("party_org_ids", None)
+    write_json(tmp / "move.json", {"members": [moved]})
+    (tmp / "bogus.db").write_text("这不是数据库" * 100, encoding="utf-8")
+    return tmp, db
+
+
+@pytest.mark.parametrize("case", list(ERROR_PATHS))
+def test_every_error_is_one_chinese_line_with_its_exit_status(error_world, capsys, monkeypatch, no_server, case):
+    import socket
+
+    from liaison_graph.api.routes import page
+
+    tmp, db = error_world
+    args, status = ERROR_PATHS[case]
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        if case == "page libraries missing for serve":
+            monkeypatch.setattr(page, "WEB", tmp / "no-web")  # where the page's files are looked for
+        typed = [a.format(tmp=tmp, db=db, busy=busy.getsockname()[1]) for a in args]
+        capsys.readouterr()
+        code, out, err = run(capsys, "--db", str(db), *typed)
+    assert (code, out) == (status, ""), (case, code, out, err)
+    assert err.endswith("\n") and err.count("\n") == 1 and CJK.search(err), (case, err)
+    assert not any(word in err for word in ("Traceback", "Error:", "Usage:")), (case, err)
+    assert ERROR_WORDS.get(case, "") in err, (case, err)  # the path meant, not another refusal
+    assert not (tmp / "typo.db").exists() and not (tmp / "g").exists()

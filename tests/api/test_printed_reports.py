@@ -5,6 +5,7 @@ is printed to PDF (one conversion for all) and its pages are counted and measure
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import subprocess
@@ -13,8 +14,16 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from liaison_graph.api import output
 from liaison_graph.api.cli import main
-from liaison_graph.api.report_sheets import natural
+from liaison_graph.api.report_xlsx import write_coverage_xlsx
+from liaison_graph.api.verbs import questions
+from liaison_graph.api.verbs.policies import PolicyAsked
+from liaison_graph.api.verbs.scope import WHOLE
+from liaison_graph.graph.embedded import EmbeddedStore
+from liaison_graph.graph.natural import natural
+from liaison_graph.loaders import load_files
+from tests.conftest import write_json
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "xishan-county.xlsx"
 DAY = "2026-11-30"
@@ -111,3 +120,91 @@ def test_printed_pdf(books, pdfs, name, over):
     assert 1 <= len(sizes) <= most, (name, len(sizes))
     assert all(w > h for w, h in sizes), sizes  # landscape
     assert all(abs(max(w, h) - 841.89) < 2 and abs(min(w, h) - 595.3) < 2 for w, h in sizes), sizes  # A4
+
+
+def test_natural_order_reads_digits_and_chinese_numerals_as_numbers():
+    names = ["第一组", "第2组", "第三组", "第九组", "第十组", "第十一组", "第二十组", "第一百零一组"]
+    assert sorted(reversed(names), key=natural) == names
+    assert sorted(["十一组", "十组", "二组", "一组"], key=natural) == ["一组", "二组", "十组", "十一组"]
+    assert sorted(["10组", "9组", "1组"], key=natural) == ["1组", "9组", "10组"]
+    assert sorted(["经济界二组", "经济界十组", "经济界一组"], key=natural) == ["经济界一组", "经济界二组", "经济界十组"]
+
+
+# --- a city of two counties whose activity groups have the same names ----------------------------
+CITY_DAY = dt.date(2025, 6, 30)
+CITY = {
+    "committees": [{"id": "C-CITY", "name": "某市政协", "level": "市"},
+                   {"id": "C-JIA", "name": "甲县政协", "level": "县", "parent_id": "C-CITY"},
+                   {"id": "C-YI", "name": "乙县政协", "level": "县", "parent_id": "C-CITY"}],
+    "members": [
+        {"id": "a0", "name": "甲一", "affiliation": "中共党员", "committee_id": "C-JIA", "sector": "中共",
+         "activity_group": "第一委员活动组"},
+        {"id": "a1", "name": "甲二", "affiliation": "民盟", "committee_id": "C-JIA", "sector": "民盟",
+         "activity_group": "第一委员活动组"},
+        {"id": "a2", "name": "甲三", "affiliation": "群众", "committee_id": "C-JIA", "sector": "经济界",
+         "activity_group": "第二委员活动组"},
+        {"id": "b0", "name": "乙一", "affiliation": "中共党员", "committee_id": "C-YI", "sector": "中共"},
+        {"id": "b1", "name": "乙二", "affiliation": "群众", "committee_id": "C-YI", "sector": "经济界",
+         "activity_group": "第一委员活动组"},
+        {"id": "b2", "name": "乙三", "affiliation": "九三学社", "committee_id": "C-YI", "sector": "九三学社",
+         "activity_group": "第二委员活动组"},
+    ],
+    "liaisons": [{"from_id": "a0", "to": "a1", "start_date": "2024-01-01"}, {"from_id": "a1", "to": "a2"}],
+}
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("city")
+    with EmbeddedStore(tmp / "c.db") as store:
+        load_files([write_json(tmp / "c.json", CITY)], store)
+        yield (questions.coverage(store, WHOLE, PolicyAsked(), CITY_DAY, None, "activity_group"),
+               questions.network(store, WHOLE, CITY_DAY), tmp)
+
+
+def test_a_citys_report_text_shows_each_countys_group_with_the_countys_name(city):
+    report, _, _ = city
+    text = output.coverage_text(report)
+    assert "C-JIA" not in text and "C-YI" not in text  # committees by name
+    rows = [line.split()[:2] for line in text.splitlines() if line.startswith("第")]
+    assert rows == [["第一委员活动组", "甲县政协"],  # the party members: a0 (b0 in none)
+                    ["第一委员活动组", "甲县政协"], ["第二委员活动组", "甲县政协"],  # the non-party members
+                    ["第一委员活动组", "乙县政协"], ["第二委员活动组", "乙县政协"]]
+    assert "不要求有中共党员委员的界别 2 个未列出：民盟（甲县政协）、九三学社（乙县政协）" in text
+
+
+def test_a_citys_printed_report_has_a_row_for_each_countys_group(city):
+    report, _, tmp = city
+    path = write_coverage_xlsx(report, tmp / "city.xlsx")
+    wb = load_workbook(path)
+    party, non_party = (ws for ws in wb.worksheets if ws.title.startswith("按委员活动组统计"))
+    for ws in (party, non_party):
+        header = next(r for r in ws.iter_rows(values_only=True) if r[0] == "序号")
+        assert header[:3] == ("序号", "委员活动组", "所属政协")
+    rows = [r[1:3] for r in non_party.iter_rows(values_only=True) if isinstance(r[0], int)]
+    assert rows == [("第一委员活动组", "甲县政协"), ("第二委员活动组", "甲县政协"), ("第一委员活动组", "乙县政协"),
+                    ("第二委员活动组", "乙县政协")]
+    assert [r[1:3] for r in party.iter_rows(values_only=True) if isinstance(r[0], int)] == \
+        [("第一委员活动组", "甲县政协"), ("（无）", None)]
+    sectors = [r[1:3] for r in wb["没有党员委员的界别"].iter_rows(values_only=True) if isinstance(r[0], int)]
+    assert sectors == [("经济界", "甲县政协"), ("经济界", "乙县政协")]
+    for c in cells(path):
+        assert not (isinstance(c.value, str) and ("C-JIA" in c.value or "C-YI" in c.value)), (c.parent.title, c.value)
+
+
+def test_the_network_text_names_brokers_share_and_the_members_without_liaison(city):
+    _, network, _ = city
+    text = output.network_text(network)
+    assert "C-JIA" not in text and "C-YI" not in text
+    brokers = next(part for part in text.split("\n\n") if part.startswith("关键联络人"))
+    broker = next(line for line in brokers.splitlines() if line.startswith("甲二"))
+    assert "甲县政协" in broker and "100.0%" in broker  # a0 and a2 are joined through a1 alone
+    assert "经过其的联系路径占比" in text
+    assert "没有任何联系的党员委员 1 名：乙一（乙县政协）" in text
+    assert "完全孤立的委员 3 名：乙一（乙县政协）、乙二（乙县政协）、乙三（乙县政协）" in text
+    many = type(network)({**network, "cpc_without_liaison": [{"id": f"m{i}", "name": f"委员{i}", "committee_id": "C-YI",
+                                                              "sector": None} for i in range(60)]},
+                         network.committees, None, None)
+    text = output.network_text(many)
+    assert "没有任何联系的党员委员 60 名：委员0（乙县政协）" in text and "委员49（乙县政协）" in text
+    assert "委员50（" not in text and "……另有 10 名，完整列表见 --format json" in text

@@ -26,7 +26,8 @@ from tests.questions.test_properties import AFFILIATIONS, DAYS, PROBE_DAYS, _put
 POSITION_LABELS = ["主席", "副主席", "秘书长", "常委", "委员"]
 PARTY_GROUP_ROLES = [None, None, "党组书记", "党组副书记", "党组成员"]
 ORG_KINDS = ["党组", "机关党组", "党支部", "临时党支部", "党小组"]
-SECTORS, SPECIALS, GROUPS = ["经济界", "教育界", "中共"], ["提案委员会", "经济委员会"], ["第一组", "第二组"]
+SECTORS, SPECIALS, GROUPS = ["经济界", "教育界", "中共", "民盟"], ["提案委员会", "经济委员会"], ["第一组", "第二组", "第十组"]
+EXPECTED_WITHOUT_CPC = [("party",), (), ("经济界",), ("party", "教育界")]  # a policy's sectors_expected_without_cpc
 TARGETS = ["委员", "界别", "专委会", "委员活动组", "党组织"]
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                           HealthCheck.too_slow])
@@ -148,7 +149,8 @@ def policies(draw):
         rule = draw(st.one_of(random_rules(i), st.sampled_from(BUILTIN_RULES)))
         if rule.id not in {r.id for r in rules}:
             rules.append(rule)
-    return Policy(name="random", label="随机", rules=tuple(rules), window_days=draw(st.sampled_from([0, 90, 180, 800])))
+    return Policy(name="random", label="随机", rules=tuple(rules), window_days=draw(st.sampled_from([0, 90, 180, 800])),
+                  sectors_expected_without_cpc=draw(st.sampled_from(EXPECTED_WITHOUT_CPC)))
 
 
 def _load(folder: Path, roster: dict, name: str = "r.json") -> EmbeddedStore:

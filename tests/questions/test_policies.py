@@ -168,16 +168,122 @@ def test_findings_and_breakdowns(loaded):
     result = run(loaded, "two-coverages", by="sector")
     assert result["headline"]["party_work"]["covered"] == 5 and result["headline"]["party_org"]["total"] == 5
     assert ids(result["members_without_special_committee"]) == ["J"]
-    assert ids(result["sectors_without_cpc"]) == ["T:民盟", "T:科技界"]
-    # quiet on D: every current member-to-member liaison without a contact since 2025-01-01
-    quiet = [(q["from_id"], q["to_id"]) for q in result["quiet_liaisons"]]
-    assert set(quiet) == {("B", "C"), ("D", "C"), ("D", "F"), ("D", "N"), ("E", "J")}
-    assert quiet[-1] == ("B", "C")  # the one with an old contact comes after the never-contacted
-    work = {b["key"]: (b["covered"], b["total"]) for b in rules(result)["non-party-without-liaison"]["breakdown"]}
-    assert work == {"民盟": (1, 2), "经济界": (1, 1), "教育界": (3, 3)}
+    # 民盟's sector is a democratic party's own: no CPC member is expected there (the policy's default)
+    assert ids(result["sectors_without_cpc"]) == ["T:科技界"]
+    assert ids(result["sectors_expected_without_cpc"]) == ["T:民盟"]
+    # quiet on D: every current member-to-member liaison older than the window (an unknown start
+    # counts as old) without a contact since 2025-01-01; quiet since an unknown time first, then
+    # the longest quiet (B→C: last contact 2024-10-01, 272 days)
+    quiet = [(q["from_id"], q["to_id"], q["days_quiet"]) for q in result["quiet_liaisons"]]
+    assert quiet == [("D", "C", None), ("D", "F", None), ("D", "N", None), ("E", "J", None), ("B", "C", 272)]
+    work = {b["key"]: (b["name"], b["committee_id"], b["committee_name"], b["covered"], b["total"])
+            for b in rules(result)["non-party-without-liaison"]["breakdown"]}
+    assert work == {"T:民盟": ("民盟", "T", "试验县政协", 1, 2), "T:经济界": ("经济界", "T", "试验县政协", 1, 1),
+                    "T:教育界": ("教育界", "T", "试验县政协", 3, 3)}
     by_committee = run(loaded, "two-coverages", by="committee")
     row = rules(by_committee)["party-member-unorganised"]["breakdown"][0]
     assert (row["key"], row["covered"], row["total"], row["rollup_total"]) == ("T", 4, 5, 5)
+
+
+def _roster(members, liaisons=(), contacts=(), committees=None):
+    return {"committees": committees or [{"id": "T", "name": "试验县政协", "level": "县"}],
+            "members": [{"committee_id": "T", "name": f"委员{row['id']}", "sector": "经济界", **row} for row in members],
+            **({"liaisons": list(liaisons)} if liaisons else {}), **({"contacts": list(contacts)} if contacts else {})}
+
+
+def test_a_liaison_younger_than_the_window_is_not_quiet_and_the_longest_quiet_come_first(store, tmp_path):
+    """Quiet: older than the window (started before its first day, or at an unknown time)
+    and no contact within it. Days quiet: since the last contact, else since the start;
+    quiet since an unknown time first, then the longest quiet."""
+    members = [{"id": "A", "affiliation": "中共党员"}, *({"id": x, "affiliation": "群众"} for x in "BCDE")]
+    liaisons = [{"from_id": "A", "to": "B", "start_date": "2025-06-30"},  # started today
+                {"from_id": "A", "to": "C", "start_date": "2025-03-01"},  # within the window
+                {"from_id": "C", "to": "D", "start_date": "2025-01-01"},  # on the window's first day
+                {"from_id": "A", "to": "D", "start_date": "2024-12-31"},  # the day before it: 181 days
+                {"from_id": "A", "to": "E", "start_date": "2024-01-01"},  # last contact 2024-12-01: 211 days
+                {"from_id": "B", "to": "C"},  # start unknown, last contact 2024-06-30: 365 days
+                {"from_id": "D", "to": "E"}]  # start unknown, never contacted
+    contacts = [{"from_id": "A", "to_id": "E", "date": "2024-12-01"}, {"from_id": "C", "to_id": "B", "date": "2024-06-30"}]
+    load_files([write_json(tmp_path / "q.json", _roster(members, liaisons, contacts))], store)
+    quiet = [(q["from_id"], q["to_id"], q["days_quiet"]) for q in run(store, "two-coverages")["quiet_liaisons"]]
+    assert quiet == [("D", "E", None), ("B", "C", 365), ("A", "E", 211), ("A", "D", 181)]
+    policy = find_policy(None)
+    for window, expected in ((0, {("A", "C"), ("C", "D"), ("A", "D"), ("A", "E"), ("B", "C"), ("D", "E")}),
+                             (400, {("D", "E")})):
+        got = store_report(store, D, policy, None, None, window)
+        assert got == report(open_view(store, D), policy, None, window)
+        assert {(q["from_id"], q["to_id"]) for q in got["quiet_liaisons"]} == expected, window
+
+
+SECTORS = ["中共", "中国民主同盟", "九三学社", "无党派人士", "民建", "经济界", "特邀界"]
+
+
+def _sector_policy(setting: str | None) -> str:
+    return ("name: s\n" + (f"sectors_expected_without_cpc: {setting}\n" if setting else "")
+            + "rules:\n  - id: r\n    covers: {kind: member, cpc: false}\n    by: {kind: member, cpc: true}\n"
+            "    through: [liaison]\n")
+
+
+@pytest.mark.parametrize("setting, listed", [
+    (None, ["经济界", "特邀界"]),  # the default: the democratic parties' and 无党派人士's sectors left out
+    ("party", ["经济界", "特邀界"]),
+    ("none", SECTORS[1:]),
+    ("[特邀界]", ["中国民主同盟", "九三学社", "无党派人士", "民建", "经济界"]),
+    ("[party, ' 特邀界 ']", ["经济界"]),
+])
+def test_sectors_without_a_cpc_member_leave_out_those_the_policy_expects(store, tmp_path, setting, listed):
+    """Which sectors are expected to have no CPC member is the policy's: by default the
+    sectors named as the model names a democratic party or 无党派人士 (any of its spellings)."""
+    members = [{"id": f"M{i}", "affiliation": "中共党员" if i == 0 else "群众", "sector": name}
+               for i, name in enumerate(SECTORS)]
+    load_files([write_json(tmp_path / "s.json", _roster(members))], store)
+    policy = parse_policy(_sector_policy(setting), "s.yaml")
+    got = store_report(store, D, policy)
+    assert got == report(open_view(store, D), policy)
+    assert sorted(s["name"] for s in got["sectors_without_cpc"]) == sorted(listed)
+    assert sorted(s["name"] for s in got["sectors_expected_without_cpc"]) == sorted(set(SECTORS[1:]) - set(listed))
+
+
+@pytest.mark.parametrize("setting", ["sometimes", "{a: 1}", "[]"])
+def test_a_bad_sectors_expected_without_cpc_is_refused_with_its_line(setting):
+    with pytest.raises(InputError) as err:
+        parse_policy(_sector_policy(setting), "s.yaml")
+    message = err.value.message
+    assert "s.yaml 第2行" in message and "sectors_expected_without_cpc" in message and "party" in message and "none" in message
+
+
+def test_breakdowns_by_group_have_a_row_for_each_committees_group_in_natural_order(store, tmp_path):
+    """Groups of the same name in two counties are two rows, each with its committee; a
+    committee's rows in natural order (第二 before 第十, 第十 before 第十一), （无） last."""
+    committees = [{"id": "CITY", "name": "某市政协", "level": "市"},
+                  {"id": "A", "name": "甲县政协", "level": "县", "parent_id": "CITY"},
+                  {"id": "B", "name": "乙县政协", "level": "县", "parent_id": "CITY"}]
+    groups = {"a1": "第一委员活动组", "a2": "第十一委员活动组", "a3": "第二委员活动组", "a4": "第十委员活动组",
+              "a5": None, "b1": "第二委员活动组", "b2": "第一委员活动组"}
+    members = [{"id": "a0", "affiliation": "中共党员", "committee_id": "A", "activity_group": "第一委员活动组",
+                "special_committees": "提案委员会"}]
+    for mid, group in groups.items():
+        members.append({"id": mid, "affiliation": "群众", "committee_id": mid[0].upper(), "sector": "经济界",
+                        **({"activity_group": group, "special_committees": "提案委员会"} if group else {})})
+    load_files([write_json(tmp_path / "g.json", _roster(members, [{"from_id": "a0", "to": "a1"}],
+                                                        committees=committees))], store)
+    rows = [(b["key"], b["name"], b["committee_id"], b["committee_name"], b["covered"], b["total"])
+            for b in rules(run(store, "two-coverages", by="activity_group"))["non-party-without-liaison"]["breakdown"]]
+    assert rows == [("A:第一委员活动组", "第一委员活动组", "A", "甲县政协", 1, 1),
+                    ("A:第二委员活动组", "第二委员活动组", "A", "甲县政协", 0, 1),
+                    ("A:第十委员活动组", "第十委员活动组", "A", "甲县政协", 0, 1),
+                    ("A:第十一委员活动组", "第十一委员活动组", "A", "甲县政协", 0, 1),
+                    ("B:第一委员活动组", "第一委员活动组", "B", "乙县政协", 0, 1),
+                    ("B:第二委员活动组", "第二委员活动组", "B", "乙县政协", 0, 1),
+                    ("（无）", "（无）", None, None, 0, 1)]
+    special = rules(run(store, "two-coverages", by="special_committee"))["non-party-without-liaison"]["breakdown"]
+    assert [(b["key"], b["committee_name"], b["total"]) for b in special] == \
+        [("A:提案委员会", "甲县政协", 4), ("B:提案委员会", "乙县政协", 2), ("（无）", None, 1)]
+    sectors = rules(run(store, "two-coverages", by="sector"))["non-party-without-liaison"]["breakdown"]
+    assert [(b["key"], b["name"], b["total"]) for b in sectors] == [("A:经济界", "经济界", 5), ("B:经济界", "经济界", 2)]
+    county = store_report(store, D, find_policy(None), "B", "activity_group")
+    assert [b["key"] for b in rules(county)["non-party-without-liaison"]["breakdown"]] == \
+        ["B:第一委员活动组", "B:第二委员活动组"]
 
 
 def test_reach_by_hand(loaded):
@@ -229,6 +335,10 @@ def test_network_by_hand(loaded):
     matrix = dict(zip(sectors, result["sector_matrix"]["counts"], strict=True))
     assert matrix["教育界"][sectors.index("教育界")] == 3  # D→F, D→N, K→I
     assert ids(result["brokers"])[0] == "D"
+    # the liaison circle of B, C, D, E, F, N, J: of the 15 pairs of D's six others, 13 are
+    # joined only through D; C and E each stand between one member and the five others
+    shares = {b["id"]: (b["part_members"], b["paths_through"], b["path_share"]) for b in result["brokers"]}
+    assert shares == {"D": (7, 13, round(13 / 15, 4)), "C": (7, 5, round(5 / 15, 4)), "E": (7, 5, round(5 / 15, 4))}
 
 
 def test_network_brokers_are_exact_past_300_members():

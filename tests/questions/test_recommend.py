@@ -157,6 +157,9 @@ def test_accepting_on_the_sample_brings_the_party_member_rule_to_100_percent(tmp
     assert main(["--db", db, "coverage", "--as-of", DAY.isoformat(), "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["headline"]["party_work"]["ratio"] == 1.0
+    # the liaisons just accepted start today: none of them is quiet
+    accepted = {(i["from_id"], i["to_id"]) for i in proposed["items"]}
+    assert accepted and not accepted & {(q["from_id"], q["to_id"]) for q in report["quiet_liaisons"]}
     # the new liaisons start on the as-of day, the training's temporary branch exists, the audit has it
     from liaison_graph.graph.embedded import EmbeddedStore
 

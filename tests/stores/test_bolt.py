@@ -147,9 +147,10 @@ def test_cli_refuses_an_empty_graph(bolt_server, tmp_path, capsys, monkeypatch):
 
 
 def test_unreachable_server_is_one_line(capsys):
+    """The environment, not what was typed: exit status 3 (README, exit statuses)."""
     code = main(["--neo4j", "bolt://127.0.0.1:9", "stats"])
     err = capsys.readouterr().err
-    assert code == 1 and err.count("\n") == 1 and "无法连接图数据库" in err
+    assert code == 3 and err.count("\n") == 1 and "无法连接图数据库" in err
 
 
 def test_a_store_that_cannot_connect_closes_its_driver(bolt_server):

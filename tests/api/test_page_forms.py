@@ -1,0 +1,296 @@
+"""The page's forms (web/forms.js) in a real headless Chromium (Debian's), driven by
+Playwright, against a real `liaison serve` process on loopback: an editor records a
+contact, adds and ends a liaison, edits a member (a stale version refused, then saved after
+reading again) and uploads a roster (a bad row refused with its place); a viewer gets no
+write control; the contact form at phone and desktop width.
+
+Every wait is for the page's state (its counters of writes done and refused), never for time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections import Counter
+
+import httpx
+import pytest
+from liaison_graph.api.auth import create_token
+from liaison_graph.graph.embedded import EmbeddedStore
+from playwright.sync_api import expect, sync_playwright
+
+from benchmarks.api_load import free_port, prepared_store, serving
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TODAY = dt.date.today().isoformat()
+WAIT = 30_000
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert shutil.which("chromium") or CHROMIUM, "Debian's chromium is needed (the README's test command installs it)"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory):
+    """The sample county served, with an editor's and a viewer's token."""
+    db, viewer, _ = prepared_store(tmp_path_factory.mktemp("forms"))
+    with EmbeddedStore(db) as store:
+        _, editor = create_token(store, "XS", "editor", "组织办公室")
+    with serving(db, free_port()) as base:
+        yield {"base": base, "editor": editor, "viewer": viewer}
+
+
+def get(office, path, token=None):
+    r = httpx.get(office["base"] + path, headers={"Authorization": f"Bearer {token or office['editor']}"}, timeout=30)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def members(office) -> list[dict]:
+    return get(office, f"/api/v1/page/network?committee_id=XS&as_of={TODAY}")["nodes"]
+
+
+def unique_names(office) -> dict[str, dict]:
+    """The members whose name no other member of the committee has, by id."""
+    nodes = members(office)
+    names = Counter(n["name"] for n in nodes)
+    return {n["id"]: n for n in nodes if names[n["name"]] == 1}
+
+
+def open_page(browser, office, token=None, width=1500, height=1300, phone=False):
+    """The page, once its network is drawn and its dashboard filled."""
+    context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=phone, has_touch=phone,
+                                  device_scale_factor=2 if phone else 1, locale="zh-CN")
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{office['base']}/#token={token or office['editor']}")
+    page.wait_for_selector("body[data-dashboard='1'][data-ready='1']", timeout=60_000)
+    return page, errors
+
+
+def counted(page, key: str) -> int:
+    return int(page.evaluate(f"document.body.dataset.{key} || '0'"))
+
+
+def after(page, key: str, action) -> None:
+    """Do ``action`` and wait until the page counts one more write (``written``) or refusal
+    (``refused``)."""
+    before = counted(page, key)
+    action()
+    page.wait_for_function(f"n => Number(document.body.dataset.{key} || 0) > n", arg=before, timeout=WAIT)
+
+
+def show_member(page, member_id: str) -> None:
+    page.evaluate("id => window.liaisonPage.showMember(id)", member_id)
+    page.wait_for_selector(f"body[data-member='{member_id}'] #detail-actions button", timeout=WAIT)
+
+
+def test_a_contact_recorded_from_a_quiet_liaison_makes_it_effective(browser, office):
+    named = unique_names(office)
+    quiet = get(office, f"/api/v1/coverage?committee_id=XS&as_of={TODAY}")["quiet_liaisons"][:50]
+    pair = next(q for q in quiet if q["from_id"] in named and q["to_id"] in named)
+    page, errors = open_page(browser, office)
+    page.click(f"#quiet tr[data-from='{pair['from_id']}'][data-to='{pair['to_id']}'] button.record-contact")
+    form = page.locator("#contact-form")
+    expect(form).to_be_visible()
+    assert form.locator("[name=from]").input_value().startswith(pair["from_name"])
+    assert form.locator("[name=to]").input_value().startswith(pair["to_name"])
+    assert form.locator("[name=date]").input_value() == TODAY
+    # the first empty field has the focus: the summary, both people being filled
+    assert page.evaluate("document.activeElement.name") == "summary"
+    form.locator("[name=mode]").select_option("谈心谈话")
+    form.locator("[name=summary]").fill("听取对教育界提案的意见")
+    after(page, "written", lambda: form.locator("[type=submit]").click())
+    expect(form.locator(".form-ok")).to_have_text(f"已记录：{pair['from_name']} → {pair['to_name']}，{TODAY} 谈心谈话")
+    assert form.locator("[type=submit]").is_enabled()
+    contacts = get(office, f"/api/v1/members/{pair['to_id']}")["contacts"]
+    assert any(c["from_id"] == pair["from_id"] and c["date"] == TODAY and c["summary"] == "听取对教育界提案的意见"
+               for c in contacts)
+    still = get(office, f"/api/v1/coverage?committee_id=XS&as_of={TODAY}")["quiet_liaisons"]
+    assert not any(q["from_id"] == pair["from_id"] and q["to_id"] == pair["to_id"] for q in still)
+    # and the page, reloaded after the write, no longer lists it as quiet
+    expect(page.locator(f"#quiet tr[data-from='{pair['from_id']}'][data-to='{pair['to_id']}']")).to_have_count(0)
+    assert errors == []
+    page.context.close()
+
+
+def test_an_upload_refused_shows_its_fault_and_writes_nothing(browser, office):
+    bad = "id,name,affiliation,committee_id,sector\nXS-M9901,林晓,民盟,ZZ,民盟\n".encode()
+    good = "id,name,affiliation,committee_id,sector\nXS-M9901,林晓,民盟,XS,民盟\n".encode()
+    cursor = get(office, "/api/v1/changes?since=0&limit=1000")["next"]
+    # what the API says of this file (nothing is written: the check fails before any write)
+    r = httpx.post(office["base"] + "/api/v1/imports", headers={"Authorization": f"Bearer {office['editor']}"},
+                   files=[("files", ("members.csv", bad, "text/csv"))], timeout=30)
+    assert r.status_code == 422
+    expected = r.json()["error"]["message"]
+    assert "members.csv" in expected and "第2行" in expected
+    page, errors = open_page(browser, office)
+    page.click("#lf-upload > summary")
+    form = page.locator("#upload-form")
+    form.locator("[name=files]").set_input_files([{"name": "members.csv", "mimeType": "text/csv", "buffer": bad}])
+    after(page, "refused", lambda: form.locator("[type=submit]").click())
+    expect(form.locator(".form-error")).to_have_text(expected)
+    assert form.locator("[type=submit]").is_enabled()
+    assert form.locator("[name=files]").evaluate("el => el.files.length") == 1  # the choice is kept
+    assert get(office, f"/api/v1/changes?since={cursor}&limit=1000")["items"] == []
+    missing = httpx.get(office["base"] + "/api/v1/members/XS-M9901",
+                        headers={"Authorization": f"Bearer {office['editor']}"}, timeout=30)
+    assert missing.status_code == 404
+    # the row put right, the same form takes it
+    form.locator("[name=files]").set_input_files([{"name": "members.csv", "mimeType": "text/csv", "buffer": good}])
+    after(page, "written", lambda: form.locator("[type=submit]").click())
+    expect(form.locator(".form-ok")).to_contain_text("已导入 members.csv")
+    expect(form.locator(".form-ok")).to_contain_text("委员 1 条")
+    expect(form.locator(".form-error")).to_be_hidden()
+    assert get(office, "/api/v1/members/XS-M9901")["member"]["name"] == "林晓"
+    assert errors == []
+    page.context.close()
+
+
+def test_a_viewer_sees_no_write_control(browser, office):
+    page, errors = open_page(browser, office, token=office["viewer"])
+    assert page.locator("#work-panel").is_hidden()
+    assert page.eval_on_selector("#work-panel", "el => el.children.length") == 0
+    member_id = page.evaluate("window.liaisonPage.gapIds('non-party-without-liaison')[0]")
+    page.evaluate("id => window.liaisonPage.showMember(id)", member_id)
+    page.wait_for_selector(f"body[data-member='{member_id}']", timeout=WAIT)
+    # the forms' own entry points do nothing for a viewer
+    page.evaluate("window.liaisonForms.openContact({to_id: 'XS-M0001', to_name: '某某'})")
+    page.evaluate("window.liaisonForms.openLiaison({to_id: 'XS-M0001', to_name: '某某'})")
+    assert page.locator("#work-panel").is_hidden()
+    assert page.locator("#detail-actions").count() == 0
+    assert page.locator("form").count() == 0
+    for selector in ("button.record-contact", "button.add-liaison", "#work-panel button", "#detail button",
+                     "input[type=file]", "textarea"):
+        assert page.locator(selector).count() == 0, selector
+    assert page.locator("#accept").is_hidden()
+    assert errors == []
+    page.context.close()
+
+
+def test_add_a_liaison_from_the_gap_list_and_end_it_from_the_member_panel(browser, office):
+    named = unique_names(office)
+    page, errors = open_page(browser, office)
+    gaps = page.evaluate("window.liaisonPage.gapListIds('non-party-without-liaison')")
+    target = named[next(g for g in gaps if g in named)]
+    holder = next(n for n in named.values() if n["party"] == "cpc")
+    start = (dt.date.today() - dt.timedelta(days=30)).isoformat()
+    page.click(f"#gap-list button.add-liaison[data-id='{target['id']}']")
+    form = page.locator("#liaison-form")
+    expect(form).to_be_visible()
+    assert form.locator("[name=to]").input_value().startswith(target["name"])
+    assert form.locator("[name=mechanism]").input_value() == "党员委员联系党外委员"
+    assert page.evaluate("document.activeElement.name") == "from"
+    form.locator("[name=from]").fill(holder["name"])  # typed by name, not picked: still one member
+    form.locator("[name=start_date]").fill(start)
+    after(page, "written", lambda: form.locator("[type=submit]").click())
+    expect(form.locator(".form-ok")).to_have_text(
+        f"已新增联系：{holder['name']} → {target['name']}（党员委员联系党外委员，{start} 起）")
+    held = [l for l in get(office, f"/api/v1/members/{holder['id']}")["liaisons_out"] if l["to_id"] == target["id"]]
+    assert len(held) == 1 and held[0]["start_date"] == start and held[0]["end_date"] is None
+    assert target["id"] not in page.evaluate("window.liaisonPage.gapIds('non-party-without-liaison')")
+
+    show_member(page, holder["id"])
+    row = page.locator(f"#detail-actions li[data-liaison='{held[0]['liaison_id']}']")
+    row.locator("button", has_text="结束联系").click()
+    end = row.locator("form.end-form")
+    assert end.locator("[name=date]").input_value() == TODAY
+    after(page, "written", lambda: end.locator("[type=submit]").click())
+    # the panel is drawn again with the outcome; the ended liaison is no longer offered
+    page.wait_for_selector(f"body[data-member='{holder['id']}'] #detail-actions .form-ok:not([hidden])", timeout=WAIT)
+    expect(page.locator("#detail-actions .form-ok")).to_have_text(
+        f"已结束联系：{holder['name']} → {target['name']}，{TODAY} 止")
+    expect(page.locator(f"#detail-actions li[data-liaison='{held[0]['liaison_id']}']")).to_have_count(0)
+    ended = [l for l in get(office, f"/api/v1/members/{holder['id']}")["liaisons_out"] if l["to_id"] == target["id"]]
+    assert [l["end_date"] for l in ended] == [TODAY]
+    assert errors == []
+    page.context.close()
+
+
+def test_a_stale_member_edit_is_refused_then_saved_after_reading_again(browser, office):
+    named = unique_names(office)
+    member = next(n for n in named.values() if n["party"] != "cpc" and n["activity_group"])
+    groups = sorted({n["activity_group"] for n in members(office) if n["activity_group"]})
+    other_group = next(g for g in groups if g != member["activity_group"])
+    page, errors = open_page(browser, office)
+    show_member(page, member["id"])
+    page.click("#detail-actions button:has-text('编辑委员')")
+    form = page.locator("#detail-actions form.member-form")
+    expect(form).to_be_visible()
+    assert form.locator("[name=name]").input_value() == member["name"]
+    # someone else changes the member meanwhile
+    detail = get(office, f"/api/v1/members/{member['id']}")
+    r = httpx.patch(f"{office['base']}/api/v1/members/{member['id']}", json={"activity_group": other_group},
+                    headers={"Authorization": f"Bearer {office['editor']}", "If-Match": f'"{detail["etag"]}"'}, timeout=30)
+    assert r.status_code == 200, r.text
+    renamed = member["name"] + "新"
+    form.locator("[name=name]").fill(renamed)
+    form.locator("[name=position]").select_option(label="常委")
+    after(page, "refused", lambda: form.locator("[type=submit]").click())
+    expect(form.locator(".form-error")).to_contain_text("已被他人修改")
+    expect(form).to_be_visible()
+    assert form.locator("[name=name]").input_value() == renamed  # what was typed stays
+    assert form.locator("[type=submit]").is_enabled()
+    assert get(office, f"/api/v1/members/{member['id']}")["member"]["name"] == member["name"]
+    form.locator("button", has_text="重新读取").click()
+    expect(form.locator(".form-note")).to_be_visible()
+    expect(form.locator("[name=activity_group]")).to_have_value(other_group)  # the other change shows
+    assert form.locator("[name=name]").input_value() == renamed
+    after(page, "written", lambda: form.locator("[type=submit]").click())
+    saved = get(office, f"/api/v1/members/{member['id']}")["member"]
+    assert (saved["name"], saved["activity_group"], saved["position"]) == (renamed, other_group, "standing")
+    page.wait_for_selector(f"body[data-member='{member['id']}'] #detail-actions .form-ok:not([hidden])", timeout=WAIT)
+    expect(page.locator("#detail-name")).to_have_text(renamed)
+    assert errors == []
+    page.context.close()
+
+
+@pytest.mark.parametrize("width,height,phone", [(390, 844, True), (1440, 900, False)], ids=["phone", "desktop"])
+def test_the_contact_form_fits_the_screen_and_works(browser, office, tmp_path_factory, width, height, phone):
+    named = {i: n for i, n in unique_names(office).items() if not i.startswith("XS-M99")}  # none a test added
+    cpc = sorted((n for n in named.values() if n["party"] == "cpc"), key=lambda n: n["id"])
+    others = sorted((n for n in named.values() if n["party"] != "cpc"), key=lambda n: n["id"])
+    who, whom = (cpc[-1], others[-1]) if phone else (cpc[-2], others[-2])
+    page, errors = open_page(browser, office, width=width, height=height, phone=phone)
+    summary = page.locator("#lf-contact > summary")
+    summary.tap() if phone else summary.click()
+    form = page.locator("#contact-form")
+    expect(form).to_be_visible()
+    form.locator("[name=from]").fill(who["name"])
+    form.locator("[name=to]").fill(whom["name"])
+    form.locator("[name=summary]").fill("走访了解委员所在企业情况")
+    form.locator("[name=mode]").select_option("走访")
+    form.scroll_into_view_if_needed()
+    inner = page.evaluate("window.innerWidth")
+    assert inner == width
+    assert page.evaluate("document.documentElement.scrollWidth") <= inner
+    controls = form.locator("input, select, textarea, button[type=submit]")
+    for i in range(controls.count()):
+        box = controls.nth(i).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= inner, (i, box)
+        assert box["height"] >= 40, (i, box)
+        size = controls.nth(i).evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
+        assert size >= 16, (i, size)
+    submit = form.locator("[type=submit]")
+    submit.scroll_into_view_if_needed()
+    box = submit.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= inner and box["y"] + box["height"] <= height
+    shots = tmp_path_factory.getbasetemp() / "screenshots"
+    shots.mkdir(exist_ok=True)
+    page.locator("#work-panel").scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / f"contact-form-{width}x{height}.png"))
+    after(page, "written", (lambda: submit.tap()) if phone else submit.click)
+    expect(form.locator(".form-ok")).to_have_text(f"已记录：{who['name']} → {whom['name']}，{TODAY} 走访")
+    assert page.evaluate("document.documentElement.scrollWidth") <= inner
+    contacts = get(office, f"/api/v1/members/{whom['id']}")["contacts"]
+    assert any(c["from_id"] == who["id"] and c["date"] == TODAY and c["summary"] == "走访了解委员所在企业情况"
+               for c in contacts)
+    assert errors == []
+    page.context.close()
