@@ -5,33 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import shutil
 from xml.etree import ElementTree
 
 import httpx
 import pytest
 from openpyxl import load_workbook
 from PIL import Image
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from liaison_graph.api.auth import create_token
 from benchmarks.api_load import free_port, prepared_store, serving
 from liaison_graph.graph.embedded import EmbeddedStore
 from tests.api_fixtures import A, CITY, build_city
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TODAY = dt.date.today().isoformat()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert shutil.which("chromium") or CHROMIUM, "Debian's chromium is needed (the README's test command installs it)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -9,31 +9,18 @@ Every wait is for the page's state (its counters of writes done and refused), ne
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections import Counter
 
 import httpx
 import pytest
 from liaison_graph.api.auth import create_token
 from liaison_graph.graph.embedded import EmbeddedStore
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from benchmarks.api_load import free_port, prepared_store, serving
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TODAY = dt.date.today().isoformat()
 WAIT = 30_000
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert shutil.which("chromium") or CHROMIUM, "Debian's chromium is needed (the README's test command installs it)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
