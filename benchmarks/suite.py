@@ -15,7 +15,9 @@ the two full coverages by committee from the maintained indexes (warm, and as a 
 process), reach with K = 3 from a party group and a recommendation for one county (each
 the median of its runs), the lookups (``benchmarks/lookups.py``: the first page of members
 and of sectors and the token's own committee, for a token of the top committee and for
-the county's, warm through the application), and — at county scale — the county gap
+the county's, warm through the application), the token check every request pays first
+(``benchmarks/tokens.py``: for a token of the top committee and of the county, with a token
+for every committee; the top committee's scope afresh and kept), and — at county scale — the county gap
 endpoint under 50 concurrent clients. The peers answer the first gap (non-party members without a CPC
 liaison) and the two full coverages by committee from the same CSVs: DuckDB SQL, SQLite
 with indexes, a plain networkx script (which also reads the workbook, for the XLSX load,
@@ -166,6 +168,11 @@ def product(folder: Path, work: Path, scale: str) -> dict:
         out["edit_write_s"] = timed(lambda: store.write(Batch(nodes={"Member": {mid: {**props, "township": "东镇"}}})))[0]
         out["edit_write_next_s"] = timed(lambda: store.write(Batch(nodes={"Member": {mid: {**props, "township": "西镇"}}})))[0]
         out["report_after_edit_s"] = timed(lambda: store_report(store, DAY, two, None, "committee"))[0]
+        # a token issued from the command line beside the service (another connection, no roster
+        # row changed): the columns the service patched in memory still hold
+        subprocess.run([sys.executable, "-m", "liaison_graph.api.cli", "--db", str(db), "token", "create",
+                        "--committee", county, "--name", "beside"], check=True, capture_output=True)
+        out["report_after_token_s"] = timed(lambda: store_report(store, DAY, two, None, "committee"))[0]
         if scale != "nation":  # the same report on the graph's view (the whole nation's graph is several GB)
             seconds, view = timed(lambda: open_view(store, DAY))
             out["report_graph_s"] = seconds + timed(lambda: report(view, two, by="committee"))[0]
@@ -188,6 +195,14 @@ def product(folder: Path, work: Path, scale: str) -> dict:
     from benchmarks.lookups import measure as measure_lookups
 
     out.update(measure_lookups(db, county))
+    # the token check every request pays first, on the committees of this store and a token for each
+    from benchmarks.tokens import committee_rows
+    from benchmarks.tokens import measure as measure_tokens
+
+    with EmbeddedStore(db) as store:
+        rows = committee_rows(store.committees())
+    (work / "tokens").mkdir()
+    out.update(measure_tokens(rows, work / "tokens", county))
     if scale == "county":
         with serving(db, free_port()) as base:
             import benchmarks.api_load as load
@@ -611,11 +626,13 @@ def markdown(results: dict) -> str:
     metrics = ["load_csv_rows_s", "load_xlsx_rows_s", "gap_county_ms", "gap_whole_ms", "gap_unorganised_whole_ms",
                "cli_county_gap_s", "report_by_committee_s", "cli_report_by_committee_s", "report_first_s",
                "report_by_committee_peak_rss_mb", "report_graph_s", "edit_write_s", "edit_write_next_s", "report_after_edit_s",
+               "report_after_token_s",
                "cli_report_county_s", "cli_report_city_s", "cli_report_province_s", "report_county_s",
                "coverage_counts_ms",
                "cli_coverage_counts_s", "reach_k3_ms", "recommend_county_s",
                "lookup_members_top_ms", "lookup_sectors_top_ms", "lookup_committee_top_ms",
-               "lookup_members_county_ms", "lookup_sectors_county_ms", "lookup_committee_county_ms", "api_rps",
+               "lookup_members_county_ms", "lookup_sectors_county_ms", "lookup_committee_county_ms",
+               "token_check_top_us", "token_check_county_us", "scope_fresh_top_us", "scope_kept_top_us", "api_rps",
                "api_p95_ms", "api_python_client_rps", "api_python_client_p95_ms", "peak_rss_mb"]
     for scale, entry in results["scales"].items():
         peers = list(entry["peers"])

@@ -76,7 +76,7 @@ def check_write(store: Store, batch: Batch, root: str | None = None, moves: bool
     or makes a cycle of committees; nothing is written either way. A checked batch carries
     its moves (``Batch.moved_from``) to the store's change feed."""
     before_tree = store.committees()
-    scope = frozenset(subtree(before_tree, root)) if root is not None else None
+    scope = subtree(before_tree, root) if root is not None else None
     touched: set[str] = set()
     moved: dict[tuple[str, str], str] = {}
     overwritten: list[dict] = []

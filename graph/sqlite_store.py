@@ -56,8 +56,9 @@ class SqliteStore(Store):
         self._graph: nx.MultiDiGraph | None = None
         self._parts: dict = {}
         self._committees: dict | None = None
-        self._tokens: list[TokenRecord] | None = None
+        self._tokens: dict[str, TokenRecord] | None = None
         self._data_version: int | None = None
+        self._roster_version: int | None = None
 
     def close(self) -> None:
         self.db.close()
@@ -124,6 +125,7 @@ class SqliteStore(Store):
         finally:
             self.forget()
             if committed:
+                self._read_again()
                 for step in follow:  # what the projections in memory do once the write is in
                     step()
         log.info("wrote batch: created %s, updated %s", created, updated)
@@ -192,6 +194,9 @@ class SqliteStore(Store):
             self.db.execute("BEGIN IMMEDIATE")
             for table in ("edges", "nodes", "changes", *self.projection_tables()):
                 self.db.execute(f"DELETE FROM {table}")
+            # the roster's version moves on though the feed is emptied (another connection's
+            # caches are dropped by it: ``_roster``)
+            self.db.execute("UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = 'changes'")
         self.forget()
 
     # --- backup and restore, journal and tokens ---------------------------------------
@@ -212,10 +217,18 @@ class SqliteStore(Store):
         self._tokens = None  # a token changes no roster: the graph and the projections stand
 
     def tokens(self) -> list[TokenRecord]:
+        return list(self._token_table().values())
+
+    def token(self, token_id: str) -> TokenRecord | None:
+        return self._token_table().get(token_id)
+
+    def _token_table(self) -> dict[str, TokenRecord]:
+        """The tokens by id, as read from the file (in the order they were issued); read
+        again after any write of a token, this connection's or another's."""
         self._fresh()
         if self._tokens is None:
-            self._tokens = sqlite_journal.tokens(self.db)
-        return list(self._tokens)
+            self._tokens = {t.id: t for t in sqlite_journal.tokens(self.db)}
+        return self._tokens
 
     def revoke_token(self, token_id: str, at: str, audit: Audit | None = None) -> bool:
         done = sqlite_journal.revoke_token(self.db, token_id, at, audit)
@@ -264,15 +277,35 @@ class SqliteStore(Store):
     # --- what is held in memory ----------------------------------------------------------
     def _fresh(self) -> None:
         """Drop what is held when another connection (a CLI load beside a running server)
-        has committed to the file since it was read."""
+        has changed the roster since it was read. A commit that changes no roster row — a
+        token issued or revoked, report columns kept in the file — drops the tokens only:
+        the graph, the committees and the projections in memory still hold."""
         version = self.db.execute("PRAGMA data_version").fetchone()[0]
         if version != self._data_version:
-            self.forget()
-            self._data_version = version
+            roster = self._roster()
+            if roster != self._roster_version:
+                self.forget()
+            self._tokens = None
+            self._data_version, self._roster_version = version, roster
+
+    def _roster(self) -> int:
+        """The roster's version: the last change-feed number. Every write that changes a
+        node or an edge appends to the change feed in its own transaction (a restore
+        too), and the numbers never go back (AUTOINCREMENT), so an unchanged number is an
+        unchanged roster."""
+        row = self.db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'changes'").fetchone()
+        return row[0] if row else 0
+
+    def _read_again(self) -> None:
+        """After this connection's own write: what it holds was dropped, so the file as it is
+        now is what the next reads see; note the file's versions for the next ``_fresh``."""
+        self._data_version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        self._roster_version = self._roster()
 
     def unchanged_since_read(self) -> bool:
-        """Whether no other connection has written since this one last looked."""
-        return self.db.execute("PRAGMA data_version").fetchone()[0] == self._data_version
+        """Whether no other connection has changed the roster since this one last looked."""
+        return (self.db.execute("PRAGMA data_version").fetchone()[0] == self._data_version
+                or self._roster() == self._roster_version)
 
     def forget(self) -> None:
         """Drop everything read from the file (after a write, ours or another's)."""

@@ -78,7 +78,10 @@ class Store(ABC):
 
     @abstractmethod
     def committees(self) -> dict[str, dict]:
-        """Every committee: id -> properties (the tree is small)."""
+        """Every committee: id -> properties (the tree is small). Read only for callers: a
+        store may hand out the same dict again while the committees are unchanged, and then
+        must hand out a new one once they change (a write, its own or another connection's),
+        for ``graph/view.py`` keeps the scopes it works out for as long as the dict."""
 
     # --- lists, answered from the store's indexes without a graph (graph/lookups.py) -----
     @abstractmethod
@@ -158,6 +161,13 @@ class Store(ABC):
     @abstractmethod
     def tokens(self) -> list[TokenRecord]:
         """Every token record, oldest first."""
+
+    def token(self, token_id: str) -> TokenRecord | None:
+        """The token record of that id, or None; as current as ``tokens()`` (a token
+        created or revoked by another connection is seen at once). By default a scan of
+        ``tokens()``; a store that keeps its tokens in memory answers from a dict by id,
+        built once per tokens table and dropped with it."""
+        return next((t for t in self.tokens() if t.id == token_id), None)
 
     @abstractmethod
     def revoke_token(self, token_id: str, at: str, audit: Audit | None = None) -> bool:

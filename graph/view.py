@@ -8,6 +8,7 @@ same code, with the same answers, on every store. Days are ISO strings.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Set as AbstractSet
 
 import networkx as nx
 from liaison_graph.graph.errors import CommitteeNotFound, MemberNotFound
@@ -31,9 +32,7 @@ def children_of(committees: dict[str, dict]) -> dict[str, list[str]]:
     return children
 
 
-def subtree(committees: dict[str, dict], root: str) -> set[str]:
-    """A committee and every committee below it."""
-    children = children_of(committees)
+def _below(children: dict[str, list[str]], root: str) -> set[str]:
     out, stack = set(), [root]
     while stack:
         cid = stack.pop()
@@ -41,6 +40,35 @@ def subtree(committees: dict[str, dict], root: str) -> set[str]:
             out.add(cid)
             stack.extend(children.get(cid, []))
     return out
+
+
+def _subtree(committees: dict[str, dict], root: str) -> set[str]:
+    """A committee and every committee below it, worked out afresh from the table: the
+    reference the kept scopes of ``subtree`` must equal."""
+    return _below(children_of(committees), root)
+
+
+# The committee table the scopes were last worked out from, its children, and each
+# committee's scope as asked: (table, children, {root: scope}). The table is held, so its id
+# is never another's while it is kept; a new table replaces the whole entry at once.
+_kept: tuple[dict, dict[str, list[str]], dict[str, frozenset[str]]] | None = None
+
+
+def subtree(committees: dict[str, dict], root: str) -> frozenset[str]:
+    """A committee and every committee below it (never to be changed by the caller). Kept
+    for as long as the table it comes from: a store hands out the same table (one dict)
+    until the committees change (``Store.committees``), so the tree is worked out once per
+    table and each committee's scope once; a store that builds a new table on every call
+    gets its scopes worked out afresh."""
+    global _kept
+    kept = _kept
+    if kept is None or kept[0] is not committees:
+        kept = _kept = (committees, children_of(committees), {})
+    scopes = kept[2]
+    found = scopes.get(root)
+    if found is None:
+        found = scopes[root] = frozenset(_below(kept[1], root))
+    return found
 
 
 def home_committee(store: Store, node_id: str) -> str:
@@ -55,15 +83,17 @@ def home_committee(store: Store, node_id: str) -> str:
 OWN, TREE = "own", "tree"  # the model's `span` vocabulary: the committee alone, or with those below it
 
 
-def scope_of(store: Store, committee_id: str | None, span: str = TREE) -> tuple[set[str] | None, dict[str, dict]]:
-    """The committee ids a query covers (``None``: all) and the committee table: a
-    committee and every committee below it, or (``span`` own) the committee alone."""
+def scope_of(store: Store, committee_id: str | None,
+             span: str = TREE) -> tuple[frozenset[str] | None, dict[str, dict]]:
+    """The committee ids a query covers (``None``: all; never to be changed by the caller)
+    and the committee table: a committee and every committee below it, or (``span`` own)
+    the committee alone."""
     committees = store.committees()
     if committee_id is None:
         return None, committees
     if committee_id not in committees:
         raise CommitteeNotFound(f"找不到政协「{committee_id}」", committee_id=committee_id)
-    return ({committee_id} if span == OWN else subtree(committees, committee_id)), committees
+    return (frozenset((committee_id,)) if span == OWN else subtree(committees, committee_id)), committees
 
 
 def open_view(store: Store, day: dt.date, committee_id: str | None = None, span: str = TREE) -> View:
@@ -76,7 +106,7 @@ class View:
     """Indexes of one day, built in one pass over the subgraph; every lookup after that is
     a dictionary read."""
 
-    def __init__(self, G: nx.MultiDiGraph, day: str, scope: set[str] | None, committees: dict[str, dict]):
+    def __init__(self, G: nx.MultiDiGraph, day: str, scope: AbstractSet[str] | None, committees: dict[str, dict]):
         self.G, self.day, self.scope, self.committees = G, day, scope, committees
         self._extra: dict = {}
         with bulk():

@@ -34,7 +34,7 @@ def references(kind: str) -> list[tuple[str, str, str, bool]]:
 def keep_hidden_references(store: Store, batch: Batch, root: str) -> None:
     """For a load by ``root``'s token: every reference a written node holds in the store to a
     node outside the scope, which the file leaves out, is kept with its edge."""
-    scope = frozenset(subtree(store.committees(), root))
+    scope = subtree(store.committees(), root)
     for kind in list(batch.node_kinds()):
         refs = references(kind)
         stored = store.node_props(kind, list(batch.owners(kind))) if refs else {}

@@ -72,6 +72,9 @@ def usage_line(exc: click.UsageError, argv: list[str]) -> str:
 HELP = "显示本帮助并退出"
 HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
 WORDS = (("[OPTIONS]", "[选项]"), ("COMMAND [ARGS]...", "命令 [参数]..."))
+# What click writes after an option's help. (Value placeholders such as PATH or DATE stay
+# as they are: click aligns the columns by characters, and a Chinese one would shift them.)
+MARKS = (("[required]", "[必填]"), ("[default: ", "[默认："), ("; required]", "；必填]"), ("[env var: ", "[环境变量："))
 
 
 class ChineseHelp(click.HelpFormatter):
@@ -81,6 +84,14 @@ class ChineseHelp(click.HelpFormatter):
         for english, chinese in WORDS:
             args = args.replace(english, chinese)
         super().write_usage(prog, args, prefix="用法：")
+
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+        def marks(text: str) -> str:
+            for english, chinese in MARKS:
+                text = text.replace(english, chinese)
+            return text
+
+        super().write_dl([(term, marks(text)) for term, text in rows], col_max, col_spacing)
 
     def write_heading(self, heading: str) -> None:
         self.write(f"{'':>{self.current_indent}}{HEADINGS.get(heading, heading)}：\n")

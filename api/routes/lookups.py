@@ -71,7 +71,7 @@ def _day(as_of: str | None) -> str | None:
     return day_of(as_of).isoformat() if as_of else None
 
 
-def _scope(service, caller, committee_id: str | None) -> set[str]:
+def _scope(service, caller, committee_id: str | None) -> frozenset[str]:
     """The committees a list covers: the one asked for (in the caller's scope) or the
     token's own, and every committee below it. Called under the service's lock."""
     return scope_of(service.store, scope_for(caller, committee_of(service.store, caller.bounds, committee_id)))[0]

@@ -50,7 +50,7 @@ def tokens(store: Store, scope: Scope, *, lock: Lock = NO_LOCK) -> list[TokenRow
 def revoke(store: Store, scope: Scope, token_id: str, *, lock: Lock = NO_LOCK) -> TokenRecord:
     """Revoke a live token of the scope at once; its record as it was."""
     with lock:
-        record = next((t for t in store.tokens() if t.id == token_id), None)
+        record = store.token(token_id)
         if record is None or not scope.sees(record.committee_id):
             raise NotFound(f"找不到未吊销的令牌「{token_id}」", id=token_id)
         return revoke_token(store, token_id, actor=scope.actor)

@@ -9,6 +9,7 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from liaison_graph.graph import column_coverage, columnar
@@ -361,3 +362,43 @@ def test_columns_in_memory_follow_each_write(first, later, data):
                     for policy in policies_asked:
                         assert store_report(store, dt.date.fromisoformat(day), policy, None, "committee") == \
                             report(open_view(store, dt.date.fromisoformat(day)), policy, "committee"), (k, day, policy.name)
+
+
+def test_another_connections_token_write_keeps_what_is_held_and_its_roster_write_drops_it(tmp_path):
+    """A server holds the report columns (patched in memory after its own edit) and the gap
+    index; a command line beside it issues a token: the server keeps both, and sees the
+    token at once. A roster write from the command line: the server drops them and answers
+    from the file as it now is."""
+    from liaison_graph.api.auth import authenticate, create_token, revoke_token
+    from liaison_graph.graph.errors import Unauthorized
+    from liaison_graph.loaders.sample import SAMPLE
+
+    day = dt.date(2026, 11, 1)
+    with EmbeddedStore(tmp_path / "s.db") as server:
+        load_files([SAMPLE], server)
+        policy = builtin()["two-coverages"]
+        store_report(server, day, policy)
+        server.gaps("non-party-without-liaison", day, "XS")
+        member = next(iter(server.node_props("Member", ["XS-M0001"]).values()))
+        server.write(Batch(nodes={"Member": {"XS-M0001": {**member, "name": "改名一"}}}))  # the server's own edit
+        held, index = server.projection("report_columns").held, server.projection("gaps")._loaded(server)
+        assert held is not None
+        with EmbeddedStore(tmp_path / "s.db") as cli:
+            record, token = create_token(cli, "XS", "viewer", "beside")
+        assert authenticate(server, f"Bearer {token}").token.id == record.id  # seen at once
+        store_report(server, day, policy)
+        assert server.projection("report_columns").held is held  # kept: no roster changed
+        assert server.projection("gaps")._loaded(server) is index
+        with EmbeddedStore(tmp_path / "s.db") as cli:
+            revoke_token(cli, record.id)
+        with pytest.raises(Unauthorized):
+            authenticate(server, f"Bearer {token}")
+        with EmbeddedStore(tmp_path / "s.db") as cli:
+            cli.write(Batch(nodes={"Member": {"XS-M0001": {**member, "name": "改名二"}}}))
+        got = store_report(server, day, policy)
+        assert server.projection("report_columns").held is not held  # dropped, read again
+        assert got == report(open_view(server, day), policy)
+        assert server.node_props("Member", ["XS-M0001"])["XS-M0001"]["name"] == "改名二"
+        with EmbeddedStore(tmp_path / "s.db") as cli:
+            cli.clear()
+        assert server.committees() == {} and server.gaps("non-party-without-liaison", day, None) == []

@@ -320,6 +320,39 @@ def test_a_token_change_and_its_audit_record_are_one_transaction(edge_store, mon
     assert edge_store.audit(0, 100_000)[-1] == revoked
 
 
+def test_a_tokens_scope_and_record_follow_every_change_on_every_store(edge_store, tmp_path):
+    """A caller's scope is kept per committee table (the embedded store hands out one table
+    until it changes; the Bolt store a new one on every call): on either it is the scope
+    worked out afresh, and follows a committee added or moved; the token found by id is the
+    one ``tokens()`` lists, revoked at once."""
+    from liaison_graph.api.auth import authenticate, create_token, revoke_token
+    from liaison_graph.graph.errors import Unauthorized
+    from liaison_graph.graph.view import _subtree, subtree
+
+    headers = {cid: f"Bearer {create_token(edge_store, cid, 'viewer')[1]}" for cid in ("P1", "C1", "C2")}
+
+    def scopes() -> dict[str, frozenset[str]]:
+        committees = edge_store.committees()
+        for cid in committees:
+            assert subtree(committees, cid) == _subtree(committees, cid)
+        return {cid: authenticate(edge_store, header).scope for cid, header in headers.items()}
+
+    assert scopes() == {"P1": {"P1", "C1", "C2"}, "C1": {"C1"}, "C2": {"C2"}}
+    added = {"id": "C1X", "name": "新设政协", "level": "县", "parent_id": "C1"}
+    load_files([write_json(tmp_path / "added.json", {"committees": [added]})], edge_store)
+    assert scopes() == {"P1": {"P1", "C1", "C2", "C1X"}, "C1": {"C1", "C1X"}, "C2": {"C2"}}
+    load_files([write_json(tmp_path / "moved.json", {"committees": [{**added, "parent_id": "C2"}]})], edge_store,
+               moves=True)
+    assert scopes() == {"P1": {"P1", "C1", "C2", "C1X"}, "C1": {"C1"}, "C2": {"C2", "C1X"}}
+    token_id = headers["C2"].split("_")[1]
+    assert edge_store.token(token_id) == next(t for t in edge_store.tokens() if t.id == token_id)
+    assert edge_store.token("000000000000") is None
+    revoke_token(edge_store, token_id)
+    assert edge_store.token(token_id).revoked_at is not None
+    with pytest.raises(Unauthorized):
+        authenticate(edge_store, headers["C2"])
+
+
 def test_a_sync_into_a_store_that_holds_data_keeps_the_write_rule(edge_store, tmp_path):
     """Copying a store into another that already holds some of its ids: a member the target
     keeps in another committee is not moved by the copy unless it is asked for; the copy is
