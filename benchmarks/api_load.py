@@ -42,9 +42,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(db: Path, port: int, timeout: float = 30.0):
-    """`liaison serve` on 127.0.0.1:port over ``db``, stopped on exit."""
-    cmd = [sys.executable, "-m", "liaison_graph.api.cli", "serve", "--db", str(db), "--port", str(port)]
+def serving(db: Path, port: int, timeout: float = 30.0, workers: int = 1):
+    """`liaison serve` on 127.0.0.1:port over ``db`` with that many worker processes,
+    stopped on exit."""
+    cmd = [sys.executable, "-m", "liaison_graph.api.cli", "serve", "--db", str(db), "--port", str(port),
+           "--workers", str(workers)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ})
     base = f"http://127.0.0.1:{port}"
     try:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -59,6 +60,10 @@ class Batch:
     expect: dict[tuple[str, str], str | None] = field(default_factory=dict)
     # (kind, id) -> the committee a node leaves (an explicit move): its feed hears of it too.
     moved_from: dict[tuple[str, str], str] = field(default_factory=dict)
+    # The roster's version the write rule read the tree at (Store.roster_version; None: unchecked),
+    # and the rule again, on a store as it is now: True when it finds what it found then.
+    checked_at: int | None = None
+    recheck: Callable[[Any], bool] | None = field(default=None, compare=False, repr=False)
 
     def add_node(self, kind: str, node_id: str, props: dict) -> None:
         self.nodes.setdefault(kind, {})[node_id] = clean(props)

@@ -74,7 +74,13 @@ def _changed(before: dict, after: dict) -> tuple[dict, dict]:
 def check_write(store: Store, batch: Batch, root: str | None = None, moves: bool = False) -> WriteCheck:
     """Refuse a batch that reaches outside ``root``'s scope, moves a node without ``moves``,
     or makes a cycle of committees; nothing is written either way. A checked batch carries
-    its moves (``Batch.moved_from``) to the store's change feed."""
+    its moves (``Batch.moved_from``) to the store's change feed, the roster's version it was
+    checked at (``Batch.checked_at``, read before the tree) and how to check it again
+    (``Batch.recheck``): a store that keeps a version, finding inside the write's
+    transaction that another process changed the roster since, checks the batch again
+    against the tree as it now is, and writes it only if the check comes out the same (else
+    the new check's refusal, or a conflict to retry)."""
+    checked_at = store.roster_version()
     before_tree = store.committees()
     scope = subtree(before_tree, root) if root is not None else None
     touched: set[str] = set()
@@ -151,7 +157,10 @@ def check_write(store: Store, batch: Batch, root: str | None = None, moves: bool
     else:
         touched |= batch.committee_ids(store)
     batch.moved_from = moved  # the committees moved nodes leave hear of it in the change feed
-    return WriteCheck(sorted(c for c in touched if c), overwritten, moved)
+    result = WriteCheck(sorted(c for c in touched if c), overwritten, moved)
+    batch.checked_at = checked_at
+    batch.recheck = lambda now: check_write(now, batch, root, moves) == result
+    return result
 
 
 def _hangs_below(parents: dict, written: dict, scope: frozenset[str], cid: str) -> bool:

@@ -177,7 +177,17 @@ class SqliteStore(Store):
             "SELECT count(*) FROM temp.wanted_edges w JOIN edges e ON e.src_kind = w.src_kind AND e.src = w.src "
             "AND e.kind = w.kind AND e.dst_kind = w.dst_kind AND e.dst = w.dst AND e.key = w.key").fetchone()[0]
 
+    def roster_version(self) -> int:
+        return self._roster()
+
     def _check_expected(self, batch: Batch) -> None:
+        checked_at = getattr(batch, "checked_at", None)
+        if checked_at is not None and self._roster() != checked_at:
+            # another process wrote since the write rule read the tree: the rule again, now,
+            # under this transaction's write lock (it raises its own refusal if there is one)
+            if batch.recheck is None or not batch.recheck(self):
+                raise Conflict("名单在检查之后被另一处（另一个服务进程或命令行）改动，本次写入未执行，请重试",
+                               checked_at=checked_at)
         for target, wanted in batch.expect.items():
             if len(target) == 2:  # a node: (kind, id)
                 row = self.db.execute("SELECT props FROM nodes WHERE kind = ? AND id = ?", target).fetchone()

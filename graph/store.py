@@ -111,6 +111,14 @@ class Store(ABC):
         sorted by all but the properties, and the properties of their far ends by
         (kind, id)."""
 
+    def roster_version(self) -> int | None:
+        """A number that moves whenever the roster (a node or an edge) changes, read from the
+        store as it is now; None when the store does not keep one. The write rule records it
+        when it reads the tree (``Batch.checked_at``), and a store that keeps one refuses,
+        inside the write's transaction, a batch checked against a roster that has changed
+        since: another process (a second worker, the command line) wrote in between."""
+        return None
+
     def has_roster(self) -> bool:
         """Whether the store holds a roster: at least one member (committees alone are not
         one). The command line refuses to report on a store without one."""

@@ -52,6 +52,7 @@ class FrameBatch(Batch):
                  replace_row_edges: dict[str, set[str]]):
         self.node_frames, self.edge_frame = node_frames, edge_frame
         self.replace_row_edges, self.audit, self.expect, self.moved_from = replace_row_edges, None, {}, {}
+        self.checked_at, self.recheck = None, None
         self.rows_changed = False
         self._nodes: Mapping[str, Mapping[str, dict]] | None = None
         self._edges: Sequence[EdgeRow] | None = None

@@ -3,7 +3,9 @@ the access tokens (create, list, revoke). The command line speaks for the whole 
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from pathlib import Path
 
 import click
@@ -65,8 +67,11 @@ def sync(to_neo4j, replace, moves, store_config):
 @click.option("--max-upload-mb", type=click.IntRange(1, 1024), default=20, show_default=True, help="上传文件合计上限（MB）")
 @click.option("--max-json-kb", type=click.IntRange(1, 102400), default=1024, show_default=True,
               help="其他请求内容（JSON）的上限（KB）")
+@click.option("--workers", default="auto", show_default=True, metavar="N|auto",
+              callback=lambda ctx, param, value: _workers(value),
+              help="工作进程数：auto 为每个处理器核一个，最多 4 个；1 为单进程")
 @store_options
-def serve(demo, host, port, max_upload_mb, max_json_kb, store_config):
+def serve(demo, host, port, max_upload_mb, max_json_kb, workers, store_config):
     """启动 HTTP 服务（/api/v1 接口、/docs 接口文档）。每个请求须带访问令牌。"""
     import tempfile
 
@@ -74,6 +79,7 @@ def serve(demo, host, port, max_upload_mb, max_json_kb, store_config):
 
     from liaison_graph.api.app import serving_app
     from liaison_graph.api.service import Service
+    from liaison_graph.api.workers import SERVE_ENV, app as worker_app
 
     check_port(host, port)
     check_page_libraries()
@@ -88,19 +94,35 @@ def serve(demo, host, port, max_upload_mb, max_json_kb, store_config):
             issued = tokens.create(store, WHOLE, root, "admin", "演示")
         else:
             store = open_store(store_config)
-        service = Service(store, max_upload_bytes=max_upload_mb * 1024 * 1024, max_json_bytes=max_json_kb * 1024,
-                          demo=demo)
+        limits = {"max_upload_bytes": max_upload_mb * 1024 * 1024, "max_json_bytes": max_json_kb * 1024, "demo": demo}
+        service = Service(store, **limits)
         address = f"http://{f'[{host}]' if ':' in host else host}:{port}"
         if demo:
             click.echo(f"演示库已就绪（示例名单，{committee_name(store.committees(), root)}）。管理员令牌：")
             click.echo(issued.secret)
             click.echo(f"在浏览器中打开：{address}/#token={issued.secret}")
-        click.echo(f"服务地址：{address}（接口文档 {address}/docs），按 Ctrl+C 停止")
-        log.info("serving on %s:%s", host, port)
-        try:
-            uvicorn.run(serving_app(service), host=host, port=port, log_level="warning")
-        finally:
-            store.close()
+        click.echo(f"服务地址：{address}（接口文档 {address}/docs），{workers} 个工作进程，按 Ctrl+C 停止")
+        log.info("serving on %s:%s with %s workers", host, port, workers)
+        if workers == 1:
+            try:
+                uvicorn.run(serving_app(service), host=host, port=port, log_level="warning")
+            finally:
+                store.close()
+            return
+        # each worker opens the store itself (the demo's too: the file in the folder above)
+        config = {**store_config, "db": str(store.path)} if hasattr(store, "path") else store_config
+        store.close()
+        os.environ[SERVE_ENV] = json.dumps({"store": config, "parent": os.getpid(), **limits})
+        uvicorn.run(f"{worker_app.__module__}:{worker_app.__name__}", factory=True, host=host, port=port,
+                    workers=workers, log_level="warning")
+
+
+def _workers(value: str) -> int:
+    from liaison_graph.api.workers import count
+
+    if value != "auto" and not (value.isdecimal() and 1 <= int(value) <= 64):
+        raise BadArgument(f"--workers 应为 1 到 64 之间的整数或 auto，不是「{value}」", field="workers", value=value)
+    return count(value)
 
 
 def check_port(host: str, port: int) -> None:

@@ -229,7 +229,8 @@ def test_sigkill_of_the_server_during_edits_loses_no_acknowledged_write(tmp_path
     kills = 4
     for round_no in range(kills):
         port = free_port()
-        cmd = [sys.executable, "-m", "liaison_graph.api.cli", "serve", "--db", str(db), "--port", str(port)]
+        cmd = [sys.executable, "-m", "liaison_graph.api.cli", "serve", "--db", str(db), "--port", str(port),
+               "--workers", "1"]
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         for _ in range(300):

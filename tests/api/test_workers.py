@@ -1,0 +1,146 @@
+"""The service on several worker processes over one embedded store: every acknowledged write
+is there, whichever worker answers next; concurrent editors of one member lose no update;
+a write checked in one process while another changes the roster is checked again, and
+refused if the check no longer holds; the workers die with the process that started them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from liaison_graph.api.auth import create_token
+from liaison_graph.graph.batch import Batch
+from liaison_graph.graph.embedded import EmbeddedStore
+from liaison_graph.graph.errors import Conflict, Forbidden, NotFound
+from liaison_graph.graph.guard import check_write
+from liaison_graph.loaders import load_files
+
+from benchmarks.api_load import free_port
+from tests.conftest import EDGE_ROSTER, write_json
+
+
+def children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdecimal():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+def until(condition, what: str, limit: float = 60.0):
+    """Wait for a state (polled), failing with ``what`` if it never comes."""
+    stop = time.monotonic() + limit
+    while not (value := condition()):
+        assert time.monotonic() < stop, what
+        time.sleep(0.05)
+    return value
+
+
+@pytest.fixture
+def two_workers(tmp_path):
+    db = tmp_path / "w.db"
+    with EmbeddedStore(db) as store:
+        load_files([write_json(tmp_path / "base.json", EDGE_ROSTER)], store)
+        _, token = create_token(store, "P1", "editor", "workers")
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "liaison_graph.api.cli", "serve", "--db", str(db), "--port", str(port),
+                             "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ})
+    base = f"http://127.0.0.1:{port}"
+
+    def ready():
+        try:
+            return httpx.get(base + "/readyz", timeout=1).status_code == 200 and len(children(proc.pid)) >= 2
+        except httpx.TransportError:
+            assert proc.poll() is None, proc.stderr.read().decode(errors="replace")[-500:]
+            return False
+
+    until(ready, "the service never came up on two workers")
+    try:
+        yield proc, base, {"Authorization": f"Bearer {token}"}, db
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(30)
+
+
+def test_two_workers_lose_no_update_and_every_read_sees_the_writes_before_it(two_workers):
+    proc, base, headers, _ = two_workers
+    clients, increments = 8, 4
+
+    def editor():
+        with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
+            done = 0
+            while done < increments:
+                r = http.get("/api/v1/members/B1")
+                tag, count = r.json()["etag"], int(r.json()["member"].get("计数", 0))
+                w = http.patch("/api/v1/members/B1", json={"计数": str(count + 1)}, headers={"If-Match": tag})
+                if w.status_code == 200:
+                    done += 1
+                    # the next read, whichever worker answers it, sees this write or a later one
+                    seen = int(http.get("/api/v1/members/B1").json()["member"]["计数"])
+                    assert seen >= count + 1, (seen, count)
+                else:
+                    assert w.status_code == 409, w.text
+
+    threads = [threading.Thread(target=editor) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
+        assert http.get("/api/v1/members/B1").json()["member"]["计数"] == str(clients * increments)
+
+
+def test_the_workers_die_with_the_process_that_started_them(two_workers):
+    proc, _, _, _ = two_workers
+    workers = children(proc.pid)
+    assert len(workers) >= 2
+    proc.kill()
+    proc.wait(30)
+    until(lambda: not any(Path(f"/proc/{pid}").exists() and "zombie" not in _state(pid) for pid in workers),
+          "a worker outlived the service that started it")
+
+
+def _state(pid: int) -> str:
+    try:
+        return "zombie" if (Path(f"/proc/{pid}") / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z" else "alive"
+    except OSError:
+        return "zombie"
+
+
+def test_a_write_checked_before_another_process_wrote_is_checked_again(tmp_path):
+    """The write rule read the tree; another connection then wrote. An unrelated write does
+    not stop the first (checked again, the same); a move of the node it edits does."""
+    db = tmp_path / "s.db"
+    with EmbeddedStore(db) as first:
+        load_files([write_json(tmp_path / "base.json", EDGE_ROSTER)], first)
+        b1 = first.node_props("Member", ["B1"])["B1"]
+        edit = Batch(nodes={"Member": {"B1": {**b1, "name": "赵敏一"}}})
+        check_write(first, edit, "C1")
+        with EmbeddedStore(db) as other:  # an unrelated write by another process
+            p1 = other.node_props("Committee", ["P1"])["P1"]
+            other.write(Batch(nodes={"Committee": {"P1": {**p1, "term": "第十一届"}}}))
+        first.write(edit)
+        assert first.node_props("Member", ["B1"])["B1"]["name"] == "赵敏一"
+
+        edit = Batch(nodes={"Member": {"B1": {**b1, "name": "赵敏二"}}})
+        check_write(first, edit, "C1")
+        with EmbeddedStore(db) as other:  # the member moves to the other county meanwhile
+            moved = {**other.node_props("Member", ["B1"])["B1"], "committee_id": "C2"}
+            other.write(Batch(nodes={"Member": {"B1": moved}}))
+        with pytest.raises((Forbidden, Conflict, NotFound)):  # as absent, refused: never moved back
+            first.write(edit)
+        assert first.node_props("Member", ["B1"])["B1"]["committee_id"] == "C2"  # not moved back
+        assert first.node_props("Member", ["B1"])["B1"]["name"] == "赵敏一"
