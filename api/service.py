@@ -3,7 +3,8 @@
 The store is opened once when the service starts. Requests reach it one at a time (the
 embedded store is one SQLite connection and one in-memory graph), so a reader never sees
 half of a write: a route hands the lock to the verb it calls, which holds it while it reads
-or writes the store. Each route takes ``Annotated`` dependencies for the service and the
+or writes the store. The long questions go to a second connection behind a second lock
+(``long_store``, ``long_lock``); it reads the file as the first leaves it after each write. Each route takes ``Annotated`` dependencies for the service and the
 caller; the caller's scope decides what it may see.
 """
 
@@ -29,9 +30,21 @@ class Service:
     max_upload_bytes: int = 20 * 1024 * 1024
     max_json_bytes: int = 1024 * 1024  # any body but an upload
     demo: bool = False
+    # A second connection to the same store for the long questions (reports, recommendations,
+    # network figures, diffs, exports), behind its own lock, so that the short ones — a gap
+    # list, a lookup, an edit — never wait behind them. None: one connection for all.
+    long_store: Store | None = None
 
     def __post_init__(self):
         self.lock = threading.Lock()
+        self.long_lock = threading.Lock() if self.long_store is not None else self.lock
+        if self.long_store is None:
+            self.long_store = self.store
+
+    def close(self) -> None:
+        if self.long_store is not self.store:
+            self.long_store.close()
+        self.store.close()
 
 
 async def get_service(request: Request) -> Service:

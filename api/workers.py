@@ -51,6 +51,14 @@ def die_with_parent(parent: int) -> None:
         os._exit(0)
 
 
+def second_connection(store, config: dict):
+    """A second connection to an embedded store, for the long questions (``Service.long_store``):
+    they then never hold up the short ones. None for a Bolt store (its driver is a pool)."""
+    from liaison_graph.api.commands.stores import open_store
+
+    return open_store(config) if hasattr(store, "path") else None
+
+
 def app():
     """One worker's application (uvicorn calls this in each worker process)."""
     from liaison_graph.api.app import serving_app
@@ -61,6 +69,6 @@ def app():
     die_with_parent(config["parent"])
     store = open_store(config["store"])
     service = Service(store, max_upload_bytes=config["max_upload_bytes"], max_json_bytes=config["max_json_bytes"],
-                      demo=config["demo"])
+                      demo=config["demo"], long_store=second_connection(store, config["store"]))
     log.info("worker %s serving", os.getpid())
     return serving_app(service)

@@ -215,6 +215,11 @@ def product(folder: Path, work: Path, scale: str) -> dict:
         out["api_rps"], out["api_p95_ms"] = best["rps"], best["p95_ms"]
         out["api_failures"] = result["failures"] + (fast or {}).get("failures", 0)
         out["api_client"] = "wrk" if fast else "python threads"
+    if scale == "nation":  # the county gap endpoint on the nation store: one worker and two, with and without reports
+        from benchmarks.api_scale import measure as measure_api
+
+        for workers in (1, 2):
+            out.update(measure_api(db, workers))
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
 
@@ -633,7 +638,9 @@ def markdown(results: dict) -> str:
                "lookup_members_top_ms", "lookup_sectors_top_ms", "lookup_committee_top_ms",
                "lookup_members_county_ms", "lookup_sectors_county_ms", "lookup_committee_county_ms",
                "token_check_top_us", "token_check_county_us", "scope_fresh_top_us", "scope_kept_top_us", "api_rps",
-               "api_p95_ms", "api_python_client_rps", "api_python_client_p95_ms", "peak_rss_mb"]
+               "api_p95_ms", "api_python_client_rps", "api_python_client_p95_ms",
+               *(f"api_{k}_{f}_w{w}" for w in (1, 2) for k in ("quiet", "with_reports") for f in ("rps", "p95_ms", "p99_ms")),
+               *(f"api_report_median_s_w{w}" for w in (1, 2)), "peak_rss_mb"]
     for scale, entry in results["scales"].items():
         peers = list(entry["peers"])
         lines += [f"**{scale}** ({entry['rows']:,} rows; county {entry['county']})", "",

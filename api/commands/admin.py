@@ -79,7 +79,7 @@ def serve(demo, host, port, max_upload_mb, max_json_kb, workers, store_config):
 
     from liaison_graph.api.app import serving_app
     from liaison_graph.api.service import Service
-    from liaison_graph.api.workers import SERVE_ENV, app as worker_app
+    from liaison_graph.api.workers import SERVE_ENV, app as worker_app, second_connection
 
     check_port(host, port)
     check_page_libraries()
@@ -95,7 +95,8 @@ def serve(demo, host, port, max_upload_mb, max_json_kb, workers, store_config):
         else:
             store = open_store(store_config)
         limits = {"max_upload_bytes": max_upload_mb * 1024 * 1024, "max_json_bytes": max_json_kb * 1024, "demo": demo}
-        service = Service(store, **limits)
+        # what a worker opens (the demo's file too, in the folder above)
+        config = {**store_config, "db": str(store.path)} if hasattr(store, "path") else store_config
         address = f"http://{f'[{host}]' if ':' in host else host}:{port}"
         if demo:
             click.echo(f"演示库已就绪（示例名单，{committee_name(store.committees(), root)}）。管理员令牌：")
@@ -104,14 +105,13 @@ def serve(demo, host, port, max_upload_mb, max_json_kb, workers, store_config):
         click.echo(f"服务地址：{address}（接口文档 {address}/docs），{workers} 个工作进程，按 Ctrl+C 停止")
         log.info("serving on %s:%s with %s workers", host, port, workers)
         if workers == 1:
+            service = Service(store, long_store=second_connection(store, config), **limits)
             try:
                 uvicorn.run(serving_app(service), host=host, port=port, log_level="warning")
             finally:
-                store.close()
+                service.close()
             return
-        # each worker opens the store itself (the demo's too: the file in the folder above)
-        config = {**store_config, "db": str(store.path)} if hasattr(store, "path") else store_config
-        store.close()
+        store.close()  # each worker opens the store itself
         os.environ[SERVE_ENV] = json.dumps({"store": config, "parent": os.getpid(), **limits})
         uvicorn.run(f"{worker_app.__module__}:{worker_app.__name__}", factory=True, host=host, port=port,
                     workers=workers, log_level="warning")

@@ -30,7 +30,7 @@ BINARY = {"schema": {"type": "string", "format": "binary"}}
                                          for fmt, media in GRAPH_MEDIA.items()}}})
 def graph_feed(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = None,
                format: Literal["node-link", "graphml", "gexf"] = "node-link"):
-    H = exports.graph(service.store, caller.bounds, committee_id, lock=service.lock)
+    H = exports.graph(service.long_store, caller.bounds, committee_id, lock=service.long_lock)
     headers = {} if format == "node-link" else {"Content-Disposition": f'attachment; filename="liaison-graph.{format}"'}
     return Response(graph_bytes(H, format), media_type=GRAPH_MEDIA[format], headers=headers)
 
@@ -43,7 +43,7 @@ def table_feed(service: ServiceDep, caller: CallerDep,
                format: Annotated[Literal["csv", "xlsx"], Query(description="csv 或 xlsx")] = "csv",
                encoding: Annotated[Literal[CSV_ENCODINGS], Query(
                    description="CSV 的编码：utf-8（带 BOM，默认）或 gb18030（供只认 GBK/GB18030 的旧系统导入）")] = "utf-8"):
-    rows = exports.table(service.store, caller.bounds, table, committee_id, lock=service.lock)
+    rows = exports.table(service.long_store, caller.bounds, table, committee_id, lock=service.long_lock)
     attachment = {"Content-Disposition": f'attachment; filename="{table}.{format}"'}
     if format == "csv":
         return Response(table_csv(rows, encoding), media_type=f"text/csv; charset={encoding}", headers=attachment)

@@ -67,8 +67,8 @@ def policies(caller: CallerDep) -> Any:
 
 def _coverage(service: Service, caller: Caller, policy: PolicyAsked, as_of: str | None, committee_id: str | None,
               by: str | None, window: int | None, span: str = TREE) -> dict:
-    return questions.coverage(service.store, caller.bounds, policy, day_of(as_of), committee_id, by, window, span,
-                              lock=service.lock)
+    return questions.coverage(service.long_store, caller.bounds, policy, day_of(as_of), committee_id, by, window, span,
+                              lock=service.long_lock)
 
 
 @router.get("/coverage", response_model=CoverageOut, operation_id="get_coverage", responses=READ, **OWN, summary="按政策统计覆盖率（名义与有效）、未覆盖名单、分组、联系数量、沉寂联系")
@@ -128,14 +128,14 @@ def diff(service: ServiceDep, caller: CallerDep,
          from_: Annotated[str, Query(alias="from", max_length=AS_OF_MAX, description="起始日",
                                         json_schema_extra=DATE)],
          to: AsOf = None, committee_id: CommitteeQ = None) -> Any:
-    return questions.diff(service.store, caller.bounds, day_of(from_, "from"), day_of(to, "to"), committee_id,
-                          lock=service.lock)
+    return questions.diff(service.long_store, caller.bounds, day_of(from_, "from"), day_of(to, "to"), committee_id,
+                          lock=service.long_lock)
 
 
 @router.get("/network", response_model=NetworkOut, operation_id="get_network", responses=READ, **OWN, summary="联系网络诊断：联系数、关键联络人、孤立委员、界别矩阵")
 def network(service: ServiceDep, caller: CallerDep, as_of: AsOf = None, committee_id: CommitteeQ = None,
             top: Annotated[int, Query(ge=1, le=1000)] = 10) -> Any:
-    return questions.network(service.store, caller.bounds, day_of(as_of), committee_id, top, lock=service.lock)
+    return questions.network(service.long_store, caller.bounds, day_of(as_of), committee_id, top, lock=service.long_lock)
 
 
 @router.get("/stats", response_model=StatsOut, operation_id="get_stats", responses=READ, **OWN, summary="各类数量（令牌所属政协或所问政协，含其下级政协；与命令行 stats 相同）")
@@ -145,7 +145,8 @@ def stats(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = Non
 
 def _recommend(service: Service, caller: Caller, policy: PolicyAsked, as_of: str | None,
                committee_id: str | None) -> dict:
-    return recommending.recommend(service.store, caller.bounds, policy, day_of(as_of), committee_id, lock=service.lock)
+    return recommending.recommend(service.long_store, caller.bounds, policy, day_of(as_of), committee_id,
+                                  lock=service.long_lock)
 
 
 @router.get("/recommend", response_model=RecommendOut, operation_id="get_recommend", responses=READ, **OWN, summary="推荐结对（未覆盖者的联系人、编入的党组织、临时党支部）及采纳后的覆盖率")

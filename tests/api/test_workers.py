@@ -144,3 +144,41 @@ def test_a_write_checked_before_another_process_wrote_is_checked_again(tmp_path)
             first.write(edit)
         assert first.node_props("Member", ["B1"])["B1"]["committee_id"] == "C2"  # not moved back
         assert first.node_props("Member", ["B1"])["B1"]["name"] == "赵敏一"
+
+
+def test_short_questions_never_wait_behind_a_long_one(tmp_path):
+    """The long questions (reports, recommendations, network, diff, exports) run on their own
+    connection behind their own lock: while one holds it, a gap list, a lookup and an edit
+    are answered."""
+    from fastapi.testclient import TestClient
+    from liaison_graph.api.app import serving_app
+    from liaison_graph.api.service import Service
+
+    db = tmp_path / "s.db"
+    with EmbeddedStore(db) as store:
+        load_files([write_json(tmp_path / "base.json", EDGE_ROSTER)], store)
+        _, token = create_token(store, "P1", "editor", "long")
+    service = Service(EmbeddedStore(db), long_store=EmbeddedStore(db))
+    headers = {"Authorization": f"Bearer {token}"}
+    answers: dict = {}
+    with TestClient(serving_app(service)) as http:
+        def short():
+            answers["gaps"] = http.get("/api/v1/gaps/non-party-without-liaison?committee_id=C1", headers=headers)
+            answers["member"] = http.get("/api/v1/members/B1", headers=headers)
+            tag = answers["member"].json()["etag"]
+            answers["edit"] = http.patch("/api/v1/members/B1", json={"备注": "长问题进行中"},
+                                         headers={**headers, "If-Match": tag})
+
+        with service.long_lock:  # a whole-store report is running
+            worker = threading.Thread(target=short)
+            worker.start()
+            worker.join(60)
+            assert not worker.is_alive(), "a short question waited behind the long one"
+        assert [answers[k].status_code for k in ("gaps", "member", "edit")] == [200, 200, 200]
+        # and the long connection sees the edit made on the other
+        report = http.get("/api/v1/coverage?committee_id=C1", headers=headers)
+        assert report.status_code == 200
+        assert http.get("/api/v1/members/B1", headers=headers).json()["member"]["备注"] == "长问题进行中"
+        network = http.get("/api/v1/network?committee_id=C1", headers=headers)
+        assert network.status_code == 200
+    service.close()
