@@ -19,3 +19,9 @@ WRITE_INDEXES_LAST_FROM = 50_000
 # A write of up to this many rows is followed by the report columns in memory; a larger
 # one drops them and the next whole-store report builds them again.
 PATCH_COLUMNS_UP_TO = 5_000
+
+# The whole store's gap list is answered by the indexed query of the gap index's tables for
+# this many whole-store questions of one connection (a command-line call asks one), and from
+# the arrays loaded into memory after that (a running service asks again and again). Both
+# give the same list in the same order.
+WHOLE_GAPS_BY_QUERY_UP_TO = 1

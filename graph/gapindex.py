@@ -245,14 +245,17 @@ def committee_counts(db: sqlite3.Connection, rule: str, day: str, committee_ids:
     return {cid: (total, covered) for cid, total, covered in rows}
 
 
-def committee_gaps(db: sqlite3.Connection, rule: str, day: str, committee_id: str) -> list[dict]:
-    """One committee's gaps straight from the index tables (no arrays to load): what a
-    single command-line question needs."""
+def committee_gaps(db: sqlite3.Connection, rule: str, day: str, committee_id: str | None) -> list[dict]:
+    """One committee's gaps (None: the whole store's, by committee then id, as the arrays
+    give them) straight from the index tables, no arrays to load: what a single
+    command-line question needs."""
     d = days.day(day)
+    where = "m.committee_id = ? AND " if committee_id is not None else ""
     rows = db.execute(
-        """SELECT m.id, m.name, m.committee_id, m.sector FROM member_index m
-           WHERE m.committee_id = ? AND m.cpc = ? AND m.start_day <= ? AND m.end_day >= ?
+        f"""SELECT m.id, m.name, m.committee_id, m.sector FROM member_index m
+           WHERE {where}m.cpc = ? AND m.start_day <= ? AND m.end_day >= ?
              AND NOT EXISTS (SELECT 1 FROM cover_spans c WHERE c.member_id = m.id AND c.rule = ?
                              AND c.start_day <= ? AND c.end_day >= ?)
-           ORDER BY m.id""", (committee_id, int(PLAN.forms[rule].cpc), d, d, rule, d, d))
+           ORDER BY m.committee_id, m.id""",
+        (*([committee_id] if committee_id is not None else []), int(PLAN.forms[rule].cpc), d, d, rule, d, d))
     return [gap_item({"id": i, "name": n, "committee_id": c, "sector": s}) for i, n, c, s in rows]

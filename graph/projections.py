@@ -37,6 +37,7 @@ class GapIndex(Projection):
 
     def __init__(self):
         self._arrays: gapindex.GapIndex | None = None
+        self._whole_asked = 0  # whole-store questions asked of this connection
 
     def migrated(self, store, version: int) -> None:
         # 3 created the index, 5 changed its days to graph/days.py's: filled from the data there
@@ -61,8 +62,14 @@ class GapIndex(Projection):
         if committee_id is not None and committee_id not in store.committees():
             raise CommitteeNotFound(f"找不到政协「{committee_id}」", committee_id=committee_id)
         store._fresh()
-        if self._arrays is None and committee_id is not None and not store.holds_whole_graph():
-            return gapindex.committee_gaps(store.db, rule, as_of.isoformat(), committee_id)
+        if self._arrays is None and not store.holds_whole_graph():
+            if committee_id is not None:
+                return gapindex.committee_gaps(store.db, rule, as_of.isoformat(), committee_id)
+            # The whole store's: asked once (a command-line call), the indexed query; asked
+            # again (a running service), the arrays, loaded once and kept (fastpaths.py).
+            self._whole_asked += 1
+            if self._whole_asked <= fastpaths.WHOLE_GAPS_BY_QUERY_UP_TO:
+                return gapindex.committee_gaps(store.db, rule, as_of.isoformat(), None)
         return self._loaded(store).gaps(rule, as_of.isoformat(), committee_id)
 
     def counts(self, store, rule: str, as_of: dt.date,

@@ -402,3 +402,25 @@ def test_another_connections_token_write_keeps_what_is_held_and_its_roster_write
         with EmbeddedStore(tmp_path / "s.db") as cli:
             cli.clear()
         assert server.committees() == {} and server.gaps("non-party-without-liaison", day, None) == []
+
+
+def test_the_whole_stores_gaps_by_query_are_the_arrays_gaps(tmp_path):
+    """A connection's first whole-store gap list comes from the indexed query, the next ones
+    from the arrays: the same members in the same order, on every day and for both rules."""
+    from liaison_graph.graph import fastpaths, gapindex
+    from tests.api_fixtures import build_city
+
+    db = build_city(tmp_path)
+    with EmbeddedStore(db) as store:
+        arrays = gapindex.GapIndex(store.db)
+        for rule in ("non-party-without-liaison", "party-member-unorganised"):
+            for day in ("2021-06-30", "2023-01-01", "2026-06-30", "2031-01-01"):
+                by_query = gapindex.committee_gaps(store.db, rule, day, None)
+                assert by_query == arrays.gaps(rule, day, None), (rule, day)
+        day = dt.date(2026, 6, 30)
+        first = store.gaps("non-party-without-liaison", day)  # asked once: the query, no arrays loaded
+        assert store.projection("gaps")._arrays is None
+        for _ in range(fastpaths.WHOLE_GAPS_BY_QUERY_UP_TO):
+            store.gaps("non-party-without-liaison", day)
+        assert store.projection("gaps")._arrays is not None  # asked again: the arrays, kept
+        assert store.gaps("non-party-without-liaison", day) == first
