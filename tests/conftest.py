@@ -195,3 +195,24 @@ rules:
     through: [liaison]
     capacity: {min: 1, max: 1}
 """
+
+
+def increment_under_etags(base: str, headers: dict, increments: int, read_back: bool = False) -> None:
+    """One editor of member B1 (of EDGE_ROSTER) over HTTP: ``increments`` times read its
+    counter and ETag and write the counter plus one with ``If-Match``, reading again after
+    a 409. ``read_back``: after each write, a read sees it or a later one."""
+    import httpx
+
+    with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
+        done = 0
+        while done < increments:
+            r = http.get("/api/v1/members/B1")
+            tag, count = r.json()["etag"], int(r.json()["member"].get("计数", 0))
+            w = http.patch("/api/v1/members/B1", json={"计数": str(count + 1)}, headers={"If-Match": tag})
+            if w.status_code == 200:
+                done += 1
+                if read_back:
+                    seen = int(http.get("/api/v1/members/B1").json()["member"]["计数"])
+                    assert seen >= count + 1, (seen, count)
+            else:
+                assert w.status_code == 409, w.text

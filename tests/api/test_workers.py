@@ -22,7 +22,7 @@ from liaison_graph.graph.guard import check_write
 from liaison_graph.loaders import load_files
 
 from benchmarks.api_load import free_port
-from tests.conftest import EDGE_ROSTER, write_json
+from tests.conftest import EDGE_ROSTER, increment_under_etags, write_json
 
 
 def children(pid: int) -> set[int]:
@@ -79,22 +79,9 @@ def test_two_workers_lose_no_update_and_every_read_sees_the_writes_before_it(two
     proc, base, headers, _ = two_workers
     clients, increments = 8, 4
 
-    def editor():
-        with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
-            done = 0
-            while done < increments:
-                r = http.get("/api/v1/members/B1")
-                tag, count = r.json()["etag"], int(r.json()["member"].get("计数", 0))
-                w = http.patch("/api/v1/members/B1", json={"计数": str(count + 1)}, headers={"If-Match": tag})
-                if w.status_code == 200:
-                    done += 1
-                    # the next read, whichever worker answers it, sees this write or a later one
-                    seen = int(http.get("/api/v1/members/B1").json()["member"]["计数"])
-                    assert seen >= count + 1, (seen, count)
-                else:
-                    assert w.status_code == 409, w.text
-
-    threads = [threading.Thread(target=editor) for _ in range(clients)]
+    # each read after a write, whichever worker answers it, sees that write or a later one
+    threads = [threading.Thread(target=increment_under_etags, args=(base, headers, increments, True))
+               for _ in range(clients)]
     for t in threads:
         t.start()
     for t in threads:

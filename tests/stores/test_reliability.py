@@ -27,7 +27,7 @@ from liaison_graph.loaders import load_files
 from openpyxl import Workbook
 
 from benchmarks.api_load import free_port, serving
-from tests.conftest import EDGE_ROSTER, write_json
+from tests.conftest import EDGE_ROSTER, increment_under_etags, write_json
 
 ROOT = Path(__file__).resolve().parents[2]
 FIGURES: dict[str, int] = {"csv_fuzzed": 0, "csv_refused": 0, "csv_loaded": 0}
@@ -299,18 +299,6 @@ def test_concurrent_editors_lose_no_update_and_readers_never_see_half_an_import(
     clients, increments = 20, 5
     headers = {"Authorization": f"Bearer {token}"}
     with serving(db, free_port()) as base:
-        def editor(n):
-            with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
-                done = 0
-                while done < increments:
-                    r = http.get("/api/v1/members/B1")
-                    tag, count = r.json()["etag"], int(r.json()["member"].get("计数", 0))
-                    w = http.patch("/api/v1/members/B1", json={"计数": str(count + 1)}, headers={"If-Match": tag})
-                    if w.status_code == 200:
-                        done += 1
-                    else:
-                        assert w.status_code == 409, w.text
-
         seen_sizes: set[int] = set()
         batch = [{"id": f"IMP{i}", "name": "导入", "affiliation": "民盟", "committee_id": "C2", "sector": "民盟"}
                  for i in range(400)]
@@ -323,7 +311,7 @@ def test_concurrent_editors_lose_no_update_and_readers_never_see_half_an_import(
                     page = http.get("/api/v1/members?committee_id=C2&q=导入&limit=1000").json()
                     seen_sizes.add(page["total"])
 
-        threads = [threading.Thread(target=editor, args=(n,)) for n in range(clients)]
+        threads = [threading.Thread(target=increment_under_etags, args=(base, headers, increments)) for _ in range(clients)]
         readers = [threading.Thread(target=reader) for _ in range(3)]
         for t in threads + readers:
             t.start()
