@@ -30,3 +30,10 @@ class Projection:
 
     def forget(self) -> None:
         """Drop whatever is held in memory (another connection wrote, or a restore)."""
+
+    def follow(self, store, since: int) -> int | None:
+        """Another connection has changed the roster since version ``since`` (the change
+        feed's number when what is held was read): bring what is held up to the file as it is
+        now, in one read of it, and give the version it now holds; None (the default): it is
+        dropped instead."""
+        return None

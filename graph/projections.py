@@ -125,6 +125,47 @@ class ReportColumns(Projection):
                 log.exception("report columns could not follow the write; they will be built again")
         return follow
 
+    def follow(self, store, since: int) -> int | None:
+        """Another connection's writes since ``since``, followed as this connection's own are
+        (``_patch``): the nodes and edges the change feed names, read back in one read of the
+        file and patched into the columns held; the version followed to. Not when nothing is held, when the feed has a
+        hole (a `clear` moved its number on), when it names more than
+        ``fastpaths.PATCH_COLUMNS_UP_TO`` things, or when a node it names is gone (a restore)."""
+        if self.held is None:
+            return None
+        db, opened = store.db, not store.db.in_transaction
+        if opened:
+            db.execute("BEGIN")  # one moment of the file for the feed and the rows
+        try:
+            until = store._roster()
+            rows = db.execute("SELECT entities FROM changes WHERE seq > ? AND seq <= ?", (since, until)).fetchall()
+            if len(rows) != until - since or until - since > fastpaths.PATCH_COLUMNS_UP_TO:
+                return None
+            written: dict[str, set[str]] = {}
+            sources: dict[str, set[str]] = {}
+            for (text,) in rows:
+                for e in orjson.loads(text):
+                    if "id" in e:
+                        written.setdefault(e["kind"], set()).add(e["id"])
+                        sources.setdefault(e["kind"], set()).add(e["id"])
+                    else:
+                        sources.setdefault(e["src_kind"], set()).add(e["src"])
+            if sum(map(len, sources.values())) > fastpaths.PATCH_COLUMNS_UP_TO:
+                return None
+            if any(len(store.node_props(kind, ids)) != len(ids) for kind, ids in written.items()):
+                return None
+            patch = (_node_columns(db, written), [(k, i) for k, ids in sources.items() for i in ids],
+                     list(_edge_groups(db, sources)))
+        finally:
+            if opened:
+                db.execute("COMMIT")
+        try:
+            self.held.patch(*patch)
+        except Exception:  # never fail a read: the next report builds them again
+            log.exception("report columns could not follow another connection's write; they will be built again")
+            return None
+        return until
+
     def columns(self, store) -> columnar.Columns:
         store._fresh()
         if self.held is None:

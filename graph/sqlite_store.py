@@ -294,7 +294,13 @@ class SqliteStore(Store):
         if version != self._data_version:
             roster = self._roster()
             if roster != self._roster_version:
-                self.forget()
+                # what a projection can follow from the change feed it keeps; the rest is dropped
+                since = self._roster_version
+                followed = {p: v for p in self.projections.values()
+                            if since is not None and (v := p.follow(self, since)) is not None}
+                self.forget(keep=followed)
+                # what is still held is the file at that version; the rest is read again when asked
+                roster = min(followed.values(), default=roster)
             self._tokens = None
             self._data_version, self._roster_version = version, roster
 
@@ -317,14 +323,16 @@ class SqliteStore(Store):
         return (self.db.execute("PRAGMA data_version").fetchone()[0] == self._data_version
                 or self._roster() == self._roster_version)
 
-    def forget(self) -> None:
-        """Drop everything read from the file (after a write, ours or another's)."""
+    def forget(self, keep: Collection = ()) -> None:
+        """Drop everything read from the file (after a write, ours or another's), but for the
+        projections in ``keep``, which have followed it."""
         self._graph = None
         self._parts.clear()
         self._committees = None
         self._tokens = None
         for p in self.projections.values():
-            p.forget()
+            if p not in keep:
+                p.forget()
 
     def holds_whole_graph(self) -> bool:
         return self._graph is not None

@@ -364,11 +364,12 @@ def test_columns_in_memory_follow_each_write(first, later, data):
                             report(open_view(store, dt.date.fromisoformat(day)), policy, "committee"), (k, day, policy.name)
 
 
-def test_another_connections_token_write_keeps_what_is_held_and_its_roster_write_drops_it(tmp_path):
+def test_another_connections_token_write_keeps_what_is_held_and_its_roster_write_is_followed(tmp_path):
     """A server holds the report columns (patched in memory after its own edit) and the gap
     index; a command line beside it issues a token: the server keeps both, and sees the
-    token at once. A roster write from the command line: the server drops them and answers
-    from the file as it now is."""
+    token at once. A roster write from the command line: the server follows it in the
+    columns, reads the gap index again, and answers from the file as it now is; a `clear`
+    drops everything."""
     from liaison_graph.api.auth import authenticate, create_token, revoke_token
     from liaison_graph.graph.errors import Unauthorized
     from liaison_graph.loaders.sample import SAMPLE
@@ -396,7 +397,8 @@ def test_another_connections_token_write_keeps_what_is_held_and_its_roster_write
         with EmbeddedStore(tmp_path / "s.db") as cli:
             cli.write(Batch(nodes={"Member": {"XS-M0001": {**member, "name": "改名二"}}}))
         got = store_report(server, day, policy)
-        assert server.projection("report_columns").held is not held  # dropped, read again
+        assert server.projection("report_columns").held is held  # followed from the change feed
+        assert server.projection("gaps")._loaded(server) is not index  # read again
         assert got == report(open_view(server, day), policy)
         assert server.node_props("Member", ["XS-M0001"])["XS-M0001"]["name"] == "改名二"
         with EmbeddedStore(tmp_path / "s.db") as cli:
@@ -424,3 +426,50 @@ def test_the_whole_stores_gaps_by_query_are_the_arrays_gaps(tmp_path):
             store.gaps("non-party-without-liaison", day)
         assert store.projection("gaps")._arrays is not None  # asked again: the arrays, kept
         assert store.gaps("non-party-without-liaison", day) == first
+
+
+@given(first=st.just(None), data=st.data())
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_the_columns_held_follow_another_connections_writes(first, data):
+    """A service holds the report columns; the command line beside it writes small imports
+    (members changed or added, liaisons and contacts added or ended). The service follows
+    each from the change feed instead of building them again, and every report equals the
+    view's; a `clear` beside it drops them."""
+    from liaison_graph.graph.errors import InputError
+    from liaison_graph.graph.lookups import NodeFilter
+    from liaison_graph.loaders.sample import SAMPLE
+
+    day = dt.date(2026, 6, 30)
+    policy = builtin()["two-coverages"]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        with EmbeddedStore(folder / "s.db") as service:
+            load_files([SAMPLE], service)
+            store_report(service, day, policy)
+            held = service.projection("report_columns").held
+            members = service.list_nodes("Member", ["XS"], NodeFilter(), 300, 0)[1]
+            for k in range(3):
+                chosen = data.draw(st.lists(st.sampled_from(members), min_size=1, max_size=4, unique_by=lambda m: m["id"]))
+                cpc = [m for m in members if m.get("cpc")]
+                rows = {"members": [{**{c: v for c, v in m.items() if c in ("id", "name", "committee_id", "sector")},
+                                     "affiliation": data.draw(st.sampled_from(["中共党员", "民盟", "无党派人士"]))}
+                                    for m in chosen],
+                        "liaisons": [{"from_id": data.draw(st.sampled_from(cpc))["id"], "target_kind": "委员",
+                                      "to": m["id"], "mechanism": "党员委员联系党外委员",
+                                      "start_date": data.draw(st.sampled_from(["2020-01-01", "2026-06-01"]))}
+                                     for m in chosen],
+                        "contacts": [{"from_id": cpc[0]["id"], "to_id": m["id"], "date": "2026-06-20", "mode": "谈心谈话"}
+                                     for m in chosen]}
+                with EmbeddedStore(folder / "s.db") as cli:
+                    try:
+                        load_files([write_json(folder / f"e{k}.json", rows)], cli)
+                    except InputError:
+                        pass
+                got = store_report(service, day, policy, None, "committee")
+                assert service.projection("report_columns").held is held  # followed, not built again
+                assert got == report(open_view(service, day), policy, "committee"), k
+            with EmbeddedStore(folder / "s.db") as cli:
+                cli.clear()
+            assert service.committees() == {}
+            assert service.projection("report_columns").held is None or \
+                service.projection("report_columns").held is not held  # dropped: the feed has a hole
