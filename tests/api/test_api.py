@@ -28,22 +28,10 @@ from liaison_graph.loaders import load_files
 from openpyxl import load_workbook
 
 from tests.conftest import ONE_EACH
-from tests.api_fixtures import CITY, LEAK, A, B, build_city, open_world
+from tests.api_fixtures import CITY, LEAK, A, B
 
 DAY = "2026-06-30"
 ERROR_KEYS = {"status", "code", "message", "field", "value", "details"}
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    return build_city(tmp_path_factory.mktemp("city"))
-
-
-@pytest.fixture
-def world(template, tmp_path):
-    w = open_world(template, tmp_path)
-    yield w
-    w.close()
 
 
 def some(store, kind: str, committee: str) -> str:

@@ -11,18 +11,13 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from tests.api_fixtures import A, B, CITY, build_city, open_world
+from tests.api_fixtures import A, B, CITY, open_world
 
 DAY = "2026-06-30"
 MASKED = {"id", "name", "committee_id"}
 # What a record of the county's own may add beside a foreign member's id, name and committee.
 ABOUT_THE_ANSWER = {"kind", "distance"}
 ENDS = (("from_id", "to_id"), ("src", "dst"), ("source", "target"), ("member_id", "party_org_id"))
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    return build_city(tmp_path_factory.mktemp("city"))
 
 
 def members_of(store, committee: str) -> dict[str, dict]:

@@ -13,16 +13,11 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from tests.api_fixtures import CITY, LEAK, A, build_city, open_world
+from tests.api_fixtures import CITY, LEAK, A, open_world
 
 NODE_DIR = Path(__file__).resolve().parents[1] / "node"
 GEXF = "{http://gexf.net/1.3}"
 LISTS = ("affiliation", "special_committees", "party_org_ids")
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    return build_city(tmp_path_factory.mktemp("city"))
 
 
 @pytest.fixture(scope="module")

@@ -9,29 +9,16 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from liaison_graph.api.auth import authenticate, create_token, revoke_token
 from liaison_graph.graph.batch import Batch
 from liaison_graph.graph.embedded import EmbeddedStore
 from liaison_graph.graph.view import _subtree, scope_of, subtree
 from liaison_graph.loaders import load_files
 
-from tests.api_fixtures import CITY, A, B, build_city, open_world
+from tests.api_fixtures import CITY, A, B
 
 NEW = f"{A}X01"  # a committee added under county A
 RULE = "non-party-without-liaison"
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    return build_city(tmp_path_factory.mktemp("scopes"))
-
-
-@pytest.fixture
-def world(template, tmp_path):
-    w = open_world(template, tmp_path)
-    yield w
-    w.close()
 
 
 def naive(committees: dict[str, dict]) -> dict[str, frozenset[str]]:

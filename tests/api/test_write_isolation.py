@@ -14,7 +14,7 @@ from liaison_graph.graph.batch import etag
 from liaison_graph.graph.embedded import EmbeddedStore
 from liaison_graph.loaders import load_files
 
-from tests.api_fixtures import CITY, A, B, build_city, open_world
+from tests.api_fixtures import CITY, A, B, build_city
 
 OTHER = "Z01"  # the root of another tree
 TARGETS = {"own": A, "neighbour": B, "parent": CITY, "other_tree": OTHER}
@@ -42,13 +42,6 @@ def template(tmp_path_factory):
     with EmbeddedStore(path) as store:
         load_files([roster], store)
     return path
-
-
-@pytest.fixture
-def world(template, tmp_path):
-    w = open_world(template, tmp_path)
-    yield w
-    w.close()
 
 
 def snapshot(store) -> tuple:
