@@ -389,3 +389,11 @@ class StatsOut(Open):
     sectors: int | None = None
     liaisons: int | None = None
     contacts: int | None = None
+
+
+def as_json(answer: type[BaseModel], value: Any) -> bytes:
+    """A verb's result as its route answers it: checked against its answer model and written
+    as JSON, with no key the verb did not write (what FastAPI does with a route's
+    ``response_model``, aliases and ``exclude_unset``, done here where a long question is worked
+    out, so that its process hands over bytes)."""
+    return answer.model_validate(value).model_dump_json(exclude_unset=True, by_alias=True).encode()

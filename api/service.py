@@ -3,9 +3,10 @@
 The store is opened once when the service starts. Requests reach it one at a time (the
 embedded store is one SQLite connection and one in-memory graph), so a reader never sees
 half of a write: a route hands the lock to the verb it calls, which holds it while it reads
-or writes the store. The long questions go to a second connection behind a second lock
-(``long_store``, ``long_lock``); it reads the file as the first leaves it after each write. Each route takes ``Annotated`` dependencies for the service and the
-caller; the caller's scope decides what it may see.
+or writes the store. The long questions are jobs (``Service.answer``): on a process of their
+own when the service has one (``long_work``, ``api/longwork.py``; ``liaison serve`` always
+does), else on this connection under the lock. Each route takes ``Annotated`` dependencies
+for the service and the caller; the caller's scope decides what it may see.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from liaison_graph.api.auth import Caller, authenticate
+from liaison_graph.api.longwork import Job, LongWork
 from liaison_graph.api.verbs import scope as scopes
 from liaison_graph.graph.store import Store
 
@@ -30,20 +32,24 @@ class Service:
     max_upload_bytes: int = 20 * 1024 * 1024
     max_json_bytes: int = 1024 * 1024  # any body but an upload
     demo: bool = False
-    # A second connection to the same store for the long questions (reports, recommendations,
-    # network figures, diffs, exports), behind its own lock, so that the short ones — a gap
-    # list, a lookup, an edit — never wait behind them. None: one connection for all.
-    long_store: Store | None = None
+    # The process that answers the long questions (reports, recommendations, network
+    # figures, diffs, exports), so that the short ones — a gap list, a lookup, an edit —
+    # never wait behind them. None: they are answered here, under the lock.
+    long_work: LongWork | None = None
 
     def __post_init__(self):
         self.lock = threading.Lock()
-        self.long_lock = threading.Lock() if self.long_store is not None else self.lock
-        if self.long_store is None:
-            self.long_store = self.store
+
+    def answer(self, job: Job, *args) -> bytes:
+        """A long question's answer, as ``job(store, lock, *args)`` gives it: worked out in
+        the long questions' process when there is one, else here."""
+        if self.long_work is not None:
+            return self.long_work.run(job, *args)
+        return job(self.store, self.lock, *args)
 
     def close(self) -> None:
-        if self.long_store is not self.store:
-            self.long_store.close()
+        if self.long_work is not None:
+            self.long_work.close()
         self.store.close()
 
 

@@ -12,19 +12,16 @@ batch checked against a roster another process has changed since (``Batch.checke
 The worker learns what to serve from ``SERVE_ENV`` (the store's options and the request
 limits, as JSON), set by the command before uvicorn starts it, and dies with the process
 that started it (on Linux, through the kernel's parent-death signal), so that a supervisor
-killed outright leaves no worker holding the port."""
+killed outright leaves no worker holding the port. Each worker has its own process for the
+long questions (``api/longwork.py``), which dies with the worker in the same way."""
 
 from __future__ import annotations
 
-import ctypes
 import json
 import logging
 import os
-import signal
-import sys
 
 SERVE_ENV = "LIAISON_SERVE_WORKER"
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 log = logging.getLogger(__name__)
 
@@ -37,38 +34,17 @@ def count(asked: str | int) -> int:
     return int(asked)
 
 
-def die_with_parent(parent: int) -> None:
-    """Ask the kernel to kill this process when the one that started it (``parent``) ends
-    (Linux only); if it has already ended — killed while this worker was starting — end now."""
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
-                log.warning("parent-death signal not set (errno %s)", ctypes.get_errno())
-        except (OSError, AttributeError) as exc:  # no prctl here
-            log.warning("parent-death signal not available: %s", exc)
-    if os.getppid() != parent:
-        os._exit(0)
-
-
-def second_connection(store, config: dict):
-    """A second connection to an embedded store, for the long questions (``Service.long_store``):
-    they then never hold up the short ones. None for a Bolt store (its driver is a pool)."""
-    from liaison_graph.api.commands.stores import open_store
-
-    return open_store(config) if hasattr(store, "path") else None
-
-
 def app():
     """One worker's application (uvicorn calls this in each worker process)."""
     from liaison_graph.api.app import serving_app
     from liaison_graph.api.commands.stores import open_store
+    from liaison_graph.api.longwork import LongWork, die_with_parent
     from liaison_graph.api.service import Service
 
     config = json.loads(os.environ[SERVE_ENV])
     die_with_parent(config["parent"])
     store = open_store(config["store"])
     service = Service(store, max_upload_bytes=config["max_upload_bytes"], max_json_bytes=config["max_json_bytes"],
-                      demo=config["demo"], long_store=second_connection(store, config["store"]))
+                      demo=config["demo"], long_work=LongWork(config["store"]))
     log.info("worker %s serving", os.getpid())
     return serving_app(service)

@@ -25,6 +25,18 @@ class LiaisonError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def __reduce__(self):
+        # as it is, whatever its class's constructor takes: an error raised in another
+        # process (the long questions') is raised again here with its message and details
+        return _again, (type(self), self.message, dict(self.__dict__))
+
+
+def _again(cls: type[LiaisonError], message: str, state: dict) -> LiaisonError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
+
 
 class ModelError(LiaisonError):
     """The model or a policy file is malformed."""

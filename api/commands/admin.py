@@ -79,7 +79,8 @@ def serve(demo, host, port, max_upload_mb, max_json_kb, workers, store_config):
 
     from liaison_graph.api.app import serving_app
     from liaison_graph.api.service import Service
-    from liaison_graph.api.workers import SERVE_ENV, app as worker_app, second_connection
+    from liaison_graph.api.longwork import LongWork
+    from liaison_graph.api.workers import SERVE_ENV, app as worker_app
 
     check_port(host, port)
     check_page_libraries()
@@ -105,7 +106,7 @@ def serve(demo, host, port, max_upload_mb, max_json_kb, workers, store_config):
         click.echo(f"服务地址：{address}（接口文档 {address}/docs），{workers} 个工作进程，按 Ctrl+C 停止")
         log.info("serving on %s:%s with %s workers", host, port, workers)
         if workers == 1:
-            service = Service(store, long_store=second_connection(store, config), **limits)
+            service = Service(store, long_work=LongWork(config), **limits)
             try:
                 uvicorn.run(serving_app(service), host=host, port=port, log_level="warning")
             finally:

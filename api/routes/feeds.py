@@ -14,6 +14,8 @@ from liaison_graph.api.schemas import AuditItem, ChangesOut, Page
 from liaison_graph.api.service import AdminDep, CallerDep, ServiceDep
 from liaison_graph.api.verbs import exports
 from liaison_graph.api.verbs.exports import TABLES
+from liaison_graph.api.verbs.scope import Lock, Scope
+from liaison_graph.graph.store import Store
 
 router = APIRouter(tags=["feeds"])
 
@@ -30,9 +32,14 @@ BINARY = {"schema": {"type": "string", "format": "binary"}}
                                          for fmt, media in GRAPH_MEDIA.items()}}})
 def graph_feed(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = None,
                format: Literal["node-link", "graphml", "gexf"] = "node-link"):
-    H = exports.graph(service.long_store, caller.bounds, committee_id, lock=service.long_lock)
     headers = {} if format == "node-link" else {"Content-Disposition": f'attachment; filename="liaison-graph.{format}"'}
-    return Response(graph_bytes(H, format), media_type=GRAPH_MEDIA[format], headers=headers)
+    return Response(service.answer(graph_job, caller.bounds, committee_id, format), media_type=GRAPH_MEDIA[format],
+                    headers=headers)
+
+
+def graph_job(store: Store, lock: Lock, scope: Scope, committee_id: str | None, fmt: str) -> bytes:
+    """The graph written in a format (a long question's job: ``Service.answer``)."""
+    return graph_bytes(exports.graph(store, scope, committee_id, lock=lock), fmt)
 
 
 @router.get("/export/tables/{table}", summary="名单表（与导入格式相同）：CSV 或 XLSX", operation_id="export_table",
@@ -43,11 +50,18 @@ def table_feed(service: ServiceDep, caller: CallerDep,
                format: Annotated[Literal["csv", "xlsx"], Query(description="csv 或 xlsx")] = "csv",
                encoding: Annotated[Literal[CSV_ENCODINGS], Query(
                    description="CSV 的编码：utf-8（带 BOM，默认）或 gb18030（供只认 GBK/GB18030 的旧系统导入）")] = "utf-8"):
-    rows = exports.table(service.long_store, caller.bounds, table, committee_id, lock=service.long_lock)
     attachment = {"Content-Disposition": f'attachment; filename="{table}.{format}"'}
+    data = service.answer(table_job, caller.bounds, table, committee_id, format, encoding)
     if format == "csv":
-        return Response(table_csv(rows, encoding), media_type=f"text/csv; charset={encoding}", headers=attachment)
-    return Response(table_xlsx(rows), media_type=XLSX, headers=attachment)
+        return Response(data, media_type=f"text/csv; charset={encoding}", headers=attachment)
+    return Response(data, media_type=XLSX, headers=attachment)
+
+
+def table_job(store: Store, lock: Lock, scope: Scope, table: str, committee_id: str | None, fmt: str,
+              encoding: str) -> bytes:
+    """A roster table written as CSV or a workbook (a long question's job: ``Service.answer``)."""
+    rows = exports.table(store, scope, table, committee_id, lock=lock)
+    return table_csv(rows, encoding) if fmt == "csv" else table_xlsx(rows)
 
 
 @router.get("/changes", response_model=ChangesOut, summary="变更流：自游标 since 之后的写入（按政协，令牌范围内）",

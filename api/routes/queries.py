@@ -8,6 +8,7 @@ the command line takes a ``--policy`` file."""
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,6 +24,7 @@ from liaison_graph.api.params import AS_OF_MAX, DATE, XLSX, XLSX_ANSWER, AsOf, B
 from liaison_graph.graph.view import TREE
 from liaison_graph.api.report_xlsx import write_coverage_xlsx
 from liaison_graph.api.answers import (
+    as_json,
     CoverageCountsOut,
     CoverageOut,
     DiffOut,
@@ -39,7 +41,12 @@ from liaison_graph.api.verbs import questions
 from liaison_graph.api.verbs import recommend as recommending
 from liaison_graph.api.verbs.policies import PolicyAsked
 from liaison_graph.api.verbs.policies import policies as builtin_policies
+from liaison_graph.api.verbs.scope import Lock, Scope
 from liaison_graph.graph.flagship import RULES
+from liaison_graph.graph.store import Store
+
+JSON = "application/json"
+XLSX_FORM = "xlsx"
 
 router = APIRouter(tags=["queries"])
 READ = fails(ASKED, SCOPED)
@@ -65,10 +72,25 @@ def policies(caller: CallerDep) -> Any:
     return builtin_policies()
 
 
+def coverage_job(store: Store, lock: Lock, scope: Scope, policy: PolicyAsked, day: dt.date, committee_id: str | None,
+                 by: str | None, window: int | None, span: str, form: str) -> tuple[bytes, str]:
+    """A coverage report as its route sends it (a long question's job: ``Service.answer``):
+    JSON, or the printed workbook with its file name."""
+    result = questions.coverage(store, scope, policy, day, committee_id, by, window, span, lock=lock)
+    if form == "xlsx":
+        with tempfile.TemporaryDirectory() as tmp:
+            data = write_coverage_xlsx(result, Path(tmp) / "coverage.xlsx").read_bytes()
+        return data, f"coverage-{result['policy']}-{result['as_of']}.xlsx"
+    return as_json(CoverageOut, result), ""
+
+
 def _coverage(service: Service, caller: Caller, policy: PolicyAsked, as_of: str | None, committee_id: str | None,
-              by: str | None, window: int | None, span: str = TREE) -> dict:
-    return questions.coverage(service.long_store, caller.bounds, policy, day_of(as_of), committee_id, by, window, span,
-                              lock=service.long_lock)
+              by: str | None, window: int | None, span: str = TREE, form: str = "json") -> Response:
+    data, name = service.answer(coverage_job, caller.bounds, policy, day_of(as_of), committee_id, by, window, span,
+                                form)
+    if form == "xlsx":
+        return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(data, media_type=JSON)
 
 
 @router.get("/coverage", response_model=CoverageOut, operation_id="get_coverage", responses=READ, **OWN, summary="按政策统计覆盖率（名义与有效）、未覆盖名单、分组、联系数量、沉寂联系")
@@ -90,25 +112,18 @@ def coverage_counts(service: ServiceDep, caller: CallerDep, as_of: AsOf = None,
     return questions.coverage_counts(service.store, caller.bounds, day_of(as_of), committee_id, lock=service.lock)
 
 
-def _workbook(result: dict) -> Response:
-    with tempfile.TemporaryDirectory() as tmp:
-        data = write_coverage_xlsx(result, Path(tmp) / "coverage.xlsx").read_bytes()
-    name = f"coverage-{result['policy']}-{result['as_of']}.xlsx"
-    return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
 @router.get("/coverage.xlsx", summary="覆盖情况 Excel 报告（可打印归档）", response_class=Response,
             operation_id="get_coverage_xlsx", responses=fails(ASKED, SCOPED, answers={200: XLSX_ANSWER}))
 def coverage_xlsx(service: ServiceDep, caller: CallerDep, policy: PolicyQ = None, by: By | None = None,
                   as_of: AsOf = None, committee_id: CommitteeQ = None, window: Window = None, span: SpanQ = TREE):
-    return _workbook(_coverage(service, caller, PolicyAsked(policy), as_of, committee_id, by, window, span))
+    return _coverage(service, caller, PolicyAsked(policy), as_of, committee_id, by, window, span, XLSX_FORM)
 
 
 @router.post("/coverage.xlsx", summary="覆盖情况 Excel 报告，政策可以是请求中的自定义政策文件", response_class=Response,
              operation_id="post_coverage_xlsx", responses=fails(ASKED, SCOPED, (400, 413), answers={200: XLSX_ANSWER}))
 def coverage_xlsx_of(service: ServiceDep, caller: CallerDep, body: CoverageIn):
-    return _workbook(_coverage(service, caller, asked(body), body.as_of, body.committee_id, body.by, body.window,
-                               body.span))
+    return _coverage(service, caller, asked(body), body.as_of, body.committee_id, body.by, body.window, body.span,
+                     XLSX_FORM)
 
 
 @router.get("/reach/{node_id}", response_model=ReachOut, operation_id="get_reach", responses=READ, **OWN, summary="K 步联系之内党的工作可达的委员、界别和组织")
@@ -128,14 +143,22 @@ def diff(service: ServiceDep, caller: CallerDep,
          from_: Annotated[str, Query(alias="from", max_length=AS_OF_MAX, description="起始日",
                                         json_schema_extra=DATE)],
          to: AsOf = None, committee_id: CommitteeQ = None) -> Any:
-    return questions.diff(service.long_store, caller.bounds, day_of(from_, "from"), day_of(to, "to"), committee_id,
-                          lock=service.long_lock)
+    return Response(service.answer(diff_job, caller.bounds, day_of(from_, "from"), day_of(to, "to"), committee_id),
+                    media_type=JSON)
+
+
+def diff_job(store: Store, lock: Lock, scope: Scope, day_from: dt.date, day_to: dt.date, committee_id: str | None) -> bytes:
+    return as_json(DiffOut, questions.diff(store, scope, day_from, day_to, committee_id, lock=lock))
 
 
 @router.get("/network", response_model=NetworkOut, operation_id="get_network", responses=READ, **OWN, summary="联系网络诊断：联系数、关键联络人、孤立委员、界别矩阵")
 def network(service: ServiceDep, caller: CallerDep, as_of: AsOf = None, committee_id: CommitteeQ = None,
             top: Annotated[int, Query(ge=1, le=1000)] = 10) -> Any:
-    return questions.network(service.long_store, caller.bounds, day_of(as_of), committee_id, top, lock=service.long_lock)
+    return Response(service.answer(network_job, caller.bounds, day_of(as_of), committee_id, top), media_type=JSON)
+
+
+def network_job(store: Store, lock: Lock, scope: Scope, day: dt.date, committee_id: str | None, top: int) -> bytes:
+    return as_json(NetworkOut, questions.network(store, scope, day, committee_id, top, lock=lock))
 
 
 @router.get("/stats", response_model=StatsOut, operation_id="get_stats", responses=READ, **OWN, summary="各类数量（令牌所属政协或所问政协，含其下级政协；与命令行 stats 相同）")
@@ -143,10 +166,15 @@ def stats(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = Non
     return questions.stats(service.store, caller.bounds, committee_id, lock=service.lock)
 
 
+def recommend_job(store: Store, lock: Lock, scope: Scope, policy: PolicyAsked, day: dt.date,
+                  committee_id: str | None) -> bytes:
+    return as_json(RecommendOut, recommending.recommend(store, scope, policy, day, committee_id, lock=lock))
+
+
 def _recommend(service: Service, caller: Caller, policy: PolicyAsked, as_of: str | None,
-               committee_id: str | None) -> dict:
-    return recommending.recommend(service.long_store, caller.bounds, policy, day_of(as_of), committee_id,
-                                  lock=service.long_lock)
+               committee_id: str | None) -> Response:
+    return Response(service.answer(recommend_job, caller.bounds, policy, day_of(as_of), committee_id),
+                    media_type=JSON)
 
 
 @router.get("/recommend", response_model=RecommendOut, operation_id="get_recommend", responses=READ, **OWN, summary="推荐结对（未覆盖者的联系人、编入的党组织、临时党支部）及采纳后的覆盖率")

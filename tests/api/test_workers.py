@@ -133,39 +133,61 @@ def test_a_write_checked_before_another_process_wrote_is_checked_again(tmp_path)
         assert first.node_props("Member", ["B1"])["B1"]["name"] == "赵敏一"
 
 
+def hold_until(store, lock, flag: str, started: str) -> bytes:
+    """A long question that lasts until the test says so (a job of the long questions'
+    process): it marks that it runs, then waits for the flag file."""
+    Path(started).write_text(str(os.getpid()))
+    while not Path(flag).exists():
+        time.sleep(0.01)
+    return b"done"
+
+
 def test_short_questions_never_wait_behind_a_long_one(tmp_path):
-    """The long questions (reports, recommendations, network, diff, exports) run on their own
-    connection behind their own lock: while one holds it, a gap list, a lookup and an edit
-    are answered."""
+    """The long questions (reports, recommendations, network, diff, exports) run in a process
+    of their own: while it works on one, a gap list, a lookup and an edit are answered, and
+    it answers what the service's own connection would."""
     from fastapi.testclient import TestClient
     from liaison_graph.api.app import serving_app
+    from liaison_graph.api.longwork import LongWork
     from liaison_graph.api.service import Service
 
     db = tmp_path / "s.db"
     with EmbeddedStore(db) as store:
         load_files([write_json(tmp_path / "base.json", EDGE_ROSTER)], store)
         _, token = create_token(store, "P1", "editor", "long")
-    service = Service(EmbeddedStore(db), long_store=EmbeddedStore(db))
+    service = Service(EmbeddedStore(db), long_work=LongWork({"db": str(db)}))
+    assert service.long_work.pid() != os.getpid()
     headers = {"Authorization": f"Bearer {token}"}
     answers: dict = {}
+    flag, started = tmp_path / "flag", tmp_path / "started"
     with TestClient(serving_app(service)) as http:
-        def short():
-            answers["gaps"] = http.get("/api/v1/gaps/non-party-without-liaison?committee_id=C1", headers=headers)
-            answers["member"] = http.get("/api/v1/members/B1", headers=headers)
-            tag = answers["member"].json()["etag"]
-            answers["edit"] = http.patch("/api/v1/members/B1", json={"备注": "长问题进行中"},
-                                         headers={**headers, "If-Match": tag})
-
-        with service.long_lock:  # a whole-store report is running
-            worker = threading.Thread(target=short)
-            worker.start()
-            worker.join(60)
-            assert not worker.is_alive(), "a short question waited behind the long one"
+        long = threading.Thread(target=lambda: answers.setdefault("long", service.answer(
+            hold_until, str(flag), str(started))))
+        long.start()
+        while not started.exists():  # the long process is at work
+            time.sleep(0.01)
+        answers["gaps"] = http.get("/api/v1/gaps/non-party-without-liaison?committee_id=C1", headers=headers)
+        answers["member"] = http.get("/api/v1/members/B1", headers=headers)
+        tag = answers["member"].json()["etag"]
+        answers["edit"] = http.patch("/api/v1/members/B1", json={"备注": "长问题进行中"},
+                                     headers={**headers, "If-Match": tag})
+        assert long.is_alive() and not flag.exists()  # all answered while the long one still ran
         assert [answers[k].status_code for k in ("gaps", "member", "edit")] == [200, 200, 200]
-        # and the long connection sees the edit made on the other
+        flag.write_text("go")
+        long.join(60)
+        assert answers["long"] == b"done"
+        assert int(started.read_text()) == service.long_work.pid()
+        # the long process sees the edit made on the serving connection, and answers as it would
         report = http.get("/api/v1/coverage?committee_id=C1", headers=headers)
-        assert report.status_code == 200
-        assert http.get("/api/v1/members/B1", headers=headers).json()["member"]["备注"] == "长问题进行中"
         network = http.get("/api/v1/network?committee_id=C1", headers=headers)
-        assert network.status_code == 200
+        missing = http.get("/api/v1/coverage?committee_id=NOPE", headers=headers)
+        assert http.get("/api/v1/members/B1", headers=headers).json()["member"]["备注"] == "长问题进行中"
+    here = Service(EmbeddedStore(db))
+    with TestClient(serving_app(here)) as http:
+        assert report.status_code == network.status_code == 200
+        assert report.json() == http.get("/api/v1/coverage?committee_id=C1", headers=headers).json()
+        assert network.json() == http.get("/api/v1/network?committee_id=C1", headers=headers).json()
+        assert missing.status_code == 404
+        assert missing.json() == http.get("/api/v1/coverage?committee_id=NOPE", headers=headers).json()
+    here.close()
     service.close()
