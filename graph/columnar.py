@@ -4,11 +4,10 @@ so that a policy's rules can be evaluated over a whole store without building it
 
 A :class:`Columns` holds node kind, committee, term, CPC, position, party-group role,
 organisation kind; edge ends, kind and range; contacts as (who, with whom, day). The
-embedded store keeps its columns in its file and in memory. A write through the same store
-brings the columns in memory up to date (:meth:`Columns.patch`: the written nodes and the
-edges leaving what it touched, read back inside its transaction); the copy in the file is
-dropped by every write, and a bulk import or another process's write leaves them to be
-rebuilt from the tables by the next report. Days are those of ``graph/days.py``.
+embedded store keeps its columns in its file, as of a roster version, and in memory; a write
+brings them up to date (:meth:`Columns.patch`: the written nodes and the edges leaving what
+it touched, read back), and whoever reads the file's copy follows the change feed from its
+version (``graph/projections.py``: ``ReportColumns``). Days are those of ``graph/days.py``.
 """
 
 from __future__ import annotations

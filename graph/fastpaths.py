@@ -16,9 +16,14 @@ BUILD_AS_COLUMNS_FROM = 20_000
 # rollback journal with its secondary indexes built last.
 WRITE_INDEXES_LAST_FROM = 50_000
 
-# A write of up to this many rows is followed by the report columns in memory; a larger
-# one drops them and the next whole-store report builds them again.
+# A write of up to this many rows is followed by the report columns in memory, and writes
+# naming up to this many things in the change feed by the columns kept in the file (or
+# another process's columns in memory); past it they are built again from the tables.
 PATCH_COLUMNS_UP_TO = 5_000
+
+# A process that has brought the report columns this many writes past the copy its file
+# keeps writes them back (the copy is followed from the change feed until then).
+KEEP_COLUMNS_AFTER = 50
 
 # The whole store's gap list is answered by the indexed query of the gap index's tables for
 # this many whole-store questions of one connection (a command-line call asks one), and from

@@ -28,6 +28,11 @@ class Projection:
         what to do once the write is committed (e.g. patch what is held in memory)."""
         return None
 
+    def restored(self, store, backup_version: int) -> None:
+        """Inside a restore's transaction, after the backup's tables (this projection's among
+        them) are in and the change feed records the restore: make what the backup kept
+        true of this file (the backup's roster was at version ``backup_version``)."""
+
     def forget(self) -> None:
         """Drop whatever is held in memory (another connection wrote, or a restore)."""
 

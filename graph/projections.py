@@ -24,6 +24,7 @@ from liaison_graph.graph.model import model
 from liaison_graph.graph.parts import bulk
 from liaison_graph.graph.projection import Projection
 from liaison_graph.graph.sqlite_lists import CHUNK, where
+from liaison_graph.graph.sqlite_schema import BUSY_TIMEOUT_MS
 
 log = logging.getLogger(__name__)
 
@@ -81,9 +82,11 @@ class GapIndex(Projection):
         return self._loaded(store).counts(rule, as_of.isoformat(), committee_ids)
 
 
-# The report columns: what they are read from, and their two blobs. Each column comes out of
+# The report columns: what they are read from, and how they are kept in the file: two blobs
+# and the roster version they hold (the change feed's number). Each column comes out of
 # SQLite as one string (values joined by SEP, NULL for a missing one).
 COLUMN_BLOBS = (f"arrays-v{columnar.FORMAT}", f"text-v{columnar.FORMAT}")
+COLUMN_VERSION = f"version-v{columnar.FORMAT}"
 SEP, NULL = "\x1f", "\x1d"
 COLUMN_NODE_SQL = {
     "id": "id", "committee_id": "committee_id", "name": "json_extract(props, '$.name')",
@@ -98,9 +101,16 @@ COLUMN_EDGE_KINDS = (*columnar.EDGE_KINDS, columnar.CONTACT)
 
 
 class ReportColumns(Projection):
-    """The whole store as report columns: in memory, else from the file's two blobs, else
-    built from the tables and kept in the file. A write drops the blobs; the columns in
-    memory follow a small write of this connection's, and are built again otherwise."""
+    """The whole store as report columns: in memory, else from the file, else built from
+    the tables and kept in the file.
+
+    The file keeps them as of a roster version (``COLUMN_VERSION``); no write drops them.
+    Whoever reads them — another worker, a command-line call — brings them up to the roster
+    as it is from the change feed, which names what each write changed (``_follow``), and a
+    process holding them follows its own writes (``written``) and other processes' (``follow``)
+    in the same way. A process that has brought them ``fastpaths.KEEP_COLUMNS_AFTER`` writes
+    past the file's copy writes them back, so the feed to follow stays short. Past
+    ``fastpaths.PATCH_COLUMNS_UP_TO`` things changed (a large import) they are built again."""
 
     name = "report_columns"
     tables = ("report_columns",)
@@ -112,7 +122,6 @@ class ReportColumns(Projection):
         self.held = None
 
     def written(self, store, batch: Batch, whole: bool):
-        store.db.execute("DELETE FROM report_columns")
         held, patch = self.held, self._patch(store, batch)
         if patch is None:
             return None
@@ -121,25 +130,53 @@ class ReportColumns(Projection):
             try:
                 held.patch(*patch)
                 self.held = held
+                self._keep_if_behind(store, held, store._roster())
             except Exception:  # never fail a committed write: the next report builds them again
                 log.exception("report columns could not follow the write; they will be built again")
+                self.held = None
         return follow
+
+    def restored(self, store, backup_version: int) -> None:
+        # The backup's copy holds the backup's roster at its own version: after the restore,
+        # that is this file's roster at the restore's version; any other copy goes.
+        db = store.db
+        kept = db.execute("SELECT data FROM report_columns WHERE name = ?", (COLUMN_VERSION,)).fetchone()
+        if kept is not None and int(kept[0]) == backup_version:
+            db.execute("UPDATE report_columns SET data = ? WHERE name = ?", (str(store._roster()), COLUMN_VERSION))
+        else:
+            db.execute("DELETE FROM report_columns")
 
     def follow(self, store, since: int) -> int | None:
         """Another connection's writes since ``since``, followed as this connection's own are
-        (``_patch``): the nodes and edges the change feed names, read back in one read of the
-        file and patched into the columns held; the version followed to. Not when nothing is held, when the feed has a
-        hole (a `clear` moved its number on), when it names more than
-        ``fastpaths.PATCH_COLUMNS_UP_TO`` things, or when a node it names is gone (a restore)."""
+        (``_follow``); the version followed to. Not when nothing is held."""
         if self.held is None:
             return None
+        try:
+            until = self._follow(store, self.held, since)
+        except Exception:  # never fail a read: the next report builds them again
+            log.exception("report columns could not follow another connection's write; they will be built again")
+            return None
+        if until is not None:
+            self._keep_if_behind(store, self.held, until)
+        return until
+
+    def _follow(self, store, columns: columnar.Columns, since: int) -> int | None:
+        """The roster's writes since version ``since``, patched into ``columns``: the nodes
+        and edges the change feed names, read back in one read of the file; the version
+        followed to. None, leaving ``columns`` as they were, when the feed has a hole (a
+        `clear` moved its number on), when it names more than ``fastpaths.PATCH_COLUMNS_UP_TO``
+        things, or when a node it names is gone (a restore)."""
         db, opened = store.db, not store.db.in_transaction
         if opened:
             db.execute("BEGIN")  # one moment of the file for the feed and the rows
         try:
             until = store._roster()
+            if until == since:
+                return until
+            if until < since or until - since > fastpaths.PATCH_COLUMNS_UP_TO:
+                return None
             rows = db.execute("SELECT entities FROM changes WHERE seq > ? AND seq <= ?", (since, until)).fetchall()
-            if len(rows) != until - since or until - since > fastpaths.PATCH_COLUMNS_UP_TO:
+            if len(rows) != until - since:
                 return None
             written: dict[str, set[str]] = {}
             sources: dict[str, set[str]] = {}
@@ -152,52 +189,85 @@ class ReportColumns(Projection):
                         sources.setdefault(e["src_kind"], set()).add(e["src"])
             if sum(map(len, sources.values())) > fastpaths.PATCH_COLUMNS_UP_TO:
                 return None
-            if any(len(store.node_props(kind, ids)) != len(ids) for kind, ids in written.items()):
+            if any(len(store.existing(kind, ids)) != len(ids) for kind, ids in written.items()):
                 return None
             patch = (_node_columns(db, written), [(k, i) for k, ids in sources.items() for i in ids],
                      list(_edge_groups(db, sources)))
         finally:
             if opened:
                 db.execute("COMMIT")
-        try:
-            self.held.patch(*patch)
-        except Exception:  # never fail a read: the next report builds them again
-            log.exception("report columns could not follow another connection's write; they will be built again")
-            return None
+        columns.patch(*patch)
         return until
 
     def columns(self, store) -> columnar.Columns:
         store._fresh()
         if self.held is None:
-            stored = dict(store.db.execute("SELECT name, data FROM report_columns WHERE name IN (?, ?)", COLUMN_BLOBS))
-            if len(stored) == 2:
-                self.held = columnar.Columns.from_blobs(*(stored[name] for name in COLUMN_BLOBS))
-            else:
-                self.held = self.build(store)
+            self.held = self._kept(store) or self.build(store)
         return self.held
+
+    def _kept(self, store) -> columnar.Columns | None:
+        """The columns the file keeps, brought up to its roster; None if it keeps none, or
+        keeps them too far behind to follow."""
+        stored = dict(store.db.execute("SELECT name, data FROM report_columns WHERE name IN (?, ?, ?)",
+                                       (*COLUMN_BLOBS, COLUMN_VERSION)))
+        if len(stored) != 3:
+            return None
+        version = int(stored[COLUMN_VERSION])
+        try:
+            columns = columnar.Columns.from_blobs(*(stored[name] for name in COLUMN_BLOBS))
+            until = self._follow(store, columns, version)
+        except Exception:  # a copy that cannot be read or followed: built again
+            log.exception("report columns kept in the file could not be read; they will be built again")
+            return None
+        if until is not None:
+            self._keep_if_behind(store, columns, until, version)
+            return columns
+        return None
+
+    def _keep_if_behind(self, store, columns: columnar.Columns, version: int, kept: int | None = None) -> None:
+        """Write the columns (as of roster ``version``) back into the file when its copy is
+        ``fastpaths.KEEP_COLUMNS_AFTER`` writes or more behind them."""
+        if kept is None:
+            row = store.db.execute("SELECT data FROM report_columns WHERE name = ?", (COLUMN_VERSION,)).fetchone()
+            kept = int(row[0]) if row else None
+        if kept is None or version - kept >= fastpaths.KEEP_COLUMNS_AFTER:
+            self._keep(store, columns, version)
+
+    def _keep(self, store, columns: columnar.Columns, version: int) -> None:
+        """The columns, as of roster ``version``, into the file, unless the roster has moved
+        on since (then the copy there, if any, still follows from its own version). A busy or
+        read-only file keeps what it has: the columns then serve this process only."""
+        db = store.db
+        if db.in_transaction:
+            return
+        blobs = columns.to_blobs()
+        db.execute("PRAGMA busy_timeout=0")  # never wait for another writer to keep a copy
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                if store._roster() == version:
+                    db.execute("DELETE FROM report_columns")
+                    db.executemany("INSERT INTO report_columns (name, data) VALUES (?, ?)",
+                                   [*zip(COLUMN_BLOBS, blobs, strict=True), (COLUMN_VERSION, str(version))])
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as exc:
+            log.info("report columns not kept in the file: %s", exc)
+        finally:
+            db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
     def build(self, store) -> columnar.Columns:
         db = store.db
         db.execute("BEGIN")  # one moment of the file
         try:
-            before = db.execute("PRAGMA data_version").fetchone()[0]
+            version = store._roster()
             with bulk():
                 built = columnar.Columns.build(_node_columns(db), _edge_groups(db))
         finally:
             db.execute("COMMIT")
-        blobs = built.to_blobs()
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                if db.execute("PRAGMA data_version").fetchone()[0] == before:
-                    db.executemany("INSERT OR REPLACE INTO report_columns (name, data) VALUES (?, ?)",
-                                   zip(COLUMN_BLOBS, blobs, strict=True))
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-        except sqlite3.OperationalError as exc:  # a read-only or busy file: the columns serve this process only
-            log.info("report columns not kept in the file: %s", exc)
+        self._keep(store, built, version)
         return built
 
     def _patch(self, store, batch: Batch) -> tuple | None:

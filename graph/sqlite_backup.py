@@ -146,6 +146,10 @@ def _replace_from(store, scratch: Path, name: str, actor: str) -> None:
                                           sorted(changed[committee_id], key=lambda x: (len(x), x))])
                 db.execute("INSERT INTO changes (at, committee_id, entities) VALUES (?, ?, ?)",
                            (at, committee_id, props_text(entities)))
+            backup_version = db.execute(
+                "SELECT coalesce(max(seq), 0) FROM restored.sqlite_sequence WHERE name = 'changes'").fetchone()[0]
+            for projection in store.projections.values():
+                projection.restored(store, backup_version)
             db.execute(
                 "INSERT INTO audit (at, actor, action, committee_ids, target, before, after) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",

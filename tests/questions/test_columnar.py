@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from contextlib import contextmanager
+from unittest import mock
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from liaison_graph.graph import column_coverage, columnar
+from liaison_graph.graph import column_coverage, columnar, fastpaths, projections
 from liaison_graph.graph.batch import Batch
 from liaison_graph.graph.coverage import BREAKDOWNS, report
 from liaison_graph.graph.embedded import EmbeddedStore
@@ -217,11 +219,28 @@ def test_a_committees_part_answers_as_the_whole_graph(roster, day, pick, cut):
             assert report(open_view(reader, dt.date.fromisoformat(day), root), ACROSS, "sector") == expected
 
 
+def _kept_version(store) -> int | None:
+    row = store.db.execute("SELECT data FROM report_columns WHERE name = ?", (projections.COLUMN_VERSION,)).fetchone()
+    return None if row is None else int(row[0])
+
+
+@contextmanager
+def never_built():
+    """Within: building the report columns from the tables fails the test (they must come
+    from the file's copy or from memory)."""
+    def refuse(self, store):
+        raise AssertionError("report columns built again")
+
+    with mock.patch.object(projections.ReportColumns, "build", refuse):
+        yield
+
+
 @settings(SETTINGS, max_examples=25)
 @given(first=rich_rosters(), second=rich_rosters())
 def test_the_kept_columns_follow_every_write(first, second):
-    """Columns kept in the file are dropped by a write, by this connection or another, and
-    read back from the file by a new one; each report equals the view's of the moment."""
+    """Columns kept in the file stay through writes, by this connection or another, as of
+    the roster version they hold; a new connection reads them and follows the change feed
+    from there without building them again; each report equals the view's of the moment."""
     policy = builtin()["silian"]
     day = dt.date.fromisoformat(DAYS[2])
 
@@ -232,17 +251,45 @@ def test_the_kept_columns_follow_every_write(first, second):
         folder = Path(tmp)
         with _load(folder, first) as store, EmbeddedStore(folder / "s.db") as other:
             assert store_report(store, day, policy, None, "committee") == expected(store)
-            assert store.db.execute("SELECT count(*) FROM report_columns").fetchone()[0] == 2
-            with EmbeddedStore(folder / "s.db") as fresh:  # a new process reads them from the file
+            assert store.db.execute("SELECT count(*) FROM report_columns").fetchone()[0] == 3
+            loaded = _kept_version(store)
+            assert loaded == store.roster_version()
+            with EmbeddedStore(folder / "s.db") as fresh, never_built():  # a new process reads them from the file
                 assert store_report(fresh, day, policy, None, "committee") == expected(fresh)
             assert store_report(other, day, policy, None, "committee") == expected(store)
             load_files([write_json(folder / "b.json", second)], other, moves=True)  # another connection writes
-            assert store.db.execute("SELECT count(*) FROM report_columns").fetchone()[0] == 0
-            assert store_report(store, day, policy, None, "committee") == expected(other)
+            assert _kept_version(store) == loaded  # the copy stays, as of the version it holds
+            with never_built():
+                assert store_report(store, day, policy, None, "committee") == expected(other)
+                with EmbeddedStore(folder / "s.db") as fresh:  # followed from the feed after the copy
+                    assert store_report(fresh, day, policy, None, "committee") == expected(other)
             load_files([write_json(folder / "c.json", first)], store, moves=True)  # and this one
-            assert store_report(store, day, policy, None, "committee") == expected(store)
+            with never_built():
+                assert store_report(store, day, policy, None, "committee") == expected(store)
+                with EmbeddedStore(folder / "s.db") as fresh:
+                    assert store_report(fresh, day, policy, None, "committee") == expected(store)
             store.clear()
+            assert _kept_version(store) is None
             assert store_report(store, day, policy, None, "committee") == expected(store)
+
+
+def test_the_kept_columns_are_written_back_once_far_behind(tmp_path, monkeypatch):
+    """A process that has followed ``KEEP_COLUMNS_AFTER`` writes past the file's copy
+    writes it back; fewer, and the copy stays as it was."""
+    monkeypatch.setattr(fastpaths, "KEEP_COLUMNS_AFTER", 3)
+    policy = builtin()["two-coverages"]
+    day = dt.date(2025, 1, 1)
+    roster = {"committees": [{"id": "T", "name": "试验县政协"}],
+              "members": [{"id": "A", "name": "甲", "affiliation": "民盟", "committee_id": "T", "sector": "民盟"}]}
+    with _load(tmp_path, roster) as store, EmbeddedStore(tmp_path / "s.db") as other:
+        store_report(store, day, policy)
+        kept = _kept_version(store)
+        for k in range(1, 4):
+            member = {"id": f"N{k}", "name": f"新{k}", "affiliation": "中共党员", "committee_id": "T", "sector": "中共"}
+            load_files([write_json(tmp_path / f"n{k}.json", {**roster, "members": [member]})], other)
+            result = store_report(store, day, policy)
+            assert result == report(open_view(store, day), policy)
+            assert _kept_version(store) == (kept if k < 3 else store.roster_version())
 
 
 def test_columns_of_a_generated_city_equal_the_view_for_every_builtin_policy(tmp_path):
@@ -328,7 +375,9 @@ def test_a_restore_brings_the_backups_columns_or_none(tmp_path):
         store_report(other, day, policy)
         other.backup(tmp_path / "copy.db")
         kept.restore(tmp_path / "copy.db")
-        result = store_report(kept, day, policy)
+        assert _kept_version(kept) == kept.roster_version()  # the backup's copy, as of the restore
+        with never_built():
+            result = store_report(kept, day, policy)
         assert result == report(open_view(kept, day), policy)
         assert [(r["total"], [i["id"] for i in r["uncovered"]]) for r in result["rules"]] == [(1, ["B"]), (0, [])]
 
