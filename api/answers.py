@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+import orjson
 from liaison_graph.api.schemas import Day, Open
+from liaison_graph.graph import fastpaths
 from pydantic import BaseModel, Field
 
 class NodeRef(Open):
@@ -394,6 +396,16 @@ class StatsOut(Open):
 def as_json(answer: type[BaseModel], value: Any) -> bytes:
     """A verb's result as its route answers it: checked against its answer model and written
     as JSON, with no key the verb did not write (what FastAPI does with a route's
-    ``response_model``, aliases and ``exclude_unset``, done here where a long question is worked
-    out, so that its process hands over bytes)."""
+    ``response_model``, aliases and ``exclude_unset``, done here where a long question is
+    worked out, so that its process hands over bytes).
+
+    An answer longer than ``fastpaths.CHECK_ANSWERS_UP_TO`` bytes (a whole nation's report
+    is some 50 MB) is sent as the verb wrote it: checking it would cost twice the question
+    (``tests/api/test_answers.py`` holds both ways to the same JSON)."""
+    try:
+        direct = orjson.dumps(value)
+    except (TypeError, orjson.JSONEncodeError):  # a value only the model knows how to write
+        direct = None
+    if direct is not None and len(direct) > fastpaths.CHECK_ANSWERS_UP_TO:
+        return direct
     return answer.model_validate(value).model_dump_json(exclude_unset=True, by_alias=True).encode()

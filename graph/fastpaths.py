@@ -30,3 +30,8 @@ KEEP_COLUMNS_AFTER = 50
 # the arrays loaded into memory after that (a running service asks again and again). Both
 # give the same list in the same order.
 WHOLE_GAPS_BY_QUERY_UP_TO = 1
+
+# A long question's JSON answer of up to this many bytes is checked against its answer model
+# before it is sent; a longer one (a whole province's or nation's report) is sent as the verb
+# wrote it, which the model's check would give unchanged.
+CHECK_ANSWERS_UP_TO = 1_000_000
