@@ -8,7 +8,8 @@ Issues a viewer token for one county and one for the top committee, starts `liai
 against ``GET /api/v1/gaps/non-party-without-liaison?committee_id=COUNTY``; the second time
 with ``--reports`` clients asking the whole store's report by committee in a loop
 (``GET /api/v1/coverage?by=committee`` with the top committee's token) all the while. The
-benchmark suite runs it on the nation store it loads. Needs wrk on the machine."""
+benchmark suite runs it on the nation store it loads, and ``measure_peer`` the same on the
+SQLite peer served on the same stack (``benchmarks/peer_api.py``). Needs wrk on the machine."""
 
 from __future__ import annotations
 
@@ -49,35 +50,52 @@ def _today():
 
 def measure(db: Path, workers: int, seconds: int = 10, reports: int = 3) -> dict:
     county, county_token, top_token = tokens(db)
-    url = f"/api/v1/gaps/{RULE}?committee_id={county}"
-    out: dict = {}
     with serving(db, free_port(), timeout=300, workers=workers) as base:
-        for token, path in ((county_token, url), (top_token, "/api/v1/coverage?by=committee")):
-            for _ in range(workers * 2):  # each worker's indexes and columns into memory
-                httpx.get(base + path, headers={"Authorization": f"Bearer {token}"}, timeout=600).raise_for_status()
-        quiet = run_wrk(base, county_token, url, 50, seconds)
-        stop, done, report_s = threading.Event(), [], []
+        return under_load(base, f"/api/v1/gaps/{RULE}?committee_id={county}", county_token,
+                          "/api/v1/coverage?by=committee", top_token, workers, seconds, reports, "api")
 
-        def reporter():
-            with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {top_token}"}, timeout=600) as http:
-                while not stop.is_set():
-                    started = time.perf_counter()
-                    http.get("/api/v1/coverage?by=committee").raise_for_status()
-                    report_s.append(time.perf_counter() - started)
-                    done.append(1)
 
-        threads = [threading.Thread(target=reporter) for _ in range(reports)]
-        for t in threads:
-            t.start()
-        busy = run_wrk(base, county_token, url, 50, seconds)
-        stop.set()
-        for t in threads:
-            t.join(600)
+def measure_peer(db: Path, county: str, day: int, workers: int, seconds: int = 10, reports: int = 3) -> dict:
+    """The same on the SQLite peer served on the same stack (``benchmarks/peer_api.py``): its
+    county query, and its coverage by committee as the whole-store report."""
+    from benchmarks.peer_api import TOKEN, serving_peer
+
+    with serving_peer(db, day, free_port(), workers) as base:
+        return under_load(base, f"/api/v1/gaps/{RULE}?committee_id={county}", TOKEN, "/report", TOKEN, workers,
+                          seconds, reports, "api")
+
+
+def under_load(base: str, gap_url: str, gap_token: str, report_url: str, report_token: str, workers: int,
+               seconds: int, reports: int, prefix: str) -> dict:
+    """wrk on the gap URL alone, then with ``reports`` clients asking the report in a loop;
+    figures keyed ``{prefix}_quiet_rps_w{workers}`` … ``{prefix}_report_median_s_w{workers}``."""
+    out: dict = {}
+    for token, path in ((gap_token, gap_url), (report_token, report_url)):
+        for _ in range(workers * 2):  # each worker's indexes and columns into memory
+            httpx.get(base + path, headers={"Authorization": f"Bearer {token}"}, timeout=600).raise_for_status()
+    quiet = run_wrk(base, gap_token, gap_url, 50, seconds)
+    stop, done, report_s = threading.Event(), [], []
+
+    def reporter():
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {report_token}"}, timeout=600) as http:
+            while not stop.is_set():
+                started = time.perf_counter()
+                http.get(report_url).raise_for_status()
+                report_s.append(time.perf_counter() - started)
+                done.append(1)
+
+    threads = [threading.Thread(target=reporter) for _ in range(reports)]
+    for t in threads:
+        t.start()
+    busy = run_wrk(base, gap_token, gap_url, 50, seconds)
+    stop.set()
+    for t in threads:
+        t.join(600)
     for key, result in (("quiet", quiet), ("with_reports", busy)):
         for figure in ("rps", "p50_ms", "p95_ms", "p99_ms", "failures"):
-            out[f"api_{key}_{figure}_w{workers}"] = result[figure] if result else None
-    out[f"api_reports_done_w{workers}"] = len(done)
-    out[f"api_report_median_s_w{workers}"] = round(sorted(report_s)[len(report_s) // 2], 2) if report_s else None
+            out[f"{prefix}_{key}_{figure}_w{workers}"] = result[figure] if result else None
+    out[f"{prefix}_reports_done_w{workers}"] = len(done)
+    out[f"{prefix}_report_median_s_w{workers}"] = round(sorted(report_s)[len(report_s) // 2], 2) if report_s else None
     return out
 
 

@@ -277,7 +277,7 @@ def _totals(by_committee) -> list[int]:
     return [sum(row[i] for row in by_committee) for i in range(1, 5)]
 
 
-def sqlite_peer(folder: Path, work: Path, county: str) -> dict:
+def sqlite_peer(folder: Path, work: Path, county: str, api: bool = False) -> dict:
     import sqlite3
 
     db = sqlite3.connect(work / "peer.sqlite")
@@ -308,21 +308,20 @@ def sqlite_peer(folder: Path, work: Path, county: str) -> dict:
         db.execute("CREATE INDEX mo_member ON mo (member)")
         db.commit()
     seconds, _ = timed(load)
-    linked = """EXISTS (SELECT 1 FROM l JOIN m s ON s.id = l.src WHERE l.dst = m.id AND s.cpc = 1
-                        AND l.s <= :d AND l.e >= :d AND s.s <= :d AND s.e >= :d)"""
-    # two statements, as an analyst writes them: `(:c IS NULL OR m.cid = :c)` in one would keep
-    # SQLite from its committee index and scan every member for one county's question
-    gaps = "SELECT m.id FROM m WHERE m.cpc = 0 AND {where}m.s <= :d AND m.e >= :d AND NOT {linked} ORDER BY m.cid, m.id"
-    county_q, whole_q = gaps.format(where="m.cid = :c AND ", linked=linked), gaps.format(where="", linked=linked)
-    county_s, _ = timed(lambda: db.execute(county_q, {"c": county, "d": DAYN}).fetchall(), 20)
-    whole_s, found = timed(lambda: db.execute(whole_q, {"d": DAYN}).fetchall(), 3)
-    coverage = f"""SELECT m.cid, sum(m.cpc = 0), sum(m.cpc = 0 AND {linked}), sum(m.cpc = 1),
-                   sum(m.cpc = 1 AND EXISTS (SELECT 1 FROM mo JOIN o ON o.id = mo.org WHERE mo.member = m.id
-                                             AND o.s <= :d AND o.e >= :d))
-                   FROM m WHERE m.s <= :d AND m.e >= :d GROUP BY m.cid"""
-    coverage_s, by_committee = timed(lambda: db.execute(coverage, {"d": DAYN}).fetchall(), 3)
-    return {"load_csv_rows_s": rows / seconds, "gap_county_ms": county_s * 1000, "gap_whole_ms": whole_s * 1000,
-            "gap_whole_count": len(found), "coverage_counts_ms": coverage_s * 1000, "coverage_totals": _totals(by_committee)}
+    from benchmarks.peer_api import COUNTY_GAPS, COVERAGE_BY_COMMITTEE, WHOLE_GAPS
+
+    county_s, _ = timed(lambda: db.execute(COUNTY_GAPS, {"c": county, "d": DAYN}).fetchall(), 20)
+    whole_s, found = timed(lambda: db.execute(WHOLE_GAPS, {"d": DAYN}).fetchall(), 3)
+    coverage_s, by_committee = timed(lambda: db.execute(COVERAGE_BY_COMMITTEE, {"d": DAYN}).fetchall(), 3)
+    out = {"load_csv_rows_s": rows / seconds, "gap_county_ms": county_s * 1000, "gap_whole_ms": whole_s * 1000,
+           "gap_whole_count": len(found), "coverage_counts_ms": coverage_s * 1000, "coverage_totals": _totals(by_committee)}
+    db.close()
+    if api:  # its county query and its coverage by committee served as the product is, on one worker and two
+        from benchmarks.api_scale import measure_peer
+
+        for workers in (1, 2):
+            out.update(measure_peer(work / "peer.sqlite", county, DAYN, workers))
+    return out
 
 
 def _workbook_records(path: Path, sheet: str, names: dict[str, str]) -> Iterator[dict]:
@@ -575,7 +574,7 @@ def met(value, rule) -> bool | None:
 def speedup(metric: str, product_value, peer_value):
     if not product_value or not peer_value:
         return None
-    return product_value / peer_value if metric.endswith("rows_s") else peer_value / product_value
+    return product_value / peer_value if metric.endswith(("rows_s", "rps")) else peer_value / product_value
 
 
 def main() -> None:
@@ -598,7 +597,7 @@ def main() -> None:
             county = a_county(folder)
             entry = {"rows": rows_in(folder), "county": county, "product": product(folder, tmp, scale), "peers": {}}
             peers = {"duckdb": lambda: duckdb_peer(folder, county),
-                     "sqlite": lambda: sqlite_peer(folder, tmp, county),
+                     "sqlite": lambda: sqlite_peer(folder, tmp, county, api=scale == "nation"),
                      "networkx": lambda: networkx_peer(folder, county, next((tmp / "xlsx").glob("*.xlsx")),
                                                        entry["product"].get("reach_start")),
                      "ladybug": lambda: ladybug_peer(folder, tmp, county)}
@@ -641,7 +640,8 @@ def markdown(results: dict) -> str:
                "lookup_members_county_ms", "lookup_sectors_county_ms", "lookup_committee_county_ms",
                "token_check_top_us", "token_check_county_us", "scope_fresh_top_us", "scope_kept_top_us", "api_rps",
                "api_p95_ms", "api_python_client_rps", "api_python_client_p95_ms",
-               *(f"api_{k}_{f}_w{w}" for w in (1, 2) for k in ("quiet", "with_reports") for f in ("rps", "p95_ms", "p99_ms")),
+               *(f"api_{k}_{f}_w{w}" for w in (1, 2) for k in ("quiet", "with_reports")
+                 for f in ("rps", "p50_ms", "p95_ms", "p99_ms")),
                *(f"api_report_median_s_w{w}" for w in (1, 2)), "peak_rss_mb"]
     for scale, entry in results["scales"].items():
         peers = list(entry["peers"])

@@ -1,0 +1,101 @@
+"""The SQLite peer served on the product's own stack: FastAPI on uvicorn, a bearer token
+checked on every request, N worker processes, each with a connection per thread to the
+peer's file (the indexed tables ``benchmarks/suite.py::sqlite_peer`` loads). It answers one
+county's gap list (``COUNTY_GAPS``, which uses the committee index) and, as its whole-store
+report, the two coverages by committee (``COVERAGE_BY_COMMITTEE``), so that
+``benchmarks/api_scale.py`` measures it as it measures the product.
+
+    uvicorn benchmarks.peer_api:app --factory --workers N   (PEER_API_DB=FILE PEER_API_DAY=YYYYMMDD)
+"""
+
+import contextlib
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+from fastapi import Depends, FastAPI, HTTPException
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+PEER_DB, PEER_DAY = "PEER_API_DB", "PEER_API_DAY"
+TOKEN = "peer-token"
+
+# a CPC member's liaison to member m, current on day :d
+LINKED = """EXISTS (SELECT 1 FROM l JOIN m s ON s.id = l.src WHERE l.dst = m.id AND s.cpc = 1
+                    AND l.s <= :d AND l.e >= :d AND s.s <= :d AND s.e >= :d)"""
+# two statements, as an analyst writes them: `(:c IS NULL OR m.cid = :c)` in one would keep
+# SQLite from its committee index and scan every member for one county's question
+GAPS = "SELECT m.id FROM m WHERE m.cpc = 0 AND {where}m.s <= :d AND m.e >= :d AND NOT {linked} ORDER BY m.cid, m.id"
+COUNTY_GAPS = GAPS.format(where="m.cid = :c AND ", linked=LINKED)
+WHOLE_GAPS = GAPS.format(where="", linked=LINKED)
+COVERAGE_BY_COMMITTEE = f"""SELECT m.cid, sum(m.cpc = 0), sum(m.cpc = 0 AND {LINKED}), sum(m.cpc = 1),
+               sum(m.cpc = 1 AND EXISTS (SELECT 1 FROM mo JOIN o ON o.id = mo.org WHERE mo.member = m.id
+                                         AND o.s <= :d AND o.e >= :d))
+               FROM m WHERE m.s <= :d AND m.e >= :d GROUP BY m.cid"""
+
+
+def app():
+    """One worker's application (uvicorn calls this in each worker process)."""
+    path, day = os.environ[PEER_DB], int(os.environ[PEER_DAY])
+    local = threading.local()
+    bearer = HTTPBearer(auto_error=False)
+
+    def db() -> sqlite3.Connection:
+        if getattr(local, "db", None) is None:
+            local.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        return local.db
+
+    def caller(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
+        if credentials is None or credentials.credentials != TOKEN:
+            raise HTTPException(401)
+
+    api = FastAPI()
+
+    @api.get("/readyz")
+    def ready():
+        return {"ready": True}
+
+    @api.get("/api/v1/gaps/{rule}", dependencies=[Depends(caller)])
+    def gaps(rule: str, committee_id: str):
+        items = [{"id": mid} for (mid,) in db().execute(COUNTY_GAPS, {"c": committee_id, "d": day})]
+        return {"rule": rule, "count": len(items), "items": items}
+
+    @api.get("/report", dependencies=[Depends(caller)])
+    def report():
+        rows = db().execute(COVERAGE_BY_COMMITTEE, {"d": day}).fetchall()
+        return {"committees": [list(r) for r in rows]}
+
+    return api
+
+
+@contextlib.contextmanager
+def serving_peer(db: Path, day: int, port: int, workers: int, timeout: float = 60.0):
+    """The peer's application on 127.0.0.1:port with that many workers, stopped on exit."""
+    cmd = [sys.executable, "-m", "uvicorn", f"{__name__}:app", "--factory", "--host", "127.0.0.1", "--port", str(port),
+           "--workers", str(workers), "--log-level", "warning"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env={**os.environ, PEER_DB: str(db), PEER_DAY: str(day)})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        started = time.monotonic()
+        while True:
+            try:
+                if httpx.get(base + "/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() - started > timeout:
+                raise RuntimeError(f"peer did not start: {proc.stderr.read().decode(errors='replace')[-500:]}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
