@@ -108,8 +108,8 @@ class ReportColumns(Projection):
     Whoever reads them — another worker, a command-line call — brings them up to the roster
     as it is from the change feed, which names what each write changed (``_follow``), and a
     process holding them follows its own writes (``written``) and other processes' (``follow``)
-    in the same way. A process that has brought them ``fastpaths.KEEP_COLUMNS_AFTER`` writes
-    past the file's copy writes them back, so the feed to follow stays short. Past
+    in the same way. A process that has brought them ``fastpaths.KEEP_COLUMNS_AFTER`` feed
+    entries past the file's copy writes them back, so the feed to follow stays short. Past
     ``fastpaths.PATCH_COLUMNS_UP_TO`` things changed (a large import) they are built again."""
 
     name = "report_columns"
@@ -226,7 +226,7 @@ class ReportColumns(Projection):
 
     def _keep_if_behind(self, store, columns: columnar.Columns, version: int, kept: int | None = None) -> None:
         """Write the columns (as of roster ``version``) back into the file when its copy is
-        ``fastpaths.KEEP_COLUMNS_AFTER`` writes or more behind them."""
+        ``fastpaths.KEEP_COLUMNS_AFTER`` change-feed entries or more behind them."""
         if kept is None:
             row = store.db.execute("SELECT data FROM report_columns WHERE name = ?", (COLUMN_VERSION,)).fetchone()
             kept = int(row[0]) if row else None

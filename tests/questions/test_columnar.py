@@ -274,8 +274,8 @@ def test_the_kept_columns_follow_every_write(first, second):
 
 
 def test_the_kept_columns_are_written_back_once_far_behind(tmp_path, monkeypatch):
-    """A process that has followed ``KEEP_COLUMNS_AFTER`` writes past the file's copy
-    writes it back; fewer, and the copy stays as it was."""
+    """A process that has followed ``KEEP_COLUMNS_AFTER`` change-feed entries past the file's
+    copy writes it back; fewer, and the copy stays as it was."""
     monkeypatch.setattr(fastpaths, "KEEP_COLUMNS_AFTER", 3)
     policy = builtin()["two-coverages"]
     day = dt.date(2025, 1, 1)
@@ -290,6 +290,36 @@ def test_the_kept_columns_are_written_back_once_far_behind(tmp_path, monkeypatch
             result = store_report(store, day, policy)
             assert result == report(open_view(store, day), policy)
             assert _kept_version(store) == (kept if k < 3 else store.roster_version())
+
+
+def test_a_write_too_large_to_follow_has_the_columns_built_again(tmp_path, monkeypatch):
+    """Past ``PATCH_COLUMNS_UP_TO`` things named, neither the file's copy nor the columns held
+    are followed: the next report builds them, and keeps them for the new roster."""
+    monkeypatch.setattr(fastpaths, "PATCH_COLUMNS_UP_TO", 2)
+    policy = builtin()["two-coverages"]
+    day = dt.date(2025, 1, 1)
+    roster = {"committees": [{"id": "T", "name": "试验县政协"}],
+              "members": [{"id": "A", "name": "甲", "affiliation": "民盟", "committee_id": "T", "sector": "民盟"}]}
+    many = [{"id": f"N{k}", "name": f"新{k}", "affiliation": "中共党员", "committee_id": "T", "sector": "中共"}
+            for k in range(3)]
+    built = []
+    real = projections.ReportColumns.build
+
+    def counted(self, store):
+        built.append(store)
+        return real(self, store)
+
+    monkeypatch.setattr(projections.ReportColumns, "build", counted)
+    with _load(tmp_path, roster) as store, EmbeddedStore(tmp_path / "s.db") as other:
+        store_report(store, day, policy)
+        assert len(built) == 1
+        load_files([write_json(tmp_path / "many.json", {**roster, "members": many})], other)
+        with EmbeddedStore(tmp_path / "s.db") as fresh:
+            assert store_report(fresh, day, policy) == report(open_view(fresh, day), policy)
+            assert built[-1] is fresh and len(built) == 2
+        assert _kept_version(store) == store.roster_version()  # kept by the one that built them
+        assert store_report(store, day, policy) == report(open_view(store, day), policy)
+        assert len(built) == 2  # the first connection drops what it held and reads that copy
 
 
 def test_columns_of_a_generated_city_equal_the_view_for_every_builtin_policy(tmp_path):
