@@ -1,7 +1,7 @@
 """The long questions on a process of their own, so that a short one never waits for them.
 
-A whole-store report, a recommendation, the network figures, a diff or an export takes
-seconds of the interpreter at nation scale — working it out, checking it against its answer
+A whole-store report, a recommendation, the network figures, a diff, an export or an upload
+takes seconds of the interpreter at nation scale — working it out, checking it against its answer
 model, writing it as JSON or a workbook. In the serving process that time holds the
 interpreter's lock, and every gap list and lookup of that process waits behind it, however
 many threads answer. ``LongWork`` runs those questions instead in one process beside the

@@ -7,6 +7,7 @@ audit record; where two editors can collide, the caller sends the ETag it read
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,7 +17,7 @@ from fastapi import Path as PathParam
 from liaison_graph.api.days import day_of
 from liaison_graph.api.errors import ASKED, SCOPED, VERSIONED, WRITTEN, PreconditionRequired, fails
 from liaison_graph.api.params import ETAG_HEADER
-from liaison_graph.api.answers import AcceptOut
+from liaison_graph.api.answers import AcceptOut, as_json
 from liaison_graph.api.schemas import (
     ContactIn,
     EndIn,
@@ -36,7 +37,11 @@ from liaison_graph.api.verbs import edits
 from liaison_graph.api.verbs.loading import load
 from liaison_graph.api.verbs.policies import PolicyAsked
 from liaison_graph.api.verbs.recommend import accept
+from liaison_graph.api.verbs.scope import Lock, Scope
 from liaison_graph.graph.errors import BadArgument, TooLarge
+from liaison_graph.graph.store import Store
+
+JSON = "application/json"
 
 router = APIRouter(tags=["edits"])
 
@@ -151,14 +156,28 @@ def upload(service: ServiceDep, caller: EditorDep,
             path = folder / name
             path.write_bytes(data)
             paths.append(path)
-        return load(service.store, caller.bounds, paths, allow_move, lock=service.lock)
+        return Response(service.answer(upload_job, caller.bounds, paths, allow_move), status_code=201,
+                        media_type=JSON)
+
+
+def upload_job(store: Store, lock: Lock, scope: Scope, paths: list[Path], allow_move: bool) -> bytes:
+    """Uploaded files read, checked and written (a long job: ``Service.answer``), so that the
+    serving process reads on while a large roster is imported."""
+    return as_json(ImportOut, load(store, scope, paths, allow_move, lock=lock))
 
 
 @router.post("/recommend/accept", status_code=201, response_model=AcceptOut, operation_id="accept_recommendation",
              responses=WRITE, summary="采纳推荐结对：一次写入（联系自统计日起），记入审计")
 def accept_recommendation(service: ServiceDep, caller: EditorDep, body: RecommendIn) -> Any:
-    done = accept(service.store, caller.bounds, PolicyAsked(body.policy, body.policy_document), day_of(body.as_of),
-                  body.committee_id, lock=service.lock)
+    return Response(service.answer(accept_job, caller.bounds, PolicyAsked(body.policy, body.policy_document),
+                                   day_of(body.as_of), body.committee_id), status_code=201, media_type=JSON)
+
+
+def accept_job(store: Store, lock: Lock, scope: Scope, policy: PolicyAsked, day: dt.date,
+               committee_id: str | None) -> bytes:
+    """The recommendation worked out and written (a long job: ``Service.answer``)."""
+    done = accept(store, scope, policy, day, committee_id, lock=lock)
     result = done.recommendation
-    return {"cursor": done.cursor, "as_of": done.as_of, "policy": done.policy, "items": len(result["items"]),
-            "temporary_branches": len(result["temporary_branches"]), "what_if": result["what_if"]}
+    return as_json(AcceptOut, {"cursor": done.cursor, "as_of": done.as_of, "policy": done.policy,
+                               "items": len(result["items"]), "temporary_branches": len(result["temporary_branches"]),
+                               "what_if": result["what_if"]})

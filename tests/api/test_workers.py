@@ -5,6 +5,7 @@ refused if the check no longer holds; the workers die with the process that star
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -177,6 +178,15 @@ def test_short_questions_never_wait_behind_a_long_one(tmp_path):
         long.join(60)
         assert answers["long"] == b"done"
         assert int(started.read_text()) == service.long_work.pid()
+        # an upload is a long job too: written there, read here at once
+        member = {"id": "N1", "name": "新委员", "affiliation": "无党派", "committee_id": "C1", "sector": "教育界"}
+        upload = http.post("/api/v1/imports", headers=headers, files={"files": (
+            "members.json", json.dumps({"members": [member]}, ensure_ascii=False).encode(), "application/json")})
+        assert upload.status_code == 201 and upload.json()["created"]["Member"] == 1
+        assert http.get("/api/v1/members/N1", headers=headers).json()["member"]["name"] == "新委员"
+        bad = {"members": [{**member, "id": "N2", "committee_id": "C9"}]}
+        refused = http.post("/api/v1/imports", headers=headers, files={"files": (
+            "members.json", json.dumps(bad, ensure_ascii=False).encode(), "application/json")})
         # the long process sees the edit made on the serving connection, and answers as it would
         report = http.get("/api/v1/coverage?committee_id=C1", headers=headers)
         network = http.get("/api/v1/network?committee_id=C1", headers=headers)
@@ -189,5 +199,8 @@ def test_short_questions_never_wait_behind_a_long_one(tmp_path):
         assert network.json() == http.get("/api/v1/network?committee_id=C1", headers=headers).json()
         assert missing.status_code == 404
         assert missing.json() == http.get("/api/v1/coverage?committee_id=NOPE", headers=headers).json()
+        assert refused.status_code == 422 and "C9" in refused.json()["error"]["message"]
+        assert refused.json() == http.post("/api/v1/imports", headers=headers, files={"files": (
+            "members.json", json.dumps(bad, ensure_ascii=False).encode(), "application/json")}).json()
     here.close()
     service.close()
