@@ -16,8 +16,8 @@ error raised in the job is raised again in the serving process, with its message
 details, and answered as any other. If the process dies (killed, out of memory), the
 question is refused as unavailable and the next one starts a new process.
 
-The process dies with the one that started it (``die_with_parent``, which the service's
-worker processes use too)."""
+The process ends with the one that started it (``_watch``). ``die_with_parent`` is what the
+service's worker processes use for the same."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -61,12 +62,24 @@ def die_with_parent(parent: int) -> None:
         os._exit(0)
 
 
+def _watch(parent: int) -> None:
+    """End this process once the one that started it (``parent``) has ended. (Not the kernel's
+    parent-death signal: that follows the thread that started a process, and a replacement
+    long process is started from a request's thread, which may end long before the service.)"""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def _start(config: dict, parent: int, nice: int) -> None:
-    """In the long process, once: die with the serving process, step down, open the store."""
+    """In the long process, once: end with the serving process, step down, open the store."""
     global _store
     from liaison_graph.api.commands.stores import open_store
 
-    die_with_parent(parent)
+    _watch(parent)
     if nice:
         os.nice(nice)
     _store = open_store(config)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -92,13 +93,18 @@ def test_two_workers_lose_no_update_and_every_read_sees_the_writes_before_it(two
 
 
 def test_the_workers_die_with_the_process_that_started_them(two_workers):
+    """The service killed outright: its workers end, and so does each worker's process for the
+    long questions."""
     proc, _, _, _ = two_workers
     workers = children(proc.pid)
     assert len(workers) >= 2
+    # (one child of the service is multiprocessing's resource tracker, which starts none)
+    until(lambda: sum(bool(children(pid)) for pid in workers) >= 2, "a worker never started its long questions' process")
+    processes = [*workers, *(pid for w in workers for pid in children(w))]
     proc.kill()
     proc.wait(30)
-    until(lambda: not any(Path(f"/proc/{pid}").exists() and "zombie" not in _state(pid) for pid in workers),
-          "a worker outlived the service that started it")
+    until(lambda: not any(Path(f"/proc/{pid}").exists() and "zombie" not in _state(pid) for pid in processes),
+          "a worker or its long questions' process outlived the service that started it")
 
 
 def _state(pid: int) -> str:
@@ -192,6 +198,11 @@ def test_short_questions_never_wait_behind_a_long_one(tmp_path):
         network = http.get("/api/v1/network?committee_id=C1", headers=headers)
         missing = http.get("/api/v1/coverage?committee_id=NOPE", headers=headers)
         assert http.get("/api/v1/members/B1", headers=headers).json()["member"]["备注"] == "长问题进行中"
+        # the long process killed: that question is refused as unavailable, the next has a new one
+        os.kill(service.long_work.pid(), signal.SIGKILL)
+        lost = http.get("/api/v1/coverage?committee_id=C1", headers=headers)
+        assert lost.status_code == 503 and "统计进程" in lost.json()["error"]["message"]
+        assert http.get("/api/v1/coverage?committee_id=C1", headers=headers).json() == report.json()
     here = Service(EmbeddedStore(db))
     with TestClient(serving_app(here)) as http:
         assert report.status_code == network.status_code == 200
