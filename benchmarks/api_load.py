@@ -41,13 +41,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@contextlib.contextmanager
 def serving(db: Path, port: int, timeout: float = 30.0, workers: int = 1):
     """`liaison serve` on 127.0.0.1:port over ``db`` with that many worker processes,
     stopped on exit."""
     cmd = [sys.executable, "-m", "liaison_graph.api.cli", "serve", "--db", str(db), "--port", str(port),
            "--workers", str(workers)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ})
+    return running(cmd, os.environ, port, timeout)
+
+
+@contextlib.contextmanager
+def running(cmd: list[str], env, port: int, timeout: float):
+    """A server started by ``cmd``, once its ``/readyz`` on 127.0.0.1:port answers; stopped on exit."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**env})
     base = f"http://127.0.0.1:{port}"
     try:
         started = time.monotonic()

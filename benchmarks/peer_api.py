@@ -8,17 +8,13 @@ report, the two coverages by committee (``COVERAGE_BY_COMMITTEE``), so that
     uvicorn benchmarks.peer_api:app --factory --workers N   (PEER_API_DB=FILE PEER_API_DAY=YYYYMMDD)
 """
 
-import contextlib
 import os
 import sqlite3
-import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import Annotated
 
-import httpx
 from fastapi import Depends, FastAPI, HTTPException
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -73,29 +69,10 @@ def app():
     return api
 
 
-@contextlib.contextmanager
 def serving_peer(db: Path, day: int, port: int, workers: int, timeout: float = 60.0):
     """The peer's application on 127.0.0.1:port with that many workers, stopped on exit."""
+    from benchmarks.api_load import running
+
     cmd = [sys.executable, "-m", "uvicorn", f"{__name__}:app", "--factory", "--host", "127.0.0.1", "--port", str(port),
            "--workers", str(workers), "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            env={**os.environ, PEER_DB: str(db), PEER_DAY: str(day)})
-    base = f"http://127.0.0.1:{port}"
-    try:
-        started = time.monotonic()
-        while True:
-            try:
-                if httpx.get(base + "/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() - started > timeout:
-                raise RuntimeError(f"peer did not start: {proc.stderr.read().decode(errors='replace')[-500:]}")
-            time.sleep(0.1)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    return running(cmd, {**os.environ, PEER_DB: str(db), PEER_DAY: str(day)}, port, timeout)
