@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import csv
 from pathlib import Path
 
 from liaison_graph.graph.embedded import EmbeddedStore
@@ -27,3 +28,10 @@ def generated_store(scale: str, seed: int, folder: Path) -> Path:
     with EmbeddedStore(path) as store:
         load_files(sorted((folder / "roster").glob("*.csv")), store)
     return path
+
+
+def a_county(folder: Path) -> str:
+    """The first county of a generated roster's committees (the first committee if none)."""
+    with (folder / "committees.csv").open(encoding="utf-8-sig") as fh:
+        ids = [r["id"] for r in csv.DictReader(fh)]
+    return next((i for i in ids if "K" in i), ids[0])

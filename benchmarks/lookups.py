@@ -93,7 +93,7 @@ def main() -> None:
     parser.add_argument("--scale", default="province", choices=["county", "city", "province", "nation"])
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
-    from benchmarks.suite import a_county
+    from benchmarks.common import a_county
 
     if args.db is not None:
         from liaison_graph.graph.embedded import EmbeddedStore

@@ -45,6 +45,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from benchmarks.common import a_county
+
 DAY = dt.date(2026, 6, 30)
 DAYN = 20260630
 RULE = "non-party-without-liaison"
@@ -75,12 +77,6 @@ def day_int(text: str, open_value: int) -> int:
 
 def rows_in(folder: Path) -> int:
     return sum(sum(1 for _ in f.open(encoding="utf-8-sig")) - 1 for f in folder.glob("*.csv"))
-
-
-def a_county(folder: Path) -> str:
-    with (folder / "committees.csv").open(encoding="utf-8-sig") as fh:
-        ids = [r["id"] for r in csv.DictReader(fh)]
-    return next((i for i in ids if "K" in i), ids[0])
 
 
 def levels_above(folder: Path, county: str) -> dict[str, str]:
