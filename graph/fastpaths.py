@@ -16,6 +16,11 @@ BUILD_AS_COLUMNS_FROM = 20_000
 # rollback journal with its secondary indexes built last.
 WRITE_INDEXES_LAST_FROM = 50_000
 
+# A batch of this many rows or more, written from its columns into an empty embedded file,
+# has its gap index worked out from those columns instead of by the SQL over the rows written
+# (every such batch: a batch held as columns is a large import, BUILD_AS_COLUMNS_FROM).
+GAP_INDEX_FROM_COLUMNS_FROM = 0
+
 # A write of up to this many rows is followed by the report columns in memory, and writes
 # naming up to this many things in the change feed by the columns kept in the file (or
 # another process's columns in memory); past it they are built again from the tables. At

@@ -40,25 +40,38 @@ def _text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _prop(alias: str, kind: str, name: str) -> str:
-    """The SQL of a property of a node of ``kind`` (a column of its roster table, or one the
-    stores keep), refused if the model has no such property."""
+def _checked(kind: str, name: str) -> str:
+    """A property of a node of ``kind`` (a column of its roster table, or one the stores
+    keep), refused if the model has no such property."""
     table = _M.nodes[kind].table
     if table is None or (name not in _M.tables[table].columns and fold(name) not in _M.reserved_names(table)):
         raise ModelError(f"缺口索引：模型中的 {kind} 没有属性「{name}」")
-    return f"json_extract({alias}.props, '$.{name}')"
+    return name
+
+
+def _prop(alias: str, kind: str, name: str) -> str:
+    """The SQL of a property of a node of ``kind`` (see ``_checked``)."""
+    return f"json_extract({alias}.props, '$.{_checked(kind, name)}')"
+
+
+def _dated(kind: str | None) -> bool:
+    """Whether a node of ``kind`` has a range of its own (its roster table has dates); an
+    edge (``kind`` None) always has."""
+    if kind is None:
+        return True
+    table = _M.nodes[kind].table
+    return table is not None and "start_date" in _M.tables[table].columns
 
 
 def _dates(alias: str, kind: str | None = None) -> tuple[str, str]:
     """The SQL of the first and last day of a node of ``kind``'s range (open where its
     roster table has no dates), or of an edge's (``kind`` None)."""
-    table = _M.nodes[kind].table if kind is not None else None
+    if not _dated(kind):
+        return str(days.OPEN_START), str(days.OPEN_END)
     if kind is None:
         start, end = (f"json_extract({alias}.props, '$.{name}')" for name in ("start_date", "end_date"))
-    elif table is not None and "start_date" in _M.tables[table].columns:
-        start, end = _prop(alias, kind, "start_date"), _prop(alias, kind, "end_date")
     else:
-        return str(days.OPEN_START), str(days.OPEN_END)
+        start, end = _prop(alias, kind, "start_date"), _prop(alias, kind, "end_date")
     return days.sql(start, days.OPEN_START), days.sql(end, days.OPEN_END)
 
 
@@ -155,6 +168,91 @@ def refresh(db: sqlite3.Connection, batch=None) -> int:
     for statement in plan.refresh:
         db.execute(statement)
     return db.execute("SELECT count(*) FROM temp.affected").fetchone()[0]
+
+
+ISO_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # a day as the loaders write it; any other text is left to the SQL
+
+
+def fill_from_columns(db: sqlite3.Connection, columns) -> bool:
+    """The whole index of a first import into an empty file, worked out by the rules' forms
+    from the batch's own columns (``columns.properties(kind, names)``: its nodes' properties
+    as columns; ``columns.edge_frame``: its edges, properties as JSON; loaders.framebatch)
+    instead of by the SQL over the rows just written: the same rows, ``cover_spans`` in the
+    order the SQL writes them. Held to ``refresh(db, None)`` by tests/loaders/test_frames.py.
+    False, with nothing written, when the columns do not hold a property the index reads or
+    a day is not the ISO text the loaders write: the SQL reads the rows then. The column
+    engine is loaded only here, for a batch that holds it already."""
+    import polars as pl
+
+    def days_of(frame: pl.DataFrame, dated: bool, prefix: str) -> pl.DataFrame | None:
+        """start_date and end_date as days (``prefix``start, ``prefix``end; open ends where
+        there is none or the kind has no range), or None for a day not written as ISO text."""
+        if not dated:
+            return frame.with_columns(pl.lit(days.OPEN_START, pl.Int64).alias(f"{prefix}start"),
+                                      pl.lit(days.OPEN_END, pl.Int64).alias(f"{prefix}end"))
+        out = []
+        for name, column, open_value in (("start", "start_date", days.OPEN_START), ("end", "end_date", days.OPEN_END)):
+            text = pl.col(column)
+            parsed = text.str.to_date("%Y-%m-%d", strict=False).cast(pl.Int64)
+            if frame.select((text.is_not_null() & (~text.str.contains(ISO_DAY) | parsed.is_null())).any()).item():
+                return None
+            out.append(parsed.fill_null(open_value).alias(f"{prefix}{name}"))
+        return frame.with_columns(out).drop("start_date", "end_date")
+
+    def nodes(kind: str, names: tuple[str, ...], prefix: str) -> pl.DataFrame | None:
+        """id, committee_id, the named properties and the range of the batch's nodes of ``kind``."""
+        dated = _dated(kind)
+        wanted = [_checked(kind, name) for name in (*names, *(("start_date", "end_date") if dated else ()))]
+        if kind not in columns.node_frames:  # none in the file: nothing of theirs to index
+            frame = pl.DataFrame(schema={"id": pl.String, "committee_id": pl.String, **dict.fromkeys(wanted, pl.String)})
+        else:
+            frame = columns.properties(kind, wanted)
+        return None if frame is None else days_of(frame, dated, prefix)
+
+    def edges(f: Form, src_kind: str, dst_kind: str) -> pl.DataFrame | None:
+        """src, dst, key and the range of the batch's edges of a rule's kind between two kinds."""
+        found = columns.edge_frame.filter((pl.col("kind") == f.edge) & (pl.col("src_kind") == src_kind)
+                                          & (pl.col("dst_kind") == dst_kind))
+        dates = pl.col("props").str.json_decode(pl.Struct({"start_date": pl.String, "end_date": pl.String}))
+        return days_of(found.select("src", "dst", "key", dates.alias("_dates")).unnest("_dates"), True, "e_")
+
+    plan = PLAN
+    try:
+        members = nodes(plan.kind, ("cpc", "name", "sector"), "")
+        if members is None:
+            return False
+        index = members.select("id", "committee_id", pl.col("cpc").cast(pl.Boolean).fill_null(False).cast(pl.Int64),
+                               "start", "end", "name", "sector")
+        items = index.select("id")
+        spans = []
+        for f in plan.forms.values():
+            if f.way == "liaison":  # the source's term and party from its index row; the item is the target
+                found = edges(f, f.by, f.kind)
+                coverers = index.select(pl.col("id").alias("src"), "cpc", pl.col("start").alias("o_start"),
+                                        pl.col("end").alias("o_end"))
+                if len(f.by_cpc) == 1:
+                    coverers = coverers.filter(pl.col("cpc") == int(f.by_cpc[0]))
+                item, end, order = "dst", "src", ["dst", "src", "key"]
+            else:  # the item is the source, covered within the organisation's range
+                found = edges(f, f.kind, f.by)
+                coverers = nodes(f.by, (), "o_")
+                coverers = None if coverers is None else coverers.select(pl.col("id").alias("dst"), "o_start", "o_end")
+                item, end, order = "src", "dst", ["src", "dst", "key"]
+            if found is None or coverers is None:
+                return False
+            first, last = pl.max_horizontal("e_start", "o_start"), pl.min_horizontal("e_end", "o_end")
+            spans.append(found.join(coverers, on=end, how="inner").join(items.rename({"id": item}), on=item, how="semi")
+                         .with_columns(first.alias("_first"), last.alias("_last"))
+                         .filter(pl.col("_first") <= pl.col("_last")).sort(order)
+                         .select(pl.lit(f.rule).alias("rule"), pl.col(item), "_first", "_last"))
+    except pl.exceptions.PolarsError:
+        return False
+    db.executemany("INSERT INTO member_index (id, committee_id, cpc, start_day, end_day, name, sector) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)", index.iter_rows())
+    for rows in spans:
+        db.executemany("INSERT INTO cover_spans (rule, member_id, start_day, end_day) VALUES (?, ?, ?, ?)",
+                       rows.iter_rows())
+    return True
 
 
 @dataclass

@@ -46,6 +46,9 @@ class GapIndex(Projection):
             gapindex.refresh(store.db, None)
 
     def written(self, store, batch: Batch, whole: bool):
+        if whole and batch.rows() >= fastpaths.GAP_INDEX_FROM_COLUMNS_FROM \
+                and gapindex.fill_from_columns(store.db, batch.as_columns()):
+            return None  # a first import: from its own columns, not from the rows it wrote
         gapindex.refresh(store.db, None if whole else batch)  # only the members the batch touches
         return None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from types import MappingProxyType
 
+import numpy as np
 import orjson
 import polars as pl
 
@@ -16,6 +17,7 @@ from liaison_graph.graph.store import Store
 
 EDGE_COLUMNS = ("src_kind", "src", "kind", "dst_kind", "dst", "key", "props")
 NO_JSON = "{}"
+ROWS_AT_ONCE = 100_000  # rows gathered in key order and made Python values at a time
 
 
 def _entity_json(fields: Sequence[str]) -> pl.Expr:
@@ -23,17 +25,17 @@ def _entity_json(fields: Sequence[str]) -> pl.Expr:
     return pl.struct(*(pl.col(f) for f in sorted(fields))).struct.json_encode()
 
 
-def _sorted(frame: pl.DataFrame, by: list[str]) -> pl.DataFrame:
-    """The frame in the order of ``by``, with each row's former place in ``_seq``; sorted
-    column by column, each column let go once gathered (a sorted copy of a nation's edges,
-    made at once, would hold a gigabyte more)."""
-    order = frame.select(pl.arg_sort_by(by)).to_series()
-    frame = frame.with_row_index("_seq")
-    columns = []
-    for name in frame.columns:
-        columns.append(frame.get_column(name).gather(order))
-        frame = frame.drop(name)
-    return pl.DataFrame(columns)
+def _key_order(frame: pl.DataFrame, by: Sequence[str]) -> np.ndarray:
+    """The row positions of ``frame`` in the order of the columns ``by``, as a table keyed on
+    them orders its rows (texts compared byte by byte): each column replaced by the place of
+    its text among the column's distinct texts, sorted, and the rows sorted on those
+    numbers. Many times faster than a sort on several text columns, and holding little
+    more than a number per row and column beside the frame."""
+    codes = []
+    for name in by:
+        column = frame.get_column(name)
+        codes.append(column.unique().sort().search_sorted(column).to_numpy())
+    return np.lexsort(codes[::-1])
 
 
 class FrameBatch(Batch):
@@ -49,8 +51,9 @@ class FrameBatch(Batch):
     ``as_columns`` gives None."""
 
     def __init__(self, node_frames: dict[str, pl.DataFrame], edge_frame: pl.DataFrame,
-                 replace_row_edges: dict[str, set[str]]):
+                 replace_row_edges: dict[str, set[str]], node_values: dict[str, pl.DataFrame] | None = None):
         self.node_frames, self.edge_frame = node_frames, edge_frame
+        self.node_values = node_values or {}  # kind -> the properties that are not lists, as columns
         self.replace_row_edges, self.audit, self.expect, self.moved_from = replace_row_edges, None, {}, {}
         self.checked_at, self.recheck = None, None
         self.rows_changed = False
@@ -77,7 +80,7 @@ class FrameBatch(Batch):
         if self._edges is None:
             edges = (EdgeRow(kind, src_kind, src, dst_kind, dst, key, NO_PROPS if p == NO_JSON else orjson.loads(p))
                      for src_kind, src, kind, dst_kind, dst, key, p
-                     in self._in_batch_order(self.edge_frame).select(EDGE_COLUMNS).iter_rows())
+                     in self.edge_frame.select(EDGE_COLUMNS).iter_rows())
             self._edges = list(edges) if self.rows_changed else tuple(edges)
         return self._edges
 
@@ -103,11 +106,6 @@ class FrameBatch(Batch):
             self._nodes = {kind: dict(by_id) for kind, by_id in self._nodes.items()}
         if self._edges is not None:
             self._edges = list(self._edges)
-
-    @staticmethod
-    def _in_batch_order(edges: pl.DataFrame) -> pl.DataFrame:
-        """Edges in the order the batch made them (once written, the frame is in key order)."""
-        return edges.sort("_seq") if "_seq" in edges.columns else edges
 
     def as_columns(self) -> FrameBatch | None:
         # A move is written as rows: the row feed tells the committee a node leaves.
@@ -144,32 +142,44 @@ class FrameBatch(Batch):
         frame = self.node_frames[kind].filter(pl.col("id").is_in(list(ids)))
         return dict(zip(frame["id"].to_list(), map(orjson.loads, frame["props"].to_list())))
 
+    def properties(self, kind: str, names: Sequence[str]) -> pl.DataFrame | None:
+        """The batch's nodes of one kind as id, committee_id and the named properties (each
+        what its JSON holds, null where absent), in the order of its nodes; None when the
+        batch has no such nodes or does not hold one of the properties as a column."""
+        frame, values = self.node_frames.get(kind), self.node_values.get(kind)
+        if frame is None or values is None or not set(names) <= set(values.columns):
+            return None
+        return frame.select("id", "committee_id").hstack(values.select(names))
+
     def node_rows(self) -> Iterator[tuple]:
         """(kind, id, committee_id, props) of every node, in key order."""
         for kind in sorted(self.node_frames):
             yield from self.node_frames[kind].sort("id").select(pl.lit(kind), "id", "committee_id", "props").iter_rows()
 
     def edge_rows(self) -> Iterator[tuple]:
-        """Every edge as (src_kind, src, kind, dst_kind, dst, key, props), in key order."""
-        if "_seq" not in self.edge_frame.columns:
-            self.edge_frame = _sorted(self.edge_frame, list(EDGE_COLUMNS[:6]))
-        return self.edge_frame.select(EDGE_COLUMNS).iter_rows()
+        """Every edge as (src_kind, src, kind, dst_kind, dst, key, props), in key order:
+        gathered a slice of that order at a time (a sorted copy of a nation's edges, made at
+        once, would hold a gigabyte more), the frame itself left in the batch's order."""
+        edges = self.edge_frame.select(EDGE_COLUMNS)
+        order = _key_order(edges, EDGE_COLUMNS[:6])
+        for start in range(0, len(order), ROWS_AT_ONCE):
+            yield from edges[order[start:start + ROWS_AT_ONCE]].iter_rows()
 
-    def _table_rows(self) -> pl.DataFrame:
-        """The edges that are rows of their own tables (liaisons, contacts), in batch order."""
-        return self._in_batch_order(self.edge_frame.filter(pl.col("kind").is_in(list(table_edge_kinds()))))
+    def _table_rows(self, columns: Sequence[str]) -> pl.DataFrame:
+        """Some columns of the edges that are rows of their own tables (liaisons, contacts), in batch order."""
+        return self.edge_frame.select(columns).filter(pl.col("kind").is_in(list(table_edge_kinds())))
 
     def created(self) -> dict[str, int]:
         """Nodes by kind, then the edges that are rows of their own tables by kind."""
         out = {kind: f.height for kind, f in self.node_frames.items()}
-        out.update(dict(self._table_rows().group_by("kind", maintain_order=True).len().iter_rows()))
+        out.update(dict(self._table_rows(["kind"]).group_by("kind", maintain_order=True).len().iter_rows()))
         return out
 
     def _table_edges(self, store: Store) -> pl.DataFrame:
         """The edges that are rows of their own tables, each with its source's committee
         (a member of the import's, or the store's)."""
         if self._sourced is None:
-            edges = self._table_rows()
+            edges = self._table_rows(EDGE_COLUMNS[:6])  # what the feed and the committees read
             members = self.node_frames.get("Member")
             if members is not None:
                 edges = edges.join(members.select(pl.col("id").alias("src"), "committee_id"), on="src", how="left",

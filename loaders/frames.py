@@ -67,6 +67,7 @@ class _Builder:
     def __init__(self, store: Store):
         self.store = store
         self.nodes: dict[str, pl.DataFrame] = {}  # kind -> (id, committee_id, props), in the row path's order
+        self.values: dict[str, pl.DataFrame] = {}  # kind -> the properties that are not lists, in the nodes' order
         self.edges: list[pl.DataFrame] = []
         self.member_committee: dict[str, str] = {}  # members of the import and those the store was asked for
 
@@ -81,8 +82,12 @@ class _Builder:
         if len(missing) and len(self.store.existing(kind, missing.to_list())) < len(missing):
             raise _Unbuilt
 
-    def add_nodes(self, kind: str, frame: pl.DataFrame, props: pl.Expr) -> None:
-        self.nodes[kind] = frame.select(pl.col("id"), pl.col("committee_id"), props.alias("props"))
+    def add_nodes(self, kind: str, frame: pl.DataFrame, fields: dict[str, tuple[pl.Expr, bool]]) -> None:
+        """The nodes of a roster table: id, committee and properties as JSON; beside them
+        their properties that are not lists, as columns (what the JSON holds, null where it
+        has nothing)."""
+        self.nodes[kind] = frame.select(pl.col("id"), pl.col("committee_id"), _json(fields).alias("props"))
+        self.values[kind] = frame.select(value.alias(key) for key, (value, is_list) in fields.items() if not is_list)
 
     def member_committees(self, ids: pl.Series) -> pl.Series:
         """The committee of each member id, of the import or the store; every id must be a member."""
@@ -103,18 +108,17 @@ class _Builder:
         if committees is not None:
             t = m.tables["committees"]
             fields = _row_fields(committees, t, t.columns) | {"committee_id": (pl.col("id"), False)}
-            self.nodes["Committee"] = committees.select(pl.col("id"), pl.col("id").alias("committee_id"),
-                                                        _json(fields).alias("props"))
+            self.add_nodes("Committee", committees.with_columns(pl.col("id").alias("committee_id")), fields)
             self.check("Committee", committees["parent_id"])
         if orgs is not None:
             t = m.tables["party_orgs"]
-            self.add_nodes("PartyOrg", orgs, _json(_row_fields(orgs, t, t.columns)))
+            self.add_nodes("PartyOrg", orgs, _row_fields(orgs, t, t.columns))
             self.check("Committee", orgs["committee_id"])
             self.check("PartyOrg", orgs["parent_id"])
         if members is not None:
             t = m.tables["members"]
             cpc = pl.col("affiliation").list.contains("cpc")
-            self.add_nodes("Member", members, _json(_row_fields(members, t, t.value_names) | {"cpc": (cpc, False)}))
+            self.add_nodes("Member", members, _row_fields(members, t, t.value_names) | {"cpc": (cpc, False)})
             self.check("Committee", members["committee_id"])
             self.check("PartyOrg", members["party_org_ids"].explode())
             self.member_committee.update(zip(members["id"].to_list(), members["committee_id"].to_list()))
@@ -135,8 +139,8 @@ class _Builder:
             self._liaisons(tables["liaisons"])
         if "contacts" in tables:
             self._contacts(tables["contacts"])
-        edges = pl.concat(self.edges) if self.edges else pl.DataFrame(schema=dict.fromkeys(EDGE_COLUMNS, pl.String))
-        return FrameBatch(self.nodes, edges, replace)
+        edges = pl.concat(self.edges, rechunk=True) if self.edges else pl.DataFrame(schema=dict.fromkeys(EDGE_COLUMNS, pl.String))
+        return FrameBatch(self.nodes, edges, replace, self.values)
 
     def _member_edges(self, members: pl.DataFrame) -> None:
         t = model().tables["members"]

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+import polars
 from liaison_graph import loaders
-from liaison_graph.graph import fastpaths
+from liaison_graph.graph import fastpaths, gapindex
 from liaison_graph.graph.embedded import EmbeddedStore
 from liaison_graph.graph.errors import InputError
 from liaison_graph.loaders import frames, load_files, read_rows
@@ -145,6 +146,50 @@ def test_a_generated_roster_is_built_as_columns_and_stored_as_row_by_row(tmp_pat
         written.append((report.rows, report.result.created, report.result.updated, _file(tmp_path / f"{way}.db")))
     assert written[0] == written[1]
     assert written[0][3]["changes"] and written[0][3]["cover_spans"]
+
+
+def test_the_gap_index_of_a_first_import_from_its_columns_is_the_one_the_sql_writes(tmp_path, monkeypatch):
+    """A first import into an empty file, written from its columns, works its gap index out
+    from those columns (gapindex.fill_from_columns): the same member rows and the same
+    spans, in the same order, as the SQL over the rows it wrote; and a day the columns do
+    not hold as ISO text leaves the index to the SQL, with the same rows."""
+    generate("city", 5, tmp_path / "roster", "csv")
+    paths = sorted((tmp_path / "roster").glob("*.csv"))
+    monkeypatch.setattr(fastpaths, "BUILD_AS_COLUMNS_FROM", 0)
+    filled = []
+    monkeypatch.setattr(gapindex, "fill_from_columns",
+                        lambda db, columns, fill=gapindex.fill_from_columns: filled.append(fill(db, columns)) or filled[-1])
+
+    def index(path: Path) -> tuple[list, list]:
+        db = sqlite3.connect(path)
+        try:
+            return (list(db.execute("SELECT * FROM member_index ORDER BY id")),
+                    list(db.execute("SELECT rowid, * FROM cover_spans ORDER BY rowid")))
+        finally:
+            db.close()
+
+    found = {}
+    for way, threshold in (("columns", 0), ("sql", 10**12)):
+        monkeypatch.setattr(fastpaths, "GAP_INDEX_FROM_COLUMNS_FROM", threshold)
+        with EmbeddedStore(tmp_path / f"{way}.db") as store:
+            load_files(paths, store)
+        found[way] = index(tmp_path / f"{way}.db")
+    assert filled == [True]
+    assert found["columns"] == found["sql"] and found["columns"][0] and found["columns"][1]
+
+    monkeypatch.setattr(fastpaths, "GAP_INDEX_FROM_COLUMNS_FROM", 0)
+    with EmbeddedStore(tmp_path / "odd.db") as store:
+        batch, _, _ = loaders.prepare_files(paths, store)
+        values = batch.node_values["Member"]
+        batch.node_values["Member"] = values.with_columns(
+            polars.when(polars.int_range(polars.len()) == 0).then(polars.lit("2024-1-5")).otherwise("start_date")
+            .alias("start_date"))
+        assert gapindex.fill_from_columns(store.db, batch) is False  # nothing written: the SQL then
+        assert store.db.execute("SELECT count(*) FROM member_index").fetchone()[0] == 0
+        del batch.node_values["Member"]
+        assert gapindex.fill_from_columns(store.db, batch) is False
+        store.write(batch)
+    assert filled[-1] is False and index(tmp_path / "odd.db") == found["sql"]
 
 
 def test_a_large_import_with_the_file_open_elsewhere_stays_in_the_wal(tmp_path, monkeypatch):
