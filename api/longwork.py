@@ -9,8 +9,9 @@ serving one, with its own connection to the store, at a lower scheduling priorit
 (``NICE``): the serving process only hands it the question and passes on the bytes it
 answers, and the machine's cores go to the short questions first.
 
-A job is a function at the top of a module, ``job(store, lock, *args) -> bytes``, so the
-process can find it by name; the serving process runs the same function on its own
+A job is a function at the top of a module, ``job(store, lock, *args)``, so the process can
+find it by name; it returns what its route sends — bytes, or bytes with a file's name —
+never a structure the serving process would still have to write out; the serving process runs the same function on its own
 connection, under its lock, when it has no ``LongWork`` (``Service.answer``). A product
 error raised in the job is raised again in the serving process, with its message and
 details, and answered as any other. If the process dies (killed, out of memory), the
@@ -30,6 +31,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -43,7 +45,7 @@ log = logging.getLogger(__name__)
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 NICE = 10  # how much lower the long questions' process is scheduled than the serving one
-Job = Callable[..., bytes]
+Job = Callable[..., Any]  # (store, lock, *args) -> the bytes a route sends (with a file's name, for a workbook)
 
 _store: Store | None = None  # the long process's own connection
 
@@ -117,7 +119,7 @@ class LongWork:
         """The long process's id (starting it if it is not running)."""
         return self._start_pool().submit(_ready).result()
 
-    def run(self, job: Job, *args) -> bytes:
+    def run(self, job: Job, *args) -> Any:
         pool = self._start_pool()
         try:
             return pool.submit(_run, job, args).result()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -40,7 +40,7 @@ class Service:
     def __post_init__(self):
         self.lock = threading.Lock()
 
-    def answer(self, job: Job, *args) -> bytes:
+    def answer(self, job: Job, *args) -> Any:
         """A long question's answer, as ``job(store, lock, *args)`` gives it: worked out in
         the long questions' process when there is one, else here."""
         if self.long_work is not None:
