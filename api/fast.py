@@ -3,7 +3,8 @@
 ``GET /api/v1/gaps/{rule}`` is what dashboards and other tools poll. Routing, dependency
 resolution and response classes cost several times the answer itself (read from the
 store's maintained indexes), so this thin ASGI layer answers a well-formed request with the
-same code the route uses: the same token check, the same scope check, the same body. Any
+same code the route uses: the same token check, the same scope check, the same body, read
+after the writes the request's bookmarks name (as ``api/gate.py`` describes). Any
 request it does not recognise exactly, and any fault (a bad token, a committee out of
 scope, a bad date), goes on to the application, which answers it as it always does.
 """
@@ -14,12 +15,14 @@ from urllib.parse import parse_qsl
 
 from liaison_graph.api.auth import authenticate
 from liaison_graph.api.bodies import gaps_body
+from liaison_graph.api.gate import BOOKMARKS
 from liaison_graph.api.params import AS_OF_MAX, COMMITTEE_MAX
 from liaison_graph.api.service import Service
 from liaison_graph.graph.errors import LiaisonError
 from liaison_graph.graph.flagship import RULES
 
 PREFIX = "/api/v1/gaps/"
+BOOKMARKS_KEY = BOOKMARKS.lower().encode("latin-1")  # the header as ASGI hands it over
 PARAMS = {"as_of": AS_OF_MAX, "committee_id": COMMITTEE_MAX}  # the query parameters the route takes
 
 
@@ -48,10 +51,12 @@ class FastGaps:
         if len(query) != len(pairs) or any(k not in PARAMS or len(v) > PARAMS[k] for k, v in query.items()):
             return None
         header = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"authorization"), None)
+        bookmarks = next((v.decode("latin-1") for k, v in scope["headers"] if k == BOOKMARKS_KEY), None)
         try:
-            with self.service.lock:
-                caller = authenticate(self.service.store, header)
-            return gaps_body(self.service, caller, path[len(PREFIX):], query.get("as_of"), query.get("committee_id"))
+            with self.service.store.after(bookmarks):
+                with self.service.lock:
+                    caller = authenticate(self.service.store, header)
+                return gaps_body(self.service, caller, path[len(PREFIX):], query.get("as_of"), query.get("committee_id"))
         except LiaisonError:
             return None
 

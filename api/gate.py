@@ -12,6 +12,13 @@ plain ASGI layer runs first, for every request:
   for the parts' headers; any other body ``Service.max_json_bytes``. A declared length
   over the limit is refused at once (413); a body without one is counted as it arrives
   and cut off at the limit (413). The upload route keeps its own check of the files.
+- Bookmarks (``X-Liaison-Bookmarks``, ``BOOKMARKS``): every read of a request that sends
+  them waits until the store holds the writes they name, and the answer to every request
+  that may write (any method but GET, HEAD and OPTIONS) carries the bookmarks of the
+  writes this process has made, the request's own among them. A client that sends back
+  what it was given reads its own writes, whichever worker, long questions' process or
+  cluster member answers next. The embedded store needs none: it sends none and ignores
+  what it is sent.
 - A JSON body must be text: a lone UTF-16 surrogate (``"\\ud800"``: valid JSON syntax,
   but no character; it cannot be stored or written out) is refused with 422 naming the
   field, before any route sees it.
@@ -31,9 +38,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from liaison_graph.api.errors import body, from_liaison_error, respond, visible
 from liaison_graph.api.service import Service, authenticated
-from liaison_graph.graph.errors import LiaisonError, TooLarge
+from liaison_graph.graph.errors import BadArgument, LiaisonError, TooLarge
 
 API = "/api/v1"
+BOOKMARKS = "X-Liaison-Bookmarks"
 READS = {"GET", "HEAD", "OPTIONS"}
 MULTIPART_ROOM = 64 * 1024  # the parts' boundaries and headers around the files
 SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # a JSON escape of a surrogate, paired or not
@@ -108,6 +116,22 @@ class Gate:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
+        store = self.service.store
+        if store is None:  # an application built only for its schema
+            await self._gate(scope, receive, send, headers)
+            return
+        try:
+            after = store.after(headers.get(BOOKMARKS))
+        except LiaisonError:
+            refused = BadArgument(f"请求头 {BOOKMARKS} 无效：应原样交回写入后响应中的该请求头", field=BOOKMARKS)
+            await from_liaison_error(refused)(scope, receive, send)
+            return
+        if scope["method"] not in READS:
+            send = _with_bookmarks(send, store)
+        with after:
+            await self._gate(scope, receive, send, headers)
+
+    async def _gate(self, scope: Scope, receive: Receive, send: Send, headers: Headers) -> None:
         declared = headers.get("content-length", "0") != "0" or "transfer-encoding" in headers
         if not declared and scope["method"] in READS:  # no body: nothing to guard
             await self.app(scope, receive, send)
@@ -152,6 +176,19 @@ class Gate:
             kb = self.service.max_json_bytes // 1024
             exc = TooLarge(f"请求内容过大（上限 {kb} KB）", limit_bytes=limit)
         return _closing(from_liaison_error(exc))
+
+
+def _with_bookmarks(send: Send, store) -> Send:
+    """``send`` with the store's bookmarks added to the answer's headers (when it has any)."""
+    async def sending(message) -> None:
+        if message["type"] == "http.response.start":
+            token = store.written()
+            if token:
+                message = {**message, "headers": [*message.get("headers", []),
+                                                   (BOOKMARKS.lower().encode(), token.encode("ascii"))]}
+        await send(message)
+
+    return sending
 
 
 class _Body:

@@ -5,7 +5,8 @@ takes seconds of the interpreter at nation scale — working it out, checking it
 model, writing it as JSON or a workbook. In the serving process that time holds the
 interpreter's lock, and every gap list and lookup of that process waits behind it, however
 many threads answer. ``LongWork`` runs those questions instead in one process beside the
-serving one, with its own connection to the store, at a lower scheduling priority
+serving one, with its own connection to the store (reading after the serving process's writes: each
+question carries ``Store.written``), at a lower scheduling priority
 (``NICE``): the serving process only hands it the question and passes on the bytes it
 answers, and the machine's cores go to the short questions first.
 
@@ -88,9 +89,12 @@ def _start(config: dict, parent: int, nice: int) -> None:
     log.info("long questions' process %s ready (nice %s)", os.getpid(), nice)
 
 
-def _run(job: Job, args: tuple) -> bytes:
-    """In the long process: one question."""
-    return job(_store, NO_LOCK, *args)
+def _run(job: Job, args: tuple, after: str | None = None) -> tuple[Any, str | None]:
+    """In the long process: one question, read after the writes ``after`` names (the serving
+    process's, and its request's: a Bolt store's bookmarks); its answer, and what names the
+    writes this process has made (an upload's), for the serving process to read after."""
+    with _store.after(after):
+        return job(_store, NO_LOCK, *args), _store.written()
 
 
 def _ready() -> int:
@@ -119,10 +123,13 @@ class LongWork:
         """The long process's id (starting it if it is not running)."""
         return self._start_pool().submit(_ready).result()
 
-    def run(self, job: Job, *args) -> Any:
+    def run(self, job: Job, *args, after: str | None = None) -> tuple[Any, str | None]:
+        """``job``'s answer from the long process, whose reads wait for the writes ``after``
+        names (``Store.written`` of the serving process), and what names the long process's
+        own writes (for ``Store.wrote`` of the serving process)."""
         pool = self._start_pool()
         try:
-            return pool.submit(_run, job, args).result()
+            return pool.submit(_run, job, args, after).result()
         except BrokenProcessPool:
             log.error("the long questions' process ended while answering %s; starting another", job.__name__)
             with self._guard:

@@ -44,7 +44,9 @@ class Service:
         """A long question's answer, as ``job(store, lock, *args)`` gives it: worked out in
         the long questions' process when there is one, else here."""
         if self.long_work is not None:
-            return self.long_work.run(job, *args)
+            answer, written = self.long_work.run(job, *args, after=self.store.written())
+            self.store.wrote(written)  # an upload written there: read here, and named to the client
+            return answer
         return job(self.store, self.lock, *args)
 
     def close(self) -> None:

@@ -62,7 +62,7 @@ def main() -> None:
         results = {"embedded": measure(lambda: EmbeddedStore(tmp / "bench.db"), paths, rows, committee, args.repeat)}
         server = BoltServer(tmp / "bolt")
         try:
-            first = BoltStore(server.uri, "root", server.password, server.database)
+            first = BoltStore(server.uri, "root", server.password, server.database, schema="create")
             first.clear()
             first.close()
             results["bolt (ArcadeDB)"] = measure(

@@ -528,7 +528,7 @@ def arcadedb_peer(folder: Path, work: Path, county: str) -> dict:
 
     server = BoltServer(work / "arcade")
     try:
-        with BoltStore(server.uri, "root", server.password, server.database) as store:
+        with BoltStore(server.uri, "root", server.password, server.database, schema="create") as store:
             store.clear()
             seconds, _ = timed(lambda: load_files(sorted(folder.glob("*.csv")), store))
             for _ in range(20):  # warm, as a server in use is (its first answers compile the query: 30–110 ms)

@@ -9,5 +9,5 @@ from liaison_graph.graph.projections import CypherGaps
 
 class BoltStore(BoltStorage):
     def __init__(self, uri: str, user: str | None = None, password: str | None = None, database: str | None = None,
-                 batch_size: int = 5000):
-        super().__init__(uri, user, password, database, batch_size, projections=(CypherGaps(),))
+                 batch_size: int = 5000, schema: str = "require"):
+        super().__init__(uri, user, password, database, batch_size, projections=(CypherGaps(),), schema=schema)

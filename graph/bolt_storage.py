@@ -7,6 +7,13 @@ types come from the model. A whole import runs in one managed write transaction 
 driver retries it on transient errors; every statement is an idempotent MERGE, so a
 retry is safe), sent in batches of ``batch_size`` rows. Reads run in managed read
 transactions, which a cluster routes to its secondaries.
+
+One store holds one driver (the product opens one store a process). Every session names the
+database (the one given, else the account's default, asked on opening and kept) and shares
+the store's bookmark manager, so a read sees every write of its process on a cluster;
+``after``/``written`` carry bookmarks between processes (``graph/bolt_causal.py``). Opening
+writes nothing: it checks the schema (``graph/bolt_schema.py``) and refuses without it,
+unless opened to write a roster (``schema="create"``), which creates what is missing.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from dataclasses import asdict
 import neo4j
 import networkx as nx
 from liaison_graph.cypher import query
-from liaison_graph.graph import bolt_lookups
+from liaison_graph.graph import bolt_causal, bolt_lookups, bolt_parts, bolt_schema
 from liaison_graph.graph.batch import (
     Audit,
     Batch,
@@ -30,39 +37,34 @@ from liaison_graph.graph.batch import (
     now,
     table_edge_rows,
 )
-from liaison_graph.graph.errors import Conflict, StoreError, StoreUnreachable
+from liaison_graph.graph.errors import Conflict, SchemaMissing, StoreError, StoreUnreachable
 from liaison_graph.graph.jsontext import dumps, loads
 from liaison_graph.graph.model import model
-from liaison_graph.graph.parts import PART_INCOMING, bulk, by_kind, complete_part, put_edge, put_node
+from liaison_graph.graph.parts import bulk
 from liaison_graph.graph.store import STAT_KEYS, Store, TokenRecord
 from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
+# The schema: statements made once per node kind of the model, and once.
+SCHEMA_PER_KIND = ("schema_unique_id", "schema_committee_index")
+SCHEMA_ONCE = ("schema_token_id", "schema_sequence_name", "schema_change_seq", "schema_audit_seq")
+
+
+def schema_statements() -> list[str]:
+    """Every statement that creates the Bolt store's schema, in order."""
+    texts = [query(name, kind=kind) for kind in sorted(model().nodes) for name in SCHEMA_PER_KIND]
+    return texts + [query(name) for name in SCHEMA_ONCE]
+
+
+def wanted_schema() -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """The uniqueness constraints and indexes the store needs, as (label, property)."""
+    return bolt_schema.wanted(schema_statements())
+
+
 def _chunks(rows: list, size: int):
     for i in range(0, len(rows), size):
         yield rows[i : i + size]
-
-
-def _add_records(G: nx.MultiDiGraph, kinds, records, ends=None) -> None:
-    """Nodes (labels, props) and edges (rel, ends, props; an end's properties where the
-    graph may not hold it yet) read by a query, into ``G``; edges only to ``ends`` when
-    given."""
-    for r in records:
-        if "rel" not in r.keys():
-            kind = next(label for label in r["labels"] if label in kinds)
-            put_node(G, (kind, r["props"]["id"]), kind, r["props"])
-            continue
-        src = (next(label for label in r["src_labels"] if label in kinds), r["src"])
-        dst = (next(label for label in r["dst_labels"] if label in kinds), r["dst"])
-        if ends is not None and dst not in ends:
-            continue
-        for node, props in ((src, r.get("src_props")), (dst, r.get("dst_props"))):
-            if node not in G and props is not None:
-                put_node(G, node, node[0], props)
-        props = dict(r["props"])
-        key = props.pop("key", "")
-        put_edge(G, src, dst, (r["rel"], key), r["rel"], props)
 
 
 class BoltStorage(Store):
@@ -76,15 +78,24 @@ class BoltStorage(Store):
         database: str | None = None,
         batch_size: int = 5000,
         projections: Sequence = (),
+        schema: str = "require",
     ):
+        if schema not in bolt_schema.MODES:
+            raise ValueError(schema)
         self.uri, self.database, self.batch_size = uri, database, batch_size
         self.projections = {p.name: p for p in projections}
         auth = (user or "neo4j", password or "") if user or password else None
+        self.bookmarks = neo4j.GraphDatabase.bookmark_manager()  # every session of this store shares it
         self.driver = None
         try:
             self.driver = neo4j.GraphDatabase.driver(uri, auth=auth)
             self.driver.verify_connectivity()
-            self._ensure_schema()
+            missing = self.missing_schema()  # also settles the database's name
+            if missing and schema == "create":
+                self.init_schema()
+            elif missing and schema == "require":
+                raise SchemaMissing(f"图数据库中还没有本程序的约束和索引（缺 {len(missing)} 项），"
+                                    "请先运行 liaison neo4j init 建立", missing=len(missing))
         except BaseException as exc:
             if self.driver is not None:  # a store that could not open leaves no connection behind
                 self.driver.close()
@@ -96,7 +107,59 @@ class BoltStorage(Store):
         self.driver.close()
 
     def _session(self):
-        return self.driver.session(database=self.database)
+        """A session on the store's database with its bookmark manager, waiting also for the
+        bookmarks handed over to the current request (``after``)."""
+        return bolt_causal.session(self.driver, self.database, self.bookmarks)
+
+    # --- reading after writes made elsewhere (a cluster's bookmarks) ----------------------
+    def after(self, token: str | None):
+        """Inside, every session also waits for the bookmarks ``token`` names (checked here,
+        before anything is read)."""
+        return bolt_causal.waiting(bolt_causal.parse(token))
+
+    def wrote(self, token: str | None) -> None:
+        self.bookmarks.update_bookmarks((), bolt_causal.parse(token))
+
+    def written(self) -> str | None:
+        """This process's bookmarks (and those handed over to the current request), as a token."""
+        return bolt_causal.token(set(self.bookmarks.get_bookmarks()) | bolt_causal.given())
+
+    # --- the schema (graph/bolt_schema.py) ----------------------------------------------
+    def missing_schema(self) -> list[tuple[str, str]]:
+        """The constraints and indexes of the schema the database lacks, read in one read
+        transaction. The first read of a store: when no database was named, the one the
+        server answered from is kept for every session. An account that may not list the
+        schema is not refused here."""
+        def work(tx):
+            constraints = [r.data() for r in tx.run(query("schema_show_constraints"))]
+            result = tx.run(query("schema_show_indexes"))
+            return constraints, [r.data() for r in result], result.consume().database
+
+        try:
+            with self._session() as session:
+                constraints, indexes, database = session.execute_read(work)
+        except Neo4jError as exc:
+            if not bolt_schema.not_allowed(exc):
+                raise
+            log.warning("cannot list constraints and indexes (%s); schema not checked", exc.code)
+            return []
+        self.database = self.database or database
+        return bolt_schema.missing(schema_statements(), constraints, indexes)
+
+    def init_schema(self) -> dict[str, int]:
+        """Create the schema (each statement idempotent: what exists is left as it is), wait
+        for the indexes to come online, and say what was created and what now stands."""
+        try:
+            with self._session() as session:
+                done = bolt_schema.create(session, schema_statements(), query("schema_await_indexes"))
+            missing = self.missing_schema()
+        except Neo4jError as exc:
+            raise StoreError(f"无法在图数据库中建立约束和索引：{exc.message}") from None
+        if missing:
+            raise StoreError(f"图数据库中的约束和索引未能全部就绪（缺 {len(missing)} 项）",
+                             missing=[f"{label}.{prop}" for label, prop in missing])
+        constraints, indexes = wanted_schema()
+        return {**done, "constraints": len(constraints), "indexes": len(indexes)}
 
     def _read(self, name: str, params: dict | None = None, **names) -> list[dict]:
         text = query(name, **names)
@@ -106,18 +169,6 @@ class BoltStorage(Store):
 
         with self._session() as session:
             return session.execute_read(work)
-
-    def _ensure_schema(self) -> None:
-        try:
-            with self._session() as session:
-                for kind in model().nodes:
-                    # Schema statements cannot share a transaction with each other on Neo4j.
-                    session.run(query("schema_unique_id", kind=kind)).consume()
-                    session.run(query("schema_committee_index", kind=kind)).consume()
-                for name in ("schema_token_id", "schema_sequence_name", "schema_change_seq", "schema_audit_seq"):
-                    session.run(query(name)).consume()
-        except Neo4jError as exc:
-            raise StoreError(f"无法在图数据库中建立约束和索引：{exc.message}") from None
 
     # --- writing -------------------------------------------------------------------
     def _empty(self, tx=None) -> bool:
@@ -322,51 +373,11 @@ class BoltStorage(Store):
         return {r["props"]["id"]: r["props"] for r in self._read("committees")}
 
     def subgraph(self, committee_ids: Collection[str] | None = None) -> nx.MultiDiGraph:
-        kinds = model().nodes
-
-        def work(tx):  # one read transaction: the statements see the same snapshot
-            G = nx.MultiDiGraph()
-
-            def read(name: str, params: dict, ends=None, **names) -> None:
-                _add_records(G, kinds, tx.run(query(name, **names), params), ends)
-
-            def part_edges(name: str, nodes, rels, ends=None) -> None:
-                for kind, ids in by_kind(nodes).items():
-                    read(name, {"ids": ids, "rels": list(rels)}, ends, kind=kind)
-
-            if committee_ids is None:
-                read("dump_nodes", {"kinds": sorted(kinds)})
-                read("dump_edges", {"kinds": sorted(kinds)})
-                return G
-            scope = {"committee_ids": sorted(committee_ids)}
-            for kind in sorted(kinds):  # kind by kind, through each kind's committee index
-                read("subgraph_kind_nodes", scope, kind=kind)
-            inside = set(G.nodes)
-            for kind in sorted(kinds):
-                read("subgraph_kind_edges", scope, kind=kind)
-            targets = sorted({t for rel in PART_INCOMING for t in model().edges[rel].targets})
-            for kind in targets:
-                read("subgraph_kind_incoming", {**scope, "rels": list(PART_INCOMING)}, kind=kind)
-            complete_part(G, inside, lambda nodes, rels: part_edges("part_edges_reaching", nodes, rels),
-                          lambda nodes, rels, ends: part_edges("part_edges_leaving", nodes, rels, ends))
-            return G
-
-        with self._session() as session, bulk():
-            return session.execute_read(work)
+        with bulk():  # one read transaction: the statements see the same snapshot
+            return self._in_one_read(lambda run: bolt_parts.part(run, committee_ids), stream=True)
 
     def dump(self) -> dict:
-        nodes = {}
-        for r in self._read("dump_nodes", {"kinds": sorted(model().nodes)}):
-            kind = next(label for label in r["labels"] if label in model().nodes)
-            nodes[(kind, r["props"]["id"])] = r["props"]
-        edges = {}
-        for r in self._read("dump_edges", {"kinds": sorted(model().nodes)}):
-            props = dict(r["props"])
-            key = props.pop("key", "")
-            src = next(label for label in r["src_labels"] if label in model().nodes)
-            dst = next(label for label in r["dst_labels"] if label in model().nodes)
-            edges[(r["rel"], src, r["src"], dst, r["dst"], key)] = props
-        return {"nodes": nodes, "edges": edges}
+        return self._in_one_read(bolt_parts.dump, stream=True)
 
     def clear(self) -> None:
         """Delete everything (tests, and a sync that replaces the target)."""
@@ -374,10 +385,13 @@ class BoltStorage(Store):
             session.execute_write(lambda tx: tx.run(query("clear_all")).consume())
 
     # --- lists answered from the indexes (graph/lookups.py; the queries: graph/bolt_lookups.py) --
-    def _in_one_read(self, work):
+    def _in_one_read(self, work, stream: bool = False):
         """``work(run)`` in one managed read transaction, where ``run(name, params, **names)``
-        runs a query of ``cypher/``: the statements of one answer see one snapshot."""
+        runs a query of ``cypher/``: the statements of one answer see one snapshot. Its
+        records as dicts, or (``stream``) as the driver hands them over, one by one."""
         def in_transaction(tx):
+            if stream:
+                return work(lambda name, params=None, **names: tx.run(query(name, **names), params or {}))
             return work(lambda name, params=None, **names: [r.data() for r in tx.run(query(name, **names), params or {})])
 
         with self._session() as session:

@@ -62,6 +62,13 @@ class StoreUnreachable(StoreError, Unavailable):
     locked or not readable)."""
 
 
+class SchemaMissing(StoreError, Unavailable):
+    """A graph server's database lacks the constraints and indexes the Bolt store needs
+    (``liaison neo4j init`` creates them): the environment, not what was typed."""
+
+    code = "schema_missing"
+
+
 class NotFound(LiaisonError):
     code = "not_found"
 

@@ -6,6 +6,7 @@ What a store answers beyond that comes from the projections it was assembled wit
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable
@@ -202,6 +203,24 @@ class Store(ABC):
     def dump(self) -> dict:
         """The whole content, canonical: {"nodes": {(kind, id): props},
         "edges": {(kind, src_kind, src, dst_kind, dst, key): props}}."""
+
+    # --- reading after writes made elsewhere ---------------------------------------------
+    def after(self, token: str | None) -> contextlib.AbstractContextManager:
+        """Inside, every read waits until the store holds the writes ``token`` names: a token
+        ``written`` gave, maybe in another process (a client's, or the serving process's for
+        its long questions). A store that is one file needs none (a read sees every committed
+        write): it takes any token and ignores it."""
+        return contextlib.nullcontext()
+
+    def wrote(self, token: str | None) -> None:
+        """Writes another process of this service made for it (its long questions' process):
+        from now on every read here waits for them, and ``written`` names them too. A store
+        that is one file needs none."""
+
+    def written(self) -> str | None:
+        """A token naming every write this process made (and inside ``after``, that token's),
+        for another connection to wait for; ``None`` when the store needs none."""
+        return None
 
     def close(self) -> None:  # noqa: B027 - optional for stores holding nothing open
         """Release connections and files."""

@@ -1,7 +1,9 @@
 """A real Bolt server for the tests: ArcadeDB with its Bolt plugin, on loopback.
 
 Run as ``python -m tests.bolt_server ROOT PASSWORD DATABASE``: it starts the server on
-free ports of 127.0.0.1, creates the database, prints ``READY <bolt port>`` and serves
+free ports of 127.0.0.1, creates the database and, beside it, the databases of ``SPARE``
+(left without the store's schema, for the tests of ``liaison neo4j init`` and of a store
+that refuses to open without it), prints ``READY <bolt port>`` and serves
 until its standard input closes or it receives SIGTERM. The test fixture in
 ``conftest.py`` starts it once per session and stops it at the end.
 """
@@ -15,6 +17,7 @@ import sys
 import threading
 from pathlib import Path
 
+SPARE = ("bare", "fresh")  # "bare" stays without the schema; "fresh" is given it by a test of `neo4j init`
 LOG_CONFIG = "handlers=java.util.logging.ConsoleHandler\n.level=SEVERE\njava.util.logging.ConsoleHandler.level=SEVERE\n"
 
 
@@ -43,6 +46,8 @@ def serve(root: Path, password: str, database: str) -> None:
     )
     server.start()
     server.create_database(database)
+    for spare in SPARE:
+        server.create_database(spare)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()

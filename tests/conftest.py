@@ -18,10 +18,18 @@ _bolt: dict = {}
 
 @pytest.fixture(scope="session")
 def bolt_server(tmp_path_factory):
-    """A real Bolt server (ArcadeDB), started once for the session on loopback."""
+    """A real Bolt server (ArcadeDB), started once for the session on loopback, its database
+    given the store's schema (what `liaison neo4j init` does; a store opened later refuses
+    without it)."""
+    from liaison_graph.graph.bolt import BoltStore
     from tests.bolt_server import BoltServer
 
     server = BoltServer(tmp_path_factory.mktemp("bolt"))
+    try:
+        BoltStore(server.uri, "root", server.password, server.database, schema="create").close()
+    except BaseException:
+        server.stop()
+        raise
     _bolt["server"] = server
     yield server
     server.stop()

@@ -16,6 +16,7 @@ const WRITERS = new Set(["editor", "admin"]);
 const state = {
   token: null, me: null, committee: null, committees: [], span: "own", asOf: null, data: null,
   cy: null, charts: {}, reports: null, ruleLabels: {}, recommendation: null,
+  bookmarks: null, // X-Liaison-Bookmarks of the last write: sent back so reads see it (README: reading your own writes)
 };
 const $ = (id) => document.getElementById(id);
 
@@ -41,8 +42,21 @@ function showLogin() {
   $("controls").hidden = true;
 }
 
+// The headers of every request: the token, and the bookmarks of this page's last write.
+function authHeaders(extra = {}) {
+  const headers = { Authorization: `Bearer ${state.token}`, ...extra };
+  if (state.bookmarks) headers["X-Liaison-Bookmarks"] = state.bookmarks;
+  return headers;
+}
+
+// A write's answer names the writes later reads must wait for (only on a Bolt store).
+function rememberWrite(response) {
+  const bookmarks = response.headers.get("X-Liaison-Bookmarks");
+  if (bookmarks) state.bookmarks = bookmarks;
+}
+
 async function api(path, asBlob = false) {
-  const response = await fetch(path, { headers: { Authorization: `Bearer ${state.token}` } });
+  const response = await fetch(path, { headers: authHeaders() });
   if (!response.ok) {
     let message = `请求失败（${response.status}）`;
     try { message = (await response.json()).error.message || message; } catch (e) { /* not JSON */ }
@@ -443,9 +457,10 @@ async function acceptRecommendation() {
   try {
     const response = await fetch("/api/v1/recommend/accept", {
       method: "POST",
-      headers: { Authorization: `Bearer ${state.token}`, "Content-Type": "application/json" },
+      headers: authHeaders({ "Content-Type": "application/json" }),
       body: JSON.stringify({ as_of: state.asOf, committee_id: state.committee }),
     });
+    rememberWrite(response);
     const body = await response.json().catch(() => ({}));
     if (!response.ok) throw new Error((body.error && body.error.message) || `请求失败（${response.status}）`);
     $("accept-confirm").hidden = true;

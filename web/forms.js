@@ -47,6 +47,7 @@ window.liaisonForms = (() => {
   // A write: JSON or multipart, with the bearer token; a refusal throws the API's message.
   async function send(method, path, body, ifMatch) {
     const headers = { Authorization: `Bearer ${page.state.token}` };
+    if (page.state.bookmarks) headers["X-Liaison-Bookmarks"] = page.state.bookmarks;
     const init = { method, headers };
     if (ifMatch) headers["If-Match"] = `"${ifMatch}"`;
     if (body instanceof FormData) init.body = body;
@@ -60,6 +61,8 @@ window.liaisonForms = (() => {
     } catch (err) {
       throw new Refused("无法连接服务器，请检查网络后重试");
     }
+    const bookmarks = response.headers.get("X-Liaison-Bookmarks"); // on a Bolt store: later reads wait for this write
+    if (bookmarks) page.state.bookmarks = bookmarks;
     let answer = null;
     try { answer = await response.json(); } catch (e) { /* not JSON */ }
     if (!response.ok) {

@@ -55,7 +55,7 @@ def sync(to_neo4j, replace, moves, store_config):
     from liaison_graph.graph.sync import copy_store
 
     store_config = {**store_config, "neo4j": None}
-    with open_store(store_config) as source, open_bolt(to_neo4j, store_config) as target:
+    with open_store(store_config) as source, open_bolt(to_neo4j, store_config, schema="create") as target:
         counts = copy_store(source, target, replace=replace, moves=moves)
     click.echo("已同步到 " + to_neo4j + "：" + "，".join(f"{kind_label(k)} {v}" for k, v in counts.items()))
 

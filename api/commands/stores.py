@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from liaison_graph.graph.errors import StoreError
+from liaison_graph.graph.errors import BadArgument, SchemaMissing, StoreError
 from liaison_graph.graph.store import Store
 
 log = logging.getLogger("liaison")
@@ -54,15 +54,18 @@ def open_store(config: dict, write: bool = False) -> Store:
 
     Only a command that writes a roster (``write``: load, restore) may create the file; every
     other command opens a store that exists and holds a roster, or refuses in one line
-    naming the store, so that an empty or mistyped store never reports full coverage."""
-    env = os.environ
-    uri = config.get("neo4j") or env.get("LIAISON_NEO4J_URI")
+    naming the store, so that an empty or mistyped store never reports full coverage.
+
+    A graph server's database must hold the constraints and indexes ``liaison neo4j init``
+    creates; a command that writes a roster creates them when they are missing (the account
+    needs the rights), every other command refuses without writing anything."""
+    uri = bolt_uri(config)
     if uri:
-        store = open_bolt(uri, config)
+        store = open_bolt(uri, config, schema="create" if write else "require")
     else:
         from liaison_graph.graph.embedded import EmbeddedStore
 
-        path = config.get("db") or env.get("LIAISON_DB") or DEFAULT_DB
+        path = config.get("db") or os.environ.get("LIAISON_DB") or DEFAULT_DB
         log.info("opening embedded store %s", path)
         try:
             store = EmbeddedStore(path, create=write)
@@ -82,18 +85,40 @@ def open_store(config: dict, write: bool = False) -> Store:
     return store
 
 
-def open_bolt(uri: str, config: dict) -> Store:
+def bolt_uri(config: dict, required: bool = False) -> str | None:
+    """The graph server the options or the environment name, if any."""
+    uri = config.get("neo4j") or os.environ.get("LIAISON_NEO4J_URI")
+    if required and not uri:
+        raise BadArgument("没有指定 Neo4j 图数据库：请用 --neo4j URI 或设置 LIAISON_NEO4J_URI", field="--neo4j")
+    return uri
+
+
+def open_bolt(uri: str, config: dict, schema: str = "require") -> Store:
+    """The Bolt store at ``uri``; ``schema``: refuse without the schema (``require``), create
+    it when missing (``create``), or leave it be (``leave``: ``liaison neo4j init``)."""
     from liaison_graph.graph.bolt import BoltStore
 
     env = os.environ
+    database = config.get("neo4j_database") or env.get("LIAISON_NEO4J_DATABASE")
     log.info("opening Bolt store %s", uri)
-    return BoltStore(
-        uri,
-        user=config.get("neo4j_user") or env.get("LIAISON_NEO4J_USER") or "neo4j",
-        password=env.get("LIAISON_NEO4J_PASSWORD"),
-        database=config.get("neo4j_database") or env.get("LIAISON_NEO4J_DATABASE"),
-        batch_size=int(env.get("LIAISON_NEO4J_BATCH_SIZE", "5000")),
-    )
+    try:
+        return BoltStore(
+            uri,
+            user=config.get("neo4j_user") or env.get("LIAISON_NEO4J_USER") or "neo4j",
+            password=env.get("LIAISON_NEO4J_PASSWORD"),
+            database=database,
+            batch_size=int(env.get("LIAISON_NEO4J_BATCH_SIZE", "5000")),
+            schema=schema,
+        )
+    except SchemaMissing as exc:
+        raise SchemaMissing(f"{exc.message}（库：{server_location(uri, database)}）", **exc.details) from None
+
+
+def server_location(uri: str, database: str | None) -> str:
+    """A graph server's address (without any user name) and database."""
+    address = urlsplit(uri)
+    shown = address._replace(netloc=address.netloc.rpartition("@")[2]).geturl()
+    return shown + (f"（数据库 {database}）" if database else "")
 
 
 def store_location(store: Store) -> str:
@@ -102,7 +127,4 @@ def store_location(store: Store) -> str:
     path = getattr(store, "path", None)
     if path is not None:
         return str(Path(path).resolve())
-    address = urlsplit(store.uri)
-    shown = address._replace(netloc=address.netloc.rpartition("@")[2]).geturl()
-    database = getattr(store, "database", None)
-    return shown + (f"（数据库 {database}）" if database else "")
+    return server_location(store.uri, getattr(store, "database", None))
