@@ -570,7 +570,8 @@ def met(value, rule) -> bool | None:
 def speedup(metric: str, product_value, peer_value):
     if not product_value or not peer_value:
         return None
-    return product_value / peer_value if metric.endswith(("rows_s", "rps")) else peer_value / product_value
+    higher_is_better = metric.endswith("rows_s") or "_rps" in metric
+    return product_value / peer_value if higher_is_better else peer_value / product_value
 
 
 def main() -> None:
