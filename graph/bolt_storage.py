@@ -380,9 +380,15 @@ class BoltStorage(Store):
         return self._in_one_read(bolt_parts.dump, stream=True)
 
     def clear(self) -> None:
-        """Delete everything (tests, and a sync that replaces the target)."""
+        """Delete the roster and its change feed (a sync that replaces the target), in
+        transactions of at most ``batch_size`` nodes, sparing tokens, the audit trail and the
+        sequences, as the embedded store does; the feed's number moves on by one."""
+        statements = [query("clear_kind", kind=kind) for kind in sorted(model().nodes)] + [query("clear_changes")]
         with self._session() as session:
-            session.execute_write(lambda tx: tx.run(query("clear_all")).consume())
+            for text in statements:
+                while session.execute_write(lambda tx, text=text: tx.run(text, batch=self.batch_size).single()[0]):
+                    pass
+            session.execute_write(lambda tx: self._next(tx, "changes", 1))
 
     # --- lists answered from the indexes (graph/lookups.py; the queries: graph/bolt_lookups.py) --
     def _in_one_read(self, work, stream: bool = False):

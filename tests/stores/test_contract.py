@@ -375,3 +375,23 @@ def test_a_sync_into_a_store_that_holds_data_keeps_the_write_rule(edge_store, tm
     assert edge_store.node_props("Member", [member["id"]])[member["id"]]["committee_id"] == "C1"
     record = edge_store.audit(0, 100_000)[-1]
     assert record["action"] == "sync" and {"C1", "C2"} <= set(record["committee_ids"])
+
+
+def test_clear_empties_the_roster_and_its_feed_and_keeps_tokens_and_the_audit_trail(edge_store, tmp_path):
+    """``clear`` (``liaison sync --replace``) leaves no roster node, edge or feed entry, keeps
+    every token and audit record, and moves the feed's number on; the Bolt store does it in
+    transactions of at most its batch size (the tests' 500, below the roster's nodes)."""
+    from liaison_graph.api.auth import create_token
+
+    record, _ = create_token(edge_store, "C1", "editor", "办公室")
+    trail, before = edge_store.audit(0, 100_000), edge_store.roster_version()
+    feed = edge_store.changes(0, 100_000)
+    assert trail and feed and edge_store.stats()
+    edge_store.clear()
+    assert not edge_store.has_roster() and sum(edge_store.stats().values()) == 0
+    assert edge_store.changes(0, 100_000) == []
+    assert edge_store.tokens() == [record] and edge_store.audit(0, 100_000) == trail
+    if before is not None:
+        assert edge_store.roster_version() > before
+    load_files([write_json(tmp_path / "again.json", EDGE_ROSTER)], edge_store)  # the feed goes on after the old numbers
+    assert min(c["cursor"] for c in edge_store.changes(0, 100_000)) > max(c["cursor"] for c in feed)
