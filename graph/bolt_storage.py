@@ -26,7 +26,7 @@ from dataclasses import asdict
 import neo4j
 import networkx as nx
 from liaison_graph.cypher import query
-from liaison_graph.graph import bolt_causal, bolt_lookups, bolt_parts, bolt_schema
+from liaison_graph.graph import bolt_causal, bolt_lookups, bolt_parts, bolt_schema, bolt_tables
 from liaison_graph.graph.batch import (
     Audit,
     Batch,
@@ -86,6 +86,7 @@ class BoltStorage(Store):
         self.projections = {p.name: p for p in projections}
         auth = (user or "neo4j", password or "") if user or password else None
         self.bookmarks = neo4j.GraphDatabase.bookmark_manager()  # every session of this store shares it
+        self.tables = bolt_tables.Tables(self._read)  # committees and tokens, kept while unchanged
         self.driver = None
         try:
             self.driver = neo4j.GraphDatabase.driver(uri, auth=auth)
@@ -281,18 +282,22 @@ class BoltStorage(Store):
 
         def work(tx):
             tx.run(query("token_add"), row=row).consume()
+            self._next(tx, bolt_tables.TOKENS, 1)  # the kept tokens are read again
             if audit is not None:  # in the same transaction: a failure here takes the token back
                 self._journal(tx, Batch(audit=audit), {})
 
         self._token_write(work)
 
     def tokens(self) -> list[TokenRecord]:
-        fields = TokenRecord.__dataclass_fields__
-        return [TokenRecord(**{k: r["props"].get(k) for k in fields}) for r in self._read("tokens")]
+        return list(self.tables.tokens().values())
+
+    def token(self, token_id: str) -> TokenRecord | None:
+        return self.tables.tokens().get(token_id)
 
     def revoke_token(self, token_id: str, at: str, audit: Audit | None = None) -> bool:
         def work(tx):
             n = tx.run(query("token_revoke"), id=token_id, at=at).single()["n"]
+            self._next(tx, bolt_tables.TOKENS, n)
             if n == 1 and audit is not None:  # in the same transaction, as add_token
                 self._journal(tx, Batch(audit=audit), {})
             return n
@@ -370,7 +375,7 @@ class BoltStorage(Store):
         return self._read(name, params, **names)
 
     def committees(self) -> dict[str, dict]:
-        return {r["props"]["id"]: r["props"] for r in self._read("committees")}
+        return self.tables.committees()
 
     def subgraph(self, committee_ids: Collection[str] | None = None) -> nx.MultiDiGraph:
         with bulk():  # one read transaction: the statements see the same snapshot
@@ -380,9 +385,8 @@ class BoltStorage(Store):
         return self._in_one_read(bolt_parts.dump, stream=True)
 
     def clear(self) -> None:
-        """Delete the roster and its change feed (a sync that replaces the target), in
-        transactions of at most ``batch_size`` nodes, sparing tokens, the audit trail and the
-        sequences, as the embedded store does; the feed's number moves on by one."""
+        """The roster and its feed deleted in transactions of at most ``batch_size`` nodes;
+        tokens, audit trail and sequences kept, as the embedded store does; the feed's number moves on."""
         statements = [query("clear_kind", kind=kind) for kind in sorted(model().nodes)] + [query("clear_changes")]
         with self._session() as session:
             for text in statements:

@@ -251,6 +251,7 @@ FLOOR = ("graph/errors.py", "graph/fastpaths.py", "graph/jsontext.py", "graph/na
          "graph/model_types.py", "graph/model_build.py", "graph/store.py", "graph/batch.py", "graph/parts.py",
          "graph/projection.py",
          "graph/bolt_storage.py", "graph/bolt_schema.py", "graph/bolt_causal.py", "graph/bolt_parts.py",
+         "graph/bolt_tables.py",
          "graph/sqlite_*.py", "graph/lookups.py", "graph/bolt_lookups.py",
          "cypher/__init__.py")
 

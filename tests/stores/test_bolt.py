@@ -168,3 +168,33 @@ def test_a_store_that_cannot_connect_closes_its_driver(bolt_server):
                 BoltStore(uri, "root", password, bolt_server.database)
         gc.collect()
     assert not [w for w in caught if issubclass(w.category, ResourceWarning) and "Driver" in str(w.message)]
+
+
+@pytest.mark.bolt
+def test_the_bolt_store_keeps_committees_and_tokens_until_they_change(bolt_server, tmp_path):
+    """The committee table and the tokens are kept between calls — the same dict while no
+    committee changes, so the scopes worked out from it are kept too — and read again at once
+    when another driver changes them: a token issued or revoked, a committee renamed."""
+    from liaison_graph.api.auth import create_token, revoke_token
+    from liaison_graph.graph.bolt import BoltStore
+
+    mine = open_backend("bolt", tmp_path)
+    load_files([write_json(tmp_path / "r.json", EDGE_ROSTER)], mine)
+    other = BoltStore(bolt_server.uri, "root", bolt_server.password, bolt_server.database)
+    try:
+        table, before = mine.committees(), mine.tokens()
+        assert mine.committees() is table and subtree(table, "P1") is subtree(mine.committees(), "P1")
+        record, _ = create_token(other, "C1", "editor", "另一处")
+        assert mine.token(record.id) == record and mine.tokens() == [*before, record]
+        assert mine.committees() is table  # a token changes no committee
+        revoke_token(other, record.id)
+        assert mine.token(record.id).revoked_at is not None
+        renamed = {**EDGE_ROSTER, "committees": [{**c, "name": "改名县政协"} if c["id"] == "C2" else c
+                                                  for c in EDGE_ROSTER["committees"]]}
+        load_files([write_json(tmp_path / "renamed.json", renamed)], other)
+        changed = mine.committees()
+        assert changed is not table and changed["C2"]["name"] == "改名县政协"
+        assert mine.committees() is changed
+    finally:
+        other.close()
+        mine.close()
