@@ -9,7 +9,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
 from liaison_graph.api import errors
-from liaison_graph.api.gate import API, Gate
+from liaison_graph.api.gate import API, BOOKMARKS, READS, Gate
 from liaison_graph.api.errors import ASKED, SCOPED, fails
 from liaison_graph.api.routes import edits, feeds, health, lookups, page, queries
 from liaison_graph.api.service import Service
@@ -49,18 +49,27 @@ def _binary(schema) -> None:
             _binary(value)
 
 
+BOOKMARKS_HEADER = {"description": "图数据库（Bolt）上本次及此前写入的书签；在后续请求中原样带上，即可读到这些写入（内置库不返回）",
+                    "schema": {"type": "string"}}
+
+
 def openapi_of(app: FastAPI) -> dict:
     """The schema FastAPI writes, with what it cannot say from the routes alone: a file part
-    is binary, and ``If-Match`` is required where it is asked (its absence is answered with
-    428 in the one error shape, not by the framework)."""
+    is binary, ``If-Match`` is required where it is asked (its absence is answered with
+    428 in the one error shape, not by the framework), and the answer to a request that may
+    write can carry the Bolt store's bookmarks (``api/gate.py``)."""
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
     _binary(schema.get("components", {}).get("schemas", {}))
     ids = []
     for operations in schema["paths"].values():
-        for operation in operations.values():
+        for method, operation in operations.items():
             ids.append(operation["operationId"])
+            if method.upper() not in READS:
+                for code, answer in operation.get("responses", {}).items():
+                    if code.startswith("2"):
+                        answer.setdefault("headers", {})[BOOKMARKS] = BOOKMARKS_HEADER
             for parameter in operation.get("parameters", []):
                 if parameter["in"] == "header" and parameter["name"].lower() == "if-match":
                     parameter["required"] = True

@@ -131,3 +131,21 @@ def test_the_embedded_store_neither_gives_nor_needs_bookmarks(world):
 def member_of(world) -> str:
     listed = world.get("a_editor", "/api/v1/members", params={"limit": 1})
     return listed.json()["items"][0]["id"]
+
+
+def test_the_schema_declares_the_bookmarks_on_every_write_and_no_read():
+    from liaison_graph.api.app import create_app
+
+    schema = create_app(Service(None)).openapi()
+    writes = reads = 0
+    for operations in schema["paths"].values():
+        for method, operation in operations.items():
+            answers = [a for code, a in operation["responses"].items() if code.startswith("2")]
+            declared = [HEADER in a.get("headers", {}) for a in answers]
+            if method in ("get", "head", "options"):
+                reads += 1
+                assert not any(declared), operation["operationId"]
+            else:
+                writes += 1
+                assert declared and all(declared), operation["operationId"]
+    assert writes > 10 and reads > 10
