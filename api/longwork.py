@@ -37,7 +37,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from liaison_graph.api.verbs.scope import NO_LOCK
-from liaison_graph.graph.errors import Unavailable
+from liaison_graph.graph.errors import LiaisonError, Unavailable
 from liaison_graph.graph.store import Store
 
 __all__ = ["NICE", "LongWork", "Job", "die_with_parent"]
@@ -49,6 +49,7 @@ NICE = 10  # how much lower the long questions' process is scheduled than the se
 Job = Callable[..., Any]  # (store, lock, *args) -> the bytes a route sends (with a file's name, for a workbook)
 
 _store: Store | None = None  # the long process's own connection
+_config: dict = {}  # the options it is opened with
 
 
 def die_with_parent(parent: int) -> None:
@@ -78,23 +79,36 @@ def _watch(parent: int) -> None:
 
 
 def _start(config: dict, parent: int, nice: int) -> None:
-    """In the long process, once: end with the serving process, step down, open the store."""
-    global _store
-    from liaison_graph.api.commands.stores import open_store
-
+    """In the long process, once: end with the serving process, step down, open the store
+    (if it cannot be opened now, each question tries again and answers why it could not)."""
+    global _config
+    _config = config
     _watch(parent)
     if nice:
         os.nice(nice)
-    _store = open_store(config)
+    try:
+        _opened()
+    except LiaisonError as exc:
+        log.warning("long questions' process %s could not open the store yet: %s", os.getpid(), exc)
     log.info("long questions' process %s ready (nice %s)", os.getpid(), nice)
+
+
+def _opened() -> Store:
+    global _store
+    if _store is None:
+        from liaison_graph.api.commands.stores import open_store
+
+        _store = open_store(_config)
+    return _store
 
 
 def _run(job: Job, args: tuple, after: str | None = None) -> tuple[Any, str | None]:
     """In the long process: one question, read after the writes ``after`` names (the serving
     process's, and its request's: a Bolt store's bookmarks); its answer, and what names the
     writes this process has made (an upload's), for the serving process to read after."""
-    with _store.after(after):
-        return job(_store, NO_LOCK, *args), _store.written()
+    store = _opened()
+    with store.after(after):
+        return job(store, NO_LOCK, *args), store.written()
 
 
 def _ready() -> int:

@@ -215,3 +215,20 @@ def test_short_questions_never_wait_behind_a_long_one(tmp_path):
             "members.json", json.dumps(bad, ensure_ascii=False).encode(), "application/json")}).json()
     here.close()
     service.close()
+
+
+def test_a_long_process_that_cannot_open_the_store_says_why(tmp_path):
+    """Its store gone (moved, unreadable): each long question is refused with the store's own
+    one-line reason, not as a lost process, and the process stays to try again."""
+    from liaison_graph.api.longwork import LongWork
+    from liaison_graph.graph.errors import StoreError
+
+    work = LongWork({"db": str(tmp_path / "missing.db")})
+    try:
+        first = work.pid()
+        with pytest.raises(StoreError) as refused:
+            work.run(hold_until, str(tmp_path / "flag"), str(tmp_path / "started"))
+        assert "missing.db" in refused.value.message and "\n" not in refused.value.message
+        assert work.pid() == first
+    finally:
+        work.close()
