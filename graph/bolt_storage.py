@@ -362,13 +362,11 @@ class BoltStorage(Store):
         return bool(self._read("has_roster"))
 
     def stats(self) -> dict[str, int]:
-        counts = {}
-        for key, kind in STAT_KEYS.items():
-            if kind in model().nodes:
-                counts[key] = self._read("count_nodes", kind=kind)[0]["n"]
-            else:
-                counts[key] = self._read("count_edges", rel=kind)[0]["n"]
-        return counts
+        """Every count in one read transaction: one snapshot, one round trip of BEGIN."""
+        nodes = model().nodes
+        return self._in_one_read(lambda run: {
+            key: (run("count_nodes", kind=kind) if kind in nodes else run("count_edges", rel=kind))[0]["n"]
+            for key, kind in STAT_KEYS.items()})
 
     def read(self, name: str, params: dict | None = None, **names) -> list[dict]:
         """A query of ``cypher/`` run in a read transaction (for what is registered above)."""

@@ -147,3 +147,26 @@ def test_neo4j_init_help_and_refusals_are_chinese(capsys, monkeypatch):
     assert main(["neo4j", "init", "--neo4j", "bolt://127.0.0.1:9"]) == 3
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("错误：无法连接图数据库")
+
+
+@pytest.mark.bolt
+def test_the_counts_are_one_read_transaction(bolt_server, tmp_path, caplog):
+    """``stats`` reads every count in one read transaction (one snapshot), not one a kind."""
+    from liaison_graph.graph.embedded import EmbeddedStore
+    from liaison_graph.loaders import load_files
+
+    from tests.conftest import open_backend
+
+    store = open_backend("bolt", tmp_path)
+    try:
+        load_files([write_json(tmp_path / "r.json", EDGE_ROSTER)], store)
+        with EmbeddedStore(tmp_path / "e.db") as embedded:
+            load_files([write_json(tmp_path / "r.json", EDGE_ROSTER)], embedded)
+            expected = embedded.stats()
+        caplog.set_level(logging.DEBUG, logger="neo4j")
+        caplog.clear()
+        assert store.stats() == expected
+        begins, runs = sent(caplog)
+        assert len(begins) == 1 and begins[0].get("mode") == "r" and len(runs) == len(expected)
+    finally:
+        store.close()
