@@ -32,6 +32,7 @@ Window = Annotated[int | None, Query(ge=0, le=3650, description="有效联系窗
 By = Literal[tuple(BREAKDOWNS)]
 SpanQ = Annotated[Literal[tuple(model().enums["span"].labels)], Query(
     description="统计范围：own 本级（仅该政协）；tree 含下级（该政协及其下级政协，默认）")]
+JSON = "application/json"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_ANSWER = {"description": "Excel 工作簿", "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}
 ETAG_HEADER = {"ETag": {"description": "该委员的版本（带引号）；修改时放在 If-Match 中", "schema": {"type": "string"}}}

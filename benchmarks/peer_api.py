@@ -37,11 +37,8 @@ COVERAGE_BY_COMMITTEE = f"""SELECT m.cid, sum(m.cpc = 0), sum(m.cpc = 0 AND {LIN
 def app():
     """One worker's application (uvicorn calls this in each worker process)."""
     path, day = os.environ[PEER_DB], int(os.environ[PEER_DAY])
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     bearer = HTTPBearer(auto_error=False)
-
-    def db() -> sqlite3.Connection:
-        return connection
 
     async def caller(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
         if credentials is None or credentials.credentials != TOKEN:
@@ -55,12 +52,12 @@ def app():
 
     @api.get("/api/v1/gaps/{rule}", dependencies=[Depends(caller)])
     async def gaps(rule: str, committee_id: str):
-        items = [{"id": mid} for (mid,) in db().execute(COUNTY_GAPS, {"c": committee_id, "d": day})]
+        items = [{"id": mid} for (mid,) in db.execute(COUNTY_GAPS, {"c": committee_id, "d": day})]
         return {"rule": rule, "count": len(items), "items": items}
 
     @api.get("/report", dependencies=[Depends(caller)])
     async def report():
-        rows = db().execute(COVERAGE_BY_COMMITTEE, {"d": day}).fetchall()
+        rows = db.execute(COVERAGE_BY_COMMITTEE, {"d": day}).fetchall()
         return {"committees": [list(r) for r in rows]}
 
     return api

@@ -170,6 +170,16 @@ window.liaisonForms = (() => {
   const field = (label, control) => `<label class="field"><span>${esc(label)}</span>${control}</label>`;
   const personInput = (name, placeholder) => `<input name="${name}" list="lf-members" autocomplete="off" required placeholder="${esc(placeholder)}">`;
   const outcome = '<p class="form-error" role="alert" hidden></p><p class="form-ok" role="status" hidden></p>';
+  // One form of the work panel, folded under its title: its parts, where it answers, its button.
+  const box = (id, title, formId, parts, button) => `
+        <details class="form-box" id="${id}">
+          <summary>${esc(title)}</summary>
+          <form class="form" id="${formId}" novalidate>
+            ${parts.join("\n            ")}
+            ${outcome}
+            <button type="submit">${esc(button)}</button>
+          </form>
+        </details>`;
 
   function modes() {
     const given = page.state && page.state.data && page.state.data.contact_modes;
@@ -182,38 +192,23 @@ window.liaisonForms = (() => {
       <datalist id="lf-members"></datalist>
       <datalist id="lf-mechanisms">${MECHANISMS.map((m) => `<option value="${esc(m)}"></option>`).join("")}</datalist>
       <div class="form-boxes">
-        <details class="form-box" id="lf-contact">
-          <summary>记录联系</summary>
-          <form class="form" id="contact-form" novalidate>
-            ${field("联系人", personInput("from", "输入姓名，从列表中选择"))}
-            ${field("联系对象", personInput("to", "输入姓名，从列表中选择"))}
-            ${field("日期", '<input name="date" type="date" required>')}
-            ${field("方式", `<select name="mode">${modes().map((m) => `<option>${esc(m)}</option>`).join("")}</select>`)}
-            ${field("内容摘要", '<textarea name="summary" rows="3" maxlength="2000" placeholder="谈了什么、委员的意见建议"></textarea>')}
-            ${outcome}
-            <button type="submit">记录联系</button>
-          </form>
-        </details>
-        <details class="form-box" id="lf-liaison">
-          <summary>新增联系</summary>
-          <form class="form" id="liaison-form" novalidate>
-            ${field("联系人", personInput("from", "党员委员姓名"))}
-            ${field("联系对象", personInput("to", "被联系委员姓名"))}
-            ${field("联系机制", `<input name="mechanism" list="lf-mechanisms" value="${esc(MECHANISM)}">`)}
-            ${field("开始日期", '<input name="start_date" type="date" required>')}
-            ${outcome}
-            <button type="submit">新增联系</button>
-          </form>
-        </details>
-        <details class="form-box" id="lf-upload">
-          <summary>上传名单</summary>
-          <form class="form" id="upload-form" novalidate>
-            ${field("名单文件（.xlsx、.csv、.json，可多选）", '<input name="files" type="file" multiple accept=".xlsx,.csv,.json" required>')}
-            <p class="form-note">全部通过校验才写入；有错时指出文件、行和列，库里不作任何改动。</p>
-            ${outcome}
-            <button type="submit">上传</button>
-          </form>
-        </details>
+        ${box("lf-contact", "记录联系", "contact-form", [
+          field("联系人", personInput("from", "输入姓名，从列表中选择")),
+          field("联系对象", personInput("to", "输入姓名，从列表中选择")),
+          field("日期", '<input name="date" type="date" required>'),
+          field("方式", `<select name="mode">${modes().map((m) => `<option>${esc(m)}</option>`).join("")}</select>`),
+          field("内容摘要", '<textarea name="summary" rows="3" maxlength="2000" placeholder="谈了什么、委员的意见建议"></textarea>'),
+        ], "记录联系")}
+        ${box("lf-liaison", "新增联系", "liaison-form", [
+          field("联系人", personInput("from", "党员委员姓名")),
+          field("联系对象", personInput("to", "被联系委员姓名")),
+          field("联系机制", `<input name="mechanism" list="lf-mechanisms" value="${esc(MECHANISM)}">`),
+          field("开始日期", '<input name="start_date" type="date" required>'),
+        ], "新增联系")}
+        ${box("lf-upload", "上传名单", "upload-form", [
+          field("名单文件（.xlsx、.csv、.json，可多选）", '<input name="files" type="file" multiple accept=".xlsx,.csv,.json" required>'),
+          '<p class="form-note">全部通过校验才写入；有错时指出文件、行和列，库里不作任何改动。</p>',
+        ], "上传")}
       </div>`;
   }
 

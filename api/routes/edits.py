@@ -16,7 +16,7 @@ from fastapi import APIRouter, File, Header, Query, Response, UploadFile
 from fastapi import Path as PathParam
 from liaison_graph.api.days import day_of
 from liaison_graph.api.errors import ASKED, SCOPED, VERSIONED, WRITTEN, PreconditionRequired, fails
-from liaison_graph.api.params import ETAG_HEADER
+from liaison_graph.api.params import ETAG_HEADER, JSON
 from liaison_graph.api.answers import AcceptOut, as_json
 from liaison_graph.api.schemas import (
     ContactIn,
@@ -41,7 +41,6 @@ from liaison_graph.api.verbs.scope import Lock, Scope
 from liaison_graph.graph.errors import BadArgument, TooLarge
 from liaison_graph.graph.store import Store
 
-JSON = "application/json"
 
 router = APIRouter(tags=["edits"])
 

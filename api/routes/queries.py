@@ -20,7 +20,7 @@ from liaison_graph.api.auth import Caller
 from liaison_graph.api.bodies import gaps_body
 from liaison_graph.api.days import day_of
 from liaison_graph.api.errors import ASKED, SCOPED, fails
-from liaison_graph.api.params import AS_OF_MAX, DATE, XLSX, XLSX_ANSWER, AsOf, By, CommitteeQ, PolicyQ, SpanQ, Window
+from liaison_graph.api.params import AS_OF_MAX, DATE, JSON, XLSX, XLSX_ANSWER, AsOf, By, CommitteeQ, PolicyQ, SpanQ, Window
 from liaison_graph.graph.view import TREE
 from liaison_graph.api.report_xlsx import write_coverage_xlsx
 from liaison_graph.api.answers import (
@@ -45,7 +45,6 @@ from liaison_graph.api.verbs.scope import Lock, Scope
 from liaison_graph.graph.flagship import RULES
 from liaison_graph.graph.store import Store
 
-JSON = "application/json"
 XLSX_FORM = "xlsx"
 
 router = APIRouter(tags=["queries"])
@@ -63,7 +62,7 @@ async def gaps(service: ServiceDep, caller: CallerDep,
                rule: Annotated[str, PathParam(description="、".join(RULES), max_length=100,
                                              json_schema_extra={"enum": list(RULES)})],
                as_of: AsOf = None, committee_id: CommitteeQ = None):
-    return Response(gaps_body(service, caller, rule, as_of, committee_id), media_type="application/json")
+    return Response(gaps_body(service, caller, rule, as_of, committee_id), media_type=JSON)
 
 
 @router.get("/policies", response_model=list[PolicyOut], operation_id="list_policies", responses=fails(ASKED), **OWN,
