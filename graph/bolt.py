@@ -9,5 +9,6 @@ from liaison_graph.graph.projections import CypherGaps
 
 class BoltStore(BoltStorage):
     def __init__(self, uri: str, user: str | None = None, password: str | None = None, database: str | None = None,
-                 batch_size: int = 5000, schema: str = "require"):
-        super().__init__(uri, user, password, database, batch_size, projections=(CypherGaps(),), schema=schema)
+                 batch_size: int = 5000, schema: str = "require", tx_rows: int = 20_000):
+        super().__init__(uri, user, password, database, batch_size, projections=(CypherGaps(),), schema=schema,
+                         tx_rows=tx_rows)

@@ -3,10 +3,10 @@ official ``neo4j`` driver. What it answers beyond storage (the flagship gaps, in
 registered where the store is assembled (``graph/bolt.py``).
 
 Queries live in ``cypher/`` and take values only as parameters; labels and relationship
-types come from the model. A whole import runs in one managed write transaction (the
-driver retries it on transient errors; every statement is an idempotent MERGE, so a
-retry is safe), sent in batches of ``batch_size`` rows. Reads run in managed read
-transactions, which a cluster routes to its secondaries.
+types come from the model. A write runs in one managed write transaction (the driver
+retries it on transient errors), sent in messages of ``batch_size`` rows, or, past
+``tx_rows`` rows, in bounded transactions never seen half-applied (``graph/bolt_writes.py``).
+Reads run in managed read transactions, which a cluster routes to its secondaries.
 
 One store holds one driver (the product opens one store a process). Every session names the
 database (the one given, else the account's default, asked on opening and kept) and shares
@@ -26,18 +26,16 @@ from dataclasses import asdict
 import neo4j
 import networkx as nx
 from liaison_graph.cypher import query
-from liaison_graph.graph import bolt_causal, bolt_lookups, bolt_parts, bolt_schema, bolt_tables
+from liaison_graph.graph import bolt_causal, bolt_writes, bolt_lookups, bolt_parts, bolt_schema, bolt_tables
 from liaison_graph.graph.batch import (
     Audit,
     Batch,
     WriteResult,
-    changed_entities,
     entities_json,
-    etag,
     now,
     table_edge_rows,
 )
-from liaison_graph.graph.errors import Conflict, SchemaMissing, StoreError, StoreUnreachable
+from liaison_graph.graph.errors import SchemaMissing, StoreError, StoreUnreachable
 from liaison_graph.graph.jsontext import dumps, loads
 from liaison_graph.graph.model import model
 from liaison_graph.graph.parts import bulk
@@ -49,6 +47,9 @@ log = logging.getLogger(__name__)
 # The schema: statements made once per node kind of the model, and once.
 SCHEMA_PER_KIND = ("schema_unique_id", "schema_committee_index")
 SCHEMA_ONCE = ("schema_token_id", "schema_sequence_name", "schema_change_seq", "schema_audit_seq")
+# What may be read while a bounded import is unfinished: tokens, sequences, the audit trail,
+# the marker itself (graph/bolt_writes.py); every other read is refused until it is done.
+UNGATED = frozenset({"tokens", "sequence_values", "journal_audit", "load_marker", "any_graph_node"})
 
 
 def schema_statements() -> list[str]:
@@ -78,11 +79,12 @@ class BoltStorage(Store):
         database: str | None = None,
         batch_size: int = 5000,
         projections: Sequence = (),
+        tx_rows: int = 20_000,
         schema: str = "require",
     ):
         if schema not in bolt_schema.MODES:
             raise ValueError(schema)
-        self.uri, self.database, self.batch_size = uri, database, batch_size
+        self.uri, self.database, self.batch_size, self.tx_rows = uri, database, batch_size, tx_rows
         self.projections = {p.name: p for p in projections}
         auth = (user or "neo4j", password or "") if user or password else None
         self.bookmarks = neo4j.GraphDatabase.bookmark_manager()  # every session of this store shares it
@@ -166,6 +168,8 @@ class BoltStorage(Store):
         text = query(name, **names)
 
         def work(tx):
+            if name not in UNGATED:
+                self._gate(tx)
             return [record.data() for record in tx.run(text, params or {})]
 
         with self._session() as session:
@@ -179,61 +183,52 @@ class BoltStorage(Store):
         return not self._read("any_graph_node", params)
 
     def write(self, batch: Batch) -> WriteResult:
-        created, updated = {}, {}
-        # A first import into an empty store creates instead of merging, and has no row
-        # edges to replace: several times fewer lookups per row. Checked again inside the
-        # transaction; a store filled meanwhile is merged into as usual.
-        empty = self._empty()
-        for kind, nodes in batch.nodes.items():
-            before = 0 if empty else len(self.existing(kind, nodes))
-            created[kind], updated[kind] = len(nodes) - before, before
+        """One transaction, or (more than ``tx_rows`` rows, or the rest of an unfinished
+        import of the same roster) bounded ones (``graph/bolt_writes.py``)."""
         groups: dict[tuple[str, str, str], dict[tuple, dict]] = defaultdict(dict)
         for e in batch.edges:  # one edge per identity, the last row winning as MERGE … SET would
             groups[(e.kind, e.src_kind, e.dst_kind)][(e.src, e.dst, e.key)] = {
                 "src": e.src, "dst": e.dst, "key": e.key, "props": {**e.props, "key": e.key}}
+        marker = self._marker()
+        if marker is not None or (batch.rows() > self.tx_rows and not batch.expect):
+            return bolt_writes.bounded(self, batch, marker, groups)
+        return bolt_writes.one_transaction(self, batch, groups)
+
+    def importing(self):
+        return bolt_writes.own_reads()
+
+    def _counts(self, batch: Batch, empty: bool) -> tuple[dict, dict]:
+        """What a write will create and update, by kind (nodes, and the roster's edge rows)."""
+        created, updated = {}, {}
+        for kind, nodes in batch.nodes.items():
+            before = 0 if empty else len(self.existing(kind, nodes))
+            created[kind], updated[kind] = len(nodes) - before, before
         for kind, rows in table_edge_rows(batch).items():
             before = 0 if empty else self._count_existing_edges(kind, rows)
             created[kind], updated[kind] = len(rows) - before, before
+        return created, updated
 
-        changed = changed_entities(batch, self.committees_of)
-        cursor_box: list[int | None] = [None]
-
-        def work(tx):
-            for target, wanted in batch.expect.items():
-                if len(target) == 2:  # a node: (kind, id)
-                    found = tx.run(query("lock_node", kind=target[0]), id=target[1]).single()
-                else:  # an edge: (kind, src_kind, src, dst_kind, dst, key)
-                    rel, src_kind, src, dst_kind, dst, key = target
-                    found = tx.run(query("lock_edge", rel=rel, src=src_kind, dst=dst_kind), src=src, dst=dst,
-                                   key=key).single()
-                # ArcadeDB returns the lock flag the same statement removed; it is not stored.
-                hidden = ("_lock",) if len(target) == 2 else ("_lock", "key")
-                props = {k: v for k, v in found["props"].items() if k not in hidden} if found else None
-                if etag(props) != wanted:
-                    raise Conflict("已被他人修改，请重新读取后再改", target=list(target))
-            fresh = empty and self._empty(tx)
-            for kind, nodes in batch.nodes.items():
-                rows = [{"id": nid, "props": props} for nid, props in nodes.items()]
-                for chunk in _chunks(rows, self.batch_size):
-                    tx.run(query("create_nodes" if fresh else "upsert_nodes", kind=kind), rows=chunk).consume()
-            for kind, ids in ({} if fresh else batch.replace_row_edges).items():
-                rels = model().row_edges(kind)
-                for chunk in _chunks(sorted(ids), self.batch_size):
-                    tx.run(query("delete_row_edges", kind=kind), ids=chunk, rels=rels).consume()
-            for (rel, src, dst), rows in groups.items():
-                for chunk in _chunks(list(rows.values()), self.batch_size):
-                    tx.run(query("create_edges" if fresh else "upsert_edges", rel=rel, src=src, dst=dst),
-                           rows=chunk).consume()
-            cursor_box[0] = self._journal(tx, batch, changed)
-
-        log.info("writing batch: %s nodes, %s edges", sum(map(len, batch.nodes.values())), len(batch.edges))
+    def _write_tx(self, work):
+        """``work(tx)`` in one managed write transaction; a refusal of the server, one line."""
         try:
             with self._session() as session:
-                session.execute_write(work)
+                return session.execute_write(work)
         except Neo4jError as exc:
             raise StoreError(f"写入图数据库失败，未写入任何数据：{exc.message}") from None
-        log.info("wrote batch: created %s, updated %s", created, updated)
-        return WriteResult(created, updated, cursor_box[0])
+
+    def _marker(self, tx=None) -> dict | None:
+        """The marker of an unfinished bounded import, if one stands (``graph/bolt_writes.py``)."""
+        if tx is not None:
+            found = tx.run(query("load_marker"), name=bolt_writes.MARKER).single()
+            return found.data() if found is not None else None
+        with bolt_writes.own_reads():
+            found = self._read("load_marker", {"name": bolt_writes.MARKER})
+        return found[0] if found else None
+
+    def _gate(self, tx) -> None:
+        """Refuse a roster read or write while a bounded import is unfinished (its own pass)."""
+        if not bolt_writes.passing() and (marker := self._marker(tx)) is not None:
+            raise bolt_writes.refusal(marker)
 
     @staticmethod
     def _next(tx, name: str, n: int) -> int:
@@ -286,7 +281,7 @@ class BoltStorage(Store):
             if audit is not None:  # in the same transaction: a failure here takes the token back
                 self._journal(tx, Batch(audit=audit), {})
 
-        self._token_write(work)
+        self._write_tx(work)
 
     def tokens(self) -> list[TokenRecord]:
         return list(self.tables.tokens().values())
@@ -302,15 +297,7 @@ class BoltStorage(Store):
                 self._journal(tx, Batch(audit=audit), {})
             return n
 
-        return self._token_write(work) == 1
-
-    def _token_write(self, work):
-        """A token change and its audit record: one managed write transaction."""
-        try:
-            with self._session() as session:
-                return session.execute_write(work)
-        except Neo4jError as exc:
-            raise StoreError(f"写入图数据库失败，未写入任何数据：{exc.message}") from None
+        return self._write_tx(work) == 1
 
     def edges_of(self, src_kind: str, srcs: Iterable[str], kind: str | None = None) -> list[tuple]:
         kinds = model().nodes
@@ -391,6 +378,7 @@ class BoltStorage(Store):
                 while session.execute_write(lambda tx, text=text: tx.run(text, batch=self.batch_size).single()[0]):
                     pass
             session.execute_write(lambda tx: self._next(tx, "changes", 1))
+            session.execute_write(lambda tx: tx.run(query("load_end"), name=bolt_writes.MARKER).consume())
 
     # --- lists answered from the indexes (graph/lookups.py; the queries: graph/bolt_lookups.py) --
     def _in_one_read(self, work, stream: bool = False):
@@ -398,6 +386,7 @@ class BoltStorage(Store):
         runs a query of ``cypher/``: the statements of one answer see one snapshot. Its
         records as dicts, or (``stream``) as the driver hands them over, one by one."""
         def in_transaction(tx):
+            self._gate(tx)
             if stream:
                 return work(lambda name, params=None, **names: tx.run(query(name, **names), params or {}))
             return work(lambda name, params=None, **names: [r.data() for r in tx.run(query(name, **names), params or {})])

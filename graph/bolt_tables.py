@@ -26,6 +26,10 @@ class Tables:
             kept = self._kept[sequence] = (at, load())
         return kept[1]
 
+    def forget(self) -> None:
+        """Read both tables again next time (after an import that read past its own marker)."""
+        self._kept = {}
+
     def committees(self) -> dict[str, dict]:
         return self._at(ROSTER, lambda: {r["props"]["id"]: r["props"] for r in self.read("committees")})
 

@@ -69,6 +69,14 @@ class SchemaMissing(StoreError, Unavailable):
     code = "schema_missing"
 
 
+class LoadUnfinished(StoreError, Unavailable):
+    """An import into a graph server written in bounded transactions is under way or was
+    interrupted: the roster is neither the old nor the new one until it is finished
+    (``graph/bolt_loads.py``)."""
+
+    code = "load_unfinished"
+
+
 class NotFound(LiaisonError):
     code = "not_found"
 

@@ -222,6 +222,13 @@ class Store(ABC):
         for another connection to wait for; ``None`` when the store needs none."""
         return None
 
+    def importing(self) -> contextlib.AbstractContextManager:
+        """Inside, an import reads the store as it stands even when an earlier run of an
+        import written in bounded transactions was interrupted there (every other read is
+        refused until it is finished): a run of the same import then finishes it, any other
+        is refused when it writes. A store written in one transaction needs none."""
+        return contextlib.nullcontext()
+
     def close(self) -> None:  # noqa: B027 - optional for stores holding nothing open
         """Release connections and files."""
 

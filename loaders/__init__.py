@@ -119,6 +119,11 @@ def load_files(paths: list[Path], store: Store, actor: str = "cli", root: str | 
     record. The command line and the API's upload both come here. ``progress(stage, count)``,
     when given, hears of each stage: "read" (rows), "checked" and "written" (nodes and edges).
     Files whose tables hold no row (a blank template) write nothing."""
+    with store.importing():
+        return _load_files(paths, store, actor, root, moves, progress)
+
+
+def _load_files(paths, store, actor, root, moves, progress) -> LoadReport:
     batch, counts, ignored = prepare_files(paths, store, progress)
     files = [p.name for p in paths]
     if not batch.rows():

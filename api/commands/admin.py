@@ -51,7 +51,7 @@ def restore(source, store_config):
 @click.option("--allow-move", "moves", is_flag=True, help="合并时允许把目标库中已有的委员、党组织、活动移到另一个政协（默认拒绝）")
 @store_options
 def sync(to_neo4j, replace, moves, store_config):
-    """把嵌入式库的全部内容复制到 Neo4j 图数据库（一个事务，全部成功或全部不写）。"""
+    """把嵌入式库的全部内容复制到 Neo4j 图数据库（读者只会看到复制前或复制后的完整名单）。"""
     from liaison_graph.graph.sync import copy_store
 
     store_config = {**store_config, "neo4j": None}

@@ -107,11 +107,22 @@ def open_bolt(uri: str, config: dict, schema: str = "require") -> Store:
             user=config.get("neo4j_user") or env.get("LIAISON_NEO4J_USER") or "neo4j",
             password=env.get("LIAISON_NEO4J_PASSWORD"),
             database=database,
-            batch_size=int(env.get("LIAISON_NEO4J_BATCH_SIZE", "5000")),
+            batch_size=_rows(env, "LIAISON_NEO4J_BATCH_SIZE", 5000),
+            tx_rows=_rows(env, "LIAISON_NEO4J_TX_ROWS", 20_000),
             schema=schema,
         )
     except SchemaMissing as exc:
         raise SchemaMissing(f"{exc.message}（库：{server_location(uri, database)}）", **exc.details) from None
+
+
+def _rows(env, name: str, default: int) -> int:
+    """A number of rows set in the environment: a whole number above zero."""
+    text = env.get(name)
+    if text is None:
+        return default
+    if not text.strip().isdigit() or int(text) < 1:
+        raise BadArgument(f"环境变量 {name} 应为正整数（行数），现为「{text}」", field=name, value=text)
+    return int(text)
 
 
 def server_location(uri: str, database: str | None) -> str:

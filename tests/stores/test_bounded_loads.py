@@ -1,0 +1,195 @@
+"""A large import into a graph server: written in transactions of a bounded size, never seen
+half-applied, and finished by running it again after an interruption (docs/ARCHITECTURE.md,
+"Bounded imports")."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from liaison_graph.graph import bolt_writes
+from liaison_graph.graph.errors import LoadUnfinished
+from liaison_graph.graph.flagship import RULES
+from liaison_graph.loaders import load_files
+from liaison_graph.loaders.sample import SAMPLE
+from tests.conftest import wipe, write_json
+
+pytestmark = pytest.mark.bolt
+TX_ROWS = 60
+DAY = dt.date(2026, 6, 30)
+
+
+def bolt(tx_rows: int, fresh: bool = True):
+    """A Bolt store on the test server writing in transactions of at most ``tx_rows`` rows;
+    emptied of everything unless ``fresh`` is false."""
+    from liaison_graph.graph.bolt import BoltStore
+    from tests.conftest import _bolt
+
+    s = _bolt["server"]
+    store = BoltStore(s.uri, "root", s.password, s.database, batch_size=500, tx_rows=tx_rows)
+    if fresh:
+        wipe(store)
+    return store
+
+
+def snapshot(store) -> dict:
+    """What a reader sees: the whole graph, the counts, both gap lists, the change feed's
+    entries by committee."""
+    return {"dump": store.dump(), "stats": store.stats(),
+            "gaps": {rule: store.gaps(rule, DAY) for rule in RULES},
+            "feed": sorted((c["committee_id"] or "", len(c["changes"])) for c in store.changes(0, 10_000))}
+
+
+@pytest.fixture(scope="module")
+def reference(bolt_server):
+    """The sample as one transaction writes it, and what that write reported."""
+    store = bolt(tx_rows=10**9)
+    try:
+        result = load_files([SAMPLE], store)
+        return snapshot(store), result
+    finally:
+        wipe(store)
+        store.close()
+
+
+class Transactions:
+    """Every write transaction the store runs, as the rows its statements carry."""
+
+    def __init__(self, store):
+        self.sizes: list[int] = []
+        original = store._write_tx
+
+        def counted(work):
+            rows = [0]
+
+            class Counting:
+                def __init__(self, tx):
+                    self.tx = tx
+
+                def run(self, text, params=None, **kw):
+                    values = {**(params or {}), **kw}
+                    rows[0] += sum(len(values[k]) for k in ("rows", "ids") if isinstance(values.get(k), list))
+                    return self.tx.run(text, params, **kw)
+
+            out = original(lambda tx: work(Counting(tx)))
+            self.sizes.append(rows[0])
+            return out
+
+        store._write_tx = counted
+
+
+def test_a_large_import_is_cut_into_bounded_transactions_with_the_same_outcome(bolt_server, tmp_path, reference):
+    expected, result = reference
+    store = bolt(TX_ROWS)
+    try:
+        seen = Transactions(store)
+        got = load_files([SAMPLE], store)
+        assert len(seen.sizes) > 10 and max(seen.sizes) <= TX_ROWS  # many, none above the bound
+        assert sum(seen.sizes) >= sum(expected["stats"].values()) // 2
+        assert (got.result.created, got.result.updated) == (result.result.created, result.result.updated)
+        assert snapshot(store) == expected
+        assert store._marker() is None
+    finally:
+        store.close()
+
+
+def interrupted(store, at: int) -> None:
+    """The sample loaded into ``store`` until ``at`` steps are in, then the loader stops, as
+    a killed process would (nothing after that step is sent)."""
+    step = bolt_writes._step
+
+    def failing(store_, key, i, text, params):
+        if i == at:
+            raise KeyboardInterrupt
+        step(store_, key, i, text, params)
+
+    bolt_writes._step = failing
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            load_files([SAMPLE], store)
+    finally:
+        bolt_writes._step = step
+
+
+@pytest.mark.parametrize("where", [0.0, 0.1, 0.5, 0.99])
+def test_an_interrupted_import_is_refused_to_readers_and_finished_by_running_it_again(
+        bolt_server, tmp_path, reference, where):
+    expected, result = reference
+    store = bolt(TX_ROWS)
+    try:
+        probe = Transactions(store)
+        interrupted(store, 10**9)  # a whole run, to count its steps
+        steps = len(probe.sizes) - 2  # its first and last transactions aside
+        wipe(store)
+        at = int(steps * where)
+        interrupted(store, at)
+        marker = store._marker()
+        assert marker is not None and marker["done"] == at and marker["steps"] == steps
+        reader = bolt(TX_ROWS, fresh=False)
+        try:
+            for read in (reader.stats, reader.committees, lambda: reader.gaps(next(iter(RULES)), DAY), reader.dump,
+                         lambda: reader.subgraph(None), lambda: reader.changes(0, 10)):
+                with pytest.raises(LoadUnfinished, match=f"已写入 {at}/{steps} 批"):
+                    read()
+            assert reader.tokens() == []  # tokens stay readable: the service can still say why
+            other = {"committees": [{"id": "K1", "name": "县政协", "level": "county"}]}
+            with pytest.raises(LoadUnfinished):  # another roster may not be written meanwhile
+                load_files([write_json(tmp_path / "other.json", other)], reader)
+        finally:
+            reader.close()
+        got = load_files([SAMPLE], store)  # the same import again: the rest of it
+        assert (got.result.created, got.result.updated) == (result.result.created, result.result.updated)
+        assert snapshot(store) == expected
+    finally:
+        store.close()
+
+
+def test_clear_undoes_an_interrupted_first_import(bolt_server, tmp_path):
+    store = bolt(TX_ROWS)
+    try:
+        interrupted(store, 5)
+        store.clear()
+        assert store._marker() is None and not store.has_roster() and store.stats()["members"] == 0
+    finally:
+        store.close()
+
+
+def cli(server, *args, env=None, **kw):
+    return subprocess.Popen([sys.executable, "-m", "liaison_graph.api.cli", "--neo4j", server.uri, "--neo4j-user",
+                             "root", "--neo4j-database", server.database, *args],
+                            env={**os.environ, "LIAISON_NEO4J_PASSWORD": server.password, **(env or {})},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+
+def test_a_killed_load_command_leaves_readers_refused_and_resumes(bolt_server, tmp_path, reference):
+    """The real thing: ``liaison load`` killed (SIGKILL) once its import has begun; readers
+    are refused in one line, with exit status 3; the same command again finishes it."""
+    expected, _ = reference
+    store = bolt(TX_ROWS)
+    try:
+        loading = cli(bolt_server, "load", str(SAMPLE), env={"LIAISON_NEO4J_TX_ROWS": "20"})
+        try:
+            while store._marker() is None:  # wait for the import to begin
+                assert loading.poll() is None, loading.communicate()
+        finally:
+            loading.send_signal(signal.SIGKILL)
+            loading.communicate()
+        marker = store._marker()
+        assert marker is not None and marker["done"] < marker["steps"]
+        reading = cli(bolt_server, "gaps", "--rule", next(iter(RULES)), "--as-of", DAY.isoformat())
+        out, err = reading.communicate()
+        assert (reading.returncode, "Traceback" in err) == (3, False), err
+        assert "分批导入尚未完成" in err
+        assert len(err.strip().splitlines()) == 1
+        again = cli(bolt_server, "load", str(SAMPLE), env={"LIAISON_NEO4J_TX_ROWS": "20"})
+        out, err = again.communicate()
+        assert again.returncode == 0, err
+        assert snapshot(store) == expected
+    finally:
+        store.close()
