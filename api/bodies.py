@@ -16,5 +16,5 @@ def gaps_body(service: Service, caller: Caller, rule: str, as_of: str | None, co
     """``{"rule", "as_of", "count", "items"}`` as JSON (the shape is ``GapsOut``, the
     command line's ``gaps --format json``)."""
     check_rule(rule)  # an unknown rule is named before a bad date, as the route always has
-    result = gaps(service.store, caller.bounds, rule, day_of(as_of), committee_id, lock=service.lock)
+    result = gaps(service.store, caller.bounds, rule, day_of(as_of), committee_id, lock=service.reading)
     return json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode()

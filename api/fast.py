@@ -4,7 +4,8 @@
 resolution and response classes cost several times the answer itself (read from the
 store's maintained indexes), so this thin ASGI layer answers a well-formed request with the
 same code the route uses: the same token check, the same scope check, the same body, read
-after the writes the request's bookmarks name (as ``api/gate.py`` describes). Any
+after the writes the request's bookmarks name (as ``api/gate.py`` describes), on the event
+loop or, for a store read by many threads at once, beside it (``Service.read``). Any
 request it does not recognise exactly, and any fault (a bad token, a committee out of
 scope, a bad date), goes on to the application, which answers it as it always does.
 """
@@ -33,7 +34,8 @@ class FastGaps:
         self.answered = 0  # requests answered here
 
     async def __call__(self, scope, receive, send):
-        body = self._answer(scope) if scope["type"] == "http" and scope["method"] == "GET" else None
+        asked = scope["type"] == "http" and scope["method"] == "GET" and scope["path"].startswith(PREFIX)
+        body = await self.service.read(self._answer, scope) if asked else None
         if body is None:
             await self.app(scope, receive, send)
             return
@@ -54,7 +56,7 @@ class FastGaps:
         bookmarks = next((v.decode("latin-1") for k, v in scope["headers"] if k == BOOKMARKS_KEY), None)
         try:
             with self.service.store.after(bookmarks):
-                with self.service.lock:
+                with self.service.reading:
                     caller = authenticate(self.service.store, header)
                 return gaps_body(self.service, caller, path[len(PREFIX):], query.get("as_of"), query.get("committee_id"))
         except LiaisonError:

@@ -139,7 +139,7 @@ class Gate:
         path = scope["path"]
         if path == API or path.startswith(API + "/"):
             try:
-                authenticated(self.service, headers.get("authorization"))
+                await self.service.read(authenticated, self.service, headers.get("authorization"))
             except LiaisonError as exc:
                 await _closing(from_liaison_error(exc))(scope, receive, send)
                 return

@@ -8,12 +8,13 @@ retries it on transient errors), sent in messages of ``batch_size`` rows, or, pa
 ``tx_rows`` rows, in bounded transactions never seen half-applied (``graph/bolt_writes.py``).
 Reads run in managed read transactions, which a cluster routes to its secondaries.
 
-One store holds one driver (the product opens one store a process). Every session names the
-database (the one given, else the account's default, asked on opening and kept) and shares
-the store's bookmark manager, so a read sees every write of its process on a cluster;
-``after``/``written`` carry bookmarks between processes (``graph/bolt_causal.py``). Opening
-writes nothing: it checks the schema (``graph/bolt_schema.py``) and refuses without it,
-unless opened to write a roster (``schema="create"``), which creates what is missing.
+One store holds one driver (the product opens one store a process), which threads read through at once
+(``Store.concurrent_reads``: a pooled connection a call; ``graph/bolt_tables.py`` rebuilds what it keeps under its own
+locks). Every session names the database (the one given, else the account's default, asked on opening and
+kept) and shares the store's bookmark manager, so a read sees every write of its process on a cluster;
+``after``/``written`` carry bookmarks between processes (``graph/bolt_causal.py``). Opening writes nothing:
+it checks the schema (``graph/bolt_schema.py``) and refuses without it, unless opened to write a roster
+(``schema="create"``), which creates what is missing.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ def _chunks(rows: list, size: int):
 
 class BoltStorage(Store):
     name = "bolt"
+    concurrent_reads = True  # the driver's pool; the kept tables rebuilt under their own locks
 
     def __init__(
         self,

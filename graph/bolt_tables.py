@@ -2,10 +2,15 @@
 only when its sequence has moved — the change feed's (every roster write moves it) and the
 tokens' (every token written or revoked moves it) — so a request asks the server for two
 numbers instead of every committee and every token, and the committee table stays the same
-dict while unchanged (``graph/view.py`` keeps the scopes it works out for as long)."""
+dict while unchanged (``graph/view.py`` keeps the scopes it works out for as long).
+
+Many threads read through one store at once (``Store.concurrent_reads``): a table is read
+again under a lock of its own, so one thread reads it while the others that find it moved
+wait and take what it read, and what is kept is replaced whole, never changed in place."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from liaison_graph.graph.store import TokenRecord
@@ -16,14 +21,20 @@ ROSTER, TOKENS = "changes", "tokens"  # the sequences' names (cypher/journal_nex
 class Tables:
     def __init__(self, read: Callable[..., list[dict]]):
         self.read = read  # runs a query of cypher/ in a read transaction (the storage's)
-        self._kept: dict[str, tuple[int, object]] = {}
+        self._kept: dict[str, tuple[int, object]] = {}  # sequence -> (its value, the table read after it)
+        self._reading = {ROSTER: threading.Lock(), TOKENS: threading.Lock()}
 
     def _at(self, sequence: str, load: Callable[[], object]):
         # the number first, then the table: a write between the two reads it again next time
         at = self.read("sequence_values", {"names": [sequence]})[0]["value"]
         kept = self._kept.get(sequence)
-        if kept is None or kept[0] != at:
-            kept = self._kept[sequence] = (at, load())
+        if kept is not None and kept[0] == at:
+            return kept[1]
+        with self._reading[sequence]:
+            kept = self._kept.get(sequence)  # another thread may have read it meanwhile
+            if kept is None or kept[0] != at:
+                kept = (at, load())
+                self._kept[sequence] = kept
         return kept[1]
 
     def forget(self) -> None:

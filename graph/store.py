@@ -39,6 +39,12 @@ class Store(ABC):
 
     name = "store"
 
+    # Whether several threads may read the store at once. False: one connection (and what it
+    # holds in memory) that one thread at a time may use; the service reads it under the same
+    # lock as its writes. True (the Bolt store): a thread-safe driver with a connection per
+    # read, and what it keeps between calls safe to share; reads are not serialised.
+    concurrent_reads = False
+
     # --- writing -----------------------------------------------------------------
     @abstractmethod
     def write(self, batch: Batch) -> WriteResult:

@@ -155,7 +155,7 @@ def upload(service: ServiceDep, caller: EditorDep,
             path = folder / name
             path.write_bytes(data)
             paths.append(path)
-        return Response(service.answer(upload_job, caller.bounds, paths, allow_move), status_code=201,
+        return Response(service.answer(upload_job, caller.bounds, paths, allow_move, writes=True), status_code=201,
                         media_type=JSON)
 
 
@@ -169,7 +169,8 @@ def upload_job(store: Store, lock: Lock, scope: Scope, paths: list[Path], allow_
              responses=WRITE, summary="采纳推荐结对：一次写入（联系自统计日起），记入审计")
 def accept_recommendation(service: ServiceDep, caller: EditorDep, body: RecommendIn) -> Any:
     return Response(service.answer(accept_job, caller.bounds, PolicyAsked(body.policy, body.policy_document),
-                                   day_of(body.as_of), body.committee_id), status_code=201, media_type=JSON)
+                                   day_of(body.as_of), body.committee_id, writes=True),
+                    status_code=201, media_type=JSON)
 
 
 def accept_job(store: Store, lock: Lock, scope: Scope, policy: PolicyAsked, day: dt.date,

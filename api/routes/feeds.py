@@ -69,7 +69,7 @@ def table_job(store: Store, lock: Lock, scope: Scope, table: str, committee_id: 
 def changes(service: ServiceDep, caller: CallerDep,
             since: Annotated[int, Query(ge=0, le=2**62, description="上次得到的 next；0 为从头")] = 0,
             limit: Annotated[int, Query(ge=1, le=1000)] = 100):
-    return exports.changes(service.store, caller.bounds, since, limit, lock=service.lock)
+    return exports.changes(service.store, caller.bounds, since, limit, lock=service.reading)
 
 
 @router.get("/audit", response_model=Page[AuditItem], summary="审计记录（管理员；令牌范围内）", operation_id="list_audit",
@@ -77,5 +77,5 @@ def changes(service: ServiceDep, caller: CallerDep,
 def audit(service: ServiceDep, caller: AdminDep,
           since: Annotated[int, Query(ge=0, le=2**62)] = 0,
           limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
-    items = exports.audit(service.store, caller.bounds, since, limit, lock=service.lock)
+    items = exports.audit(service.store, caller.bounds, since, limit, lock=service.reading)
     return {"total": len(items), "limit": limit, "offset": 0, "items": items}

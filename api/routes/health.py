@@ -21,7 +21,7 @@ def healthz():
 @router.get("/readyz", response_model=HealthOut, responses={503: {"model": ErrorOut}}, summary="库可用")
 def readyz(service: ServiceDep):
     try:
-        with service.lock:
+        with service.reading:
             service.store.committees()
     except LiaisonError as exc:
         return JSONResponse(status_code=503, content=body(503, "unavailable", f"库不可用：{exc.message}"))

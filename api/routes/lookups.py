@@ -73,7 +73,7 @@ def _day(as_of: str | None) -> str | None:
 
 def _scope(service, caller, committee_id: str | None) -> frozenset[str]:
     """The committees a list covers: the one asked for (in the caller's scope) or the
-    token's own, and every committee below it. Called under the service's lock."""
+    token's own, and every committee below it. Called under the service's read guard."""
     return scope_of(service.store, scope_for(caller, committee_of(service.store, caller.bounds, committee_id)))[0]
 
 
@@ -88,7 +88,7 @@ def me(caller: CallerDep) -> Any:
 @router.get("/committees", response_model=Page[CommitteeItem], operation_id="list_committees", responses=READ, **OWN,
             summary="政协（令牌范围内）")
 def committees(service: ServiceDep, caller: CallerDep, limit: Limit = 100, offset: Offset = 0):
-    with service.lock:
+    with service.reading:
         all_committees = service.store.committees()
     ids = sorted(c for c in caller.scope if c in all_committees)
     return page(len(ids), [within(all_committees[c], caller.scope) for c in ids[offset:offset + limit]], limit, offset)
@@ -98,7 +98,7 @@ def committees(service: ServiceDep, caller: CallerDep, limit: Limit = 100, offse
             **OWN, summary="一个政协及其下级政协")
 def committee(service: ServiceDep, caller: CallerDep,
               committee_id: Annotated[str, PathParam(max_length=100)]) -> Any:
-    with service.lock:
+    with service.reading:
         committee_id = committee_of(service.store, caller.bounds, committee_id)
         all_committees = service.store.committees()
     caller.check_owned(committee_id if committee_id in all_committees else None, "政协", committee_id)
@@ -117,7 +117,7 @@ def members(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = N
     # An empty text filter keeps everything, as an absent one does.
     where = NodeFilter(day=_day(as_of), sector=sector or None, cpc=cpc, q=q or None,
                        activity_group=activity_group or None, special_committee=special_committee or None)
-    return lookups.members(service.store, caller.bounds, committee_id, where, limit, offset, lock=service.lock)
+    return lookups.members(service.store, caller.bounds, committee_id, where, limit, offset, lock=service.reading)
 
 
 @router.get("/members/{member_id}", response_model=MemberOut, operation_id="get_member", **OWN,
@@ -125,7 +125,7 @@ def members(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = N
             summary="一名委员：属性、版本（ETag）、联系、所在党组织、联系记录")
 def member(service: ServiceDep, caller: CallerDep, response: Response,
            member_id: Annotated[str, PathParam(max_length=100)]) -> Any:
-    with service.lock:
+    with service.reading:
         member_id = member_of(service.store, caller.bounds, member_id)
         node = ("Member", member_id)
         props = owned(service.store, caller, *node)
@@ -167,7 +167,7 @@ def _in_order(liaisons: list[tuple]) -> list[dict]:
 @router.get("/sectors", response_model=Page[SectorItem], operation_id="list_sectors", responses=READ, **OWN, summary="界别及其委员人数")
 def sectors(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = None,
             limit: Limit = 100, offset: Offset = 0):
-    with service.lock:
+    with service.reading:
         total, found = service.store.list_nodes(SECTOR, _scope(service, caller, committee_id), None, limit, offset)
         counts = service.store.sector_counts([s["id"] for s in found])
     items = [{"id": s["id"], "name": s.get("name"), "committee_id": s.get("committee_id"),
@@ -179,7 +179,7 @@ def sectors(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = N
             summary="党组织")
 def party_orgs(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = None, as_of: AsOf = None,
                limit: Limit = 100, offset: Offset = 0):
-    with service.lock:
+    with service.reading:
         scope = _scope(service, caller, committee_id)
         total, items = service.store.list_nodes("PartyOrg", scope, NodeFilter(day=_day(as_of)), limit, offset)
     return page(total, items, limit, offset)
@@ -188,7 +188,7 @@ def party_orgs(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ 
 @router.get("/party-orgs/{org_id}", response_model=PartyOrgOut, operation_id="get_party_org", responses=READ, **OWN,
             summary="一个党组织及其成员")
 def party_org(service: ServiceDep, caller: CallerDep, org_id: Annotated[str, PathParam(max_length=100)]) -> Any:
-    with service.lock:
+    with service.reading:
         props = owned(service.store, caller, "PartyOrg", org_id)
         edges, far = service.store.edges_around("PartyOrg", org_id, (), (IN_PARTY_ORG,))
     members_in = [{"id": src, "name": far.get((src_kind, src), {}).get("name"), "start_date": data.get("start_date"),
@@ -204,7 +204,7 @@ def liaisons(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = 
                                                   json_schema_extra=TARGET_KINDS)] = None,
              limit: Limit = 100, offset: Offset = 0):
     target = CODE_KINDS.get(target_kind) if target_kind else None
-    with service.lock:
+    with service.reading:
         scope = _scope(service, caller, committee_id)
         day = _day(as_of)
         if target_kind and target is None:  # no liaison reaches a kind of no such code

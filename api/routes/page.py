@@ -45,7 +45,7 @@ def network_view(service: ServiceDep, caller: CallerDep,
                  committee_id: Annotated[str | None, Query(max_length=100)] = None,
                  as_of: Annotated[str | None, Query(max_length=40, json_schema_extra=DATE)] = None,
                  span: SpanQ = OWN_SPAN) -> Any:
-    return page_network(service.store, caller.bounds, day_of(as_of), committee_id, span, lock=service.lock)
+    return page_network(service.store, caller.bounds, day_of(as_of), committee_id, span, lock=service.reading)
 
 
 @static.get("/", response_class=HTMLResponse)

@@ -62,7 +62,7 @@ async def gaps(service: ServiceDep, caller: CallerDep,
                rule: Annotated[str, PathParam(description="、".join(RULES), max_length=100,
                                              json_schema_extra={"enum": list(RULES)})],
                as_of: AsOf = None, committee_id: CommitteeQ = None):
-    return Response(gaps_body(service, caller, rule, as_of, committee_id), media_type=JSON)
+    return Response(await service.read(gaps_body, service, caller, rule, as_of, committee_id), media_type=JSON)
 
 
 @router.get("/policies", response_model=list[PolicyOut], operation_id="list_policies", responses=fails(ASKED), **OWN,
@@ -108,7 +108,7 @@ def coverage_of(service: ServiceDep, caller: CallerDep, body: CoverageIn) -> Any
             **OWN, summary="两个全覆盖按政协的覆盖数字（名义覆盖；由库中维护的索引直接给出，不建图）")
 def coverage_counts(service: ServiceDep, caller: CallerDep, as_of: AsOf = None,
                     committee_id: CommitteeQ = None) -> Any:
-    return questions.coverage_counts(service.store, caller.bounds, day_of(as_of), committee_id, lock=service.lock)
+    return questions.coverage_counts(service.store, caller.bounds, day_of(as_of), committee_id, lock=service.reading)
 
 
 @router.get("/coverage.xlsx", summary="覆盖情况 Excel 报告（可打印归档）", response_class=Response,
@@ -128,13 +128,13 @@ def coverage_xlsx_of(service: ServiceDep, caller: CallerDep, body: CoverageIn):
 @router.get("/reach/{node_id}", response_model=ReachOut, operation_id="get_reach", responses=READ, **OWN, summary="K 步联系之内党的工作可达的委员、界别和组织")
 def reach(service: ServiceDep, caller: CallerDep, node_id: Annotated[str, PathParam(max_length=100)],
           hops: Annotated[int, Query(ge=1, le=10)] = 2, as_of: AsOf = None) -> Any:
-    return questions.reach(service.store, caller.bounds, node_id, hops, day_of(as_of), lock=service.lock)
+    return questions.reach(service.store, caller.bounds, node_id, hops, day_of(as_of), lock=service.reading)
 
 
 @router.get("/why/{member_id}", response_model=WhyOut, operation_id="get_why", responses=READ, **OWN, summary="一名委员为什么被覆盖，或为什么没有")
 def why(service: ServiceDep, caller: CallerDep, member_id: Annotated[str, PathParam(max_length=100)],
         as_of: AsOf = None) -> Any:
-    return questions.why(service.store, caller.bounds, member_id, day_of(as_of), lock=service.lock)
+    return questions.why(service.store, caller.bounds, member_id, day_of(as_of), lock=service.reading)
 
 
 @router.get("/diff", response_model=DiffOut, operation_id="get_diff", responses=READ, **OWN, summary="两天之间覆盖缺口的变化及原因")
@@ -162,7 +162,7 @@ def network_job(store: Store, lock: Lock, scope: Scope, day: dt.date, committee_
 
 @router.get("/stats", response_model=StatsOut, operation_id="get_stats", responses=READ, **OWN, summary="各类数量（令牌所属政协或所问政协，含其下级政协；与命令行 stats 相同）")
 def stats(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = None) -> Any:
-    return questions.stats(service.store, caller.bounds, committee_id, lock=service.lock)
+    return questions.stats(service.store, caller.bounds, committee_id, lock=service.reading)
 
 
 def recommend_job(store: Store, lock: Lock, scope: Scope, policy: PolicyAsked, day: dt.date,

@@ -3,8 +3,9 @@ store (the command line), and the name its writes carry in the audit trail.
 
 Every verb takes a ``Scope``. A committee named in a request must lie in it (else 403, as
 forbidden); a member, organisation, liaison or token looked up by id outside it is absent
-(404, as not found). ``lock`` is what a verb holds while it reads or writes the store: the
-service's lock for the HTTP API, nothing for the command line."""
+(404, as not found). ``lock`` is what a verb holds while it reads or writes the store: for
+the HTTP API the service's lock for a write and its read guard for a read (``api/service.py``),
+nothing for the command line."""
 
 from __future__ import annotations
 
