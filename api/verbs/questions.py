@@ -20,7 +20,7 @@ from liaison_graph.graph.reach import REASONS, view_gaps
 from liaison_graph.graph.reach import diff as run_diff, network as run_network, reach as run_reach, why as run_why
 from liaison_graph.graph.reports import store_report
 from liaison_graph.graph.store import STAT_KEYS, Store
-from liaison_graph.graph.view import TREE, View, home_committee, open_view, scope_of
+from liaison_graph.graph.view import TREE, View, home_committee, open_view, scope_of, subtree
 
 Report = dict[str, Any]  # an answer worked out in graph/ (coverage, counts, why, network), as it gives it
 
@@ -113,19 +113,29 @@ def coverage_counts(store: Store, scope: Scope, day: dt.date, committee_id: str 
         return flagship_counts(store, day, root)
 
 
+def home_of(store: Store, scope: Scope, node_id: str) -> str:
+    """The committee a member or organisation belongs to, if the caller sees it."""
+    home = home_committee(store, node_id)
+    scope.check_owned(home, "委员或党组织", node_id)
+    return home
+
+
 def view_around(store: Store, scope: Scope, node_id: str, day: dt.date) -> View:
     """The view of the committee a member or organisation belongs to (and those below it),
     if the caller sees it."""
-    home = home_committee(store, node_id)
-    scope.check_owned(home, "委员或党组织", node_id)
-    return open_view(store, day, home)
+    return open_view(store, day, home_of(store, scope, node_id))
 
 
 def reach(store: Store, scope: Scope, node_id: str, hops: int, day: dt.date, *, lock: Lock = NO_LOCK) -> ReachResult:
     """Whom party work reaches from a member or organisation within ``hops`` liaison steps."""
     node_id = node_of(store, scope, node_id, lock=lock)
     with lock:
-        items = run_reach(view_around(store, scope, node_id, day), node_id, hops, scope.committees)
+        home = home_of(store, scope, node_id)
+        in_database = store.projection("reach")  # the Bolt store walks in the database
+        if in_database is not None:
+            items = in_database.reach(store, node_id, hops, day, subtree(store.committees(), home), scope.committees)
+        else:
+            items = run_reach(open_view(store, day, home), node_id, hops, scope.committees)
     return {"from": node_id, "as_of": day.isoformat(), "hops": hops, "items": items}
 
 

@@ -20,6 +20,8 @@ from liaison_graph.graph.embedded import EmbeddedStore
 from liaison_graph.graph.errors import ModelError
 from liaison_graph.graph.model import model
 from liaison_graph.graph.policy import builtin
+from liaison_graph.api.verbs import questions
+from liaison_graph.api.verbs.scope import Scope
 from liaison_graph.graph.reach import network, reach, why
 from liaison_graph.graph.view import View, open_view, subtree
 from liaison_graph.loaders import load_files
@@ -87,6 +89,9 @@ def test_bolt_and_embedded_give_identical_answers(bolt_server, roster):
                 assert network(views[0]) == network(views[1])
                 for member in roster["members"][:3]:
                     assert reach(views[0], member["id"], 3) == reach(views[1], member["id"], 3)
+                    # the verb (on the member's committee): walked in the database on Bolt
+                    asked = [questions.reach(s, Scope(), member["id"], 3, day) for s in (embedded, bolt)]
+                    assert asked[0] == asked[1]
                     assert why(views[0], member["id"]) == why(views[1], member["id"])
 
 
