@@ -1,5 +1,6 @@
 """Feeds for other tools, within the caller's scope: the graph, the roster tables (in the
-roster format, so they load back), the change feed and the audit trail. How each is
+roster format, so they load back), the change feed and the audit trail; and, for the whole
+store only, its roster graph as stored, for a graph server's bulk import. How each is
 written out (node-link JSON, GraphML, GEXF, CSV, a workbook) is the caller's edge's."""
 
 from __future__ import annotations
@@ -10,12 +11,23 @@ from typing import Any
 import networkx as nx
 
 from liaison_graph.api.verbs.scope import NO_LOCK, Lock, Scope, within
+from liaison_graph.graph.errors import Forbidden
 from liaison_graph.graph.model import model
 from liaison_graph.graph.store import Store
 from liaison_graph.graph.view import KIND_CODES, scope_of
 
 NODE_TABLES = model().node_tables()  # roster table -> the node kind its rows are
 TABLES = (*NODE_TABLES, *model().edge_tables())  # the roster tables: those of nodes, then those of edges
+
+
+def whole(store: Store, scope: Scope, *, lock: Lock = NO_LOCK) -> dict:
+    """Every node and edge of the roster with its stored properties (``Store.dump``), none of
+    the store's own records (tokens, sequences, change feed, audit trail): of the whole store
+    only, for ``liaison export --neo4j-admin``."""
+    if not scope.whole:
+        raise Forbidden("令牌无权导出整个库")
+    with lock:
+        return store.dump()
 
 
 def _part(store: Store, scope: Scope, committee_id: str | None, lock: Lock):
