@@ -193,3 +193,26 @@ def test_a_killed_load_command_leaves_readers_refused_and_resumes(bolt_server, t
         assert snapshot(store) == expected
     finally:
         store.close()
+
+
+def test_the_service_answers_503_in_one_line_while_an_import_is_unfinished(bolt_server, tmp_path):
+    from fastapi.testclient import TestClient
+    from liaison_graph.api.app import serving_app
+    from liaison_graph.api.auth import create_token
+    from liaison_graph.api.service import Service
+
+    store = bolt(TX_ROWS)
+    try:
+        load_files([write_json(tmp_path / "c.json", {"committees": [{"id": "XS", "name": "溪山县政协", "level": "县"}]})],
+                   store)
+        _, secret = create_token(store, "XS", "viewer", "办公室")
+        interrupted(store, 3)
+        auth = {"Authorization": f"Bearer {secret}"}
+        with TestClient(serving_app(Service(store))) as http:
+            answer = http.get(f"/api/v1/gaps/{next(iter(RULES))}", headers=auth)
+            assert answer.status_code == 503, answer.text
+            assert "分批导入尚未完成" in answer.text and "Traceback" not in answer.text
+            load_files([SAMPLE], store)  # the same import again: then the service answers
+            assert http.get(f"/api/v1/gaps/{next(iter(RULES))}", headers=auth).status_code == 200
+    finally:
+        store.close()
