@@ -1,10 +1,11 @@
 """The Bolt store, assembled: the Neo4j storage (``graph/bolt_storage.py``) with its answers
 computed in the database: the flagship gaps, the Cypher gap queries (``graph/projections.py``),
-and reach (``graph/cypher_reach.py``)."""
+reach (``graph/cypher_reach.py``) and the diff between two days (``graph/cypher_diff.py``)."""
 
 from __future__ import annotations
 
 from liaison_graph.graph.bolt_storage import BoltStorage
+from liaison_graph.graph.cypher_diff import CypherDiff
 from liaison_graph.graph.cypher_reach import CypherReach
 from liaison_graph.graph.projections import CypherGaps
 
@@ -12,5 +13,5 @@ from liaison_graph.graph.projections import CypherGaps
 class BoltStore(BoltStorage):
     def __init__(self, uri: str, user: str | None = None, password: str | None = None, database: str | None = None,
                  batch_size: int = 5000, schema: str = "require", tx_rows: int = 20_000):
-        super().__init__(uri, user, password, database, batch_size, projections=(CypherGaps(), CypherReach()), schema=schema,
+        super().__init__(uri, user, password, database, batch_size, projections=(CypherGaps(), CypherReach(), CypherDiff()), schema=schema,
                          tx_rows=tx_rows)

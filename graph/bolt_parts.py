@@ -16,7 +16,7 @@ from liaison_graph.graph.parts import PART_INCOMING, by_kind, complete_part, put
 Run = Callable  # run(name, params, **names) -> the records of one query
 
 
-def _add_records(G: nx.MultiDiGraph, kinds, records, ends=None) -> None:
+def add_records(G: nx.MultiDiGraph, kinds, records, ends=None) -> None:
     """Nodes (labels, props) and edges (rel, ends, props; an end's properties where the
     graph may not hold it yet) read by a query, into ``G``; edges only to ``ends`` when
     given."""
@@ -44,7 +44,7 @@ def part(run: Run, committee_ids: Collection[str] | None) -> nx.MultiDiGraph:
     G = nx.MultiDiGraph()
 
     def read(name: str, params: dict, ends=None, **names) -> None:
-        _add_records(G, kinds, run(name, params, **names), ends)
+        add_records(G, kinds, run(name, params, **names), ends)
 
     def part_edges(name: str, nodes, rels, ends=None) -> None:
         for kind, ids in by_kind(nodes).items():

@@ -156,10 +156,16 @@ def diff(store: Store, scope: Scope, day_from: dt.date, day_to: dt.date, committ
     root = scope.root(committee_of(store, scope, committee_id, lock=lock))
     with lock:
         part, committees = scope_of(store, root)
-        G = store.subgraph(part)
-    before, after = View(G, day_from.isoformat(), part, committees), View(G, day_to.isoformat(), part, committees)
+        in_database = store.projection("diff")  # the Bolt store: the gap lists in the database
+        if in_database is not None:
+            items = in_database.diff(store, day_from, day_to, part, committees)
+        else:
+            G = store.subgraph(part)
+    if in_database is None:
+        before, after = View(G, day_from.isoformat(), part, committees), View(G, day_to.isoformat(), part, committees)
+        items = run_diff(before, after, view_gaps)
     return {"from": day_from.isoformat(), "to": day_to.isoformat(), "committee_id": root,
-            "items": run_diff(before, after, view_gaps), "reasons": REASONS}
+            "items": items, "reasons": REASONS}
 
 
 def network(store: Store, scope: Scope, day: dt.date, committee_id: str | None = None, top: int = 10, *,
