@@ -174,5 +174,9 @@ def network(store: Store, scope: Scope, day: dt.date, committee_id: str | None =
     the committees' names beside it, for a person's text)."""
     root = scope.root(committee_of(store, scope, committee_id, lock=lock))
     with lock:
-        view = open_view(store, day, root)
+        in_database = store.projection("network")  # the Bolt store: only what the figures read
+        if in_database is not None:
+            view = in_database.view(store, day, *scope_of(store, root))
+        else:
+            view = open_view(store, day, root)
     return Named(run_network(view, top), view.committees, root, None)
