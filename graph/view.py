@@ -2,7 +2,9 @@
 
 Every question beyond the two flagship gaps (policies, effective coverage, reach, why,
 diff, diagnostics) runs on a :class:`View`, built from ``Store.subgraph`` — so it is the
-same code, with the same answers, on every store. Days are ISO strings.
+same code, with the same answers, on every store. On the Bolt store some are answered from
+what the database computes instead (reach, the diff, the network figures' slice:
+``graph/cypher_*.py``), each held equal to its answer on a view. Days are ISO strings.
 """
 
 from __future__ import annotations
