@@ -14,7 +14,8 @@ locks). Every session names the database (the one given, else the account's defa
 kept) and shares the store's bookmark manager, so a read sees every write of its process on a cluster;
 ``after``/``written`` carry bookmarks between processes (``graph/bolt_causal.py``). Opening writes nothing:
 it checks the schema (``graph/bolt_schema.py``) and refuses without it, unless opened to write a roster
-(``schema="create"``), which creates what is missing.
+(``schema="create"``), which creates what is missing. What the account may not do (Neo4j's ``Forbidden``:
+a reader's write, an editor's schema) is refused in one line naming the account (``graph/bolt_access.py``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from dataclasses import asdict
 import neo4j
 import networkx as nx
 from liaison_graph.cypher import query
-from liaison_graph.graph import bolt_causal, bolt_writes, bolt_lookups, bolt_parts, bolt_schema, bolt_tables
+from liaison_graph.graph import bolt_access, bolt_causal, bolt_lookups, bolt_parts, bolt_schema, bolt_tables, bolt_writes
 from liaison_graph.graph.batch import (
     Audit,
     Batch,
@@ -89,6 +90,7 @@ class BoltStorage(Store):
         self.uri, self.database, self.batch_size, self.tx_rows = uri, database, batch_size, tx_rows
         self.projections = {p.name: p for p in projections}
         auth = (user or "neo4j", password or "") if user or password else None
+        self.user = auth[0] if auth else None
         self.bookmarks = neo4j.GraphDatabase.bookmark_manager()  # every session of this store shares it
         self.tables = bolt_tables.Tables(self._read)  # committees and tokens, kept while unchanged
         self.driver = None
@@ -115,6 +117,10 @@ class BoltStorage(Store):
         """A session on the store's database with its bookmark manager, waiting also for the
         bookmarks handed over to the current request (``after``)."""
         return bolt_causal.session(self.driver, self.database, self.bookmarks)
+
+    def _allowed(self, doing: str):
+        """Inside, what the account may not do refused in one line (``graph/bolt_access.py``)."""
+        return bolt_access.allowed(doing, self.user, self.uri, self.database)
 
     # --- reading after writes made elsewhere (a cluster's bookmarks) ----------------------
     def after(self, token: str | None):
@@ -155,7 +161,7 @@ class BoltStorage(Store):
         """Create the schema (each statement idempotent: what exists is left as it is), wait
         for the indexes to come online, and say what was created and what now stands."""
         try:
-            with self._session() as session:
+            with self._allowed("schema"), self._session() as session:
                 done = bolt_schema.create(session, schema_statements(), query("schema_await_indexes"))
             missing = self.missing_schema()
         except Neo4jError as exc:
@@ -174,7 +180,7 @@ class BoltStorage(Store):
                 self._gate(tx)
             return [record.data() for record in tx.run(text, params or {})]
 
-        with self._session() as session:
+        with self._allowed("read"), self._session() as session:
             return session.execute_read(work)
 
     # --- writing -------------------------------------------------------------------
@@ -213,7 +219,7 @@ class BoltStorage(Store):
     def _write_tx(self, work):
         """``work(tx)`` in one managed write transaction; a refusal of the server, one line."""
         try:
-            with self._session() as session:
+            with self._allowed("write"), self._session() as session:
                 return session.execute_write(work)
         except Neo4jError as exc:
             raise StoreError(f"写入图数据库失败，未写入任何数据：{exc.message}") from None
@@ -375,7 +381,7 @@ class BoltStorage(Store):
         """The roster and its feed deleted in transactions of at most ``batch_size`` nodes;
         tokens, audit trail and sequences kept, as the embedded store does; the feed's number moves on."""
         statements = [query("clear_kind", kind=kind) for kind in sorted(model().nodes)] + [query("clear_changes")]
-        with self._session() as session:
+        with self._allowed("clear"), self._session() as session:
             for text in statements:
                 while session.execute_write(lambda tx, text=text: tx.run(text, batch=self.batch_size).single()[0]):
                     pass
@@ -393,7 +399,7 @@ class BoltStorage(Store):
                 return work(lambda name, params=None, **names: tx.run(query(name, **names), params or {}))
             return work(lambda name, params=None, **names: [r.data() for r in tx.run(query(name, **names), params or {})])
 
-        with self._session() as session:
+        with self._allowed("read"), self._session() as session:
             return session.execute_read(in_transaction)
 
     def list_nodes(self, kind, committee_ids, where=None, limit=100, offset=0):

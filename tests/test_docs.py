@@ -254,7 +254,7 @@ def test_the_layers_are_as_the_architecture_draws_them():
 FLOOR = ("graph/errors.py", "graph/fastpaths.py", "graph/jsontext.py", "graph/natural.py", "graph/model.py",
          "graph/model_types.py", "graph/model_build.py", "graph/store.py", "graph/batch.py", "graph/parts.py",
          "graph/projection.py",
-         "graph/bolt_storage.py", "graph/bolt_schema.py", "graph/bolt_causal.py", "graph/bolt_parts.py",
+         "graph/bolt_storage.py", "graph/bolt_schema.py", "graph/bolt_causal.py", "graph/bolt_access.py", "graph/bolt_parts.py",
          "graph/bolt_tables.py", "graph/bolt_writes.py",
          "graph/sqlite_*.py", "graph/lookups.py", "graph/bolt_lookups.py",
          "cypher/__init__.py")

@@ -61,8 +61,9 @@ def test_opening_a_store_sends_no_schema_statement_and_no_write(bolt_server, cap
 
 def test_a_read_command_sends_only_reads(bolt_server, tmp_path, capsys, caplog, monkeypatch):
     """What a read-only account needs: every transaction of a read command is a read one on
-    the named database, and no statement writes (ArcadeDB has no read-only Bolt account to
-    try it with; the driver's log is the witness)."""
+    the named database, and no statement writes (the driver's log is the witness: the test
+    server's read-only account, ``test_read_only_account.py``, refuses what writes records or
+    the schema, not a write transaction that writes nothing)."""
     monkeypatch.setenv("LIAISON_NEO4J_PASSWORD", bolt_server.password)
     assert main([*args(bolt_server, bolt_server.database), "load", str(write_json(tmp_path / "r.json", EDGE_ROSTER))]) == 0
     capsys.readouterr()
