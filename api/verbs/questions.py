@@ -120,12 +120,6 @@ def home_of(store: Store, scope: Scope, node_id: str) -> str:
     return home
 
 
-def view_around(store: Store, scope: Scope, node_id: str, day: dt.date) -> View:
-    """The view of the committee a member or organisation belongs to (and those below it),
-    if the caller sees it."""
-    return open_view(store, day, home_of(store, scope, node_id))
-
-
 def reach(store: Store, scope: Scope, node_id: str, hops: int, day: dt.date, *, lock: Lock = NO_LOCK) -> ReachResult:
     """Whom party work reaches from a member or organisation within ``hops`` liaison steps."""
     node_id = node_of(store, scope, node_id, lock=lock)
@@ -143,7 +137,12 @@ def why(store: Store, scope: Scope, member_id: str, day: dt.date, *, lock: Lock 
     """The liaison chains and organisations that cover a member, or why none does."""
     member_id = member_of(store, scope, member_id, lock=lock)
     with lock:
-        return run_why(view_around(store, scope, member_id, day), member_id, scope=scope.committees)
+        home = home_of(store, scope, member_id)
+        in_database = store.projection("why")  # the Bolt store: the member's neighbourhood only
+        if in_database is not None:
+            committees = store.committees()
+            return in_database.why(store, member_id, day, subtree(committees, home), committees, scope.committees)
+        return run_why(open_view(store, day, home), member_id, scope=scope.committees)
 
 
 def diff(store: Store, scope: Scope, day_from: dt.date, day_to: dt.date, committee_id: str | None = None, *,
