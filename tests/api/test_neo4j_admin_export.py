@@ -169,7 +169,7 @@ def import_job(args: list[str]) -> dict:
     return {"nodes": nodes, "edges": edges}
 
 
-# --- helpers ------------------------------------------------------------------------------------
+# --- the command and its files ---------------------------------------------------------------
 
 def export(capsys, directory: Path, *store_args) -> tuple[int, str, str]:
     capsys.readouterr()
