@@ -65,10 +65,6 @@ def wanted_schema() -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
     return bolt_schema.wanted(schema_statements())
 
 
-def _chunks(rows: list, size: int):
-    for i in range(0, len(rows), size):
-        yield rows[i : i + size]
-
 
 class BoltStorage(Store):
     name = "bolt"
@@ -253,7 +249,7 @@ class BoltStorage(Store):
                 rows.append({"seq": first + i, "at": at, "committee_id": cid,
                              "entities": dumps(entities_json(changed[cid]))})
             cursor = rows[-1]["seq"]
-            for chunk in _chunks(rows, self.batch_size):
+            for chunk in bolt_writes.chunks(rows, self.batch_size):
                 tx.run(query("journal_add_changes"), rows=chunk).consume()
         if batch.audit is not None:
             a = batch.audit
@@ -334,14 +330,14 @@ class BoltStorage(Store):
     def existing(self, kind: str, ids: Iterable[str]) -> set[str]:
         ids = sorted(set(ids))
         found = set()
-        for chunk in _chunks(ids, self.batch_size):
+        for chunk in bolt_writes.chunks(ids, self.batch_size):
             found.update(r["id"] for r in self._read("existing_ids", {"ids": chunk}, kind=kind))
         return found
 
     def node_props(self, kind: str, ids: Iterable[str]) -> dict[str, dict]:
         ids = sorted(set(ids))
         found = {}
-        for chunk in _chunks(ids, self.batch_size):
+        for chunk in bolt_writes.chunks(ids, self.batch_size):
             found.update({r["id"]: r["props"] for r in self._read("node_props", {"ids": chunk}, kind=kind)})
         return found
 

@@ -79,7 +79,7 @@ def fingerprint(batch: Batch) -> str:
     return h.hexdigest()
 
 
-def _chunks(rows: list, size: int) -> Iterator[list]:
+def chunks(rows: list, size: int) -> Iterator[list]:
     for i in range(0, len(rows), size):
         yield rows[i : i + size]
 
@@ -109,19 +109,8 @@ def one_transaction(store, batch: Batch, groups: dict) -> WriteResult:
             props = {k: v for k, v in found["props"].items() if k not in hidden} if found else None
             if etag(props) != wanted:
                 raise Conflict("已被他人修改，请重新读取后再改", target=list(target))
-        fresh = empty and store._empty(tx)
-        for kind, nodes in batch.nodes.items():
-            rows = [{"id": nid, "props": props} for nid, props in nodes.items()]
-            for chunk in _chunks(rows, size):
-                tx.run(query("create_nodes" if fresh else "upsert_nodes", kind=kind), rows=chunk).consume()
-        for kind, ids in ({} if fresh else batch.replace_row_edges).items():
-            rels = model().row_edges(kind)
-            for chunk in _chunks(sorted(ids), size):
-                tx.run(query("delete_row_edges", kind=kind), ids=chunk, rels=rels).consume()
-        for (rel, src, dst), rows in groups.items():
-            for chunk in _chunks(list(rows.values()), size):
-                tx.run(query("create_edges" if fresh else "upsert_edges", rel=rel, src=src, dst=dst),
-                       rows=chunk).consume()
+        for text, params, _ in _steps(batch, groups, empty and store._empty(tx), size):  # messages of `size` rows
+            tx.run(text, params).consume()
         return store._journal(tx, batch, changed)
 
     log.info("writing batch: %s nodes, %s edges", sum(map(len, batch.nodes.values())), len(batch.edges))
@@ -160,7 +149,7 @@ def _bounded(store, batch: Batch, marker: dict | None, groups: dict, key: str, s
         counts = loads(marker["counts"])
         first, journal = marker["first"], marker["journal"]
         # the feed's steps, or (once they are in) stand-ins that are never taken again
-        feed = ([(query("journal_add_changes"), {"rows": c}, len(c)) for c in _chunks(_feed(changed, first), size)]
+        feed = ([(query("journal_add_changes"), {"rows": c}, len(c)) for c in chunks(_feed(changed, first), size)]
                 if changed is not None else [None] * journal)
         steps = feed + plan
         if len(feed) != journal or len(steps) != marker["steps"]:
@@ -178,20 +167,21 @@ def _bounded(store, batch: Batch, marker: dict | None, groups: dict, key: str, s
 
 
 def _steps(batch: Batch, groups: dict, fresh: bool, size: int) -> list[tuple[str, dict, int]]:
-    """The import's data steps, in a fixed order: (statement, parameters, rows)."""
+    """A write's data statements of at most ``size`` rows, in a fixed order (nodes, replaced
+    row edges, edges): (statement, parameters, rows)."""
     steps = []
     for kind in sorted(batch.nodes):
         nodes = batch.nodes[kind]
         text = query("create_nodes" if fresh else "upsert_nodes", kind=kind)
         rows = [{"id": nid, "props": nodes[nid]} for nid in sorted(nodes)]
-        steps += [(text, {"rows": c}, len(c)) for c in _chunks(rows, size)]
+        steps += [(text, {"rows": c}, len(c)) for c in chunks(rows, size)]
     for kind in ([] if fresh else sorted(batch.replace_row_edges)):
         text = query("delete_row_edges", kind=kind)
         ids = sorted(batch.replace_row_edges[kind])
-        steps += [(text, {"ids": c, "rels": model().row_edges(kind)}, len(c)) for c in _chunks(ids, size)]
+        steps += [(text, {"ids": c, "rels": model().row_edges(kind)}, len(c)) for c in chunks(ids, size)]
     for (rel, src, dst) in sorted(groups):
         text = query("create_edges" if fresh else "upsert_edges", rel=rel, src=src, dst=dst)
-        steps += [(text, {"rows": c}, len(c)) for c in _chunks(list(groups[(rel, src, dst)].values()), size)]
+        steps += [(text, {"rows": c}, len(c)) for c in chunks(list(groups[(rel, src, dst)].values()), size)]
     return steps
 
 
@@ -207,9 +197,9 @@ def _begin(store, key: str, fresh: bool, created: dict, updated: dict, changed: 
     counts = dumps({"created": created, "updated": updated, "changed": changed})
 
     def work(tx):
-        found = tx.run(query("load_marker"), name=MARKER).single()
+        found = store._marker(tx)
         if found is not None:
-            raise refusal(found.data())
+            raise refusal(found)
         first = store._next(tx, "changes", changed) if changed else 0
         params = {"name": MARKER, "steps": steps, "key": key, "fresh": fresh, "counts": counts, "first": first,
                   "journal": journal, "started": now()}
@@ -222,9 +212,9 @@ def _begin(store, key: str, fresh: bool, created: dict, updated: dict, changed: 
 
 def _step(store, key: str, i: int, text: str, params: dict) -> None:
     def work(tx):
-        found = tx.run(query("load_marker"), name=MARKER).single()
+        found = store._marker(tx)
         if found is None or found["key"] != key:
-            raise refusal(found.data()) if found is not None else LoadUnfinished("分批导入已被撤销（liaison clear），未完成")
+            raise refusal(found) if found is not None else LoadUnfinished("分批导入已被撤销（liaison clear），未完成")
         if found["done"] != i:  # another run of the same import took this step
             return
         tx.run(text, params).consume()
@@ -235,7 +225,7 @@ def _step(store, key: str, i: int, text: str, params: dict) -> None:
 
 def _end(store, key: str, batch: Batch) -> None:
     def work(tx):
-        found = tx.run(query("load_marker"), name=MARKER).single()
+        found = store._marker(tx)
         if found is None or found["key"] != key:
             return  # another run of the same import ended it
         store._journal(tx, Batch(audit=batch.audit), {})

@@ -18,7 +18,7 @@ from collections.abc import Collection
 
 from liaison_graph.graph.errors import MemberNotFound
 from liaison_graph.graph.model import model
-from liaison_graph.graph.parts import MEMBERSHIP
+from liaison_graph.graph.parts import MEMBERSHIP, holds
 from liaison_graph.graph.policy import KIND_CODES, LIAISON, TERMED
 from liaison_graph.graph.projection import Projection
 from liaison_graph.graph.reach import SECTOR
@@ -57,7 +57,7 @@ class _Walk:
         distance: dict = {}
         frontier: list = []
         if start[0] == "Member":
-            if not self.current(start):
+            if not holds(self._start, self.day):
                 return []
             frontier = [start]
         else:
@@ -108,10 +108,6 @@ class _Walk:
                 return node
         raise MemberNotFound(f"找不到编号为「{node_id}」的委员或党组织", id=node_id)
 
-    def current(self, node) -> bool:
-        props = self._start
-        return (props.get("start_date") is None or props["start_date"] <= self.day) and (
-            props.get("end_date") is None or self.day <= props["end_date"])
 
     def _seen(self, kind: str, r: dict):
         node = (kind, r["id"])
