@@ -398,6 +398,10 @@ class BoltStorage(Store):
         with self._allowed("read"), self._session() as session:
             return session.execute_read(in_transaction)
 
+    def reading(self, work):
+        """``work(run)`` in one read transaction, as ``_in_one_read``: one answer's statements."""
+        return self._in_one_read(work)
+
     def list_nodes(self, kind, committee_ids, where=None, limit=100, offset=0):
         return self._in_one_read(lambda run: bolt_lookups.list_nodes(run, kind, committee_ids, where, limit, offset))
 

@@ -199,9 +199,8 @@ def flagship_counts(store: Store, day: dt.date, committee_id: str | None = None)
 
 def quiet_liaisons(view: View, window_days: int) -> list[dict]:
     """Member-to-member liaisons holding today that are older than the window (started
-    before its first day, or at an unknown time) with no contact within it. Days quiet:
-    since the last contact, else since the start (None: neither is known). Those quiet since
-    an unknown time first, then the longest quiet, then by the two members' ids."""
+    before its first day, or at an unknown time) with no contact within it, in the order of
+    ``by_quietness``."""
     window_start = days.shifted(view.day, -window_days)
     out = []
     for member, data in view.nodes("Member"):
@@ -211,16 +210,25 @@ def quiet_liaisons(view: View, window_days: int) -> list[dict]:
                 continue
             last = view.last_contact(member, target)
             if last is None or last < window_start:
-                since = last or start
-                out.append({
-                    "from_id": member[1], "from_name": data.get("name"),
-                    "to_id": target[1], "to_name": view.data(target).get("name"),
-                    "committee_id": data.get("committee_id"), "mechanism": edge.get("mechanism"),
-                    "last_contact": last,
-                    "days_quiet": days.between(since, view.day) if since else None,
-                })
-    return sorted(out, key=lambda r: (r["days_quiet"] is not None, -(r["days_quiet"] or 0), r["from_id"], r["to_id"],
-                                      r["mechanism"] or ""))
+                out.append(quiet_row(data, view.data(target), edge.get("mechanism"), last, start, view.day))
+    return by_quietness(out)
+
+
+def quiet_row(source: dict, target: dict, mechanism: str | None, last: str | None, start: str | None,
+              day: str) -> dict:
+    """A quiet liaison as a report lists it. Days quiet: since the last contact, else since
+    the start (None: neither is known)."""
+    since = last or start
+    return {"from_id": source.get("id"), "from_name": source.get("name"), "to_id": target.get("id"),
+            "to_name": target.get("name"), "committee_id": source.get("committee_id"), "mechanism": mechanism,
+            "last_contact": last, "days_quiet": days.between(since, day) if since else None}
+
+
+def by_quietness(rows: list[dict]) -> list[dict]:
+    """Quiet liaisons: those quiet since an unknown time first, then the longest quiet, then
+    by the two members' ids."""
+    return sorted(rows, key=lambda r: (r["days_quiet"] is not None, -(r["days_quiet"] or 0), r["from_id"], r["to_id"],
+                                       r["mechanism"] or ""))
 
 
 def expected_without_cpc(policy: Policy) -> frozenset[str]:
@@ -233,13 +241,17 @@ def expected_without_cpc(policy: Policy) -> frozenset[str]:
 
 def sectors_without_cpc(view: View, expected: frozenset[str] = frozenset()) -> tuple[list[dict], list[dict]]:
     """Sectors with no current CPC member: those listed, and those left out as expected."""
-    listed, left_out = [], []
-    for sector, data in view.nodes("Sector"):
-        if not any(view.is_cpc(m) for m in view.occupants(sector)):
-            row = {**view.item(sector), "members": len(view.occupants(sector))}
-            (left_out if fold(data.get("name") or "") in expected else listed).append(row)
-    return (sorted(listed, key=lambda r: (r["committee_id"] or "", r["id"])),
-            sorted(left_out, key=lambda r: (r["committee_id"] or "", r["id"])))
+    return split_expected([{**view.item(sector), "members": len(view.occupants(sector))}
+                           for sector, _ in view.nodes("Sector")
+                           if not any(view.is_cpc(m) for m in view.occupants(sector))], expected)
+
+
+def split_expected(rows: list[dict], expected: frozenset[str]) -> tuple[list[dict], list[dict]]:
+    """Sectors without a CPC member, by committee and id: those listed, and those whose
+    names (folded) are among ``expected``."""
+    rows = sorted(rows, key=lambda r: (r["committee_id"] or "", r["id"]))
+    return ([r for r in rows if fold(r["name"] or "") not in expected],
+            [r for r in rows if fold(r["name"] or "") in expected])
 
 
 def members_without_special_committee(view: View) -> list[dict]:

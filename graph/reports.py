@@ -1,7 +1,9 @@
 """A store's coverage report, whichever way it is worked out: from the report columns the
 store keeps (graph.columnar, evaluated by graph.column_coverage) when the question is about
-the whole store, else on the view of the committee's graph (graph.coverage). This is the
-one place the fast path is switched; tests/questions/test_columnar.py holds the two equal."""
+the whole store, else on the view of the committee's graph (graph.coverage); on the Bolt
+store, in the database (graph.cypher_report). This is the one place the fast paths are
+switched; tests/questions/test_columnar.py and tests/stores/test_report_in_the_database.py
+hold them equal to the view's."""
 
 from __future__ import annotations
 
@@ -21,6 +23,9 @@ def store_report(store: Store, day: dt.date, policy: Policy, committee_id: str |
     graph; else, for one committee and those below it (or, ``span`` own, the committee
     alone), on the view of its graph."""
     scope, committees = scope_of(store, committee_id, span)
+    in_database = store.projection("report")  # the Bolt store: computed where the data is
+    if in_database is not None:
+        return in_database.report(store, day, policy, scope, committees, by, window_days)
     if scope is None or scope == committees.keys():
         kept = store.projection("report_columns")
         if kept is not None:

@@ -1,0 +1,144 @@
+"""A policy's coverage report on the Bolt store, computed in the database: each rule is
+compiled from its definition (``graph/policy.py``) into the parameters of one Cypher query
+(``cypher/report_rule_items.cypher``) that counts the rule's items by committee and by the
+groups they count in and returns the uncovered ones, and, for its capacity, one that counts
+each coverer's items (``cypher/report_rule_load.cypher``); the sections beside the rules are
+queries of their own (``cypher/report_*.cypher``). What comes back is the answer's size —
+counts, the uncovered, the findings — never the graph of the committees asked about.
+
+It answers what ``graph/coverage.py``'s ``report`` answers on the view of the committees'
+part: a committee's part holds every edge its items' coverage reads (``graph/parts.py``), so
+the rules are evaluated over the whole graph for the items of those committees.
+``tests/stores/test_report_in_the_database.py`` holds the two equal on random rosters,
+policies, days, windows and breakdowns. All the statements of one report run in one read
+transaction: the report is of one snapshot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from liaison_graph.graph import days
+from liaison_graph.graph.coverage import (NONE_KEY, SPECIAL_COMMITTEE, assemble, by_quietness, committee_rows,
+                                          expected_without_cpc, group_rows, quiet_row, ratio, scope_root, split_expected)
+from liaison_graph.graph.model import model
+from liaison_graph.graph.parts import MEMBERSHIP, gap_item
+from liaison_graph.graph.policy import (AFFINITY, BREAKDOWNS, CHAIR_COUNCIL, DEFAULT_POSITION, KIND_CODES, STANDING,
+                                        TERMED, THROUGH, Policy, Rule, Select)
+from liaison_graph.graph.projection import Projection
+
+_KIND_OF_GROUP = {edge: kind for edge, kind in model().membership().items()}  # membership type -> group kind
+
+
+def selection(select: Select) -> dict:
+    """A selection as the queries' ``$covers`` and ``$by`` take it: null where it does not
+    choose (the member flags apply to members only, the organisation kinds to organisations)."""
+    member, org = select.kind == "member", select.kind == "party_org"
+    return {"cpc": select.cpc if member else None, "party_group": select.party_group if member else None,
+            "standing": select.standing if member else None,
+            "chair_council": select.chair_council if member else None,
+            "positions": list(select.positions) if member and select.positions else None,
+            "party_org_kinds": list(select.party_org_kinds) if org and select.party_org_kinds else None}
+
+
+def compiled(rule: Rule, by: str | None) -> tuple[dict, dict]:
+    """A rule (and the breakdown asked) as the parameters and the labels of its queries."""
+    group = BREAKDOWNS.get(by) if by and by != "committee" else None
+    self_group = group is not None and KIND_CODES[rule.covers.node_kind] == by
+    params = {"covers": selection(rule.covers), "by": selection(rule.by),
+              "liaison": "liaison" in rule.through, "membership": "membership" in rule.through,
+              "via": sorted(THROUGH[w] for w in rule.through if w.startswith("via_")),
+              "affinity": AFFINITY[rule.affinity] if rule.affinity else None,
+              "group": None if self_group else group, "self_group": self_group}
+    return params, {"dst": rule.covers.node_kind, "src": rule.by.node_kind}
+
+
+def _item(kind: str, row: dict) -> dict:
+    """A node of the rule's answer in the JSON shape of ``View.item``."""
+    if kind == "Member":
+        return gap_item(row)
+    return {"id": row["id"], "kind": KIND_CODES[kind], "name": row.get("name"), "committee_id": row.get("committee_id")}
+
+
+class CypherReport(Projection):
+    """The Bolt store's policy report (nothing kept)."""
+
+    name = "report"
+
+    def report(self, store, day: dt.date, policy: Policy, scope: frozenset[str] | None, committees: dict[str, dict],
+               by: str | None = None, window_days: int | None = None) -> dict:
+        """As ``graph/coverage.py: report`` on the view of the committees ``scope`` (None: the
+        whole store) on ``day``."""
+        return store.reading(lambda run: _Report(run, day.isoformat(), scope, committees).build(policy, by, window_days))
+
+
+class _Report:
+    def __init__(self, run, day: str, scope, committees: dict[str, dict]):
+        self.run, self.day, self.scope, self.committees = run, day, scope, committees
+        self.base = {"committee_ids": sorted(committees if scope is None else scope), "all": scope is None,
+                     "day": day, "termed": list(TERMED), "memberships": sorted(MEMBERSHIP),
+                     "default_position": DEFAULT_POSITION, "standing": sorted(STANDING),
+                     "chair_council": sorted(CHAIR_COUNCIL)}
+
+    def build(self, policy: Policy, by: str | None, window_days: int | None) -> dict:
+        listed, left_out = split_expected(
+            [{"id": r["id"], "kind": KIND_CODES["Sector"], "name": r["name"], "committee_id": r["committee_id"],
+              "members": r["members"]} for r in self.run("report_sectors_without_cpc", self.base)],
+            expected_without_cpc(policy))
+        lacking = sorted((gap_item(r["item"]) for r in self.run("report_without_special_committee",
+                                                                 {**self.base, "special": SPECIAL_COMMITTEE})),
+                         key=lambda item: item["id"])
+        return assemble(policy, self.day, by, window_days, scope_root(self.scope, self.committees), self.rule,
+                        lambda window: {"sectors_without_cpc": listed, "sectors_expected_without_cpc": left_out,
+                                        "members_without_special_committee": lacking,
+                                        "quiet_liaisons": self.quiet(window)})
+
+    def rule(self, rule: Rule, window_days: int, by: str | None) -> dict:
+        compiled_params, labels = compiled(rule, by)
+        params = {**self.base, **compiled_params, "since": days.shifted(self.day, -window_days)}
+        rows = self.run("report_rule_items", params, **labels)
+        total, covered, effective = (sum(r[k] for r in rows) for k in ("total", "covered", "effective"))
+        kind = rule.covers.node_kind
+        missed = sorted((u for r in rows for u in r["uncovered"]), key=lambda u: (u["committee_id"] or "", u["id"]))
+        out = {"id": rule.id, "label": rule.label, "covers": KIND_CODES[kind], "total": total, "covered": covered,
+               "ratio": ratio(covered, total), "effective": effective, "effective_ratio": ratio(effective, total),
+               "uncovered": [_item(kind, u) for u in missed]}
+        if rule.capacity:
+            low, high = rule.capacity
+            found = sorted(self.run("report_rule_load", {**params, "low": low, "high": high}, **labels),
+                           key=lambda r: r["item"]["id"])
+            coverer = rule.by.node_kind
+            out["capacity"] = {
+                "min": low, "max": high,
+                "over": [{**_item(coverer, r["item"]), "count": r["load"]} for r in found
+                         if high is not None and r["load"] > high],
+                "under": [{**_item(coverer, r["item"]), "count": r["load"]} for r in found
+                          if low is not None and r["load"] < low],
+            }
+        if rule.affinity:
+            paired, matched = sum(r["paired"] for r in rows), sum(r["matched"] for r in rows)
+            out["affinity"] = {"by": rule.affinity, "matched": matched, "of": paired, "ratio": ratio(matched, paired)}
+        if by:
+            out["breakdown"] = self.breakdown(rows, by, kind)
+        return out
+
+    def breakdown(self, rows: list[dict], by: str, kind: str) -> list[dict]:
+        counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for r in rows:
+            for key in (([r["committee_id"] or NONE_KEY]) if by == "committee" else r["groups"] or [NONE_KEY]):
+                counts[key][0] += r["total"]
+                counts[key][1] += r["covered"]
+        if by == "committee":
+            return committee_rows(counts, self.committees, self.scope)
+        group_kind = kind if KIND_CODES[kind] == by else _KIND_OF_GROUP[BREAKDOWNS[by]]
+        ids = sorted(counts.keys() - {NONE_KEY})
+        where = {r["id"]: (r["props"].get("name"), r["props"].get("committee_id"))
+                 for r in (self.run("node_props", {"ids": ids}, kind=group_kind) if ids else [])}
+        return group_rows(counts, where, self.committees)
+
+    def quiet(self, window_days: int) -> list[dict]:
+        rows = self.run("report_quiet_liaisons", {**self.base, "since": days.shifted(self.day, -window_days)})
+        return by_quietness([quiet_row({"id": r["from_id"], "name": r["from_name"], "committee_id": r["committee_id"]},
+                                       {"id": r["to_id"], "name": r["to_name"]}, r["mechanism"], r["last"],
+                                       r["start_date"], self.day) for r in rows])
