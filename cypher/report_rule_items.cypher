@@ -9,7 +9,8 @@
 // ($liaison) or into a current group the item sits in through one of $via; the item sits in
 // them, or they in it ($membership, through one of $memberships). A liaison counts as
 // effective when its member source contacted the item (a group: one of its current members)
-// from $since to $day; a membership, or a liaison from an organisation, always.
+// from $since to $day; a membership, or a liaison from an organisation, always. Every pattern
+// is written from a node already bound, outwards.
 UNWIND $committee_ids AS committee_id
 MATCH (n:{dst} {committee_id: committee_id})
 WHERE (NOT any(label IN labels(n) WHERE label IN $termed)
@@ -24,7 +25,7 @@ WHERE (NOT any(label IN labels(n) WHERE label IN $termed)
                                          ELSE n.position END IN $covers.positions)
   AND ($covers.party_org_kinds IS NULL OR n.kind IN $covers.party_org_kinds)
 WITH n,
-     [(c:{src})-[l:LIAISES_WITH]->(n)
+     [(n)<-[l:LIAISES_WITH]-(c:{src})
       WHERE $liaison AND (l.start_date IS NULL OR l.start_date <= $day) AND (l.end_date IS NULL OR $day <= l.end_date)
       | c]
      + [(n)-[m]->(g)<-[l:LIAISES_WITH]-(c:{src})
@@ -38,7 +39,7 @@ WITH n,
       WHERE $membership AND n:Member AND type(m) IN $memberships
         AND (m.start_date IS NULL OR m.start_date <= $day) AND (m.end_date IS NULL OR $day <= m.end_date)
       | c]
-     + [(c:{src})-[m]->(n)
+     + [(n)<-[m]-(c:{src})
         WHERE $membership AND c:Member AND type(m) IN $memberships
           AND (m.start_date IS NULL OR m.start_date <= $day) AND (m.end_date IS NULL OR $day <= m.end_date)
         | c] AS sitting

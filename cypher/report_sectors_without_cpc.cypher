@@ -3,7 +3,7 @@
 // one of $memberships holding on $day: one count a membership, as graph/view.py counts them).
 UNWIND $committee_ids AS committee_id
 MATCH (s:Sector {committee_id: committee_id})
-WITH s, [(m:Member)-[r]->(s)
+WITH s, [(s)<-[r]-(m:Member)
          WHERE type(r) IN $memberships
            AND (r.start_date IS NULL OR r.start_date <= $day) AND (r.end_date IS NULL OR $day <= r.end_date)
            AND (m.start_date IS NULL OR m.start_date <= $day) AND (m.end_date IS NULL OR $day <= m.end_date)
