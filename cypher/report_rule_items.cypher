@@ -4,7 +4,7 @@
 // items are the groups), with how many are covered, effectively covered and, for $affinity,
 // covered by someone sharing such a group; and the uncovered ones.
 // A node of the $termed kinds is current between its dates, any other always; a selection
-// ($covers, $by) holds the values of graph/policy.py's Select (null: either way).
+// ($covers, $by) holds the values of graph/policy.py's Select (null: either way; $blank: the empty text).
 // Coverers (current {src} nodes $by selects): a liaison holding on $day into the item
 // ($liaison) or into a current group the item sits in through one of $via; the item sits in
 // them, or they in it ($membership, through one of $memberships). A liaison counts as
@@ -16,12 +16,12 @@ MATCH (n:{dst} {committee_id: committee_id})
 WHERE (NOT any(label IN labels(n) WHERE label IN $termed)
        OR ((n.start_date IS NULL OR n.start_date <= $day) AND (n.end_date IS NULL OR $day <= n.end_date)))
   AND ($covers.cpc IS NULL OR coalesce(n.cpc, false) = $covers.cpc)
-  AND ($covers.party_group IS NULL OR (coalesce(n.party_group_role, '') <> '') = $covers.party_group)
-  AND ($covers.standing IS NULL OR (CASE WHEN coalesce(n.position, '') = '' THEN $default_position
+  AND ($covers.party_group IS NULL OR (n.party_group_role IS NOT NULL AND n.party_group_role <> $blank) = $covers.party_group)
+  AND ($covers.standing IS NULL OR (CASE WHEN n.position IS NULL OR n.position = $blank THEN $default_position
                                          ELSE n.position END IN $standing) = $covers.standing)
-  AND ($covers.chair_council IS NULL OR (CASE WHEN coalesce(n.position, '') = '' THEN $default_position
+  AND ($covers.chair_council IS NULL OR (CASE WHEN n.position IS NULL OR n.position = $blank THEN $default_position
                                               ELSE n.position END IN $chair_council) = $covers.chair_council)
-  AND ($covers.positions IS NULL OR CASE WHEN coalesce(n.position, '') = '' THEN $default_position
+  AND ($covers.positions IS NULL OR CASE WHEN n.position IS NULL OR n.position = $blank THEN $default_position
                                          ELSE n.position END IN $covers.positions)
   AND ($covers.party_org_kinds IS NULL OR n.kind IN $covers.party_org_kinds)
 WITH n,
@@ -48,12 +48,12 @@ WITH n, liaising, sitting,
       WHERE (NOT any(label IN labels(c) WHERE label IN $termed)
              OR ((c.start_date IS NULL OR c.start_date <= $day) AND (c.end_date IS NULL OR $day <= c.end_date)))
         AND ($by.cpc IS NULL OR coalesce(c.cpc, false) = $by.cpc)
-        AND ($by.party_group IS NULL OR (coalesce(c.party_group_role, '') <> '') = $by.party_group)
-        AND ($by.standing IS NULL OR (CASE WHEN coalesce(c.position, '') = '' THEN $default_position
+        AND ($by.party_group IS NULL OR (c.party_group_role IS NOT NULL AND c.party_group_role <> $blank) = $by.party_group)
+        AND ($by.standing IS NULL OR (CASE WHEN c.position IS NULL OR c.position = $blank THEN $default_position
                                            ELSE c.position END IN $standing) = $by.standing)
-        AND ($by.chair_council IS NULL OR (CASE WHEN coalesce(c.position, '') = '' THEN $default_position
+        AND ($by.chair_council IS NULL OR (CASE WHEN c.position IS NULL OR c.position = $blank THEN $default_position
                                                 ELSE c.position END IN $chair_council) = $by.chair_council)
-        AND ($by.positions IS NULL OR CASE WHEN coalesce(c.position, '') = '' THEN $default_position
+        AND ($by.positions IS NULL OR CASE WHEN c.position IS NULL OR c.position = $blank THEN $default_position
                                            ELSE c.position END IN $by.positions)
         AND ($by.party_org_kinds IS NULL OR c.kind IN $by.party_org_kinds)] AS eligible
 WITH n, [c IN liaising WHERE c IN eligible] AS liaising, [c IN sitting WHERE c IN eligible] AS sitting

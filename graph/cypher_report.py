@@ -77,7 +77,7 @@ class _Report:
     def __init__(self, run, day: str, scope, committees: dict[str, dict]):
         self.run, self.day, self.scope, self.committees = run, day, scope, committees
         self.base = {"committee_ids": sorted(committees if scope is None else scope), "all": scope is None,
-                     "day": day, "termed": list(TERMED), "memberships": sorted(MEMBERSHIP),
+                     "day": day, "blank": "", "termed": list(TERMED), "memberships": sorted(MEMBERSHIP),
                      "default_position": DEFAULT_POSITION, "standing": sorted(STANDING),
                      "chair_council": sorted(CHAIR_COUNCIL)}
 
