@@ -33,7 +33,6 @@ from liaison_graph.graph.batch import (
     Audit,
     Batch,
     WriteResult,
-    entities_json,
     now,
     table_edge_rows,
 )
@@ -243,14 +242,10 @@ class BoltStorage(Store):
         at = now()
         cursor = None
         if changed:
-            first = self._next(tx, "changes", len(changed))
-            rows = []
-            for i, cid in enumerate(sorted(changed, key=lambda c: c or "")):
-                rows.append({"seq": first + i, "at": at, "committee_id": cid,
-                             "entities": dumps(entities_json(changed[cid]))})
+            rows = bolt_writes.feed_rows(changed, self._next(tx, "changes", len(changed)))
             cursor = rows[-1]["seq"]
-            for chunk in bolt_writes.chunks(rows, self.batch_size):
-                tx.run(query("journal_add_changes"), rows=chunk).consume()
+            for part in bolt_writes.feed_parts(rows, self.batch_size):
+                tx.run(query("journal_add_changes"), rows=part).consume()
         if batch.audit is not None:
             a = batch.audit
             row = {"seq": self._next(tx, "audit", 1), "at": at, "actor": a.actor, "action": a.action,

@@ -17,8 +17,10 @@ readable. An interrupted import is finished by running the same import again (th
 roster has the same fingerprint): the steps already in are skipped. A first import into
 an empty store is undone by ``liaison clear``, which also removes the marker.
 
-A write of at most ``tx_rows`` rows stays one transaction, sent in messages of ``batch_size``
-rows; the driver retries it whole on a transient error.
+A write of at most ``tx_rows`` rows stays one transaction. Every statement is sent in messages
+of at most ``batch_size`` rows, the change feed also of at most ``FEED_BYTES`` of its text
+(``feed_parts``: a step of the feed too); the driver retries a transaction whole on a
+transient error.
 """
 
 from __future__ import annotations
@@ -84,6 +86,34 @@ def chunks(rows: list, size: int) -> Iterator[list]:
         yield rows[i : i + size]
 
 
+# Bytes of change-feed text in one message, and in one step of a bounded import: a server caps
+# a message (ArcadeDB at 16 MiB) and a transaction's memory, and one committee's entry of a
+# nation's import is tens of kilobytes.
+FEED_BYTES = 8 * 1024 * 1024
+
+
+def feed_parts(rows: list[dict], size: int) -> Iterator[list[dict]]:
+    """Change-feed rows in parts of at most ``size`` rows and ``FEED_BYTES`` of their text
+    (an entry larger than that alone)."""
+    part, held = [], 0
+    for row in rows:
+        weight = len(row["entities"].encode())
+        if part and (len(part) >= size or held + weight > FEED_BYTES):
+            yield part
+            part, held = [], 0
+        part.append(row)
+        held += weight
+    if part:
+        yield part
+
+
+def feed_rows(changed: dict, first: int) -> list[dict]:
+    """The change-feed entries of a write, one a committee, numbered from ``first``."""
+    at = now()
+    return [{"seq": first + i, "at": at, "committee_id": cid, "entities": dumps(entities_json(changed[cid]))}
+            for i, cid in enumerate(sorted(changed, key=lambda c: c or ""))]
+
+
 def one_transaction(store, batch: Batch, groups: dict) -> WriteResult:
     """``batch`` into ``store`` in one transaction. ``groups``: its edges, one per identity,
     by (relationship, source kind, target kind)."""
@@ -134,23 +164,26 @@ def bounded(store, batch: Batch, marker: dict | None, groups: dict) -> WriteResu
 
 def _bounded(store, batch: Batch, marker: dict | None, groups: dict, key: str, size: int) -> WriteResult:
     with own_reads():
-        changed = None
+        feed = None
         if marker is None:
             fresh = store._empty()
             created, updated = store._counts(batch, fresh)
-            changed = changed_entities(batch, store.committees_of)
-            journal = -(-len(changed) // size)
+            feed = feed_rows(changed_entities(batch, store.committees_of), 0)
+            journal = sum(1 for _ in feed_parts(feed, size))
             plan = _steps(batch, groups, fresh, size)
-            marker = _begin(store, key, fresh, created, updated, len(changed), journal, len(plan) + journal)
+            marker = _begin(store, key, fresh, created, updated, len(feed), journal, len(plan) + journal)
         else:
             fresh, plan = marker["fresh"], _steps(batch, groups, marker["fresh"], size)
             if marker["done"] < marker["journal"]:  # the data is untouched until the feed is in
-                changed = changed_entities(batch, store.committees_of)
+                feed = feed_rows(changed_entities(batch, store.committees_of), 0)
         counts = loads(marker["counts"])
         first, journal = marker["first"], marker["journal"]
+        if feed is not None:  # numbered from what the first transaction reserved
+            for i, row in enumerate(feed):
+                row["seq"] = first + i
         # the feed's steps, or (once they are in) stand-ins that are never taken again
-        feed = ([(query("journal_add_changes"), {"rows": c}, len(c)) for c in chunks(_feed(changed, first), size)]
-                if changed is not None else [None] * journal)
+        feed = ([(query("journal_add_changes"), {"rows": c}, len(c)) for c in feed_parts(feed, size)]
+                if feed is not None else [None] * journal)
         steps = feed + plan
         if len(feed) != journal or len(steps) != marker["steps"]:
             raise refusal(marker)  # not the plan it began with: never apply a different one
@@ -185,12 +218,6 @@ def _steps(batch: Batch, groups: dict, fresh: bool, size: int) -> list[tuple[str
     return steps
 
 
-def _feed(changed: dict, first: int) -> list[dict]:
-    at = now()
-    return [{"seq": first + i, "at": at, "committee_id": cid, "entities": dumps(entities_json(changed[cid]))}
-            for i, cid in enumerate(sorted(changed, key=lambda c: c or ""))]
-
-
 def _begin(store, key: str, fresh: bool, created: dict, updated: dict, changed: int, journal: int,
            steps: int) -> dict:
     """The first transaction: the feed's numbers reserved and the marker set."""
@@ -217,7 +244,9 @@ def _step(store, key: str, i: int, text: str, params: dict) -> None:
             raise refusal(found) if found is not None else LoadUnfinished("分批导入已被撤销（liaison clear），未完成")
         if found["done"] != i:  # another run of the same import took this step
             return
-        tx.run(text, params).consume()
+        rows = "rows" if "rows" in params else "ids"  # in messages of at most `batch_size` rows
+        for part in chunks(params[rows], store.batch_size):
+            tx.run(text, {**params, rows: part}).consume()
         tx.run(query("load_step"), name=MARKER, done=i + 1).consume()
 
     store._write_tx(work)

@@ -63,7 +63,9 @@ class Transactions:
 
     def __init__(self, store):
         self.sizes: list[int] = []
+        self.messages: list[tuple[int, int]] = []  # each statement's rows, and the bytes of its change-feed text
         original = store._write_tx
+        messages = self.messages
 
         def counted(work):
             rows = [0]
@@ -74,7 +76,10 @@ class Transactions:
 
                 def run(self, text, params=None, **kw):
                     values = {**(params or {}), **kw}
-                    rows[0] += sum(len(values[k]) for k in ("rows", "ids") if isinstance(values.get(k), list))
+                    carried = [r for k in ("rows", "ids") if isinstance(values.get(k), list) for r in values[k]]
+                    rows[0] += len(carried)
+                    messages.append((len(carried), sum(len(r["entities"].encode()) for r in carried
+                                                       if isinstance(r, dict) and "entities" in r)))
                     return self.tx.run(text, params, **kw)
 
             out = original(lambda tx: work(Counting(tx)))
@@ -95,6 +100,40 @@ def test_a_large_import_is_cut_into_bounded_transactions_with_the_same_outcome(b
         assert (got.result.created, got.result.updated) == (result.result.created, result.result.updated)
         assert snapshot(store) == expected
         assert store._marker() is None
+    finally:
+        store.close()
+
+
+COUNTIES = {  # six committees: six change-feed entries of about 200 bytes each
+    "committees": [{"id": f"C{i}", "name": f"第{i}县政协", "level": "县"} for i in range(6)],
+    "members": [{"id": f"C{i}-M{j}", "name": f"委员{i}{j}", "affiliation": "中共党员" if j else "群众",
+                 "committee_id": f"C{i}", "sector": "经济界"} for i in range(6) for j in range(4)],
+}
+
+
+@pytest.mark.parametrize("tx_rows", [10**9, TX_ROWS])  # one transaction; bounded
+def test_every_message_is_bounded_in_rows_and_the_feed_in_bytes(bolt_server, tmp_path, monkeypatch, tx_rows):
+    """A nation's change feed is tens of megabytes and a server caps a message (ArcadeDB at
+    16 MiB): every statement is sent in messages of at most the batch size, the feed's also of
+    at most FEED_BYTES of its text (an entry alone when larger), with the same outcome."""
+    roster = write_json(tmp_path / "r.json", COUNTIES)
+    reference_store = bolt(10**9)
+    try:
+        load_files([roster], reference_store)
+        expected = snapshot(reference_store)
+    finally:
+        reference_store.close()
+    monkeypatch.setattr(bolt_writes, "FEED_BYTES", 300)
+    store = bolt(tx_rows)
+    store.batch_size = 7
+    try:
+        seen = Transactions(store)
+        load_files([roster], store)
+        feed = [(rows, text) for rows, text in seen.messages if text]
+        assert max(rows for rows, _ in seen.messages) <= 7
+        assert len(feed) >= 3 and all(text <= 300 or rows == 1 for rows, text in feed), feed
+        assert sum(rows for rows, _ in feed) == 6
+        assert snapshot(store) == expected
     finally:
         store.close()
 
