@@ -114,7 +114,7 @@ def load(files, store_config, fmt, moves):
 
 for command in (questions.gaps, questions.stats, questions.coverage, questions.policies, questions.reach,
                 questions.why, questions.diff, questions.network, questions.recommend, lookups.committees,
-                lookups.members, rosters.generate, rosters.template, admin.backup, admin.restore, admin.sync,
+                lookups.members, rosters.generate, rosters.template, admin.backup, admin.restore, admin.clear, admin.sync,
                 admin.export, admin.serve, admin.token, graphserver.neo4j_group):
     cli.add_command(command)
 in_chinese(cli)

@@ -1,4 +1,4 @@
-"""The commands that keep the store and the service: backup, restore, sync, export (the
+"""The commands that keep the store and the service: backup, restore, clear, sync, export (the
 files of a graph server's bulk import), serve, and the access tokens (create, list, revoke). The command line speaks for the whole store."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from liaison_graph.api.auth import ROLE_LABELS
 from liaison_graph.api.output import committee_name, kind_label, tokens_table
 from liaison_graph.api.verbs import backups, exports, tokens
 from liaison_graph.api.verbs.scope import WHOLE
+from liaison_graph.graph.store import STAT_KEYS
 from liaison_graph.graph.errors import BadArgument, Unavailable
 
 log = logging.getLogger("liaison")
@@ -43,6 +44,21 @@ def restore(source, store_config):
     with open_store(store_config, write=True) as store:
         counts = backups.restore(store, WHOLE, source)
     click.echo(f"已从 {source} 恢复：委员 {counts['members']} 名，联系 {counts['liaisons']} 条")
+
+
+@click.command()
+@click.option("--yes", "confirmed", is_flag=True, help="确认清空（不可撤销；先用 backup 备份）")
+@store_options
+def clear(confirmed, store_config):
+    """清空名单：政协、党组织、委员、联系、联系记录和变更流全部删除；令牌和审计记录保留，并记下这次清空。
+
+    也用于撤销图数据库中未完成的首次分批导入。须加 --yes 确认。"""
+    if not confirmed:
+        raise BadArgument("清空名单不可撤销：确认请加 --yes（可先用 liaison backup 备份嵌入式库）")
+    with open_store(store_config, write=True) as store:
+        before = backups.clear(store, WHOLE)
+    held = "，".join(f"{kind_label(STAT_KEYS[k])} {v}" for k, v in before.items() if v) or "库中原本没有名单"
+    click.echo(f"已清空名单（{held}）；令牌和审计记录保留")
 
 
 @click.command()

@@ -1,11 +1,13 @@
-"""Backups of the embedded store's file, and restoring one: of the whole store only, so a
-caller with a committee's scope may do neither. A Neo4j server has its own tools."""
+"""Backups of the embedded store's file, restoring one, and emptying the roster: of the whole
+store only, so a caller with a committee's scope may do none of them. A Neo4j server has its
+own tools for backups."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from liaison_graph.api.verbs.scope import NO_LOCK, Lock, Scope
+from liaison_graph.graph.batch import Audit, Batch
 from liaison_graph.graph.errors import BadArgument, Forbidden
 from liaison_graph.graph.store import Store
 
@@ -32,3 +34,17 @@ def restore(store: Store, scope: Scope, source: Path, *, lock: Lock = NO_LOCK) -
     with lock:
         _file_store(store, scope, "恢复", "load").restore(source, actor=scope.actor)
         return store.stats()
+
+
+def clear(store: Store, scope: Scope, *, lock: Lock = NO_LOCK) -> dict[str, int]:
+    """Empty the roster and its change feed, on either store (an unfinished import on a graph
+    server too); tokens and the audit trail stay, with a record of the clearing. The counts
+    by kind it held before."""
+    if not scope.whole:
+        raise Forbidden("令牌无权清空名单：清空针对整个库")
+    with lock:
+        with store.importing():  # past an unfinished import's marker: what is in of it counts
+            before = store.stats()
+        store.clear()
+        store.write(Batch(audit=Audit(scope.actor, "roster.clear", [], None, before, None)))
+        return before

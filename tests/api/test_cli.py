@@ -614,3 +614,19 @@ def test_every_error_is_one_chinese_line_with_its_exit_status(error_world, capsy
     assert not any(word in err for word in ("Traceback", "Error:", "Usage:")), (case, err)
     assert ERROR_WORDS.get(case, "") in err, (case, err)  # the path meant, not another refusal
     assert not (tmp / "typo.db").exists() and not (tmp / "g").exists()
+
+
+def test_clear_empties_the_roster_keeps_tokens_and_records_it(loaded, capsys):
+    code, out, err = run(capsys, "clear", "--db", str(loaded))
+    assert code == 1 and out == "" and err.count("\n") == 1 and "--yes" in err  # refused unless confirmed
+    assert run(capsys, "token", "create", "--committee", "C1", "--role", "viewer", "--name", "留下",
+               "--db", str(loaded))[0] == 0
+    code, out, err = run(capsys, "clear", "--yes", "--db", str(loaded))
+    assert code == 0 and "委员 17" in out, err
+    from liaison_graph.graph.embedded import EmbeddedStore
+
+    with EmbeddedStore(loaded) as store:
+        assert not store.has_roster() and store.stats()["members"] == 0 and store.changes(0) == []
+        assert [t.name for t in store.tokens()] == ["留下"]
+        last = store.audit(0, 1000)[-1]
+        assert (last["action"], last["actor"], last["before"]["members"]) == ("roster.clear", "cli", 17)

@@ -199,6 +199,22 @@ def test_clear_undoes_an_interrupted_first_import(bolt_server, tmp_path):
         store.close()
 
 
+def test_the_command_line_clears_an_interrupted_first_import(bolt_server, tmp_path):
+    """What the refusal tells an office to do (``liaison clear``) works: the roster and the
+    marker go, and reads answer again."""
+    store = bolt(TX_ROWS)
+    try:
+        interrupted(store, 5)
+        assert cli(bolt_server, "stats").wait() == 3
+        done = cli(bolt_server, "clear", "--yes")
+        out, err = done.communicate()
+        assert done.returncode == 0 and "已清空名单" in out, err
+        assert store._marker() is None and not store.has_roster()
+        assert store.audit(0, 1000)[-1]["action"] == "roster.clear"
+    finally:
+        store.close()
+
+
 def cli(server, *args, env=None, **kw):
     return subprocess.Popen([sys.executable, "-m", "liaison_graph.api.cli", "--neo4j", server.uri, "--neo4j-user",
                              "root", "--neo4j-database", server.database, *args],
