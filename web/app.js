@@ -512,7 +512,10 @@ function downloadChart(id) {
 
 // --- start ---------------------------------------------------------------------------------------
 async function start() {
-  const fromHash = new URLSearchParams(location.hash.slice(1)).get("token");
+  const hash = new URLSearchParams(location.hash.slice(1));
+  const fromHash = hash.get("token");
+  const dayAsked = hash.get("as_of");  // a link to a given day: #as_of=2026-06-30
+  if (dayAsked && /^\d{4}-\d{2}-\d{2}$/.test(dayAsked)) state.dayAsked = dayAsked;
   if (fromHash) {
     sessionStorage.setItem("liaison-token", fromHash);
     history.replaceState(null, "", location.pathname);
@@ -535,7 +538,7 @@ async function start() {
   $("committee").value = state.committee;
   $("whoami").textContent = `角色：${ROLE_LABELS[state.me.role] || state.me.role}`;
   updateSpanSwitch();
-  state.asOf = today();
+  state.asOf = state.dayAsked || today();
   $("as-of").value = state.asOf;
   $("login").hidden = true;
   $("controls").hidden = false;

@@ -34,15 +34,15 @@ def api(base, token, path):
     return r.json()
 
 
-def open_page(browser, base, token, slowdown: int = 1):
-    """The page, once its network is drawn and its dashboard filled. ``slowdown`` slows the
-    browser's processor that many times, as on a busy machine."""
+def open_page(browser, base, token, slowdown: int = 1, day: str = TODAY):
+    """The page on ``day``, once its network is drawn and its dashboard filled. ``slowdown``
+    slows the browser's processor that many times, as on a busy machine."""
     page = browser.new_page(viewport={"width": 1500, "height": 1300}, accept_downloads=True)
     if slowdown > 1:
         page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": slowdown})
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{base}/#token={token}")
+    page.goto(f"{base}/#token={token}&as_of={day}")  # the test's day, past midnight too
     page.wait_for_selector("body[data-dashboard='1'][data-ready='1']", timeout=60_000)
     return page, errors
 
@@ -191,6 +191,15 @@ def test_a_county_page_never_shows_another_county(browser, tmp_path):
         assert "杉桥县" not in text and "潭川市政协" not in text  # the neighbour county and the city
         page.close()
         assert errors == []
+
+
+def test_a_link_names_the_day_the_page_answers_for(browser, sample):
+    base, token = sample
+    page, errors = open_page(browser, base, token, day="2024-06-30")
+    assert page.input_value("#as-of") == "2024-06-30"
+    assert "统计日 2024-06-30" in page.inner_text("#scope-line")
+    page.close()
+    assert errors == []
 
 
 def test_without_a_token_the_page_asks_for_one(browser, sample):

@@ -57,7 +57,7 @@ def open_page(browser, office, token=None, width=1500, height=1300, phone=False)
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{office['base']}/#token={token or office['editor']}")
+    page.goto(f"{office['base']}/#token={token or office['editor']}&as_of={TODAY}")  # the test's day past midnight too
     page.wait_for_selector("body[data-dashboard='1'][data-ready='1']", timeout=60_000)
     return page, errors
 
