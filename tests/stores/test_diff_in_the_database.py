@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from liaison_graph.api.verbs import questions
@@ -18,7 +18,7 @@ from liaison_graph.graph.reach import diff, view_gaps
 from liaison_graph.graph.view import View, scope_of
 from liaison_graph.loaders import load_files
 from tests.conftest import open_backend, write_json
-from tests.stores.test_reach_in_the_database import CIDS, DAYS, rosters
+from tests.stores.test_reach_in_the_database import CIDS, DAYS, PROPERTY, loaded, rosters
 
 pytestmark = pytest.mark.bolt
 
@@ -30,11 +30,9 @@ def on_the_part(store, day_from: str, day_to: str, root: str | None) -> list[dic
 
 
 @given(roster=rosters(), data=st.data())
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@PROPERTY
 def test_the_diff_computed_in_the_database_is_the_parts(bolt_server, tmp_path, roster, data):
-    store = open_backend("bolt", tmp_path)
-    try:
-        load_files([write_json(tmp_path / "r.json", roster)], store)
+    with loaded(tmp_path, roster) as store:
         for _ in range(2):
             day_from, day_to = sorted(data.draw(st.lists(st.sampled_from(DAYS), min_size=2, max_size=2, unique=True)))
             root = data.draw(st.sampled_from([None, *CIDS]))
@@ -42,8 +40,6 @@ def test_the_diff_computed_in_the_database_is_the_parts(bolt_server, tmp_path, r
             got = CypherDiff().diff(store, dt.date.fromisoformat(day_from), dt.date.fromisoformat(day_to), part,
                                     committees)
             assert got == on_the_part(store, day_from, day_to, root), (day_from, day_to, root)
-    finally:
-        store.close()
 
 
 CHANGES = {  # 甲一 loses the liaison that covered them, 甲二 gains one, 甲三's branch expires

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from liaison_graph.graph.cypher_network import CypherNetwork
@@ -15,25 +15,21 @@ from liaison_graph.graph.reach import network
 from liaison_graph.graph.view import open_view, scope_of
 from liaison_graph.loaders import load_files
 from tests.conftest import open_backend, write_json
-from tests.stores.test_reach_in_the_database import CIDS, DAYS, rosters
+from tests.stores.test_reach_in_the_database import CIDS, DAYS, PROPERTY, loaded, rosters
 
 pytestmark = pytest.mark.bolt
 
 
 @given(roster=rosters(), data=st.data())
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@PROPERTY
 def test_the_network_figures_from_their_slice_are_the_parts(bolt_server, tmp_path, roster, data):
-    store = open_backend("bolt", tmp_path)
-    try:
-        load_files([write_json(tmp_path / "r.json", roster)], store)
+    with loaded(tmp_path, roster) as store:
         for _ in range(2):
             day = dt.date.fromisoformat(data.draw(st.sampled_from(DAYS)))
             root = data.draw(st.sampled_from([None, *CIDS]))
             top = data.draw(st.sampled_from([1, 3, 10]))
             sliced = CypherNetwork().view(store, day, *scope_of(store, root))
             assert network(sliced, top) == network(open_view(store, day, root), top), (day, root, top)
-    finally:
-        store.close()
 
 
 TRIANGLE = {  # 甲一 liaises with 甲二 and 甲三 (both 教育界), 甲二 with 甲三; 甲四 alone; 乙一 (乙县) with 甲四 until 2024

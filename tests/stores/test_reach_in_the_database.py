@@ -6,6 +6,7 @@ liaisons across committees, days, callers' scopes and hops."""
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -31,6 +32,18 @@ COMMITTEES = [{"id": "C0", "name": "市政协", "level": "市"},
               {"id": "C4", "name": "丙县政协", "level": "县"}]
 CIDS = [c["id"] for c in COMMITTEES]
 days = st.sampled_from([None, *DAYS])
+PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@contextmanager
+def loaded(tmp_path, roster: dict):
+    """A Bolt store on the test server holding ``roster`` alone."""
+    store = open_backend("bolt", tmp_path)
+    try:
+        load_files([write_json(tmp_path / "r.json", roster)], store)
+        yield store
+    finally:
+        store.close()
 
 
 @st.composite
@@ -87,11 +100,9 @@ def rosters(draw):
 
 
 @given(roster=rosters(), data=st.data())
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@PROPERTY
 def test_reach_walked_in_the_database_is_the_views(bolt_server, tmp_path, roster, data):
-    store = open_backend("bolt", tmp_path)
-    try:
-        load_files([write_json(tmp_path / "r.json", roster)], store)
+    with loaded(tmp_path, roster) as store:
         committees = store.committees()
         starts = [m["id"] for m in roster["members"]] + [o["id"] for o in roster.get("party_orgs", [])]
         engine = CypherReach()
@@ -105,8 +116,6 @@ def test_reach_walked_in_the_database_is_the_views(bolt_server, tmp_path, roster
             expected = view_reach(open_view(store, day, home), start, hops, scope)
             got = engine.reach(store, start, hops, day, subtree(committees, home), scope)
             assert got == expected, (start, day, hops, caller)
-    finally:
-        store.close()
 
 
 BORDER = {  # 甲县's 甲二 liaises with 乙县's branch, where 甲一 (甲县), 乙一 and 乙二 (乙县) sit

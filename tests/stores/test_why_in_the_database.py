@@ -10,7 +10,7 @@ import datetime as dt
 from contextlib import contextmanager
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from liaison_graph.api.verbs import questions
@@ -20,7 +20,7 @@ from liaison_graph.graph.reach import why as view_why
 from liaison_graph.graph.view import open_view, subtree
 from liaison_graph.loaders import load_files
 from tests.conftest import open_backend, write_json
-from tests.stores.test_reach_in_the_database import CIDS, DAYS, rosters, span
+from tests.stores.test_reach_in_the_database import CIDS, DAYS, PROPERTY, loaded, rosters, span
 
 pytestmark = pytest.mark.bolt
 
@@ -78,12 +78,10 @@ def chained(draw):
 
 
 @given(chains=chained(), data=st.data())
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@PROPERTY
 def test_why_from_the_neighbourhood_is_the_views(bolt_server, tmp_path, chains, data):
     roster, ends = chains
-    store = open_backend("bolt", tmp_path)
-    try:
-        load_files([write_json(tmp_path / "r.json", roster)], store)
+    with loaded(tmp_path, roster) as store:
         committees = store.committees()
         engine = CypherWhy()
         members = [m["id"] for m in roster["members"]]
@@ -96,8 +94,6 @@ def test_why_from_the_neighbourhood_is_the_views(bolt_server, tmp_path, chains, 
             with no_part(store):
                 got = engine.why(store, member, day, subtree(committees, home), committees, scope)
             assert got == expected, (member, day, caller)
-    finally:
-        store.close()
 
 
 LIAISONS = {  # a chain of three liaisons into 甲零 reaching across to 乙县, and what does not cover
