@@ -27,6 +27,7 @@ from liaison_graph.graph.parts import MEMBERSHIP, gap_item
 from liaison_graph.graph.policy import (AFFINITY, BREAKDOWNS, CHAIR_COUNCIL, DEFAULT_POSITION, KIND_CODES, STANDING,
                                         TERMED, THROUGH, Policy, Rule, Select)
 from liaison_graph.graph.projection import Projection
+from liaison_graph.graph.view import node_item
 
 _KIND_OF_GROUP = {edge: kind for edge, kind in model().membership().items()}  # membership type -> group kind
 
@@ -54,13 +55,6 @@ def compiled(rule: Rule, by: str | None) -> tuple[dict, dict]:
     return params, {"dst": rule.covers.node_kind, "src": rule.by.node_kind}
 
 
-def _item(kind: str, row: dict) -> dict:
-    """A node of the rule's answer in the JSON shape of ``View.item``."""
-    if kind == "Member":
-        return gap_item(row)
-    return {"id": row["id"], "kind": KIND_CODES[kind], "name": row.get("name"), "committee_id": row.get("committee_id")}
-
-
 class CypherReport(Projection):
     """The Bolt store's policy report (nothing kept)."""
 
@@ -83,8 +77,8 @@ class _Report:
 
     def build(self, policy: Policy, by: str | None, window_days: int | None) -> dict:
         listed, left_out = split_expected(
-            [{"id": r["id"], "kind": KIND_CODES["Sector"], "name": r["name"], "committee_id": r["committee_id"],
-              "members": r["members"]} for r in self.run("report_sectors_without_cpc", self.base)],
+            [{**node_item("Sector", r), "members": r["members"]}
+             for r in self.run("report_sectors_without_cpc", self.base)],
             expected_without_cpc(policy))
         lacking = sorted((gap_item(r["item"]) for r in self.run("report_without_special_committee",
                                                                  {**self.base, "special": SPECIAL_COMMITTEE})),
@@ -103,7 +97,7 @@ class _Report:
         missed = sorted((u for r in rows for u in r["uncovered"]), key=lambda u: (u["committee_id"] or "", u["id"]))
         out = {"id": rule.id, "label": rule.label, "covers": KIND_CODES[kind], "total": total, "covered": covered,
                "ratio": ratio(covered, total), "effective": effective, "effective_ratio": ratio(effective, total),
-               "uncovered": [_item(kind, u) for u in missed]}
+               "uncovered": [node_item(kind, u) for u in missed]}
         if rule.capacity:
             low, high = rule.capacity
             found = sorted(self.run("report_rule_load", {**params, "low": low, "high": high}, **labels),
@@ -111,9 +105,9 @@ class _Report:
             coverer = rule.by.node_kind
             out["capacity"] = {
                 "min": low, "max": high,
-                "over": [{**_item(coverer, r["item"]), "count": r["load"]} for r in found
+                "over": [{**node_item(coverer, r["item"]), "count": r["load"]} for r in found
                          if high is not None and r["load"] > high],
-                "under": [{**_item(coverer, r["item"]), "count": r["load"]} for r in found
+                "under": [{**node_item(coverer, r["item"]), "count": r["load"]} for r in found
                           if low is not None and r["load"] < low],
             }
         if rule.affinity:

@@ -217,11 +217,9 @@ class View:
         return self._extra.get(node) or self.G.nodes[node]
 
     def item(self, node) -> dict:
-        """The JSON shape of a node: a member as in the gap contract, others by kind."""
+        """The JSON shape of a node (``node_item``)."""
         data = self.data(node)
-        if node[0] == "Member":
-            return gap_item(data)
-        return {"id": node[1], "kind": KIND_CODES[node[0]], "name": data.get("name"), "committee_id": data.get("committee_id")}
+        return node_item(node[0], data if "id" in data else {**data, "id": node[1]})
 
     # --- edges ---------------------------------------------------------------------
     def liaisons_in(self, node) -> list[tuple]:
@@ -250,6 +248,14 @@ class View:
 
     def position(self, node) -> str:
         return self.G.nodes[node].get("position") or DEFAULT_POSITION
+
+
+def node_item(kind: str, data: dict) -> dict:
+    """The JSON shape of a node of ``kind`` with these properties: a member as in the gap
+    contract, others by kind."""
+    if kind == "Member":
+        return gap_item(data)
+    return {"id": data["id"], "kind": KIND_CODES[kind], "name": data.get("name"), "committee_id": data.get("committee_id")}
 
 
 def beside(data: dict, scope, whole: dict | None = None) -> dict:
