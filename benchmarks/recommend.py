@@ -17,7 +17,7 @@ from pathlib import Path
 from benchmarks.common import generated_store, scale_arguments
 from liaison_graph.graph.embedded import EmbeddedStore
 from liaison_graph.graph.policy import builtin
-from liaison_graph.graph.recommend import run
+from liaison_graph.graph.recommend_parts import on_view
 from liaison_graph.graph.view import open_view
 
 DAY = dt.date(2026, 11, 1)
@@ -34,7 +34,7 @@ def main() -> None:
             print("|---|---|---|---|---|")
             for name, policy in builtin().items():
                 started = time.perf_counter()
-                result = run(open_view(store, DAY), policy)
+                result = on_view(open_view(store, DAY), policy).result
                 seconds = time.perf_counter() - started
                 print(f"| {name} | {len(result['items']):,} | {len(result['uncoverable']):,} |"
                       f" {len(result['temporary_branches'])} | {seconds:.2f} |")

@@ -88,10 +88,14 @@ class _Report:
                                         "members_without_special_committee": lacking,
                                         "quiet_liaisons": self.quiet(window)})
 
-    def rule(self, rule: Rule, window_days: int, by: str | None) -> dict:
+    def items(self, rule: Rule, window_days: int, by: str | None) -> tuple[list[dict], dict, dict]:
+        """The rule's counts by committee and group, with the uncovered; its parameters and labels."""
         compiled_params, labels = compiled(rule, by)
         params = {**self.base, **compiled_params, "since": days.shifted(self.day, -window_days)}
-        rows = self.run("report_rule_items", params, **labels)
+        return self.run("report_rule_items", params, **labels), params, labels
+
+    def rule(self, rule: Rule, window_days: int, by: str | None) -> dict:
+        rows, params, labels = self.items(rule, window_days, by)
         total, covered, effective = (sum(r[k] for r in rows) for k in ("total", "covered", "effective"))
         kind = rule.covers.node_kind
         missed = sorted((u for r in rows for u in r["uncovered"]), key=lambda u: (u["committee_id"] or "", u["id"]))
@@ -136,3 +140,15 @@ class _Report:
         return by_quietness([quiet_row({"id": r["from_id"], "name": r["from_name"], "committee_id": r["committee_id"]},
                                        {"id": r["to_id"], "name": r["to_name"]}, r["mechanism"], r["last"],
                                        r["start_date"], self.day) for r in rows])
+
+
+def rule_counts(run, day: dt.date, policy: Policy, scope: frozenset[str] | None,
+                committees: dict[str, dict]) -> dict[str, tuple[int, int, set[str]]]:
+    """Each rule's covered and total items of the committees on ``day``, and the committees
+    where it leaves one uncovered; ``run`` as ``store.reading`` gives it."""
+    asked, out = _Report(run, day.isoformat(), scope, committees), {}
+    for rule in policy.rules:
+        rows = asked.items(rule, policy.window_days, None)[0]
+        out[rule.id] = (sum(r["covered"] for r in rows), sum(r["total"] for r in rows),
+                        {u["committee_id"] for r in rows for u in r["uncovered"]})
+    return out

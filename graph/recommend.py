@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 import networkx as nx
 from liaison_graph.graph import days
-from liaison_graph.graph.coverage import evaluate_rule
 from liaison_graph.graph.model import model
 from liaison_graph.graph.parts import MEMBERSHIP
 from liaison_graph.graph.policy import AFFINITY, CODE_KINDS, KIND_CODES, LIAISON, Policy, Rule, Select
@@ -221,17 +220,21 @@ def _why_left(view, rule, t, targets, cost, room, load, sources) -> dict:
 
 
 # --- temporary branches for long activities -----------------------------------------------
+def long_and_not_over(start: str | None, end: str | None, day: str) -> bool:
+    """An activity a temporary branch may be proposed for on ``day``: longer than five days
+    and not over yet."""
+    return bool(start and end) and end >= day and days.between(start, end) + 1 > TEMP_BRANCH_DAYS
+
+
 def temporary_branches(view: View) -> list[dict]:
     """Activities of more than five days, not over yet, with three or more current party
     members who are not all in one temporary branch that spans the activity."""
     out = []
     for node, data in view.nodes("Activity"):
         start, end = data.get("start_date"), data.get("end_date")
-        if not start or not end or end < view.day:
+        if not long_and_not_over(start, end, view.day):
             continue
         length = days.between(start, end) + 1
-        if length <= TEMP_BRANCH_DAYS:
-            continue
         cpc = sorted({m for _, m, e in view.G.out_edges(node, data=True)
                       if e.get("edge_kind") == ATTENDS and view.current(m) and view.data(m).get("cpc")})
         if len(cpc) < TEMP_BRANCH_MIN_CPC:
@@ -260,21 +263,28 @@ def _spans(view: View, org, start: str, end: str) -> bool:
     return (d.get("start_date") or "") <= start and (d.get("end_date") or "9999") >= end
 
 
-# --- the whole recommendation -------------------------------------------------------------------
-def recommend(view: View, policy: Policy) -> dict:
-    items, uncoverable, skipped = [], [], []
+# --- the proposals of a view ------------------------------------------------------------------
+def skipped_rules(policy: Policy) -> list[dict]:
+    """The rules no proposal can close (covered neither through a member's liaison nor by
+    enrolment in a party organisation)."""
+    return [{"rule": rule.id, "label": rule.label, "reason": "该规则不通过委员联系或编入党组织覆盖，不作推荐"}
+            for rule in policy.rules if not (recommendable(rule) or placeable(rule))]
+
+
+def proposals(view: View, policy: Policy) -> tuple[list[dict], list[dict]]:
+    """The pairings and placements for the uncovered of the view's committees, and what is
+    left uncovered, rule by rule."""
+    items, uncoverable = [], []
     for rule in policy.rules:
         if recommendable(rule):
             got, left = recommend_rule(view, rule)
         elif placeable(rule):
             got, left = recommend_placement(view, rule)
         else:
-            skipped.append({"rule": rule.id, "label": rule.label, "reason": "该规则不通过委员联系或编入党组织覆盖，不作推荐"})
             continue
         items += got
         uncoverable += left
-    return {"as_of": view.day, "policy": policy.name, "items": items, "uncoverable": uncoverable,
-            "temporary_branches": temporary_branches(view), "skipped_rules": skipped}
+    return items, uncoverable
 
 
 # --- what-if and acceptance -------------------------------------------------------------------
@@ -313,10 +323,13 @@ def accept_rows(view: View, result: dict, policy: Policy) -> dict[str, list[dict
     return {k: v for k, v in rows.items() if v}
 
 
-def scenario(view: View, result: dict, policy: Policy) -> View:
-    """The view with the proposals applied (the store and the graph are not touched)."""
+def scenario(view: View, result: dict, policy: Policy, sources: dict | None = None) -> View:
+    """The view with the proposals applied (the store and the graph are not touched);
+    ``sources``: the data of proposals' sources the view may not hold (a pairing made on
+    another committees' part)."""
     labels = {r.id: r.label for r in policy.rules}
-    liaisons, memberships, nodes = [], [], {}
+    liaisons, memberships = [], []
+    nodes = {node: data for node, data in (sources or {}).items() if node not in view.G}
     for item in result["items"]:
         if item.get("kind") == "membership":
             memberships.append((("Member", item["to_id"]), IN_PARTY_ORG, ("PartyOrg", item["from_id"])))
@@ -332,22 +345,3 @@ def scenario(view: View, result: dict, policy: Policy) -> View:
         if branch["start_date"] <= view.day <= branch["end_date"]:
             memberships += [(("Member", m), IN_PARTY_ORG, org) for m in branch["member_ids"]]
     return view.extended(nodes, liaisons, memberships)
-
-
-def what_if(view: View, result: dict, policy: Policy) -> list[dict]:
-    """Each rule's nominal coverage now and after the proposals."""
-    after_view = scenario(view, result, policy)
-    out = []
-    for rule in policy.rules:
-        before, after = evaluate_rule(view, rule, policy.window_days), evaluate_rule(after_view, rule, policy.window_days)
-        out.append({"rule": rule.id, "label": rule.label,
-                    "before": {k: before[k] for k in ("covered", "total", "ratio")},
-                    "after": {k: after[k] for k in ("covered", "total", "ratio")}})
-    return out
-
-
-def run(view: View, policy: Policy) -> dict:
-    """The recommendation with its what-if: the coverage each rule would reach."""
-    result = recommend(view, policy)
-    result["what_if"] = what_if(view, result, policy)
-    return result

@@ -12,10 +12,10 @@ from liaison_graph.api.verbs.questions import Named, Report
 from liaison_graph.api.verbs.scope import NO_LOCK, Lock, Scope
 from liaison_graph.graph.guard import check_write
 from liaison_graph.graph.policy import Policy
-from liaison_graph.graph.recommend import accept_rows, run
+from liaison_graph.graph.recommend_parts import Recommendation
+from liaison_graph.graph.reports import store_recommendation
 from liaison_graph.graph.store import Store
 from liaison_graph.graph.batch import Audit, WriteResult
-from liaison_graph.graph.view import View, open_view
 from liaison_graph.loaders import prepare_doc
 
 
@@ -25,16 +25,14 @@ def recommend(store: Store, scope: Scope, policy: PolicyAsked, day: dt.date, com
     chosen = choose(policy)
     root = scope.root(committee_of(store, scope, committee_id, lock=lock))
     with lock:
-        view = open_view(store, day, root)
-    return named(run(view, chosen), view, root, chosen)
+        found = store_recommendation(store, day, chosen, root)
+    return named(found, root, chosen)
 
 
-def named(result: Report, view: View, root: str | None, policy: Policy) -> Named:
+def named(found: Recommendation, root: str | None, policy: Policy) -> Named:
     """The recommendation with the names its printed workbook needs (the temporary
     branches' members are listed by id)."""
-    ids = {m for b in result["temporary_branches"] for m in b["member_ids"]}
-    members = {m: view.data(("Member", m)).get("name") or m for m in ids if ("Member", m) in view.G}
-    return Named(result, view.committees, root, policy, members)
+    return Named(found.result, found.committees, root, policy, found.names)
 
 
 @dataclass(frozen=True)
@@ -60,22 +58,21 @@ def accept(store: Store, scope: Scope, policy: PolicyAsked, day: dt.date, commit
     chosen = choose(policy)
     root = scope.root(committee_of(store, scope, committee_id, lock=lock))
     with lock:
-        view = open_view(store, day, root)
-        result = named(run(view, chosen), view, root, chosen)
-        written = write_proposals(store, view, result, chosen, scope)
-    return Accepted(chosen.name, day.isoformat(), result, written.cursor if written else None)
+        found = store_recommendation(store, day, chosen, root)
+        written = write_proposals(store, found, chosen, scope)
+    return Accepted(chosen.name, day.isoformat(), named(found, root, chosen), written.cursor if written else None)
 
 
-def write_proposals(store: Store, view: View, result: Report, policy: Policy, scope: Scope) -> WriteResult | None:
+def write_proposals(store: Store, found: Recommendation, policy: Policy, scope: Scope) -> WriteResult | None:
     """The proposals as roster rows, one batch with its audit record. None when there is
     nothing to write."""
-    rows = accept_rows(view, result, policy)
+    rows, result = found.rows, found.result
     if not rows:
         return None
     batch, _ = prepare_doc(rows, store, "推荐")
     check = check_write(store, batch, scope.committee_id)
     batch.audit = Audit(scope.actor, "recommend.accept", check.committees, policy.name, None,
-                        {"as_of": view.day, "liaisons": len(rows.get("liaisons", [])),
+                        {"as_of": result["as_of"], "liaisons": len(rows.get("liaisons", [])),
                          "memberships": sum(1 for i in result["items"] if i.get("kind") == "membership"),
                          "temporary_branches": [b["party_org_id"] for b in result["temporary_branches"]]})
     return store.write(batch)

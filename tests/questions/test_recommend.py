@@ -13,7 +13,8 @@ import pytest
 
 from liaison_graph.api.cli import main
 from liaison_graph.graph.policy import builtin, parse_policy
-from liaison_graph.graph.recommend import assign, recommend, run, score
+from liaison_graph.graph.recommend import assign, score
+from liaison_graph.graph.reports import store_recommendation
 from liaison_graph.graph.view import open_view
 from liaison_graph.loaders import load_files
 from liaison_graph.loaders.generate import generate
@@ -65,7 +66,8 @@ def test_every_proposal_respects_the_policy_on_both_stores(city):
     view = open_view(city, DAY)
     policy = builtin()["pairing"]  # 1–3 non-party members per party member, same sector preferred
     rule = policy.rules[0]
-    result = recommend(view, policy)
+    found = store_recommendation(city, DAY, policy)  # on the Bolt store: a few committees' part at a time
+    result = found.result
     assert result["items"], "the generated city has uncovered non-party members"
     eligible, covers = view.selected(rule.by), view.selected(rule.covers)
     added = Counter(i["from_id"] for i in result["items"])
@@ -75,7 +77,7 @@ def test_every_proposal_respects_the_policy_on_both_stores(city):
         assert view.data(source)["committee_id"] == view.data(target)["committee_id"] == item["committee_id"]
         assert item["load_before"] + added[item["from_id"]] <= rule.capacity[1]
     assert len({i["to_id"] for i in result["items"]}) == len(result["items"])  # one source per target
-    after = {w["rule"]: w["after"] for w in run(view, policy)["what_if"]}
+    after = {w["rule"]: w["after"] for w in result["what_if"]}
     uncoverable = len(result["uncoverable"])
     assert after["pairing"]["total"] - after["pairing"]["covered"] == uncoverable
 
@@ -109,8 +111,7 @@ TINY = {
 
 def test_hand_made_roster_affinity_reasons_and_temporary_branch(store, tmp_path):
     load_files([write_json(tmp_path / "t.json", TINY)], store)
-    view = open_view(store, DAY)
-    result = recommend(view, parse_policy(ONE_EACH, "one-each.yaml"))
+    result = store_recommendation(store, DAY, parse_policy(ONE_EACH, "one-each.yaml")).result
     pairs = {i["to_id"]: (i["from_id"], i["cost"]) for i in result["items"]}
     # three sources, each at most one: N1 with A (same group, 1), N2 with B (same sector, 2), N3 with C (township, 4)
     assert pairs == {"N1": ("A", 1), "N2": ("B", 2), "N3": ("C", 4)}
@@ -123,18 +124,18 @@ def test_hand_made_roster_affinity_reasons_and_temporary_branch(store, tmp_path)
     tight["activities"] = []
     store.clear()
     load_files([write_json(tmp_path / "t2.json", tight)], store)
-    result = recommend(open_view(store, DAY), parse_policy(ONE_EACH, "one-each.yaml"))
+    result = store_recommendation(store, DAY, parse_policy(ONE_EACH, "one-each.yaml")).result
     full = [u for u in result["uncoverable"] if u["reason"] == "all_sources_full"]
     assert len(full) == 1 and full[0]["fix"] == {"raise_max_to": 2} and full[0]["id"] == "N3"
 
 
 def test_a_temporary_branch_for_a_long_activity_with_three_party_members(store, tmp_path):
     load_files([write_json(tmp_path / "t.json", TINY)], store)
-    branches = recommend(open_view(store, DAY), builtin()["two-coverages"])["temporary_branches"]
+    branches = store_recommendation(store, DAY, builtin()["two-coverages"]).result["temporary_branches"]
     # ACT2 is three days, ACT3 has two party members: only ACT1 (seven days, A B C) qualifies
     assert [(b["activity_id"], b["member_ids"], b["days"]) for b in branches] == [("ACT1", ["A", "B", "C"], 7)]
     # once it ended, nothing is proposed for it
-    assert recommend(open_view(store, dt.date(2026, 12, 1)), builtin()["two-coverages"])["temporary_branches"] == []
+    assert store_recommendation(store, dt.date(2026, 12, 1), builtin()["two-coverages"]).result["temporary_branches"] == []
 
 
 def test_accepting_on_the_sample_brings_the_party_member_rule_to_100_percent(tmp_path, capsys):
