@@ -127,9 +127,10 @@ class Columns:
     def node_index(self) -> dict[str, dict[str, int]]:
         """kind -> id -> node index (built once per columns)."""
         if getattr(self, "_index", None) is None:
-            self._index = {kind: {} for kind in KINDS}
-            for i, (k, nid) in enumerate(zip(self.kind.tolist(), self.ids, strict=True)):
-                self._index[KINDS[k]][nid] = i
+            self._index = {}
+            for k, kind in enumerate(KINDS):
+                at = np.flatnonzero(self.kind == k).tolist()
+                self._index[kind] = dict(zip(map(self.ids.__getitem__, at), at, strict=True))
         return self._index
 
     def _add_edges(self, edge_groups: Iterable[tuple[str, str, str, dict[str, list]]]) -> None:

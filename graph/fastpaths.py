@@ -29,7 +29,8 @@ PATCH_COLUMNS_UP_TO = 50_000
 
 # A process that has brought the report columns this many change-feed entries (a write makes
 # one for each committee it changes) past the copy its file keeps writes them back (1 s at
-# nation); until then the copy is followed from the feed.
+# nation; a reader does it in the background, after it has answered); until then the copy is
+# followed from the feed.
 KEEP_COLUMNS_AFTER = 50
 
 # The whole store's gap list is answered by the indexed query of the gap index's tables for

@@ -33,6 +33,10 @@ class Projection:
         them) are in and the change feed records the restore: make what the backup kept
         true of this file (the backup's roster was at version ``backup_version``)."""
 
+    def settle(self) -> None:
+        """Wait for whatever it still writes into the file in the background (the store
+        closes only after it)."""
+
     def forget(self) -> None:
         """Drop whatever is held in memory (another connection wrote, or a restore)."""
 

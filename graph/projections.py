@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sqlite3
+import threading
 from collections import Counter
 from collections.abc import Collection, Iterator
 from itertools import repeat
@@ -23,6 +24,7 @@ from liaison_graph.graph.flagship import FORMS, check_rule
 from liaison_graph.graph.model import model
 from liaison_graph.graph.parts import bulk
 from liaison_graph.graph.projection import Projection
+from liaison_graph.graph.sqlite_journal import roster_version
 from liaison_graph.graph.sqlite_lists import CHUNK, where
 from liaison_graph.graph.sqlite_schema import BUSY_TIMEOUT_MS
 
@@ -120,9 +122,15 @@ class ReportColumns(Projection):
 
     def __init__(self):
         self.held: columnar.Columns | None = None
+        self._keeping: threading.Thread | None = None  # a copy being written back after a read
 
     def forget(self) -> None:
         self.held = None
+
+    def settle(self) -> None:
+        if self._keeping is not None:
+            self._keeping.join()
+            self._keeping = None
 
     def written(self, store, batch: Batch, whole: bool):
         held, patch = self.held, self._patch(store, batch)
@@ -160,7 +168,7 @@ class ReportColumns(Projection):
             log.exception("report columns could not follow another connection's write; they will be built again")
             return None
         if until is not None:
-            self._keep_if_behind(store, self.held, until)
+            self._keep_if_behind(store, self.held, until, later=True)
         return until
 
     def _follow(self, store, columns: columnar.Columns, since: int) -> int | None:
@@ -223,43 +231,43 @@ class ReportColumns(Projection):
             log.exception("report columns kept in the file could not be read; they will be built again")
             return None
         if until is not None:
-            self._keep_if_behind(store, columns, until, version)
+            self._keep_if_behind(store, columns, until, version, later=True)
             return columns
         return None
 
-    def _keep_if_behind(self, store, columns: columnar.Columns, version: int, kept: int | None = None) -> None:
+    def _keep_if_behind(self, store, columns: columnar.Columns, version: int, kept: int | None = None,
+                        later: bool = False) -> None:
         """Write the columns (as of roster ``version``) back into the file when its copy is
-        ``fastpaths.KEEP_COLUMNS_AFTER`` change-feed entries or more behind them."""
+        ``fastpaths.KEEP_COLUMNS_AFTER`` change-feed entries or more behind them; ``later``:
+        in the background, so that the read that followed them is not kept waiting."""
         if kept is None:
             row = store.db.execute("SELECT data FROM report_columns WHERE name = ?", (COLUMN_VERSION,)).fetchone()
             kept = int(row[0]) if row else None
         if kept is None or version - kept >= fastpaths.KEEP_COLUMNS_AFTER:
-            self._keep(store, columns, version)
+            self._keep(store, columns, version, later)
 
-    def _keep(self, store, columns: columnar.Columns, version: int) -> None:
-        """The columns, as of roster ``version``, into the file, unless the roster has moved
-        on since (then the copy there, if any, still follows from its own version). A busy or
-        read-only file keeps what it has: the columns then serve this process only."""
-        db = store.db
-        if db.in_transaction:
+    def _keep(self, store, columns: columnar.Columns, version: int, later: bool = False) -> None:
+        """The columns, as of roster ``version``, into the file (``later``: on a connection
+        of its own, in the background; ``settle`` waits for it)."""
+        if store.db.in_transaction:
             return
-        blobs = columns.to_blobs()
-        db.execute("PRAGMA busy_timeout=0")  # never wait for another writer to keep a copy
-        try:
-            db.execute("BEGIN IMMEDIATE")
+        blobs = columns.to_blobs()  # now: the columns held may be patched again meanwhile
+        self.settle()  # one copy written at a time
+        if not later:
+            _write_back(store.db, blobs, version)
+            return
+
+        def write_back() -> None:
             try:
-                if store._roster() == version:
-                    db.execute("DELETE FROM report_columns")
-                    db.executemany("INSERT INTO report_columns (name, data) VALUES (?, ?)",
-                                   [*zip(COLUMN_BLOBS, blobs, strict=True), (COLUMN_VERSION, str(version))])
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-        except sqlite3.OperationalError as exc:
-            log.info("report columns not kept in the file: %s", exc)
-        finally:
-            db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+                db = sqlite3.connect(store.path, isolation_level=None)
+                try:
+                    _write_back(db, blobs, version)
+                finally:
+                    db.close()
+            except Exception as exc:  # never more than a copy not kept: the next reader follows the feed
+                log.warning("report columns not kept in the file: %s", exc)
+        self._keeping = threading.Thread(target=write_back, name="report-columns-kept")
+        self._keeping.start()
 
     def build(self, store) -> columnar.Columns:
         db = store.db
@@ -303,6 +311,28 @@ def _columns_of(db, exprs: dict[str, str], clause: str, params: tuple) -> dict[s
             return {f: list(c) for f, c in zip(exprs, zip(*rows, strict=True), strict=True)}
         out[field] = [None if v == NULL else v for v in values]
     return out
+
+
+def _write_back(db: sqlite3.Connection, blobs: tuple[bytes, bytes], version: int) -> None:
+    """Report columns as of roster ``version`` into the file, unless the roster has moved on
+    since (then the copy there, if any, still follows from its own version). A busy or
+    read-only file keeps what it has: the columns then serve their process only."""
+    db.execute("PRAGMA busy_timeout=0")  # never wait for another writer to keep a copy
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if roster_version(db) == version:
+                db.execute("DELETE FROM report_columns")
+                db.executemany("INSERT INTO report_columns (name, data) VALUES (?, ?)",
+                               [*zip(COLUMN_BLOBS, blobs, strict=True), (COLUMN_VERSION, str(version))])
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+    except sqlite3.OperationalError as exc:
+        log.info("report columns not kept in the file: %s", exc)
+    finally:
+        db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def _node_columns(db, only: dict[str, Collection[str]] | None = None) -> dict[str, list]:

@@ -13,6 +13,12 @@ from liaison_graph.graph.store import TokenRecord
 TOKEN_COLUMNS = "id, secret_hash, committee_id, role, name, created_at, expires_at, revoked_at"
 
 
+def roster_version(db: sqlite3.Connection) -> int:
+    """The roster's version: the last change-feed number (see ``SqliteStore._roster``)."""
+    row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'changes'").fetchone()
+    return row[0] if row else 0
+
+
 def record(db: sqlite3.Connection, store, batch: Batch, columns=None) -> int | None:
     """Inside the write's transaction: one change entry per committee the batch touches
     (from its columns when it was written from them) and its audit record; the last

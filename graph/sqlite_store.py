@@ -61,6 +61,8 @@ class SqliteStore(Store):
         self._roster_version: int | None = None
 
     def close(self) -> None:
+        for p in self.projections.values():
+            p.settle()
         self.db.close()
 
     def projection_tables(self) -> list[str]:
@@ -309,8 +311,7 @@ class SqliteStore(Store):
         node or an edge appends to the change feed in its own transaction (a restore
         too), and the numbers never go back (AUTOINCREMENT), so an unchanged number is an
         unchanged roster."""
-        row = self.db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'changes'").fetchone()
-        return row[0] if row else 0
+        return sqlite_journal.roster_version(self.db)
 
     def _read_again(self) -> None:
         """After this connection's own write: what it holds was dropped, so the file as it is

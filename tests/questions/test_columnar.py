@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+import threading
 from contextlib import contextmanager
 from unittest import mock
 from pathlib import Path
@@ -220,6 +221,7 @@ def test_a_committees_part_answers_as_the_whole_graph(roster, day, pick, cut):
 
 
 def _kept_version(store) -> int | None:
+    store.projection("report_columns").settle()  # a copy written back in the background, written
     row = store.db.execute("SELECT data FROM report_columns WHERE name = ?", (projections.COLUMN_VERSION,)).fetchone()
     return None if row is None else int(row[0])
 
@@ -290,6 +292,46 @@ def test_the_kept_columns_are_written_back_once_far_behind(tmp_path, monkeypatch
             result = store_report(store, day, policy)
             assert result == report(open_view(store, day), policy)
             assert _kept_version(store) == (kept if k < 3 else store.roster_version())
+
+
+def test_the_copy_is_written_back_after_the_report_not_before_it(tmp_path, monkeypatch):
+    """The report that followed the feed far past the file's copy answers first; the copy is
+    written back on a connection of its own in the background, and a store closes only
+    once it is written."""
+    monkeypatch.setattr(fastpaths, "KEEP_COLUMNS_AFTER", 1)
+    release, entered, ran = threading.Event(), threading.Event(), []
+    real = projections._write_back
+
+    def held_back(db, blobs, version):
+        ran.append((threading.current_thread(), db))
+        entered.set()
+        release.wait(timeout=120)  # released once the report has answered; never a hang
+        real(db, blobs, version)
+
+    monkeypatch.setattr(projections, "_write_back", held_back)
+    policy, day = builtin()["two-coverages"], dt.date(2025, 1, 1)
+    roster = {"committees": [{"id": "T", "name": "试验县政协"}],
+              "members": [{"id": "A", "name": "甲", "affiliation": "民盟", "committee_id": "T", "sector": "民盟"}]}
+    store = _load(tmp_path, roster)
+    release.set()  # the first build keeps its copy at once
+    store_report(store, day, policy)
+    release.clear()
+    entered.clear()
+    ran.clear()
+    with EmbeddedStore(tmp_path / "s.db") as other:
+        member = {"id": "N", "name": "新", "affiliation": "中共党员", "committee_id": "T", "sector": "中共"}
+        load_files([write_json(tmp_path / "n.json", {**roster, "members": [member]})], other)
+    kept = store.db.execute("SELECT data FROM report_columns WHERE name = ?", (projections.COLUMN_VERSION,)).fetchone()
+    assert store_report(store, day, policy) == report(open_view(store, day), policy)  # answered while held back
+    assert entered.wait(timeout=120)  # the write-back has started, in the background
+    ((thread, db),) = ran
+    assert thread is not threading.current_thread() and db is not store.db  # its own thread, its own connection
+    assert store.db.execute("SELECT data FROM report_columns WHERE name = ?",
+                            (projections.COLUMN_VERSION,)).fetchone() == kept  # not yet written
+    release.set()
+    store.close()  # waits for the copy
+    with EmbeddedStore(tmp_path / "s.db") as reopened:
+        assert _kept_version(reopened) == reopened.roster_version()
 
 
 def test_a_write_too_large_to_follow_has_the_columns_built_again(tmp_path, monkeypatch):
