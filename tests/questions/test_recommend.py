@@ -138,6 +138,23 @@ def test_a_temporary_branch_for_a_long_activity_with_three_party_members(store, 
     assert store_recommendation(store, dt.date(2026, 12, 1), builtin()["two-coverages"]).result["temporary_branches"] == []
 
 
+def test_accepting_writes_the_proposals_on_both_stores(store, tmp_path):
+    """Accepted through the verb, the pairings and the training's temporary branch are in the
+    store: asked again, nothing is left to propose but 庚, whose committee has no party member."""
+    from liaison_graph.api.verbs import recommend as recommending
+    from liaison_graph.api.verbs.policies import PolicyAsked
+    from liaison_graph.api.verbs.scope import WHOLE
+
+    load_files([write_json(tmp_path / "t.json", TINY)], store)
+    asked = PolicyAsked(document=ONE_EACH)
+    done = recommending.accept(store, WHOLE, asked, DAY)
+    assert done.liaisons == 3 and done.cursor is not None
+    again = store_recommendation(store, DAY, parse_policy(ONE_EACH, "one-each.yaml")).result
+    assert again["items"] == [] and again["temporary_branches"] == []
+    assert [u["id"] for u in again["uncoverable"]] == ["X"]
+    assert {w["rule"]: w["before"]["covered"] for w in again["what_if"]} == {"pair": 3}
+
+
 def test_accepting_on_the_sample_brings_the_party_member_rule_to_100_percent(tmp_path, capsys):
     db = str(tmp_path / "s.db")
     assert main(["--db", db, "load", str(SAMPLE)]) == 0
