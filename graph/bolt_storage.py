@@ -361,7 +361,7 @@ class BoltStorage(Store):
     def committees(self) -> dict[str, dict]:
         return self.tables.committees()
 
-    def subgraph(self, committee_ids: Collection[str] | None = None) -> nx.MultiDiGraph:
+    def subgraph(self, committee_ids: Collection[str] | None = None, keep: bool = True) -> nx.MultiDiGraph:
         with bulk():  # one read transaction: the statements see the same snapshot
             return self._in_one_read(lambda run: bolt_parts.part(run, committee_ids), stream=True)
 

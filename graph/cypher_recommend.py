@@ -1,9 +1,9 @@
 """The recommendation on the Bolt store: each rule's coverage counted in the database
 (``graph/cypher_report.py``), and the proposals worked out on the part of a few committees at
 a time, only where something can be proposed (``graph/recommend_parts.py: by_parts``), all in
-one read transaction. The client holds at most ``PART_COMMITTEES`` committees' part at once:
-memory bounded by the committees' size, not the store's; the min-cost flow of the pairings
-runs in the client on that part."""
+one read transaction. The client holds at most ``recommend_parts.PART_COMMITTEES``
+committees' part at once: memory bounded by the committees' size, not the store's; the
+min-cost flow of the pairings runs in the client on that part."""
 
 from __future__ import annotations
 
@@ -15,10 +15,9 @@ from liaison_graph.graph.parts import bulk
 from liaison_graph.graph.policy import Policy
 from liaison_graph.graph.projection import Projection
 from liaison_graph.graph.recommend import long_and_not_over
+from liaison_graph.graph import recommend_parts
 from liaison_graph.graph.recommend_parts import Recommendation, by_parts
 from liaison_graph.graph.view import View
-
-PART_COMMITTEES = 16  # committees whose part is read at once
 
 
 class CypherRecommend(Projection):
@@ -45,4 +44,4 @@ def _recommend(run, day: dt.date, policy: Policy, scope, committees: dict[str, d
             return View(part(run, chunk), asked, frozenset(chunk), committees)
 
     return by_parts(read, policy, asked, committees, {rule: (c, t) for rule, (c, t, _) in counts.items()},
-                    {cid for *_, gaps in counts.values() for cid in gaps}, live, PART_COMMITTEES)
+                    {cid for *_, gaps in counts.values() for cid in gaps}, live, recommend_parts.PART_COMMITTEES)

@@ -43,3 +43,9 @@ WHOLE_GAPS_BY_QUERY_UP_TO = 1
 # before it is sent; a longer one (a whole province's or nation's report) is sent as the verb
 # wrote it, which the model's check would give unchanged.
 CHECK_ANSWERS_UP_TO = 1_000_000
+
+# A recommendation for this many committees or more (a nation's) is worked out on the embedded
+# store as on the Bolt store: the counts from the report, the proposals on the part of a few
+# committees at a time, none kept (``graph/recommend_parts.py: by_parts``), instead of on the
+# view of the whole part. At nation the whole store's took 280 s and 10.2 GB on the view.
+RECOMMEND_BY_PARTS_FROM = 500

@@ -34,6 +34,7 @@ from liaison_graph.graph.recommend import accept_rows, proposals, scenario, skip
 from liaison_graph.graph.view import View
 
 ReadPart = Callable[[Sequence[str]], View]  # the view, on the day, of these committees' part
+PART_COMMITTEES = 16  # committees whose part ``by_parts`` is given to read at once
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from liaison_graph.graph import column_coverage
+from liaison_graph.graph import column_coverage, fastpaths, recommend_parts
 from liaison_graph.graph.coverage import report
 from liaison_graph.graph.policy import Policy
-from liaison_graph.graph.recommend_parts import Recommendation, on_view
+from liaison_graph.graph.parts import bulk
+from liaison_graph.graph.recommend import long_and_not_over
+from liaison_graph.graph.recommend_parts import Recommendation, by_parts, on_view
 from liaison_graph.graph.store import Store
-from liaison_graph.graph.view import TREE, open_view, scope_of
+from liaison_graph.graph.view import TREE, View, open_view, scope_of
 
 
 def store_report(store: Store, day: dt.date, policy: Policy, committee_id: str | None = None, by: str | None = None,
@@ -42,7 +44,24 @@ def store_recommendation(store: Store, day: dt.date, policy: Policy, committee_i
     """The recommendation for a committee and every committee below it (``None``: the whole
     store) on ``day``, with the coverage it would reach and its proposals as roster rows."""
     in_database = store.projection("recommend")
+    scope, committees = scope_of(store, committee_id)
     if in_database is not None:
-        scope, committees = scope_of(store, committee_id)
         return in_database.recommendation(store, day, policy, scope, committees)
-    return on_view(open_view(store, day, committee_id), policy)
+    asked = sorted(committees if scope is None else scope)
+    if len(asked) < fastpaths.RECOMMEND_BY_PARTS_FROM:
+        return on_view(open_view(store, day, committee_id), policy)
+    # as many committees as a nation's: their counts from the report (the columns for the
+    # whole store), the proposals a few committees' part at a time, none of them kept
+    found = store_report(store, day, policy, committee_id)
+    total, _ = store.list_nodes("Activity", asked, None, 0)
+    activities = store.list_nodes("Activity", asked, None, total)[1] if total else []
+    iso = day.isoformat()
+
+    def read(chunk) -> View:
+        with bulk():
+            return View(store.subgraph(chunk, keep=False), iso, frozenset(chunk), committees)
+
+    return by_parts(read, policy, iso, committees, {r["id"]: (r["covered"], r["total"]) for r in found["rules"]},
+                    {u["committee_id"] for r in found["rules"] for u in r["uncovered"]},
+                    {a["committee_id"] for a in activities if long_and_not_over(a.get("start_date"), a.get("end_date"), iso)},
+                    recommend_parts.PART_COMMITTEES)

@@ -362,14 +362,16 @@ class SqliteStore(Store):
                                 self.db.execute("SELECT id, props FROM nodes WHERE kind = 'Committee'")}
         return self._committees  # read-only for callers
 
-    def subgraph(self, committee_ids: Collection[str] | None = None) -> nx.MultiDiGraph:
+    def subgraph(self, committee_ids: Collection[str] | None = None, keep: bool = True) -> nx.MultiDiGraph:
         if committee_ids is None:
             return self.graph()
         self._fresh()
         key = ("subgraph", frozenset(committee_ids))
         if self._graph is not None:
-            return self._part(key, lambda: sqlite_parts.cut_part(self._graph, committee_ids))
-        return self._part(key, lambda: sqlite_parts.read_part(self.db, committee_ids, self.node_props))
+            build = lambda: sqlite_parts.cut_part(self._graph, committee_ids)  # noqa: E731
+        else:
+            build = lambda: sqlite_parts.read_part(self.db, committee_ids, self.node_props)  # noqa: E731
+        return self._part(key, build) if keep else self._parts.get(key) or build()
 
     # --- questions answered from the file's indexes and the projections ----------------
     def has_roster(self) -> bool:

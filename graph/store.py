@@ -132,7 +132,7 @@ class Store(ABC):
         return bool(self.stats()["members"])
 
     @abstractmethod
-    def subgraph(self, committee_ids: Collection[str] | None = None) -> nx.MultiDiGraph:
+    def subgraph(self, committee_ids: Collection[str] | None = None, keep: bool = True) -> nx.MultiDiGraph:
         """The nodes of the given committees (all when ``None``) and what their questions
         read beyond them, fetched in one read: every edge leaving them; every liaison,
         contact and membership reaching them; then what ``complete_part`` adds (the
@@ -141,7 +141,9 @@ class Store(ABC):
         liaise or sit here); and the far ends of all these edges. So a committee's report
         is the same as its rows in the whole store's. Nodes are ``(kind, id)`` with their
         properties and ``node_kind``; edges carry ``edge_kind`` and their properties.
-        Policies, reach and diagnostics run on it, for every store alike."""
+        Policies, reach and diagnostics run on it, for every store alike. ``keep=False``: a
+        part read once (a recommendation reads a few committees at a time), not kept for
+        the next question."""
 
     projections: dict = {}  # name -> what the store was assembled with (graph/projection.py)
 

@@ -7,19 +7,27 @@ import datetime as dt
 import itertools
 import json
 import random
+import tempfile
 from collections import Counter
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from liaison_graph.api.cli import main
+from liaison_graph.graph import fastpaths
 from liaison_graph.graph.policy import builtin, parse_policy
 from liaison_graph.graph.recommend import assign, score
 from liaison_graph.graph.reports import store_recommendation
-from liaison_graph.graph.view import open_view
+from liaison_graph.graph.view import open_view, scope_of
 from liaison_graph.loaders import load_files
 from liaison_graph.loaders.generate import generate
 from liaison_graph.loaders.sample import SAMPLE
 from tests.conftest import ONE_EACH, write_json
+from tests.questions.test_columnar import policies
+from tests.questions.test_properties import PROBE_DAYS
+from tests.stores.test_recommend_in_the_database import rosters_with_activities
 
 DAY = dt.date(2026, 11, 1)
 
@@ -136,6 +144,35 @@ def test_a_temporary_branch_for_a_long_activity_with_three_party_members(store, 
     assert [(b["activity_id"], b["member_ids"], b["days"]) for b in branches] == [("ACT1", ["A", "B", "C"], 7)]
     # once it ended, nothing is proposed for it
     assert store_recommendation(store, dt.date(2026, 12, 1), builtin()["two-coverages"]).result["temporary_branches"] == []
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(roster=rosters_with_activities(), policy=st.one_of(policies(), st.sampled_from(list(builtin().values()))),
+       data=st.data())
+def test_the_embedded_stores_recommendation_by_parts_is_the_views(tmp_path, monkeypatch, roster, policy, data):
+    """Past ``RECOMMEND_BY_PARTS_FROM`` committees the embedded store works the recommendation
+    out as the Bolt store does, a few committees' part at a time (none kept); the answer, the
+    names and the rows an acceptance writes are those of the view of the whole part."""
+    from liaison_graph.graph import recommend_parts
+    from liaison_graph.graph.recommend_parts import on_view
+    from liaison_graph.graph.embedded import EmbeddedStore
+    from tests.stores.test_recommend_in_the_database import written
+
+    monkeypatch.setattr(fastpaths, "RECOMMEND_BY_PARTS_FROM", 1)
+    monkeypatch.setattr(recommend_parts, "PART_COMMITTEES", data.draw(st.sampled_from([1, 2, 16])))
+    with tempfile.TemporaryDirectory() as fresh, EmbeddedStore(Path(fresh) / "s.db") as store:
+        load_files([write_json(Path(fresh) / "r.json", roster)], store)
+        starts = [a["start_date"] for a in roster.get("activities", [])]
+        for day in sorted({*data.draw(st.lists(st.sampled_from(PROBE_DAYS), min_size=1, max_size=2)), *starts}):
+            root = data.draw(st.sampled_from([None, *sorted(store.committees())]))
+            asked = dt.date.fromisoformat(day)
+            kept = set(store._parts)
+            got = store_recommendation(store, asked, policy, root)
+            scope = scope_of(store, root)[0]  # the report's own view keeps its part, as any report's does
+            assert set(store._parts) <= kept | {("subgraph", scope)}  # the parts read a few at a time are not kept
+            want = on_view(open_view(store, asked, root), policy)
+            assert got.result == want.result, (day, root)
+            assert (got.names, written(got.rows)) == (want.names, written(want.rows)), (day, root)
 
 
 def test_accepting_writes_the_proposals_on_both_stores(store, tmp_path):

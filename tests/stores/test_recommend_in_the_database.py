@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 import pytest
 
-from liaison_graph.graph import cypher_recommend
+from liaison_graph.graph import cypher_recommend, recommend_parts
 from liaison_graph.graph.policy import builtin, parse_policy
 from liaison_graph.graph.reports import store_recommendation
 from liaison_graph.loaders import load_files
@@ -62,7 +62,7 @@ def written(rows: dict) -> dict:
        data=st.data())
 @PROPERTY
 def test_the_recommendation_by_parts_is_the_embedded_stores(bolt_server, tmp_path, monkeypatch, roster, policy, data):
-    monkeypatch.setattr(cypher_recommend, "PART_COMMITTEES", data.draw(st.sampled_from([1, 2, 16])))
+    monkeypatch.setattr(recommend_parts, "PART_COMMITTEES", data.draw(st.sampled_from([1, 2, 16])))
     with tempfile.TemporaryDirectory() as fresh, loaded(tmp_path, roster) as store:
         embedded = open_backend("embedded", Path(fresh))
         try:
@@ -98,7 +98,7 @@ def test_only_the_committees_with_something_to_propose_are_read_a_few_at_a_time(
     read: list[list[str]] = []
     real = cypher_recommend.part
     monkeypatch.setattr(cypher_recommend, "part", lambda run, ids: read.append(list(ids)) or real(run, ids))
-    monkeypatch.setattr(cypher_recommend, "PART_COMMITTEES", 1)
+    monkeypatch.setattr(recommend_parts, "PART_COMMITTEES", 1)
     policy = parse_policy(ONE_EACH, "one-each.yaml")
     day = dt.date(2024, 9, 2)
     with tempfile.TemporaryDirectory() as fresh, loaded(tmp_path, CITY) as store:
@@ -140,7 +140,7 @@ rules:
 def test_a_part_read_before_the_pairing_that_covers_its_member_is_counted_again(bolt_server, tmp_path, monkeypatch):
     """甲县's part is worked out first; 乙县's proposes 乙县党员 → 乙县机关党支部, which covers
     甲县党员 (sitting in that branch) under the second rule: the what-if counts it."""
-    monkeypatch.setattr(cypher_recommend, "PART_COMMITTEES", 1)
+    monkeypatch.setattr(recommend_parts, "PART_COMMITTEES", 1)
     policy = parse_policy(BRANCH_LIAISON, "branch-liaison.yaml")
     with tempfile.TemporaryDirectory() as fresh, loaded(tmp_path, ACROSS) as store:
         got = store_recommendation(store, dt.date(2025, 1, 1), policy).result
