@@ -2,12 +2,13 @@
 coverage it would reach, worked out on one view of their part or a few committees' part
 at a time.
 
-The embedded store answers on the view of the committees' part (``on_view``). The Bolt
-store reads the parts of a few committees at a time (``by_parts``), and only of the
-committees where something can be proposed: those with an item some rule leaves uncovered,
-and those with an activity a temporary branch may be proposed for. The client then holds
-a few committees' part at once, never the graph of every committee below the one asked
-about. This is exact because:
+The embedded store answers on the view of the committees' part (``on_view``), and for a
+nation's number of committees as the Bolt store does: it reads the parts of a few
+committees at a time (``by_parts``), and only of the committees where something can be
+proposed: those with an item some rule leaves uncovered, and those with an activity a
+temporary branch may be proposed for. The process then holds a few committees' part at
+once, never the graph of every committee below the one asked about (``graph/reports.py``
+switches between the two). This is exact because:
 
 - the proposals of a committee read only its part: its uncovered targets and sources, their
   liaisons and memberships, its party organisations and their occupants, its activities and
