@@ -138,8 +138,8 @@ def product(folder: Path, work: Path, scale: str) -> dict:
         counts_cli = [sys.executable, "-m", "liaison_graph.api.cli", "--db", str(db), "coverage", "--counts", "--as-of", DAY.isoformat(),
                       "--format", "json"]
         out["cli_coverage_counts_s"] = timed(lambda: subprocess.run(counts_cli, check=True, capture_output=True), 3)[0]
-        # a full policy report by committee over the whole store: the first after the import (it builds the
-        # columns and keeps them in the file) and the next as CLI processes, then warm as a running service
+        # a full policy report by committee over the whole store: the first after the import (it reads the
+        # columns the import kept in the file) and the next as CLI processes, then warm as a running service
         report_cli = [sys.executable, "-m", "liaison_graph.api.cli", "--db", str(db), "coverage", "--by", "committee",
                       "--as-of", DAY.isoformat(), "--format", "json"]
         out["report_first_s"] = timed(lambda: subprocess.run(report_cli, check=True, capture_output=True))[0]

@@ -21,6 +21,12 @@ WRITE_INDEXES_LAST_FROM = 50_000
 # (every such batch: a batch held as columns is a large import, BUILD_AS_COLUMNS_FROM).
 GAP_INDEX_FROM_COLUMNS_FROM = 0
 
+# A batch of this many rows or more, written from its columns into an empty embedded file,
+# has its report columns worked out from those columns and kept in the file with it
+# (``graph/import_columns.py``), instead of built from the tables by the first report after it
+# (15 s at nation).
+COLUMNS_FROM_IMPORT_FROM = 0
+
 # A write of up to this many rows is followed by the report columns in memory, and writes
 # naming up to this many things in the change feed by the columns kept in the file (or
 # another process's columns in memory); past it they are built again from the tables. At

@@ -17,7 +17,7 @@ from collections.abc import Collection, Iterator
 from itertools import repeat
 
 import orjson
-from liaison_graph.graph import columnar, fastpaths, gapindex
+from liaison_graph.graph import columnar, fastpaths, gapindex, import_columns
 from liaison_graph.graph.batch import Batch
 from liaison_graph.graph.errors import CommitteeNotFound
 from liaison_graph.graph.flagship import FORMS, check_rule
@@ -99,8 +99,7 @@ COLUMN_NODE_SQL = {
     "position": "json_extract(props, '$.position')",
     "party_group_role": "nullif(json_extract(props, '$.party_group_role'), '')",
     "org_kind": "CASE kind WHEN 'PartyOrg' THEN json_extract(props, '$.kind') END",
-    "start_date": "json_extract(props, '$.start_date')", "end_date": "json_extract(props, '$.end_date')",
-}
+    "start_date": "json_extract(props, '$.start_date')", "end_date": "json_extract(props, '$.end_date')"}
 COLUMN_EDGE_SQL = {"src": "src", "dst": "dst", "props": "CASE props WHEN '{}' THEN NULL ELSE props END"}
 COLUMN_EDGE_KINDS = (*columnar.EDGE_KINDS, columnar.CONTACT)
 
@@ -115,7 +114,8 @@ class ReportColumns(Projection):
     process holding them follows its own writes (``written``) and other processes' (``follow``)
     in the same way. A process that has brought them ``fastpaths.KEEP_COLUMNS_AFTER`` feed
     entries past the file's copy writes them back, so the feed to follow stays short. Past
-    ``fastpaths.PATCH_COLUMNS_UP_TO`` things changed (a large import) they are built again."""
+    ``fastpaths.PATCH_COLUMNS_UP_TO`` things changed (a large import) they are built again;
+    a first import into an empty file keeps them worked out from its own columns instead."""
 
     name = "report_columns"
     tables = ("report_columns",)
@@ -133,6 +133,10 @@ class ReportColumns(Projection):
             self._keeping = None
 
     def written(self, store, batch: Batch, whole: bool):
+        if whole and batch.rows() >= fastpaths.COLUMNS_FROM_IMPORT_FROM \
+                and (built := import_columns.build(batch.as_columns(), COLUMN_EDGE_KINDS)) is not None:
+            _put_copy(store.db, built.to_blobs(), store._roster())  # a first import: kept with it
+            return lambda: setattr(self, "held", built)
         held, patch = self.held, self._patch(store, batch)
         if patch is None:
             return None
@@ -322,9 +326,7 @@ def _write_back(db: sqlite3.Connection, blobs: tuple[bytes, bytes], version: int
         db.execute("BEGIN IMMEDIATE")
         try:
             if roster_version(db) == version:
-                db.execute("DELETE FROM report_columns")
-                db.executemany("INSERT INTO report_columns (name, data) VALUES (?, ?)",
-                               [*zip(COLUMN_BLOBS, blobs, strict=True), (COLUMN_VERSION, str(version))])
+                _put_copy(db, blobs, version)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -333,6 +335,13 @@ def _write_back(db: sqlite3.Connection, blobs: tuple[bytes, bytes], version: int
         log.info("report columns not kept in the file: %s", exc)
     finally:
         db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
+def _put_copy(db: sqlite3.Connection, blobs: tuple[bytes, bytes], version: int) -> None:
+    """Inside a transaction: the file's copy of the report columns, as of roster ``version``."""
+    db.execute("DELETE FROM report_columns")
+    db.executemany("INSERT INTO report_columns (name, data) VALUES (?, ?)",
+                   [*zip(COLUMN_BLOBS, blobs, strict=True), (COLUMN_VERSION, str(version))])
 
 
 def _node_columns(db, only: dict[str, Collection[str]] | None = None) -> dict[str, list]:

@@ -116,8 +116,8 @@ class SqliteStore(Store):
             if late_indexes:
                 for statement in SECONDARY_INDEXES.values():
                     db.execute(statement)
+            cursor = sqlite_journal.record(db, self, batch, in_columns)  # first: the projections see its version
             follow = [f for p in self.projections.values() if (f := p.written(self, batch, in_columns is not None))]
-            cursor = sqlite_journal.record(db, self, batch, in_columns)
             db.execute("COMMIT")
             committed = True
         except BaseException:

@@ -4,18 +4,25 @@ that build everything it does not cover, so every refusal still names its place.
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+import numpy as np
 import polars
 from liaison_graph import loaders
-from liaison_graph.graph import fastpaths, gapindex
+from liaison_graph.graph import columnar, fastpaths, gapindex, import_columns, projections
+from liaison_graph.graph.coverage import report
 from liaison_graph.graph.embedded import EmbeddedStore
 from liaison_graph.graph.errors import InputError
+from liaison_graph.graph.policy import builtin
+from liaison_graph.graph.reports import store_report
+from liaison_graph.graph.view import open_view
 from liaison_graph.loaders import frames, load_files, read_rows
 from liaison_graph.loaders.build import build_batch
 from liaison_graph.loaders.framebatch import FrameBatch
@@ -123,7 +130,42 @@ def test_an_import_built_as_columns_is_the_import_built_row_by_row(roster, twist
                     assert built.replace_row_edges == by_rows.replace_row_edges
                 report = load_files(paths, store)
                 files[way] = (report.rows, report.result.created, report.result.updated, _file(tmp / f"{way}.db"))
+                # written whole from its columns: the report columns kept with it are the tables'
+                kept = _kept_columns_are_the_tables(store)
+                assert kept or not (way == "columns" and built is not None and not first)
         assert files.get("columns") == files.get("rows")
+
+
+def _columns(c: columnar.Columns) -> tuple:
+    """What report columns say, by node (kind, id): each node's fields, its place in the
+    order of (kind, id), and the edges and contacts between them (a copy followed from the
+    change feed holds its new nodes at the end: the same columns in another order)."""
+    kinds = [columnar.KINDS[k] for k in c.kind.tolist()]
+    key = list(zip(kinds, c.ids, strict=True))
+
+    def named(names: list, codes: np.ndarray) -> list:
+        return [None if code < 0 else names[code] for code in codes.tolist()]
+
+    fields = zip(key, c.names, c.sectors, named(c.committee_ids, c.committee), named(c.positions, c.position),
+                 named(c.org_kinds, c.org_kind), c.start.tolist(), c.end.tolist(), c.cpc.tolist(),
+                 c.party_group.tolist(), strict=True)
+    ranked = [key[i] for i in np.argsort(c.rank, kind="stable")]
+    edges = sorted(zip(map(key.__getitem__, c.src.tolist()), map(key.__getitem__, c.dst.tolist()),
+                       c.edge_kind.tolist(), c.edge_start.tolist(), c.edge_end.tolist(),
+                       named(c.mechanisms, c.mechanism), strict=True), key=repr)
+    contacts = sorted(zip(map(key.__getitem__, c.contact_src.tolist()), map(key.__getitem__, c.contact_dst.tolist()),
+                          c.contact_day.tolist(), strict=True))
+    return sorted(fields, key=repr), ranked, edges, contacts
+
+
+def _kept_columns_are_the_tables(store: EmbeddedStore) -> bool:
+    """Whether the file keeps report columns as of its roster; if it does, they say what the
+    columns built from its tables say."""
+    kept = store.projection("report_columns")._kept(store)
+    if kept is None:
+        return False
+    assert _columns(kept) == _columns(projections.ReportColumns().build(store))
+    return True
 
 
 def test_a_generated_roster_is_built_as_columns_and_stored_as_row_by_row(tmp_path, monkeypatch):
@@ -146,6 +188,44 @@ def test_a_generated_roster_is_built_as_columns_and_stored_as_row_by_row(tmp_pat
         written.append((report.rows, report.result.created, report.result.updated, _file(tmp_path / f"{way}.db")))
     assert written[0] == written[1]
     assert written[0][3]["changes"] and written[0][3]["cover_spans"]
+
+
+def test_the_report_columns_of_a_first_import_are_kept_with_it_from_its_columns(tmp_path, monkeypatch):
+    """A first import into an empty file, written from its columns, keeps the report columns
+    worked out from those columns (graph/import_columns.py) in the file, as of its roster:
+    what the columns built from the tables say; the first report after it, in another
+    process, reads them and builds nothing. A value the columns do not hold as the tables'
+    JSON would give it leaves them to be built from the tables."""
+    generate("city", 5, tmp_path / "roster", "csv")
+    paths = sorted((tmp_path / "roster").glob("*.csv"))
+    monkeypatch.setattr(fastpaths, "BUILD_AS_COLUMNS_FROM", 0)
+    day, policy = dt.date(2026, 11, 1), builtin()["two-coverages"]
+    with EmbeddedStore(tmp_path / "s.db") as store:
+        load_files(paths, store)
+        assert _kept_columns_are_the_tables(store)
+    with EmbeddedStore(tmp_path / "s.db") as fresh:
+        with mock.patch.object(projections.ReportColumns, "build", side_effect=AssertionError("built again")):
+            found = store_report(fresh, day, policy)
+        assert found == report(open_view(fresh, day), policy) and found["rules"][1]["uncovered"]
+
+    monkeypatch.setattr(fastpaths, "COLUMNS_FROM_IMPORT_FROM", 10**12)  # the slower way: built by the first report
+    with EmbeddedStore(tmp_path / "slow.db") as store:
+        load_files(paths, store)
+        assert not _kept_columns_are_the_tables(store)
+        assert store_report(store, day, policy) == found
+
+    monkeypatch.setattr(fastpaths, "COLUMNS_FROM_IMPORT_FROM", 0)
+    with EmbeddedStore(tmp_path / "odd.db") as store:
+        batch, _, _ = loaders.prepare_files(paths, store)
+        values = batch.node_values["Member"]
+        batch.node_values["Member"] = values.with_columns(
+            polars.when(polars.int_range(polars.len()) == 0).then(polars.lit("2024-1-5")).otherwise("start_date")
+            .alias("start_date"))
+        assert import_columns.build(batch, projections.COLUMN_EDGE_KINDS) is None  # a day not as ISO text
+        batch.node_values["Member"] = values.with_columns(polars.col("cpc").cast(polars.String))
+        assert import_columns.build(batch, projections.COLUMN_EDGE_KINDS) is None  # a flag held as text
+        store.write(batch)
+        assert not _kept_columns_are_the_tables(store)
 
 
 def test_the_gap_index_of_a_first_import_from_its_columns_is_the_one_the_sql_writes(tmp_path, monkeypatch):
