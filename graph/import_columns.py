@@ -4,7 +4,7 @@ as one frame) by the column engine, instead of read back from the rows it wrote,
 the file inside the import's transaction: the first report after a nation's load then reads
 them instead of building them from the tables (15 s at nation).
 
-What ``Columns.build`` makes of the node columns and edge groups ``graph/projections.py``
+What ``Columns.build`` makes of the node columns and edge groups ``graph/table_columns.py``
 reads from the tables, made here as whole columns: each node field as the tables' JSON holds
 it, the nodes in the order of (kind, id), the vocabularies sorted, a day as ``graph/days.py``
 counts it, an edge whose end is not a node left out. Held to the columns built from the

@@ -13,19 +13,17 @@ import logging
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Collection, Iterator
-from itertools import repeat
+from collections.abc import Collection
 
 import orjson
-from liaison_graph.graph import columnar, fastpaths, gapindex, import_columns
+from liaison_graph.graph import columnar, fastpaths, gapindex, import_columns, table_columns
 from liaison_graph.graph.batch import Batch
 from liaison_graph.graph.errors import CommitteeNotFound
 from liaison_graph.graph.flagship import FORMS, check_rule
-from liaison_graph.graph.model import model
 from liaison_graph.graph.parts import bulk
 from liaison_graph.graph.projection import Projection
 from liaison_graph.graph.sqlite_journal import roster_version
-from liaison_graph.graph.sqlite_lists import CHUNK, where
+from liaison_graph.graph.sqlite_lists import CHUNK
 from liaison_graph.graph.sqlite_schema import BUSY_TIMEOUT_MS
 
 log = logging.getLogger(__name__)
@@ -87,21 +85,10 @@ class GapIndex(Projection):
         return self._loaded(store).counts(rule, as_of.isoformat(), committee_ids)
 
 
-# The report columns: what they are read from, and how they are kept in the file: two blobs
-# and the roster version they hold (the change feed's number). Each column comes out of
-# SQLite as one string (values joined by SEP, NULL for a missing one).
+# The report columns, kept in the file as two blobs and the roster version they hold (the
+# change feed's number); read from the tables by graph/table_columns.py.
 COLUMN_BLOBS = (f"arrays-v{columnar.FORMAT}", f"text-v{columnar.FORMAT}")
 COLUMN_VERSION = f"version-v{columnar.FORMAT}"
-SEP, NULL = "\x1f", "\x1d"
-COLUMN_NODE_SQL = {
-    "id": "id", "committee_id": "committee_id", "name": "json_extract(props, '$.name')",
-    "sector": "json_extract(props, '$.sector')", "cpc": "CASE WHEN json_extract(props, '$.cpc') = 1 THEN 1 END",
-    "position": "json_extract(props, '$.position')",
-    "party_group_role": "nullif(json_extract(props, '$.party_group_role'), '')",
-    "org_kind": "CASE kind WHEN 'PartyOrg' THEN json_extract(props, '$.kind') END",
-    "start_date": "json_extract(props, '$.start_date')", "end_date": "json_extract(props, '$.end_date')"}
-COLUMN_EDGE_SQL = {"src": "src", "dst": "dst", "props": "CASE props WHEN '{}' THEN NULL ELSE props END"}
-COLUMN_EDGE_KINDS = (*columnar.EDGE_KINDS, columnar.CONTACT)
 
 
 class ReportColumns(Projection):
@@ -114,8 +101,9 @@ class ReportColumns(Projection):
     process holding them follows its own writes (``written``) and other processes' (``follow``)
     in the same way. A process that has brought them ``fastpaths.KEEP_COLUMNS_AFTER`` feed
     entries past the file's copy writes them back, so the feed to follow stays short. Past
-    ``fastpaths.PATCH_COLUMNS_UP_TO`` things changed (a large import) they are built again;
-    a first import into an empty file keeps them worked out from its own columns instead."""
+    ``fastpaths.PATCH_COLUMNS_UP_TO`` things changed (a large import) nobody could follow
+    them: the writer builds them once its write is in and keeps them, if the file kept a
+    copy; a first import into an empty file keeps them worked out from its own columns."""
 
     name = "report_columns"
     tables = ("report_columns",)
@@ -134,10 +122,13 @@ class ReportColumns(Projection):
 
     def written(self, store, batch: Batch, whole: bool):
         if whole and batch.rows() >= fastpaths.COLUMNS_FROM_IMPORT_FROM \
-                and (built := import_columns.build(batch.as_columns(), COLUMN_EDGE_KINDS)) is not None:
+                and (built := import_columns.build(batch.as_columns(), table_columns.EDGE_KINDS)) is not None:
             _put_copy(store.db, built.to_blobs(), store._roster())  # a first import: kept with it
             return lambda: setattr(self, "held", built)
-        held, patch = self.held, self._patch(store, batch)
+        sources = _sources(batch)
+        if sum(map(len, sources.values())) > fastpaths.PATCH_COLUMNS_UP_TO:
+            return (lambda: self._built_after(store)) if _keeps_copy(store.db) else None
+        held, patch = self.held, self._patch(store, batch, sources)
         if patch is None:
             return None
 
@@ -206,8 +197,8 @@ class ReportColumns(Projection):
                 return None
             if any(len(store.existing(kind, ids)) != len(ids) for kind, ids in written.items()):
                 return None
-            patch = (_node_columns(db, written), [(k, i) for k, ids in sources.items() for i in ids],
-                     list(_edge_groups(db, sources)))
+            patch = (table_columns.node_columns(db, written), [(k, i) for k, ids in sources.items() for i in ids],
+                     list(table_columns.edge_groups(db, sources)))
         finally:
             if opened:
                 db.execute("COMMIT")
@@ -279,42 +270,45 @@ class ReportColumns(Projection):
         try:
             version = store._roster()
             with bulk():
-                built = columnar.Columns.build(_node_columns(db), _edge_groups(db))
+                built = columnar.Columns.build(table_columns.node_columns(db), table_columns.edge_groups(db))
         finally:
             db.execute("COMMIT")
         self._keep(store, built, version)
         return built
 
-    def _patch(self, store, batch: Batch) -> tuple | None:
+    def _patch(self, store, batch: Batch, sources: dict[str, set[str]]) -> tuple | None:
         """Inside a write's transaction: what the columns in memory need to follow it (the
-        written nodes and every edge leaving what it touched, read back), or None when they
-        are not in memory, the write is a large one, or another connection wrote since they
-        were read (then they are built again when next asked for)."""
+        written nodes and every edge leaving what it touched, ``sources``, read back), or None
+        when they are not in memory, the write is a large one, or another connection wrote
+        since they were read (then they are built again when next asked for)."""
         if self.held is None or batch.rows() > fastpaths.PATCH_COLUMNS_UP_TO or not store.unchanged_since_read():
             return None
         written = {kind: set(ids) for kind, ids in batch.nodes.items()}
-        sources: dict[str, set[str]] = {kind: set(ids) for kind, ids in written.items()}
-        for kind, ids in batch.replace_row_edges.items():
-            sources.setdefault(kind, set()).update(ids)
-        for e in batch.edges:
-            sources.setdefault(e.src_kind, set()).add(e.src)
-        return (_node_columns(store.db, written), [(k, i) for k, ids in sources.items() for i in ids],
-                list(_edge_groups(store.db, sources)))
+        return (table_columns.node_columns(store.db, written), [(k, i) for k, ids in sources.items() for i in ids],
+                list(table_columns.edge_groups(store.db, sources)))
+
+    def _built_after(self, store) -> None:
+        """Once a write too large for anyone to follow from the change feed is in: the writer
+        builds the columns and keeps them in the file, once for every reader after it."""
+        try:
+            self.held = self.build(store)  # the file's copy is too far behind to follow: not read
+        except Exception:  # never fail a committed write: the next report builds them
+            log.exception("report columns could not be built after the write; the next report builds them")
 
 
-def _columns_of(db, exprs: dict[str, str], clause: str, params: tuple) -> dict[str, list]:
-    """Some columns of the rows ``clause`` picks, each read as one joined string (many
-    times faster than a Python tuple per row); row by row if a value holds SEP."""
-    concat = ", ".join(f"group_concat(coalesce({e}, char(29)), char(31))" for e in exprs.values())
-    count, *joined = db.execute(f"SELECT count(*), {concat} FROM {clause}", params).fetchone()
-    out = {}
-    for field, text in zip(exprs, joined, strict=True):
-        values = text.split(SEP) if count else []
-        if len(values) != count:
-            rows = db.execute(f"SELECT {', '.join(exprs.values())} FROM {clause}", params).fetchall()
-            return {f: list(c) for f, c in zip(exprs, zip(*rows, strict=True), strict=True)}
-        out[field] = [None if v == NULL else v for v in values]
-    return out
+def _sources(batch: Batch) -> dict[str, set[str]]:
+    """What a write names in the change feed, as a reader of the feed follows it: the nodes it
+    writes and the sources of the edges it writes or replaces (kind -> ids)."""
+    sources: dict[str, set[str]] = {kind: set(ids) for kind, ids in batch.nodes.items()}
+    for kind, ids in batch.replace_row_edges.items():
+        sources.setdefault(kind, set()).update(ids)
+    for e in batch.edges:
+        sources.setdefault(e.src_kind, set()).add(e.src)
+    return sources
+
+
+def _keeps_copy(db: sqlite3.Connection) -> bool:
+    return db.execute("SELECT 1 FROM report_columns LIMIT 1").fetchone() is not None
 
 
 def _write_back(db: sqlite3.Connection, blobs: tuple[bytes, bytes], version: int) -> None:
@@ -342,53 +336,6 @@ def _put_copy(db: sqlite3.Connection, blobs: tuple[bytes, bytes], version: int) 
     db.execute("DELETE FROM report_columns")
     db.executemany("INSERT INTO report_columns (name, data) VALUES (?, ?)",
                    [*zip(COLUMN_BLOBS, blobs, strict=True), (COLUMN_VERSION, str(version))])
-
-
-def _node_columns(db, only: dict[str, Collection[str]] | None = None) -> dict[str, list]:
-    """Every node's report columns, or those of ``only`` (kind -> ids)."""
-    nodes: dict[str, list] = {f: [] for f in columnar.NODE_FIELDS}
-    kinds = list(only) if only is not None else [k for (k,) in db.execute("SELECT DISTINCT kind FROM nodes")]
-    for kind in kinds:
-        for clause, params in where("nodes", "kind", "id", kind, None if only is None else only[kind]):
-            values = _columns_of(db, COLUMN_NODE_SQL, clause, params)
-            nodes["kind"] += [kind] * len(values["id"])
-            for field, column in values.items():
-                nodes[field] += column
-    return nodes
-
-
-def _edge_groups(db, sources: dict[str, Collection[str]] | None = None) -> Iterator[tuple]:
-    """Every edge a report reads, or those leaving ``sources`` (kind -> ids): one read per
-    edge kind, split by the kinds of its two ends where the model allows more than one;
-    properties parsed only where an edge has any."""
-    for kind in COLUMN_EDGE_KINDS:
-        shape = model().edges[kind]
-        ends = {f"{side}_kind": f"{side}_kind" for side, kinds in (("src", shape.sources), ("dst", shape.targets))
-                if len(kinds) > 1}
-        reads = [("edges WHERE kind = ?", (kind,))] if sources is None else [
-            (f"{clause} AND kind = ?", (*params, kind)) for src_kind in shape.sources if src_kind in sources
-            for clause, params in where("edges", "src_kind", "src", src_kind, sources[src_kind])]
-        for clause, params in reads:
-            yield from _edge_group(kind, shape, ends, _columns_of(db, {**COLUMN_EDGE_SQL, **ends}, clause, params))
-
-
-def _edge_group(kind: str, shape, ends: dict, values: dict[str, list]) -> Iterator[tuple]:
-    raw = values.pop("props")
-    if raw.count(None) == len(raw):  # row-derived edges carry nothing
-        values.update(dict.fromkeys(columnar.EDGE_FIELDS[2:], [None] * len(raw)))
-    else:
-        props = [orjson.loads(p) if p is not None else {} for p in raw]
-        for field in columnar.EDGE_FIELDS[2:]:
-            values[field] = [p.get(field) for p in props]
-    if not ends:
-        yield kind, shape.sources[0], shape.targets[0], values
-        return
-    pairs = list(zip(values.pop("src_kind", None) or repeat(shape.sources[0], len(raw)),
-                     values.pop("dst_kind", None) or repeat(shape.targets[0], len(raw))))
-    distinct = set(pairs)
-    for pair in distinct:
-        rows = [i for i, e in enumerate(pairs) if e == pair] if len(distinct) > 1 else None
-        yield kind, *pair, (values if rows is None else {f: [c[i] for i in rows] for f, c in values.items()})
 
 
 class CypherGaps(Projection):

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import numpy as np
 import polars
 from liaison_graph import loaders
-from liaison_graph.graph import columnar, fastpaths, gapindex, import_columns, projections
+from liaison_graph.graph import columnar, fastpaths, gapindex, import_columns, projections, table_columns
 from liaison_graph.graph.coverage import report
 from liaison_graph.graph.embedded import EmbeddedStore
 from liaison_graph.graph.errors import InputError
@@ -221,9 +221,9 @@ def test_the_report_columns_of_a_first_import_are_kept_with_it_from_its_columns(
         batch.node_values["Member"] = values.with_columns(
             polars.when(polars.int_range(polars.len()) == 0).then(polars.lit("2024-1-5")).otherwise("start_date")
             .alias("start_date"))
-        assert import_columns.build(batch, projections.COLUMN_EDGE_KINDS) is None  # a day not as ISO text
+        assert import_columns.build(batch, table_columns.EDGE_KINDS) is None  # a day not as ISO text
         batch.node_values["Member"] = values.with_columns(polars.col("cpc").cast(polars.String))
-        assert import_columns.build(batch, projections.COLUMN_EDGE_KINDS) is None  # a flag held as text
+        assert import_columns.build(batch, table_columns.EDGE_KINDS) is None  # a flag held as text
         store.write(batch)
         assert not _kept_columns_are_the_tables(store)
 

@@ -334,9 +334,11 @@ def test_the_copy_is_written_back_after_the_report_not_before_it(tmp_path, monke
         assert _kept_version(reopened) == reopened.roster_version()
 
 
-def test_a_write_too_large_to_follow_has_the_columns_built_again(tmp_path, monkeypatch):
+def test_a_write_too_large_to_follow_has_the_columns_built_again_by_its_writer(tmp_path, monkeypatch):
     """Past ``PATCH_COLUMNS_UP_TO`` things named, neither the file's copy nor the columns held
-    are followed: the next report builds them, and keeps them for the new roster."""
+    could be followed from the change feed: the writer builds them once the write is in and
+    keeps them for the new roster, so no reader after it builds them; a file that keeps no
+    copy (nobody has asked for a report) is left without one."""
     monkeypatch.setattr(fastpaths, "PATCH_COLUMNS_UP_TO", 2)
     policy = builtin()["two-coverages"]
     day = dt.date(2025, 1, 1)
@@ -356,12 +358,17 @@ def test_a_write_too_large_to_follow_has_the_columns_built_again(tmp_path, monke
         store_report(store, day, policy)
         assert len(built) == 1
         load_files([write_json(tmp_path / "many.json", {**roster, "members": many})], other)
+        assert built[-1] is other and len(built) == 2  # by the writer, once its write was in
+        assert _kept_version(store) == store.roster_version()
         with EmbeddedStore(tmp_path / "s.db") as fresh:
             assert store_report(fresh, day, policy) == report(open_view(fresh, day), policy)
-            assert built[-1] is fresh and len(built) == 2
-        assert _kept_version(store) == store.roster_version()  # kept by the one that built them
         assert store_report(store, day, policy) == report(open_view(store, day), policy)
-        assert len(built) == 2  # the first connection drops what it held and reads that copy
+        assert len(built) == 2  # every reader after it read that copy
+
+    (tmp_path / "none").mkdir()
+    with _load(tmp_path / "none", roster) as store:
+        load_files([write_json(tmp_path / "many.json", {**roster, "members": many})], store)
+        assert len(built) == 2 and _kept_version(store) is None  # no copy was kept: none is built
 
 
 def test_columns_of_a_generated_city_equal_the_view_for_every_builtin_policy(tmp_path):
