@@ -190,6 +190,12 @@ def test_a_generated_roster_is_built_as_columns_and_stored_as_row_by_row(tmp_pat
     assert written[0][3]["changes"] and written[0][3]["cover_spans"]
 
 
+def _first_day_not_iso(values: polars.DataFrame) -> polars.DataFrame:
+    """Member values with the first member's start day written as the loaders never write it."""
+    return values.with_columns(polars.when(polars.int_range(polars.len()) == 0).then(polars.lit("2024-1-5"))
+                               .otherwise("start_date").alias("start_date"))
+
+
 def test_the_report_columns_of_a_first_import_are_kept_with_it_from_its_columns(tmp_path, monkeypatch):
     """A first import into an empty file, written from its columns, keeps the report columns
     worked out from those columns (graph/import_columns.py) in the file, as of its roster:
@@ -218,9 +224,7 @@ def test_the_report_columns_of_a_first_import_are_kept_with_it_from_its_columns(
     with EmbeddedStore(tmp_path / "odd.db") as store:
         batch, _, _ = loaders.prepare_files(paths, store)
         values = batch.node_values["Member"]
-        batch.node_values["Member"] = values.with_columns(
-            polars.when(polars.int_range(polars.len()) == 0).then(polars.lit("2024-1-5")).otherwise("start_date")
-            .alias("start_date"))
+        batch.node_values["Member"] = _first_day_not_iso(values)
         assert import_columns.build(batch, table_columns.EDGE_KINDS) is None  # a day not as ISO text
         batch.node_values["Member"] = values.with_columns(polars.col("cpc").cast(polars.String))
         assert import_columns.build(batch, table_columns.EDGE_KINDS) is None  # a flag held as text
@@ -261,9 +265,7 @@ def test_the_gap_index_of_a_first_import_from_its_columns_is_the_one_the_sql_wri
     with EmbeddedStore(tmp_path / "odd.db") as store:
         batch, _, _ = loaders.prepare_files(paths, store)
         values = batch.node_values["Member"]
-        batch.node_values["Member"] = values.with_columns(
-            polars.when(polars.int_range(polars.len()) == 0).then(polars.lit("2024-1-5")).otherwise("start_date")
-            .alias("start_date"))
+        batch.node_values["Member"] = _first_day_not_iso(values)
         assert gapindex.fill_from_columns(store.db, batch) is False  # nothing written: the SQL then
         assert store.db.execute("SELECT count(*) FROM member_index").fetchone()[0] == 0
         del batch.node_values["Member"]
