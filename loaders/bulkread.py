@@ -39,7 +39,9 @@ def csv_frame(text: str, delimiter: str, sheet: RawSheet) -> pl.DataFrame | None
     except pl.exceptions.PolarsError as exc:
         log.debug("bulk CSV parse of %s fell back to records: %s", sheet.file, exc)
         return None
-    return frame.with_columns(pl.all().str.replace(QUOTED, "${1}"))  # as graph.spreadsheet.csv_text, cell by cell
+    # as graph.spreadsheet.csv_text, cell by cell; only a cell that starts with ' can change
+    return frame.with_columns(pl.when(pl.col(c).str.starts_with("'")).then(pl.col(c).str.replace(QUOTED, "${1}"))
+                              .otherwise(pl.col(c)).alias(c) for c in frame.columns)
 
 
 def records_frame(records: Iterator[tuple[int, list]], sheet: RawSheet) -> pl.DataFrame:

@@ -59,6 +59,10 @@ def _edges(frame: pl.DataFrame, kind: str, src_kind: str, src: pl.Expr, dst_kind
         (pl.lit(NO_JSON) if props is None else props).alias("props"))
 
 
+def _committee_frame(ids: list, committee_ids: list) -> pl.DataFrame:
+    return pl.DataFrame({"id": ids, "committee_id": committee_ids}, schema={"id": pl.String, "committee_id": pl.String})
+
+
 def _series(values) -> pl.Series:
     return pl.Series(values=list(values), dtype=pl.String)
 
@@ -69,7 +73,7 @@ class _Builder:
         self.nodes: dict[str, pl.DataFrame] = {}  # kind -> (id, committee_id, props), in the row path's order
         self.values: dict[str, pl.DataFrame] = {}  # kind -> the properties that are not lists, in the nodes' order
         self.edges: list[pl.DataFrame] = []
-        self.member_committee: dict[str, str] = {}  # members of the import and those the store was asked for
+        self.member_committee = _committee_frame([], [])  # members of the import and those the store was asked for
 
     def ids(self, kind: str) -> pl.Series:
         frame = self.nodes.get(kind)
@@ -91,15 +95,15 @@ class _Builder:
 
     def member_committees(self, ids: pl.Series) -> pl.Series:
         """The committee of each member id, of the import or the store; every id must be a member."""
-        wanted = set(ids.unique().to_list())
-        missing = wanted - self.member_committee.keys()
+        wanted = ids.unique()
+        missing = wanted.filter(~wanted.is_in(self.member_committee["id"].implode())).to_list()
         if missing:
             stored = self.store.committees_of("Member", missing)
             if len(stored) < len(missing):
                 raise _Unbuilt
-            self.member_committee.update(stored)
-        known = list(wanted)
-        return ids.replace_strict(known, [self.member_committee[m] for m in known], return_dtype=pl.String)
+            self.member_committee = pl.concat([self.member_committee, _committee_frame(list(stored), list(stored.values()))])
+        found = ids.to_frame("id").join(self.member_committee, on="id", how="left", maintain_order="left")
+        return found["committee_id"]
 
     def run(self, tables: dict[str, pl.DataFrame]) -> FrameBatch:
         m = model()
@@ -121,7 +125,7 @@ class _Builder:
             self.add_nodes("Member", members, _row_fields(members, t, t.value_names) | {"cpc": (cpc, False)})
             self.check("Committee", members["committee_id"])
             self.check("PartyOrg", members["party_org_ids"].explode())
-            self.member_committee.update(zip(members["id"].to_list(), members["committee_id"].to_list()))
+            self.member_committee = pl.concat([self.member_committee, members.select("id", "committee_id")])
 
         if committees is not None:
             replace["Committee"] = set(committees["id"].to_list())
