@@ -25,7 +25,8 @@ from liaison_graph.graph.reports import store_report
 from liaison_graph.graph.view import open_view
 from liaison_graph.loaders import frames, load_files, read_rows
 from liaison_graph.loaders.build import build_batch
-from liaison_graph.loaders.framebatch import FrameBatch
+from liaison_graph.loaders import framebatch
+from liaison_graph.loaders.framebatch import EDGE_COLUMNS, FrameBatch
 from liaison_graph.loaders.generate import generate
 
 from tests.conftest import write_csvs, write_json
@@ -166,6 +167,21 @@ def _kept_columns_are_the_tables(store: EmbeddedStore) -> bool:
         return False
     assert _columns(kept) == _columns(projections.ReportColumns().build(store))
     return True
+
+
+@settings(SETTINGS, max_examples=40)
+@given(st.lists(st.tuples(*[st.sampled_from(["", "a", "a:", "界", "\U0001F600"])] * 6), max_size=40))
+def test_the_edges_of_a_batch_held_as_columns_are_written_in_the_tables_key_order(keys):
+    """The order a large import's edges are inserted in (framebatch._key_order) is the order
+    SQLite's own key on those six texts gives them (each page of the table then written
+    once): texts compared byte by byte, a prefix first, CJK and four-byte characters after
+    ASCII, equal keys in the batch's order."""
+    frame = polars.DataFrame([list(k) for k in keys] or None, schema=list(EDGE_COLUMNS[:6]), orient="row")
+    order = framebatch._key_order(frame, EDGE_COLUMNS[:6]).tolist()
+    db = sqlite3.connect(":memory:")
+    db.execute(f"CREATE TABLE t ({', '.join(EDGE_COLUMNS[:6])}, i, PRIMARY KEY ({', '.join(EDGE_COLUMNS[:6])}, i)) WITHOUT ROWID")
+    db.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?)", [(*k, i) for i, k in enumerate(keys)])
+    assert order == [i for (i,) in db.execute("SELECT i FROM t")]
 
 
 def test_a_generated_roster_is_built_as_columns_and_stored_as_row_by_row(tmp_path, monkeypatch):
