@@ -51,6 +51,17 @@ def isos(numbers: np.ndarray) -> np.ndarray:
     return (np.datetime64(EPOCH.isoformat(), "D") + numbers.astype("timedelta64[D]")).astype(str)
 
 
+ISO_TEXT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # a day as the loaders write it
+
+
+def column_day(text):
+    """For the column engine (its expressions): the day of an ISO text expression, null where
+    there is none; and where a text is not an ISO day (the column paths then leave the work
+    to the slower ones, which read such a text as they always have)."""
+    parsed = text.str.to_date("%Y-%m-%d", strict=False).dt.epoch("d")
+    return parsed, text.is_not_null() & (~text.str.contains(ISO_TEXT) | parsed.is_null())
+
+
 def sql(expr: str, open_value: int) -> str:
     """An SQLite expression for the day of an ISO text expression (NULL: ``open_value``)."""
     return f"coalesce(CAST(julianday({expr}) - {_JULIAN_EPOCH} AS INTEGER), {open_value})"

@@ -170,9 +170,6 @@ def refresh(db: sqlite3.Connection, batch=None) -> int:
     return db.execute("SELECT count(*) FROM temp.affected").fetchone()[0]
 
 
-ISO_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # a day as the loaders write it; any other text is left to the SQL
-
-
 def fill_from_columns(db: sqlite3.Connection, columns) -> bool:
     """The whole index of a first import into an empty file, worked out by the rules' forms
     from the batch's own columns (``columns.properties(kind, names)``: its nodes' properties
@@ -192,11 +189,10 @@ def fill_from_columns(db: sqlite3.Connection, columns) -> bool:
                                       pl.lit(days.OPEN_END, pl.Int64).alias(f"{prefix}end"))
         out = []
         for name, column, open_value in (("start", "start_date", days.OPEN_START), ("end", "end_date", days.OPEN_END)):
-            text = pl.col(column)
-            parsed = text.str.to_date("%Y-%m-%d", strict=False).cast(pl.Int64)
-            if frame.select((text.is_not_null() & (~text.str.contains(ISO_DAY) | parsed.is_null())).any()).item():
+            parsed, not_iso = days.column_day(pl.col(column))  # any other text is left to the SQL
+            if frame.select(not_iso.any()).item():
                 return None
-            out.append(parsed.fill_null(open_value).alias(f"{prefix}{name}"))
+            out.append(parsed.cast(pl.Int64).fill_null(open_value).alias(f"{prefix}{name}"))
         return frame.with_columns(out).drop("start_date", "end_date")
 
     def nodes(kind: str, names: tuple[str, ...], prefix: str) -> pl.DataFrame | None:

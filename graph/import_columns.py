@@ -14,7 +14,7 @@ The column engine is loaded only here, for a batch that holds it already."""
 from __future__ import annotations
 
 import numpy as np
-from liaison_graph.graph import columnar
+from liaison_graph.graph import columnar, days
 from liaison_graph.graph.days import OPEN_END, OPEN_START
 from liaison_graph.graph.policy import DEFAULT_POSITION, TERMED
 
@@ -23,7 +23,6 @@ from liaison_graph.graph.policy import DEFAULT_POSITION, TERMED
 _NODE_PROPS = {"name": "name", "sector": "sector", "cpc": "cpc", "position": "position",
                "party_group_role": "party_group_role", "org_kind": "kind", "start_date": "start_date",
                "end_date": "end_date"}
-_ISO_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # a day as the loaders write it
 
 
 class _Unread(Exception):
@@ -66,10 +65,9 @@ def build(batch, edge_kinds: tuple[str, ...]) -> columnar.Columns | None:
                                    _day(pl, pl.col("date"), OPEN_END).alias("contact_day"))
     except (_Unread, pl.exceptions.PolarsError):
         return None
-    kind = arrays["kind"].to_numpy()
     return columnar.Columns(
         **{name: arrays[name].to_numpy() for name in columnar.NODE_ARRAYS},
-        rank=np.arange(len(kind), dtype=np.int32),
+        rank=np.arange(nodes.height, dtype=np.int32),
         **{name: links[name].to_numpy() for name in (*columnar.EDGE_ARRAYS, "mechanism")},
         **{name: contacts[name].to_numpy() for name in columnar.CONTACT_ARRAYS},
         ids=nodes["id"].to_list(), names=nodes["name"].to_list(), sectors=nodes["sector"].to_list(),
@@ -104,15 +102,13 @@ def _codes(pl, name: str, vocabulary: list):
 
 def _day(pl, text, open_value: int):
     """An ISO day as a day (none: ``open_value``)."""
-    return text.str.to_date("%Y-%m-%d", strict=False).cast(pl.Int32).fill_null(open_value)
+    return days.column_day(text)[0].cast(pl.Int32).fill_null(open_value)
 
 
 def _iso_days(pl, frame, names: tuple[str, ...]) -> None:
     """Every day in these columns is ISO text, which reads as ``graph/days.py`` reads it."""
     for name in names:
-        text = pl.col(name)
-        if frame.select((text.is_not_null() & (~text.str.contains(_ISO_DAY)
-                                              | text.str.to_date("%Y-%m-%d", strict=False).is_null())).any()).item():
+        if frame.select(days.column_day(pl.col(name))[1].any()).item():
             raise _Unread
 
 

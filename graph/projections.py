@@ -127,7 +127,7 @@ class ReportColumns(Projection):
             return lambda: setattr(self, "held", built)
         sources = _sources(batch)
         if sum(map(len, sources.values())) > fastpaths.PATCH_COLUMNS_UP_TO:
-            return (lambda: self._built_after(store)) if _keeps_copy(store.db) else None
+            return (lambda: self._built_after(store)) if _copy_version(store.db) is not None else None
         held, patch = self.held, self._patch(store, batch, sources)
         if patch is None:
             return None
@@ -146,8 +146,7 @@ class ReportColumns(Projection):
         # The backup's copy holds the backup's roster at its own version: after the restore,
         # that is this file's roster at the restore's version; any other copy goes.
         db = store.db
-        kept = db.execute("SELECT data FROM report_columns WHERE name = ?", (COLUMN_VERSION,)).fetchone()
-        if kept is not None and int(kept[0]) == backup_version:
+        if _copy_version(db) == backup_version:
             db.execute("UPDATE report_columns SET data = ? WHERE name = ?", (str(store._roster()), COLUMN_VERSION))
         else:
             db.execute("DELETE FROM report_columns")
@@ -235,9 +234,7 @@ class ReportColumns(Projection):
         """Write the columns (as of roster ``version``) back into the file when its copy is
         ``fastpaths.KEEP_COLUMNS_AFTER`` change-feed entries or more behind them; ``later``:
         in the background, so that the read that followed them is not kept waiting."""
-        if kept is None:
-            row = store.db.execute("SELECT data FROM report_columns WHERE name = ?", (COLUMN_VERSION,)).fetchone()
-            kept = int(row[0]) if row else None
+        kept = _copy_version(store.db) if kept is None else kept
         if kept is None or version - kept >= fastpaths.KEEP_COLUMNS_AFTER:
             self._keep(store, columns, version, later)
 
@@ -307,8 +304,10 @@ def _sources(batch: Batch) -> dict[str, set[str]]:
     return sources
 
 
-def _keeps_copy(db: sqlite3.Connection) -> bool:
-    return db.execute("SELECT 1 FROM report_columns LIMIT 1").fetchone() is not None
+def _copy_version(db: sqlite3.Connection) -> int | None:
+    """The roster version of the report columns the file keeps; None when it keeps none."""
+    row = db.execute("SELECT data FROM report_columns WHERE name = ?", (COLUMN_VERSION,)).fetchone()
+    return int(row[0]) if row else None
 
 
 def _write_back(db: sqlite3.Connection, blobs: tuple[bytes, bytes], version: int) -> None:
