@@ -71,6 +71,10 @@ class BreakdownOut(Open):
 class CoverageRuleOut(Ratio):
     id: str
     covers: str | None = None
+    requirement: str | None = Field(None, description="联系有效的要求（方式、次数、周期，联系机制，是否须同一分组）")
+    not_effective: dict[str, int] | None = Field(
+        None, description="已覆盖但未有效的项数，按原因：too_few 次数不足、too_long_ago 联系过久、wrong_mode 方式不符、"
+                          "no_contact 无联系记录、no_affinity 不在同一分组、wrong_mechanism 联系机制不符（一项取其最接近有效的联系的原因）")
     uncovered: list[NodeRef] = []
     breakdown: list[BreakdownOut] | None = None
 

@@ -9,6 +9,7 @@ from liaison_graph.api.auth import ROLE_LABELS
 from liaison_graph.graph.flagship import RULES
 from liaison_graph.graph.model import model
 from liaison_graph.graph.policy import flagship
+from liaison_graph.graph.requirement import reason_words
 from liaison_graph.graph.spreadsheet import CsvWriter
 from liaison_graph.graph.store import STAT_KEYS
 
@@ -196,6 +197,10 @@ def coverage_text(report: dict) -> str:
     rows = [[r["label"], str(r["total"]), str(r["covered"]), pct(r["ratio"]), str(r["effective"]), pct(r["effective_ratio"])]
             for r in report["rules"]]
     lines += ["规则", table(["规则", "应覆盖", "已覆盖", "覆盖率", "有效覆盖", "有效覆盖率"], rows)]
+    lines += ["", "有效覆盖的要求，已覆盖而未有效的原因",
+              table(["规则", "要求", "未有效（项）"], [[r["label"], r.get("requirement") or "无需联系记录",
+                                                 reason_words(r.get("not_effective") or {}) or "无"]
+                                                for r in report["rules"]])]
     for r in report["rules"]:
         if r["uncovered"]:
             lines += ["", f"未覆盖：{r['label']}（{len(r['uncovered'])}）",

@@ -15,6 +15,7 @@ from liaison_graph.api.report_sheets import COUNT, DAY, RATIO, Column, Sheet, ch
 from liaison_graph.graph.model import model
 from liaison_graph.graph.natural import natural
 from liaison_graph.graph.recommend import AFFINITY_ORDER, OTHER
+from liaison_graph.graph.requirement import reason_words
 from liaison_graph.graph.view import OWN
 
 
@@ -110,7 +111,7 @@ def write_coverage_xlsx(report: dict, path: Path) -> Path:
     def titled(name: str, what: str, subtitle: str, columns: list[Column]) -> Sheet:
         return Sheet(wb, name, f"{who}{what}{when}", subtitle, columns)
 
-    overview = titled("概览", f"{label}覆盖情况", f"有效联系窗口 {report['window_days']} 天（窗口内有联系记录的联系才计为有效覆盖）",
+    overview = titled("概览", f"{label}覆盖情况", f"有效联系窗口 {report['window_days']} 天（联系记录合乎各规则的要求才计为有效覆盖，见下）",
                       [Column("项目"), *(Column(h) for h in _RATIOS)])
     later: list = []
     for r in report["rules"]:
@@ -217,6 +218,11 @@ def _overview(s: Sheet, report: dict, names: _Names, sheets: list[tuple[str, int
         s.header(["规则", *_RATIOS])
         s.rows([[r["label"], r["total"], r["covered"], r["ratio"], r["effective"], r["effective_ratio"]]
                 for r in report["rules"]], _RATIO_FORMATS)
+    k += 1
+    s.section(f"{chinese_number(k)}、有效覆盖的要求")
+    s.header(["规则", "要求", "已覆盖而未有效（原因与项数）"])
+    s.rows([[r["label"], r.get("requirement") or "无需联系记录", reason_words(r.get("not_effective") or {}) or "无"]
+            for r in report["rules"]])
     k += 1
     s.section(f"{chinese_number(k)}、需要处理的问题")
     s.header(["问题", "数量"])

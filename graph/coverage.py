@@ -1,7 +1,9 @@
 """The coverage report: every rule of a policy evaluated on one day's view.
 
 For each rule: covered / total / ratio, nominal and effective (a liaison is effective
-when a contact between the pair falls within ``window_days`` before the day), the
+when the pair's contacts meet the rule's requirement, by default one contact within
+``window_days`` before the day: ``graph/requirement.py``), the reasons the covered items
+that are not effective are not, the
 uncovered items, a breakdown by sector, special committee, activity group or committee
 (each committee and the roll-up of the committees below it), capacity findings and
 affinity. Beside the rules: the two full coverages as a headline, sectors with no CPC
@@ -16,14 +18,15 @@ committee, by committee and then the natural order of the names (``graph/natural
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 
-from liaison_graph.graph import days
+from liaison_graph.graph import days, requirement
 from liaison_graph.graph.model import model
 from liaison_graph.graph.model_types import fold
 from liaison_graph.graph.natural import natural
 from liaison_graph.graph.parts import bulk
 from liaison_graph.graph.policy import AFFINITY, BREAKDOWNS, LIAISON, PARTY_SECTORS, Policy, Rule, flagship
+from liaison_graph.graph.requirement import EFFECTIVE, REASONS
 from liaison_graph.graph.store import Store
 from liaison_graph.graph.view import KIND_CODES, View, children_of, scope_of
 
@@ -51,19 +54,37 @@ def uncovered(view: View, rule: Rule) -> list:
     return [node for node in population(view, rule) if not rule.covered(view, node)]
 
 
-def effective(view: View, coverer, edge, item, window_start: str) -> bool:
-    """A coverer's contact with the item (or, for a sector or group, with a member in it)
-    on or after ``window_start``; membership, and an organisation's liaison, need no contact."""
+def reason(view: View, rule: Rule, coverer, edge, item, bounds: tuple[str, str]) -> int:
+    """Why a coverer's liaison does not make the item effective (``graph/requirement.py``; 0:
+    it does), from its contacts with the item (for a sector or group: with each member in
+    it); membership, and an organisation's liaison, need no contact."""
     if edge is None or coverer[0] != "Member":
-        return True
+        return EFFECTIVE
+    shares = True
+    if rule.affinity and item[0] == "Member":
+        grouping = AFFINITY[rule.affinity]
+        shares = bool(set(view.containers(item, grouping)) & set(view.containers(coverer, grouping)))
     targets = [item] if item[0] == "Member" else list(view.occupants(item))
-    return any((last := view.last_contact(coverer, t)) is not None and last >= window_start for t in targets)
+    return requirement.reason(rule.needs, edge.get("mechanism"), shares,
+                              [view.contacts(coverer, t) for t in targets], *bounds)
+
+
+def requirement_words(rule: Rule, window: int) -> str | None:
+    """What makes the rule's liaisons effective, in Chinese; None for a rule of memberships
+    alone (no liaison, nothing to contact)."""
+    return rule.needs.words(window) if set(rule.through) - {"membership"} else None
+
+
+def reason_counts(codes) -> dict[str, int]:
+    """How many covered items are not effective, by reason (every reason, in its order)."""
+    counted = Counter(codes)
+    return {name: counted.get(code, 0) for code, name in enumerate(REASONS) if code != EFFECTIVE}
 
 
 def evaluate_rule(view: View, rule: Rule, window_days: int, by: str | None = None) -> dict:
     items = population(view, rule)
-    window_start = days.shifted(view.day, -window_days)
-    covered, effective_covered, missed = [], 0, []
+    bounds = rule.needs.bounds(view.day, window_days)
+    covered, effective_covered, missed, reasons = [], 0, [], []
     load: dict = defaultdict(set)
     affinity_pairs = affinity_matched = 0
     for item in items:
@@ -72,8 +93,9 @@ def evaluate_rule(view: View, rule: Rule, window_days: int, by: str | None = Non
             missed.append(item)
             continue
         covered.append(item)
-        if any(effective(view, c, e, item, window_start) for c, e in found):
-            effective_covered += 1
+        code = min(reason(view, rule, c, e, item, bounds) for c, e in found)
+        effective_covered += code == EFFECTIVE
+        reasons.append(code)
         for coverer, edge in found:
             if edge is not None and edge["edge_kind"] == LIAISON:
                 load[coverer].add(item)
@@ -91,6 +113,7 @@ def evaluate_rule(view: View, rule: Rule, window_days: int, by: str | None = Non
         "ratio": ratio(len(covered), len(items)),
         "effective": effective_covered,
         "effective_ratio": ratio(effective_covered, len(items)),
+        "not_effective": reason_counts(reasons),
         "uncovered": [view.item(n) for n in sorted(missed, key=lambda n: (view.data(n).get("committee_id") or "", n[1]))],
     }
     if rule.capacity:
@@ -280,7 +303,7 @@ def assemble(policy: Policy, day: str, by: str | None, window_days: int | None, 
     coverages head it (worked out apart when the policy does not hold them)."""
     window = policy.window_days if window_days is None else window_days
     heads = flagship()
-    rules = [evaluate(rule, window, by) for rule in policy.rules]
+    rules = [{**evaluate(rule, window, by), "requirement": requirement_words(rule, window)} for rule in policy.rules]
     done = dict(zip(policy.rules, rules, strict=True))
     headline = {}
     for key, rule_id in heads.headline:  # as the flagship policy names them, whatever the order of its rules

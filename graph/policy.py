@@ -10,6 +10,7 @@ A rule::
       through: [liaison]                      # which edges count
       capacity: {min: 1, max: 5}              # optional: items each coverer should cover
       affinity: activity_group                # optional: preferred shared attribute
+      contact: {modes: [谈心谈话], per: 每季度}   # optional: what makes a liaison effective
 
 Selectors (``covers`` and ``by``) take ``kind`` (member, sector, special_committee,
 activity_group, party_org) and, for members, ``cpc``, ``standing`` (the standing
@@ -25,7 +26,8 @@ committee: chair, vice-chairs, secretary-general, standing members), ``chair_cou
 - ``membership``: the item sits in the coverer (a member in a party organisation that
   holds on the day) or the coverer sits in the item (a member in a sector).
 
-A rule may also say ``gap_label`` (what its uncovered members are called, as a gap list's
+What makes a rule's liaison effective (``contact``, ``mechanisms``, ``affinity_required``)
+is ``graph/requirement.py``. A rule may also say ``gap_label`` (what its uncovered members are called, as a gap list's
 title) and ``short_label`` (its name in a narrow column). A policy's ``headline`` maps the
 report's headline entries to rule ids (``party_org: party-member-unorganised``). Its
 ``sectors_expected_without_cpc`` says which sectors the report's list of sectors without a
@@ -51,6 +53,8 @@ import yaml
 from liaison_graph.graph.errors import InputError, UnknownRule, Where
 from liaison_graph.graph.model import model
 from liaison_graph.graph.model_types import fold
+from liaison_graph.graph import requirement
+from liaison_graph.graph.requirement import ANY, Requirement
 
 if TYPE_CHECKING:
     from liaison_graph.graph.view import View
@@ -78,7 +82,8 @@ AFFINITY = _M.groupings()  # code of a grouping -> the membership edge into it
 # What a report breaks down by: each grouping of members, then the committee.
 BREAKDOWNS = {**AFFINITY, _M.kind_codes()["Committee"]: None}
 SELECT_KEYS = {"kind", "cpc", "standing", "chair_council", "party_group", "positions", "party_org_kinds"}
-RULE_KEYS = {"id", "label", "covers", "by", "through", "capacity", "affinity", "description", "gap_label", "short_label"}
+RULE_KEYS = {"id", "label", "covers", "by", "through", "capacity", "affinity", "description", "gap_label", "short_label",
+             "contact", "mechanisms", "affinity_required"}
 POLICY_KEYS = {"name", "label", "aliases", "description", "source", "window_days", "rules", "headline",
                "sectors_expected_without_cpc"}
 PARTY_SECTORS, NO_SECTORS = "party", "none"  # sectors_expected_without_cpc: the parties' own sectors; none
@@ -130,9 +135,15 @@ class Rule:
     capacity: tuple[int | None, int | None] | None = None
     affinity: str | None = None
     description: str | None = None
+    requirement: Requirement | None = None  # what makes its liaisons effective (graph/requirement.py)
     # Names alone (not compared: a rule of a file that repeats a flagship rule is that rule).
     gap_label: str | None = field(default=None, compare=False)  # what its uncovered members are called
     short_label: str | None = field(default=None, compare=False)  # its name in a narrow column
+
+    @property
+    def needs(self) -> Requirement:
+        """Its contact requirement; without one, a contact of any mode within the window."""
+        return self.requirement or ANY
 
     def covering(self, view: View, item) -> Iterator[tuple]:
         """(coverer, liaison edge or None) pairs that cover ``item`` on the view's day, one by one."""
@@ -213,10 +224,13 @@ class _Doc:
             raise self.fail(node, f"「{what}」应是非负整数，而不是「{value}」")
         return int(value)
 
+    def items(self, node) -> list:
+        """A list's items, or a single value as a list of one."""
+        return node.value if isinstance(node, yaml.SequenceNode) else [node]
+
     def names(self, node, what: str, allowed: set[str]) -> tuple[str, ...]:
-        items = node.value if isinstance(node, yaml.SequenceNode) else [node]
         out = []
-        for item in items:
+        for item in self.items(node):
             value = self.scalar(item, what)
             if value not in allowed:
                 raise self.fail(item, f"「{what}」不认识「{value}」（可用：{'、'.join(sorted(allowed))}）")
@@ -316,6 +330,7 @@ def _parse_rule(doc: _Doc, node) -> Rule:
         capacity=capacity,
         affinity=affinity,
         description=doc.scalar(spec["description"], "description") if "description" in spec else None,
+        requirement=requirement.parse(doc, spec, rule_id, affinity is not None),
         gap_label=doc.scalar(spec["gap_label"], "gap_label") if "gap_label" in spec else None,
         short_label=doc.scalar(spec["short_label"], "short_label") if "short_label" in spec else None,
     )

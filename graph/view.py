@@ -164,8 +164,9 @@ class View:
         self._containers: dict = {}
         self._occupants: dict = {}
         self._contacts: dict = {}
+        self._ledger: dict = {}
         current = self._current
-        contacts = self._contacts
+        contacts, ledger = self._contacts, self._ledger
         for src, neighbours in G.adjacency():
             for dst, keyed in neighbours.items():
                 for edge in keyed.values():
@@ -176,6 +177,7 @@ class View:
                             pair = (src, dst) if src <= dst else (dst, src)
                             if date > contacts.get(pair, ""):
                                 contacts[pair] = date
+                            ledger.setdefault(pair, []).append((date, edge.get("mode")))
                         continue
                     start, end = edge.get("start_date"), edge.get("end_date")
                     if (start is not None and start > day) or (end is not None and end < day):
@@ -243,6 +245,11 @@ class View:
         return self._contacts.get((a, b) if a <= b else (b, a))
 
     # --- member facts --------------------------------------------------------------
+    def contacts(self, a, b) -> list[tuple[str, str | None]]:
+        """Every contact between two members on or before today, either direction, as
+        (day, mode)."""
+        return self._ledger.get((a, b) if a <= b else (b, a), [])
+
     def is_cpc(self, node) -> bool:
         return bool(self.G.nodes[node].get("cpc"))
 

@@ -21,6 +21,7 @@ from liaison_graph.graph.coverage import BREAKDOWNS, report
 from liaison_graph.graph.embedded import EmbeddedStore
 from liaison_graph.graph.policy import POSITIONS, THROUGH, Policy, Rule, Select, builtin
 from liaison_graph.graph.reports import store_report
+from liaison_graph.graph.requirement import PERIODS, Requirement
 from liaison_graph.graph.view import View, open_view, subtree
 from liaison_graph.loaders import load_files
 
@@ -99,11 +100,13 @@ def rich_rosters(draw):
         pairs += [tuple(draw(st.lists(st.sampled_from(ids), min_size=2, max_size=2, unique=True))) for _ in range(3)]
     contacts = []
     for k, (a, b) in enumerate(draw(st.lists(st.sampled_from(pairs), max_size=8)) if pairs else []):
-        contacts.append({"from_id": a, "to_id": b, "date": draw(st.sampled_from(PROBE_DAYS)), "mode": "走访",
+        contacts.append({"from_id": a, "to_id": b, "date": draw(st.sampled_from(PROBE_DAYS)),
+                         "mode": draw(st.sampled_from(["走访", "谈心谈话", "电话", None])),
                          "summary": f"记录{k}"})
     liaisons = list({(l["from_id"], l["target_kind"], l["to"], l.get("mechanism"), l.get("start_date")): l
                      for l in liaisons}.values())
-    contacts = list({(c["from_id"], c["to_id"], c["date"]): c for c in contacts}.values())
+    contacts = list({(c["from_id"], c["to_id"], c["date"], c["mode"]): {k: v for k, v in c.items() if v is not None}
+                     for c in contacts}.values())
     roster = {"committees": committees, "party_orgs": orgs, "members": members, "liaisons": liaisons, "contacts": contacts}
     return {k: v for k, v in roster.items() if v}
 
@@ -138,8 +141,22 @@ def random_rules(draw, i: int):
         by=draw(selections(["member", "member", "party_org", "sector", "activity_group"])),
         through=tuple(draw(st.lists(st.sampled_from(ways), min_size=1, max_size=3, unique=True))),
         capacity=capacity,
-        affinity=draw(st.sampled_from([None, "sector", "activity_group", "special_committee"])),
+        affinity=(affinity := draw(st.sampled_from([None, "sector", "activity_group", "special_committee"]))),
+        requirement=draw(st.one_of(st.none(), requirements(affinity is not None))),
     )
+
+
+@st.composite
+def requirements(draw, with_affinity: bool):
+    """A contact requirement: modes, count, a calendar period or a rolling window (or the
+    policy's), mechanisms, the affinity required."""
+    period = draw(st.sampled_from([None, None, *PERIODS.labels]))
+    return Requirement(
+        modes=tuple(draw(st.lists(st.sampled_from(["talk", "visit", "phone", "other"]), max_size=2, unique=True))),
+        count=draw(st.integers(1, 3)), period=period,
+        within_days=None if period else draw(st.sampled_from([None, 0, 30, 200])),
+        mechanisms=tuple(draw(st.lists(st.sampled_from(["结对子", "机制1"]), max_size=2, unique=True))),
+        affinity_required=with_affinity and draw(st.booleans()))
 
 
 BUILTIN_RULES = [rule for policy in builtin().values() for rule in policy.rules]
