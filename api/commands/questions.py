@@ -112,6 +112,25 @@ def coverage(policy, by, as_of, committee_id, window, span, fmt, xlsx, counts, s
 
 
 @click.command()
+@click.option("--policy", metavar="NAME|FILE", help=POLICY_HELP)
+@click.option("--as-of", "as_of", metavar="DATE", help=AS_OF_HELP)
+@click.option("--committee", "committee_id", metavar="ID", help=BELOW_HELP)
+@click.option("--within", "within", type=click.IntRange(0, 3650), metavar="DAYS",
+              help="只列出此天数内到期的联系（已逾期的也列出）；默认全部列出")
+@click.option("--window", "window", type=click.IntRange(0, 3650), help="有效联系窗口天数（默认取政策设定，一般 180）")
+@_format("table", "json")
+@store_options
+def due(policy, as_of, committee_id, within, window, fmt, store_config):
+    """待联系：每条联系最近一次合乎要求的联系、下次应在何日前联系、逾期多少天，按联系人列出（逾期多的在前）。"""
+    asked, day = policy_asked(policy), parse_day(as_of)
+    with open_store(store_config) as store:
+        committee_id = committee_of(store, WHOLE, committee_id)
+        result = questions.due(store, WHOLE, asked, day, committee_id, within, window)
+        head = report_head(store, fmt, committee_id)
+    _say(fmt, result, head, output.due_text)
+
+
+@click.command()
 @_format("table", "json")
 def policies(fmt):
     """列出内置的联系制度（政策）及其规则。"""

@@ -14,6 +14,7 @@ from liaison_graph.api.verbs.policies import PolicyAsked, choose
 from liaison_graph.api.verbs.names import committee_of, member_of, node_of
 from liaison_graph.api.verbs.scope import NO_LOCK, Lock, Scope
 from liaison_graph.graph.coverage import flagship_counts
+from liaison_graph.graph.due import due_list
 from liaison_graph.graph.errors import BadArgument
 from liaison_graph.graph.flagship import check_rule
 from liaison_graph.graph.reach import REASONS, view_gaps
@@ -103,6 +104,18 @@ def coverage(store: Store, scope: Scope, policy: PolicyAsked, day: dt.date, comm
     with lock:
         report = store_report(store, day, chosen, root, by=by, window_days=window, span=span if root else TREE)
         return Named({**report, "span": span if root else TREE}, store.committees(), root, chosen)
+
+
+def due(store: Store, scope: Scope, policy: PolicyAsked, day: dt.date, committee_id: str | None = None,
+        within: int | None = None, window: int | None = None, *, lock: Lock = NO_LOCK) -> Report:
+    """What is due: each liaison's last qualifying contact, the day the next is due by and how
+    overdue it is, under each rule of the policy it serves, by the member who holds it
+    (``graph/due.py``); of a committee and those below it."""
+    chosen = choose(policy)
+    root = scope.root(committee_of(store, scope, committee_id, lock=lock))
+    with lock:
+        view = open_view(store, day, root)
+    return Named({**due_list(view, chosen, window, within), "committee_id": root}, view.committees, root, chosen)
 
 
 def coverage_counts(store: Store, scope: Scope, day: dt.date, committee_id: str | None = None, *,

@@ -148,6 +148,9 @@ def isolation_cases(world) -> dict[tuple[str, str], list[dict]]:
                                           dict(url=f"/api/v1/page/network?committee_id={CITY}", ok=denied),
                                           dict(url="/api/v1/page/network", ok=(200,))],
         ("GET", "/api/v1/audit"): [dict(url="/api/v1/audit", ok=(200,), who="a_admin")],
+        ("GET", "/api/v1/due"): [dict(url=f"/api/v1/due?committee_id={B}", ok=denied),
+                                 dict(url=f"/api/v1/due?as_of={DAY}&policy=fuxing", ok=(200,)),
+                                 dict(url=f"/api/v1/due?as_of={DAY}&within=30", ok=(200,))],
         ("POST", "/api/v1/coverage"): [dict(url="/api/v1/coverage", ok=denied, json={"committee_id": B}),
                                        dict(url="/api/v1/coverage", ok=(200,),
                                             json={"policy_document": ONE_EACH, "by": "committee"})],
@@ -762,12 +765,15 @@ def test_the_cli_and_the_api_answer_each_verb_alike(world, capsys):
         (["recommend", "--policy", "pairing", "--as-of", DAY, "--committee", A], "a_viewer",
          f"/api/v1/recommend?policy=pairing&as_of={DAY}"),
         (["policies"], "a_viewer", "/api/v1/policies"),
+        (["due", "--policy", "hangzhou", "--as-of", DAY, "--committee", A, "--within", "60"], "a_viewer",
+         f"/api/v1/due?policy=hangzhou&as_of={DAY}&within=60"),
         (["members", "--q", "王", "--committee", A], "a_viewer", "/api/v1/members?q=王"),
     ]
     for args, who, url in pairs:
         api = world.get(who, url)
         assert api.status_code == 200, (url, api.text[:300])
         assert cli_answer(capsys, world, *args) == api.json(), args
+        assert args[0] != "due" or api.json()["holders"], "the due list is not empty"
     whole = cli_answer(capsys, world, "stats")
     assert whole == world.store.stats() and whole["members"] > cli_answer(capsys, world, "stats", "--committee", A)["members"]
     # and the refusals alike

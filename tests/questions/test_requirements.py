@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from liaison_graph.api.verbs import questions
+from liaison_graph.api.verbs.policies import PolicyAsked
+from liaison_graph.api.verbs.scope import WHOLE
 from liaison_graph.graph.coverage import report
 from liaison_graph.graph.embedded import EmbeddedStore
 from liaison_graph.graph.errors import InputError
@@ -191,3 +194,27 @@ def test_effective_coverage_equals_a_naive_computation(contacts, liaisons, perio
     assert got["effective"] == len(expected)
     assert got["covered"] - got["effective"] == sum(got["not_effective"].values())
     assert set(got["not_effective"]) == set(REASONS[1:])
+
+
+# --- what is due ------------------------------------------------------------------------------
+def due_rows(store, policy: str, day: str, within=None) -> dict:
+    """Each holder's rows as (to, due, done, days left, overdue, state), through the verb."""
+    result = questions.due(store, WHOLE, PolicyAsked(policy), dt.date.fromisoformat(day), within=within)
+    return {h["id"]: [(i["to_id"], i["due"], i["done"], i["days_left"], i["overdue"], i["state"]) for i in h["items"]]
+            for h in result["holders"]} | {"counts": result["counts"]}
+
+
+def test_what_is_due_by_hand(loaded):
+    got = due_rows(loaded, "fuxing", "2025-06-30")
+    assert got == {"Q": [("W", "2025-03-31", 0, 0, 91, "overdue"),  # never contacted: due by the quarter before's end
+                         ("X", "2025-06-30", 0, 0, 0, "due"),  # met the quarter before: due by this one's end (today)
+                         ("Z", "2025-09-30", 1, 92, 0, "met")],  # met today: due by the next quarter's end
+                   "counts": {"overdue": 1, "due": 1, "met": 1}}  # Y, of another group, is left out
+    assert due_rows(loaded, "fuxing", "2025-06-30", within=0)["Q"] == got["Q"][:2]
+    hangzhou = due_rows(loaded, "hangzhou", "2025-06-30")["P"]
+    assert hangzhou == [("X", "2024-12-31", 0, 0, 181, "overdue"),  # a phone call is not a talk
+                        ("Z", "2025-12-31", 0, 184, 0, "due"),  # talked to last year
+                        ("Y", "2026-12-31", 1, 549, 0, "met")]  # through the sector P liaises with
+    rolling = due_rows(loaded, "hangzhou", "2025-06-30")["Q"]  # one contact of any mode within 180 days
+    assert rolling == [("W", "2025-06-30", 0, 0, 0, "due"), ("X", "2025-09-27", 1, 89, 0, "met"),
+                       ("Y", "2025-11-28", 1, 151, 0, "met"), ("Z", "2025-12-27", 1, 180, 0, "met")]

@@ -1,0 +1,53 @@
+"""The answers' models of the liaison ledger's routes: what is due (``GET /api/v1/due``).
+The other answers are ``api/answers.py``."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from liaison_graph.api.answers import NodeRef
+from liaison_graph.api.schemas import Day, Open
+
+
+class DueItemOut(Open):
+    rule: str
+    rule_label: str | None = None
+    requirement: str | None = Field(None, description="该规则对联系有效的要求（方式、次数、周期）")
+    to_id: str
+    to_name: str | None = None
+    to_kind: str | None = Field(None, description="联系对象的类型：member，或规则覆盖界别、专委会等时的分组")
+    to_committee_id: str | None = None
+    via_id: str | None = Field(None, description="经由联系的界别、专委会、委员活动组或党组织（直接联系时为空）")
+    via_name: str | None = None
+    contact_id: str | None = Field(None, description="对象是分组时，计入的那名委员")
+    mechanism: str | None = None
+    last_contact: Day | None = Field(None, description="最近一次合乎要求的联系")
+    done: int = Field(description="本期（或窗口内）合乎要求的联系次数")
+    due: Day = Field(description="下一次联系应在此日（含）之前")
+    days_left: int = Field(description="距应联系日的天数（已逾期为 0）")
+    overdue: int = Field(description="已逾期天数（未逾期为 0）")
+    state: Literal["overdue", "due", "met"] = Field(description="overdue 已逾期；due 待联系；met 本期已完成")
+
+
+class DueHolderOut(NodeRef):
+    overdue: int = Field(description="此人已逾期的项数")
+    items: list[DueItemOut]
+
+
+class DueCounts(Open):
+    overdue: int
+    due: int
+    met: int
+
+
+class DueOut(Open):
+    as_of: Day
+    policy: str
+    label: str | None = None
+    window_days: int | None = None
+    within: int | None = Field(None, description="只列出此天数内到期（含已逾期）的联系；为空时全部列出")
+    committee_id: str | None = None
+    counts: DueCounts
+    holders: list[DueHolderOut] = Field(description="按联系人分组，逾期多的在前")

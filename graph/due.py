@@ -1,0 +1,88 @@
+"""What is due: for each liaison holding on the day, under each rule of a policy it serves,
+the last qualifying contact, the day the next is due by and how overdue it is
+(``graph/requirement.py: due``), grouped by the member who holds it — the list a chair's
+secretary and each party member work from.
+
+A liaison serves a rule when its holder is one the rule's ``by`` selects and it reaches the
+rule's items: straight (``liaison``: its target is one), or through what the target holds
+(``via_…``: every member of the sector or group it points at that the rule covers, each a
+row of its own, for each is contacted on their own). A liaison whose mechanism the rule does
+not count, or whose pair lacks the grouping the rule requires, is left out: no contact
+makes it effective, and the report says why (``not_effective``). A rule covering a sector or
+group counts a contact with any of its members: the row takes that member whose contacts
+put the next due day latest.
+"""
+
+from __future__ import annotations
+
+from liaison_graph.graph.days import between
+from liaison_graph.graph.natural import natural
+from liaison_graph.graph.policy import AFFINITY, THROUGH, Policy, Rule
+from liaison_graph.graph.requirement import due
+from liaison_graph.graph.view import KIND_CODES, View
+
+OVERDUE, DUE, MET = "overdue", "due", "met"  # a row's state: past its day, not yet, this period done
+
+
+def _items(view: View, rule: Rule, target) -> list:
+    """The items of ``rule`` a liaison to ``target`` reaches."""
+    chosen = view.selected(rule.covers)
+    if "liaison" in rule.through and target in chosen:
+        return [target]
+    ways = {THROUGH[w] for w in rule.through if w.startswith("via_")}
+    if rule.covers.kind != "member" or not ways:
+        return []
+    return [m for m in view.occupants(target) if m in chosen and any(target in view.containers(m, e) for e in ways)]
+
+
+def _shares(view: View, rule: Rule, holder, item) -> bool:
+    if not (rule.needs.affinity_required and item[0] == "Member"):
+        return True
+    grouping = AFFINITY[rule.affinity]
+    return bool(set(view.containers(item, grouping)) & set(view.containers(holder, grouping)))
+
+
+def due_list(view: View, policy: Policy, window_days: int | None = None, within: int | None = None) -> dict:
+    """Every liaison's due row under the policy's rules, by holder; ``within``: only those due
+    within that many days of the day (the overdue among them)."""
+    window = policy.window_days if window_days is None else window_days
+    holders: dict = {}
+    for holder, data in view.nodes("Member"):
+        for target, edge in view.liaisons_out(holder):
+            for rule in policy.rules:
+                if holder not in view.selected(rule.by):
+                    continue
+                needs = rule.needs
+                if needs.mechanisms and edge.get("mechanism") not in needs.mechanisms:
+                    continue
+                for item in _items(view, rule, target):
+                    if not _shares(view, rule, holder, item):
+                        continue
+                    people = [item] if item[0] == "Member" else list(view.occupants(item))
+                    answers = [(due(needs, view.contacts(holder, p), view.day, window, edge.get("start_date")), p)
+                               for p in people] or [(due(needs, [], view.day, window, edge.get("start_date")), None)]
+                    when, person = max(answers, key=lambda a: (a[0].due, a[0].last or ""))
+                    row = _row(view, rule, needs.words(window), target, item, person, edge, when)
+                    if within is None or row["overdue"] or row["days_left"] <= within:
+                        holders.setdefault(holder, []).append(row)
+    out = []
+    for holder, rows in holders.items():
+        rows.sort(key=lambda r: (r["due"], natural(r["to_name"] or ""), r["to_id"], r["rule"]))
+        out.append({**view.item(holder), "overdue": sum(r["state"] == OVERDUE for r in rows), "items": rows})
+    out.sort(key=lambda h: (-h["overdue"], h["committee_id"] or "", natural(h["name"] or ""), h["id"]))
+    counts = {state: sum(r["state"] == state for h in out for r in h["items"]) for state in (OVERDUE, DUE, MET)}
+    return {"as_of": view.day, "policy": policy.name, "label": policy.label, "window_days": window,
+            "within": within, "counts": counts, "holders": out}
+
+
+def _row(view: View, rule: Rule, words: str, target, item, person, edge: dict, when) -> dict:
+    data = view.data(item)
+    state = OVERDUE if when.overdue else MET if when.done >= rule.needs.count else DUE
+    return {"rule": rule.id, "rule_label": rule.label, "requirement": words,
+            "to_id": data.get("id"), "to_name": data.get("name"), "to_kind": KIND_CODES[item[0]],
+            "to_committee_id": data.get("committee_id"),
+            "via_id": None if target == item else view.data(target).get("id"),
+            "via_name": None if target == item else view.data(target).get("name"),
+            "contact_id": None if person is None or person == item else view.data(person).get("id"),
+            "mechanism": edge.get("mechanism"), "last_contact": when.last, "done": when.done,
+            "due": when.due, "days_left": max(0, between(view.day, when.due)), "overdue": when.overdue, "state": state}
