@@ -49,5 +49,6 @@ class DueOut(Open):
     window_days: int | None = None
     within: int | None = Field(None, description="只列出此天数内到期（含已逾期）的联系；为空时全部列出")
     committee_id: str | None = None
+    span: str = "tree"  # own: the committee alone; tree: with those below it
     counts: DueCounts
     holders: list[DueHolderOut] = Field(description="按联系人分组，逾期多的在前")

@@ -15,7 +15,7 @@ const WRITERS = new Set(["editor", "admin"]);
 
 const state = {
   token: null, me: null, committee: null, committees: [], span: "own", asOf: null, data: null,
-  cy: null, charts: {}, reports: null, ruleLabels: {}, recommendation: null,
+  cy: null, charts: {}, reports: null, ruleLabels: {}, recommendation: null, due: [],
   bookmarks: null, // X-Liaison-Bookmarks of the last write: sent back so reads see it (README: reading your own writes)
 };
 const $ = (id) => document.getElementById(id);
@@ -371,6 +371,26 @@ async function loadDashboard() {
     + `<td class="act">${canWrite() ? `<button type="button" class="record-contact" data-index="${i}">记录联系</button>` : ""}</td></tr>`).join("");
 }
 
+// --- what is due (待联系): each liaison's next contact under the chosen policy ------------------
+async function loadDue() {
+  if (!$("due-policy").options.length) {
+    const policies = await api("/api/v1/policies");
+    $("due-policy").innerHTML = policies.map((p) => `<option value="${escapeHtml(p.name)}">${escapeHtml(p.label)}</option>`).join("");
+  }
+  const within = $("due-within").value;
+  const r = await api(`/api/v1/due?${query({ ...asked(), policy: $("due-policy").value, ...(within ? { within } : {}) })}`);
+  state.due = r.holders.flatMap((h) => h.items.map((i) => ({ ...i, from_id: h.id, from_name: h.name })));
+  $("due-count").textContent = state.due.length;
+  $("due-overdue").textContent = r.counts.overdue;
+  const when = (i) => (i.overdue ? `逾期 ${i.overdue} 天` : i.state === "met" ? "本期已完成" : `还有 ${i.days_left} 天`);
+  $("due").querySelector("tbody").innerHTML = state.due.slice(0, 200).map((i, k) => `<tr class="${i.state}" data-from="${escapeHtml(i.from_id)}" data-to="${escapeHtml(i.to_id)}">`
+    + `<td>${escapeHtml(i.from_name)}</td><td>${escapeHtml(i.to_name || i.to_id)}</td><td>${escapeHtml(i.via_name || "直接联系")}</td>`
+    + `<td>${escapeHtml(i.requirement || "")}</td><td>${escapeHtml(i.last_contact || "从未联系")}</td><td>${escapeHtml(i.due)}</td><td>${when(i)}</td>`
+    + `<td class="act">${canWrite() && i.to_kind === "member" ? `<button type="button" class="record-contact" data-index="${k}">记录联系</button>` : ""}</td></tr>`).join("")
+    || '<tr><td colspan="8" class="hint">没有需要列出的联系。</td></tr>';
+  document.body.dataset.due = String(Number(document.body.dataset.due || 0) + 1);  // for tests: the list shown
+}
+
 function scopeLine() {
   const d = state.data;
   const where = state.span === "tree" && d.committees > 1 ? `${d.committee_name}及其下级政协（共 ${d.committees} 个政协）` : `${d.committee_name}本级`;
@@ -390,6 +410,7 @@ async function load() {
     renderNetwork();
     $("detail").innerHTML = '<p class="hint">点击图中或名单中的委员，查看其联系、联系记录和覆盖情况。</p>';
     await loadDashboard();
+    await loadDue();
     // The headline filled above the network moved it down; cytoscape keeps where its
     // container was (for mapping clicks to nodes) until told, so a click would miss.
     if (state.cy) state.cy.resize();
@@ -587,6 +608,13 @@ $("quiet").addEventListener("click", (e) => {
   const q = state.reports.bySector.quiet_liaisons[Number(b.dataset.index)];
   window.liaisonForms.openContact({ from_id: q.from_id, from_name: q.from_name, to_id: q.to_id, to_name: q.to_name });
 });
+$("due").addEventListener("click", (e) => {
+  const b = e.target.closest("button.record-contact");
+  if (!b || !window.liaisonForms) return;
+  const i = state.due[Number(b.dataset.index)];
+  window.liaisonForms.openContact({ from_id: i.from_id, from_name: i.from_name, to_id: i.to_id, to_name: i.to_name });
+});
+for (const id of ["due-policy", "due-within"]) $(id).addEventListener("change", () => loadDue().catch((err) => showMessage(err.message)));
 $("recommend").addEventListener("click", showRecommendation);
 $("accept").addEventListener("click", confirmAccept);
 $("download-xlsx").addEventListener("click", async () => {
@@ -613,6 +641,7 @@ window.liaisonPage = {
   memberIds: () => state.cy.nodes(".member").map((n) => n.id()).sort(),
   fadedIds: () => state.cy.nodes(".member.faded").map((n) => n.id()).sort(),
   renderedPosition: (id) => state.cy.getElementById(id).renderedPosition(),
+  dueRows: () => [...document.querySelectorAll("#due tbody tr[data-to]")].map((tr) => [tr.dataset.from, tr.dataset.to, tr.className]),
   chartRows: (id) => state.charts[id] && state.charts[id].chart.getOption().yAxis[0].data,
 };
 start();

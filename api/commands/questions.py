@@ -118,15 +118,17 @@ def coverage(policy, by, as_of, committee_id, window, span, fmt, xlsx, counts, s
 @click.option("--within", "within", type=click.IntRange(0, 3650), metavar="DAYS",
               help="只列出此天数内到期的联系（已逾期的也列出）；默认全部列出")
 @click.option("--window", "window", type=click.IntRange(0, 3650), help="有效联系窗口天数（默认取政策设定，一般 180）")
+@click.option("--span", "span", type=click.Choice([*SPAN.labels, *SPAN.labels.values()]), default=TREE,
+              help="范围：own/本级（仅该政协）或 tree/含下级（该政协及其下级政协，默认）")
 @_format("table", "json")
 @store_options
-def due(policy, as_of, committee_id, within, window, fmt, store_config):
+def due(policy, as_of, committee_id, within, window, span, fmt, store_config):
     """待联系：每条联系最近一次合乎要求的联系、下次应在何日前联系、逾期多少天，按联系人列出（逾期多的在前）。"""
     asked, day = policy_asked(policy), parse_day(as_of)
     with open_store(store_config) as store:
         committee_id = committee_of(store, WHOLE, committee_id)
-        result = questions.due(store, WHOLE, asked, day, committee_id, within, window)
-        head = report_head(store, fmt, committee_id)
+        result = questions.due(store, WHOLE, asked, day, committee_id, within, window, SPAN.parse(span))
+        head = report_head(store, fmt, committee_id, below=result["span"] == TREE)
     _say(fmt, result, head, output.due_text)
 
 

@@ -129,15 +129,15 @@ def coverage_xlsx_of(service: ServiceDep, caller: CallerDep, body: CoverageIn):
 @router.get("/due", response_model=DueOut, operation_id="get_due", responses=READ, **OWN,
             summary="待联系：每条联系最近一次合乎要求的联系、下次应联系日、逾期天数，按联系人列出")
 def due(service: ServiceDep, caller: CallerDep, policy: PolicyQ = None, as_of: AsOf = None,
-        committee_id: CommitteeQ = None, window: Window = None,
+        committee_id: CommitteeQ = None, window: Window = None, span: SpanQ = TREE,
         within: Annotated[int | None, Query(ge=0, le=3650, description="只列出此天数内到期（含已逾期）的联系")] = None) -> Any:
     return Response(service.answer(due_job, caller.bounds, PolicyAsked(policy), day_of(as_of), committee_id, within,
-                                   window), media_type=JSON)
+                                   window, span), media_type=JSON)
 
 
 def due_job(store: Store, lock: Lock, scope: Scope, policy: PolicyAsked, day: dt.date, committee_id: str | None,
-            within: int | None, window: int | None) -> bytes:
-    return as_json(DueOut, questions.due(store, scope, policy, day, committee_id, within, window, lock=lock))
+            within: int | None, window: int | None, span: str) -> bytes:
+    return as_json(DueOut, questions.due(store, scope, policy, day, committee_id, within, window, span, lock=lock))
 
 
 @router.get("/reach/{node_id}", response_model=ReachOut, operation_id="get_reach", responses=READ, **OWN, summary="K 步联系之内党的工作可达的委员、界别和组织")

@@ -107,15 +107,18 @@ def coverage(store: Store, scope: Scope, policy: PolicyAsked, day: dt.date, comm
 
 
 def due(store: Store, scope: Scope, policy: PolicyAsked, day: dt.date, committee_id: str | None = None,
-        within: int | None = None, window: int | None = None, *, lock: Lock = NO_LOCK) -> Report:
+        within: int | None = None, window: int | None = None, span: str = TREE, *, lock: Lock = NO_LOCK) -> Report:
     """What is due: each liaison's last qualifying contact, the day the next is due by and how
     overdue it is, under each rule of the policy it serves, by the member who holds it
-    (``graph/due.py``); of a committee and those below it."""
+    (``graph/due.py``); of a committee and those below it, or (``span`` own) of the
+    committee alone."""
     chosen = choose(policy)
     root = scope.root(committee_of(store, scope, committee_id, lock=lock))
+    span = span if root else TREE
     with lock:
-        view = open_view(store, day, root)
-    return Named({**due_list(view, chosen, window, within), "committee_id": root}, view.committees, root, chosen)
+        view = open_view(store, day, root, span)
+    return Named({**due_list(view, chosen, window, within), "committee_id": root, "span": span}, view.committees,
+                 root, chosen)
 
 
 def coverage_counts(store: Store, scope: Scope, day: dt.date, committee_id: str | None = None, *,

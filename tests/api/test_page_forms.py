@@ -281,3 +281,30 @@ def test_the_contact_form_fits_the_screen_and_works(browser, office, tmp_path_fa
                for c in contacts)
     assert errors == []
     page.context.close()
+
+
+def test_a_contact_recorded_from_the_due_list_meets_the_requirement(browser, office):
+    """Under 复兴区's rule (a contact a quarter within one's group), an overdue liaison picked
+    from the 待联系 panel: the contact recorded there turns it met, and the panel drops it."""
+    named = unique_names(office)
+    listed = get(office, f"/api/v1/due?committee_id=XS&as_of={TODAY}&policy=fuxing&within=30")
+    holder, row = next((h, i) for h in listed["holders"] for i in h["items"]
+                       if i["state"] == "overdue" and h["id"] in named and i["to_id"] in named)
+    page, errors = open_page(browser, office)
+    shown = f"#due tr[data-from='{holder['id']}'][data-to='{row['to_id']}']"
+    before = counted(page, "due")
+    page.select_option("#due-policy", "fuxing")
+    page.wait_for_function("n => Number(document.body.dataset.due || 0) > n", arg=before, timeout=WAIT)
+    expect(page.locator(shown)).to_have_class("overdue")
+    page.click(f"{shown} button.record-contact")
+    form = page.locator("#contact-form")
+    assert form.locator("[name=from]").input_value().startswith(holder["name"])
+    form.locator("[name=mode]").select_option("走访")
+    form.locator("[name=summary]").fill("走访了解履职情况")
+    after(page, "written", lambda: form.locator("[type=submit]").click())
+    expect(page.locator(shown)).to_have_count(0)  # met this quarter: due by the next one's end, past 30 days
+    again = get(office, f"/api/v1/due?committee_id=XS&as_of={TODAY}&policy=fuxing")
+    mine = next(i for h in again["holders"] if h["id"] == holder["id"] for i in h["items"] if i["to_id"] == row["to_id"])
+    assert (mine["state"], mine["last_contact"], mine["done"]) == ("met", TODAY, 1)
+    assert errors == []
+    page.context.close()
