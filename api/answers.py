@@ -245,10 +245,13 @@ class AcceptOut(Open):
 class MeOut(BaseModel):
     token_id: str
     committee_id: str
-    role: Literal["viewer", "editor", "admin"]
+    role: Literal["member", "viewer", "editor", "admin"]
     name: str | None = None
     expires_at: str | None = None
     scope: list[str]
+    member_id: str | None = Field(None, description="委员本人的令牌：本人的编号")
+    member_name: str | None = None
+    confirm: bool | None = Field(None, description="委员本人记录的联系是否须经组织办公室确认才计入")
 
 
 class CommitteeItem(Open):

@@ -1,4 +1,5 @@
-"""The answers' models of the liaison ledger's routes: what is due (``GET /api/v1/due``).
+"""The answers' models of the liaison ledger's routes: what is due (``GET /api/v1/due``), the
+contacts waiting for the office's confirmation (``GET /api/v1/contacts/pending``).
 The other answers are ``api/answers.py``."""
 
 from __future__ import annotations
@@ -52,3 +53,21 @@ class DueOut(Open):
     span: str = "tree"  # own: the committee alone; tree: with those below it
     counts: DueCounts
     holders: list[DueHolderOut] = Field(description="按联系人分组，逾期多的在前")
+
+
+class PendingContactOut(Open):
+    from_id: str
+    from_name: str | None = None
+    to_id: str
+    to_name: str | None = None
+    committee_id: str | None = None
+    date: Day
+    mode: str | None = None
+    mode_label: str | None = None
+    summary: str | None = None
+
+
+class PendingContactsOut(Open):
+    committee_id: str | None = None
+    count: int
+    items: list[PendingContactOut] = Field(description="委员本人记录、待组织办公室确认的联系，最早的在前")

@@ -7,7 +7,8 @@ same code the route uses: the same token check, the same scope check, the same b
 after the writes the request's bookmarks name (as ``api/gate.py`` describes), on the event
 loop or, for a store read by many threads at once, beside it (``Service.read``). Any
 request it does not recognise exactly, and any fault (a bad token, a committee out of
-scope, a bad date), goes on to the application, which answers it as it always does.
+scope, a bad date, a member's own token), goes on to the application, which answers it as
+it always does.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ class FastGaps:
             with self.service.store.after(bookmarks):
                 with self.service.reading:
                     caller = authenticate(self.service.store, header)
+                if caller.member:  # a member's own token: the application refuses it
+                    return None
                 return gaps_body(self.service, caller, path[len(PREFIX):], query.get("as_of"), query.get("committee_id"))
         except LiaisonError:
             return None

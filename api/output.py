@@ -160,7 +160,7 @@ def tokens_table(rows: list[dict], committees: dict[str, dict] | None = None) ->
     labels = committee_labels(committees or {})
     cells = [[local_time(r[k]) if k in TOKEN_TIMES else _committee_cell(labels, r[k]) if k == "committee_id"
               else ROLE_LABELS.get(r[k], r[k]) if k == "role" else r[k] or "" for k in r] for r in rows]
-    return (table(["编号", "政协", "角色", "备注名", "签发时间", "过期时间", "吊销时间"], cells)
+    return (table(["编号", "政协", "角色", "备注名", "签发时间", "过期时间", "吊销时间", "委员本人"], cells)
             + f"\n（时间为{zone_label()}）")
 
 
@@ -398,3 +398,13 @@ def due_text(result: dict) -> str:
              str(i["done"]), i["due"], f"逾期 {i['overdue']} 天" if i["overdue"] else
              DUE_STATES["met"] if i["state"] == "met" else f"还有 {i['days_left']} 天"] for i in h["items"]]))
     return "\n".join(lines)
+
+
+def pending_text(result: dict) -> str:
+    """The contacts waiting for the office's confirmation."""
+    if not result["items"]:
+        return "没有待确认的联系记录。"
+    return f"待确认的联系记录（{result['count']}，最早的在前）\n" + table(
+        ["日期", "联系人", "联系对象", "方式", "内容摘要"],
+        [[i["date"], f"{i['from_name']}（{i['from_id']}）", f"{i['to_name']}（{i['to_id']}）", i["mode_label"] or "",
+          i["summary"] or ""] for i in result["items"]])

@@ -159,6 +159,16 @@ class ContactIn(BaseModel):
     summary: str | None = Field(None, max_length=2000)
 
 
+class ContactReviewIn(BaseModel):
+    """A contact a member recorded, waiting for the office: confirmed (it counts) or sent back."""
+
+    from_id: str = Field(min_length=1, max_length=100)
+    to_id: str = Field(min_length=1, max_length=100)
+    date: DayIn
+    mode: Text = None
+    accept: bool = Field(True, description="true：确认，计入覆盖；false：退回，不计入")
+
+
 class PolicyIn(BaseModel):
     """A question asked under a liaison system: a built-in one by name, or the caller's own
     policy document (the YAML of a ``--policy`` file on the command line)."""

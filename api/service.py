@@ -38,6 +38,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from liaison_graph.api.auth import Caller, authenticate
 from liaison_graph.api.longwork import Job, LongWork
 from liaison_graph.api.verbs import scope as scopes
+from liaison_graph.graph.errors import Forbidden
 from liaison_graph.graph.store import Store
 
 __all__ = ["AdminDep", "CallerDep", "EditorDep", "Service", "ServiceDep", "authenticated", "owned", "scope_for"]
@@ -93,7 +94,7 @@ async def get_service(request: Request) -> Service:
 bearer = HTTPBearer(auto_error=False, description="由 `liaison token create` 签发的访问令牌")
 
 
-async def get_caller(
+async def get_anyone(
     service: Annotated[Service, Depends(get_service)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Caller:
@@ -102,11 +103,27 @@ async def get_caller(
     return await service.read(authenticated, service, f"Bearer {credentials.credentials}" if credentials else None)
 
 
+async def get_caller(caller: Annotated[Caller, Depends(get_anyone)]) -> Caller:
+    """A token of a committee's office; a member's own token is refused (403) here, so every
+    route but the few that take ``PersonDep`` refuses it."""
+    if caller.member:
+        raise Forbidden(MEMBER_REFUSED)
+    return caller
+
+
 def authenticated(service: Service, header: str | None) -> Caller:
     """The caller behind an ``Authorization`` header, checked against the store under the
     service's read guard: for the route dependency and for the gate that runs before a body is read."""
     with service.reading:
         return authenticate(service.store, header)
+
+
+MEMBER_REFUSED = "委员本人的令牌只能查看本人的联系和待联系事项、记录本人的联系"
+
+
+async def get_person(caller: Annotated[Caller, Depends(get_anyone)]) -> Caller:
+    """Any caller, a member's own token too: for the routes that answer a member for themself."""
+    return caller
 
 
 async def get_editor(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
@@ -121,6 +138,7 @@ async def get_admin(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
 
 ServiceDep = Annotated[Service, Depends(get_service)]
 CallerDep = Annotated[Caller, Depends(get_caller)]
+PersonDep = Annotated[Caller, Depends(get_person)]
 EditorDep = Annotated[Caller, Depends(get_editor)]
 AdminDep = Annotated[Caller, Depends(get_admin)]
 

@@ -42,33 +42,36 @@ def _shares(view: View, rule: Rule, holder, item) -> bool:
     return bool(set(view.containers(item, grouping)) & set(view.containers(holder, grouping)))
 
 
-def due_list(view: View, policy: Policy, window_days: int | None = None, within: int | None = None) -> dict:
-    """Every liaison's due row under the policy's rules, by holder; ``within``: only those due
-    within that many days of the day (the overdue among them)."""
+def due_list(view: View, policy: Policy, window_days: int | None = None, within: int | None = None,
+             holder: str | None = None) -> dict:
+    """Every liaison's due row under the policy's rules, by holder (``holder``: that member's
+    alone); ``within``: only those due within that many days of the day (the overdue among
+    them)."""
     window = policy.window_days if window_days is None else window_days
     holders: dict = {}
-    for holder, data in view.nodes("Member"):
-        for target, edge in view.liaisons_out(holder):
+    members = view.nodes("Member") if holder is None else [(n, d) for n, d in view.nodes("Member") if n[1] == holder]
+    for member, _ in members:
+        for target, edge in view.liaisons_out(member):
             for rule in policy.rules:
-                if holder not in view.selected(rule.by):
+                if member not in view.selected(rule.by):
                     continue
                 needs = rule.needs
                 if needs.mechanisms and edge.get("mechanism") not in needs.mechanisms:
                     continue
                 for item in _items(view, rule, target):
-                    if not _shares(view, rule, holder, item):
+                    if not _shares(view, rule, member, item):
                         continue
                     people = [item] if item[0] == "Member" else list(view.occupants(item))
-                    answers = [(due(needs, view.contacts(holder, p), view.day, window, edge.get("start_date")), p)
+                    answers = [(due(needs, view.contacts(member, p), view.day, window, edge.get("start_date")), p)
                                for p in people] or [(due(needs, [], view.day, window, edge.get("start_date")), None)]
                     when, person = max(answers, key=lambda a: (a[0].due, a[0].last or ""))
                     row = _row(view, rule, needs.words(window), target, item, person, edge, when)
                     if within is None or row["overdue"] or row["days_left"] <= within:
-                        holders.setdefault(holder, []).append(row)
+                        holders.setdefault(member, []).append(row)
     out = []
-    for holder, rows in holders.items():
+    for member, rows in holders.items():
         rows.sort(key=lambda r: (r["due"], natural(r["to_name"] or ""), r["to_id"], r["rule"]))
-        out.append({**view.item(holder), "overdue": sum(r["state"] == OVERDUE for r in rows), "items": rows})
+        out.append({**view.item(member), "overdue": sum(r["state"] == OVERDUE for r in rows), "items": rows})
     out.sort(key=lambda h: (-h["overdue"], h["committee_id"] or "", natural(h["name"] or ""), h["id"]))
     counts = {state: sum(r["state"] == state for h in out for r in h["items"]) for state in (OVERDUE, DUE, MET)}
     return {"as_of": view.day, "policy": policy.name, "label": policy.label, "window_days": window,

@@ -45,6 +45,9 @@ _M = model()
 MODES = _M.enums["contact_mode"]
 PERIODS = _M.enums["contact_period"]
 REASONS = ("effective", *_M.enums["ineffective_reason"].labels)  # code -> reason
+# A contact carrying ``review`` (model.yaml: contact_review) waits for the office or was sent
+# back: no report, due list or finding counts it; one without it is confirmed.
+REVIEW, PENDING, REJECTED = "review", "pending", "rejected"
 EFFECTIVE, TOO_FEW, TOO_LONG_AGO, WRONG_MODE, NO_CONTACT, NO_AFFINITY, WRONG_MECHANISM = range(len(REASONS))
 KEYS = {"modes", "count", "per", "within_days"}
 

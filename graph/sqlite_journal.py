@@ -10,7 +10,7 @@ from liaison_graph.graph.batch import Audit, Batch, changed_entities, entities_j
 from liaison_graph.graph.sqlite_lists import props_text
 from liaison_graph.graph.store import TokenRecord
 
-TOKEN_COLUMNS = "id, secret_hash, committee_id, role, name, created_at, expires_at, revoked_at"
+TOKEN_COLUMNS = "id, secret_hash, committee_id, role, name, created_at, expires_at, revoked_at, member_id, confirm"
 
 
 def roster_version(db: sqlite3.Connection) -> int:
@@ -68,15 +68,16 @@ def add_token(db: sqlite3.Connection, token: TokenRecord, audit: Audit | None) -
     """The token and its audit record in one transaction: a failure takes both back."""
     with db:
         db.execute("BEGIN IMMEDIATE")
-        db.execute(f"INSERT INTO tokens ({TOKEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        db.execute(f"INSERT INTO tokens ({TOKEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    (token.id, token.secret_hash, token.committee_id, token.role, token.name, token.created_at,
-                    token.expires_at, token.revoked_at))
+                    token.expires_at, token.revoked_at, token.member_id, int(token.confirm)))
         if audit is not None:
             audit_row(db, audit, now())
 
 
 def tokens(db: sqlite3.Connection) -> list[TokenRecord]:
-    return [TokenRecord(*row) for row in db.execute(f"SELECT {TOKEN_COLUMNS} FROM tokens ORDER BY created_at, id")]
+    return [TokenRecord(*row[:-1], bool(row[-1]))
+            for row in db.execute(f"SELECT {TOKEN_COLUMNS} FROM tokens ORDER BY created_at, id")]
 
 
 def revoke_token(db: sqlite3.Connection, token_id: str, at: str, audit: Audit | None) -> bool:

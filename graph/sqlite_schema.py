@@ -18,7 +18,7 @@ from liaison_graph.graph.errors import StoreError
 log = logging.getLogger(__name__)
 
 APPLICATION_ID = 0x4C474950  # "LGIP": marks a file as a liaison-graph store
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 BUSY_TIMEOUT_MS = 30_000  # how long a statement waits for another connection's lock
 
 # The secondary indexes of the two main tables. A bulk import into an empty file drops them
@@ -110,6 +110,10 @@ CREATE TABLE IF NOT EXISTS report_columns (
     data BLOB NOT NULL
 );
 """,    5: "",  # the gap index's days as graph/days.py counts them: its rows are written again
+    6: """
+ALTER TABLE tokens ADD COLUMN member_id TEXT;
+ALTER TABLE tokens ADD COLUMN confirm INTEGER NOT NULL DEFAULT 0;
+""",  # a member's own token, and whether its contacts wait for confirmation
 }
 
 

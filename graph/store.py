@@ -31,6 +31,8 @@ class TokenRecord:
     created_at: str
     expires_at: str | None = None
     revoked_at: str | None = None
+    member_id: str | None = None  # a member's own token (role member): their liaisons and contacts only
+    confirm: bool = False  # a member token's contacts wait for the office's confirmation before they count
 
 
 

@@ -22,6 +22,7 @@ from liaison_graph.graph.policy import (
     LIAISON,
     TERMED,
 )
+from liaison_graph.graph.requirement import REVIEW
 from liaison_graph.graph.store import Store
 
 
@@ -173,7 +174,7 @@ class View:
                     kind = edge["edge_kind"]
                     if kind == CONTACT:
                         date = edge["date"]
-                        if date <= day:
+                        if date <= day and REVIEW not in edge:  # one waiting for the office counts nowhere
                             pair = (src, dst) if src <= dst else (dst, src)
                             if date > contacts.get(pair, ""):
                                 contacts[pair] = date

@@ -202,20 +202,30 @@ def token():
 
 
 @token.command("create")
-@click.option("--committee", "committee_id", required=True, metavar="ID|NAME",
-              help="令牌所属政协，编号或名称（可见该政协及其下级政协）")
+@click.option("--committee", "committee_id", metavar="ID|NAME",
+              help="令牌所属政协，编号或名称（可见该政协及其下级政协）；委员本人的令牌不必给出")
 @click.option("--role", type=click.Choice(["viewer", "editor", "admin"]), default="viewer", show_default=True,
               help="角色：只读、编辑、管理员")
+@click.option("--member", "member_id", metavar="ID|NAME",
+              help="委员本人的令牌：只能查看本人负责的联系和待联系事项、记录本人的联系（政协取该委员所属政协，--role 不适用）")
+@click.option("--confirm/--no-confirm", "confirm", default=True, show_default=True,
+              help="委员本人记录的联系须经组织办公室确认才计入（liaison contacts pending / confirm）")
 @click.option("--name", metavar="TEXT", help="备注名（谁在用这个令牌）")
 @click.option("--expires-days", type=click.IntRange(1, 3650), metavar="N", help="N 天后过期（默认不过期）")
 @store_options
-def token_create(committee_id, role, name, expires_days, store_config):
+def token_create(committee_id, role, member_id, confirm, name, expires_days, store_config):
     """签发令牌；最后一行单独打印令牌本身。"""
+    if committee_id is None and member_id is None:
+        raise BadArgument("请给出令牌所属政协（--committee），或委员本人（--member）", field="committee")
     with open_store(store_config) as store:
-        issued = tokens.create(store, WHOLE, committee_id, role, name, expires_days)  # with its audit record
+        issued = tokens.create(store, WHOLE, committee_id, role, name, expires_days, member_id=member_id,
+                               confirm=confirm)  # with its audit record
         committees = store.committees()
+        person = store.node_props("Member", [issued.record.member_id]) if issued.record.member_id else {}
     record = issued.record
-    click.echo(f"已签发令牌 {record.id}（政协 {committee_name(committees, record.committee_id)}，角色 {ROLE_LABELS[role]}" +
+    name = (person.get(record.member_id) or {}).get("name")
+    who = f"，委员本人 {name}（{record.member_id}），" + ("所记联系须经确认" if record.confirm else "所记联系直接计入") if record.member_id else ""
+    click.echo(f"已签发令牌 {record.id}（政协 {committee_name(committees, record.committee_id)}，角色 {ROLE_LABELS[record.role]}{who}" +
                (f"，{record.expires_at} 过期" if record.expires_at else "") + "）。请妥善保存，此后不再显示：")
     click.echo(issued.secret)
 

@@ -18,8 +18,11 @@ from liaison_graph.api.days import day_of
 from liaison_graph.api.errors import ASKED, SCOPED, VERSIONED, WRITTEN, PreconditionRequired, fails
 from liaison_graph.api.params import ETAG_HEADER, JSON
 from liaison_graph.api.answers import AcceptOut, as_json
+from liaison_graph.api.answers_ledger import PendingContactsOut
+from liaison_graph.api.params import CommitteeQ
 from liaison_graph.api.schemas import (
     ContactIn,
+    ContactReviewIn,
     EndIn,
     ImportOut,
     LiaisonIn,
@@ -31,9 +34,9 @@ from liaison_graph.api.schemas import (
     RecommendIn,
     WriteOut,
 )
-from liaison_graph.api.service import EditorDep, ServiceDep
+from liaison_graph.api.service import CallerDep, EditorDep, PersonDep, ServiceDep
 from liaison_graph.api.uploads import upload_name
-from liaison_graph.api.verbs import edits
+from liaison_graph.api.verbs import contacts, edits
 from liaison_graph.api.verbs.loading import load
 from liaison_graph.api.verbs.policies import PolicyAsked
 from liaison_graph.api.verbs.recommend import accept
@@ -128,9 +131,24 @@ def end_membership(service: ServiceDep, caller: EditorDep, body: MembershipEndIn
 
 
 @router.post("/contacts", status_code=201, response_model=WriteOut, operation_id="create_contact", responses=WRITE,
-             summary="记录一次联系（谈心谈话、走访……）")
-def create_contact(service: ServiceDep, caller: EditorDep, body: ContactIn):
+             summary="记录一次联系（谈心谈话、走访……）；委员本人的令牌只能记录本人所负责联系的")
+def create_contact(service: ServiceDep, caller: PersonDep, body: ContactIn):
+    if not caller.member:
+        caller.require("editor")
     return edits.create_contact(service.store, caller.bounds, body.model_dump(exclude_none=True), lock=service.lock)
+
+
+@router.get("/contacts/pending", response_model=PendingContactsOut, operation_id="list_pending_contacts",
+            responses=fails(ASKED, SCOPED), summary="委员本人记录、待确认的联系（本政协及其下级政协）")
+def pending_contacts(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = None) -> Any:
+    return contacts.pending(service.store, caller.bounds, committee_id, lock=service.reading)
+
+
+@router.post("/contacts/review", response_model=WriteOut, operation_id="review_contact", responses=WRITE,
+             summary="确认（计入覆盖）或退回委员本人记录的联系")
+def review_contact(service: ServiceDep, caller: EditorDep, body: ContactReviewIn):
+    return contacts.review(service.store, caller.bounds, body.from_id, body.to_id, body.date, body.mode, body.accept,
+                           lock=service.lock)
 
 
 @router.post("/imports", status_code=201, response_model=ImportOut, operation_id="upload_roster", responses=WRITE,

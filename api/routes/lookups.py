@@ -29,7 +29,7 @@ from liaison_graph.api.answers import (
     SectorItem,
 )
 from liaison_graph.api.schemas import Page
-from liaison_graph.api.service import CallerDep, ServiceDep, owned, scope_for
+from liaison_graph.api.service import CallerDep, PersonDep, ServiceDep, owned, scope_for
 from liaison_graph.api.verbs import lookups
 from liaison_graph.api.verbs.names import committee_of, member_of
 from liaison_graph.api.verbs.scope import within
@@ -79,10 +79,15 @@ def _scope(service, caller, committee_id: str | None) -> frozenset[str]:
 
 @router.get("/me", response_model=MeOut, operation_id="get_me", responses=fails(ASKED),
             summary="当前令牌：所属政协、角色和可见范围")
-def me(caller: CallerDep) -> Any:
+def me(service: ServiceDep, caller: PersonDep) -> Any:
     t = caller.token
+    mine = {}
+    if t.member_id is not None:  # a member's own token: who they are, and whether their contacts wait
+        with service.reading:
+            props = service.store.node_props("Member", [t.member_id]).get(t.member_id) or {}
+        mine = {"member_id": t.member_id, "member_name": props.get("name"), "confirm": t.confirm}
     return {"token_id": t.id, "committee_id": t.committee_id, "role": t.role, "name": t.name,
-            "expires_at": t.expires_at, "scope": sorted(caller.scope)}
+            "expires_at": t.expires_at, "scope": sorted(caller.scope), **mine}
 
 
 @router.get("/committees", response_model=Page[CommitteeItem], operation_id="list_committees", responses=READ, **OWN,

@@ -37,7 +37,7 @@ from liaison_graph.api.answers import (
 )
 from liaison_graph.api.answers_ledger import DueOut
 from liaison_graph.api.schemas import CoverageIn, GapsOut, PolicyIn, RecommendIn
-from liaison_graph.api.service import CallerDep, Service, ServiceDep
+from liaison_graph.api.service import CallerDep, PersonDep, Service, ServiceDep
 from liaison_graph.api.verbs import questions
 from liaison_graph.api.verbs import recommend as recommending
 from liaison_graph.api.verbs.policies import PolicyAsked
@@ -127,8 +127,8 @@ def coverage_xlsx_of(service: ServiceDep, caller: CallerDep, body: CoverageIn):
 
 
 @router.get("/due", response_model=DueOut, operation_id="get_due", responses=READ, **OWN,
-            summary="待联系：每条联系最近一次合乎要求的联系、下次应联系日、逾期天数，按联系人列出")
-def due(service: ServiceDep, caller: CallerDep, policy: PolicyQ = None, as_of: AsOf = None,
+            summary="待联系：每条联系最近一次合乎要求的联系、下次应联系日、逾期天数，按联系人列出（委员本人的令牌：只列本人的）")
+def due(service: ServiceDep, caller: PersonDep, policy: PolicyQ = None, as_of: AsOf = None,
         committee_id: CommitteeQ = None, window: Window = None, span: SpanQ = TREE,
         within: Annotated[int | None, Query(ge=0, le=3650, description="只列出此天数内到期（含已逾期）的联系")] = None) -> Any:
     return Response(service.answer(due_job, caller.bounds, PolicyAsked(policy), day_of(as_of), committee_id, within,

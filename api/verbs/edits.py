@@ -13,10 +13,12 @@ from typing import Any, NotRequired, TypedDict
 from liaison_graph.api.days import day_of
 from liaison_graph.api.liaisons import liaison_item, parse_liaison_id
 from liaison_graph.api.verbs.scope import NO_LOCK, Lock, Scope, owned
-from liaison_graph.graph.errors import BadArgument, Conflict, InputError, NotFound
+from liaison_graph.graph.errors import BadArgument, Conflict, Forbidden, InputError, NotFound
 from liaison_graph.graph.guard import check_write
 from liaison_graph.graph.model import model
+from liaison_graph.graph.requirement import PENDING, REVIEW
 from liaison_graph.graph.store import Store
+from liaison_graph.graph.view import open_view
 from liaison_graph.graph.batch import Audit, Batch, etag
 from liaison_graph.loaders import prepare_doc
 from liaison_graph.loaders.text import fold_id
@@ -45,6 +47,21 @@ def field_error(exc: InputError) -> BadArgument:
     field = exc.details.get("header") or exc.details.get("column")
     prefix = f"字段「{field}」：" if field else ""
     return BadArgument(prefix + exc.problem, field=field, value=exc.details.get("value"))
+
+
+def _members_own(store: Store, scope: Scope, edge) -> None:
+    """A member's own token: the contact is the member's, with someone the member held a
+    liaison to on its day (straight, or through a group that person sat in)."""
+    me = ("Member", scope.member_id)
+    other = (edge.dst_kind, edge.dst) if edge.src == scope.member_id else (edge.src_kind, edge.src) \
+        if edge.dst == scope.member_id else None
+    if other is None:
+        raise Forbidden("委员本人的令牌只能记录本人参与的联系", field="from_id", value=edge.src)
+    view = open_view(store, dt.date.fromisoformat(edge.props["date"]), scope.committee_id)
+    reached = {t for t, _ in view.liaisons_out(me)}
+    if other not in reached and not reached & set(view.containers(other)):
+        raise Forbidden(f"委员本人的令牌只能记录本人负责联系的对象的联系（{edge.props['date']} 时没有联系「{other[1]}」的安排）",
+                        field="to_id", value=other[1])
 
 
 def _touched(store: Store, scope: Scope, batch: Batch, moves: bool = False) -> list[str]:
@@ -200,13 +217,20 @@ def end_membership(store: Store, scope: Scope, member_id: str, org_id: str, day:
 
 
 def create_contact(store: Store, scope: Scope, row: dict, *, lock: Lock = NO_LOCK) -> Written:
-    """Record one contact (谈心谈话, 走访 …) between two members of the scope."""
+    """Record one contact (谈心谈话, 走访 …) between two members of the scope. A member's own
+    token records only contacts of a liaison the member held on the contact's day; where its
+    contacts wait for the office's confirmation, the contact is kept as pending
+    (``review``), which no report counts until confirmed (``api/verbs/contacts.py``)."""
     with lock:
         owned(store, scope, "Member", row["from_id"])
         owned(store, scope, "Member", row["to_id"])
         batch = rows({"contacts": [row]}, store)
-        touched = _touched(store, scope, batch)
         (edge,) = batch.edges
+        if scope.member_id is not None:
+            _members_own(store, scope, edge)
+            if scope.confirm:
+                edge.props = {**edge.props, REVIEW: PENDING}
+        touched = _touched(store, scope, batch)
         batch.audit = Audit(scope.actor, "contact.create", touched, f"{edge.src}→{edge.dst}", None, edge.props)
         cursor = store.write(batch).cursor
     return {"cursor": cursor, "item": {"from_id": edge.src, "to_id": edge.dst, **edge.props}}

@@ -13,6 +13,7 @@ import networkx as nx
 from liaison_graph.api.verbs.scope import NO_LOCK, Lock, Scope, within
 from liaison_graph.graph.errors import Forbidden
 from liaison_graph.graph.model import model
+from liaison_graph.graph.requirement import REVIEW
 from liaison_graph.graph.store import Store
 from liaison_graph.graph.view import KIND_CODES, scope_of
 
@@ -206,7 +207,8 @@ def table_rows(G, scope, table: str, visible=..., owners=None) -> tuple[list[str
         rel = model().edge_tables()[table]
         records = []
         for src, dst, _, d in sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2]))):
-            if d["edge_kind"] == rel and G.nodes[src].get("committee_id") in scope:
+            if d["edge_kind"] == rel and G.nodes[src].get("committee_id") in scope and REVIEW not in d:
+                # a contact waiting for the office is no roster row: loaded back, it would count
                 if rel == "LIAISES_WITH":
                     records.append({**d, "from_id": src[1], "to": dst[1]})
                 else:

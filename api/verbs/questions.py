@@ -111,14 +111,14 @@ def due(store: Store, scope: Scope, policy: PolicyAsked, day: dt.date, committee
     """What is due: each liaison's last qualifying contact, the day the next is due by and how
     overdue it is, under each rule of the policy it serves, by the member who holds it
     (``graph/due.py``); of a committee and those below it, or (``span`` own) of the
-    committee alone."""
+    committee alone. A member's own token gets the liaisons the member holds, and nothing else."""
     chosen = choose(policy)
     root = scope.root(committee_of(store, scope, committee_id, lock=lock))
     span = span if root else TREE
     with lock:
         view = open_view(store, day, root, span)
-    return Named({**due_list(view, chosen, window, within), "committee_id": root, "span": span}, view.committees,
-                 root, chosen)
+    answer = due_list(view, chosen, window, within, holder=scope.member_id)
+    return Named({**answer, "committee_id": root, "span": span}, view.committees, root, chosen)
 
 
 def coverage_counts(store: Store, scope: Scope, day: dt.date, committee_id: str | None = None, *,

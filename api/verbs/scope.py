@@ -25,6 +25,8 @@ class Scope:
     committee_id: str | None = None  # the caller's committee; None: the whole store
     committees: frozenset[str] | None = None  # it and every committee below it; None: every committee
     actor: str = "cli"  # who writes, as the audit trail names them
+    member_id: str | None = None  # a member's own token: their liaisons and contacts only
+    confirm: bool = False  # such a member's contacts wait for the office's confirmation
 
     @property
     def whole(self) -> bool:

@@ -127,6 +127,12 @@ def isolation_cases(world) -> dict[tuple[str, str], list[dict]]:
                                                    json={"member_id": bm, "party_org_id": bo, "date": DAY})],
         ("POST", "/api/v1/contacts"): [dict(url="/api/v1/contacts", ok=denied,
                                             json={"from_id": am, "to_id": bm, "date": DAY, "mode": "走访"})],
+        ("GET", "/api/v1/contacts/pending"): [dict(url=f"/api/v1/contacts/pending?committee_id={B}", ok=denied),
+                                              dict(url="/api/v1/contacts/pending", ok=(200,))],
+        ("POST", "/api/v1/contacts/review"): [dict(url="/api/v1/contacts/review", ok=denied,
+                                                   json={"from_id": bm, "to_id": am, "date": DAY, "mode": "走访"}),
+                                              dict(url="/api/v1/contacts/review", ok=denied,
+                                                   json={"from_id": am, "to_id": bm, "date": DAY, "accept": False})],
         ("POST", "/api/v1/imports"): [dict(url="/api/v1/imports", ok=denied, files=[("files", (
             "members.csv", "id,name,affiliation,committee_id,sector\nX-2,林晓,民盟,C01K02,民盟\n".encode(), "text/csv"))])],
         ("GET", "/api/v1/export/graph"): [dict(url=f"/api/v1/export/graph?committee_id={B}", ok=denied),
@@ -191,6 +197,53 @@ def test_every_route_keeps_a_county_to_itself(world):
                 text = text.replace(echoed, "")  # an error may name what was asked for; that is no leak
             assert not LEAK.search(text), (method, req["url"], text[max(0, LEAK.search(text).start() - 80):][:200])
     assert world.store.dump() == before  # nothing out of scope was written
+
+
+MEMBER_ROUTES = {("GET", "/api/v1/me"), ("GET", "/api/v1/due"), ("POST", "/api/v1/contacts")}
+
+
+def test_a_members_own_token_reads_and_writes_its_own_liaisons_contacts_only(world):
+    """A member's own token (``token create --member``) in the isolation table: every route
+    but the member's three refuses it, whatever it asks; it sees only the liaisons the member
+    holds and records contacts only for them, kept pending until the office confirms."""
+    listed = world.get("a_viewer", f"/api/v1/due?as_of={DAY}").json()["holders"]
+    holder, row = next((h, i) for h in listed for i in h["items"] if i["to_kind"] == "member" and not i["via_id"])
+    view = open_view(world.store, dt.date.fromisoformat(DAY), A)
+    me = ("Member", holder["id"])
+    reached = {t for t, _ in view.liaisons_out(me)} | {m for t, _ in view.liaisons_out(me) for m in view.occupants(t)}
+    stranger = next(m[1] for m, _ in view.nodes("Member") if m != me and m not in reached)
+    world.tokens["member"] = create_token(world.store, A, "member", "本人", member_id=holder["id"], confirm=True)[1]
+    before = world.store.dump()
+    for (method, path), requests in isolation_cases(world).items():
+        if (method, path) in MEMBER_ROUTES:
+            continue
+        for req in requests:
+            r = world.client.request(method, req["url"], headers={**world.headers("member"), **req.get("headers", {})},
+                                     json=req.get("json"), files=req.get("files"))
+            assert_error(r, 403, "forbidden")
+    assert world.store.dump() == before
+    me_answer = world.get("member", "/api/v1/me").json()
+    assert (me_answer["role"], me_answer["member_id"], me_answer["confirm"]) == ("member", holder["id"], True)
+    mine = world.get("member", f"/api/v1/due?as_of={DAY}").json()
+    assert [h["id"] for h in mine["holders"]] == [holder["id"]] and mine["holders"][0]["items"] == holder["items"]
+    assert_error(world.get("member", f"/api/v1/due?committee_id={B}"), 403)
+    # contacts: only its own liaisons', kept pending
+    post = lambda frm, to: world.client.post("/api/v1/contacts", headers=world.headers("member"), json={  # noqa: E731
+        "from_id": frm, "to_id": to, "date": DAY, "mode": "谈心谈话", "summary": "本人记录"})
+    assert_error(post(holder["id"], stranger), 403)
+    assert_error(post(stranger, row["to_id"]), 403)
+    assert world.store.dump() == before
+    assert post(row["to_id"], holder["id"]).status_code == 201  # either direction
+    assert world.get("member", f"/api/v1/due?as_of={DAY}").json()["holders"][0]["items"] == holder["items"]  # pending
+    assert_error(world.get("member", "/api/v1/contacts/pending"), 403)
+    pending = world.get("a_viewer", "/api/v1/contacts/pending").json()
+    assert [(i["from_id"], i["to_id"], i["date"]) for i in pending["items"]] == [(row["to_id"], holder["id"], DAY)]
+    review = {"from_id": row["to_id"], "to_id": holder["id"], "date": DAY, "mode": "谈心谈话"}
+    assert_error(world.client.post("/api/v1/contacts/review", headers=world.headers("a_viewer"), json=review), 403)
+    assert world.client.post("/api/v1/contacts/review", headers=world.headers("a_editor"), json=review).status_code == 200
+    after = next(i for i in world.get("member", f"/api/v1/due?as_of={DAY}").json()["holders"][0]["items"]
+                 if i["to_id"] == row["to_id"] and i["rule"] == row["rule"])
+    assert after["last_contact"] == DAY and world.get("a_viewer", "/api/v1/contacts/pending").json()["count"] == 0
 
 
 def test_every_route_wants_a_token(world):

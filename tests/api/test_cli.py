@@ -630,3 +630,38 @@ def test_clear_empties_the_roster_keeps_tokens_and_records_it(loaded, capsys):
         assert [t.name for t in store.tokens()] == ["留下"]
         last = store.audit(0, 1000)[-1]
         assert (last["action"], last["actor"], last["before"]["members"]) == ("roster.clear", "cli", 17)
+
+
+def test_a_members_own_token_and_the_review_of_its_contacts(loaded, capsys):
+    """``token create --member`` issues a member's own token of the member's committee; a
+    contact it records waits, ``contacts pending`` lists it by name, ``contacts confirm``
+    makes it count and ``--reject`` sends one back."""
+    from liaison_graph.api.verbs import edits
+    from liaison_graph.api.verbs.scope import Scope
+    from liaison_graph.graph.embedded import EmbeddedStore
+
+    code, out, err = run(capsys, "token", "create", "--member", "张伟", "--db", str(loaded))
+    assert code == 0 and "委员本人" in out and "所记联系须经确认" in out and "溪山县政协" in out, err
+    code, out, _ = run(capsys, "token", "list", "--format", "json", "--db", str(loaded))
+    (member,) = [t for t in json.loads(out) if t["role"] == "member"]
+    assert (member["committee_id"], member["member_id"]) == ("C1", "A1")
+    as_member = Scope("C1", frozenset({"C1"}), f"token:{member['id']}", "A1", True)
+    with EmbeddedStore(loaded) as store:
+        for day in ("2026-05-01", "2026-05-02"):
+            edits.create_contact(store, as_member, {"from_id": "A1", "to_id": "B1", "date": day, "mode": "走访"})
+    code, out, _ = run(capsys, "contacts", "pending", "--db", str(loaded))
+    assert code == 0 and "张伟（A1）" in out and "赵敏（B1）" in out and "2026-05-01" in out and "走访" in out
+    due = lambda: json.loads(run(capsys, "due", "--as-of", "2026-06-01", "--format", "json",  # noqa: E731
+                                 "--db", str(loaded))[1])
+    last = lambda: next(i["last_contact"] for h in due()["holders"] if h["id"] == "A1"  # noqa: E731
+                        for i in h["items"] if i["to_id"] == "B1")
+    assert last() == "2026-03-01"  # the pending ones count nowhere
+    code, out, _ = run(capsys, "contacts", "confirm", "A1", "B1", "2026年5月1日", "--mode", "走访", "--db", str(loaded))
+    assert code == 0 and "已确认" in out and last() == "2026-05-01"
+    code, out, _ = run(capsys, "contacts", "confirm", "A1", "B1", "2026-05-02", "--mode", "走访", "--reject",
+                       "--db", str(loaded))
+    assert code == 0 and "已退回" in out and last() == "2026-05-01"
+    code, out, _ = run(capsys, "contacts", "pending", "--db", str(loaded))
+    assert "没有待确认的联系记录" in out
+    code, _, err = run(capsys, "contacts", "confirm", "A1", "B1", "2026-05-02", "--db", str(loaded))
+    assert code != 0 and "找不到" in err and "待确认" in err

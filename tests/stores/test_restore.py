@@ -16,7 +16,7 @@ import pytest
 from liaison_graph.api.auth import create_token
 from liaison_graph.graph.embedded import EmbeddedStore
 from liaison_graph.graph.errors import StoreError
-from liaison_graph.graph.sqlite_schema import SCHEMA
+from liaison_graph.graph.sqlite_schema import SCHEMA_VERSION, SCHEMA
 from liaison_graph.graph.store import TokenRecord
 from liaison_graph.loaders import load_files
 
@@ -143,6 +143,7 @@ REFUSED = {
     "changed trigger": ("DROP TRIGGER audit_append_only_delete; CREATE TRIGGER audit_append_only_delete "
                         "BEFORE DELETE ON audit BEGIN SELECT 1; END", "audit_append_only_delete"),
     "old version with a trigger": ("PRAGMA user_version=2; DROP TABLE report_columns; DROP TABLE member_index; "
+                                   "ALTER TABLE tokens DROP COLUMN member_id; ALTER TABLE tokens DROP COLUMN confirm; "
                                    "DROP TABLE cover_spans; CREATE TRIGGER on_migration AFTER INSERT ON nodes "
                                    "BEGIN DELETE FROM tokens; END", "on_migration"),
 }
@@ -196,8 +197,10 @@ def test_a_file_of_schema_version_4_has_its_gap_index_written_again_in_todays_da
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("UPDATE member_index SET start_day = 20200101, end_day = 99991231")  # as version 4 kept them
     db.execute("UPDATE cover_spans SET start_day = 0, end_day = 99991231")
+    db.execute("ALTER TABLE tokens DROP COLUMN member_id")  # as version 4 kept its tokens
+    db.execute("ALTER TABLE tokens DROP COLUMN confirm")
     db.execute("PRAGMA user_version=4")
     db.close()
     with EmbeddedStore(path) as store:
-        assert store.db.execute("PRAGMA user_version").fetchone()[0] == 5
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert {(rule, day): store.gaps(rule, day) for rule in RULES for day in days} == expected
