@@ -2,7 +2,8 @@
 and the committees below it, with a role (viewer < editor < admin), revocable and
 optionally expiring. A member's own token (role ``member``, ``token create --member``) is
 of the member's committee and reaches only what is the member's: their liaisons and what
-is due (``GET due``), contacts recorded for them (``POST contacts``), and ``GET me``; every
+is due (``GET due``), contacts recorded for them (``POST contacts``), ``GET me`` and the
+built-in policies (``GET policies``); every
 other route refuses it (``api/service.py``: ``get_caller``)."""
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ const WORK = "non-party-without-liaison";
 const ORG = "party-member-unorganised";
 const GAP_LABELS = { [WORK]: "无党员委员联系的党外委员", [ORG]: "未编入党组织的党员委员" };
 const SPAN_LABELS = { own: "本级", tree: "含下级" };
-const ROLE_LABELS = { viewer: "只读", editor: "编辑", admin: "管理员" };
+const ROLE_LABELS = { member: "委员本人", viewer: "只读", editor: "编辑", admin: "管理员" };
 const WRITERS = new Set(["editor", "admin"]);
 
 const state = {
@@ -549,6 +549,17 @@ async function start() {
   }
   try {
     state.me = await api("/api/v1/me");
+    if (state.me.role === "member") {  // a member's own token: their liaisons alone (web/member.js)
+      state.asOf = state.dayAsked || today();
+      $("as-of").value = state.asOf;
+      $("whoami").textContent = `角色：${ROLE_LABELS.member}`;
+      $("login").hidden = true;
+      $("controls").hidden = false;
+      $("main").hidden = false;
+      await window.liaisonMember.start(window.liaisonPage);
+      document.body.dataset.ready = "1";
+      return;
+    }
     state.committees = (await api("/api/v1/committees?limit=1000")).items;
   } catch (err) {
     showMessage(err.message);
@@ -588,7 +599,11 @@ $("committee").addEventListener("change", (e) => { state.committee = e.target.va
 for (const radio of document.querySelectorAll('input[name="levels"]')) {
   radio.addEventListener("change", (e) => { if (e.target.checked) { state.span = e.target.value; load(); } });
 }
-$("as-of").addEventListener("change", (e) => { state.asOf = e.target.value || today(); load(); });
+$("as-of").addEventListener("change", (e) => {
+  state.asOf = e.target.value || today();
+  if (state.me && state.me.role === "member") window.liaisonMember.show().catch((err) => showMessage(err.message));
+  else load();
+});
 $("group-by").addEventListener("change", renderNetwork);
 for (const id of ["filter-sector", "filter-special", "filter-group"]) $(id).addEventListener("change", applyFilters);
 $("search").addEventListener("input", applyFilters);

@@ -31,7 +31,8 @@ VENDOR = {
     "cytoscape.min.js": "cytoscape/dist/cytoscape.min.js",
     "echarts.min.js": "echarts/dist/echarts.min.js",
 }
-OWN = {"app.js": "application/javascript", "forms.js": "application/javascript", "style.css": "text/css",
+OWN = {"app.js": "application/javascript", "forms.js": "application/javascript",
+       "member.js": "application/javascript", "style.css": "text/css",
        "forms.css": "text/css"}
 SWAGGER = "swagger-ui-dist"
 DOCS = {"swagger-ui-bundle.js": "application/javascript; charset=utf-8", "swagger-ui.css": "text/css; charset=utf-8",

@@ -68,7 +68,7 @@ async def gaps(service: ServiceDep, caller: CallerDep,
 
 @router.get("/policies", response_model=list[PolicyOut], operation_id="list_policies", responses=fails(ASKED), **OWN,
             summary="内置联系制度（政策）及其规则")
-def policies(caller: CallerDep) -> Any:
+def policies(caller: PersonDep) -> Any:
     return builtin_policies()
 
 

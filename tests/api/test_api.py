@@ -199,12 +199,12 @@ def test_every_route_keeps_a_county_to_itself(world):
     assert world.store.dump() == before  # nothing out of scope was written
 
 
-MEMBER_ROUTES = {("GET", "/api/v1/me"), ("GET", "/api/v1/due"), ("POST", "/api/v1/contacts")}
+MEMBER_ROUTES = {("GET", "/api/v1/me"), ("GET", "/api/v1/policies"), ("GET", "/api/v1/due"), ("POST", "/api/v1/contacts")}
 
 
 def test_a_members_own_token_reads_and_writes_its_own_liaisons_contacts_only(world):
     """A member's own token (``token create --member``) in the isolation table: every route
-    but the member's three refuses it, whatever it asks; it sees only the liaisons the member
+    but the member's four refuses it, whatever it asks; it sees only the liaisons the member
     holds and records contacts only for them, kept pending until the office confirms."""
     listed = world.get("a_viewer", f"/api/v1/due?as_of={DAY}").json()["holders"]
     holder, row = next((h, i) for h in listed for i in h["items"] if i["to_kind"] == "member" and not i["via_id"])

@@ -30,7 +30,7 @@ def office(tmp_path_factory):
     with EmbeddedStore(db) as store:
         _, editor = create_token(store, "XS", "editor", "组织办公室")
     with serving(db, free_port()) as base:
-        yield {"base": base, "editor": editor, "viewer": viewer}
+        yield {"base": base, "editor": editor, "viewer": viewer, "db": db}
 
 
 def get(office, path, token=None):
@@ -308,3 +308,50 @@ def test_a_contact_recorded_from_the_due_list_meets_the_requirement(browser, off
     assert (mine["state"], mine["last_contact"], mine["done"]) == ("met", TODAY, 1)
     assert errors == []
     page.context.close()
+
+
+def test_a_member_records_a_contact_on_a_phone_and_sees_the_liaison_turn_effective(browser, office):
+    """A member's own token opens a page of their own liaisons on a phone: a visit recorded
+    there (without the office's confirmation) turns the overdue liaison met; with a token
+    whose contacts wait for the office, the same record leaves it overdue and says so."""
+    named = unique_names(office)
+    listed = get(office, f"/api/v1/due?committee_id=XS&as_of={TODAY}&policy=fuxing")
+    picks = [(h, i) for h in listed["holders"] for i in h["items"]
+             if i["state"] == "overdue" and h["id"] in named and i["to_id"] in named]
+    (holder, row), (waiting, other) = picks[0], next(p for p in picks if p[0]["id"] != picks[0][0]["id"])
+    with EmbeddedStore(office["db"]) as store:
+        trusted = create_token(store, "XS", "member", "本人", member_id=holder["id"], confirm=False)[1]
+        checked = create_token(store, "XS", "member", "本人", member_id=waiting["id"], confirm=True)[1]
+    for token, who, item, turns in ((trusted, holder, row, "met"), (checked, waiting, other, "overdue")):
+        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                      device_scale_factor=2, locale="zh-CN")
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{office['base']}/#token={token}&as_of={TODAY}")
+        page.wait_for_selector("body[data-mine='1']", timeout=60_000)
+        expect(page.locator("#mine-name")).to_have_text(who["name"])
+        assert page.locator("#network-panel").is_hidden() and page.locator("#dashboard").is_hidden()
+        before = counted(page, "mine")
+        page.select_option("#mine-policy", "fuxing")
+        page.wait_for_function("n => Number(document.body.dataset.mine || 0) > n", arg=before, timeout=WAIT)
+        card = page.locator(f"#mine-list li[data-to='{item['to_id']}'][data-rule='{item['rule']}']")
+        expect(card).to_have_class("mine overdue")
+        card.locator("button.mine-record").click()
+        form = card.locator("form")
+        form.locator("[name=mode]").select_option("走访")
+        form.locator("[name=summary]").fill("走访了解履职情况")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+        after(page, "written", lambda: form.locator("[type=submit]").click())
+        card = page.locator(f"#mine-list li[data-to='{item['to_id']}'][data-rule='{item['rule']}']")
+        expect(card).to_have_class(f"mine {turns}")
+        note = page.inner_text("#mine-note")
+        assert item["to_name"] in note and (("待组织办公室确认" in note) == (turns == "overdue"))
+        assert errors == []
+        context.close()
+    mine = get(office, f"/api/v1/due?committee_id=XS&as_of={TODAY}&policy=fuxing")
+    state = {(h["id"], i["to_id"]): (i["state"], i["last_contact"]) for h in mine["holders"] for i in h["items"]}
+    assert state[holder["id"], row["to_id"]] == ("met", TODAY)
+    assert state[waiting["id"], other["to_id"]][0] == "overdue"
+    pending = get(office, "/api/v1/contacts/pending")["items"]
+    assert [(p["from_id"], p["to_id"]) for p in pending] == [(waiting["id"], other["to_id"])]
