@@ -53,7 +53,8 @@ def test_a_copy_installed_from_the_wheel_serves_the_page(wheel, tmp_path):
         client = TestClient(app.serving_app(Service(EmbeddedStore({str(tmp_path / "s.db")!r}))))
         page = client.get("/")
         assert page.status_code == 200 and "cytoscape" in page.text, page.status_code
-        for url in ("/static/app.js", "/static/style.css", "/vendor/cytoscape.min.js", "/vendor/echarts.min.js",
+        for url in ("/static/app.js", "/static/forms.js", "/static/member.js", "/static/style.css",
+                    "/vendor/cytoscape.min.js", "/vendor/echarts.min.js",
                     "/docs/swagger-ui-bundle.js", "/docs/swagger-ui.css"):
             answer = client.get(url)
             assert answer.status_code == 200 and len(answer.content) > 1000, url
