@@ -1,7 +1,8 @@
 """A policy's coverage report over a whole store, from its report columns
 (``graph/columnar.py``) instead of a graph: the rules are evaluated as array operations —
 masks for the populations and coverers, joins for the ``via_…`` and affinity questions, one
-sort per listing — so the whole nation is a fraction of a second where building its graph
+sort per listing, a contact requirement's counts by binary search in the day's contacts
+sorted by pair and day — so the whole nation is a fraction of a second where building its graph
 takes a minute and several GB.
 
 It answers exactly what :func:`graph.coverage.report` answers on a :class:`View` of the
@@ -25,6 +26,8 @@ from liaison_graph.graph.model_types import fold
 from liaison_graph.graph.policy import (AFFINITY, BREAKDOWNS, CHAIR_COUNCIL, KIND_CODES, STANDING, THROUGH, Policy,
                                         Rule, Select)
 from liaison_graph.graph.parts import bulk
+from liaison_graph.graph.requirement import (EFFECTIVE, MODES_DEFAULT, NO_AFFINITY, NO_CONTACT, REASONS, TOO_FEW,
+                                             TOO_LONG_AGO, WRONG_MECHANISM, WRONG_MODE, Requirement)
 
 
 def join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -47,8 +50,8 @@ def lookup(ordered: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 
 class Day:
-    """One day over the columns: who is current, which edges hold, the last contact of
-    each pair; what ``View`` indexes, as masks."""
+    """One day over the columns: who is current, which edges hold, the contacts of each
+    pair on or before the day; what ``View`` indexes, as masks and sorted arrays."""
 
     def __init__(self, c: Columns, day: str, scope: set[str] | None, committees: dict[str, dict]):
         self.c, self.iso, self.d = c, day, days.day(day)
@@ -68,23 +71,67 @@ class Day:
         membership = holding & (c.edge_kind != LIAISON_CODE)
         self.container = membership & self.current[c.dst]  # View.containers: src sits in dst
         self.occupant = membership & (c.kind[c.src] == MEMBER) & self.current[c.src]  # View.occupants of dst
+        # The contacts on or before the day, sorted by pair (its two ends, the lower first)
+        # and day: each pair's in one run, a contact placed at ``pair * span + day - earliest``.
         on_day = c.contact_day <= d
-        low = np.minimum(c.contact_src[on_day], c.contact_dst[on_day]).astype(np.int64)
-        keys = low * self.n + np.maximum(c.contact_src[on_day], c.contact_dst[on_day])
+        keys = self._unordered_keys(c.contact_src[on_day], c.contact_dst[on_day])
         when = c.contact_day[on_day]
         order = np.lexsort((when, keys))
         keys, when = keys[order], when[order]
-        last = np.ones(len(keys), bool)
-        last[:-1] = keys[1:] != keys[:-1]
-        self.contact_keys, self.contact_last = keys[last], when[last]
+        self.contact_mode = c.contact_mode[on_day][order]
+        opens, closes = np.ones(len(keys), bool), np.ones(len(keys), bool)  # a pair's first and last
+        opens[1:] = closes[:-1] = keys[1:] != keys[:-1]
+        self.pair_keys, self.pair_last = keys[opens], when[closes]  # each pair, its last contact
+        self.earliest = int(when.min()) if len(when) else d
+        self.span = d - self.earliest + 2  # a run's offsets: 0 .. span - 2; span - 1 lies between two runs
+        self.placed = (np.cumsum(opens) - 1) * self.span + (when - self.earliest).astype(np.int64)
+        self._qualifying: dict[tuple, np.ndarray] = {}
+        self._sitting: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def _unordered_keys(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.minimum(a, b).astype(np.int64) * self.n + np.maximum(a, b)
 
     def last_contact(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """The last contact day of each pair on or before the day (NO_DAY for none)."""
-        keys = np.minimum(a, b).astype(np.int64) * self.n + np.maximum(a, b)
-        at, found = lookup(self.contact_keys, keys)
-        out = np.full(len(keys), NO_DAY, np.int32)
-        out[found] = self.contact_last[at[found]]
+        at, found = lookup(self.pair_keys, self._unordered_keys(a, b))
+        out = np.full(len(a), NO_DAY, np.int32)
+        out[found] = self.pair_last[at[found]]
         return out
+
+    def qualifying(self, modes: tuple[str, ...]) -> np.ndarray:
+        """The places of the contacts of a counted mode (``Requirement.qualifies``), sorted."""
+        if not modes:
+            return self.placed
+        if modes not in self._qualifying:
+            codes = [code for code, mode in enumerate(self.c.contact_modes) if (mode or MODES_DEFAULT) in modes]
+            if MODES_DEFAULT in modes:
+                codes.append(-1)  # a contact without a mode is of the model's default
+            self._qualifying[modes] = self.placed[np.isin(self.contact_mode, codes)]
+        return self._qualifying[modes]
+
+    def judged(self, need: Requirement, a: int, b: int, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """The reason code of each pair ``(x[i], y[i])`` from its contacts (``Requirement.judge``,
+        with ``a`` and ``b`` its bounds as days)."""
+        at, found = lookup(self.pair_keys, self._unordered_keys(x, y))
+        run = at.astype(np.int64) * self.span
+        counted = self.qualifying(need.modes)
+
+        def before(day: int) -> np.ndarray:  # where each pair's counted contacts before a day end
+            return np.searchsorted(counted, run + min(max(day - self.earliest, 0), self.span - 1))
+
+        start, prev, this, end = before(self.earliest), before(a), before(b), before(self.d + 1)
+        in_this, in_prev = end - this, this - prev
+        return np.select([~found, end == start, (in_this >= need.count) | (in_prev >= need.count), end > prev],
+                         [NO_CONTACT, WRONG_MODE, EFFECTIVE, TOO_FEW], TOO_LONG_AGO).astype(np.int8)
+
+    def sitting(self, edge_kind: str) -> tuple[np.ndarray, np.ndarray]:
+        """The edges by which members sit in a container of a kind on the day, and their
+        (member, container) keys, sorted."""
+        if edge_kind not in self._sitting:
+            c = self.c
+            sits = np.flatnonzero(self.container & (c.edge_kind == EDGE_KINDS.index(edge_kind)))
+            self._sitting[edge_kind] = sits, np.sort(c.src[sits].astype(np.int64) * self.n + c.dst[sits])
+        return self._sitting[edge_kind]
 
     def selected(self, select: Select) -> np.ndarray:
         """Current nodes, in scope or not, that a selection matches (``View.selected``)."""
@@ -119,10 +166,14 @@ class Day:
 
 @dataclass
 class Found:
-    """(item, coverer, through a liaison) for every way a rule's coverers reach its items."""
+    """(item, coverer, the coverer's liaison edge) for every way a rule's coverers reach its items."""
     item: np.ndarray
     coverer: np.ndarray
-    liaison: np.ndarray  # bool: the coverer's liaison edge (False: a membership)
+    edge: np.ndarray  # the liaison's edge index; -1: a membership
+
+    @property
+    def liaison(self) -> np.ndarray:
+        return self.edge >= 0
 
 
 def coverers(day: Day, rule: Rule, population: np.ndarray) -> Found:
@@ -132,61 +183,81 @@ def coverers(day: Day, rule: Rule, population: np.ndarray) -> Found:
     member_items = population & (c.kind == MEMBER)
     items, found_by, via = [], [], []
 
-    def add(item, coverer, liaison: bool):
+    def add(item, coverer, edge=None):
         items.append(item)
         found_by.append(coverer)
-        via.append(np.full(len(item), liaison))
+        via.append(np.full(len(item), -1, np.int64) if edge is None else edge)
 
     reaching = day.liaison_in & eligible[c.src]
     for way in rule.through:
         if way == "liaison":
             e = np.flatnonzero(reaching & population[c.dst])
-            add(c.dst[e], c.src[e], True)
+            add(c.dst[e], c.src[e], e)
         elif way == "membership":
             e = np.flatnonzero(day.container & member_items[c.src] & eligible[c.dst])
-            add(c.src[e], c.dst[e], False)
+            add(c.src[e], c.dst[e])
             e = np.flatnonzero(day.occupant & population[c.dst] & eligible[c.src])
-            add(c.dst[e], c.src[e], False)
+            add(c.dst[e], c.src[e])
         else:
             sits = np.flatnonzero(day.container & (c.edge_kind == EDGE_KINDS.index(THROUGH[way])) & member_items[c.src])
             liaisons = np.flatnonzero(reaching)
             i, j = join(c.dst[sits], c.dst[liaisons])
-            add(c.src[sits][i], c.src[liaisons][j], True)
+            add(c.src[sits][i], c.src[liaisons][j], liaisons[j])
     if not items:
-        return Found(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, bool))
+        return Found(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int64))
     return Found(np.concatenate(items), np.concatenate(found_by), np.concatenate(via))
 
 
-def effective_items(day: Day, found: Found, window_start: int) -> np.ndarray:
-    """Items with at least one effective coverer (``graph.coverage.effective``)."""
-    c = day.c
-    checked = found.liaison & (c.kind[found.coverer] == MEMBER)
-    good = ~checked
-    direct = np.flatnonzero(checked & (c.kind[found.item] == MEMBER))
-    good[direct] = day.last_contact(found.coverer[direct], found.item[direct]) >= window_start
-    groups = np.flatnonzero(checked & (c.kind[found.item] != MEMBER))
-    if len(groups):
+def reasons(day: Day, rule: Rule, found: Found, window_days: int) -> np.ndarray:
+    """Each node's reason code (``graph.coverage.reason``: the least over the ways its
+    coverers reach it; 0 effective), ``len(REASONS)`` for a node nothing covers."""
+    c, need = day.c, rule.needs
+    a, b = (days.day(bound) for bound in need.bounds(day.iso, window_days))
+    code = np.full(len(found.item), EFFECTIVE, np.int8)  # a membership, an organisation's liaison
+    todo = found.liaison & (c.kind[found.coverer] == MEMBER)
+    if need.mechanisms:
+        wanted = [k for k, mechanism in enumerate(c.mechanisms) if mechanism in need.mechanisms]
+        checked = np.flatnonzero(todo)
+        other = checked[~np.isin(c.mechanism[found.edge[checked]], wanted)]  # none (-1) is not among them
+        code[other], todo[other] = WRONG_MECHANISM, False
+    if need.affinity_required and rule.affinity:
+        checked = np.flatnonzero(todo & (c.kind[found.item] == MEMBER))
+        apart = checked[~shares(day, found.item[checked], found.coverer[checked], AFFINITY[rule.affinity])]
+        code[apart], todo[apart] = NO_AFFINITY, False
+    direct = np.flatnonzero(todo & (c.kind[found.item] == MEMBER))
+    code[direct] = day.judged(need, a, b, found.coverer[direct], found.item[direct])
+    groups = np.flatnonzero(todo & (c.kind[found.item] != MEMBER))
+    if len(groups):  # a sector, group or organisation: each current member in it
         occupied = np.flatnonzero(day.occupant)
         i, j = join(found.item[groups], c.dst[occupied])
-        hit = day.last_contact(found.coverer[groups][i], c.src[occupied][j]) >= window_start
-        good[groups] = np.bincount(i[hit], minlength=len(groups)) > 0
-    return np.unique(found.item[good])
+        least = np.full(len(groups), NO_CONTACT, np.int8)  # no one in it: no contact
+        np.minimum.at(least, i, day.judged(need, a, b, found.coverer[groups][i], c.src[occupied][j]))
+        code[groups] = least
+    out = np.full(day.n, len(REASONS), np.int8)
+    np.minimum.at(out, found.item, code)
+    return out
 
 
 def _pair_keys(day: Day, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return a.astype(np.int64) * day.n + b
 
 
+def shares(day: Day, a: np.ndarray, b: np.ndarray, edge_kind: str) -> np.ndarray:
+    """Whether each ``a[i]`` and ``b[i]`` sit in one same container by that edge kind."""
+    c = day.c
+    sits, held = day.sitting(edge_kind)
+    i, j = join(a, c.src[sits])
+    _, hit = lookup(held, _pair_keys(day, b[i], c.dst[sits][j]))
+    return np.bincount(i[hit], minlength=len(a)) > 0
+
+
 def affinity_matched(day: Day, found: Found, edge_kind: str) -> int:
     """Covered member items sharing a container of a kind with one of their member coverers."""
     c = day.c
     pairs = np.flatnonzero((c.kind[found.item] == MEMBER) & (c.kind[found.coverer] == MEMBER))
-    sits = np.flatnonzero(day.container & (c.edge_kind == EDGE_KINDS.index(edge_kind)))
-    held = np.unique(_pair_keys(day, c.src[sits], c.dst[sits]))
-    i, j = join(found.item[pairs], c.src[sits])
-    keys = _pair_keys(day, found.coverer[pairs][i], c.dst[sits][j])
-    _, hit = lookup(held, keys)
-    return len(np.unique(found.item[pairs][i[hit]]))
+    matched = np.zeros(day.n, bool)
+    matched[found.item[pairs][shares(day, found.item[pairs], found.coverer[pairs], edge_kind)]] = True
+    return int(matched.sum())
 
 
 def evaluate_rule(day: Day, rule: Rule, window_days: int, by: str | None = None) -> dict:
@@ -197,7 +268,8 @@ def evaluate_rule(day: Day, rule: Rule, window_days: int, by: str | None = None)
     covered = np.zeros(day.n, bool)
     covered[found.item] = True
     n_covered = int(covered.sum())
-    effective = len(effective_items(day, found, day.d - window_days))
+    counted = np.bincount(reasons(day, rule, found, window_days)[covered], minlength=len(REASONS))
+    effective = int(counted[EFFECTIVE])
     uncovered = day.by_committee_then_id(np.flatnonzero(population & ~covered))
     out = {
         "id": rule.id,
@@ -208,6 +280,8 @@ def evaluate_rule(day: Day, rule: Rule, window_days: int, by: str | None = None)
         "ratio": ratio(n_covered, len(items)),
         "effective": effective,
         "effective_ratio": ratio(effective, len(items)),
+        # graph.coverage.reason_counts: every reason but effective, in its order
+        "not_effective": {name: int(counted[code]) for code, name in enumerate(REASONS) if code != EFFECTIVE},
         "uncovered": [c.item(i) for i in uncovered.tolist()],
     }
     if rule.capacity:

@@ -3,7 +3,8 @@ so that a policy's rules can be evaluated over a whole store without building it
 (``graph/column_coverage.py`` evaluates them).
 
 A :class:`Columns` holds node kind, committee, term, CPC, position, party-group role,
-organisation kind; edge ends, kind and range; contacts as (who, with whom, day). The
+organisation kind; edge ends, kind, range and mechanism; contacts as (who, with whom, day,
+mode). The
 embedded store keeps its columns in its file, as of a roster version, and in memory; a write
 brings them up to date (:meth:`Columns.patch`: the written nodes and the edges leaving what
 it touched, read back), and whoever reads the file's copy follows the change feed from its
@@ -23,8 +24,9 @@ from liaison_graph.graph import days
 from liaison_graph.graph.days import OPEN_END, OPEN_START
 from liaison_graph.graph.parts import MEMBERSHIP
 from liaison_graph.graph.policy import CONTACT, DEFAULT_POSITION, KIND_CODES, LIAISON, TERMED
+from liaison_graph.graph.requirement import REVIEW
 
-FORMAT = 2  # the blobs' layout; a file holding another is rebuilt
+FORMAT = 3  # the blobs' layout; a file holding another is rebuilt (3: contacts carry their mode)
 KINDS = tuple(KIND_CODES)  # node kinds, coded by position
 MEMBER = KINDS.index("Member")
 EDGE_KINDS = (LIAISON, *MEMBERSHIP)  # edge kinds a report reads, coded by position
@@ -34,7 +36,7 @@ EDGE_CODE = {kind: code for code, kind in enumerate(EDGE_KINDS)}
 # What a report reads from a node and an edge, in this order.
 NODE_FIELDS = ("kind", "id", "committee_id", "name", "sector", "cpc", "position", "party_group_role", "org_kind",
                "start_date", "end_date")
-EDGE_FIELDS = ("src", "dst", "start_date", "end_date", "mechanism", "date")
+EDGE_FIELDS = ("src", "dst", "start_date", "end_date", "mechanism", "date", "mode", REVIEW)
 
 
 def _vocabulary(values) -> list:
@@ -59,7 +61,7 @@ def _encode(values: list, names: list) -> np.ndarray:
 
 NODE_ARRAYS = ("kind", "committee", "start", "end", "cpc", "party_group", "position", "org_kind")
 EDGE_ARRAYS = ("src", "dst", "edge_kind", "edge_start", "edge_end")
-CONTACT_ARRAYS = ("contact_src", "contact_dst", "contact_day")
+CONTACT_ARRAYS = ("contact_src", "contact_dst", "contact_day", "contact_mode")
 
 
 @dataclass
@@ -81,10 +83,11 @@ class Columns:
     edge_start: np.ndarray  # int32 days
     edge_end: np.ndarray
     mechanism: np.ndarray  # int32, into mechanisms; -1 for none
-    # contacts: who recorded it, with whom, the day
+    # contacts: who recorded it, with whom, the day, the mode
     contact_src: np.ndarray
     contact_dst: np.ndarray
     contact_day: np.ndarray
+    contact_mode: np.ndarray  # int32, into contact_modes; -1 for none (the model's default)
     # text
     ids: list
     names: list
@@ -93,6 +96,7 @@ class Columns:
     positions: list
     org_kinds: list
     mechanisms: list  # sorted
+    contact_modes: list  # sorted: the contact_mode codes the contacts hold
 
     ARRAYS = ("rank", *NODE_ARRAYS, *EDGE_ARRAYS, "mechanism", *CONTACT_ARRAYS)
 
@@ -105,7 +109,7 @@ class Columns:
         out = cls(**dict.fromkeys(cls.ARRAYS, np.zeros(0, np.int32)), ids=nodes["id"], names=nodes["name"],
                   sectors=nodes["sector"], committee_ids=_vocabulary(nodes["committee_id"]),
                   positions=_vocabulary(p or DEFAULT_POSITION for p in nodes["position"]),
-                  org_kinds=_vocabulary(nodes["org_kind"]), mechanisms=[])
+                  org_kinds=_vocabulary(nodes["org_kind"]), mechanisms=[], contact_modes=[])
         for name, array in out._node_arrays(nodes).items():
             setattr(out, name, array)
         out.rank = np.arange(len(out.ids), dtype=np.int32)
@@ -134,16 +138,22 @@ class Columns:
         return self._index
 
     def _add_edges(self, edge_groups: Iterable[tuple[str, str, str, dict[str, list]]]) -> None:
-        """Append edge groups (an end that is not a node is left out: nothing a report counts)."""
+        """Append edge groups (an end that is not a node is left out: nothing a report counts;
+        nor is a contact waiting for the office or sent back, ``REVIEW``)."""
         index = self.node_index()
-        edges: dict[str, list] = {name: [getattr(self, name)] for name in (*EDGE_ARRAYS, *CONTACT_ARRAYS)}
+        edges: dict[str, list] = {name: [getattr(self, name)] for name in (*EDGE_ARRAYS, *CONTACT_ARRAYS)
+                                  if name != "contact_mode"}
         mechanisms: list = []
+        modes: list = []
         for edge_kind, src_kind, dst_kind, values in edge_groups:
             if edge_kind != CONTACT and edge_kind not in EDGE_CODE:
                 continue
             a, b = (np.fromiter(map(index.get(k, {}).get, values[f], repeat(-1)), np.int32, len(values[f]))
                     for k, f in ((src_kind, "src"), (dst_kind, "dst")))
             keep = (a >= 0) & (b >= 0)
+            review = values.get(REVIEW)
+            if edge_kind == CONTACT and review is not None and review.count(None) != len(review):
+                keep &= np.array([r is None for r in review], bool)
             kept = np.flatnonzero(keep).tolist() if not keep.all() else None
 
             def column(field: str) -> list:
@@ -154,6 +164,7 @@ class Columns:
             edges[f"{prefix}dst"].append(b[keep])
             if edge_kind == CONTACT:
                 edges["contact_day"].append(days.days(column("date"), OPEN_END))
+                modes += column("mode")
             else:
                 edges["edge_kind"].append(np.full(int(keep.sum()), EDGE_CODE[edge_kind], np.int8))
                 edges["edge_start"].append(days.days(column("start_date"), OPEN_START))
@@ -161,6 +172,8 @@ class Columns:
                 mechanisms += column("mechanism")
         self.mechanisms, self.mechanism = _widened(self.mechanisms, self.mechanism, mechanisms)
         self.mechanism = np.concatenate([self.mechanism, _encode(mechanisms, self.mechanisms)])
+        self.contact_modes, self.contact_mode = _widened(self.contact_modes, self.contact_mode, modes)
+        self.contact_mode = np.concatenate([self.contact_mode, _encode(modes, self.contact_modes)])
         for name, parts in edges.items():
             setattr(self, name, np.concatenate(parts).astype(np.int8 if name == "edge_kind" else np.int32))
 

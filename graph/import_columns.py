@@ -17,6 +17,7 @@ import numpy as np
 from liaison_graph.graph import columnar, days
 from liaison_graph.graph.days import OPEN_END, OPEN_START
 from liaison_graph.graph.policy import DEFAULT_POSITION, TERMED
+from liaison_graph.graph.requirement import REVIEW
 
 # Each node field and the property of the node's JSON that holds it (a party organisation's
 # kind is its "kind"; other kinds have none).
@@ -55,14 +56,16 @@ def build(batch, edge_kinds: tuple[str, ...]) -> columnar.Columns | None:
         edges = _ends(pl, batch.edge_frame, edge_kinds, index)
         _iso_days(pl, edges, ("start_date", "end_date", "date"))
         contact = edges["kind"] == columnar.CONTACT
-        links, contacts = edges.filter(~contact), edges.filter(contact)
+        links, contacts = edges.filter(~contact), edges.filter(contact & edges[REVIEW].is_null())  # as Columns.build
         mechanisms = sorted(links["mechanism"].drop_nulls().unique().to_list())
         links = links.select(
             "src", "dst", pl.col("kind").replace_strict(columnar.EDGE_CODE, return_dtype=pl.Int8).alias("edge_kind"),
             _day(pl, pl.col("start_date"), OPEN_START).alias("edge_start"),
             _day(pl, pl.col("end_date"), OPEN_END).alias("edge_end"), _codes(pl, "mechanism", mechanisms))
+        modes = sorted(contacts["mode"].drop_nulls().unique().to_list())
         contacts = contacts.select(pl.col("src").alias("contact_src"), pl.col("dst").alias("contact_dst"),
-                                   _day(pl, pl.col("date"), OPEN_END).alias("contact_day"))
+                                   _day(pl, pl.col("date"), OPEN_END).alias("contact_day"),
+                                   _codes(pl, "mode", modes).alias("contact_mode"))
     except (_Unread, pl.exceptions.PolarsError):
         return None
     return columnar.Columns(
@@ -71,7 +74,8 @@ def build(batch, edge_kinds: tuple[str, ...]) -> columnar.Columns | None:
         **{name: links[name].to_numpy() for name in (*columnar.EDGE_ARRAYS, "mechanism")},
         **{name: contacts[name].to_numpy() for name in columnar.CONTACT_ARRAYS},
         ids=nodes["id"].to_list(), names=nodes["name"].to_list(), sectors=nodes["sector"].to_list(),
-        committee_ids=committee_ids, positions=positions, org_kinds=org_kinds, mechanisms=mechanisms)
+        committee_ids=committee_ids, positions=positions, org_kinds=org_kinds, mechanisms=mechanisms,
+        contact_modes=modes)
 
 
 def _node_fields(pl, batch, kind: str):

@@ -6,22 +6,26 @@ from the graph and from the embedded store's tables alike, and kept correct acro
 from __future__ import annotations
 
 import datetime as dt
+import io
 import tempfile
 import threading
 from contextlib import contextmanager
 from unittest import mock
 from pathlib import Path
 
+import numpy as np
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from liaison_graph.graph import column_coverage, columnar, fastpaths, projections
 from liaison_graph.graph.batch import Batch
 from liaison_graph.graph.coverage import BREAKDOWNS, report
+from liaison_graph.graph.days import day as day_number
 from liaison_graph.graph.embedded import EmbeddedStore
-from liaison_graph.graph.policy import POSITIONS, THROUGH, Policy, Rule, Select, builtin
+from liaison_graph.graph.policy import CONTACT, POSITIONS, THROUGH, Policy, Rule, Select, builtin
 from liaison_graph.graph.reports import store_report
-from liaison_graph.graph.requirement import PERIODS, Requirement
+from liaison_graph.graph.requirement import PENDING, PERIODS, REVIEW, Requirement
 from liaison_graph.graph.view import View, open_view, subtree
 from liaison_graph.loaders import load_files
 
@@ -618,3 +622,144 @@ def test_the_columns_held_follow_another_connections_writes(first, data):
             assert service.committees() == {}
             assert service.projection("report_columns").held is None or \
                 service.projection("report_columns").held is not held  # dropped: the feed has a hole
+
+
+def _requirement_roster() -> dict:
+    """A party member liaising with nine non-party members, each reason at least once on
+    2025-05-15 under ``REGULAR`` (two talks a quarter, 结对子 only, in the same group)."""
+    talk, phone = "谈心谈话", "电话"
+    contacts = {"E1": [("2025-04-02", talk), ("2025-05-01", talk)],  # this quarter
+                "E2": [("2025-02-01", talk), ("2025-03-01", talk)],  # the quarter before
+                "F": [("2025-04-10", talk), ("2025-06-01", talk)],  # one by the day: too few
+                "H": [("2025-02-01", talk), ("2024-12-01", talk)],  # one the quarter before: too few
+                "L": [("2024-11-01", talk), ("2024-12-01", talk)],  # too long ago
+                "W": [("2025-05-01", phone), ("2025-05-02", phone)],  # wrong mode
+                "N": [],  # no contact
+                "G": [("2025-04-02", talk), ("2025-05-01", talk)],  # another group
+                "X": [("2025-04-02", talk), ("2025-05-01", talk)]}  # another mechanism
+    member = {"committee_id": "T", "affiliation": "民盟", "sector": "民盟", "activity_group": "第一组"}
+    members = [{**member, "id": "P", "name": "甲", "affiliation": "中共党员", "sector": "中共"},
+               *({**member, "id": m, "name": f"委员{m}"} for m in [*contacts, "U"])]
+    members[[m["id"] for m in members].index("G")]["activity_group"] = "第二组"
+    return {"committees": [{"id": "T", "name": "试验县政协"}], "members": members,
+            "liaisons": [{"from_id": "P", "target_kind": "委员", "to": m, "mechanism": "其他" if m == "X" else "结对子"}
+                         for m in contacts],
+            "contacts": [{"from_id": "P" if k else m, "to_id": m if k else "P", "date": d, "mode": mode}
+                         for m, done in contacts.items() for k, (d, mode) in enumerate(done)]}
+
+
+REGULAR = Policy(name="regular", label="定期联络", window_days=180, rules=(
+    Rule(id="regular", label="定期谈心", covers=NON_CPC, by=CPC, through=("liaison",), affinity="activity_group",
+         requirement=Requirement(modes=("talk",), count=2, period="quarter", mechanisms=("结对子",),
+                                 affinity_required=True)),))
+
+
+def test_each_reason_from_the_columns_of_a_first_import_and_after_a_write(tmp_path, monkeypatch):
+    """Each reason at least once, from the columns a first import works out from its own
+    columns (the contacts' modes with them, as the tables hold them), from the graph's, and
+    after a write the columns held follow (two talks more: the wrong mode becomes effective;
+    two waiting for the office count once confirmed)."""
+    from liaison_graph.api.verbs.edits import rows
+
+    monkeypatch.setattr(fastpaths, "BUILD_AS_COLUMNS_FROM", 0)
+    day = dt.date(2025, 5, 15)
+    with _load(tmp_path, _requirement_roster()) as store:
+        kept = store.projection("report_columns")._kept(store)
+        assert kept is not None  # worked out from the import's columns
+        built = projections.ReportColumns().build(store)
+
+        def modes(c: columnar.Columns) -> list:
+            return sorted((c.ids[a], c.ids[b], d, c.contact_modes[m] if m >= 0 else None) for a, b, d, m in
+                          zip(c.contact_src.tolist(), c.contact_dst.tolist(), c.contact_day.tolist(),
+                              c.contact_mode.tolist(), strict=True))
+
+        assert modes(kept) == modes(built) and {m for *_, m in modes(built)} == {"talk", "phone"}
+        expected = report(open_view(store, day), REGULAR)
+        (rule,) = expected["rules"]
+        assert (rule["total"], rule["covered"], rule["effective"]) == (10, 9, 2)
+        assert rule["not_effective"] == {"too_few": 2, "too_long_ago": 1, "wrong_mode": 1, "no_contact": 1,
+                                         "no_affinity": 1, "wrong_mechanism": 1}
+        for columns in (kept, built, columnar.Columns.from_graph(store.graph())):
+            assert column_coverage.report(columns, day.isoformat(), REGULAR, store.committees()) == expected
+        assert store_report(store, day, REGULAR) == expected
+        more = [{"from_id": "P", "to_id": "W", "date": d, "mode": "谈心谈话"} for d in ("2025-05-03", "2025-05-04")]
+        load_files([write_json(tmp_path / "more.json", {"contacts": more})], store)
+        with never_built():
+            got = store_report(store, day, REGULAR)
+        assert got == report(open_view(store, day), REGULAR)
+        assert (got["rules"][0]["effective"], got["rules"][0]["not_effective"]["wrong_mode"]) == (3, 0)
+        talks = rows({"contacts": [{"from_id": "P", "to_id": "N", "date": d, "mode": "谈心谈话"}
+                                   for d in ("2025-05-03", "2025-05-04")]}, store)
+        for edge in talks.edges:  # recorded by a member's own token, waiting for the office: counted nowhere
+            edge.props = {**edge.props, REVIEW: PENDING}
+        store.write(talks)
+        for edge in talks.edges:  # then confirmed
+            edge.props = {k: v for k, v in edge.props.items() if k != REVIEW}
+        for confirmed, effective in ((False, 3), (True, 4)):
+            with never_built():
+                got = store_report(store, day, REGULAR)
+            assert got == report(open_view(store, day), REGULAR)
+            assert got["rules"][0]["effective"] == effective
+            if not confirmed:
+                store.write(talks)
+
+
+def test_a_copy_kept_in_the_layout_before_contact_modes_is_built_again(tmp_path):
+    """A file keeping the report columns as the last layout did (contacts without their
+    mode) is not read as this one: the columns are built again, and kept in this layout."""
+    day = dt.date(2025, 5, 15)
+    with _load(tmp_path, _requirement_roster()) as store:
+        store_report(store, day, REGULAR)
+        version = _kept_version(store)
+        arrays, text = store.columns().to_blobs()
+    with np.load(io.BytesIO(arrays)) as held:
+        old = {name: held[name] for name in held.files if name != "contact_mode"}
+    buffer = io.BytesIO()
+    np.savez(buffer, **old)
+    old_text = {k: v for k, v in orjson.loads(text).items() if k != "contact_modes"}
+    with EmbeddedStore(tmp_path / "s.db") as store:
+        with store.db:
+            store.db.execute("DELETE FROM report_columns")
+            store.db.executemany("INSERT INTO report_columns (name, data) VALUES (?, ?)",
+                                 [("arrays-v2", buffer.getvalue()), ("text-v2", orjson.dumps(old_text)),
+                                  ("version-v2", str(version))])
+    built = []
+    real = projections.ReportColumns.build
+
+    def counted(self, store):
+        built.append(store)
+        return real(self, store)
+
+    with mock.patch.object(projections.ReportColumns, "build", counted), EmbeddedStore(tmp_path / "s.db") as store:
+        assert store_report(store, day, REGULAR) == report(open_view(store, day), REGULAR)
+        assert len(built) == 1 and _kept_version(store) == version
+        names = {name for (name,) in store.db.execute("SELECT name FROM report_columns")}
+        assert names == {*projections.COLUMN_BLOBS, projections.COLUMN_VERSION}
+
+
+@settings(SETTINGS, max_examples=300)
+@given(contacts=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(-800, 800),
+                                   st.sampled_from(["talk", "visit", "phone", "other", None])), max_size=30),
+       need=requirements(False), day=st.integers(-400, 400), window=st.sampled_from([0, 1, 30, 184]))
+def test_each_pairs_reason_from_the_columns_is_the_requirements(contacts, need, day, window):
+    """``Day.judged`` on the columns gives each pair of four members, in either order, the
+    code ``Requirement.judge`` gives its contacts on or before the day, for any requirement:
+    contacts either way, on the bounds, after the day, of any mode or none."""
+    base = dt.date(2025, 1, 1)
+
+    def iso(offset: int) -> str:
+        return (base + dt.timedelta(days=offset)).isoformat()
+
+    ids = [f"M{k}" for k in range(4)]
+    nodes = {field: [None] * 4 for field in columnar.NODE_FIELDS} | {"kind": ["Member"] * 4, "id": ids}
+    values = {field: [None] * len(contacts) for field in columnar.EDGE_FIELDS}
+    values |= {"src": [ids[a] for a, *_ in contacts], "dst": [ids[b] for _, b, *_ in contacts],
+               "date": [iso(d) for *_, d, _ in contacts], "mode": [m for *_, m in contacts]}
+    columns = columnar.Columns.build(nodes, [(CONTACT, "Member", "Member", values)])
+    on = column_coverage.Day(columns, iso(day), None, {})
+    a, b = need.bounds(iso(day), window)
+    x, y = zip(*[(i, j) for i in range(4) for j in range(4)], strict=True)
+    got = on.judged(need, day_number(a), day_number(b), np.array(x), np.array(y))
+    for i, j, code in zip(x, y, got.tolist(), strict=True):
+        held = [(iso(d), m) for s, t, d, m in contacts if (s, t) in ((i, j), (j, i)) and d <= day]
+        assert code == need.judge(held, a, b), (i, j)

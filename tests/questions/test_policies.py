@@ -390,9 +390,9 @@ def test_committee_scope_sees_its_subtree_only(store, tmp_path):
 
 # --- policy files -----------------------------------------------------------------------
 def test_builtin_policies_load_by_english_and_chinese_names():
-    assert set(builtin()) == {"two-coverages", "sanlian", "silian", "silianxi", "hangzhou", "pairing"}
+    assert set(builtin()) == {"two-coverages", "sanlian", "silian", "silianxi", "hangzhou", "pairing", "fuxing"}
     for name, label in (("sanlian", "三联"), ("silian", "四联"), ("silianxi", "四联系"), ("hangzhou", "杭州"),
-                        ("pairing", "结对子"), ("two-coverages", "两个全覆盖")):
+                        ("pairing", "结对子"), ("two-coverages", "两个全覆盖"), ("fuxing", "复兴区")):
         assert find_policy(name) is find_policy(label) is builtin()[name]
     with pytest.raises(UnknownRule):
         find_policy("五联")
