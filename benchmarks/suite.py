@@ -17,7 +17,9 @@ the median of its runs), the lookups (``benchmarks/lookups.py``: the first page 
 and of sectors and the token's own committee, for a token of the top committee and for
 the county's, warm through the application), the token check every request pays first
 (``benchmarks/tokens.py``: for a token of the top committee and of the county, with a token
-for every committee; the top committee's scope afresh and kept), and — at county scale — the county gap
+for every committee; the top committee's scope afresh and kept), what is due at province and
+nation (``benchmarks/ledger.py``: a county's and the whole store's as CLI processes, a member's
+own warm), and — at county scale — the county gap
 endpoint under 50 concurrent clients. The peers answer the first gap (non-party members without a CPC
 liaison) and the two full coverages by committee from the same CSVs: DuckDB SQL, SQLite
 with indexes, a plain networkx script (which also reads the workbook, for the XLSX load,
@@ -199,6 +201,10 @@ def product(folder: Path, work: Path, scale: str) -> dict:
         rows = committee_rows(store.committees())
     (work / "tokens").mkdir()
     out.update(measure_tokens(rows, work / "tokens", county))
+    if scale in ("province", "nation"):  # what is due: a county's and the whole store's, a member's own
+        from benchmarks.ledger import measure as measure_ledger
+
+        out.update(measure_ledger(db, county))
     if scale == "county":
         with serving(db, free_port()) as base:
             import benchmarks.api_load as load
@@ -635,7 +641,8 @@ def markdown(results: dict) -> str:
                "cli_coverage_counts_s", "reach_k3_ms", "recommend_county_s",
                "lookup_members_top_ms", "lookup_sectors_top_ms", "lookup_committee_top_ms",
                "lookup_members_county_ms", "lookup_sectors_county_ms", "lookup_committee_county_ms",
-               "token_check_top_us", "token_check_county_us", "scope_fresh_top_us", "scope_kept_top_us", "api_rps",
+               "token_check_top_us", "token_check_county_us", "scope_fresh_top_us", "scope_kept_top_us",
+               "due_county_s", "due_county_mb", "due_whole_s", "due_whole_mb", "due_member_ms", "api_rps",
                "api_p95_ms", "api_python_client_rps", "api_python_client_p95_ms",
                *(f"api_{k}_{f}_w{w}" for w in (1, 2) for k in ("quiet", "with_reports")
                  for f in ("rps", "p50_ms", "p95_ms", "p99_ms")),
