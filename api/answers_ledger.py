@@ -71,3 +71,40 @@ class PendingContactsOut(Open):
     committee_id: str | None = None
     count: int
     items: list[PendingContactOut] = Field(description="委员本人记录、待组织办公室确认的联系，最早的在前")
+
+
+class AckOut(Open):
+    note: str | None = None
+    by: str = Field(description="谁确认的（令牌编号，或 cli）")
+    at: str
+
+
+class DigestItemOut(Open):
+    key: str = Field(description="此项的键，每期摘要中不变；确认（POST digest/ack）时用它")
+    kind: Literal["new_gap", "became_overdue", "coming_due", "branch_expiring", "activity_without_branch"]
+    kind_label: str
+    committee_id: str | None = None
+    text: str = Field(description="此项的中文说明，用姓名和名称")
+    ack: AckOut | None = Field(None, description="已确认时：备注、确认人、时间")
+
+
+class DigestOut(Open):
+    committee_id: str | None = None
+    as_of: Day
+    since: Day = Field(description="自哪一天以来的变化（上一期摘要的游标；没有时为一周前）")
+    policy: str
+    cursor: str = Field(description="下一期摘要的 since")
+    counts: dict[str, int]
+    open: int = Field(description="尚未确认的项数")
+    items: list[DigestItemOut]
+
+
+class AckIn(Open):
+    key: str = Field(min_length=1, max_length=300)
+    note: str | None = Field(None, max_length=500)
+    committee_id: str | None = Field(None, max_length=100)
+
+
+class AckAnswer(Open):
+    key: str
+    ack: AckOut | None = None

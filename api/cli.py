@@ -115,7 +115,8 @@ def load(files, store_config, fmt, moves):
 for command in (questions.gaps, questions.stats, questions.coverage, questions.due, questions.policies, questions.reach,
                 questions.why, questions.diff, questions.network, questions.recommend, lookups.committees,
                 lookups.members, rosters.generate, rosters.template, admin.backup, admin.restore, admin.clear, admin.sync,
-                admin.export, admin.serve, admin.token, ledger.contacts, graphserver.neo4j_group):
+                admin.export, admin.serve, admin.token, ledger.contacts, ledger.digest, ledger.digest_ack,
+                graphserver.neo4j_group):
     cli.add_command(command)
 in_chinese(cli)
 serve = admin.serve

@@ -377,34 +377,3 @@ def recommend_text(result: dict) -> str:
                             for w in result["what_if"]]))
     return "\n".join(lines).rstrip()
 
-
-DUE_STATES = {"overdue": "逾期", "due": "待联系", "met": "本期已完成"}
-
-
-def due_text(result: dict) -> str:
-    """What is due, by the member who holds each liaison (the most overdue first)."""
-    labels = committee_labels(getattr(result, "committees", None) or {})
-    c = result["counts"]
-    within = f"，{result['within']} 天内到期及已逾期的" if result.get("within") is not None else ""
-    lines = [f"{result['label']} 待联系（截至 {result['as_of']}{within}）",
-             f"已逾期 {c['overdue']} 项，待联系 {c['due']} 项，本期已完成 {c['met']} 项"]
-    if not result["holders"]:
-        return "\n".join([*lines, "", "没有需要列出的联系。"])
-    for h in result["holders"]:
-        late = f"：逾期 {h['overdue']} 项" if h["overdue"] else ""
-        lines += ["", f"{h['name']}（{_committee_cell(labels, h.get('committee_id'))}，{h.get('sector') or ''}）{late}"]
-        lines.append(table(["联系对象", "经由", "要求", "最近一次联系", "本期次数", "应联系日", "情况"], [
-            [i["to_name"] or i["to_id"], i["via_name"] or "直接联系", i["requirement"] or "", i["last_contact"] or "从未",
-             str(i["done"]), i["due"], f"逾期 {i['overdue']} 天" if i["overdue"] else
-             DUE_STATES["met"] if i["state"] == "met" else f"还有 {i['days_left']} 天"] for i in h["items"]]))
-    return "\n".join(lines)
-
-
-def pending_text(result: dict) -> str:
-    """The contacts waiting for the office's confirmation."""
-    if not result["items"]:
-        return "没有待确认的联系记录。"
-    return f"待确认的联系记录（{result['count']}，最早的在前）\n" + table(
-        ["日期", "联系人", "联系对象", "方式", "内容摘要"],
-        [[i["date"], f"{i['from_name']}（{i['from_id']}）", f"{i['to_name']}（{i['to_id']}）", i["mode_label"] or "",
-          i["summary"] or ""] for i in result["items"]])

@@ -293,3 +293,19 @@ def write_recommend_xlsx(result: dict, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def write_digest_xlsx(result: dict, path: Path) -> Path:
+    """A digest as a workbook to print: one sheet, its items by kind, each with its note."""
+    names, made = _Names(result), dt.date.today()
+    wb = new_workbook()
+    s = Sheet(wb, "动态摘要", f"{names.speaks_for()}动态摘要（{day_text(result['since'])} 至 {day_text(result['as_of'])}）",
+              f"共 {len(result['items'])} 项，未确认 {result['open']} 项；下一期自 {result['cursor']} 起",
+              [Column("序号", COUNT), Column("类别"), Column("事项"), Column("所属政协"), Column("确认情况")])
+    s.header(repeat=True)
+    _list(s, [[i["kind_label"], i["text"], names.committee(i.get("committee_id")),
+               (i["ack"]["note"] or "已确认") if i.get("ack") else ""] for i in result["items"]], "项")
+    s.finish(names.unit(), made)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path

@@ -110,8 +110,15 @@ def export(directory, store_config):
 @click.option("--workers", default="auto", show_default=True, metavar="N|auto",
               callback=lambda ctx, param, value: _workers(value),
               help="工作进程数：auto 为每个处理器核一个，最多 4 个；1 为单进程")
+@click.option("--digest-webhook", "webhook", metavar="URL",
+              help="定期把动态摘要（JSON）POST 到此地址（如组织办公室内网的接收程序）")
+@click.option("--digest-every", "every", type=click.FloatRange(0.0001, 24 * 31), default=24.0, show_default=True,
+              metavar="HOURS", help="多少小时发一次动态摘要")
+@click.option("--digest-committee", "digest_committee", metavar="ID", help="动态摘要所属政协（默认整个库）")
+@click.option("--digest-policy", "digest_policy", metavar="NAME", help="动态摘要按哪个政策列出待联系（默认两个全覆盖）")
 @store_options
-def serve(demo, host, port, max_upload_mb, max_json_kb, workers, store_config):
+def serve(demo, host, port, max_upload_mb, max_json_kb, workers, webhook, every, digest_committee, digest_policy,
+          store_config):
     """启动 HTTP 服务（/api/v1 接口、/docs 接口文档）。每个请求须带访问令牌。"""
     import tempfile
 
@@ -145,17 +152,28 @@ def serve(demo, host, port, max_upload_mb, max_json_kb, workers, store_config):
             click.echo(f"在浏览器中打开：{address}/#token={issued.secret}")
         click.echo(f"服务地址：{address}（接口文档 {address}/docs），{workers} 个工作进程，按 Ctrl+C 停止")
         log.info("serving on %s:%s with %s workers", host, port, workers)
-        if workers == 1:
-            service = Service(store, long_work=LongWork(config), **limits)
-            try:
-                uvicorn.run(serving_app(service), host=host, port=port, log_level="warning")
-            finally:
-                service.close()
-            return
-        store.close()  # each worker opens the store itself
-        os.environ[SERVE_ENV] = json.dumps({"store": config, "parent": os.getpid(), **limits})
-        uvicorn.run(f"{worker_app.__module__}:{worker_app.__name__}", factory=True, host=host, port=port,
-                    workers=workers, log_level="warning")
+        sender = None
+        if webhook:
+            from liaison_graph.api.digests import DigestSender
+
+            sender = DigestSender(lambda: open_store(config), webhook, every, digest_committee, digest_policy)
+            sender.start()
+            click.echo(f"动态摘要：每 {every:g} 小时发送到 {webhook}")
+        try:
+            if workers == 1:
+                service = Service(store, long_work=LongWork(config), **limits)
+                try:
+                    uvicorn.run(serving_app(service), host=host, port=port, log_level="warning")
+                finally:
+                    service.close()
+                return
+            store.close()  # each worker opens the store itself
+            os.environ[SERVE_ENV] = json.dumps({"store": config, "parent": os.getpid(), **limits})
+            uvicorn.run(f"{worker_app.__module__}:{worker_app.__name__}", factory=True, host=host, port=port,
+                        workers=workers, log_level="warning")
+        finally:
+            if sender is not None:
+                sender.stop()
 
 
 def _workers(value: str) -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from liaison_graph.api import output
+from liaison_graph.api import output, output_ledger
 from liaison_graph.api.commands.stores import open_store, store_options
 from liaison_graph.api.commands.translate import AS_OF_HELP, emit_json, parse_day, policy_asked, report_head
 from liaison_graph.api.verbs import questions, recommend as recommending
@@ -129,7 +129,7 @@ def due(policy, as_of, committee_id, within, window, span, fmt, store_config):
         committee_id = committee_of(store, WHOLE, committee_id)
         result = questions.due(store, WHOLE, asked, day, committee_id, within, window, SPAN.parse(span))
         head = report_head(store, fmt, committee_id, below=result["span"] == TREE)
-    _say(fmt, result, head, output.due_text)
+    _say(fmt, result, head, output_ledger.due_text)
 
 
 @click.command()

@@ -18,7 +18,7 @@ from liaison_graph.api.days import day_of
 from liaison_graph.api.errors import ASKED, SCOPED, VERSIONED, WRITTEN, PreconditionRequired, fails
 from liaison_graph.api.params import ETAG_HEADER, JSON
 from liaison_graph.api.answers import AcceptOut, as_json
-from liaison_graph.api.answers_ledger import PendingContactsOut
+from liaison_graph.api.answers_ledger import AckAnswer, AckIn, PendingContactsOut
 from liaison_graph.api.params import CommitteeQ
 from liaison_graph.api.schemas import (
     ContactIn,
@@ -37,6 +37,7 @@ from liaison_graph.api.schemas import (
 from liaison_graph.api.service import CallerDep, EditorDep, PersonDep, ServiceDep
 from liaison_graph.api.uploads import upload_name
 from liaison_graph.api.verbs import contacts, edits
+from liaison_graph.api.verbs import digest as digesting
 from liaison_graph.api.verbs.loading import load
 from liaison_graph.api.verbs.policies import PolicyAsked
 from liaison_graph.api.verbs.recommend import accept
@@ -149,6 +150,12 @@ def pending_contacts(service: ServiceDep, caller: CallerDep, committee_id: Commi
 def review_contact(service: ServiceDep, caller: EditorDep, body: ContactReviewIn):
     return contacts.review(service.store, caller.bounds, body.from_id, body.to_id, body.date, body.mode, body.accept,
                            lock=service.lock)
+
+
+@router.post("/digest/ack", response_model=AckAnswer, operation_id="ack_digest_item", responses=WRITE,
+             summary="确认动态摘要中的一项（按其 key），附备注")
+def ack_digest_item(service: ServiceDep, caller: EditorDep, body: AckIn) -> Any:
+    return digesting.ack(service.store, caller.bounds, body.key, body.note, body.committee_id, lock=service.lock)
 
 
 @router.post("/imports", status_code=201, response_model=ImportOut, operation_id="upload_roster", responses=WRITE,

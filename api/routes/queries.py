@@ -22,7 +22,7 @@ from liaison_graph.api.days import day_of
 from liaison_graph.api.errors import ASKED, SCOPED, fails
 from liaison_graph.api.params import AS_OF_MAX, DATE, JSON, XLSX, XLSX_ANSWER, AsOf, By, CommitteeQ, PolicyQ, SpanQ, Window
 from liaison_graph.graph.view import TREE
-from liaison_graph.api.report_xlsx import write_coverage_xlsx
+from liaison_graph.api.report_xlsx import write_coverage_xlsx, write_digest_xlsx
 from liaison_graph.api.answers import (
     as_json,
     CoverageCountsOut,
@@ -35,9 +35,10 @@ from liaison_graph.api.answers import (
     StatsOut,
     WhyOut,
 )
-from liaison_graph.api.answers_ledger import DueOut
+from liaison_graph.api.answers_ledger import DigestOut, DueOut
 from liaison_graph.api.schemas import CoverageIn, GapsOut, PolicyIn, RecommendIn
 from liaison_graph.api.service import CallerDep, PersonDep, Service, ServiceDep
+from liaison_graph.api.verbs import digest as digesting
 from liaison_graph.api.verbs import questions
 from liaison_graph.api.verbs import recommend as recommending
 from liaison_graph.api.verbs.policies import PolicyAsked
@@ -138,6 +139,35 @@ def due(service: ServiceDep, caller: PersonDep, policy: PolicyQ = None, as_of: A
 def due_job(store: Store, lock: Lock, scope: Scope, policy: PolicyAsked, day: dt.date, committee_id: str | None,
             within: int | None, window: int | None, span: str) -> bytes:
     return as_json(DueOut, questions.due(store, scope, policy, day, committee_id, within, window, span, lock=lock))
+
+
+@router.get("/digest", response_model=DigestOut, operation_id="get_digest", responses=READ, **OWN,
+            summary="动态摘要：自上一期（since 游标）以来的新增缺口、逾期和即将到期的联系、即将到期的临时党支部、尚无临时党支部的活动")
+def digest(service: ServiceDep, caller: CallerDep, policy: PolicyQ = None, as_of: AsOf = None,
+           committee_id: CommitteeQ = None,
+           since: Annotated[str | None, Query(max_length=AS_OF_MAX, description="上一期摘要的 cursor（默认一周前）")] = None,
+           ) -> Any:
+    data, _ = service.answer(digest_job, caller.bounds, PolicyAsked(policy), day_of(as_of), committee_id, since, "json")
+    return Response(data, media_type=JSON)
+
+
+@router.get("/digest.xlsx", summary="动态摘要 Excel（可打印）", response_class=Response, operation_id="get_digest_xlsx",
+            responses=fails(ASKED, SCOPED, answers={200: XLSX_ANSWER}))
+def digest_xlsx(service: ServiceDep, caller: CallerDep, policy: PolicyQ = None, as_of: AsOf = None,
+                committee_id: CommitteeQ = None,
+                since: Annotated[str | None, Query(max_length=AS_OF_MAX, description="上一期摘要的 cursor")] = None):
+    data, name = service.answer(digest_job, caller.bounds, PolicyAsked(policy), day_of(as_of), committee_id, since,
+                                XLSX_FORM)
+    return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def digest_job(store: Store, lock: Lock, scope: Scope, policy: PolicyAsked, day: dt.date, committee_id: str | None,
+               since: str | None, form: str) -> tuple[bytes, str]:
+    result = digesting.digest(store, scope, policy, day, committee_id, since, lock=lock)
+    if form == XLSX_FORM:
+        with tempfile.TemporaryDirectory() as tmp:
+            return write_digest_xlsx(result, Path(tmp) / "digest.xlsx").read_bytes(), f"digest-{result['as_of']}.xlsx"
+    return as_json(DigestOut, result), ""
 
 
 @router.get("/reach/{node_id}", response_model=ReachOut, operation_id="get_reach", responses=READ, **OWN, summary="K 步联系之内党的工作可达的委员、界别和组织")

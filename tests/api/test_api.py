@@ -127,6 +127,13 @@ def isolation_cases(world) -> dict[tuple[str, str], list[dict]]:
                                                    json={"member_id": bm, "party_org_id": bo, "date": DAY})],
         ("POST", "/api/v1/contacts"): [dict(url="/api/v1/contacts", ok=denied,
                                             json={"from_id": am, "to_id": bm, "date": DAY, "mode": "走访"})],
+        ("GET", "/api/v1/digest"): [dict(url=f"/api/v1/digest?committee_id={B}", ok=denied),
+                                    dict(url=f"/api/v1/digest?committee_id={CITY}", ok=denied),
+                                    dict(url=f"/api/v1/digest?as_of={DAY}&since=2026-01-01&policy=fuxing", ok=(200,))],
+        ("GET", "/api/v1/digest.xlsx"): [dict(url=f"/api/v1/digest.xlsx?committee_id={B}", ok=denied),
+                                         dict(url=f"/api/v1/digest.xlsx?as_of={DAY}&since=2026-01-01", ok=(200,))],
+        ("POST", "/api/v1/digest/ack"): [dict(url="/api/v1/digest/ack", ok=denied,
+                                              json={"key": "activity:X", "note": "已办", "committee_id": B})],
         ("GET", "/api/v1/contacts/pending"): [dict(url=f"/api/v1/contacts/pending?committee_id={B}", ok=denied),
                                               dict(url="/api/v1/contacts/pending", ok=(200,))],
         ("POST", "/api/v1/contacts/review"): [dict(url="/api/v1/contacts/review", ok=denied,
@@ -818,6 +825,8 @@ def test_the_cli_and_the_api_answer_each_verb_alike(world, capsys):
         (["recommend", "--policy", "pairing", "--as-of", DAY, "--committee", A], "a_viewer",
          f"/api/v1/recommend?policy=pairing&as_of={DAY}"),
         (["policies"], "a_viewer", "/api/v1/policies"),
+        (["digest", "--committee", A, "--as-of", DAY, "--since", "2026-01-01", "--policy", "fuxing"], "a_viewer",
+         f"/api/v1/digest?as_of={DAY}&since=2026-01-01&policy=fuxing"),
         (["due", "--policy", "hangzhou", "--as-of", DAY, "--committee", A, "--within", "60"], "a_viewer",
          f"/api/v1/due?policy=hangzhou&as_of={DAY}&within=60"),
         (["members", "--q", "王", "--committee", A], "a_viewer", "/api/v1/members?q=王"),
@@ -827,6 +836,7 @@ def test_the_cli_and_the_api_answer_each_verb_alike(world, capsys):
         assert api.status_code == 200, (url, api.text[:300])
         assert cli_answer(capsys, world, *args) == api.json(), args
         assert args[0] != "due" or api.json()["holders"], "the due list is not empty"
+        assert args[0] != "digest" or api.json()["items"], "the digest is not empty"
     whole = cli_answer(capsys, world, "stats")
     assert whole == world.store.stats() and whole["members"] > cli_answer(capsys, world, "stats", "--committee", A)["members"]
     # and the refusals alike

@@ -37,7 +37,9 @@ def books(tmp_path_factory) -> dict[str, Path]:
     tmp = tmp_path_factory.mktemp("printed")
     db = str(tmp / "county.db")
     assert main(["load", str(SAMPLE), "--db", db]) == 0
-    out = {"coverage": tmp / "coverage.xlsx", "recommend": tmp / "recommend.xlsx"}
+    out = {"coverage": tmp / "coverage.xlsx", "recommend": tmp / "recommend.xlsx", "digest": tmp / "digest.xlsx"}
+    assert main(["digest", "--db", db, "--as-of", DAY, "--since", "2026-09-01", "--policy", "fuxing", "--format", "xlsx",
+                 "--out", str(out["digest"])]) == 0
     assert main(["coverage", "--db", db, "--as-of", DAY, "--by", "activity_group", "--xlsx", str(out["coverage"])]) == 0
     assert main(["recommend", "--db", db, "--as-of", DAY, "--format", "xlsx", "--out", str(out["recommend"])]) == 0
     for name, keep in (("overview", "概览"), ("quiet", "联系沉寂")):
@@ -56,7 +58,7 @@ def cells(path: Path):
             yield from (c for c in row if c.value is not None)
 
 
-@pytest.mark.parametrize("name", ["coverage", "recommend"])
+@pytest.mark.parametrize("name", ["coverage", "recommend", "digest"])
 def test_no_formula_no_id_every_page_set_up(books, name):
     wb = load_workbook(books[name])
     for ws in wb.worksheets:
@@ -78,7 +80,8 @@ def test_no_formula_no_id_every_page_set_up(books, name):
 def test_coverage_overview_sections_and_natural_order(books):
     wb = load_workbook(books["coverage"])
     overview = [c.value for row in wb["概览"].iter_rows() for c in row if isinstance(c.value, str)]
-    assert "一、两个全覆盖" in overview and "二、需要处理的问题" in overview
+    assert "一、两个全覆盖" in overview and "二、有效覆盖的要求" in overview and "三、需要处理的问题" in overview
+    assert "180 天内联系至少 1 次" in overview  # the flagship rule's requirement, in words
     assert overview.count("合计") == 2
     grouped = next(ws for ws in wb.worksheets if ws.title.startswith("按委员活动组统计"))
     names = [r[1] for r in grouped.iter_rows(min_row=4, values_only=True) if isinstance(r[0], int)]
@@ -112,7 +115,8 @@ def pages(pdf: Path) -> list[tuple[float, float]]:
     return sizes
 
 
-@pytest.mark.parametrize("name, over", [("coverage", 2), ("recommend", 0), ("overview", 0), ("quiet", 2)])
+@pytest.mark.parametrize("name, over", [("coverage", 2), ("recommend", 0), ("overview", 0), ("quiet", 2),
+                                        ("digest", 2)])
 def test_printed_pdf(books, pdfs, name, over):
     """Every sheet one page wide: a page a sheet, the 63 quiet liaisons on three at most."""
     most = len(load_workbook(books[name]).sheetnames) + over
