@@ -108,3 +108,46 @@ class AckIn(Open):
 class AckAnswer(Open):
     key: str
     ack: AckOut | None = None
+
+
+class AttendanceTally(Open):
+    invited: int = Field(description="受邀、尚未记出席情况的人次")
+    attended: int
+    excused: int
+    absent: int
+    rate: float | None = Field(None, description="出勤率：出席 /（出席 + 请假 + 缺席）；无记录时为空")
+
+
+class AttendanceRow(Open):
+    cpc: AttendanceTally
+    non_cpc: AttendanceTally
+    standing: AttendanceTally
+
+
+class ActivityAttendanceOut(AttendanceRow):
+    id: str
+    name: str | None = None
+    kind: str | None = None
+    kind_label: str | None = None
+    committee_id: str | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
+
+
+class CommitteeAttendanceOut(AttendanceRow):
+    key: str | None = None
+
+
+class GroupAttendanceOut(AttendanceRow, NodeRef):
+    kind: str | None = None
+
+
+class AttendanceOut(Open):
+    as_of: Day
+    year_start: Day
+    committee_id: str | None = None
+    span: str = "tree"
+    activities: list[ActivityAttendanceOut]
+    by_committee: list[CommitteeAttendanceOut]
+    by_group: list[GroupAttendanceOut]
+    members_without_activity: list[NodeRef] = Field(description="当年没有参加任何活动的在任委员")

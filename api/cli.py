@@ -112,7 +112,7 @@ def load(files, store_config, fmt, moves):
         click.echo(load_summary(loaded))
 
 
-for command in (questions.gaps, questions.stats, questions.coverage, questions.due, questions.policies, questions.reach,
+for command in (questions.gaps, questions.stats, questions.coverage, questions.due, questions.attendance, questions.policies, questions.reach,
                 questions.why, questions.diff, questions.network, questions.recommend, lookups.committees,
                 lookups.members, rosters.generate, rosters.template, admin.backup, admin.restore, admin.clear, admin.sync,
                 admin.export, admin.serve, admin.token, ledger.contacts, ledger.digest, ledger.digest_ack,

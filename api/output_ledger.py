@@ -52,3 +52,37 @@ def digest_text(result: dict) -> str:
         mark = f"　[已确认：{ack['note'] or ''}]" if ack else ""
         lines.append(f"- {i['text']}{mark}　（{i['key']}）")
     return "\n".join(lines)
+
+
+WHO_LABELS = {"cpc": "中共党员", "non_cpc": "党外委员", "standing": "常委"}
+
+
+def _rate(t: dict) -> str:
+    return "—" if t["rate"] is None else f"{t['rate'] * 100:.1f}%"
+
+
+def _attendance_rows(rows: list[dict], name) -> list[list[str]]:
+    return [[name(r), *(f"{r[w]['attended']}/{r[w]['excused']}/{r[w]['absent']}（{_rate(r[w])}）"
+                        + (f"，受邀 {r[w]['invited']}" if r[w]["invited"] else "") for w in WHO_LABELS)] for r in rows]
+
+
+def attendance_text(result: dict) -> str:
+    """This year's activities and attendance, by committee and group, and who took part in none."""
+    labels = committee_labels(getattr(result, "committees", None) or {})
+    head = ["", *(f"{label} 出席/请假/缺席（出勤率），受邀未记" for label in WHO_LABELS.values())]
+    lines = [f"活动与出勤（{result['year_start']} 至 {result['as_of']} 开始的活动 {len(result['activities'])} 项）"]
+    if result["activities"]:
+        lines += ["", table(["活动", *head[1:]], _attendance_rows(
+            result["activities"], lambda a: f"{a['name']}（{a['kind_label']}，{a['start_date']}）"))]
+        lines += ["", "按政协", table(["政协", *head[1:]], _attendance_rows(
+            result["by_committee"], lambda r: _committee_cell(labels, r["key"])))]
+        if result["by_group"]:
+            lines += ["", "按委员活动组", table(["委员活动组", *head[1:]], _attendance_rows(
+                result["by_group"], lambda r: f"{r['name']}（{_committee_cell(labels, r['committee_id'])}）"))]
+    absent = result["members_without_activity"]
+    lines += ["", f"当年没有参加任何活动的委员（{len(absent)}）"]
+    lines.append(table(["姓名", "编号", "所属政协", "界别"], [[m.get("name") or "", m["id"], _committee_cell(
+        labels, m.get("committee_id")), m.get("sector") or ""] for m in absent[:200]]) if absent else "无")
+    if len(absent) > 200:
+        lines.append(f"……另有 {len(absent) - 200} 名，完整名单见 --format json")
+    return "\n".join(lines)

@@ -14,7 +14,7 @@ from liaison_graph.graph.cypher_report import rule_counts
 from liaison_graph.graph.parts import bulk
 from liaison_graph.graph.policy import Policy
 from liaison_graph.graph.projection import Projection
-from liaison_graph.graph.recommend import long_and_not_over
+from liaison_graph.graph.recommend import may_take_branch
 from liaison_graph.graph import recommend_parts
 from liaison_graph.graph.recommend_parts import Recommendation, by_parts
 from liaison_graph.graph.view import View
@@ -37,7 +37,7 @@ def _recommend(run, day: dt.date, policy: Policy, scope, committees: dict[str, d
     counts = rule_counts(run, day, policy, scope, committees)
     ids = sorted(committees if scope is None else scope)
     live = {r["committee_id"] for r in run("recommend_activities", {"committee_ids": ids, "day": asked})
-            if long_and_not_over(r["start_date"], r["end_date"], asked)}
+            if may_take_branch(r, asked, policy.temporary_branch_kinds)}
 
     def read(chunk) -> View:
         with bulk():

@@ -40,9 +40,10 @@ def since_day(cursor: str | None, day: dt.date) -> dt.date:
     return since
 
 
-def items(view: View, since: str, gaps: list[dict], due: dict, reasons: dict[str, str]) -> list[dict]:
+def items(view: View, since: str, gaps: list[dict], due: dict, reasons: dict[str, str], kinds) -> list[dict]:
     """The digest's items on the day's view: ``gaps`` the diff's items since ``since``,
-    ``due`` the due list (``graph/due.py``) of the day."""
+    ``due`` the due list (``graph/due.py``) of the day, ``kinds`` the activity kinds that
+    expect a temporary branch (the policy's)."""
     out = []
     for g in gaps:
         if g["change"] == "lost":
@@ -66,7 +67,7 @@ def items(view: View, since: str, gaps: list[dict], due: dict, reasons: dict[str
         if data.get("kind") == TEMPORARY and end is not None and view.day <= end <= end_by:
             out.append(_item("branch_expiring", f"branch:{org[1]}:{end}", data.get("committee_id"),
                              f"{data.get('name')} 将于 {end} 到期", party_org_id=org[1], end_date=end))
-    for b in temporary_branches(view):
+    for b in temporary_branches(view, kinds):
         out.append(_item("activity_without_branch", f"activity:{b['activity_id']}", b["committee_id"],
                          f"{b['activity_name']}（{b['start_date']} 至 {b['end_date']}，党员 {len(b['member_ids'])} 名）"
                          f"尚无临时党支部", activity_id=b["activity_id"], start_date=b["start_date"],

@@ -33,8 +33,9 @@ report's headline entries to rule ids (``party_org: party-member-unorganised``).
 ``sectors_expected_without_cpc`` says which sectors the report's list of sectors without a
 CPC member leaves out: ``party`` (the default: the sectors of the democratic parties and of
 无党派人士, named as the model's affiliation vocabulary names them), ``none`` (leave none
-out), or a list of sector names, in which ``party`` stands for those.
-
+out), or a list of sector names, in which ``party`` stands for those. Its
+``temporary_branch_kinds`` (default: the activity kinds model.yaml marks ``branch``) names
+the activities whose party members a temporary branch should hold, however short.
 Built-in policies ship in ``graph/policies/``; a file of the same shape can be passed. The
 built-in ``two-coverages`` (两个全覆盖) declares the two flagship rules: the default policy,
 the report's headline and the gap lists (``graph.flagship``).
@@ -53,6 +54,7 @@ import yaml
 from liaison_graph.graph.errors import InputError, UnknownRule, Where
 from liaison_graph.graph.model import model
 from liaison_graph.graph.model_types import fold
+from liaison_graph.graph.policy_doc import Doc
 from liaison_graph.graph import requirement
 from liaison_graph.graph.requirement import ANY, Requirement
 
@@ -85,7 +87,9 @@ SELECT_KEYS = {"kind", "cpc", "standing", "chair_council", "party_group", "posit
 RULE_KEYS = {"id", "label", "covers", "by", "through", "capacity", "affinity", "description", "gap_label", "short_label",
              "contact", "mechanisms", "affinity_required"}
 POLICY_KEYS = {"name", "label", "aliases", "description", "source", "window_days", "rules", "headline",
-               "sectors_expected_without_cpc"}
+               "sectors_expected_without_cpc", "temporary_branch_kinds"}
+ACTIVITY_KINDS = _M.enums["activity_kind"]
+BRANCH_KINDS = tuple(sorted(ACTIVITY_KINDS.marked("branch")))  # activities expecting a temporary branch, by default
 PARTY_SECTORS, NO_SECTORS = "party", "none"  # sectors_expected_without_cpc: the parties' own sectors; none
 POSITIONS = set(_M.enums["position"].labels)
 ORG_KINDS = set(_M.enums["party_org_kind"].labels)
@@ -180,66 +184,15 @@ class Policy:
     headline: tuple[tuple[str, str], ...] = ()  # (headline entry, rule id), as the policy gives them
     # sectors where no CPC member is expected: names, PARTY_SECTORS for the parties' own (see above)
     sectors_expected_without_cpc: tuple[str, ...] = (PARTY_SECTORS,)
+    temporary_branch_kinds: tuple[str, ...] = BRANCH_KINDS
 
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
 
 
-# --- parsing, with the line at fault ----------------------------------------------------
-class _Doc:
-    def __init__(self, filename: str):
-        self.filename = filename
-
-    def fail(self, node, message: str) -> InputError:
-        line = node.start_mark.line + 1 if node is not None else None
-        return InputError(Where(self.filename, row=line), message)
-
-    def mapping(self, node, what: str, allowed: set[str]) -> dict:
-        if not isinstance(node, yaml.MappingNode):
-            raise self.fail(node, f"{what}应是键值表")
-        out = {}
-        for key, value in node.value:
-            name = key.value
-            if name not in allowed:
-                raise self.fail(key, f"{what}中有未知的键「{name}」（可用：{'、'.join(sorted(allowed))}）")
-            out[name] = value
-        return out
-
-    def scalar(self, node, what: str) -> str:
-        if not isinstance(node, yaml.ScalarNode) or node.value == "":
-            raise self.fail(node, f"「{what}」应是一个值")
-        return node.value
-
-    def boolean(self, node, what: str) -> bool:
-        value = self.scalar(node, what).lower()
-        if value in ("true", "yes", "是"):
-            return True
-        if value in ("false", "no", "否"):
-            return False
-        raise self.fail(node, f"「{what}」应是 true 或 false，而不是「{node.value}」")
-
-    def integer(self, node, what: str) -> int:
-        value = self.scalar(node, what)
-        if not value.isdigit():
-            raise self.fail(node, f"「{what}」应是非负整数，而不是「{value}」")
-        return int(value)
-
-    def items(self, node) -> list:
-        """A list's items, or a single value as a list of one."""
-        return node.value if isinstance(node, yaml.SequenceNode) else [node]
-
-    def names(self, node, what: str, allowed: set[str]) -> tuple[str, ...]:
-        out = []
-        for item in self.items(node):
-            value = self.scalar(item, what)
-            if value not in allowed:
-                raise self.fail(item, f"「{what}」不认识「{value}」（可用：{'、'.join(sorted(allowed))}）")
-            out.append(value)
-        return tuple(out)
-
-
+# --- parsing, with the line at fault (graph/policy_doc.py) ---------------------------------
 def parse_policy(text: str, filename: str) -> Policy:
-    doc = _Doc(filename)
+    doc = Doc(filename)
     try:
         root = yaml.compose(text)
     except yaml.YAMLError as exc:
@@ -274,10 +227,12 @@ def parse_policy(text: str, filename: str) -> Policy:
         headline=headline,
         sectors_expected_without_cpc=_parse_sectors(doc, top["sectors_expected_without_cpc"])
         if "sectors_expected_without_cpc" in top else (PARTY_SECTORS,),
+        temporary_branch_kinds=tuple(requirement.word(doc, n, ACTIVITY_KINDS, "temporary_branch_kinds") for n in
+                                     doc.items(top["temporary_branch_kinds"])) if "temporary_branch_kinds" in top else BRANCH_KINDS,
     )
 
 
-def _parse_sectors(doc: _Doc, node) -> tuple[str, ...]:
+def _parse_sectors(doc: Doc, node) -> tuple[str, ...]:
     """``party``, ``none`` or a list of sector names (``party`` among them standing for those)."""
     what = "sectors_expected_without_cpc"
     wrong = f"「{what}」应是 {PARTY_SECTORS}（民主党派和无党派人士的界别）、{NO_SECTORS}（都列出）或界别名称的列表"
@@ -288,7 +243,7 @@ def _parse_sectors(doc: _Doc, node) -> tuple[str, ...]:
     return tuple(doc.scalar(item, what) for item in node.value)
 
 
-def _parse_headline(doc: _Doc, node, rule_ids: set[str]) -> tuple[tuple[str, str], ...]:
+def _parse_headline(doc: Doc, node, rule_ids: set[str]) -> tuple[tuple[str, str], ...]:
     """The headline's entries: each names a rule of the policy by its id."""
     if not isinstance(node, yaml.MappingNode):
         raise doc.fail(node, "「headline」应是键值表")
@@ -302,7 +257,7 @@ def _parse_headline(doc: _Doc, node, rule_ids: set[str]) -> tuple[tuple[str, str
     return tuple(out.items())
 
 
-def _parse_rule(doc: _Doc, node) -> Rule:
+def _parse_rule(doc: Doc, node) -> Rule:
     spec = doc.mapping(node, "规则", RULE_KEYS)
     for required in ("id", "covers", "by", "through"):
         if required not in spec:
@@ -336,7 +291,7 @@ def _parse_rule(doc: _Doc, node) -> Rule:
     )
 
 
-def _parse_select(doc: _Doc, node, what: str) -> Select:
+def _parse_select(doc: Doc, node, what: str) -> Select:
     spec = doc.mapping(node, what, SELECT_KEYS)
     if "kind" not in spec:
         raise doc.fail(node, f"「{what}」缺少「kind」")

@@ -18,6 +18,8 @@ with three or more party members who share no temporary branch for it.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from dataclasses import dataclass
 
 import networkx as nx
@@ -33,6 +35,7 @@ IN_PARTY_ORG = next(edge for edge, kind in MEMBERSHIP.items() if kind == CODE_KI
 (ATTENDS,) = model().row_edges(CODE_KINDS["activity"])  # an activity's participants (its row's member_ids)
 OTHER = 5
 TEMP_BRANCH_DAYS = 5
+AWAY = ("excused", "absent")  # participants not there (model.yaml: attendance)
 TEMP_BRANCH_MIN_CPC = 3
 # Party organisation kinds (model.yaml marks): where no one is enrolled by a recommendation
 # (the leading party groups, a temporary branch), the temporary branch, the party group it
@@ -219,24 +222,29 @@ def _why_left(view, rule, t, targets, cost, room, load, sources) -> dict:
             "fix": {"raise_max_to": high + extra}, "fix_label": f"把每人联系上限从 {high} 提高到 {high + extra}"}
 
 
-# --- temporary branches for long activities -----------------------------------------------
-def long_and_not_over(start: str | None, end: str | None, day: str) -> bool:
-    """An activity a temporary branch may be proposed for on ``day``: longer than five days
-    and not over yet."""
-    return bool(start and end) and end >= day and days.between(start, end) + 1 > TEMP_BRANCH_DAYS
+# --- temporary branches for activities -------------------------------------------------------
+def may_take_branch(activity: dict, day: str, kinds: Collection[str]) -> bool:
+    """An activity a temporary branch may be proposed for on ``day``: not over yet, and of a
+    kind that expects one however short (``kinds``: a policy's ``temporary_branch_kinds``;
+    a three-day plenary), or of any kind longer than five days."""
+    start, end = activity.get("start_date"), activity.get("end_date")
+    return bool(start and end) and end >= day and (
+        activity.get("kind") in kinds or days.between(start, end) + 1 > TEMP_BRANCH_DAYS)
 
 
-def temporary_branches(view: View) -> list[dict]:
-    """Activities of more than five days, not over yet, with three or more current party
-    members who are not all in one temporary branch that spans the activity."""
+def temporary_branches(view: View, kinds: Collection[str]) -> list[dict]:
+    """Activities a temporary branch may be proposed for (``may_take_branch``) with three or
+    more current party members who are not all in one temporary branch that spans it; those
+    excused or absent are not counted."""
     out = []
     for node, data in view.nodes("Activity"):
         start, end = data.get("start_date"), data.get("end_date")
-        if not long_and_not_over(start, end, view.day):
+        if not may_take_branch(data, view.day, kinds):
             continue
         length = days.between(start, end) + 1
         cpc = sorted({m for _, m, e in view.G.out_edges(node, data=True)
-                      if e.get("edge_kind") == ATTENDS and view.current(m) and view.data(m).get("cpc")})
+                      if e.get("edge_kind") == ATTENDS and e.get("attendance") not in AWAY and view.current(m)
+                      and view.data(m).get("cpc")})
         if len(cpc) < TEMP_BRANCH_MIN_CPC:
             continue
         if any(_spans(view, o, start, end) and all(_member_of(view, m, o) for m in cpc)

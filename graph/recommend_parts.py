@@ -48,7 +48,7 @@ class Recommendation:
 
 def on_view(view: View, policy: Policy) -> Recommendation:
     """The recommendation for the committees of a view of their whole part."""
-    tally = _Tally(policy, view.day, temporary_branches(view))
+    tally = _Tally(policy, view.day, temporary_branches(view, policy.temporary_branch_kinds))
     tally.add(view, 0)
     return tally.finish(tally.before, view.committees)
 
@@ -59,7 +59,8 @@ def by_parts(read: ReadPart, policy: Policy, day: str, committees: dict[str, dic
     covered and total items), reading the part of at most ``size`` committees at a time:
     those with an uncovered item (``gaps``), and those with an activity a temporary branch
     may be proposed for (``live``)."""
-    branches = [b for chunk in _chunks(live, size) for b in temporary_branches(read(chunk))]
+    branches = [b for chunk in _chunks(live, size)
+                for b in temporary_branches(read(chunk), policy.temporary_branch_kinds)]
     tally = _Tally(policy, day, branches)
     chunks = _chunks(gaps | {b["committee_id"] for b in branches}, size)
     touched: set[str] = set()

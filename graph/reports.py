@@ -17,7 +17,7 @@ from liaison_graph.graph import column_coverage, fastpaths, recommend_parts
 from liaison_graph.graph.coverage import report
 from liaison_graph.graph.policy import Policy
 from liaison_graph.graph.parts import bulk
-from liaison_graph.graph.recommend import long_and_not_over
+from liaison_graph.graph.recommend import may_take_branch
 from liaison_graph.graph.recommend_parts import Recommendation, by_parts, on_view
 from liaison_graph.graph.store import Store
 from liaison_graph.graph.view import TREE, View, open_view, scope_of
@@ -63,5 +63,5 @@ def store_recommendation(store: Store, day: dt.date, policy: Policy, committee_i
 
     return by_parts(read, policy, iso, committees, {r["id"]: (r["covered"], r["total"]) for r in found["rules"]},
                     {u["committee_id"] for r in found["rules"] for u in r["uncovered"]},
-                    {a["committee_id"] for a in activities if long_and_not_over(a.get("start_date"), a.get("end_date"), iso)},
+                    {a["committee_id"] for a in activities if may_take_branch(a, iso, policy.temporary_branch_kinds)},
                     recommend_parts.PART_COMMITTEES)

@@ -182,13 +182,13 @@ def parse(doc, spec: dict, rule_id: str, has_affinity: bool) -> Requirement | No
         if "per" in contact and "within_days" in contact:
             raise doc.fail(node, f"「contact」的 per 与 within_days 只能给一个（规则「{rule_id}」）")
         if "modes" in contact:
-            values["modes"] = tuple(_word(doc, item, MODES, "contact.modes") for item in doc.items(contact["modes"]))
+            values["modes"] = tuple(word(doc, item, MODES, "contact.modes") for item in doc.items(contact["modes"]))
         if "count" in contact:
             values["count"] = doc.integer(contact["count"], "contact.count")
             if values["count"] < 1:
                 raise doc.fail(contact["count"], "「contact.count」应至少为 1")
         if "per" in contact:
-            values["period"] = _word(doc, contact["per"], PERIODS, "contact.per")
+            values["period"] = word(doc, contact["per"], PERIODS, "contact.per")
         if "within_days" in contact:
             values["within_days"] = doc.integer(contact["within_days"], "contact.within_days")
     if "mechanisms" in spec:
@@ -200,7 +200,9 @@ def parse(doc, spec: dict, rule_id: str, has_affinity: bool) -> Requirement | No
     return Requirement(**values) if values else None
 
 
-def _word(doc, node, enum, what: str) -> str:
+def word(doc, node, enum, what: str) -> str:
+    """A vocabulary's code from a policy file's word (its code, label or alias), or the
+    line at fault."""
     value = doc.scalar(node, what)
     code = enum.parse(value)
     if code is None:

@@ -84,15 +84,16 @@ def build_batch(rows: dict[str, list[Row]], store: Store) -> Batch:
 
     members = _Names(known, "Member")
     _resolve(rows.get("activities", []), "committee_id", committees, "政协")
-    _resolve(rows.get("activities", []), "member_ids", members, "委员")
+    for column in ATTENDANCE_COLUMNS:
+        _resolve(rows.get("activities", []), column, members, "委员")
     for row in rows.get("activities", []):
         v = row.values
         if v["end_date"] < v["start_date"]:
             raise row.fail("end_date", f"结束日期 {v['end_date']} 早于开始日期 {v['start_date']}", v["end_date"])
         batch.add_node("Activity", v["id"], {**row.extra, **v})
         batch.replace_row_edges.setdefault("Activity", set()).add(v["id"])
-        for mid in v.get("member_ids") or []:
-            batch.add_edge("INVOLVES", "Activity", v["id"], "Member", mid)
+        for mid, status in _attendance(row).items():
+            batch.add_edge("INVOLVES", "Activity", v["id"], "Member", mid, props={"attendance": status})
 
     liaisons, contacts = rows.pop("liaisons", []), rows.pop("contacts", [])
     if liaisons or contacts:
@@ -321,6 +322,24 @@ def _by_name(row: Row, ids: list[str], name: str, label: str) -> str:
     if not ids:
         raise row.fail("to", f"找不到{label}「{name}」（既不是编号，也不是本政协的{label}名称）", name)
     raise row.fail("to", f"名称「{name}」有歧义：本政协有{len(ids)}个同名{label}（{'、'.join(ids)}），请填写编号", name)
+
+
+# An activity's participants by what is recorded of them: listed (invited), or there, excused, away.
+ATTENDANCE_COLUMNS = {"member_ids": "invited", "attended_ids": "attended", "excused_ids": "excused",
+                      "absent_ids": "absent"}
+
+
+def _attendance(row: Row) -> dict[str, str]:
+    """Each participant of an activity's row and their attendance (model.yaml: attendance); a
+    member recorded both there and away, say, is refused naming the second column."""
+    out: dict[str, str] = {}
+    for column, status in ATTENDANCE_COLUMNS.items():
+        for mid in row.values.get(column) or []:
+            if out.get(mid, "invited") != "invited":
+                label = model().enums["attendance"].label
+                raise row.fail(column, f"委员「{mid}」已记为{label(out[mid])}，不能又记为{label(status)}", mid)
+            out[mid] = status
+    return out
 
 
 def _contacts(rows: list[Row], batch: Batch, known: Known) -> None:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from liaison_graph.loaders.rosterfiles import stream_workbook, write_csvs, write_json
 
-TABLES = ("committees", "party_orgs", "members", "liaisons", "contacts")
+TABLES = ("committees", "party_orgs", "members", "activities", "liaisons", "contacts")
 TODAY = dt.date(2026, 11, 1)  # the generated world's "now": fixed so output never drifts
 
 SURNAMES = list(
@@ -345,7 +345,45 @@ def committee_roster(c: Committee, seed: int, size: int | None = None) -> dict[s
 
     # contacts keyed (from, to, date, mode): drop repeats of the same day and mode
     contacts = list({(r["from_id"], r["to_id"], r["date"], r["mode"]): r for r in contacts}.values())
-    return {"committees": [committee], "party_orgs": orgs, "members": members, "liaisons": liaisons, "contacts": contacts}
+    return {"committees": [committee], "party_orgs": orgs, "members": members,
+            "activities": activities(c, members, plenary, seed), "liaisons": liaisons, "contacts": contacts}
+
+
+# A committee's year of activities: (kind, name, days, who is asked: all, CPC, a share).
+ACTIVITIES = (("全体会议", "全体会议", None, "all"), ("培训", "委员履职能力提升培训班", 5, 0.3),
+              ("视察", "专题视察", 2, 0.08), ("调研", "专题调研", 3, 0.06), ("主题党日", "主题党日活动", 1, "cpc"),
+              ("委员讲堂", "委员讲堂", 1, 0.1), ("培训", "新任委员培训", 3, 0.1))
+
+
+def activities(c: Committee, members: list[dict], plenary: dt.date, seed: int) -> list[dict]:
+    """A committee's activities of the year before ``TODAY`` and the weeks after it, with who
+    attended, was excused or absent (nothing recorded yet for those not over). Drawn from a
+    random source of their own, so the rest of the roster is what it was without them. The
+    plenary falls within the days of the year's plenary temporary branch."""
+    rng = random.Random(f"{seed}:{c.id}:activities")
+    seated = [m for m in members if not m["end_date"] and m["start_date"] <= iso(TODAY)]
+    cpc = [m for m in seated if "中共党员" in m["affiliation"]]
+    out = []
+    for k, (kind, name, length, who) in enumerate(ACTIVITIES):
+        if kind == "全体会议":
+            start, end = plenary, plenary + dt.timedelta(days=2)
+        else:
+            start = TODAY + dt.timedelta(days=rng.randint(-330, 40))
+            end = start + dt.timedelta(days=length - 1)
+        asked = seated if who == "all" else cpc if who == "cpc" else \
+            rng.sample(seated, max(1, min(len(seated), round(len(seated) * who))))
+        row = {"id": f"{c.id}-A{k + 1:02d}", "name": f"{start.year}年{name}", "committee_id": c.id, "kind": kind,
+               "start_date": iso(start), "end_date": iso(end)}
+        if end >= TODAY:  # not over: asked, nothing recorded yet
+            row["member_ids"] = "、".join(m["id"] for m in asked)
+        else:
+            state = {"attended_ids": [], "excused_ids": [], "absent_ids": []}
+            for m in asked:
+                roll = rng.random()
+                state["attended_ids" if roll < 0.86 else "excused_ids" if roll < 0.96 else "absent_ids"].append(m["id"])
+            row.update({column: "、".join(ids) for column, ids in state.items() if ids})
+        out.append(row)
+    return out
 
 
 def rosters(scale: str, seed: int) -> Iterator[dict[str, list[dict]]]:

@@ -53,7 +53,8 @@ def sample_rows() -> dict[str, list[dict]]:
 
 def _activities(members: list[dict], orgs: list[dict]) -> list[dict]:
     """Three activities: the plenary (its temporary branch exists), a two-week training
-    with six party members and no temporary branch yet, and a three-day inspection."""
+    with six party members and no temporary branch yet, and a three-day inspection with its
+    attendance recorded (one party member excused, one other member absent)."""
     seated = [m for m in members if not m["end_date"] and m["start_date"] <= "2022-01-31"]
     cpc = [m["id"] for m in seated if "中共党员" in m["affiliation"]]
     others = [m["id"] for m in seated if "中共党员" not in m["affiliation"]]
@@ -65,7 +66,8 @@ def _activities(members: list[dict], orgs: list[dict]) -> list[dict]:
         {"id": "XS-A02", "name": "2026年度委员履职能力提升培训班", "committee_id": "XS", "kind": "培训",
          "start_date": "2026-11-20", "end_date": "2026-12-04", "member_ids": "、".join(cpc[10:16] + others[20:26])},
         {"id": "XS-A03", "name": "生态环境保护民主监督专题视察", "committee_id": "XS", "kind": "视察",
-         "start_date": "2026-09-08", "end_date": "2026-09-10", "member_ids": "、".join(cpc[20:25] + others[30:35])},
+         "start_date": "2026-09-08", "end_date": "2026-09-10", "attended_ids": "、".join(cpc[20:24] + others[30:34]),
+         "excused_ids": cpc[24], "absent_ids": others[34]},
     ]
 
 

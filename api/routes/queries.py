@@ -35,7 +35,7 @@ from liaison_graph.api.answers import (
     StatsOut,
     WhyOut,
 )
-from liaison_graph.api.answers_ledger import DigestOut, DueOut
+from liaison_graph.api.answers_ledger import AttendanceOut, DigestOut, DueOut
 from liaison_graph.api.schemas import CoverageIn, GapsOut, PolicyIn, RecommendIn
 from liaison_graph.api.service import CallerDep, PersonDep, Service, ServiceDep
 from liaison_graph.api.verbs import digest as digesting
@@ -139,6 +139,17 @@ def due(service: ServiceDep, caller: PersonDep, policy: PolicyQ = None, as_of: A
 def due_job(store: Store, lock: Lock, scope: Scope, policy: PolicyAsked, day: dt.date, committee_id: str | None,
             within: int | None, window: int | None, span: str) -> bytes:
     return as_json(DueOut, questions.due(store, scope, policy, day, committee_id, within, window, span, lock=lock))
+
+
+@router.get("/attendance", response_model=AttendanceOut, operation_id="get_attendance", responses=READ, **OWN,
+            summary="活动与出勤：当年活动的出席、请假、缺席（中共党员、党外委员、常委），按政协和委员活动组，及没有参加活动的委员")
+def attendance(service: ServiceDep, caller: CallerDep, as_of: AsOf = None, committee_id: CommitteeQ = None,
+               span: SpanQ = TREE) -> Any:
+    return Response(service.answer(attendance_job, caller.bounds, day_of(as_of), committee_id, span), media_type=JSON)
+
+
+def attendance_job(store: Store, lock: Lock, scope: Scope, day: dt.date, committee_id: str | None, span: str) -> bytes:
+    return as_json(AttendanceOut, questions.attendance(store, scope, day, committee_id, span, lock=lock))
 
 
 @router.get("/digest", response_model=DigestOut, operation_id="get_digest", responses=READ, **OWN,

@@ -38,7 +38,7 @@ def digest(store: Store, scope: Scope, policy: PolicyAsked, day: dt.date, commit
         view = open_view(store, day, root)
         acks = acknowledged(store, view.scope)
     found = digesting.items(view, start.isoformat(), changed["items"], due_list(view, chosen, within=digesting.DUE_AHEAD),
-                            changed["reasons"])
+                            changed["reasons"], chosen.temporary_branch_kinds)
     for item in found:
         item["ack"] = acks.get(item["key"])
     counts = {kind: sum(i["kind"] == kind for i in found) for kind in digesting.KINDS.labels}

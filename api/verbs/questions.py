@@ -13,6 +13,7 @@ from typing import Any, TypedDict
 from liaison_graph.api.verbs.policies import PolicyAsked, choose
 from liaison_graph.api.verbs.names import committee_of, member_of, node_of
 from liaison_graph.api.verbs.scope import NO_LOCK, Lock, Scope
+from liaison_graph.graph.attendance import attendance as run_attendance
 from liaison_graph.graph.coverage import flagship_counts
 from liaison_graph.graph.due import due_list
 from liaison_graph.graph.errors import BadArgument
@@ -119,6 +120,18 @@ def due(store: Store, scope: Scope, policy: PolicyAsked, day: dt.date, committee
         view = open_view(store, day, root, span)
     answer = due_list(view, chosen, window, within, holder=scope.member_id)
     return Named({**answer, "committee_id": root, "span": span}, view.committees, root, chosen)
+
+
+def attendance(store: Store, scope: Scope, day: dt.date, committee_id: str | None = None, span: str = TREE, *,
+               lock: Lock = NO_LOCK) -> Report:
+    """This year's activities and attendance (CPC, others, the standing committee), by
+    committee and activity group, and the members who took part in none
+    (``graph/attendance.py``); of a committee and those below it, or the committee alone."""
+    root = scope.root(committee_of(store, scope, committee_id, lock=lock))
+    span = span if root else TREE
+    with lock:
+        view = open_view(store, day, root, span)
+    return Named({**run_attendance(view), "committee_id": root, "span": span}, view.committees, root, None)
 
 
 def coverage_counts(store: Store, scope: Scope, day: dt.date, committee_id: str | None = None, *,

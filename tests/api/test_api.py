@@ -127,6 +127,8 @@ def isolation_cases(world) -> dict[tuple[str, str], list[dict]]:
                                                    json={"member_id": bm, "party_org_id": bo, "date": DAY})],
         ("POST", "/api/v1/contacts"): [dict(url="/api/v1/contacts", ok=denied,
                                             json={"from_id": am, "to_id": bm, "date": DAY, "mode": "走访"})],
+        ("GET", "/api/v1/attendance"): [dict(url=f"/api/v1/attendance?committee_id={B}", ok=denied),
+                                        dict(url=f"/api/v1/attendance?as_of={DAY}", ok=(200,))],
         ("GET", "/api/v1/digest"): [dict(url=f"/api/v1/digest?committee_id={B}", ok=denied),
                                     dict(url=f"/api/v1/digest?committee_id={CITY}", ok=denied),
                                     dict(url=f"/api/v1/digest?as_of={DAY}&since=2026-01-01&policy=fuxing", ok=(200,))],
@@ -825,6 +827,7 @@ def test_the_cli_and_the_api_answer_each_verb_alike(world, capsys):
         (["recommend", "--policy", "pairing", "--as-of", DAY, "--committee", A], "a_viewer",
          f"/api/v1/recommend?policy=pairing&as_of={DAY}"),
         (["policies"], "a_viewer", "/api/v1/policies"),
+        (["attendance", "--committee", A, "--as-of", DAY], "a_viewer", f"/api/v1/attendance?as_of={DAY}"),
         (["digest", "--committee", A, "--as-of", DAY, "--since", "2026-01-01", "--policy", "fuxing"], "a_viewer",
          f"/api/v1/digest?as_of={DAY}&since=2026-01-01&policy=fuxing"),
         (["due", "--policy", "hangzhou", "--as-of", DAY, "--committee", A, "--within", "60"], "a_viewer",
@@ -837,6 +840,7 @@ def test_the_cli_and_the_api_answer_each_verb_alike(world, capsys):
         assert cli_answer(capsys, world, *args) == api.json(), args
         assert args[0] != "due" or api.json()["holders"], "the due list is not empty"
         assert args[0] != "digest" or api.json()["items"], "the digest is not empty"
+        assert args[0] != "attendance" or api.json()["activities"], "the county had activities this year"
     whole = cli_answer(capsys, world, "stats")
     assert whole == world.store.stats() and whole["members"] > cli_answer(capsys, world, "stats", "--committee", A)["members"]
     # and the refusals alike

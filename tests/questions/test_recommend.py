@@ -137,12 +137,23 @@ def test_hand_made_roster_affinity_reasons_and_temporary_branch(store, tmp_path)
     assert len(full) == 1 and full[0]["fix"] == {"raise_max_to": 2} and full[0]["id"] == "N3"
 
 
-def test_a_temporary_branch_for_a_long_activity_with_three_party_members(store, tmp_path):
-    load_files([write_json(tmp_path / "t.json", TINY)], store)
+def test_a_temporary_branch_for_an_activity_of_its_kinds_or_a_long_one_with_three_party_members(store, tmp_path):
+    more = {"activities": [  # a three-day theme party day; a two-day plenary C is excused from
+        {"id": "ACT4", "name": "主题党日", "committee_id": "T", "kind": "主题党日", "start_date": "2026-11-10",
+         "end_date": "2026-11-12", "member_ids": "A、B、C"},
+        {"id": "ACT5", "name": "全体会议", "committee_id": "T", "kind": "全体会议", "start_date": "2026-11-10",
+         "end_date": "2026-11-11", "member_ids": "A、B", "excused_ids": "C", "attended_ids": "N1"}]}
+    load_files([write_json(tmp_path / "t.json", TINY), write_json(tmp_path / "more.json", more)], store)
     branches = store_recommendation(store, DAY, builtin()["two-coverages"]).result["temporary_branches"]
-    # ACT2 is three days, ACT3 has two party members: only ACT1 (seven days, A B C) qualifies
-    assert [(b["activity_id"], b["member_ids"], b["days"]) for b in branches] == [("ACT1", ["A", "B", "C"], 7)]
-    # once it ended, nothing is proposed for it
+    # ACT1 is seven days, ACT2 a three-day inspection (a kind that expects a branch however short);
+    # ACT3 has two party members, ACT4 is of a kind that expects none, ACT5 two party members there
+    assert [(b["activity_id"], b["member_ids"], b["days"]) for b in branches] == [("ACT1", ["A", "B", "C"], 7),
+                                                                                 ("ACT2", ["A", "B", "C"], 3)]
+    # a policy naming no kind: only the long one
+    none = parse_policy("name: p\ntemporary_branch_kinds: [其他]\nrules:\n  - id: r\n    covers: {kind: member}\n"
+                        "    by: {kind: member}\n    through: [liaison]\n", "p.yaml")
+    assert [b["activity_id"] for b in store_recommendation(store, DAY, none).result["temporary_branches"]] == ["ACT1"]
+    # once they ended, nothing is proposed for them
     assert store_recommendation(store, dt.date(2026, 12, 1), builtin()["two-coverages"]).result["temporary_branches"] == []
 
 
