@@ -139,6 +139,11 @@ def read_cases(c: Cross) -> dict[str, list[str]]:
         "/api/v1/changes": ["/api/v1/changes?limit=1000"],
         "/api/v1/audit": ["/api/v1/audit?limit=1000"],
         "/api/v1/page/network": [f"/api/v1/page/network?as_of={DAY}"],
+        "/api/v1/due": [f"/api/v1/due?as_of={DAY}&policy={p}" for p in ("two-coverages", "fuxing", "hangzhou")],
+        "/api/v1/digest": [f"/api/v1/digest?as_of={DAY}&since=2025-06-30"],
+        "/api/v1/digest.xlsx": [f"/api/v1/digest.xlsx?as_of={DAY}&since=2025-06-30"],
+        "/api/v1/attendance": [f"/api/v1/attendance?as_of={DAY}"],
+        "/api/v1/contacts/pending": ["/api/v1/contacts/pending"],
     }
 
 
