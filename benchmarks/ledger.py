@@ -1,7 +1,8 @@
-"""What is due (``liaison due``, ``graph/due.py``) at scale, on a loaded embedded store:
-for one county and for the whole store, each as one CLI process (seconds and its own peak
-memory), under the 复兴区 policy (a contact a quarter within one's group) and the default one;
-and one member's own list, warm through the verb, as a member's own token asks it.
+"""What is due (``liaison due``, ``graph/due.py``) and the week's digest (``liaison digest``,
+``graph/digest.py``) at scale, on a loaded embedded store: for one county and for the whole
+store, each as one CLI process (seconds and its own peak memory), under the 复兴区 policy (a
+contact a quarter within one's group); and one member's own due list, warm through the verb,
+as a member's own token asks it.
 
     python -m benchmarks.ledger --db STORE.db [--county ID]
 
@@ -21,12 +22,14 @@ import time
 from pathlib import Path
 
 DAY = "2026-06-30"
+SINCE = "2026-06-23"  # a digest of the week before
 POLICY = "fuxing"
 
 
-def _cli(db: Path, *args: str) -> tuple[float, float | None, dict]:
-    """A ``liaison due`` process: seconds, its own peak MB (None without /usr/bin/time), its JSON."""
-    command = [sys.executable, "-m", "liaison_graph.api.cli", "--db", str(db), "due", "--as-of", DAY,
+def _cli(db: Path, *args: str, verb: str = "due") -> tuple[float, float | None, dict]:
+    """A ``liaison due`` (or ``digest``) process: seconds, its own peak MB (None without
+    /usr/bin/time), its JSON."""
+    command = [sys.executable, "-m", "liaison_graph.api.cli", "--db", str(db), verb, "--as-of", DAY,
                "--format", "json", *args]
     timer = ["/usr/bin/time", "-f", "%M"] if Path("/usr/bin/time").exists() else []
     started = time.perf_counter()
@@ -37,8 +40,8 @@ def _cli(db: Path, *args: str) -> tuple[float, float | None, dict]:
 
 
 def measure(db: Path, county: str, whole: bool = True) -> dict:
-    """``due_county_s``/``_mb``, ``due_whole_s``/``_mb`` (``whole``), ``due_member_ms`` and
-    how many rows each listed."""
+    """``due_county_s``/``_mb``, ``due_whole_s``/``_mb`` (``whole``), the same of ``digest_``,
+    ``due_member_ms``, and how many rows or items each listed."""
     from liaison_graph.api.verbs import questions
     from liaison_graph.api.verbs.policies import PolicyAsked
     from liaison_graph.api.verbs.scope import Scope
@@ -50,6 +53,11 @@ def measure(db: Path, county: str, whole: bool = True) -> dict:
     if whole:
         seconds, peak, answer = _cli(db, "--policy", POLICY, "--within", "30")
         out.update(due_whole_s=round(seconds, 2), due_whole_mb=peak, due_whole_rows=_rows(answer))
+    seconds, peak, answer = _cli(db, "--committee", county, "--policy", POLICY, "--since", SINCE, verb="digest")
+    out.update(digest_county_s=round(seconds, 2), digest_county_mb=peak, digest_county_items=len(answer["items"]))
+    if whole:
+        seconds, peak, answer = _cli(db, "--policy", POLICY, "--since", SINCE, verb="digest")
+        out.update(digest_whole_s=round(seconds, 2), digest_whole_mb=peak, digest_whole_items=len(answer["items"]))
     holder = _rows_of(_cli(db, "--committee", county)[2])
     with EmbeddedStore(db) as store:
         scope = Scope(county, frozenset({county}), "bench", holder, False)

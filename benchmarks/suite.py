@@ -642,7 +642,8 @@ def markdown(results: dict) -> str:
                "lookup_members_top_ms", "lookup_sectors_top_ms", "lookup_committee_top_ms",
                "lookup_members_county_ms", "lookup_sectors_county_ms", "lookup_committee_county_ms",
                "token_check_top_us", "token_check_county_us", "scope_fresh_top_us", "scope_kept_top_us",
-               "due_county_s", "due_county_mb", "due_whole_s", "due_whole_mb", "due_member_ms", "api_rps",
+               "due_county_s", "due_county_mb", "due_whole_s", "due_whole_mb", "due_member_ms",
+               "digest_county_s", "digest_county_mb", "digest_whole_s", "digest_whole_mb", "api_rps",
                "api_p95_ms", "api_python_client_rps", "api_python_client_p95_ms",
                *(f"api_{k}_{f}_w{w}" for w in (1, 2) for k in ("quiet", "with_reports")
                  for f in ("rps", "p50_ms", "p95_ms", "p99_ms")),
