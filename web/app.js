@@ -391,6 +391,16 @@ async function loadDue() {
   document.body.dataset.due = String(Number(document.body.dataset.due || 0) + 1);  // for tests: the list shown
 }
 
+// --- activities and attendance this year ---------------------------------------------------
+async function loadAttendance() {
+  const r = await api(`/api/v1/attendance?${query(asked())}`);
+  const cell = (t) => `${t.attended}/${t.excused}/${t.absent}` + (t.rate === null ? "" : `（${pct(t.rate)}）`) + (t.invited ? `，受邀 ${t.invited}` : "");
+  $("attendance").querySelector("tbody").innerHTML = r.activities.map((a) => `<tr data-id="${escapeHtml(a.id)}"><td>${escapeHtml(a.name)}</td>`
+    + `<td>${escapeHtml(a.kind_label)}</td><td>${escapeHtml(a.start_date)}</td><td>${cell(a.cpc)}</td><td>${cell(a.non_cpc)}</td><td>${cell(a.standing)}</td></tr>`).join("")
+    || '<tr><td colspan="6" class="hint">当年还没有活动。</td></tr>';
+  $("attendance-summary").textContent = `${r.year_start} 以来开始的活动 ${r.activities.length} 项；当年没有参加任何活动的委员 ${r.members_without_activity.length} 名。`;
+}
+
 function scopeLine() {
   const d = state.data;
   const where = state.span === "tree" && d.committees > 1 ? `${d.committee_name}及其下级政协（共 ${d.committees} 个政协）` : `${d.committee_name}本级`;
@@ -411,6 +421,7 @@ async function load() {
     $("detail").innerHTML = '<p class="hint">点击图中或名单中的委员，查看其联系、联系记录和覆盖情况。</p>';
     await loadDashboard();
     await loadDue();
+    await loadAttendance();
     // The headline filled above the network moved it down; cytoscape keeps where its
     // container was (for mapping clicks to nodes) until told, so a click would miss.
     if (state.cy) state.cy.resize();

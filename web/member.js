@@ -76,7 +76,7 @@ window.liaisonMember = (() => {
 
   async function start(p) {
     page = p;
-    for (const id of ["headline", "work-panel", "network-panel", "due-panel", "recommend-panel", "dashboard"]) {
+    for (const id of ["headline", "work-panel", "network-panel", "due-panel", "attendance-panel", "recommend-panel", "dashboard"]) {
       const section = document.getElementById(id);
       if (section) section.hidden = true;
     }

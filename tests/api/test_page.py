@@ -72,6 +72,9 @@ def test_the_network_and_the_gap_list_show_the_committee_and_its_gaps_as_the_api
     shown = page.inner_text("#headline-party_work")
     assert f"{headline['party_work']['covered']} / {headline['party_work']['total']}" in shown
     assert page.locator("#chart-sector svg").count() == 1 and page.locator("#quiet tbody tr").count() > 0
+    # this year's activities, as the API lists them, and the due list under the chosen policy
+    activities = api(base, token, f"/api/v1/attendance?committee_id=XS&as_of={TODAY}&span=own")["activities"]
+    expect(page.locator("#attendance tbody tr[data-id]")).to_have_count(len(activities))
     # the login screen's controls are gone once in, and were hidden before
     assert page.locator("#controls").is_visible() and page.locator("#login").is_hidden()
     assert errors == []
