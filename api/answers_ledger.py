@@ -142,6 +142,15 @@ class GroupAttendanceOut(AttendanceRow, NodeRef):
     kind: str | None = None
 
 
+class OutsideBranchOut(Open):
+    activity_id: str
+    activity_name: str | None = None
+    committee_id: str | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
+    members: list[NodeRef]
+
+
 class AttendanceOut(Open):
     as_of: Day
     year_start: Day
@@ -151,3 +160,5 @@ class AttendanceOut(Open):
     by_committee: list[CommitteeAttendanceOut]
     by_group: list[GroupAttendanceOut]
     members_without_activity: list[NodeRef] = Field(description="当年没有参加任何活动的在任委员")
+    outside_branch: list[OutsideBranchOut] = Field(
+        [], description="尚未结束、应设临时党支部的活动（政策的 temporary_branch_kinds，或长于五天的）中，没有编入覆盖活动期间的临时党支部的党员（请假、缺席的不计）")

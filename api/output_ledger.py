@@ -85,4 +85,8 @@ def attendance_text(result: dict) -> str:
         labels, m.get("committee_id")), m.get("sector") or ""] for m in absent[:200]]) if absent else "无")
     if len(absent) > 200:
         lines.append(f"……另有 {len(absent) - 200} 名，完整名单见 --format json")
+    outside = result.get("outside_branch") or []
+    lines += ["", f"应设临时党支部的活动中未编入临时党支部的党员（{sum(len(g['members']) for g in outside)}）"]
+    lines += [f"- {g['activity_name']}（{g['start_date']} 至 {g['end_date']}）：" + "、".join(
+        f"{i.get('name')}（{i['id']}）" for i in g["members"]) for g in outside] or ["无"]
     return "\n".join(lines)

@@ -2,7 +2,10 @@
 (those started from the first of the year up to the day), each with its participants by
 attendance (model.yaml: attendance) among CPC members, the others and the standing
 committee; the same summed by committee and by activity group; and the current members who
-took part in none this year.
+took part in none this year; and, for the activities not over that expect a temporary branch (``kinds``:
+a policy's ``temporary_branch_kinds``) or are long, the party members no temporary branch
+spanning them holds (``graph/recommend.py: outside_branch``; ``recommend`` proposes the
+branch where there are three or more).
 
 A member took part when recorded as there (attended), or listed for an activity of which no
 one's attendance is recorded yet (the roster gives only its participants). A rate is the
@@ -12,10 +15,12 @@ attended share of those whose attendance is recorded (None: none is).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 
 from liaison_graph.graph.model import model
 from liaison_graph.graph.natural import natural
-from liaison_graph.graph.policy import AFFINITY, CODE_KINDS, STANDING
+from liaison_graph.graph.policy import AFFINITY, BRANCH_KINDS, CODE_KINDS, STANDING
+from liaison_graph.graph.recommend import outside_branch
 from liaison_graph.graph.view import View
 
 _M = model()
@@ -31,7 +36,7 @@ def _tally(counts: Counter) -> dict:
     return {**{s: counts[s] for s in STATUSES}, "rate": round(counts["attended"] / recorded, 4) if recorded else None}
 
 
-def attendance(view: View) -> dict:
+def attendance(view: View, kinds: Collection[str] = BRANCH_KINDS) -> dict:
     year = view.day[:4] + "-01-01"
     activities, by_committee, by_group, took_part = [], {}, {}, set()
     for node, data in view.nodes("Activity"):
@@ -61,7 +66,8 @@ def attendance(view: View) -> dict:
                                                                                                     key=lambda i: i[0] or "")],
             "by_group": sorted(({**view.item(g), **{w: _tally(c) for w, c in t.items()}} for g, t in by_group.items()),
                                key=lambda r: (r["committee_id"] or "", natural(r["name"] or ""), r["id"])),
-            "members_without_activity": [view.item(m) for m, _ in view.nodes("Member") if m not in took_part]}
+            "members_without_activity": [view.item(m) for m, _ in view.nodes("Member") if m not in took_part],
+            "outside_branch": outside_branch(view, kinds)}
 
 
 def _who(view: View, member) -> list[str]:

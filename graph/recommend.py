@@ -257,6 +257,25 @@ def temporary_branches(view: View, kinds: Collection[str]) -> list[dict]:
     return out
 
 
+def outside_branch(view: View, kinds: Collection[str]) -> list[dict]:
+    """The gap of activities and temporary branches: for each activity a temporary branch may
+    be proposed for (``may_take_branch``), its current party members, not excused or absent,
+    whom no temporary branch of its committee spanning it holds."""
+    out = []
+    for node, data in view.nodes("Activity"):
+        start, end = data.get("start_date"), data.get("end_date")
+        if not may_take_branch(data, view.day, kinds):
+            continue
+        orgs = [o for o in _temporary_orgs(view, data.get("committee_id")) if _spans(view, o, start, end)]
+        left = sorted(m for _, m, e in view.G.out_edges(node, data=True)
+                      if e.get("edge_kind") == ATTENDS and e.get("attendance") not in AWAY and view.current(m)
+                      and view.data(m).get("cpc") and not any(_member_of(view, m, o) for o in orgs))
+        if left:
+            out.append({"activity_id": node[1], "activity_name": data.get("name"), "committee_id": data.get("committee_id"),
+                        "start_date": start, "end_date": end, "members": [view.item(m) for m in left]})
+    return out
+
+
 def _temporary_orgs(view: View, committee_id: str | None) -> list:
     return [n for n, d in view.G.nodes(data=True)
             if n[0] == "PartyOrg" and d.get("kind") == TEMPORARY and d.get("committee_id") == committee_id]

@@ -137,14 +137,15 @@ def due(policy, as_of, committee_id, within, window, span, fmt, store_config):
 @click.option("--committee", "committee_id", metavar="ID", help=BELOW_HELP)
 @click.option("--span", "span", type=click.Choice([*SPAN.labels, *SPAN.labels.values()]), default=TREE,
               help="范围：own/本级（仅该政协）或 tree/含下级（默认）")
+@click.option("--policy", metavar="NAME|FILE", help="政策（其 temporary_branch_kinds：哪些活动应设临时党支部）；默认两个全覆盖")
 @_format("table", "json")
 @store_options
-def attendance(as_of, committee_id, span, fmt, store_config):
+def attendance(as_of, committee_id, span, policy, fmt, store_config):
     """活动与出勤：当年的履职活动及出席、请假、缺席（中共党员、党外委员、常委分列），按政协和委员活动组汇总，以及当年没有参加任何活动的委员。"""
     day = parse_day(as_of)
     with open_store(store_config) as store:
         committee_id = committee_of(store, WHOLE, committee_id)
-        result = questions.attendance(store, WHOLE, day, committee_id, SPAN.parse(span))
+        result = questions.attendance(store, WHOLE, day, committee_id, SPAN.parse(span), policy_asked(policy))
         head = report_head(store, fmt, committee_id, below=result["span"] == TREE)
     _say(fmt, result, head, output_ledger.attendance_text)
 

@@ -144,12 +144,14 @@ def due_job(store: Store, lock: Lock, scope: Scope, policy: PolicyAsked, day: dt
 @router.get("/attendance", response_model=AttendanceOut, operation_id="get_attendance", responses=READ, **OWN,
             summary="活动与出勤：当年活动的出席、请假、缺席（中共党员、党外委员、常委），按政协和委员活动组，及没有参加活动的委员")
 def attendance(service: ServiceDep, caller: CallerDep, as_of: AsOf = None, committee_id: CommitteeQ = None,
-               span: SpanQ = TREE) -> Any:
-    return Response(service.answer(attendance_job, caller.bounds, day_of(as_of), committee_id, span), media_type=JSON)
+               span: SpanQ = TREE, policy: PolicyQ = None) -> Any:
+    return Response(service.answer(attendance_job, caller.bounds, day_of(as_of), committee_id, span, PolicyAsked(policy)),
+                    media_type=JSON)
 
 
-def attendance_job(store: Store, lock: Lock, scope: Scope, day: dt.date, committee_id: str | None, span: str) -> bytes:
-    return as_json(AttendanceOut, questions.attendance(store, scope, day, committee_id, span, lock=lock))
+def attendance_job(store: Store, lock: Lock, scope: Scope, day: dt.date, committee_id: str | None, span: str,
+                   policy: PolicyAsked) -> bytes:
+    return as_json(AttendanceOut, questions.attendance(store, scope, day, committee_id, span, policy, lock=lock))
 
 
 @router.get("/digest", response_model=DigestOut, operation_id="get_digest", responses=READ, **OWN,

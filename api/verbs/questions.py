@@ -122,8 +122,8 @@ def due(store: Store, scope: Scope, policy: PolicyAsked, day: dt.date, committee
     return Named({**answer, "committee_id": root, "span": span}, view.committees, root, chosen)
 
 
-def attendance(store: Store, scope: Scope, day: dt.date, committee_id: str | None = None, span: str = TREE, *,
-               lock: Lock = NO_LOCK) -> Report:
+def attendance(store: Store, scope: Scope, day: dt.date, committee_id: str | None = None, span: str = TREE,
+               policy: PolicyAsked = PolicyAsked(None), *, lock: Lock = NO_LOCK) -> Report:
     """This year's activities and attendance (CPC, others, the standing committee), by
     committee and activity group, and the members who took part in none
     (``graph/attendance.py``); of a committee and those below it, or the committee alone."""
@@ -131,7 +131,9 @@ def attendance(store: Store, scope: Scope, day: dt.date, committee_id: str | Non
     span = span if root else TREE
     with lock:
         view = open_view(store, day, root, span)
-    return Named({**run_attendance(view), "committee_id": root, "span": span}, view.committees, root, None)
+    chosen = choose(policy)
+    return Named({**run_attendance(view, chosen.temporary_branch_kinds), "committee_id": root, "span": span},
+                 view.committees, root, chosen)
 
 
 def coverage_counts(store: Store, scope: Scope, day: dt.date, committee_id: str | None = None, *,

@@ -28,12 +28,17 @@ def act(aid, kind, start, end, **people):
 
 ROSTER = {
     "committees": [{"id": "T", "name": "试验县政协", "level": "县"}],
-    "members": [m("P", "中共党员", "G1", position="常委"), m("Q", "中共党员", "G1"), m("X", "民盟", "G1", position="常委"),
+    "party_orgs": [{"id": "TB", "name": "视察临时党支部", "kind": "临时党支部", "committee_id": "T",
+                    "start_date": "2025-06-01", "end_date": "2025-07-31"}],
+    "members": [m("P", "中共党员", "G1", position="常委", party_org_ids="TB"), m("Q", "中共党员", "G1"),
+                m("X", "民盟", "G1", position="常委"),
                 m("W", "民建", "G2"), m("Z", "群众", "G2")],
     "activities": [act("A1", "全体会议", "2025-01-10", "2025-01-12", attended_ids="P、X", excused_ids="Q", absent_ids="W"),
                    act("A2", "视察", "2025-03-01", "2025-03-01", member_ids="P、W"),  # nothing recorded yet
                    act("A3", "培训", "2024-12-01", "2024-12-03", attended_ids="Z"),  # last year
-                   act("A4", "调研", "2025-08-01", "2025-08-02", member_ids="Z")],  # after the day
+                   act("A4", "调研", "2025-08-01", "2025-08-02", member_ids="Z"),  # after the day
+                   act("A5", "视察", "2025-07-01", "2025-07-02", member_ids="P、Q、X"),  # TB holds P, not Q
+                   act("A6", "主题党日", "2025-07-01", "2025-07-01", member_ids="Q")],  # a kind that expects none
 }
 
 
@@ -58,6 +63,8 @@ def test_attendance_by_hand(store, tmp_path):
         ("T:G2", tally(), tally(invited=1, absent=1))]
     # Q was excused, Z took part last year only; W was listed for A2, of which nothing is recorded
     assert [i["id"] for i in r["members_without_activity"]] == ["Q", "Z"]
+    # the activities not over that expect a temporary branch: the party members none holds
+    assert [(g["activity_id"], [i["id"] for i in g["members"]]) for g in r["outside_branch"]] == [("A5", ["Q"])]
 
 
 def test_a_member_recorded_there_and_away_is_refused_naming_the_column(store, tmp_path):
