@@ -10,9 +10,9 @@ from pathlib import Path
 import click
 
 from liaison_graph.api import output_ledger
-from liaison_graph.api.commands.questions import POLICY_HELP
+from liaison_graph.api.commands.questions import BELOW_HELP, POLICY_HELP, format_option, say
 from liaison_graph.api.commands.stores import open_store, store_options
-from liaison_graph.api.commands.translate import AS_OF_HELP, emit_json, parse_day, policy_asked, report_head
+from liaison_graph.api.commands.translate import AS_OF_HELP, parse_day, policy_asked, report_head
 from liaison_graph.api.verbs import contacts as reviewing
 from liaison_graph.api.verbs import digest as digesting
 from liaison_graph.graph.errors import BadArgument
@@ -26,8 +26,8 @@ def contacts():
 
 
 @contacts.command("pending")
-@click.option("--committee", "committee_id", metavar="ID", help="只看一个政协及其下级政协（编号或名称）")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="输出格式")
+@click.option("--committee", "committee_id", metavar="ID", help=BELOW_HELP)
+@format_option("table", "json")
 @store_options
 def pending(committee_id, fmt, store_config):
     """列出待确认的联系（最早的在前）。"""
@@ -35,7 +35,7 @@ def pending(committee_id, fmt, store_config):
         committee_id = committee_of(store, WHOLE, committee_id)
         result = reviewing.pending(store, WHOLE, committee_id)
         head = report_head(store, fmt, committee_id)
-    emit_json(result) if fmt == "json" else click.echo(head + "\n" + output_ledger.pending_text(result))
+    say(fmt, result, head, output_ledger.pending_text)
 
 
 @contacts.command("confirm")
@@ -54,7 +54,7 @@ def confirm(from_id, to_id, date, mode, reject, store_config):
 
 
 @click.command()
-@click.option("--committee", "committee_id", metavar="ID", help="只看一个政协及其下级政协（编号或名称）")
+@click.option("--committee", "committee_id", metavar="ID", help=BELOW_HELP)
 @click.option("--since", "since", metavar="CURSOR", help="上一期摘要给出的游标（默认：一周前）")
 @click.option("--as-of", "as_of", metavar="DATE", help=AS_OF_HELP)
 @click.option("--policy", metavar="NAME|FILE", help=POLICY_HELP)
@@ -77,7 +77,7 @@ def digest(committee_id, since, as_of, policy, fmt, out, store_config):
         write_digest_xlsx(result, out)
         click.echo(f"摘要已保存：{out}")
         return
-    emit_json(result) if fmt == "json" else click.echo(head + "\n" + output_ledger.digest_text(result))
+    say(fmt, result, head, output_ledger.digest_text)
 
 
 @click.command("digest-ack")
