@@ -75,6 +75,15 @@ def test_composition_rules_hold_in_every_committee(scale):
                 or liaison["mechanism"] == "界别内联系"
             target = {"member": ids, "sector": sectors, "party_org": set(orgs)}.get(liaison["target_kind"])
             assert target is None or liaison["to"] in target
+        # a year of activities: those over with attendance recorded, those to come with whom they ask
+        acts = roster["activities"]
+        assert {a["kind"] for a in acts} >= {"全体会议", "培训", "视察", "主题党日"}
+        for a in acts:
+            people = [p for c in ("member_ids", "attended_ids", "excused_ids", "absent_ids")
+                      for p in (a.get(c) or "").split("、") if p]
+            assert people and set(people) <= ids and len(people) == len(set(people))
+            assert ("member_ids" in a) == (a["end_date"] >= "2026-11-01")
+        assert any(a.get("excused_ids") or a.get("absent_ids") for a in acts)
 
 
 def test_city_roster_loads_and_gaps_agree_with_the_naive_checker(tmp_path):
