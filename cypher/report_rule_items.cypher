@@ -1,16 +1,22 @@
 // One rule of a policy report (graph/cypher_report.py compiles the rule into the parameters):
-// the {dst} nodes of these committees the rule covers on $day, counted by committee and by
-// the groups they count in ($group: the membership type of the breakdown; $self_group: the
-// items are the groups), with how many are covered, effectively covered and, for $affinity,
-// covered by someone sharing such a group; and the uncovered ones.
+// the {dst} nodes of these committees the rule covers on $day, counted by committee, by the
+// groups they count in ($group: the membership type of the breakdown; $self_group: the items
+// are the groups) and by the reason code of each covered item (null: uncovered), with, for
+// $affinity, how many are covered by someone sharing such a group; and the uncovered ones.
 // A node of the $termed kinds is current between its dates, any other always; a selection
 // ($covers, $by) holds the values of graph/policy.py's Select (null: either way; $blank: the empty text).
 // Coverers (current {src} nodes $by selects): a liaison holding on $day into the item
 // ($liaison) or into a current group the item sits in through one of $via; the item sits in
-// them, or they in it ($membership, through one of $memberships). A liaison counts as
-// effective when its member source contacted the item (a group: one of its current members)
-// from $since to $day; a membership, or a liaison from an organisation, always. Every pattern
-// is written from a node already bound, outwards.
+// them, or they in it ($membership, through one of $memberships). Every pattern is written
+// from a node already bound, outwards.
+// The reason code (graph/requirement.py: reason, judge; $reason names the codes) of a covered
+// item is the least of its coverers': a membership, or a liaison from an organisation, is
+// effective; a member's liaison is judged on its mechanism ($mechanisms; null: every one),
+// the pair's shared $affinity group ($affinity_required; for a member item only), then the
+// least over the pair's contacts with the item (a group: with each of its current members):
+// those on or before $day, in either direction (a loop once), none under review. No contact;
+// none of $modes (null: every mode; a contact without one is of $mode_default); fewer than
+// $at_least of them from $b and in [$a, $b); none from $a.
 UNWIND $committee_ids AS committee_id
 MATCH (n:{dst} {committee_id: committee_id})
 WHERE (NOT any(label IN labels(n) WHERE label IN $termed)
@@ -27,14 +33,14 @@ WHERE (NOT any(label IN labels(n) WHERE label IN $termed)
 WITH n,
      [(n)<-[l:LIAISES_WITH]-(c:{src})
       WHERE $liaison AND (l.start_date IS NULL OR l.start_date <= $day) AND (l.end_date IS NULL OR $day <= l.end_date)
-      | c]
+      | {c: c, mechanism: l.mechanism}]
      + [(n)-[m]->(g)<-[l:LIAISES_WITH]-(c:{src})
         WHERE type(m) IN $via
           AND (m.start_date IS NULL OR m.start_date <= $day) AND (m.end_date IS NULL OR $day <= m.end_date)
           AND (NOT any(label IN labels(g) WHERE label IN $termed)
                OR ((g.start_date IS NULL OR g.start_date <= $day) AND (g.end_date IS NULL OR $day <= g.end_date)))
           AND (l.start_date IS NULL OR l.start_date <= $day) AND (l.end_date IS NULL OR $day <= l.end_date)
-        | c] AS liaising,
+        | {c: c, mechanism: l.mechanism}] AS liaising,
      [(n)-[m]->(c:{src})
       WHERE $membership AND n:Member AND type(m) IN $memberships
         AND (m.start_date IS NULL OR m.start_date <= $day) AND (m.end_date IS NULL OR $day <= m.end_date)
@@ -44,7 +50,7 @@ WITH n,
           AND (m.start_date IS NULL OR m.start_date <= $day) AND (m.end_date IS NULL OR $day <= m.end_date)
         | c] AS sitting
 WITH n, liaising, sitting,
-     [c IN liaising + sitting
+     [c IN [x IN liaising | x.c] + sitting
       WHERE (NOT any(label IN labels(c) WHERE label IN $termed)
              OR ((c.start_date IS NULL OR c.start_date <= $day) AND (c.end_date IS NULL OR $day <= c.end_date)))
         AND ($by.cpc IS NULL OR coalesce(c.cpc, false) = $by.cpc)
@@ -56,33 +62,67 @@ WITH n, liaising, sitting,
         AND ($by.positions IS NULL OR CASE WHEN c.position IS NULL OR c.position = $blank THEN $default_position
                                            ELSE c.position END IN $by.positions)
         AND ($by.party_org_kinds IS NULL OR c.kind IN $by.party_org_kinds)] AS eligible
-WITH n, [c IN liaising WHERE c IN eligible] AS liaising, [c IN sitting WHERE c IN eligible] AS sitting
-WITH n, liaising, sitting, size(liaising) + size(sitting) > 0 AS covered
-WITH n, covered,
-     size(sitting) > 0
-     OR any(c IN liaising
-            WHERE NOT c:Member
-               OR (n:Member AND EXISTS {
-                     MATCH (c)-[k:CONTACTED]-(n)
-                     WHERE $since <= k.date AND k.date <= $day
-                   })
-               OR (NOT n:Member AND EXISTS {
-                     MATCH (c)-[k:CONTACTED]-(o:Member)-[m]->(n)
-                     WHERE $since <= k.date AND k.date <= $day AND type(m) IN $memberships
-                       AND (m.start_date IS NULL OR m.start_date <= $day) AND (m.end_date IS NULL OR $day <= m.end_date)
-                       AND (o.start_date IS NULL OR o.start_date <= $day) AND (o.end_date IS NULL OR $day <= o.end_date)
-                   })) AS effective,
+WITH n, [x IN liaising WHERE x.c IN eligible] AS liaising, [c IN sitting WHERE c IN eligible] AS sitting
+WITH n, liaising, sitting, size(liaising) + size(sitting) > 0 AS covered,
+     [x IN liaising WHERE $member IN labels(x.c) | x.c] AS members,
+     CASE WHEN n:Member THEN [n]
+          ELSE [(n)<-[m]-(o:Member)
+                WHERE type(m) IN $memberships
+                  AND (m.start_date IS NULL OR m.start_date <= $day) AND (m.end_date IS NULL OR $day <= m.end_date)
+                  AND (o.start_date IS NULL OR o.start_date <= $day) AND (o.end_date IS NULL OR $day <= o.end_date)
+                | o]
+     END AS targets,
+     CASE WHEN $affinity IS NULL OR NOT n:Member THEN []
+          ELSE [c IN [x IN liaising | x.c] + sitting
+                WHERE c:Member AND EXISTS {
+                  MATCH (n)-[its]->(g)
+                  WHERE type(its) = $affinity
+                    AND (its.start_date IS NULL OR its.start_date <= $day) AND (its.end_date IS NULL OR $day <= its.end_date)
+                    AND (NOT any(label IN labels(g) WHERE label IN $termed)
+                         OR ((g.start_date IS NULL OR g.start_date <= $day) AND (g.end_date IS NULL OR $day <= g.end_date)))
+                    // a pattern of its own: the item covered through its own group shares it with itself
+                    AND EXISTS {
+                      MATCH (g)<-[theirs]-(c)
+                      WHERE type(theirs) = $affinity
+                        AND (theirs.start_date IS NULL OR theirs.start_date <= $day)
+                        AND (theirs.end_date IS NULL OR $day <= theirs.end_date)
+                    }
+                }]
+     END AS sharing
+// each member coverer's contacts with each target: a qualifying contact as its date, another as null
+WITH n, liaising, sitting, covered, sharing,
+     [c IN members | {c: c, ledgers: [t IN targets |
+        [(c)-[k:CONTACTED]->(t) WHERE k.date <= $day AND k.review IS NULL
+         | CASE WHEN $modes IS NULL OR (CASE WHEN k.mode IS NULL OR k.mode = $blank THEN $mode_default
+                                             ELSE k.mode END) IN $modes THEN k.date END]
+        + [(c)<-[k:CONTACTED]-(t) WHERE k.date <= $day AND k.review IS NULL AND c <> t
+           | CASE WHEN $modes IS NULL OR (CASE WHEN k.mode IS NULL OR k.mode = $blank THEN $mode_default
+                                               ELSE k.mode END) IN $modes THEN k.date END]]}] AS contacted
+WITH n, liaising, sitting, covered, sharing,
+     [p IN contacted | {c: p.c, code: CASE
+        WHEN $affinity_required AND $affinity IS NOT NULL AND n:Member AND NOT p.c IN sharing THEN $reason.no_affinity
+        ELSE reduce(least = $reason.no_contact, code IN [dates IN p.ledgers | CASE
+               WHEN size(dates) = 0 THEN $reason.no_contact
+               WHEN none(d IN dates WHERE d IS NOT NULL) THEN $reason.wrong_mode
+               WHEN size([d IN dates WHERE $b <= d]) >= $at_least
+                 OR size([d IN dates WHERE $a <= d AND d < $b]) >= $at_least THEN $reason.effective
+               WHEN any(d IN dates WHERE $a <= d) THEN $reason.too_few
+               ELSE $reason.too_long_ago END]
+             | CASE WHEN code < least THEN code ELSE least END)
+        END}] AS judged
+WITH n, covered, sharing,
+     CASE WHEN NOT covered THEN null
+          WHEN size(sitting) > 0 THEN $reason.effective
+          ELSE reduce(least = $reason.wrong_mechanism, code IN [x IN liaising | CASE
+                 WHEN NOT $member IN labels(x.c) THEN $reason.effective
+                 WHEN $mechanisms IS NOT NULL AND NOT coalesce(x.mechanism IN $mechanisms, false)
+                   THEN $reason.wrong_mechanism
+                 ELSE [j IN judged WHERE j.c = x.c][0].code END]
+               | CASE WHEN code < least THEN code ELSE least END)
+     END AS code
+WITH n, covered, code,
      $affinity IS NOT NULL AND n:Member AND covered AS paired,
-     $affinity IS NOT NULL AND n:Member
-     AND any(c IN liaising + sitting
-             WHERE c:Member AND EXISTS {
-               MATCH (n)-[a]->(g)<-[b]-(c)
-               WHERE type(a) = $affinity AND type(b) = $affinity
-                 AND (a.start_date IS NULL OR a.start_date <= $day) AND (a.end_date IS NULL OR $day <= a.end_date)
-                 AND (b.start_date IS NULL OR b.start_date <= $day) AND (b.end_date IS NULL OR $day <= b.end_date)
-                 AND (NOT any(label IN labels(g) WHERE label IN $termed)
-                      OR ((g.start_date IS NULL OR g.start_date <= $day) AND (g.end_date IS NULL OR $day <= g.end_date)))
-             }) AS matched,
+     size(sharing) > 0 AS matched,
      CASE WHEN $self_group THEN [n.id]
           WHEN $group IS NULL OR NOT n:Member THEN []
           ELSE [(n)-[m]->(g)
@@ -92,9 +132,8 @@ WITH n, covered,
                        OR ((g.start_date IS NULL OR g.start_date <= $day) AND (g.end_date IS NULL OR $day <= g.end_date)))
                 | g.id]
      END AS groups
-RETURN n.committee_id AS committee_id, groups, count(n) AS total,
+RETURN n.committee_id AS committee_id, groups, code, count(n) AS total,
        sum(CASE WHEN covered THEN 1 ELSE 0 END) AS covered,
-       sum(CASE WHEN covered AND effective THEN 1 ELSE 0 END) AS effective,
        sum(CASE WHEN paired THEN 1 ELSE 0 END) AS paired,
        sum(CASE WHEN matched THEN 1 ELSE 0 END) AS matched,
        collect(CASE WHEN NOT covered THEN n {.id, .name, .committee_id, .sector} END) AS uncovered

@@ -1,7 +1,10 @@
 """A policy's coverage report on the Bolt store, computed in the database: each rule is
 compiled from its definition (``graph/policy.py``) into the parameters of one Cypher query
-(``cypher/report_rule_items.cypher``) that counts the rule's items by committee and by the
-groups they count in and returns the uncovered ones, and, for its capacity, one that counts
+(``cypher/report_rule_items.cypher``) that counts the rule's items by committee, by the
+groups they count in and by why a covered one is not effective (the reason code of
+``graph/requirement.py``, the least of its coverers'; the rule's contact requirement goes in
+as parameters, its bounds worked out by ``Requirement.bounds``) and returns the uncovered
+ones, and, for its capacity, one that counts
 each coverer's items (``cypher/report_rule_load.cypher``); the sections beside the rules are
 queries of their own (``cypher/report_*.cypher``). What comes back is the answer's size —
 counts, the uncovered, the findings — never the graph of the committees asked about.
@@ -21,15 +24,18 @@ from collections import defaultdict
 
 from liaison_graph.graph import days
 from liaison_graph.graph.coverage import (NONE_KEY, SPECIAL_COMMITTEE, assemble, by_quietness, committee_rows,
-                                          expected_without_cpc, group_rows, quiet_row, ratio, scope_root, split_expected)
+                                          expected_without_cpc, group_rows, quiet_row, ratio, reason_counts, scope_root,
+                                          split_expected)
 from liaison_graph.graph.model import model
 from liaison_graph.graph.parts import MEMBERSHIP, gap_item
-from liaison_graph.graph.policy import (AFFINITY, BREAKDOWNS, CHAIR_COUNCIL, DEFAULT_POSITION, KIND_CODES, STANDING,
-                                        TERMED, THROUGH, Policy, Rule, Select)
+from liaison_graph.graph.policy import (AFFINITY, BREAKDOWNS, CHAIR_COUNCIL, CODE_KINDS, DEFAULT_POSITION, KIND_CODES,
+                                        STANDING, TERMED, THROUGH, Policy, Rule, Select)
 from liaison_graph.graph.projection import Projection
+from liaison_graph.graph.requirement import EFFECTIVE, MODES_DEFAULT, REASONS
 from liaison_graph.graph.view import node_item
 
 _KIND_OF_GROUP = {edge: kind for edge, kind in model().membership().items()}  # membership type -> group kind
+_REASON = {name: code for code, name in enumerate(REASONS)}  # the reason codes, by name, as the query takes them
 
 
 def selection(select: Select) -> dict:
@@ -41,6 +47,16 @@ def selection(select: Select) -> dict:
             "chair_council": select.chair_council if member else None,
             "positions": list(select.positions) if member and select.positions else None,
             "party_org_kinds": list(select.party_org_kinds) if org and select.party_org_kinds else None}
+
+
+def requirement(rule: Rule, day: str, window_days: int) -> dict:
+    """A rule's contact requirement on ``day`` as the query's parameters: what it means is
+    ``graph/requirement.py``'s (the bounds worked out there), the query only counts."""
+    needs = rule.needs
+    a, b = needs.bounds(day, window_days)
+    return {"modes": list(needs.modes) or None, "at_least": needs.count, "a": a, "b": b,
+            "mechanisms": list(needs.mechanisms) or None, "affinity_required": needs.affinity_required,
+            "mode_default": MODES_DEFAULT, "reason": _REASON, "member": CODE_KINDS["member"]}
 
 
 def compiled(rule: Rule, by: str | None) -> tuple[dict, dict]:
@@ -89,18 +105,22 @@ class _Report:
                                         "quiet_liaisons": self.quiet(window)})
 
     def items(self, rule: Rule, window_days: int, by: str | None) -> tuple[list[dict], dict, dict]:
-        """The rule's counts by committee and group, with the uncovered; its parameters and labels."""
+        """The rule's counts by committee, group and reason code (None: uncovered), with the
+        uncovered; its parameters and labels."""
         compiled_params, labels = compiled(rule, by)
-        params = {**self.base, **compiled_params, "since": days.shifted(self.day, -window_days)}
+        params = {**self.base, **compiled_params, **requirement(rule, self.day, window_days)}
         return self.run("report_rule_items", params, **labels), params, labels
 
     def rule(self, rule: Rule, window_days: int, by: str | None) -> dict:
         rows, params, labels = self.items(rule, window_days, by)
-        total, covered, effective = (sum(r[k] for r in rows) for k in ("total", "covered", "effective"))
+        total, covered = (sum(r[k] for r in rows) for k in ("total", "covered"))
+        effective = sum(r["total"] for r in rows if r["code"] == EFFECTIVE)
         kind = rule.covers.node_kind
         missed = sorted((u for r in rows for u in r["uncovered"]), key=lambda u: (u["committee_id"] or "", u["id"]))
         out = {"id": rule.id, "label": rule.label, "covers": KIND_CODES[kind], "total": total, "covered": covered,
                "ratio": ratio(covered, total), "effective": effective, "effective_ratio": ratio(effective, total),
+               "not_effective": reason_counts(r["code"] for r in rows if r["code"] is not None
+                                              for _ in range(r["total"])),
                "uncovered": [node_item(kind, u) for u in missed]}
         if rule.capacity:
             low, high = rule.capacity

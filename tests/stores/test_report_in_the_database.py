@@ -1,9 +1,12 @@
 """The policy report on the Bolt store is computed in the database (graph/cypher_report.py): each
-rule compiled into its queries' parameters. It must answer exactly as the embedded store does,
-and as the report on the view of the committees' part (graph/coverage.py), for random
-rosters (nested committees, liaisons and memberships across them, contacts), random
-policies (any selection, way, capacity and affinity, and the built-in rules), days,
-windows, breakdowns and committees asked about."""
+rule compiled into its queries' parameters. It must answer exactly as the report on the view
+of the committees' part (graph/coverage.py) does, and as the embedded store does, for random
+rosters (nested committees, liaisons and memberships across them, contacts of any mode),
+random policies (any selection, way, capacity, affinity and contact requirement, and the
+built-in rules), days, windows, breakdowns and committees asked about; and, since those
+rosters seldom leave a covered item short of a requirement, for rosters made to: current
+members, liaisons of a few mechanisms and many contacts of every mode on the days around the
+calendar periods' edges, under rules that each carry a requirement."""
 
 from __future__ import annotations
 
@@ -21,43 +24,158 @@ from liaison_graph.api.verbs.scope import Scope
 from liaison_graph.graph.coverage import BREAKDOWNS, report
 from liaison_graph.graph.policy import Policy, Rule, Select, builtin
 from liaison_graph.graph.reports import store_report
+from liaison_graph.graph.requirement import PERIODS, REASONS, Requirement
 from liaison_graph.graph.view import OWN, TREE, open_view
 from liaison_graph.loaders import load_files
 from tests.conftest import open_backend, write_json
-from tests.questions.test_columnar import policies, rich_rosters
-from tests.questions.test_properties import PROBE_DAYS
+from tests.questions.test_columnar import policies, requirements, rich_rosters
+from tests.questions.test_properties import PROBE_DAYS, _put
 
 pytestmark = pytest.mark.bolt
 
 
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                         HealthCheck.too_slow])
+MODES = ["谈心谈话", "走访", "电话", None]  # contact modes as an office types them (None: not given)
+# The days around the edges of months, quarters, half years and years, and two long before.
+EDGE_DAYS = ["2023-06-15", "2023-09-30", "2023-12-31", "2024-01-01", "2024-03-31", "2024-04-01", "2024-06-30",
+             "2024-07-01", "2024-12-31"]
+
+
+@st.composite
+def contact_rosters(draw):
+    """Members current on most of those days (some leave on 2024-03-31), in a sector and
+    perhaps an activity group, of one or two committees; liaisons of a few mechanisms (or
+    none) to members, sectors and activity groups; up to three contacts of any mode (or none
+    given), either way, between a liaison's two ends, a liaison's source and each member of
+    the group it liaises with, and two members (or one, a loop)."""
+    committees = [{"id": "C0", "name": "市政协", "level": "市"}]
+    if draw(st.booleans()):
+        committees.append({"id": "C1", "name": "甲县政协", "level": "县", "parent_id": "C0"})
+    members = [_put({"id": f"M{i}", "name": f"委员{i}",
+                     "affiliation": draw(st.sampled_from(["中共党员", "民盟", "群众"])),
+                     "committee_id": draw(st.sampled_from([c["id"] for c in committees])),
+                     "sector": draw(st.sampled_from(["经济界", "教育界", "科技界"]))},
+                    activity_group=draw(st.sampled_from([None, "第一组", "第二组", "第三组"])),
+                    end_date=draw(st.sampled_from([None, None, None, "2024-03-31"])))
+               for i in range(draw(st.integers(2, 7)))]
+    liaisons, pairs = {}, []
+    for _ in range(draw(st.integers(1, 10))):
+        source, target = draw(st.sampled_from(members)), draw(st.sampled_from(members))
+        kind = draw(st.sampled_from(["委员", "委员", "界别", "委员活动组"]))
+        name = {"委员": target["id"], "界别": target["sector"], "委员活动组": target.get("activity_group")}[kind]
+        if name is None or name == source["id"]:
+            continue
+        to = name if kind == "委员" or target["committee_id"] == source["committee_id"] \
+            else f"{target['committee_id']}:{name}"
+        row = _put({"from_id": source["id"], "target_kind": kind, "to": to},
+                   mechanism=draw(st.sampled_from([None, "结对子", "机制1"])),
+                   start_date=draw(st.sampled_from([None, "2024-01-01", "2024-04-01"])))
+        liaisons[(row["from_id"], kind, to, row.get("mechanism"), row.get("start_date"))] = row
+        pairs += [(source["id"], m["id"]) for m in members
+                  if m["id"] != source["id"] and m["committee_id"] == target["committee_id"]
+                  and name in (m["id"], m["sector"], m.get("activity_group"))]
+    pairs += [tuple(draw(st.lists(st.sampled_from([m["id"] for m in members]), min_size=2, max_size=2)))]  # or a loop
+    contacts = {}
+    for a, b in sorted(set(pairs)):
+        drawn = st.tuples(st.sampled_from(EDGE_DAYS), st.sampled_from(MODES), st.booleans())
+        for date, mode, back in draw(st.lists(drawn, max_size=3)):
+            row = _put({"from_id": b if back else a, "to_id": a if back else b, "date": date,
+                        "summary": f"记录{len(contacts)}"}, mode=mode)
+            contacts[(row["from_id"], row["to_id"], date, mode)] = row
+    return {"committees": committees, "members": members, "liaisons": list(liaisons.values()),
+            **({"contacts": list(contacts.values())} if contacts else {})}
+
+
+@st.composite
+def strict(draw, with_affinity: bool):
+    """A requirement more often hard to meet than ``requirements``: a mode or two, one
+    mechanism, the affinity required half the time."""
+    period = draw(st.sampled_from([None, *PERIODS.labels]))
+    return Requirement(modes=tuple(draw(st.lists(st.sampled_from(["talk", "visit", "phone", "other"]), min_size=1,
+                                                 max_size=2, unique=True))),
+                       count=draw(st.integers(1, 3)), period=period,
+                       within_days=None if period else draw(st.sampled_from([None, 0, 90, 200])),
+                       mechanisms=(draw(st.sampled_from(["结对子", "机制1"])),) if draw(st.booleans()) else (),
+                       affinity_required=with_affinity and draw(st.booleans()))
+
+
+@st.composite
+def contact_policies(draw):
+    """One to three rules, each with a contact requirement: members, sectors or activity
+    groups covered by (CPC) members through liaisons (into the item, or into its sector or
+    activity group) or memberships, with or without affinity."""
+    rules = []
+    for i in range(draw(st.integers(1, 3))):
+        covers = draw(st.sampled_from([Select("member", cpc=False), Select("member"), Select("sector"),
+                                       Select("activity_group")]))
+        ways = ["liaison", "liaison", "via_sector", "via_activity_group", "membership"] if covers.kind == "member" \
+            else ["liaison", "liaison", "membership"]
+        affinity = draw(st.sampled_from([None, "sector", "activity_group"]))
+        rules.append(Rule(id=f"r{i}", label=f"规则{i}", covers=covers,
+                          by=draw(st.sampled_from([Select("member", cpc=True), Select("member")])),
+                          through=tuple(sorted(set(draw(st.lists(st.sampled_from(ways), min_size=1, max_size=2))))),
+                          affinity=affinity, requirement=draw(st.one_of(requirements(affinity is not None),
+                                                                        strict(affinity is not None)))))
+    return Policy(name="contacts", label="联系要求", rules=tuple(rules),
+                  window_days=draw(st.sampled_from([0, 90, 180, 800])))
+
+
 @given(roster=rich_rosters(), policy=policies(), data=st.data())
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                 HealthCheck.too_slow])
-def test_the_report_computed_in_the_database_is_the_embedded_stores(bolt_server, tmp_path, roster, policy, data):
-    with tempfile.TemporaryDirectory() as fresh:  # a new embedded file for each roster
-        compare(open_backend("bolt", tmp_path), open_backend("embedded", Path(fresh)), tmp_path, roster, policy, data)
+@SETTINGS
+def test_the_report_computed_in_the_database_is_the_views(bolt_server, tmp_path, roster, policy, data):
+    days = {*data.draw(st.lists(st.sampled_from(PROBE_DAYS), min_size=1, max_size=2)),
+            *(c["date"] for c in roster.get("contacts", [])[:3])}  # a contact on the day: the window's edge
+    same_as_the_view(open_backend("bolt", tmp_path), tmp_path, roster, policy, days, data)
 
 
-def compare(store, embedded, tmp_path, roster, policy, data) -> None:
+@given(roster=contact_rosters(), policy=contact_policies(), data=st.data())
+@settings(SETTINGS, max_examples=150)
+def test_each_requirement_and_reason_in_the_database_is_the_views(bolt_server, tmp_path, roster, policy, data):
+    same_as_the_view(open_backend("bolt", tmp_path), tmp_path, roster, policy,
+                     data.draw(st.lists(st.sampled_from(EDGE_DAYS[2:]), min_size=1, max_size=3)), data)
+
+
+def same_as_the_view(store, tmp_path, roster, policy, days, data) -> None:
     try:
-        for s in (store, embedded):
-            load_files([write_json(tmp_path / "r.json", roster)], s)
-        committees = sorted(store.committees())
-        # a contact on the day, with a window of none or one day: the window's edge
-        days = sorted({*data.draw(st.lists(st.sampled_from(PROBE_DAYS), min_size=1, max_size=2)),
-                       *(c["date"] for c in roster.get("contacts", [])[:3])})
-        for day in map(dt.date.fromisoformat, days):
-            for window in (None, 0, 1):
-                by = data.draw(st.sampled_from([None, *BREAKDOWNS]))
-                root = data.draw(st.sampled_from([None, *committees]))
-                span = data.draw(st.sampled_from([TREE, OWN])) if root else TREE
-                asked = (day, policy, root, by, window)
-                got = store_report(store, *asked, span=span)
-                assert got == store_report(embedded, *asked, span=span), (day, root, span, by, window)
-            assert got == report(open_view(store, day, root, span), policy, by, window), (day, root, span, by, window)
+        load_files([write_json(tmp_path / "r.json", roster)], store)
+        for asked, span in questions_asked(store, policy, days, data):
+            day, _, root, by, window = asked
+            assert store_report(store, *asked, span=span) == report(open_view(store, day, root, span), policy, by,
+                                                                   window), (asked, span)
     finally:
         store.close()
-        embedded.close()
+
+
+@given(roster=st.one_of(rich_rosters(), contact_rosters()), policy=st.one_of(policies(), contact_policies()),
+       data=st.data())
+@SETTINGS
+def test_the_report_computed_in_the_database_is_the_embedded_stores(bolt_server, tmp_path, roster, policy, data):
+    with tempfile.TemporaryDirectory() as fresh:  # a new embedded file for each roster
+        store, embedded = open_backend("bolt", tmp_path), open_backend("embedded", Path(fresh))
+        try:
+            for s in (store, embedded):
+                load_files([write_json(tmp_path / "r.json", roster)], s)
+            days = {*data.draw(st.lists(st.sampled_from(PROBE_DAYS), min_size=1, max_size=2)),
+                    *(c["date"] for c in roster.get("contacts", [])[:3])}
+            for asked, span in questions_asked(store, policy, days, data):
+                assert store_report(store, *asked, span=span) == store_report(embedded, *asked, span=span), \
+                    (asked, span)
+        finally:
+            store.close()
+            embedded.close()
+
+
+def questions_asked(store, policy, days, data):
+    """``((day, policy, committee, by, window), span)`` for each of the days and windows of
+    none, one day or the policy's, each with a breakdown and the committees asked about drawn
+    at random."""
+    committees = sorted(store.committees())
+    for day in map(dt.date.fromisoformat, sorted(days)):
+        for window in (None, 0, 1):
+            root = data.draw(st.sampled_from([None, *committees]))
+            span = data.draw(st.sampled_from([TREE, OWN])) if root else TREE
+            yield (day, policy, root, data.draw(st.sampled_from([None, *BREAKDOWNS])), window), span
 
 
 ROSTER = {  # 甲县 below the city; a city member liaises across into the county
@@ -140,3 +258,51 @@ def test_a_liaison_to_a_sector_by_hand(bolt_server, tmp_path):
     finally:
         store.close()
         embedded.close()
+
+
+QUARTERLY = Policy(name="quarterly", label="季度谈心", window_days=180, rules=(
+    Rule(id="talks", label="每季度谈心两次", covers=Select("member", cpc=False), by=Select("member", cpc=True),
+         through=("liaison",), requirement=Requirement(modes=("talk",), count=2, period="quarter")),
+    Rule(id="paired", label="结对子联系", covers=Select("member", cpc=False), by=Select("member", cpc=True),
+         through=("liaison",), requirement=Requirement(mechanisms=("结对子",))),
+    Rule(id="sector", label="界别每季度联系两次", covers=Select("sector"), by=Select("member", cpc=True),
+         through=("liaison",), requirement=Requirement(count=2, period="quarter")),
+))
+TALKS = {"liaisons": [{"from_id": "M1", "target_kind": "界别", "to": "经济界", "start_date": "2024-01-01"}],
+         "contacts": [{"from_id": "M0", "to_id": "M2", "date": "2024-03-15", "mode": "谈心谈话", "summary": "谈心"},
+                      {"from_id": "M2", "to_id": "M0", "date": "2024-03-31", "mode": "谈心谈话", "summary": "谈心"},
+                      {"from_id": "M0", "to_id": "M2", "date": "2024-04-01", "mode": "谈心谈话", "summary": "谈心"},
+                      {"from_id": "M3", "to_id": "M1", "date": "2024-03-31", "mode": "谈心谈话", "summary": "谈心"},
+                      {"from_id": "M1", "to_id": "M3", "date": "2024-04-01", "mode": "谈心谈话", "summary": "谈心"},
+                      {"from_id": "M1", "to_id": "M3", "date": "2024-04-02", "mode": "走访", "summary": "走访"},
+                      {"from_id": "M1", "to_id": "M1", "date": "2024-04-01", "mode": "座谈", "summary": "自己"}]}
+
+
+def test_a_quarterly_requirement_at_the_quarters_edge_by_hand(bolt_server, tmp_path):
+    """Two talks a quarter, in 甲县: 市党员 and 县党外甲 talked on 2024-03-15, 03-31 (the other
+    way) and 04-01, 县党员 and 县党外乙 on 03-31 and 04-01 (and visited on 04-02, not a talk).
+    On the quarter's last day, and through the next quarter, 县党外甲's liaison is effective
+    (this quarter's two, then the last one's); 县党外乙's has one talk in each quarter: too
+    few. On 07-01 the first quarter is over: 县党外甲's one talk of the second is too few (it
+    fell on the second's first day), and 县党外乙's liaison ended on 06-30. Neither liaison is
+    of the 结对子 mechanism. 县党员 liaises with 甲县's 经济界, where he sits: his one contact
+    with a member of it is with himself on 04-01, counted once (too few), none before."""
+    store = open_backend("bolt", tmp_path)
+    try:
+        roster = {table: rows for table, rows in ROSTER.items() if table != "contacts"}  # without its talk of 05-01
+        load_files([write_json(tmp_path / "r.json", roster), write_json(tmp_path / "talks.json", TALKS)], store)
+        for day, counts, reasons, sector in [
+                ("2024-03-31", (2, 2, 1), {"too_few": 1}, "no_contact"),
+                ("2024-04-01", (2, 2, 1), {"too_few": 1}, "too_few"),
+                ("2024-06-30", (2, 2, 1), {"too_few": 1}, "too_few"),
+                ("2024-07-01", (2, 1, 0), {"too_few": 1}, "too_few")]:
+            got = store_report(store, dt.date.fromisoformat(day), QUARTERLY, "C1")
+            assert got == report(open_view(store, dt.date.fromisoformat(day), "C1"), QUARTERLY), day
+            talks, paired, sectors = got["rules"]
+            assert (talks["total"], talks["covered"], talks["effective"]) == counts, day
+            assert talks["not_effective"] == {**dict.fromkeys(REASONS[1:], 0), **reasons}, day
+            assert (paired["effective"], paired["not_effective"]["wrong_mechanism"]) == (0, counts[1]), day
+            assert (sectors["total"], sectors["covered"], sectors["effective"]) == (2, 1, 0), day
+            assert sectors["not_effective"] == {**dict.fromkeys(REASONS[1:], 0), sector: 1}, day
+    finally:
+        store.close()
