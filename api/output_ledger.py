@@ -4,6 +4,7 @@ the office, the digest (the other answers' texts: ``api/output.py``)."""
 from __future__ import annotations
 
 from liaison_graph.api.output import _committee_cell, committee_labels, table
+from liaison_graph.graph.model import model
 
 DUE_STATES = {"overdue": "逾期", "due": "待联系", "met": "本期已完成"}
 
@@ -54,7 +55,8 @@ def digest_text(result: dict) -> str:
     return "\n".join(lines)
 
 
-WHO_LABELS = {"cpc": "中共党员", "non_cpc": "党外委员", "standing": "常委"}
+WHO_LABELS = {"cpc": model().enums["affiliation"].label("cpc"), "non_cpc": "党外委员",
+              "standing": model().enums["position"].label("standing")}
 
 
 def _rate(t: dict) -> str:

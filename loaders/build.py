@@ -324,9 +324,11 @@ def _by_name(row: Row, ids: list[str], name: str, label: str) -> str:
     raise row.fail("to", f"名称「{name}」有歧义：本政协有{len(ids)}个同名{label}（{'、'.join(ids)}），请填写编号", name)
 
 
-# An activity's participants by what is recorded of them: listed (invited), or there, excused, away.
-ATTENDANCE_COLUMNS = {"member_ids": "invited", "attended_ids": "attended", "excused_ids": "excused",
-                      "absent_ids": "absent"}
+# An activity's participants by what is recorded of them: its member columns in the table's order,
+# each with the attendance of the same place in model.yaml's vocabulary (listed, there, excused, away).
+_ACTIVITIES = model().tables["activities"]
+ATTENDANCE_COLUMNS = dict(zip([n for n, c in _ACTIVITIES.columns.items() if c.is_list and c.ref == "Member"],
+                              model().enums["attendance"].labels, strict=True))
 
 
 def _attendance(row: Row) -> dict[str, str]:

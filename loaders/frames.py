@@ -6,8 +6,8 @@ their properties encoded as JSON by the columnar engine, and the store is handed
 as columns (loaders.framebatch; an empty embedded store writes it straight from them).
 
 This path builds what loaders.build builds from the same rows, for the imports it covers:
-committees, party organisations, members, liaisons and contacts whose every reference is
-an id that exists. Anything else (a fault, a reference by name, an activity) makes
+committees, party organisations, members, activities, liaisons and contacts whose every
+reference is an id that exists. Anything else (a fault, a reference by name) makes
 ``build`` return None, and the import is built row by row: the same batch, or the
 refusal that names the file, row and column at fault.
 """
@@ -20,7 +20,7 @@ import polars as pl
 from liaison_graph.graph.model import model
 from liaison_graph.graph.model_types import Table
 from liaison_graph.graph.store import Store
-from liaison_graph.loaders.build import ROW_EDGES, SEEN_NODES
+from liaison_graph.loaders.build import ATTENDANCE_COLUMNS, ROW_EDGES, SEEN_NODES
 from liaison_graph.loaders.bulk import fold_id_expr
 from liaison_graph.loaders.framebatch import EDGE_COLUMNS, NO_JSON, FrameBatch
 from liaison_graph.loaders.tables import EXTRA, TableRows
@@ -139,6 +139,9 @@ class _Builder:
         if members is not None:
             replace["Member"] = set(members["id"].to_list())
             self._member_edges(members)
+        if "activities" in tables:
+            replace["Activity"] = set(tables["activities"]["id"].to_list())
+            self._activities(tables["activities"])
         if "liaisons" in tables:
             self._liaisons(tables["liaisons"])
         if "contacts" in tables:
@@ -212,6 +215,28 @@ class _Builder:
             pl.lit("Member").alias("src_kind"), pl.col("from_id").alias("src"), pl.lit("LIAISES_WITH").alias("kind"),
             pl.col("_kind").alias("dst_kind"), pl.col("_target").alias("dst"), key.alias("key"), props.alias("props")))
 
+    def _activities(self, activities: pl.DataFrame) -> None:
+        """Activities and their participants, each edge carrying the attendance
+        (``build.ATTENDANCE_COLUMNS``); a member recorded twice (there and away) is the row
+        path's to refuse, and so is an end before the start."""
+        t = model().tables["activities"]
+        if activities.filter(pl.col("end_date") < pl.col("start_date")).height:
+            raise _Unbuilt
+        self.add_nodes("Activity", activities, _row_fields(activities, t, t.value_names))
+        self.check("Committee", activities["committee_id"])
+        seen = pl.concat([activities.select(pl.col("id").alias("activity"), pl.col(column).alias("member"),
+                                            pl.lit(status).alias("attendance"), pl.lit(rank).alias("_rank"))
+                          .explode("member").drop_nulls("member")
+                          for rank, (column, status) in enumerate(ATTENDANCE_COLUMNS.items())])
+        self.check("Member", seen["member"])
+        recorded = seen.filter(pl.col("_rank") > 0)
+        if recorded.select("activity", "member").is_duplicated().any():
+            raise _Unbuilt
+        # listed and recorded: the record; listed only: invited
+        kept = pl.concat([recorded, seen.filter(pl.col("_rank") == 0).join(recorded, on=["activity", "member"], how="anti")])
+        self.edges.append(_edges(kept, "INVOLVES", "Activity", pl.col("activity"), "Member", pl.col("member"),
+                                 props=_json({"attendance": (pl.col("attendance"), False)})))
+
     def _contacts(self, contacts: pl.DataFrame) -> None:
         self.member_committees(contacts["from_id"])  # both ends must be members
         self.member_committees(contacts["to_id"])
@@ -222,7 +247,7 @@ class _Builder:
                                  key, props))
 
 
-BUILT_TABLES = {"committees", "party_orgs", "members", "liaisons", "contacts"}
+BUILT_TABLES = {"committees", "party_orgs", "members", "activities", "liaisons", "contacts"}
 
 
 def build(rows: dict[str, TableRows], store: Store) -> FrameBatch | None:
