@@ -184,7 +184,7 @@ def _load(folder: Path, roster: dict, name: str = "r.json") -> EmbeddedStore:
     return store
 
 
-@SETTINGS
+@settings(SETTINGS, max_examples=70)  # the requirements' paths have tests of their own below
 @given(roster=rich_rosters(), policy=policies(), days=st.lists(st.sampled_from(PROBE_DAYS), min_size=1, max_size=3))
 def test_columns_answer_what_the_view_answers(roster, policy, days):
     days += sorted({c["date"] for c in roster.get("contacts", [])})  # a contact on the day: the window's edge

@@ -130,7 +130,7 @@ def test_the_report_computed_in_the_database_is_the_views(bolt_server, tmp_path,
 
 
 @given(roster=contact_rosters(), policy=contact_policies(), data=st.data())
-@settings(SETTINGS, max_examples=150)
+@settings(SETTINGS, max_examples=80)
 def test_each_requirement_and_reason_in_the_database_is_the_views(bolt_server, tmp_path, roster, policy, data):
     same_as_the_view(open_backend("bolt", tmp_path), tmp_path, roster, policy,
                      data.draw(st.lists(st.sampled_from(EDGE_DAYS[2:]), min_size=1, max_size=3)), data)
