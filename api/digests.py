@@ -1,9 +1,10 @@
 """The service's digest sender (``liaison serve --digest-webhook URL``): every
 ``--digest-every`` hours, in a thread of the serving process, the digest of a committee
 (``api/verbs/digest.py``) since the last one it sent is POSTed as JSON to the office's
-address; the first covers the week before. A refused or failed POST is logged and the same
-digest period is sent again at the next turn (the cursor moves only when one is taken).
-The thread opens the store on its own and stops with the service."""
+address; the first covers the week before, or goes on from where the last one sent left
+off before a restart (an audit record ``digest.sent`` names its cursor). A refused or failed
+POST is logged and the same digest period is sent again at the next turn (the cursor moves
+only when one is taken). The thread opens the store on its own and stops with the service."""
 
 from __future__ import annotations
 
@@ -30,6 +31,11 @@ class DigestSender(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self) -> None:
+        try:
+            with self.opener() as store:  # where the last one sent before a restart left off
+                self.since = digesting.last_sent(store, self.committee_id)
+        except Exception as exc:
+            log.warning("digest sender could not read where it left off: %s", exc)
         while not self.stopping.is_set():
             self.turn()
             self.stopping.wait(self.every)
@@ -39,7 +45,9 @@ class DigestSender(threading.Thread):
             with self.opener() as store:
                 result = digesting.digest(store, WHOLE, PolicyAsked(self.policy), dt.date.today(), self.committee_id,
                                           self.since)
-            status = digesting.post(self.url, as_json(DigestOut, result))
+                status = digesting.post(self.url, as_json(DigestOut, result))
+                if 200 <= status < 300:
+                    digesting.sent(store, self.committee_id, result["cursor"], self.url)
         except Exception as exc:  # a store or a webhook that fails this turn is tried again at the next
             log.warning("digest not sent to %s: %s", self.url, exc)
             return

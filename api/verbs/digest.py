@@ -20,7 +20,8 @@ from liaison_graph.graph.errors import BadArgument
 from liaison_graph.graph.store import Store
 from liaison_graph.graph.view import open_view, subtree
 
-ACK = "digest.ack"
+ACK, SENT = "digest.ack", "digest.sent"
+SENDER = "service"  # who sends digests, as the audit trail names it
 NOTE_MAX = 500  # characters in an acknowledgement's note
 AUDIT_PAGE = 10_000
 
@@ -76,6 +77,25 @@ def ack(store: Store, scope: Scope, key: str, note: str | None, committee_id: st
                                       {"note": note})))
         seen = acknowledged(store, committees).get(key)
     return {"key": key, "ack": seen}
+
+
+def sent(store: Store, committee_id: str | None, cursor: str, url: str) -> None:
+    """Record that a digest up to ``cursor`` went to ``url`` (an audit record ``digest.sent``),
+    so a sender started again goes on from there."""
+    committees = [committee_id] if committee_id else sorted(store.committees())[:1]
+    store.write(Batch(audit=Audit(SENDER, SENT, committees, committee_id or "", None, {"cursor": cursor, "url": url})))
+
+
+def last_sent(store: Store, committee_id: str | None) -> str | None:
+    """The cursor of the last digest of a committee (None: the whole store) sent anywhere."""
+    last, since = None, 0
+    while True:
+        page = store.audit(since, AUDIT_PAGE)
+        last = next((r["after"]["cursor"] for r in reversed(page) if r["action"] == SENT
+                     and r["target"] == (committee_id or "")), last)
+        if len(page) < AUDIT_PAGE:
+            return last
+        since = page[-1]["seq"]
 
 
 def post(url: str, body: bytes, timeout: float = 30) -> int:

@@ -1,10 +1,12 @@
 """The service's digest sender: ``liaison serve --digest-webhook URL --digest-every HOURS``
 POSTs the digest's JSON to the office's address on its schedule, each from the last one's
-cursor; a receiver that refuses a digest gets the same period again. The receiver is a
+cursor, and after a restart from where the last one sent left off; a receiver that refuses a
+digest gets the same period again. The receiver is a
 plain HTTP server on loopback; every wait is for what it has received."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -62,10 +64,15 @@ def test_the_service_posts_a_digest_on_its_schedule_from_the_last_cursor(tmp_pat
     try:
         with running(cmd, os.environ, port, 60):
             first, second = receiver.wait_for(2)[:2]
+        taken = len(receiver.bodies)
+        with running(cmd, os.environ, port, 60):  # started again: on from where the last one left off
+            last, again = receiver.wait_for(taken + 1)[taken - 1:taken + 1]
     finally:
         receiver.close()
     assert receiver.refused == 1  # the refused one was sent again, not skipped
     assert first["committee_id"] == "XS" and first["policy"] == "fuxing" and "counts" in first
     assert {i["kind"] for i in first["items"]} <= {"new_gap", "became_overdue", "coming_due", "branch_expiring",
                                                     "activity_without_branch"}
-    assert second["since"] == first["cursor"]  # the next from the last one's cursor
+    week_back = (dt.date.fromisoformat(first["as_of"]) - dt.timedelta(days=7)).isoformat()
+    assert first["since"] == week_back and second["since"] == first["cursor"]  # the next from the last one's cursor
+    assert again["since"] == last["cursor"]  # not a week back again
