@@ -48,18 +48,21 @@ def digest(store: Store, scope: Scope, policy: PolicyAsked, day: dt.date, commit
                   "items": found}, view.committees, root, chosen)
 
 
-def acknowledged(store: Store, committees) -> dict[str, dict]:
-    """The latest acknowledgement of each item key by the offices of ``committees`` (None: all)."""
-    out, since = {}, 0
+def _records(store: Store, action: str):
+    """The audit records of ``action``, oldest first, read a page at a time."""
+    since = 0
     while True:
         page = store.audit(since, AUDIT_PAGE)
-        for record in page:
-            if record["action"] == ACK and (committees is None or set(record["committee_ids"]) & set(committees)):
-                out[record["target"]] = {"note": (record["after"] or {}).get("note"), "by": record["actor"],
-                                         "at": record["at"]}
+        yield from (r for r in page if r["action"] == action)
         if len(page) < AUDIT_PAGE:
-            return out
+            return
         since = page[-1]["seq"]
+
+
+def acknowledged(store: Store, committees) -> dict[str, dict]:
+    """The latest acknowledgement of each item key by the offices of ``committees`` (None: all)."""
+    return {r["target"]: {"note": (r["after"] or {}).get("note"), "by": r["actor"], "at": r["at"]}
+            for r in _records(store, ACK) if committees is None or set(r["committee_ids"]) & set(committees)}
 
 
 def ack(store: Store, scope: Scope, key: str, note: str | None, committee_id: str | None = None, *,
@@ -88,14 +91,8 @@ def sent(store: Store, committee_id: str | None, cursor: str, url: str) -> None:
 
 def last_sent(store: Store, committee_id: str | None) -> str | None:
     """The cursor of the last digest of a committee (None: the whole store) sent anywhere."""
-    last, since = None, 0
-    while True:
-        page = store.audit(since, AUDIT_PAGE)
-        last = next((r["after"]["cursor"] for r in reversed(page) if r["action"] == SENT
-                     and r["target"] == (committee_id or "")), last)
-        if len(page) < AUDIT_PAGE:
-            return last
-        since = page[-1]["seq"]
+    return next((r["after"]["cursor"] for r in reversed(list(_records(store, SENT)))
+                 if r["target"] == (committee_id or "")), None)
 
 
 def post(url: str, body: bytes, timeout: float = 30) -> int:
