@@ -60,13 +60,18 @@ def reason(view: View, rule: Rule, coverer, edge, item, bounds: tuple[str, str])
     it); membership, and an organisation's liaison, need no contact."""
     if edge is None or coverer[0] != "Member":
         return EFFECTIVE
-    shares = True
-    if rule.affinity and item[0] == "Member":
-        grouping = AFFINITY[rule.affinity]
-        shares = bool(set(view.containers(item, grouping)) & set(view.containers(coverer, grouping)))
     targets = [item] if item[0] == "Member" else list(view.occupants(item))
-    return requirement.reason(rule.needs, edge.get("mechanism"), shares,
+    return requirement.reason(rule.needs, edge.get("mechanism"), shares_group(view, rule, coverer, item),
                               [view.contacts(coverer, t) for t in targets], *bounds)
+
+
+def shares_group(view: View, rule: Rule, coverer, item) -> bool:
+    """Whether a member item sits in a group of the rule's affinity with its coverer (an item
+    that is no member, or a rule without affinity: it does)."""
+    if not rule.affinity or item[0] != "Member":
+        return True
+    grouping = AFFINITY[rule.affinity]
+    return bool(set(view.containers(item, grouping)) & set(view.containers(coverer, grouping)))
 
 
 def requirement_words(rule: Rule, window: int) -> str | None:

@@ -15,9 +15,10 @@ put the next due day latest.
 
 from __future__ import annotations
 
+from liaison_graph.graph.coverage import shares_group
 from liaison_graph.graph.days import between
 from liaison_graph.graph.natural import natural
-from liaison_graph.graph.policy import AFFINITY, THROUGH, Policy, Rule
+from liaison_graph.graph.policy import THROUGH, Policy, Rule
 from liaison_graph.graph.requirement import due
 from liaison_graph.graph.view import KIND_CODES, View
 
@@ -33,13 +34,6 @@ def _items(view: View, rule: Rule, target) -> list:
     if rule.covers.kind != "member" or not ways:
         return []
     return [m for m in view.occupants(target) if m in chosen and any(target in view.containers(m, e) for e in ways)]
-
-
-def _shares(view: View, rule: Rule, holder, item) -> bool:
-    if not (rule.needs.affinity_required and item[0] == "Member"):
-        return True
-    grouping = AFFINITY[rule.affinity]
-    return bool(set(view.containers(item, grouping)) & set(view.containers(holder, grouping)))
 
 
 def due_list(view: View, policy: Policy, window_days: int | None = None, within: int | None = None,
@@ -59,7 +53,7 @@ def due_list(view: View, policy: Policy, window_days: int | None = None, within:
                 if needs.mechanisms and edge.get("mechanism") not in needs.mechanisms:
                     continue
                 for item in _items(view, rule, target):
-                    if not _shares(view, rule, member, item):
+                    if needs.affinity_required and not shares_group(view, rule, member, item):
                         continue
                     people = [item] if item[0] == "Member" else list(view.occupants(item))
                     answers = [(due(needs, view.contacts(member, p), view.day, window, edge.get("start_date")), p)

@@ -1,7 +1,8 @@
 // The office's forms on the page, for a token that may write (editor, admin): record a
 // contact, add a liaison, upload roster files; and, in a member's panel, edit the member and
 // end a liaison it holds. Loaded before app.js, which calls window.liaisonForms once the
-// caller is known; a viewer's page never gets a write control.
+// caller is known; a viewer's page never gets a write control. Its ``send`` (the token, the
+// bookmarks, the API's message on a refusal) is also how a member's own page writes (web/member.js).
 //
 // Each form names people, never asks for an id: a member is picked by name from the
 // committee's members (a list to choose from as one types). While a request runs the submit
@@ -480,5 +481,5 @@ window.liaisonForms = (() => {
       position: member.position || "member", special_committees: (member.special_committees || []).join("、") };
   }
 
-  return { mount, member, openContact, openLiaison };
+  return { mount, member, openContact, openLiaison, send };
 })();

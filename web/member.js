@@ -54,13 +54,7 @@ window.liaisonMember = (() => {
     const body = { from_id: page.state.me.member_id, to_id: i.to_id, date: form.elements.date.value,
       mode: form.elements.mode.value, summary: form.elements.summary.value.trim() || undefined };
     try {
-      const response = await fetch("/api/v1/contacts", { method: "POST", body: JSON.stringify(body),
-        headers: { Authorization: `Bearer ${page.state.token}`, "Content-Type": "application/json" } });
-      if (!response.ok) {
-        let message = `保存失败（${response.status}）`;
-        try { message = (await response.json()).error.message || message; } catch (e) { /* not JSON */ }
-        throw new Error(message);
-      }
+      await window.liaisonForms.send("POST", "/api/v1/contacts", body);  // the office forms' one way to write
       const note = page.state.me.confirm ? "已记录，待组织办公室确认后计入" : "已记录";
       await show();
       document.getElementById("mine-note").textContent = `${note}：${i.to_name || i.to_id}，${body.date} ${body.mode}`;
@@ -76,6 +70,7 @@ window.liaisonMember = (() => {
 
   async function start(p) {
     page = p;
+    window.liaisonForms.mount(p);  // its writes only: a member's page shows none of the office's forms
     for (const id of ["headline", "work-panel", "network-panel", "due-panel", "attendance-panel", "recommend-panel", "dashboard"]) {
       const section = document.getElementById(id);
       if (section) section.hidden = true;

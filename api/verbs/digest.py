@@ -6,7 +6,6 @@ audit trail's); and sending a digest to a webhook (``liaison serve --digest-webh
 from __future__ import annotations
 
 import datetime as dt
-import json
 import urllib.request
 
 from liaison_graph.api.verbs.names import committee_of
@@ -75,18 +74,22 @@ def ack(store: Store, scope: Scope, key: str, note: str | None, committee_id: st
         raise BadArgument(f"备注最多 {NOTE_MAX} 个字", field="note", value=note[:20])
     root = scope.root(committee_of(store, scope, committee_id, lock=lock))
     with lock:
-        committees = sorted(subtree(store.committees(), root)) if root else sorted(store.committees())
-        store.write(Batch(audit=Audit(scope.actor, ACK, committees[:1] if root is None else [root], key, None,
-                                      {"note": note})))
-        seen = acknowledged(store, committees).get(key)
+        store.write(Batch(audit=Audit(scope.actor, ACK, _named(store, root), key, None, {"note": note})))
+        seen = acknowledged(store, subtree(store.committees(), root) if root else None).get(key)
     return {"key": key, "ack": seen}
 
 
 def sent(store: Store, committee_id: str | None, cursor: str, url: str) -> None:
     """Record that a digest up to ``cursor`` went to ``url`` (an audit record ``digest.sent``),
     so a sender started again goes on from there."""
-    committees = [committee_id] if committee_id else sorted(store.committees())[:1]
-    store.write(Batch(audit=Audit(SENDER, SENT, committees, committee_id or "", None, {"cursor": cursor, "url": url})))
+    store.write(Batch(audit=Audit(SENDER, SENT, _named(store, committee_id), committee_id or "", None,
+                                  {"cursor": cursor, "url": url})))
+
+
+def _named(store: Store, committee_id: str | None) -> list[str]:
+    """The committee an audit record of the digest names: the one asked for, else (the whole
+    store) the first."""
+    return [committee_id] if committee_id else sorted(store.committees())[:1]
 
 
 def last_sent(store: Store, committee_id: str | None) -> str | None:
@@ -102,6 +105,3 @@ def post(url: str, body: bytes, timeout: float = 30) -> int:
     with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 - the office's own address
         return answer.status
 
-
-def as_body(result: dict) -> bytes:
-    return json.dumps(result, ensure_ascii=False).encode("utf-8")
