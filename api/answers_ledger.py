@@ -18,7 +18,8 @@ class DueItemOut(Open):
     requirement: str | None = Field(None, description="该规则对联系有效的要求（方式、次数、周期）")
     to_id: str
     to_name: str | None = None
-    to_kind: str | None = Field(None, description="联系对象的类型：member，或规则覆盖界别、专委会等时的分组")
+    to_kind: str | None = Field(None, description="联系对象的类型：member，或规则覆盖界别、专委会等时的分组；"
+                                                  "person：委员本人联系的界别群众（to_id、to_name 为其姓名，via 为委员的界别）")
     to_committee_id: str | None = None
     via_id: str | None = Field(None, description="经由联系的界别、专委会、委员活动组或党组织（直接联系时为空）")
     via_name: str | None = None
@@ -58,8 +59,10 @@ class DueOut(Open):
 class PendingContactOut(Open):
     from_id: str
     from_name: str | None = None
-    to_id: str
+    to_id: str | None = Field(None, description="联系对象（委员）的编号；联系界别群众的记录为空，见 person")
     to_name: str | None = None
+    person: str | None = Field(None, description="联系界别群众的记录：群众姓名")
+    unit: str | None = Field(None, description="联系界别群众的记录：群众的单位或身份")
     committee_id: str | None = None
     date: Day
     mode: str | None = None

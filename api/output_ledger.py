@@ -4,6 +4,7 @@ the office, the digest (the other answers' texts: ``api/output.py``)."""
 from __future__ import annotations
 
 from liaison_graph.api.output import _committee_cell, committee_labels, table
+from liaison_graph.graph.due import MASSES_KIND
 from liaison_graph.graph.model import model
 
 DUE_STATES = {"overdue": "逾期", "due": "待联系", "met": "本期已完成"}
@@ -22,10 +23,17 @@ def due_text(result: dict) -> str:
         late = f"：逾期 {h['overdue']} 项" if h["overdue"] else ""
         lines += ["", f"{h['name']}（{_committee_cell(labels, h.get('committee_id'))}，{h.get('sector') or ''}）{late}"]
         lines.append(table(["联系对象", "经由", "要求", "最近一次联系", "本期次数", "应联系日", "情况"], [
-            [i["to_name"] or i["to_id"], i["via_name"] or "直接联系", i["requirement"] or "", i["last_contact"] or "从未",
+            [i["to_name"] or i["to_id"], _through(i), i["requirement"] or "", i["last_contact"] or "从未",
              str(i["done"]), i["due"], f"逾期 {i['overdue']} 天" if i["overdue"] else
              DUE_STATES["met"] if i["state"] == "met" else f"还有 {i['days_left']} 天"] for i in h["items"]]))
     return "\n".join(lines)
+
+
+def _through(item: dict) -> str:
+    """What a due row's contact is through: a group, the masses of the holder's sector, or nothing."""
+    if item.get("to_kind") == MASSES_KIND:
+        return f"界别群众（{item['via_name']}）" if item.get("via_name") else "界别群众"
+    return item["via_name"] or "直接联系"
 
 
 def pending_text(result: dict) -> str:
@@ -34,7 +42,9 @@ def pending_text(result: dict) -> str:
         return "没有待确认的联系记录。"
     return f"待确认的联系记录（{result['count']}，最早的在前）\n" + table(
         ["日期", "联系人", "联系对象", "方式", "内容摘要"],
-        [[i["date"], f"{i['from_name']}（{i['from_id']}）", f"{i['to_name']}（{i['to_id']}）", i["mode_label"] or "",
+        [[i["date"], f"{i['from_name']}（{i['from_id']}）",
+          f"{i['to_name']}（{i['to_id']}）" if i.get("to_id") else f"{i['person']}（界别群众{'，' + i['unit'] if i.get('unit') else ''}）",
+          i["mode_label"] or "",
           i["summary"] or ""] for i in result["items"]])
 
 

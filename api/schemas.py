@@ -159,11 +159,26 @@ class ContactIn(BaseModel):
     summary: str | None = Field(None, max_length=2000)
 
 
-class ContactReviewIn(BaseModel):
-    """A contact a member recorded, waiting for the office: confirmed (it counts) or sent back."""
+class MassesContactIn(BaseModel):
+    """A member's contact with a person of their sector, as in the roster's 界别群众联系 table."""
+
+    model_config = ConfigDict(extra="allow")
 
     from_id: str = Field(min_length=1, max_length=100)
-    to_id: str = Field(min_length=1, max_length=100)
+    person: str = Field(min_length=1, max_length=100, description="群众姓名；同一委员名下同名的是同一个固定联系对象")
+    unit: str | None = Field(None, max_length=200, description="单位或身份")
+    date: DayIn
+    mode: Text = None
+    summary: str | None = Field(None, max_length=2000)
+
+
+class ContactReviewIn(BaseModel):
+    """A contact a member recorded, waiting for the office: confirmed (it counts) or sent back;
+    a contact with another member names them (``to_id``), one with the masses the person."""
+
+    from_id: str = Field(min_length=1, max_length=100)
+    to_id: str | None = Field(None, min_length=1, max_length=100)
+    person: str | None = Field(None, min_length=1, max_length=100, description="联系界别群众的记录：群众姓名（代替 to_id）")
     date: DayIn
     mode: Text = None
     accept: bool = Field(True, description="true：确认，计入覆盖；false：退回，不计入")

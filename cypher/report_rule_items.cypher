@@ -7,8 +7,10 @@
 // ($covers, $by) holds the values of graph/policy.py's Select (null: either way; $blank: the empty text).
 // Coverers (current {src} nodes $by selects): a liaison holding on $day into the item
 // ($liaison) or into a current group the item sits in through one of $via; the item sits in
-// them, or they in it ($membership, through one of $memberships). Every pattern is written
-// from a node already bound, outwards.
+// them, or they in it ($membership, through one of $memberships); or ($masses_way, alone in its
+// rule) the item itself, when it has contacts on or before $day (none under review) with at
+// least $people people of the masses (a person: a name under the item). Every pattern is
+// written from a node already bound, outwards.
 // The reason code (graph/requirement.py: reason, judge; $reason names the codes) of a covered
 // item is the least of its coverers': a membership, or a liaison from an organisation, is
 // effective; a member's liaison is judged on its mechanism ($mechanisms; null: every one),
@@ -16,7 +18,8 @@
 // least over the pair's contacts with the item (a group: with each of its current members):
 // those on or before $day, in either direction (a loop once), none under review. No contact;
 // none of $modes (null: every mode; a contact without one is of $mode_default); fewer than
-// $at_least of them from $b and in [$a, $b); none from $a.
+// $at_least of them from $b and in [$a, $b); none from $a. An item covering itself ($masses_way)
+// judges its contacts with each of its people so, and takes the $people-th least code.
 UNWIND $committee_ids AS committee_id
 MATCH (n:{dst} {committee_id: committee_id})
 WHERE (NOT any(label IN labels(n) WHERE label IN $termed)
@@ -48,9 +51,19 @@ WITH n,
      + [(n)<-[m]-(c:{src})
         WHERE $membership AND c:Member AND type(m) IN $memberships
           AND (m.start_date IS NULL OR m.start_date <= $day) AND (m.end_date IS NULL OR $day <= m.end_date)
-        | c] AS sitting
+        | c] AS sitting,
+     [(n)-[k:CONTACTED_MASSES]->()
+      WHERE $masses_way AND k.date <= $day AND k.review IS NULL
+      | {person: k.person, date: CASE WHEN $modes IS NULL OR (CASE WHEN k.mode IS NULL OR k.mode = $blank
+                                                                   THEN $mode_default ELSE k.mode END) IN $modes
+                                      THEN k.date END}] AS masses
+// each of the item's people with their contacts: a qualifying contact as its date, another as null
 WITH n, liaising, sitting,
-     [c IN [x IN liaising | x.c] + sitting
+     [person IN reduce(names = [], x IN masses | CASE WHEN x.person IN names THEN names ELSE names + [x.person] END)
+      | [x IN masses WHERE x.person = person | x.date]] AS people
+WITH n, liaising, sitting, people, CASE WHEN $masses_way AND size(people) >= $people THEN [n] ELSE [] END AS own
+WITH n, liaising, sitting, people, own,
+     [c IN [x IN liaising | x.c] + sitting + own
       WHERE (NOT any(label IN labels(c) WHERE label IN $termed)
              OR ((c.start_date IS NULL OR c.start_date <= $day) AND (c.end_date IS NULL OR $day <= c.end_date)))
         AND ($by.cpc IS NULL OR coalesce(c.cpc, false) = $by.cpc)
@@ -62,8 +75,9 @@ WITH n, liaising, sitting,
         AND ($by.positions IS NULL OR CASE WHEN c.position IS NULL OR c.position = $blank THEN $default_position
                                            ELSE c.position END IN $by.positions)
         AND ($by.party_org_kinds IS NULL OR c.kind IN $by.party_org_kinds)] AS eligible
-WITH n, [x IN liaising WHERE x.c IN eligible] AS liaising, [c IN sitting WHERE c IN eligible] AS sitting
-WITH n, liaising, sitting, size(liaising) + size(sitting) > 0 AS covered,
+WITH n, people, [x IN liaising WHERE x.c IN eligible] AS liaising, [c IN sitting WHERE c IN eligible] AS sitting,
+     [c IN own WHERE c IN eligible] AS own
+WITH n, people, liaising, sitting, own, size(liaising) + size(sitting) + size(own) > 0 AS covered,
      [x IN liaising WHERE $member IN labels(x.c) | x.c] AS members,
      CASE WHEN n:Member THEN [n]
           ELSE [(n)<-[m]-(o:Member)
@@ -73,7 +87,7 @@ WITH n, liaising, sitting, size(liaising) + size(sitting) > 0 AS covered,
                 | o]
      END AS targets,
      CASE WHEN $affinity IS NULL OR NOT n:Member THEN []
-          ELSE [c IN [x IN liaising | x.c] + sitting
+          ELSE [c IN [x IN liaising | x.c] + sitting + own
                 WHERE c:Member AND EXISTS {
                   MATCH (n)-[its]->(g)
                   WHERE type(its) = $affinity
@@ -89,35 +103,40 @@ WITH n, liaising, sitting, size(liaising) + size(sitting) > 0 AS covered,
                     }
                 }]
      END AS sharing
-// each member coverer's contacts with each target: a qualifying contact as its date, another as null
-WITH n, liaising, sitting, covered, sharing,
+// each member coverer's contacts with each target, as the item's with its people (the rule has
+// no liaison to judge beside them): a qualifying contact as its date, another as null
+WITH n, liaising, sitting, own, people, covered, sharing,
      [c IN members | {c: c, ledgers: [t IN targets |
         [(c)-[k:CONTACTED]->(t) WHERE k.date <= $day AND k.review IS NULL
          | CASE WHEN $modes IS NULL OR (CASE WHEN k.mode IS NULL OR k.mode = $blank THEN $mode_default
                                              ELSE k.mode END) IN $modes THEN k.date END]
         + [(c)<-[k:CONTACTED]-(t) WHERE k.date <= $day AND k.review IS NULL AND c <> t
            | CASE WHEN $modes IS NULL OR (CASE WHEN k.mode IS NULL OR k.mode = $blank THEN $mode_default
-                                               ELSE k.mode END) IN $modes THEN k.date END]]}] AS contacted
-WITH n, liaising, sitting, covered, sharing,
-     [p IN contacted | {c: p.c, code: CASE
-        WHEN $affinity_required AND $affinity IS NOT NULL AND n:Member AND NOT p.c IN sharing THEN $reason.no_affinity
-        ELSE reduce(least = $reason.no_contact, code IN [dates IN p.ledgers | CASE
-               WHEN size(dates) = 0 THEN $reason.no_contact
-               WHEN none(d IN dates WHERE d IS NOT NULL) THEN $reason.wrong_mode
-               WHEN size([d IN dates WHERE $b <= d]) >= $at_least
-                 OR size([d IN dates WHERE $a <= d AND d < $b]) >= $at_least THEN $reason.effective
-               WHEN any(d IN dates WHERE $a <= d) THEN $reason.too_few
-               ELSE $reason.too_long_ago END]
-             | CASE WHEN code < least THEN code ELSE least END)
-        END}] AS judged
+                                               ELSE k.mode END) IN $modes THEN k.date END]]}]
+     + [c IN own | {c: c, ledgers: people}] AS contacted
+WITH n, liaising, sitting, own, covered, sharing,
+     [p IN contacted | {c: p.c, codes: [dates IN p.ledgers | CASE
+        WHEN size(dates) = 0 THEN $reason.no_contact
+        WHEN none(d IN dates WHERE d IS NOT NULL) THEN $reason.wrong_mode
+        WHEN size([d IN dates WHERE $b <= d]) >= $at_least
+          OR size([d IN dates WHERE $a <= d AND d < $b]) >= $at_least THEN $reason.effective
+        WHEN any(d IN dates WHERE $a <= d) THEN $reason.too_few
+        ELSE $reason.too_long_ago END]}] AS judged
 WITH n, covered, sharing,
      CASE WHEN NOT covered THEN null
           WHEN size(sitting) > 0 THEN $reason.effective
+          // the $people-th least of its people's codes: the least code that many are at or below
+          WHEN size(own) > 0 THEN [code IN range($reason.effective, $reason.no_contact)
+                                   WHERE size([c IN [j IN judged WHERE j.c = n][0].codes WHERE c <= code])
+                                         >= $people][0]
           ELSE reduce(least = $reason.wrong_mechanism, code IN [x IN liaising | CASE
                  WHEN NOT $member IN labels(x.c) THEN $reason.effective
                  WHEN $mechanisms IS NOT NULL AND NOT coalesce(x.mechanism IN $mechanisms, false)
                    THEN $reason.wrong_mechanism
-                 ELSE [j IN judged WHERE j.c = x.c][0].code END]
+                 WHEN $affinity_required AND $affinity IS NOT NULL AND n:Member AND NOT x.c IN sharing
+                   THEN $reason.no_affinity
+                 ELSE reduce(least = $reason.no_contact, c IN [j IN judged WHERE j.c = x.c][0].codes
+                             | CASE WHEN c < least THEN c ELSE least END) END]
                | CASE WHEN code < least THEN code ELSE least END)
      END AS code
 WITH n, covered, code,

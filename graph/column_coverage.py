@@ -2,8 +2,9 @@
 (``graph/columnar.py``) instead of a graph: the rules are evaluated as array operations —
 masks for the populations and coverers, joins for the ``via_…`` and affinity questions, one
 sort per listing, a contact requirement's counts by binary search in the day's contacts
-sorted by pair and day — so the whole nation is a fraction of a second where building its graph
-takes a minute and several GB.
+sorted by pair (or by member and person among the masses) and day
+(``graph/column_contacts.py``) — so the whole nation is a fraction of a second where
+building its graph takes a minute and several GB.
 
 It answers exactly what :func:`graph.coverage.report` answers on a :class:`View` of the
 same graph (a property test holds the two to the same report for random policies and
@@ -18,16 +19,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from liaison_graph.graph import days
+from liaison_graph.graph.column_contacts import Ledger, Masses, lookup
 from liaison_graph.graph.columnar import EDGE_KINDS, KINDS, LIAISON_CODE, MEMBER, Columns
 from liaison_graph.graph.coverage import (NONE_KEY, SPECIAL_COMMITTEE, assemble, committee_rows, expected_without_cpc,
                                           group_rows, ratio, scope_root)
 from liaison_graph.graph.days import NO_DAY, OPEN_START
 from liaison_graph.graph.model_types import fold
-from liaison_graph.graph.policy import (AFFINITY, BREAKDOWNS, CHAIR_COUNCIL, KIND_CODES, STANDING, THROUGH, Policy,
-                                        Rule, Select)
+from liaison_graph.graph.policy import (AFFINITY, BREAKDOWNS, CHAIR_COUNCIL, KIND_CODES, MASSES_WAY, STANDING, THROUGH,
+                                        Policy, Rule, Select)
 from liaison_graph.graph.parts import bulk
-from liaison_graph.graph.requirement import (EFFECTIVE, MODES_DEFAULT, NO_AFFINITY, NO_CONTACT, REASONS, TOO_FEW,
-                                             TOO_LONG_AGO, WRONG_MECHANISM, WRONG_MODE, Requirement)
+from liaison_graph.graph.requirement import EFFECTIVE, NO_AFFINITY, NO_CONTACT, REASONS, WRONG_MECHANISM, Requirement
 
 
 def join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -41,17 +42,10 @@ def join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return i, order[np.repeat(lo, counts) + offsets]
 
 
-def lookup(ordered: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Where each key is in a sorted array, and whether it is there at all."""
-    at = np.searchsorted(ordered, keys)
-    found = at < len(ordered)
-    found[found] = ordered[at[found]] == keys[found]
-    return at, found
-
-
 class Day:
     """One day over the columns: who is current, which edges hold, the contacts of each
-    pair on or before the day; what ``View`` indexes, as masks and sorted arrays."""
+    pair (and with the masses) on or before the day; what ``View`` indexes, as masks and
+    sorted arrays."""
 
     def __init__(self, c: Columns, day: str, scope: set[str] | None, committees: dict[str, dict]):
         self.c, self.iso, self.d = c, day, days.day(day)
@@ -71,21 +65,10 @@ class Day:
         membership = holding & (c.edge_kind != LIAISON_CODE)
         self.container = membership & self.current[c.dst]  # View.containers: src sits in dst
         self.occupant = membership & (c.kind[c.src] == MEMBER) & self.current[c.src]  # View.occupants of dst
-        # The contacts on or before the day, sorted by pair (its two ends, the lower first)
-        # and day: each pair's in one run, a contact placed at ``pair * span + day - earliest``.
-        on_day = c.contact_day <= d
-        keys = self._unordered_keys(c.contact_src[on_day], c.contact_dst[on_day])
-        when = c.contact_day[on_day]
-        order = np.lexsort((when, keys))
-        keys, when = keys[order], when[order]
-        self.contact_mode = c.contact_mode[on_day][order]
-        opens, closes = np.ones(len(keys), bool), np.ones(len(keys), bool)  # a pair's first and last
-        opens[1:] = closes[:-1] = keys[1:] != keys[:-1]
-        self.pair_keys, self.pair_last = keys[opens], when[closes]  # each pair, its last contact
-        self.earliest = int(when.min()) if len(when) else d
-        self.span = d - self.earliest + 2  # a run's offsets: 0 .. span - 2; span - 1 lies between two runs
-        self.placed = (np.cumsum(opens) - 1) * self.span + (when - self.earliest).astype(np.int64)
-        self._qualifying: dict[tuple, np.ndarray] = {}
+        on_day = c.contact_day <= d  # each pair's contacts on or before the day, a run (the lower end first)
+        self.contacts = Ledger(self._unordered_keys(c.contact_src[on_day], c.contact_dst[on_day]),
+                               c.contact_day[on_day], c.contact_mode[on_day], d, c.contact_modes)
+        self._masses: Masses | None = None
         self._sitting: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def _unordered_keys(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -93,36 +76,22 @@ class Day:
 
     def last_contact(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """The last contact day of each pair on or before the day (NO_DAY for none)."""
-        at, found = lookup(self.pair_keys, self._unordered_keys(a, b))
+        at, found = lookup(self.contacts.keys, self._unordered_keys(a, b))
         out = np.full(len(a), NO_DAY, np.int32)
-        out[found] = self.pair_last[at[found]]
+        out[found] = self.contacts.last[at[found]]
         return out
-
-    def qualifying(self, modes: tuple[str, ...]) -> np.ndarray:
-        """The places of the contacts of a counted mode (``Requirement.qualifies``), sorted."""
-        if not modes:
-            return self.placed
-        if modes not in self._qualifying:
-            codes = [code for code, mode in enumerate(self.c.contact_modes) if (mode or MODES_DEFAULT) in modes]
-            if MODES_DEFAULT in modes:
-                codes.append(-1)  # a contact without a mode is of the model's default
-            self._qualifying[modes] = self.placed[np.isin(self.contact_mode, codes)]
-        return self._qualifying[modes]
 
     def judged(self, need: Requirement, a: int, b: int, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """The reason code of each pair ``(x[i], y[i])`` from its contacts (``Requirement.judge``,
         with ``a`` and ``b`` its bounds as days)."""
-        at, found = lookup(self.pair_keys, self._unordered_keys(x, y))
-        run = at.astype(np.int64) * self.span
-        counted = self.qualifying(need.modes)
+        return self.contacts.judged(need, a, b, *lookup(self.contacts.keys, self._unordered_keys(x, y)))
 
-        def before(day: int) -> np.ndarray:  # where each pair's counted contacts before a day end
-            return np.searchsorted(counted, run + min(max(day - self.earliest, 0), self.span - 1))
-
-        start, prev, this, end = before(self.earliest), before(a), before(b), before(self.d + 1)
-        in_this, in_prev = end - this, this - prev
-        return np.select([~found, end == start, (in_this >= need.count) | (in_prev >= need.count), end > prev],
-                         [NO_CONTACT, WRONG_MODE, EFFECTIVE, TOO_FEW], TOO_LONG_AGO).astype(np.int8)
+    @property
+    def masses(self) -> Masses:
+        """The contacts with the masses on or before the day (worked out for the first rule of them)."""
+        if self._masses is None:
+            self._masses = Masses(self.c, self.d)
+        return self._masses
 
     def sitting(self, edge_kind: str) -> tuple[np.ndarray, np.ndarray]:
         """The edges by which members sit in a container of a kind on the day, and their
@@ -190,7 +159,10 @@ def coverers(day: Day, rule: Rule, population: np.ndarray) -> Found:
 
     reaching = day.liaison_in & eligible[c.src]
     for way in rule.through:
-        if way == "liaison":
+        if way == MASSES_WAY:  # the member itself, with as many people on record as the rule asks
+            item = np.flatnonzero(member_items & eligible & (day.masses.people >= rule.needs.people))
+            add(item, item)
+        elif way == "liaison":
             e = np.flatnonzero(reaching & population[c.dst])
             add(c.dst[e], c.src[e], e)
         elif way == "membership":
@@ -214,6 +186,8 @@ def reasons(day: Day, rule: Rule, found: Found, window_days: int) -> np.ndarray:
     c, need = day.c, rule.needs
     a, b = (days.day(bound) for bound in need.bounds(day.iso, window_days))
     code = np.full(len(found.item), EFFECTIVE, np.int8)  # a membership, an organisation's liaison
+    if rule.masses:  # its own people judged (no liaison: nothing below applies)
+        code = day.masses.reasons(need, a, b)[found.item]
     todo = found.liaison & (c.kind[found.coverer] == MEMBER)
     if need.mechanisms:
         wanted = [k for k, mechanism in enumerate(c.mechanisms) if mechanism in need.mechanisms]

@@ -4,7 +4,7 @@ so that a policy's rules can be evaluated over a whole store without building it
 
 A :class:`Columns` holds node kind, committee, term, CPC, position, party-group role,
 organisation kind; edge ends, kind, range and mechanism; contacts as (who, with whom, day,
-mode). The
+mode); contacts with the masses as (whose, which of their people, day, mode). The
 embedded store keeps its columns in its file, as of a roster version, and in memory; a write
 brings them up to date (:meth:`Columns.patch`: the written nodes and the edges leaving what
 it touched, read back), and whoever reads the file's copy follows the change feed from its
@@ -23,10 +23,12 @@ import orjson
 from liaison_graph.graph import days
 from liaison_graph.graph.days import OPEN_END, OPEN_START
 from liaison_graph.graph.parts import MEMBERSHIP
-from liaison_graph.graph.policy import CONTACT, DEFAULT_POSITION, KIND_CODES, LIAISON, TERMED
+from liaison_graph.graph.policy import CONTACT, DEFAULT_POSITION, KIND_CODES, LIAISON, MASSES, TERMED
 from liaison_graph.graph.requirement import REVIEW
 
-FORMAT = 3  # the blobs' layout; a file holding another is rebuilt (3: contacts carry their mode)
+# The blobs' layout; a file holding another is rebuilt (3: contacts carry their mode; 4: the
+# contacts with the masses).
+FORMAT = 4
 KINDS = tuple(KIND_CODES)  # node kinds, coded by position
 MEMBER = KINDS.index("Member")
 EDGE_KINDS = (LIAISON, *MEMBERSHIP)  # edge kinds a report reads, coded by position
@@ -36,7 +38,7 @@ EDGE_CODE = {kind: code for code, kind in enumerate(EDGE_KINDS)}
 # What a report reads from a node and an edge, in this order.
 NODE_FIELDS = ("kind", "id", "committee_id", "name", "sector", "cpc", "position", "party_group_role", "org_kind",
                "start_date", "end_date")
-EDGE_FIELDS = ("src", "dst", "start_date", "end_date", "mechanism", "date", "mode", REVIEW)
+EDGE_FIELDS = ("src", "dst", "start_date", "end_date", "mechanism", "date", "mode", "person", REVIEW)
 
 
 def _vocabulary(values) -> list:
@@ -59,9 +61,33 @@ def _encode(values: list, names: list) -> np.ndarray:
     return np.fromiter(map(index.get, values, repeat(-1)), np.int32, len(values))
 
 
+def people(src: np.ndarray, person: list) -> np.ndarray:
+    """The person of each contact with the masses (``src`` its member's node, ``person`` the
+    name) as a number among that member's people, in the order of their names: a person is
+    known by name under one member only, so no text need be kept, and every way the columns
+    are built numbers them alike (given all of a member's contacts at once, as a build and a
+    patch give them)."""
+    names = ["" if p is None else p for p in person] if None in person else person
+    # as fixed-width text, sorted as Python sorts it and many times faster than Python; as
+    # objects if a name is long (each fixed-width entry is as wide as the longest)
+    text = np.array(names, str if max(map(len, names), default=0) <= 64 else object)
+    _, code = np.unique(text, return_inverse=True)  # a name's place among all names
+    order = np.argsort(src.astype(np.int64) * max(len(names), 1) + code.reshape(-1))
+    member, name = src[order], code[order]
+    first = np.ones(len(order), bool)  # a member's first contact, and a person's
+    first[1:] = member[1:] != member[:-1]
+    new = first.copy()
+    new[1:] |= name[1:] != name[:-1]
+    seen = np.cumsum(new) - 1  # the (member, person) pairs so far
+    out = np.empty(len(order), np.int32)
+    out[order] = seen - seen[first][np.cumsum(first) - 1]
+    return out
+
+
 NODE_ARRAYS = ("kind", "committee", "start", "end", "cpc", "party_group", "position", "org_kind")
 EDGE_ARRAYS = ("src", "dst", "edge_kind", "edge_start", "edge_end")
 CONTACT_ARRAYS = ("contact_src", "contact_dst", "contact_day", "contact_mode")
+MASSES_ARRAYS = ("masses_src", "masses_person", "masses_day", "masses_mode")
 
 
 @dataclass
@@ -88,6 +114,11 @@ class Columns:
     contact_dst: np.ndarray
     contact_day: np.ndarray
     contact_mode: np.ndarray  # int32, into contact_modes; -1 for none (the model's default)
+    # contacts with the masses: the member who keeps them, which of their people (``people``), the day, the mode
+    masses_src: np.ndarray
+    masses_person: np.ndarray  # int32: the person's number among the member's people
+    masses_day: np.ndarray
+    masses_mode: np.ndarray  # int32, into contact_modes, as contact_mode
     # text
     ids: list
     names: list
@@ -96,9 +127,9 @@ class Columns:
     positions: list
     org_kinds: list
     mechanisms: list  # sorted
-    contact_modes: list  # sorted: the contact_mode codes the contacts hold
+    contact_modes: list  # sorted: the contact_mode codes the contacts (with the masses too) hold
 
-    ARRAYS = ("rank", *NODE_ARRAYS, *EDGE_ARRAYS, "mechanism", *CONTACT_ARRAYS)
+    ARRAYS = ("rank", *NODE_ARRAYS, *EDGE_ARRAYS, "mechanism", *CONTACT_ARRAYS, *MASSES_ARRAYS)
 
     @classmethod
     def build(cls, nodes: dict[str, list], edge_groups: Iterable[tuple[str, str, str, dict[str, list]]]) -> Columns:
@@ -139,26 +170,37 @@ class Columns:
 
     def _add_edges(self, edge_groups: Iterable[tuple[str, str, str, dict[str, list]]]) -> None:
         """Append edge groups (an end that is not a node is left out: nothing a report counts;
-        nor is a contact waiting for the office or sent back, ``REVIEW``)."""
+        of a contact with the masses, only its member need be one, as the view reads it; nor is
+        a contact waiting for the office or sent back, ``REVIEW``). A member's contacts with
+        the masses come all in one call (``people``)."""
         index = self.node_index()
-        edges: dict[str, list] = {name: [getattr(self, name)] for name in (*EDGE_ARRAYS, *CONTACT_ARRAYS)
-                                  if name != "contact_mode"}
+        edges: dict[str, list] = {name: [getattr(self, name)] for name in
+                                  (*EDGE_ARRAYS, *CONTACT_ARRAYS, "masses_src", "masses_day") if name != "contact_mode"}
         mechanisms: list = []
         modes: list = []
+        masses_modes: list = []
+        persons: list = []
         for edge_kind, src_kind, dst_kind, values in edge_groups:
-            if edge_kind != CONTACT and edge_kind not in EDGE_CODE:
+            contact = edge_kind in (CONTACT, MASSES)
+            if not contact and edge_kind not in EDGE_CODE:
                 continue
             a, b = (np.fromiter(map(index.get(k, {}).get, values[f], repeat(-1)), np.int32, len(values[f]))
                     for k, f in ((src_kind, "src"), (dst_kind, "dst")))
-            keep = (a >= 0) & (b >= 0)
+            keep = (a >= 0) & ((b >= 0) | (edge_kind == MASSES))
             review = values.get(REVIEW)
-            if edge_kind == CONTACT and review is not None and review.count(None) != len(review):
+            if contact and review is not None and review.count(None) != len(review):
                 keep &= np.array([r is None for r in review], bool)
             kept = np.flatnonzero(keep).tolist() if not keep.all() else None
 
             def column(field: str) -> list:
                 return values[field] if kept is None else [values[field][i] for i in kept]
 
+            if edge_kind == MASSES:
+                edges["masses_src"].append(a[keep])
+                edges["masses_day"].append(days.days(column("date"), OPEN_END))
+                masses_modes += column("mode")
+                persons += column("person")
+                continue
             prefix = "contact_" if edge_kind == CONTACT else ""
             edges[f"{prefix}src"].append(a[keep])
             edges[f"{prefix}dst"].append(b[keep])
@@ -172,15 +214,22 @@ class Columns:
                 mechanisms += column("mechanism")
         self.mechanisms, self.mechanism = _widened(self.mechanisms, self.mechanism, mechanisms)
         self.mechanism = np.concatenate([self.mechanism, _encode(mechanisms, self.mechanisms)])
-        self.contact_modes, self.contact_mode = _widened(self.contact_modes, self.contact_mode, modes)
+        # one vocabulary of modes for the two kinds of contact: both arrays follow it as it widens
+        seen = [*modes, *masses_modes]
+        self.masses_mode = _widened(self.contact_modes, self.masses_mode, seen)[1]
+        self.contact_modes, self.contact_mode = _widened(self.contact_modes, self.contact_mode, seen)
         self.contact_mode = np.concatenate([self.contact_mode, _encode(modes, self.contact_modes)])
+        self.masses_mode = np.concatenate([self.masses_mode, _encode(masses_modes, self.contact_modes)])
+        added = np.concatenate(edges["masses_src"][1:]) if len(edges["masses_src"]) > 1 else np.zeros(0, np.int32)
+        self.masses_person = np.concatenate([self.masses_person, people(added, persons)])
         for name, parts in edges.items():
             setattr(self, name, np.concatenate(parts).astype(np.int8 if name == "edge_kind" else np.int32))
 
     def patch(self, nodes: dict[str, list], sources: Iterable[tuple[str, str]],
               edge_groups: Iterable[tuple[str, str, str, dict[str, list]]]) -> None:
         """Bring the columns up to a write: ``nodes`` the written nodes as read back after
-        it, ``edge_groups`` every edge leaving ``sources`` as read back (their old edges go)."""
+        it, ``edge_groups`` every edge leaving ``sources`` as read back (their old edges go,
+        contacts with the masses too)."""
         index = self.node_index()
         self.committee_ids, self.committee = _widened(self.committee_ids, self.committee, nodes["committee_id"])
         self.positions, self.position = _widened(self.positions, self.position,
@@ -213,9 +262,10 @@ class Columns:
         stay = ~np.isin(self.src, leaving)
         for name in (*EDGE_ARRAYS, "mechanism"):
             setattr(self, name, getattr(self, name)[stay])
-        stay = ~np.isin(self.contact_src, leaving)
-        for name in CONTACT_ARRAYS:
-            setattr(self, name, getattr(self, name)[stay])
+        for arrays in (CONTACT_ARRAYS, MASSES_ARRAYS):
+            stay = ~np.isin(getattr(self, arrays[0]), leaving)
+            for name in arrays:
+                setattr(self, name, getattr(self, name)[stay])
         self._add_edges(edge_groups)
 
     @classmethod

@@ -57,7 +57,10 @@ def uncovered(view: View, rule: Rule) -> list:
 def reason(view: View, rule: Rule, coverer, edge, item, bounds: tuple[str, str]) -> int:
     """Why a coverer's liaison does not make the item effective (``graph/requirement.py``; 0:
     it does), from its contacts with the item (for a sector or group: with each member in
-    it); membership, and an organisation's liaison, need no contact."""
+    it); membership, and an organisation's liaison, need no contact; a rule of contacts with the
+    masses judges the item's own fixed contacts."""
+    if rule.masses:
+        return requirement.masses_reason(rule.needs, list(view.masses(item).values()), *bounds)
     if edge is None or coverer[0] != "Member":
         return EFFECTIVE
     targets = [item] if item[0] == "Member" else list(view.occupants(item))

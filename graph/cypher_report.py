@@ -2,9 +2,10 @@
 compiled from its definition (``graph/policy.py``) into the parameters of one Cypher query
 (``cypher/report_rule_items.cypher``) that counts the rule's items by committee, by the
 groups they count in and by why a covered one is not effective (the reason code of
-``graph/requirement.py``, the least of its coverers'; the rule's contact requirement goes in
-as parameters, its bounds worked out by ``Requirement.bounds``) and returns the uncovered
-ones, and, for its capacity, one that counts
+``graph/requirement.py``, the least of its coverers', or for a rule of contacts with the
+masses the ``people``-th least of the member's own people's; the rule's contact requirement
+goes in as parameters, its bounds worked out by ``Requirement.bounds``) and returns the
+uncovered ones, and, for its capacity, one that counts
 each coverer's items (``cypher/report_rule_load.cypher``); the sections beside the rules are
 queries of their own (``cypher/report_*.cypher``). What comes back is the answer's size —
 counts, the uncovered, the findings — never the graph of the committees asked about.
@@ -54,7 +55,7 @@ def requirement(rule: Rule, day: str, window_days: int) -> dict:
     ``graph/requirement.py``'s (the bounds worked out there), the query only counts."""
     needs = rule.needs
     a, b = needs.bounds(day, window_days)
-    return {"modes": list(needs.modes) or None, "at_least": needs.count, "a": a, "b": b,
+    return {"modes": list(needs.modes) or None, "at_least": needs.count, "a": a, "b": b, "people": needs.people,
             "mechanisms": list(needs.mechanisms) or None, "affinity_required": needs.affinity_required,
             "mode_default": MODES_DEFAULT, "reason": _REASON, "member": CODE_KINDS["member"]}
 
@@ -64,7 +65,7 @@ def compiled(rule: Rule, by: str | None) -> tuple[dict, dict]:
     group = BREAKDOWNS.get(by) if by and by != "committee" else None
     self_group = group is not None and KIND_CODES[rule.covers.node_kind] == by
     params = {"covers": selection(rule.covers), "by": selection(rule.by),
-              "liaison": "liaison" in rule.through, "membership": "membership" in rule.through,
+              "liaison": "liaison" in rule.through, "membership": "membership" in rule.through, "masses_way": rule.masses,
               "via": sorted(THROUGH[w] for w in rule.through if w.startswith("via_")),
               "affinity": AFFINITY[rule.affinity] if rule.affinity else None,
               "group": None if self_group else group, "self_group": self_group}

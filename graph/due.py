@@ -11,6 +11,10 @@ not count, or whose pair lacks the grouping the rule requires, is left out: no c
 makes it effective, and the report says why (``not_effective``). A rule covering a sector or
 group counts a contact with any of its members: the row takes that member whose contacts
 put the next due day latest.
+
+Under a rule of contacts with the masses, each member the rule's ``by`` selects has a row for
+each person among the masses of their sector they have met (by name), due as a liaison would
+be, from the contacts with that person; the people not met yet are the report's to count.
 """
 
 from __future__ import annotations
@@ -18,11 +22,13 @@ from __future__ import annotations
 from liaison_graph.graph.coverage import shares_group
 from liaison_graph.graph.days import between
 from liaison_graph.graph.natural import natural
-from liaison_graph.graph.policy import THROUGH, Policy, Rule
+from liaison_graph.graph.policy import AFFINITY, THROUGH, Policy, Rule
 from liaison_graph.graph.requirement import due
 from liaison_graph.graph.view import KIND_CODES, View
 
 OVERDUE, DUE, MET = "overdue", "due", "met"  # a row's state: past its day, not yet, this period done
+MASSES_KIND = "person"  # a row's to_kind for one of a member's fixed contacts among the masses (no node of the graph)
+SECTOR = AFFINITY["sector"]
 
 
 def _items(view: View, rule: Rule, target) -> list:
@@ -62,6 +68,14 @@ def due_list(view: View, policy: Policy, window_days: int | None = None, within:
                     row = _row(view, rule, needs.words(window), target, item, person, edge, when)
                     if within is None or row["overdue"] or row["days_left"] <= within:
                         holders.setdefault(member, []).append(row)
+    for rule in (r for r in policy.rules if r.masses):
+        for member, _ in members:
+            if member in view.selected(rule.by):
+                for person, contacts in sorted(view.masses(member).items()):
+                    when = due(rule.needs, contacts, view.day, window, None)
+                    row = _masses_row(view, rule, rule.needs.words(window), member, person, when)
+                    if within is None or row["overdue"] or row["days_left"] <= within:
+                        holders.setdefault(member, []).append(row)
     out = []
     for member, rows in holders.items():
         rows.sort(key=lambda r: (r["due"], natural(r["to_name"] or ""), r["to_id"], r["rule"]))
@@ -72,9 +86,24 @@ def due_list(view: View, policy: Policy, window_days: int | None = None, within:
             "within": within, "counts": counts, "holders": out}
 
 
+def _state(rule: Rule, when) -> str:
+    return OVERDUE if when.overdue else MET if when.done >= rule.needs.count else DUE
+
+
+def _masses_row(view: View, rule: Rule, words: str, member, person: str, when) -> dict:
+    """A member's fixed contact among the masses of their sector: the person by name, the
+    member's sector as what it is through."""
+    sector = next(iter(view.containers(member, SECTOR)), None)
+    return {"rule": rule.id, "rule_label": rule.label, "requirement": words, "to_id": person, "to_name": person,
+            "to_kind": MASSES_KIND, "to_committee_id": view.data(member).get("committee_id"),
+            "via_id": sector and view.data(sector).get("id"), "via_name": sector and view.data(sector).get("name"),
+            "contact_id": None, "mechanism": None, "last_contact": when.last, "done": when.done, "due": when.due,
+            "days_left": max(0, between(view.day, when.due)), "overdue": when.overdue, "state": _state(rule, when)}
+
+
 def _row(view: View, rule: Rule, words: str, target, item, person, edge: dict, when) -> dict:
     data = view.data(item)
-    state = OVERDUE if when.overdue else MET if when.done >= rule.needs.count else DUE
+    state = _state(rule, when)
     return {"rule": rule.id, "rule_label": rule.label, "requirement": words,
             "to_id": data.get("id"), "to_name": data.get("name"), "to_kind": KIND_CODES[item[0]],
             "to_committee_id": data.get("committee_id"),

@@ -32,8 +32,9 @@ class _Unread(Exception):
 
 def build(batch, edge_kinds: tuple[str, ...]) -> columnar.Columns | None:
     """The report columns of ``batch`` (a batch held as columns, written whole into an empty
-    file), with the edges of ``edge_kinds`` (the contacts last); None when a property is
-    not held as the text or flag the tables' JSON would give, or a day is not ISO text."""
+    file), with the edges of ``edge_kinds`` (the contacts, with the masses too, among them);
+    None when a property is not held as the text or flag the tables' JSON would give, a day
+    is not ISO text, or a contact with the masses names no person."""
     import polars as pl
 
     try:
@@ -55,17 +56,27 @@ def build(batch, edge_kinds: tuple[str, ...]) -> columnar.Columns | None:
             _codes(pl, "position", positions), _codes(pl, "org_kind", org_kinds))
         edges = _ends(pl, batch.edge_frame, edge_kinds, index)
         _iso_days(pl, edges, ("start_date", "end_date", "date"))
-        contact = edges["kind"] == columnar.CONTACT
-        links, contacts = edges.filter(~contact), edges.filter(contact & edges[REVIEW].is_null())  # as Columns.build
+        kind, confirmed = edges["kind"], edges[REVIEW].is_null()  # as Columns.build
+        links = edges.filter(~kind.is_in([columnar.CONTACT, columnar.MASSES]))
+        contacts = edges.filter((kind == columnar.CONTACT) & confirmed)
+        masses = edges.filter((kind == columnar.MASSES) & confirmed)
+        if masses["person"].null_count():
+            raise _Unread
         mechanisms = sorted(links["mechanism"].drop_nulls().unique().to_list())
         links = links.select(
             "src", "dst", pl.col("kind").replace_strict(columnar.EDGE_CODE, return_dtype=pl.Int8).alias("edge_kind"),
             _day(pl, pl.col("start_date"), OPEN_START).alias("edge_start"),
             _day(pl, pl.col("end_date"), OPEN_END).alias("edge_end"), _codes(pl, "mechanism", mechanisms))
-        modes = sorted(contacts["mode"].drop_nulls().unique().to_list())
+        modes = sorted(pl.concat([contacts["mode"], masses["mode"]]).drop_nulls().unique().to_list())
         contacts = contacts.select(pl.col("src").alias("contact_src"), pl.col("dst").alias("contact_dst"),
                                    _day(pl, pl.col("date"), OPEN_END).alias("contact_day"),
                                    _codes(pl, "mode", modes).alias("contact_mode"))
+        # a person as their place among the member's people by name (columnar.people): UTF-8
+        # text sorts byte by byte as Python sorts its code points
+        masses = masses.select(pl.col("src").alias("masses_src"),
+                               (pl.col("person").rank("dense").over("src") - 1).cast(pl.Int32).alias("masses_person"),
+                               _day(pl, pl.col("date"), OPEN_END).alias("masses_day"),
+                               _codes(pl, "mode", modes).alias("masses_mode"))
     except (_Unread, pl.exceptions.PolarsError):
         return None
     return columnar.Columns(
@@ -73,6 +84,7 @@ def build(batch, edge_kinds: tuple[str, ...]) -> columnar.Columns | None:
         rank=np.arange(nodes.height, dtype=np.int32),
         **{name: links[name].to_numpy() for name in (*columnar.EDGE_ARRAYS, "mechanism")},
         **{name: contacts[name].to_numpy() for name in columnar.CONTACT_ARRAYS},
+        **{name: masses[name].to_numpy() for name in columnar.MASSES_ARRAYS},
         ids=nodes["id"].to_list(), names=nodes["name"].to_list(), sectors=nodes["sector"].to_list(),
         committee_ids=committee_ids, positions=positions, org_kinds=org_kinds, mechanisms=mechanisms,
         contact_modes=modes)
@@ -118,13 +130,15 @@ def _iso_days(pl, frame, names: tuple[str, ...]) -> None:
 
 def _ends(pl, edges, kinds: tuple[str, ...], index):
     """The edges of ``kinds`` with their two ends as node places (an end that is not a node:
-    the edge left out) and the fields of their JSON a report reads."""
+    the edge left out, but for a contact with the masses, whose member alone need be one) and
+    the fields of their JSON a report reads."""
     shape = pl.Struct(dict.fromkeys(columnar.EDGE_FIELDS[2:], pl.String))
     index = index.lazy()
     fields = pl.when(pl.col("props") != "{}").then(pl.col("props")).str.json_decode(shape).alias("p")
     return (edges.lazy().select("kind", "src_kind", "src", "dst_kind", "dst", "props")
             .filter(pl.col("kind").is_in(list(kinds)))
             .join(index.rename({"kind": "src_kind", "id": "src", "at": "a"}), on=["src_kind", "src"])
-            .join(index.rename({"kind": "dst_kind", "id": "dst", "at": "b"}), on=["dst_kind", "dst"])
+            .join(index.rename({"kind": "dst_kind", "id": "dst", "at": "b"}), on=["dst_kind", "dst"], how="left")
+            .filter(pl.col("b").is_not_null() | (pl.col("kind") == columnar.MASSES))
             .select("kind", pl.col("a").alias("src"), pl.col("b").alias("dst"), fields)
             .collect().unnest("p"))

@@ -24,7 +24,11 @@ committee: chair, vice-chairs, secretary-general, standing members), ``chair_cou
 - ``via_sector``, ``via_special_committee``, ``via_activity_group``, ``via_party_org``:
   a liaison from a coverer to a sector (…) the member item sits in;
 - ``membership``: the item sits in the coverer (a member in a party organisation that
-  holds on the day) or the coverer sits in the item (a member in a sector).
+  holds on the day) or the coverer sits in the item (a member in a sector);
+- ``masses``: a member item keeps contacts with the masses of their sector (the
+  masses_contacts table): covered when it has ``contact.people`` fixed contacts (people,
+  by name) on record by the day, effective when each of that many meets the requirement.
+  Alone in its rule, which covers and is held by members (the member covers itself).
 
 What makes a rule's liaison effective (``contact``, ``mechanisms``, ``affinity_required``)
 is ``graph/requirement.py``. A rule may also say ``gap_label`` (what its uncovered members are called, as a gap list's
@@ -65,7 +69,7 @@ _M = model()
 CODE_KINDS = _M.node_codes  # code -> node kind
 KIND_CODES = _M.kind_codes()  # node kind -> its code
 # The edge of a liaison and of a contact: the rows of the liaisons and the contacts tables.
-LIAISON, CONTACT = (_M.edge_tables()[table] for table in ("liaisons", "contacts"))
+LIAISON, CONTACT, MASSES = (_M.edge_tables()[table] for table in ("liaisons", "contacts", "masses_contacts"))
 # The node kinds whose nodes hold only between their start and end dates (a member's term, an
 # organisation's life): "current" in a rule; a node of another kind holds whenever it is there.
 TERMED = tuple(n.name for n in _M.nodes.values() if n.term)  # kinds whose nodes hold for a term
@@ -75,10 +79,12 @@ DEFAULT_POSITION = _M.tables["members"].columns["position"].default
 # The ways of `through` (see above): liaison; via_<code> for each kind a liaison may point at
 # and a member sits in (sector, …, party organisation), with the membership edge into it;
 # membership.
+MASSES_WAY = "masses"  # members' own contacts with the masses of their sector (``Rule.masses``)
 THROUGH = {
     "liaison": None,
     **{f"via_{_M.kind_codes()[kind]}": edge for edge, kind in _M.membership().items() if kind in _M.target_nodes.values()},
     "membership": None,
+    MASSES_WAY: None,
 }
 AFFINITY = _M.groupings()  # code of a grouping -> the membership edge into it
 # What a report breaks down by: each grouping of members, then the committee.
@@ -145,6 +151,11 @@ class Rule:
     short_label: str | None = field(default=None, compare=False)  # its name in a narrow column
 
     @property
+    def masses(self) -> bool:
+        """Whether it counts members' contacts with the masses of their sector (``masses``)."""
+        return self.through == (MASSES_WAY,)
+
+    @property
     def needs(self) -> Requirement:
         """Its contact requirement; without one, a contact of any mode within the window."""
         return self.requirement or ANY
@@ -153,7 +164,10 @@ class Rule:
         """(coverer, liaison edge or None) pairs that cover ``item`` on the view's day, one by one."""
         eligible = view.selected(self.by)
         for way in self.through:
-            if way == "liaison":
+            if way == MASSES_WAY:
+                if item in eligible and len(view.masses(item)) >= self.needs.people:
+                    yield item, None
+            elif way == "liaison":
                 yield from ((src, e) for src, e in view.liaisons_in(item) if src in eligible)
             elif way == "membership":
                 if item[0] == "Member":
@@ -267,6 +281,9 @@ def _parse_rule(doc: Doc, node) -> Rule:
     through = doc.names(spec["through"], "through", set(THROUGH))
     if covers.kind != "member" and any(w.startswith("via_") for w in through):
         raise doc.fail(spec["through"], f"「through」的 via_… 只适用于 covers 为 member 的规则（规则「{rule_id}」）")
+    masses = MASSES_WAY in through
+    if masses and (through != (MASSES_WAY,) or covers.kind != "member" or by.kind != "member"):
+        raise doc.fail(spec["through"], f"「through: [masses]」须单独使用，covers 和 by 都应是 member（规则「{rule_id}」）")
     capacity = None
     if "capacity" in spec:
         cap = doc.mapping(spec["capacity"], "capacity", {"min", "max"})
@@ -285,7 +302,7 @@ def _parse_rule(doc: Doc, node) -> Rule:
         capacity=capacity,
         affinity=affinity,
         description=doc.scalar(spec["description"], "description") if "description" in spec else None,
-        requirement=requirement.parse(doc, spec, rule_id, affinity is not None),
+        requirement=requirement.parse(doc, spec, rule_id, affinity is not None, masses),
         gap_label=doc.scalar(spec["gap_label"], "gap_label") if "gap_label" in spec else None,
         short_label=doc.scalar(spec["short_label"], "short_label") if "short_label" in spec else None,
     )

@@ -5,6 +5,7 @@ for the list of what is due.
 A rule says it as::
 
     contact: {modes: [谈心谈话], count: 2, per: 每半年}   # or within_days: 90 instead of per
+    contact: {per: 每季度, people: 3}                    # through: [masses]: 3 fixed contacts, each
     mechanisms: [四联]                                   # only liaisons of these mechanisms count
     affinity: activity_group
     affinity_required: true                              # the pair must share the grouping
@@ -28,7 +29,9 @@ is overdue (``due``).
 counted; the pair shares no grouping the rule requires; no qualifying contact and no
 contact at all (no contact); contacts, but none of a counted mode (wrong mode); qualifying
 contacts, but all before ``a`` (too long ago); some since ``a``, but fewer than ``count``
-in either period (too few). Each reason has a code, 0 for effective and the rest in the
+in either period (too few). A rule of contacts with the masses (``through: [masses]``) judges
+each fixed contact of a member (a person of their sector, by name) as a pair, and the member
+is effective when ``people`` of them are (``masses_reason``). Each reason has a code, 0 for effective and the rest in the
 vocabulary's order (the closest to effective first), so an item covered by several
 liaisons takes the least code of them.
 """
@@ -49,7 +52,7 @@ REASONS = ("effective", *_M.enums["ineffective_reason"].labels)  # code -> reaso
 # back: no report, due list or finding counts it; one without it is confirmed.
 REVIEW, PENDING, REJECTED = "review", "pending", "rejected"
 EFFECTIVE, TOO_FEW, TOO_LONG_AGO, WRONG_MODE, NO_CONTACT, NO_AFFINITY, WRONG_MECHANISM = range(len(REASONS))
-KEYS = {"modes", "count", "per", "within_days"}
+KEYS = {"modes", "count", "per", "within_days", "people"}
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class Requirement:
     within_days: int | None = None  # the rolling window; None: the policy's window_days
     mechanisms: tuple[str, ...] = ()  # the liaisons' mechanisms counted; none given: every one
     affinity_required: bool = False  # the pair must share the rule's affinity grouping
+    people: int | None = None  # a rule of contacts with the masses: fixed contacts each meeting it; else None
 
     def window(self, window_days: int) -> int:
         return self.within_days if self.within_days is not None else window_days
@@ -93,6 +97,8 @@ class Requirement:
         when = PERIODS.label(self.period) if self.period else f"{self.window(window_days)} 天内"
         how = "或".join(MODES.label(m) for m in self.modes) if self.modes else "联系"
         out = f"{when}{how}至少 {self.count} 次"
+        if self.people is not None:
+            out = f"固定联系群众至少 {self.people} 人，每人{out}"
         if self.mechanisms:
             out += f"（限联系机制：{'、'.join(self.mechanisms)}）"
         if self.affinity_required:
@@ -135,6 +141,15 @@ def reason(req: Requirement, mechanism: str | None, shares: bool, pairs: list[li
     return min((req.judge(contacts, a, b) for contacts in pairs), default=NO_CONTACT)
 
 
+def masses_reason(req: Requirement, people: list[list[tuple]], a: str, b: str) -> int:
+    """A member's reason code under a rule of contacts with the masses, from the contacts
+    ``(day, mode)`` with each of their fixed contacts: effective when ``req.people`` of them
+    each meet the requirement; else the reason of the one that would make up the number
+    (the ``people``-th closest to effective). Fewer people than that on record: no contact."""
+    codes = sorted(req.judge(contacts, a, b) for contacts in people)
+    return codes[req.people - 1] if len(codes) >= req.people else NO_CONTACT
+
+
 @dataclass(frozen=True)
 class Due:
     last: str | None  # the last qualifying contact on or before the day
@@ -172,10 +187,12 @@ def due(req: Requirement, contacts: list[tuple[str, str | None]], day: str, wind
     return Due(last=dates[0] if dates else None, done=done, due=when, overdue=max(0, days.between(when, day)))
 
 
-def parse(doc, spec: dict, rule_id: str, has_affinity: bool) -> Requirement | None:
+def parse(doc, spec: dict, rule_id: str, has_affinity: bool, masses: bool = False) -> Requirement | None:
     """A rule's requirement from its ``contact``, ``mechanisms`` and ``affinity_required``
-    keys (``doc``: the policy parser, which names the line at fault); None without them."""
-    values: dict = {}
+    keys (``doc``: the policy parser, which names the line at fault); None without them, but
+    for a rule of contacts with the masses (``masses``), which always counts people (one
+    fixed contact unless ``contact.people`` says more)."""
+    values: dict = {"people": 1} if masses else {}
     if "contact" in spec:
         node = spec["contact"]
         contact = doc.mapping(node, "contact", KEYS)
@@ -191,6 +208,12 @@ def parse(doc, spec: dict, rule_id: str, has_affinity: bool) -> Requirement | No
             values["period"] = word(doc, contact["per"], PERIODS, "contact.per")
         if "within_days" in contact:
             values["within_days"] = doc.integer(contact["within_days"], "contact.within_days")
+        if "people" in contact:
+            if not masses:
+                raise doc.fail(contact["people"], f"「contact.people」只适用于 through: [masses] 的规则（规则「{rule_id}」）")
+            values["people"] = doc.integer(contact["people"], "contact.people")
+            if values["people"] < 1:
+                raise doc.fail(contact["people"], "「contact.people」应至少为 1")
     if "mechanisms" in spec:
         values["mechanisms"] = tuple(doc.scalar(item, "mechanisms") for item in doc.items(spec["mechanisms"]))
     if "affinity_required" in spec:

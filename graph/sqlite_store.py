@@ -379,7 +379,9 @@ class SqliteStore(Store):
 
     def stats(self) -> dict[str, int]:
         nodes = dict(self.db.execute("SELECT kind, count(*) FROM nodes GROUP BY kind"))
-        edges = dict(self.db.execute("SELECT kind, count(*) FROM edges WHERE kind IN ('LIAISES_WITH', 'CONTACTED') GROUP BY kind"))
+        counted = [kind for kind in STAT_KEYS.values() if kind in model().edges]
+        marks = ",".join("?" * len(counted))
+        edges = dict(self.db.execute(f"SELECT kind, count(*) FROM edges WHERE kind IN ({marks}) GROUP BY kind", counted))
         return {key: nodes.get(kind, edges.get(kind, 0)) for key, kind in STAT_KEYS.items()}
 
     # --- lists answered from the indexes (graph/lookups.py; the SQL: graph/sqlite_lookups.py) --

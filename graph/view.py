@@ -20,6 +20,7 @@ from liaison_graph.graph.policy import (
     DEFAULT_POSITION,
     KIND_CODES,
     LIAISON,
+    MASSES,
     TERMED,
 )
 from liaison_graph.graph.requirement import REVIEW
@@ -166,6 +167,7 @@ class View:
         self._occupants: dict = {}
         self._contacts: dict = {}
         self._ledger: dict = {}
+        self._masses: dict = {}
         current = self._current
         contacts, ledger = self._contacts, self._ledger
         for src, neighbours in G.adjacency():
@@ -179,6 +181,11 @@ class View:
                             if date > contacts.get(pair, ""):
                                 contacts[pair] = date
                             ledger.setdefault(pair, []).append((date, edge.get("mode")))
+                        continue
+                    if kind == MASSES:
+                        if edge["date"] <= day and REVIEW not in edge:
+                            people = self._masses.setdefault(src, {})
+                            people.setdefault(edge["person"], []).append((edge["date"], edge.get("mode")))
                         continue
                     start, end = edge.get("start_date"), edge.get("end_date")
                     if (start is not None and start > day) or (end is not None and end < day):
@@ -250,6 +257,11 @@ class View:
         """Every contact between two members on or before today, either direction, as
         (day, mode)."""
         return self._ledger.get((a, b) if a <= b else (b, a), [])
+
+    def masses(self, member) -> dict[str, list[tuple[str, str | None]]]:
+        """A member's fixed contacts among the masses of their sector on or before today:
+        each person (by name) with their contacts as (day, mode)."""
+        return self._masses.get(member, {})
 
     def is_cpc(self, node) -> bool:
         return bool(self.G.nodes[node].get("cpc"))

@@ -96,15 +96,18 @@ def build_batch(rows: dict[str, list[Row]], store: Store) -> Batch:
             batch.add_edge("INVOLVES", "Activity", v["id"], "Member", mid, props={"attendance": status})
 
     liaisons, contacts = rows.pop("liaisons", []), rows.pop("contacts", [])
-    if liaisons or contacts:
+    masses = rows.pop("masses_contacts", [])
+    if liaisons or contacts or masses:
         # A liaison's or contact's member named, not numbered: one of the members of the
         # committees the import touches (its nodes', and those of the members it numbers).
-        anywhere = _Touched(known, members, liaisons, contacts)
+        anywhere = _Touched(known, members, liaisons, [*contacts, *masses])
         _resolve(liaisons, "from_id", anywhere, "委员（联系人）")
         _resolve(contacts, "from_id", anywhere, "委员（联系人）")
         _resolve(contacts, "to_id", anywhere, "委员（联系对象）")
+        _resolve(masses, "from_id", anywhere, "委员")
     _liaisons(liaisons, batch, known, members, orgs)
     _contacts(contacts, batch, known)
+    _masses(masses, batch, known)
     return batch
 
 
@@ -185,7 +188,7 @@ class _Committees(_Names):
 
 class _Touched(_Names):
     """Members by name over the committees an import touches: those of its nodes, and
-    those of the members its liaisons and contacts give by id."""
+    those of the members its liaisons and contacts (with the masses, or between members) give by id."""
 
     def __init__(self, known: Known, members: _Names, liaisons: list[Row], contacts: list[Row]):
         super().__init__(known, "Member")
@@ -198,7 +201,7 @@ class _Touched(_Names):
             liaisons, contacts = self.rows
             ids = {r.values["from_id"] for r in liaisons} | {r.values["to"] for r in liaisons} \
                 | {fold_id(r.values["to"]) for r in liaisons if r.values["target_kind"] == "member"} \
-                | {r.values[c] for r in contacts for c in ("from_id", "to_id")}
+                | {r.values[c] for r in contacts for c in ("from_id", "to_id") if c in r.values}
             found.update(self.known.store.committees_of("Member", ids - self.known.batch.nodes.get("Member", {}).keys())
                          .values())
             self.committees = {c for c in found if c}
@@ -354,3 +357,23 @@ def _contacts(rows: list[Row], batch: Batch, known: Known) -> None:
         props = {**row.extra, "date": v["date"], "mode": v["mode"], "summary": v.get("summary")}
         key = f"{v['date']}|{v['mode']}"
         batch.add_edge("CONTACTED", "Member", v["from_id"], "Member", v["to_id"], key, props)
+
+
+def _masses(rows: list[Row], batch: Batch, known: Known) -> None:
+    """A member's contacts with the masses of their sector: each an edge to the sector the
+    member sits in as the row is loaded (in this import or in the store)."""
+    if not rows:
+        return
+    ids = {row.values["from_id"] for row in rows}
+    in_batch = batch.nodes.get("Member", {})
+    seats = {i: in_batch[i] for i in ids if i in in_batch}
+    seats.update(known.store.node_props("Member", ids - set(seats)))
+    for row in rows:
+        v = row.values
+        seat = seats.get(v["from_id"])
+        if seat is None:
+            raise row.fail("from_id", f"找不到编号为「{v['from_id']}」的委员（本次导入的文件和库中都没有）", v["from_id"])
+        props = {**row.extra, **{k: v.get(k) for k in ("person", "unit", "date", "mode", "summary")}}
+        key = f"{v['person']}|{v['date']}|{v['mode']}"
+        batch.add_edge("CONTACTED_MASSES", "Member", v["from_id"], "Sector", scoped_id(seat["committee_id"], seat["sector"]),
+                       key, props)

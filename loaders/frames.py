@@ -6,7 +6,8 @@ their properties encoded as JSON by the columnar engine, and the store is handed
 as columns (loaders.framebatch; an empty embedded store writes it straight from them).
 
 This path builds what loaders.build builds from the same rows, for the imports it covers:
-committees, party organisations, members, activities, liaisons and contacts whose every
+committees, party organisations, members, activities, liaisons, contacts and contacts with
+the masses whose every
 reference is an id that exists. Anything else (a fault, a reference by name) makes
 ``build`` return None, and the import is built row by row: the same batch, or the
 refusal that names the file, row and column at fault.
@@ -146,6 +147,8 @@ class _Builder:
             self._liaisons(tables["liaisons"])
         if "contacts" in tables:
             self._contacts(tables["contacts"])
+        if "masses_contacts" in tables:
+            self._masses(tables["masses_contacts"], members)
         edges = pl.concat(self.edges, rechunk=True) if self.edges else pl.DataFrame(schema=dict.fromkeys(EDGE_COLUMNS, pl.String))
         return FrameBatch(self.nodes, edges, replace, self.values)
 
@@ -247,7 +250,29 @@ class _Builder:
                                  key, props))
 
 
-BUILT_TABLES = {"committees", "party_orgs", "members", "activities", "liaisons", "contacts"}
+    def _masses(self, masses: pl.DataFrame, members: pl.DataFrame | None) -> None:
+        """Contacts with the masses of a sector: each an edge to the sector its member sits in,
+        as the row path makes it (the member of the import, else of the store)."""
+        seats = members.select("id", "committee_id", "sector") if members is not None else \
+            pl.DataFrame(schema={"id": pl.String, "committee_id": pl.String, "sector": pl.String})
+        wanted = masses["from_id"].unique()
+        missing = wanted.filter(~wanted.is_in(seats["id"].implode())).to_list()
+        if missing:
+            stored = self.store.node_props("Member", missing)
+            if len(stored) < len(missing):
+                raise _Unbuilt
+            seats = pl.concat([seats, pl.DataFrame({"id": list(stored), "committee_id": [p["committee_id"] for p in stored.values()],
+                                                    "sector": [p["sector"] for p in stored.values()]},
+                                                   schema=seats.schema)])
+        frame = masses.join(seats.rename({"id": "from_id"}), on="from_id", how="left", maintain_order="left")
+        t = model().tables["masses_contacts"]
+        props = _json(_row_fields(frame, t, ("person", "unit", "date", "mode", "summary")))
+        key = pl.concat_str(pl.col("person"), pl.lit("|"), pl.col("date"), pl.lit("|"), pl.col("mode"))
+        self.edges.append(_edges(frame, "CONTACTED_MASSES", "Member", pl.col("from_id"), "Sector",
+                                 pl.concat_str("committee_id", pl.lit(":"), "sector"), key, props))
+
+
+BUILT_TABLES = {"committees", "party_orgs", "members", "activities", "liaisons", "contacts", "masses_contacts"}
 
 
 def build(rows: dict[str, TableRows], store: Store) -> FrameBatch | None:

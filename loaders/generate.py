@@ -12,7 +12,8 @@ standing committee and at most half of its vice-chairs; every member in one sect
 at least one special committee; sectors merged into activity groups, each with a
 functional branch; a party group led by the chair; a running and an expired temporary
 branch; party members paired with non-party members of their group (结对子), party-group
-members liaising with sectors and special committees, and a ledger of contacts.
+members liaising with sectors and special committees, a ledger of contacts, a year of
+activities with attendance, and members' contacts with the masses of their sector.
 Deliberate gaps, as offices really have them: about 7% of non-party members without a
 current party-member liaison (some with an ended or future one, some only with a
 non-party liaison), about 3% of party members only in the expired temporary branch and
@@ -29,9 +30,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from liaison_graph.loaders.generate_tree import PLACE, Committee, hierarchy
 from liaison_graph.loaders.rosterfiles import stream_workbook, write_csvs, write_json
 
-TABLES = ("committees", "party_orgs", "members", "activities", "liaisons", "contacts")
+TABLES = ("committees", "party_orgs", "members", "activities", "liaisons", "contacts", "masses_contacts")
 TODAY = dt.date(2026, 11, 1)  # the generated world's "now": fixed so output never drifts
 
 SURNAMES = list(
@@ -40,7 +42,6 @@ SURNAMES = list(
 GIVEN = list(
     "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉宇建文斌波宁凯晨浩然欣怡子涵雨轩梓博文昊天佳琪思远志国海燕春梅晓东光荣德清林"
 )
-PLACE = list("溪山河湖云岭青松泉桥石阳安平宁丰兴和源城江川临北南东西岚霞枫竹梅兰桂柳杉庆昌泰嘉永福德定远新康华阜沙峰谷原州塘浦渡潭岗")
 
 DEMOCRATIC = {"rcck": "民革", "cdl": "民盟", "cndca": "民建", "capd": "民进", "cpwdp": "农工党",
               "zgd": "致公党", "jiusan": "九三学社", "tdsl": "台盟"}
@@ -103,61 +104,6 @@ def iso(day: dt.date) -> str:
 
 def person_name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.choice((1, 2, 2))))
-
-
-@dataclass
-class Committee:
-    id: str
-    name: str
-    level: str
-    parent_id: str | None
-
-
-def hierarchy(scale: str, rng: random.Random) -> Iterator[Committee]:
-    """The committees of one scale, parents before children."""
-    names = _place_names(rng)
-    if scale == "county":
-        yield Committee("K01", next(names) + "县政协", "county", None)
-        return
-    if scale == "city":
-        yield from _city("C01", None, 8 + (rng.random() < 0.5), names, rng)
-        return
-    if scale == "province":
-        yield from _province("P01", None, [8 + (rng.random() < 0.5) for _ in range(11)], names, rng)
-        return
-    # the whole system: 31 provinces, 330 cities, 2,800 counties (8 or 9 per city)
-    yield Committee("CN", "全国政协", "national", None)
-    nine = set(rng.sample(range(330), 2800 - 8 * 330))
-    counties = [8 + (i in nine) for i in range(330)]
-    for p in range(31):
-        first, last = p * 330 // 31, (p + 1) * 330 // 31
-        yield from _province(f"P{p + 1:02d}", "CN", counties[first:last], names, rng)
-
-
-def _province(pid, parent, counties_per_city, names, rng):
-    yield Committee(pid, next(names) + "省政协", "province", parent)
-    for c, counties in enumerate(counties_per_city, 1):
-        yield from _city(f"{pid}C{c:02d}", pid, counties, names, rng)
-
-
-def _city(cid, parent, counties, names, rng):
-    yield Committee(cid, next(names) + "市政协", "city", parent)
-    for k in range(1, counties + 1):
-        suffix = rng.choice(("县", "县", "区"))
-        yield Committee(f"{cid}K{k:02d}", next(names) + suffix + "政协", "county", cid)
-
-
-def _place_names(rng: random.Random) -> Iterator[str]:
-    """Unique fictional place names: two characters while they last, then three."""
-    seen = set()
-    misses = 0
-    while True:
-        name = "".join(rng.sample(PLACE, 2 if misses < 100 else 3))
-        if name in seen:
-            misses += 1
-            continue
-        seen.add(name)
-        yield name
 
 
 def committee_roster(c: Committee, seed: int, size: int | None = None) -> dict[str, list[dict]]:
@@ -346,7 +292,8 @@ def committee_roster(c: Committee, seed: int, size: int | None = None) -> dict[s
     # contacts keyed (from, to, date, mode): drop repeats of the same day and mode
     contacts = list({(r["from_id"], r["to_id"], r["date"], r["mode"]): r for r in contacts}.values())
     return {"committees": [committee], "party_orgs": orgs, "members": members,
-            "activities": activities(c, members, plenary, seed), "liaisons": liaisons, "contacts": contacts}
+            "activities": activities(c, members, plenary, seed), "liaisons": liaisons, "contacts": contacts,
+            "masses_contacts": masses_contacts(c, members, seed)}
 
 
 # A committee's year of activities: (kind, name, days, who is asked: all, CPC, a share).
@@ -384,6 +331,36 @@ def activities(c: Committee, members: list[dict], plenary: dt.date, seed: int) -
             row.update({column: "、".join(ids) for column, ids in state.items() if ids})
         out.append(row)
     return out
+
+
+MASSES_UNITS = ("社区居民", "企业职工", "村民代表", "行业协会会员", "个体工商户", "学校教师", "医务人员", "新就业形态劳动者")
+MASSES_SUMMARIES = ("听取群众对民生实事的意见", "走访了解企业经营困难", "宣讲政策、解疑释惑", "收集社情民意信息",
+                    "围绕提案选题听取意见", "节日走访慰问")
+
+
+def masses_contacts(c: Committee, members: list[dict], seed: int) -> list[dict]:
+    """Members' contacts with people of their sector (委员联系界别群众), in the months before
+    ``TODAY``: about two in five of the seated members keep two to four fixed contacts,
+    each met once or twice, so some meet a quarterly requirement and some fall short.
+    Drawn from a random source of their own, so the rest of the roster is what it was."""
+    rng = random.Random(f"{seed}:{c.id}:masses")
+    seated = [m for m in members if not m["end_date"] and m["start_date"] <= iso(TODAY)]
+    out = {}
+    for m in seated:
+        if rng.random() >= 0.4:
+            continue
+        people: set[str] = set()
+        wanted = rng.choice((2, 3, 3, 3, 4))
+        while len(people) < wanted:
+            people.add(person_name(rng))
+        for person in sorted(people):
+            unit = rng.choice(MASSES_UNITS)
+            for _ in range(rng.randint(1, 2)):
+                row = {"from_id": m["id"], "person": person, "unit": unit,
+                       "date": iso(TODAY - dt.timedelta(days=rng.randint(0, 240))), "mode": rng.choice(MODES),
+                       "summary": rng.choice(MASSES_SUMMARIES)}
+                out[(m["id"], person, row["date"], row["mode"])] = row  # keyed as the table is: one of each
+    return list(out.values())
 
 
 def rosters(scale: str, seed: int) -> Iterator[dict[str, list[dict]]]:

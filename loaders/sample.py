@@ -30,6 +30,7 @@ TITLES = {
     "liaisons": "党员委员联系党外委员安排表",
     "activities": "委员履职活动安排",
     "contacts": "谈心谈话及走访记录台账",
+    "masses_contacts": "委员联系界别群众情况登记表",
 }
 DATE_COLUMNS = {"start_date", "end_date", "date"}
 

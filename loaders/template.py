@@ -33,6 +33,7 @@ TABLE_NOTES = {
     "liaisons": "联系安排：谁（联系人，委员编号）联系谁（委员、界别、专委会、委员活动组或党组织），何时开始、何时结束。",
     "activities": "履职活动：全会、培训、视察、调研、出访等，及参加的委员和出席情况（用于临时党支部和出勤统计）。",
     "contacts": "联系记录（台账）：联系人与联系对象之间每一次谈心谈话、走访、座谈、电话。",
+    "masses_contacts": "界别群众联系：委员与本界别政协之外的群众的每一次联系（谁、单位或身份、日期、方式）。",
 }
 COLUMN_NOTES = {
     ("committees", "parent_id"): "上级政协的编号；最上级政协留空。",
@@ -52,6 +53,8 @@ COLUMN_NOTES = {
     ("activities", "absent_ids"): "缺席的委员编号，可填多个。",
     ("contacts", "from_id"): "联系人的委员编号。",
     ("contacts", "to_id"): "联系对象的委员编号。",
+    ("masses_contacts", "from_id"): "联系群众的委员编号。",
+    ("masses_contacts", "person"): "群众的姓名；同一委员名下同名的是同一个固定联系对象。",
 }
 
 

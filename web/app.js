@@ -384,7 +384,7 @@ async function loadDue() {
   $("due-overdue").textContent = r.counts.overdue;
   const when = (i) => (i.overdue ? `逾期 ${i.overdue} 天` : i.state === "met" ? "本期已完成" : `还有 ${i.days_left} 天`);
   $("due").querySelector("tbody").innerHTML = state.due.slice(0, 200).map((i, k) => `<tr class="${i.state}" data-from="${escapeHtml(i.from_id)}" data-to="${escapeHtml(i.to_id)}">`
-    + `<td>${escapeHtml(i.from_name)}</td><td>${escapeHtml(i.to_name || i.to_id)}</td><td>${escapeHtml(i.via_name || "直接联系")}</td>`
+    + `<td>${escapeHtml(i.from_name)}</td><td>${escapeHtml(i.to_name || i.to_id)}</td><td>${escapeHtml(i.to_kind === "person" ? `界别群众（${i.via_name || ""}）` : i.via_name || "直接联系")}</td>`
     + `<td>${escapeHtml(i.requirement || "")}</td><td>${escapeHtml(i.last_contact || "从未联系")}</td><td>${escapeHtml(i.due)}</td><td>${when(i)}</td>`
     + `<td class="act">${canWrite() && i.to_kind === "member" ? `<button type="button" class="record-contact" data-index="${k}">记录联系</button>` : ""}</td></tr>`).join("")
     || '<tr><td colspan="8" class="hint">没有需要列出的联系。</td></tr>';

@@ -1,6 +1,8 @@
 // A member's own page (a token of role member): the liaisons the member holds and what is
 // due on each (GET /api/v1/due, under the chosen policy), and a contact recorded from each
-// (POST /api/v1/contacts), sized for a phone. app.js hands over here once /api/v1/me says
+// (POST /api/v1/contacts); under a policy counting contacts with the masses of one's sector,
+// the people the member keeps contact with, each recordable again, and a form for a new
+// one (POST /api/v1/masses-contacts); sized for a phone. app.js hands over here once /api/v1/me says
 // the token is a member's; nothing else of the page is shown or asked for.
 // document.body.dataset.mine counts the lists shown, .written and .refused the writes.
 "use strict";
@@ -22,10 +24,11 @@ window.liaisonMember = (() => {
 
   function card(i, k) {
     return `<li class="mine ${esc(i.state)}" data-to="${esc(i.to_id)}" data-rule="${esc(i.rule)}">
-      <div class="mine-head"><b>${esc(i.to_name || i.to_id)}</b>${i.via_name ? `<span class="via">经由 ${esc(i.via_name)}</span>` : ""}
+      <div class="mine-head"><b>${esc(i.to_name || i.to_id)}</b>${i.to_kind === "person" ? `<span class="via">界别群众（${esc(i.via_name || "")}）</span>`
+        : i.via_name ? `<span class="via">经由 ${esc(i.via_name)}</span>` : ""}
         <span class="state">${esc(STATES[i.state])}</span></div>
       <div class="mine-line">${esc(i.requirement || "")}；最近一次：${esc(i.last_contact || "从未")}；${esc(when(i))}</div>
-      ${i.to_kind === "member" ? `<button type="button" class="mine-record" data-index="${k}">记录联系</button>
+      ${i.to_kind === "member" || i.to_kind === "person" ? `<button type="button" class="mine-record" data-index="${k}">记录联系</button>
       <form class="mine-form" data-index="${k}" hidden novalidate>
         <label>日期 <input name="date" type="date" required value="${esc(page.state.asOf)}"></label>
         <label>方式 <select name="mode">${MODES.map((m) => `<option>${esc(m)}</option>`).join("")}</select></label>
@@ -51,13 +54,40 @@ window.liaisonMember = (() => {
     const button = form.querySelector("[type=submit]");
     error.hidden = true;
     button.disabled = true;
-    const body = { from_id: page.state.me.member_id, to_id: i.to_id, date: form.elements.date.value,
+    const masses = i.to_kind === "person";  // a person of the member's sector, by name
+    const body = { from_id: page.state.me.member_id, [masses ? "person" : "to_id"]: i.to_id, date: form.elements.date.value,
       mode: form.elements.mode.value, summary: form.elements.summary.value.trim() || undefined };
     try {
-      await window.liaisonForms.send("POST", "/api/v1/contacts", body);  // the office forms' one way to write
+      // the office forms' one way to write
+      await window.liaisonForms.send("POST", masses ? "/api/v1/masses-contacts" : "/api/v1/contacts", body);
       const note = page.state.me.confirm ? "已记录，待组织办公室确认后计入" : "已记录";
       await show();
       document.getElementById("mine-note").textContent = `${note}：${i.to_name || i.to_id}，${body.date} ${body.mode}`;
+      bump("written");
+    } catch (err) {
+      error.textContent = err.message;
+      error.hidden = false;
+      bump("refused");
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function recordMasses(form) {
+    const error = form.querySelector(".form-error");
+    const button = form.querySelector("[type=submit]");
+    error.hidden = true;
+    button.disabled = true;
+    const value = (name) => form.elements[name].value.trim() || undefined;
+    const body = { from_id: page.state.me.member_id, person: value("person"), unit: value("unit"),
+      date: form.elements.date.value, mode: form.elements.mode.value, summary: value("summary") };
+    try {
+      await window.liaisonForms.send("POST", "/api/v1/masses-contacts", body);
+      const note = page.state.me.confirm ? "已记录，待组织办公室确认后计入" : "已记录";
+      form.reset();
+      form.elements.date.value = page.state.asOf;
+      await show();
+      document.getElementById("mine-note").textContent = `${note}：界别群众 ${body.person}，${body.date} ${body.mode}`;
       bump("written");
     } catch (err) {
       error.textContent = err.message;
@@ -95,6 +125,20 @@ window.liaisonMember = (() => {
       if (e.target.dataset.act === "cancel") e.target.closest("form").hidden = true;
     });
     document.getElementById("mine-list").addEventListener("submit", (e) => { e.preventDefault(); record(e.target); });
+    document.getElementById("mine-list").insertAdjacentHTML("afterend", `<details id="mine-masses">
+      <summary>记录联系界别群众（新的固定联系对象）</summary>
+      <form id="mine-masses-form" novalidate>
+        <label>群众姓名 <input name="person" required maxlength="100"></label>
+        <label>单位或身份 <input name="unit" maxlength="200" placeholder="如 某某社区居民、某某公司职工"></label>
+        <label>日期 <input name="date" type="date" required value="${esc(page.state.asOf)}"></label>
+        <label>方式 <select name="mode">${MODES.map((m) => `<option>${esc(m)}</option>`).join("")}</select></label>
+        <label>内容摘要 <textarea name="summary" rows="3" maxlength="2000"></textarea></label>
+        <p class="form-error" role="alert" hidden></p>
+        <button type="submit">保存</button>
+      </form>
+    </details>`);  // built here, not in the page: only a member's page has it
+    const masses = document.getElementById("mine-masses-form");
+    masses.addEventListener("submit", (e) => { e.preventDefault(); recordMasses(masses); });
     await show();
   }
 

@@ -40,17 +40,19 @@ def pending(committee_id, fmt, store_config):
 
 @contacts.command("confirm")
 @click.argument("from_id", metavar="FROM_ID")
-@click.argument("to_id", metavar="TO_ID")
+@click.argument("to", metavar="TO")
 @click.argument("date", metavar="DATE")
 @click.option("--mode", metavar="MODE", help="联系方式（谈心谈话、走访……；默认“其他”）")
+@click.option("--masses", is_flag=True, help="联系界别群众的记录：TO 是群众姓名，而不是委员编号")
 @click.option("--reject", is_flag=True, help="退回：不计入覆盖（记录保留）")
 @store_options
-def confirm(from_id, to_id, date, mode, reject, store_config):
-    """确认一条待确认的联系（此后计入有效覆盖），或用 --reject 退回。"""
+def confirm(from_id, to, date, mode, masses, reject, store_config):
+    """确认一条待确认的联系（此后计入有效覆盖），或用 --reject 退回。TO：联系对象的委员编号（--masses 时为群众姓名）。"""
     with open_store(store_config, write=True) as store:
-        written = reviewing.review(store, WHOLE, from_id, to_id, date, mode, not reject)
+        written = reviewing.review(store, WHOLE, from_id, None if masses else to, date, mode, not reject,
+                                   person=to if masses else None)
     item = written["item"]
-    click.echo(f"{'已退回' if reject else '已确认'}：{item['from_id']} → {item['to_id']}，{item['date']}")
+    click.echo(f"{'已退回' if reject else '已确认'}：{item['from_id']} → {item.get('to_id') or item['person']}，{item['date']}")
 
 
 @click.command()

@@ -23,6 +23,7 @@ from liaison_graph.api.params import CommitteeQ
 from liaison_graph.api.schemas import (
     ContactIn,
     ContactReviewIn,
+    MassesContactIn,
     EndIn,
     ImportOut,
     LiaisonIn,
@@ -139,6 +140,15 @@ def create_contact(service: ServiceDep, caller: PersonDep, body: ContactIn):
     return edits.create_contact(service.store, caller.bounds, body.model_dump(exclude_none=True), lock=service.lock)
 
 
+@router.post("/masses-contacts", status_code=201, response_model=WriteOut, operation_id="create_masses_contact",
+             responses=WRITE, summary="记录委员联系界别群众的一次联系；委员本人的令牌只能记录本人的")
+def create_masses_contact(service: ServiceDep, caller: PersonDep, body: MassesContactIn):
+    if not caller.member:
+        caller.require("editor")
+    return edits.create_masses_contact(service.store, caller.bounds, body.model_dump(exclude_none=True),
+                                       lock=service.lock)
+
+
 @router.get("/contacts/pending", response_model=PendingContactsOut, operation_id="list_pending_contacts",
             responses=fails(ASKED, SCOPED), summary="委员本人记录、待确认的联系（本政协及其下级政协）")
 def pending_contacts(service: ServiceDep, caller: CallerDep, committee_id: CommitteeQ = None) -> Any:
@@ -149,7 +159,7 @@ def pending_contacts(service: ServiceDep, caller: CallerDep, committee_id: Commi
              summary="确认（计入覆盖）或退回委员本人记录的联系")
 def review_contact(service: ServiceDep, caller: EditorDep, body: ContactReviewIn):
     return contacts.review(service.store, caller.bounds, body.from_id, body.to_id, body.date, body.mode, body.accept,
-                           lock=service.lock)
+                           person=body.person, lock=service.lock)
 
 
 @router.post("/digest/ack", response_model=AckAnswer, operation_id="ack_digest_item", responses=WRITE,

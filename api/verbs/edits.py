@@ -1,4 +1,5 @@
-"""The edits: members, liaisons, party-organisation memberships and contact records.
+"""The edits: members, liaisons, party-organisation memberships, contact records and
+contacts with the masses of a sector.
 
 Each edit takes rows in the roster's English column names, checks them as a roster file's
 rows are checked (a fault names the field), passes the write rule for the caller's
@@ -234,3 +235,22 @@ def create_contact(store: Store, scope: Scope, row: dict, *, lock: Lock = NO_LOC
         batch.audit = Audit(scope.actor, "contact.create", touched, f"{edge.src}→{edge.dst}", None, edge.props)
         cursor = store.write(batch).cursor
     return {"cursor": cursor, "item": {"from_id": edge.src, "to_id": edge.dst, **edge.props}}
+
+
+def create_masses_contact(store: Store, scope: Scope, row: dict, *, lock: Lock = NO_LOCK) -> Written:
+    """Record one contact of a member with a person of their sector (委员联系界别群众), as a
+    row of the roster's 界别群众联系 table. A member's own token records only the member's
+    own, kept as pending where its contacts wait for the office, as ``create_contact``."""
+    with lock:
+        owned(store, scope, "Member", row["from_id"])
+        if scope.member_id is not None and row["from_id"] != scope.member_id:
+            raise Forbidden("委员本人的令牌只能记录本人联系界别群众的记录", field="from_id", value=row["from_id"])
+        batch = rows({"masses_contacts": [row]}, store)
+        (edge,) = batch.edges
+        if scope.member_id is not None and scope.confirm:
+            edge.props = {**edge.props, REVIEW: PENDING}
+        touched = _touched(store, scope, batch)
+        batch.audit = Audit(scope.actor, "masses_contact.create", touched, f"{edge.src}→{edge.props['person']}", None,
+                            edge.props)
+        cursor = store.write(batch).cursor
+    return {"cursor": cursor, "item": {"from_id": edge.src, **edge.props}}

@@ -190,6 +190,14 @@ def _shown(table: str, props: dict, visible, owners) -> dict:
     return out
 
 
+def edge_ends(table: str) -> tuple[str, ...]:
+    """The columns of an edge table's row that name its source and its target: those naming a
+    node (a liaison's target: ``to``); a contact with the masses names its member alone (its
+    sector is the member's, found again as the row loads)."""
+    columns = model().tables[table].columns
+    return tuple(name for name, c in columns.items() if c.ref or name == "to")
+
+
 def table_rows(G, scope, table: str, visible=..., owners=None) -> tuple[list[str], list[list]]:
     """Rows of one roster table, headed in Chinese, values as an office writes them: those of
     the committees ``scope``, with references to what the caller may see (``visible``: its
@@ -205,14 +213,12 @@ def table_rows(G, scope, table: str, visible=..., owners=None) -> tuple[list[str
                    if n[0] == kind and d.get("committee_id") in scope]
     else:
         rel = model().edge_tables()[table]
+        ends = edge_ends(table)
         records = []
         for src, dst, _, d in sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2]))):
             if d["edge_kind"] == rel and G.nodes[src].get("committee_id") in scope and REVIEW not in d:
                 # a contact waiting for the office is no roster row: loaded back, it would count
-                if rel == "LIAISES_WITH":
-                    records.append({**d, "from_id": src[1], "to": dst[1]})
-                else:
-                    records.append({**d, "from_id": src[1], "to_id": dst[1]})
+                records.append({**d, ends[0]: src[1], **({ends[1]: dst[1]} if len(ends) > 1 else {})})
     # the stores' own properties, and a committee's committee_id (its own id, set by the loader)
     known = set(spec.columns) | {"node_kind", "edge_kind", "cpc"} | model().reserved_names(table)
     if table == "committees":

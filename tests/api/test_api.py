@@ -127,6 +127,8 @@ def isolation_cases(world) -> dict[tuple[str, str], list[dict]]:
                                                    json={"member_id": bm, "party_org_id": bo, "date": DAY})],
         ("POST", "/api/v1/contacts"): [dict(url="/api/v1/contacts", ok=denied,
                                             json={"from_id": am, "to_id": bm, "date": DAY, "mode": "走访"})],
+        ("POST", "/api/v1/masses-contacts"): [dict(url="/api/v1/masses-contacts", ok=denied,
+                                                   json={"from_id": bm, "person": "李群", "date": DAY, "mode": "走访"})],
         ("GET", "/api/v1/attendance"): [dict(url=f"/api/v1/attendance?committee_id={B}", ok=denied),
                                         dict(url=f"/api/v1/attendance?as_of={DAY}", ok=(200,))],
         ("GET", "/api/v1/digest"): [dict(url=f"/api/v1/digest?committee_id={B}", ok=denied),
@@ -141,7 +143,9 @@ def isolation_cases(world) -> dict[tuple[str, str], list[dict]]:
         ("POST", "/api/v1/contacts/review"): [dict(url="/api/v1/contacts/review", ok=denied,
                                                    json={"from_id": bm, "to_id": am, "date": DAY, "mode": "走访"}),
                                               dict(url="/api/v1/contacts/review", ok=denied,
-                                                   json={"from_id": am, "to_id": bm, "date": DAY, "accept": False})],
+                                                   json={"from_id": am, "to_id": bm, "date": DAY, "accept": False}),
+                                              dict(url="/api/v1/contacts/review", ok=denied,
+                                                   json={"from_id": bm, "person": "李群", "date": DAY})],
         ("POST", "/api/v1/imports"): [dict(url="/api/v1/imports", ok=denied, files=[("files", (
             "members.csv", "id,name,affiliation,committee_id,sector\nX-2,林晓,民盟,C01K02,民盟\n".encode(), "text/csv"))])],
         ("GET", "/api/v1/export/graph"): [dict(url=f"/api/v1/export/graph?committee_id={B}", ok=denied),
@@ -150,7 +154,8 @@ def isolation_cases(world) -> dict[tuple[str, str], list[dict]]:
         ("GET", "/api/v1/export/tables/{table}"): [
             dict(url=f"/api/v1/export/tables/members?committee_id={B}", ok=denied),
             *[dict(url=f"/api/v1/export/tables/{t}", ok=(200,)) for t in ("committees", "party_orgs", "members",
-                                                                          "activities", "liaisons", "contacts")],
+                                                                          "activities", "liaisons", "contacts",
+                                                                          "masses_contacts")],
             dict(url="/api/v1/export/tables/members?format=xlsx", ok=(200,))],
         ("GET", "/api/v1/changes"): [dict(url="/api/v1/changes?limit=1000", ok=(200,))],
         ("GET", "/api/v1/recommend"): [dict(url=f"/api/v1/recommend?committee_id={B}", ok=denied),
@@ -208,7 +213,8 @@ def test_every_route_keeps_a_county_to_itself(world):
     assert world.store.dump() == before  # nothing out of scope was written
 
 
-MEMBER_ROUTES = {("GET", "/api/v1/me"), ("GET", "/api/v1/policies"), ("GET", "/api/v1/due"), ("POST", "/api/v1/contacts")}
+MEMBER_ROUTES = {("GET", "/api/v1/me"), ("GET", "/api/v1/policies"), ("GET", "/api/v1/due"), ("POST", "/api/v1/contacts"),
+                 ("POST", "/api/v1/masses-contacts")}
 
 
 def test_a_members_own_token_reads_and_writes_its_own_liaisons_contacts_only(world):
@@ -253,6 +259,19 @@ def test_a_members_own_token_reads_and_writes_its_own_liaisons_contacts_only(wor
     after = next(i for i in world.get("member", f"/api/v1/due?as_of={DAY}").json()["holders"][0]["items"]
                  if i["to_id"] == row["to_id"] and i["rule"] == row["rule"])
     assert after["last_contact"] == DAY and world.get("a_viewer", "/api/v1/contacts/pending").json()["count"] == 0
+    # with the masses of the member's sector: the member's own alone, kept pending, then counted under 四联
+    masses = lambda frm: world.client.post("/api/v1/masses-contacts", headers=world.headers("member"), json={  # noqa: E731
+        "from_id": frm, "person": "李群众", "unit": "社区居民", "date": DAY, "mode": "走访"})
+    assert_error(masses(stranger), 403)
+    assert masses(holder["id"]).status_code == 201
+    people = lambda: [i["to_id"] for h in world.get("member", f"/api/v1/due?as_of={DAY}&policy=silian").json()["holders"]  # noqa: E731
+                      for i in h["items"] if i["to_kind"] == "person"]
+    assert "李群众" not in people()  # pending: counted nowhere
+    pending = world.get("a_viewer", "/api/v1/contacts/pending").json()["items"]
+    assert [(i["from_id"], i["person"], i["unit"], i.get("to_id")) for i in pending] == [(holder["id"], "李群众", "社区居民", None)]
+    review = {"from_id": holder["id"], "person": "李群众", "date": DAY, "mode": "走访"}
+    assert world.client.post("/api/v1/contacts/review", headers=world.headers("a_editor"), json=review).status_code == 200
+    assert "李群众" in people() and world.get("a_viewer", "/api/v1/contacts/pending").json()["count"] == 0
 
 
 def test_every_route_wants_a_token(world):

@@ -135,7 +135,7 @@ def read_cases(c: Cross) -> dict[str, list[str]]:
         "/api/v1/export/graph": [f"/api/v1/export/graph?format={f}" for f in ("node-link", "graphml", "gexf")],
         "/api/v1/export/tables/{table}": [
             f"/api/v1/export/tables/{t}?format={f}" for f in ("csv", "xlsx")
-            for t in ("committees", "party_orgs", "members", "activities", "liaisons", "contacts")],
+            for t in ("committees", "party_orgs", "members", "activities", "liaisons", "contacts", "masses_contacts")],
         "/api/v1/changes": ["/api/v1/changes?limit=1000"],
         "/api/v1/audit": ["/api/v1/audit?limit=1000"],
         "/api/v1/page/network": [f"/api/v1/page/network?as_of={DAY}"],

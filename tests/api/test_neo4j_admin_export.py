@@ -36,7 +36,8 @@ ABSENT = object()
 
 def every_kind_roster() -> dict:
     """The edge roster with what it lacks for every node kind and every relationship of the
-    model (activity groups, studios, an activity, a liaison to each kind of target), and text
+    model (activity groups, studios, an activity, a liaison to each kind of target, a contact
+    with the masses), and text
     the CSV must carry as it is: quotes, commas, line breaks, the array delimiter in a text."""
     roster = copy.deepcopy(EDGE_ROSTER)
     a1, a2, b1 = roster["members"][0], roster["members"][1], roster["members"][7]
@@ -52,6 +53,7 @@ def every_kind_roster() -> dict:
     ]
     roster["contacts"].append({"from_id": "A3", "to_id": "B5", "date": "2026-04-02", "mode": "走访",
                                "summary": '第一行，"引号",逗号\r\n第二行'})
+    roster["masses_contacts"] = [{"from_id": "A1", "person": "李群", "unit": "社区居民", "date": "2026-04-03", "mode": "座谈"}]
     return roster
 
 

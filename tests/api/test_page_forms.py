@@ -355,3 +355,53 @@ def test_a_member_records_a_contact_on_a_phone_and_sees_the_liaison_turn_effecti
     assert state[waiting["id"], other["to_id"]][0] == "overdue"
     pending = get(office, "/api/v1/contacts/pending")["items"]
     assert [(p["from_id"], p["to_id"]) for p in pending] == [(waiting["id"], other["to_id"])]
+
+
+def test_a_member_keeps_their_contacts_with_the_masses_on_a_phone(browser, office):
+    """Under 四联 every member keeps three fixed contacts among the masses of their sector, each
+    met every quarter: a member whose three people are not all met this quarter or the last
+    records a visit to each overdue one on their phone, and a new person through the form;
+    each card turns met, and the member counts as effective in the committee's report."""
+    named = unique_names(office)
+    rule = "members-to-sector-masses"
+    listed = get(office, f"/api/v1/due?committee_id=XS&as_of={TODAY}&policy=silian")
+    people = {h["id"]: [i for i in h["items"] if i["to_kind"] == "person"] for h in listed["holders"] if h["id"] in named}
+    holder = next(mid for mid, items in people.items() if len(items) == 3 and any(i["state"] == "overdue" for i in items))
+
+    def effective() -> int:
+        report = get(office, f"/api/v1/coverage?committee_id=XS&as_of={TODAY}&policy=silian")
+        return next(r for r in report["rules"] if r["id"] == rule)["effective"]
+
+    before = effective()
+    with EmbeddedStore(office["db"]) as store:
+        token = create_token(store, "XS", "member", "本人", member_id=holder, confirm=False)[1]
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                  device_scale_factor=2, locale="zh-CN")
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{office['base']}/#token={token}&as_of={TODAY}")
+    page.wait_for_selector("body[data-mine='1']", timeout=60_000)
+    shown = counted(page, "mine")
+    page.select_option("#mine-policy", "silian")
+    page.wait_for_function("n => Number(document.body.dataset.mine || 0) > n", arg=shown, timeout=WAIT)
+    for item in (i for i in people[holder] if i["state"] == "overdue"):
+        card = page.locator(f"#mine-list li[data-to='{item['to_id']}'][data-rule='{rule}']")
+        expect(card).to_have_class("mine overdue")
+        expect(card.locator(".via")).to_contain_text("界别群众")
+        card.locator("button.mine-record").click()
+        card.locator("form [name=mode]").select_option("走访")
+        after(page, "written", lambda: card.locator("form [type=submit]").click())
+        expect(page.locator(f"#mine-list li[data-to='{item['to_id']}'][data-rule='{rule}']")).to_have_class("mine met")
+    page.locator("#mine-masses summary").click()
+    form = page.locator("#mine-masses-form")
+    form.locator("[name=person]").fill("新联系群众")
+    form.locator("[name=unit]").fill("社区居民")
+    form.locator("[name=summary]").fill("听取对社区养老服务的意见")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+    after(page, "written", lambda: form.locator("[type=submit]").click())
+    expect(page.locator(f"#mine-list li[data-to='新联系群众'][data-rule='{rule}']")).to_have_class("mine met")
+    assert "界别群众 新联系群众" in page.inner_text("#mine-note")
+    assert errors == []
+    context.close()
+    assert effective() == before + 1  # three people, each met this quarter

@@ -31,13 +31,15 @@ PHONE = "+8613800000000"  # formula-like text a clerk types: a CSV quotes it, a 
 
 def roster() -> dict:
     """The hand-made roster, with a city organisation leading one of a county's, an
-    activity, and formula-like text."""
+    activity, members' contacts with the masses, and formula-like text."""
     r = copy.deepcopy(EDGE_ROSTER)
     r["party_orgs"] += [{"id": "PO1", "name": "青川市政协党组", "kind": "党组", "committee_id": "P1"},
                         {"id": "O7", "name": "云岭县政协党组", "kind": "党组", "committee_id": "C2", "parent_id": "PO1"}]
     r["activities"] = [{"id": "H1", "name": "委员履职培训班", "committee_id": "C1", "kind": "培训",
                         "start_date": "2025-03-01", "end_date": "2025-03-05", "member_ids": "A1、A2"}]
     r["members"][0] = {**r["members"][0], "township": PHONE, "备注": "=1+1"}
+    r["masses_contacts"] = [{"from_id": "A1", "person": "李群", "unit": "社区居民", "date": "2025-03-02", "mode": "走访"},
+                            {"from_id": "A2", "person": "周众", "date": "2025-03-03", "summary": "听取意见\n第二行"}]
     return r
 
 

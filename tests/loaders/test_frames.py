@@ -37,7 +37,7 @@ SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
 
 # What can be put into a random roster that the columns leave to the row-by-row build.
 TWISTS = ["none", "none", "member named", "unknown party org", "oneself", "unknown sector", "unknown committee",
-          "extra headers", "stored first", "liaison to unknown member", "one liaison twice"]
+          "extra headers", "stored first", "liaison to unknown member", "one liaison twice", "masses of unknown member"]
 
 
 def _twist(roster: dict, twist: str) -> tuple[dict, dict | None]:
@@ -64,6 +64,9 @@ def _twist(roster: dict, twist: str) -> tuple[dict, dict | None]:
             m.update({"备注": f"备注{i}" if i % 2 else None, "key": "写在表外", "kind": "表外类别"})
         for c in roster["committees"]:  # names the stores keep (cpc, committee_id) are refused: see test_hostile_input
             c.update({"sector": "表外界别", "node_for_adding": "是"})
+    elif twist == "masses of unknown member":
+        roster["masses_contacts"] = [*roster.get("masses_contacts", []),
+                                     {"from_id": "M-NONE", "person": "张群", "date": "2025-01-01"}]
     elif twist == "one liaison twice":  # to a sector by its name and by its id scoped to the committee
         sector, committee = source["sector"], source["committee_id"]
         liaisons += [{"from_id": source["id"], "target_kind": "界别", "to": to, "mechanism": "界别"}

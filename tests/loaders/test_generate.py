@@ -84,6 +84,13 @@ def test_composition_rules_hold_in_every_committee(scale):
             assert people and set(people) <= ids and len(people) == len(set(people))
             assert ("member_ids" in a) == (a["end_date"] >= "2026-11-01")
         assert any(a.get("excused_ids") or a.get("absent_ids") for a in acts)
+        # contacts with the masses: seated members only, two to four people each, some keeping three
+        masses = roster["masses_contacts"]
+        seated = {m["id"] for m in members if not m["end_date"] and m["start_date"] <= "2026-11-01"}
+        assert masses and {c["from_id"] for c in masses} <= seated
+        people = Counter(len({c["person"] for c in masses if c["from_id"] == mid}) for mid in {c["from_id"] for c in masses})
+        assert set(people) <= {2, 3, 4} and people[3] and people[2]
+        assert all(c["date"] <= "2026-11-01" for c in masses)
 
 
 def test_city_roster_loads_and_gaps_agree_with_the_naive_checker(tmp_path):

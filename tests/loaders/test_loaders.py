@@ -84,7 +84,12 @@ BAD_CASES = [
     ("temporary branch without end", "party_orgs", 2, "end_date", None, ["临时党支部", "撤销日期"]),
     ("missing required value", "members", 1, "name", "", ["姓名", "为空"]),
     ("contact date missing", "contacts", 0, "date", None, ["日期"]),
+    ("masses contact of no member", "masses_contacts", 1, "from_id", "Z1", ["Z1", "委员编号"]),
+    ("masses contact without a person", "masses_contacts", 0, "person", "", ["群众姓名", "为空"]),
 ]
+# members' contacts with the masses of their sector, loaded beside each bad case
+MASSES = [{"from_id": "A1", "person": "李群", "unit": "社区居民", "date": "2026-03-01", "mode": "走访"},
+          {"from_id": "B1", "person": "周众", "date": "2026-03-02"}]
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
@@ -95,10 +100,12 @@ def test_bad_input_is_refused_whole_naming_where(store, tmp_path, case, fmt):
     before = store.dump()
     roster = copy.deepcopy(EDGE_ROSTER)
     roster["members"].append({"id": "N1", "name": "新委员", "affiliation": "民盟", "committee_id": "C1", "sector": "民盟"})
+    roster["masses_contacts"] = copy.deepcopy(MASSES)
     roster[table][index][column] = value
     if fmt == "xlsx":
         paths = [write_xlsx(tmp_path / "bad.xlsx", roster, title="名单")]
-        sheet = {"members": "委员", "party_orgs": "党组织", "liaisons": "联系", "contacts": "联系记录"}[table]
+        sheet = {"members": "委员", "party_orgs": "党组织", "liaisons": "联系", "contacts": "联系记录",
+                 "masses_contacts": "界别群众联系"}[table]
         row = index + 4  # title, blank, header, then data rows from 1
         expected_place = f"bad.xlsx 工作表「{sheet}」 第{row}行"
     else:
@@ -267,7 +274,7 @@ def test_a_generated_roster_loads_the_same_in_bulk_and_cell_by_cell(tmp_path, mo
         with EmbeddedStore(tmp_path / f"{name}.db") as store:
             load_files(paths, store)
             dumps.append(store.dump())
-    assert len(read_in_bulk) == 6  # every table of the first load (activities too), none of the second
+    assert len(read_in_bulk) == 7  # every table of the first load (activities, contacts with the masses), none of the second
     assert dumps[0] == dumps[1] and len(dumps[0]["nodes"]) > 1000
 
 
@@ -471,15 +478,16 @@ def test_names_and_ids_as_offices_type_them(store, tmp_path, monkeypatch, lines)
 
 
 def test_every_reference_column_takes_an_unambiguous_name(store, tmp_path):
-    """A liaison's source, a contact's two members, a member's committee and party
-    organisations, an organisation's parent, an activity's members: by name where the name is
-    unambiguous, stored as the ids they name."""
+    """A liaison's source, a contact's two members, a member with the masses, a member's
+    committee and party organisations, an organisation's parent, an activity's members: by name
+    where the name is unambiguous, stored as the ids they name."""
     roster = copy.deepcopy(EDGE_ROSTER)
     roster["members"][0].update(committee_id="溪山县政协", party_org_ids="机关党支部、O3")
     roster["party_orgs"][1]["parent_id"] = "溪山县政协党组"
     roster["liaisons"] = [{"from_id": "张　伟", "to": "赵敏", "mechanism": "按姓名"},
                           {"from_id": "郑洁", "to": "郭婷", "mechanism": "按姓名"}]
     roster["contacts"] = [{"from_id": "张伟", "to_id": "赵　敏", "date": "2026-03-01", "mode": "谈心谈话"}]
+    roster["masses_contacts"] = [{"from_id": "赵敏", "person": "李群", "date": "2026-03-01"}]
     roster["activities"] = [{"id": "H1", "name": "培训", "committee_id": "C1", "start_date": "2026-06-01",
                              "end_date": "2026-06-08", "member_ids": "刘洋、A6"}]
     load_files([write_json(tmp_path / "r.json", roster)], store)
@@ -490,6 +498,9 @@ def test_every_reference_column_takes_an_unambiguous_name(store, tmp_path):
     assert ("LED_BY", "PartyOrg", "O2", "PartyOrg", "O1", "") in dump["edges"]
     assert {(k[2], k[4]) for k in dump["edges"] if k[0] == "LIAISES_WITH"} == {("A1", "B1"), ("D1", "B10")}
     assert [(k[2], k[4]) for k in dump["edges"] if k[0] == "CONTACTED"] == [("A1", "B1")]
+    # with the masses: under the sector the member sits in, the person kept on the edge
+    assert [(k[2], k[4], k[5]) for k in dump["edges"] if k[0] == "CONTACTED_MASSES"] == [
+        ("B1", "C1:" + next(m["sector"] for m in roster["members"] if m["id"] == "B1"), "李群|2026-03-01|other")]
     assert dump["nodes"][("Activity", "H1")]["member_ids"] == ["A5", "A6"]
 
 

@@ -1,10 +1,12 @@
 """The whole-store report from columns answers exactly what the report on the graph's view
-answers: random rosters with every kind of liaison and membership, random policies (any
-selection, way, capacity and affinity), any day, breakdown and window; the columns built
-from the graph and from the embedded store's tables alike, and kept correct across writes."""
+answers: random rosters with every kind of liaison and membership, contacts and contacts
+with the masses, random policies (any selection, way, capacity and affinity), any day,
+breakdown and window; the columns built from the graph and from the embedded store's
+tables alike, and kept correct across writes."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import tempfile
@@ -23,9 +25,9 @@ from liaison_graph.graph.batch import Batch
 from liaison_graph.graph.coverage import BREAKDOWNS, report
 from liaison_graph.graph.days import day as day_number
 from liaison_graph.graph.embedded import EmbeddedStore
-from liaison_graph.graph.policy import CONTACT, POSITIONS, THROUGH, Policy, Rule, Select, builtin
+from liaison_graph.graph.policy import CONTACT, MASSES, POSITIONS, THROUGH, Policy, Rule, Select, builtin
 from liaison_graph.graph.reports import store_report
-from liaison_graph.graph.requirement import PENDING, PERIODS, REVIEW, Requirement
+from liaison_graph.graph.requirement import PENDING, PERIODS, REVIEW, Requirement, masses_reason
 from liaison_graph.graph.view import View, open_view, subtree
 from liaison_graph.loaders import load_files
 
@@ -38,6 +40,7 @@ ORG_KINDS = ["党组", "机关党组", "党支部", "临时党支部", "党小�
 SECTORS, SPECIALS, GROUPS = ["经济界", "教育界", "中共", "民盟"], ["提案委员会", "经济委员会"], ["第一组", "第二组", "第十组"]
 EXPECTED_WITHOUT_CPC = [("party",), (), ("经济界",), ("party", "教育界")]  # a policy's sectors_expected_without_cpc
 TARGETS = ["委员", "界别", "专委会", "委员活动组", "党组织"]
+MASSES_PEOPLE = ["张群", "李众", "王民"]  # the people of a sector members keep contact with
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                           HealthCheck.too_slow])
 
@@ -45,8 +48,8 @@ SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[Heal
 @st.composite
 def rich_rosters(draw):
     """Rosters with nested committees, positions, party-group roles, special committees,
-    activity groups and studios, liaisons to every kind of target (across committees too)
-    and contacts between any two members."""
+    activity groups and studios, liaisons to every kind of target (across committees too),
+    contacts between any two members, and members' contacts with the masses."""
     committees = [{"id": "C0", "name": "市政协", "level": "市"}]
     for i in range(1, draw(st.integers(1, 3))):
         committees.append({"id": f"C{i}", "name": f"第{i}县政协", "level": "县", "parent_id": "C0"})
@@ -111,7 +114,16 @@ def rich_rosters(draw):
                      for l in liaisons}.values())
     contacts = list({(c["from_id"], c["to_id"], c["date"], c["mode"]): {k: v for k, v in c.items() if v is not None}
                      for c in contacts}.values())
-    roster = {"committees": committees, "party_orgs": orgs, "members": members, "liaisons": liaisons, "contacts": contacts}
+    masses = []  # members' contacts with people of their sector: a few members, a few people each, a few days each
+    for k, keeper in enumerate(draw(st.lists(st.sampled_from(ids), max_size=4, unique=True))):
+        for j in range(draw(st.integers(2, 8))):
+            masses.append({"from_id": keeper, "person": draw(st.sampled_from(MASSES_PEOPLE)),
+                           "date": draw(st.sampled_from(PROBE_DAYS)),
+                           "mode": draw(st.sampled_from(["走访", "谈心谈话", "电话", None])), "unit": f"单位{k}{j}"})
+    masses = list({(c["from_id"], c["person"], c["date"], c["mode"]): {k: v for k, v in c.items() if v is not None}
+                   for c in masses}.values())
+    roster = {"committees": committees, "party_orgs": orgs, "members": members, "liaisons": liaisons, "contacts": contacts,
+              "masses_contacts": masses}
     return {k: v for k, v in roster.items() if v}
 
 
@@ -137,6 +149,14 @@ def selections(draw, kinds):
 def random_rules(draw, i: int):
     covers = draw(selections(["member", "member", "sector", "special_committee", "activity_group", "party_org"]))
     ways = sorted(THROUGH) if covers.kind == "member" else ["liaison", "membership"]
+    if covers.kind == "member" and draw(st.integers(0, 3)) == 0:  # members' contacts with the masses: alone in its rule
+        need = draw(requirements(False))
+        anyone = st.just(Select("member"))  # often: a random selection of both leaves few members to judge
+        return Rule(id=f"r{i}", label=f"规则{i}", covers=draw(st.one_of(anyone, st.just(covers))),
+                    by=draw(st.one_of(anyone, selections(["member"]))), through=("masses",),
+                    requirement=Requirement(modes=need.modes, count=need.count, period=need.period,
+                                            within_days=need.within_days, people=draw(st.sampled_from([1, 1, 2, 3]))))
+    ways = [w for w in ways if w != "masses"]
     capacity = draw(st.one_of(st.none(), st.tuples(st.sampled_from([None, 0, 1, 2]), st.sampled_from([None, 1, 3]))))
     if capacity and None not in capacity and capacity[1] < capacity[0]:
         capacity = (capacity[1], capacity[0])
@@ -187,7 +207,8 @@ def _load(folder: Path, roster: dict, name: str = "r.json") -> EmbeddedStore:
 @settings(SETTINGS, max_examples=70)  # the requirements' paths have tests of their own below
 @given(roster=rich_rosters(), policy=policies(), days=st.lists(st.sampled_from(PROBE_DAYS), min_size=1, max_size=3))
 def test_columns_answer_what_the_view_answers(roster, policy, days):
-    days += sorted({c["date"] for c in roster.get("contacts", [])})  # a contact on the day: the window's edge
+    # a contact on the day: the window's edge
+    days += sorted({c["date"] for table in ("contacts", "masses_contacts") for c in roster.get(table, [])})
     # every breakdown; windows of a day and of half a year (2024-06-30 → 2024-07-01 → 2024-12-31)
     asked = [(by, None) for by in (None, *BREAKDOWNS)] + [(None, window) for window in (0, 1, 184)]
     with tempfile.TemporaryDirectory() as tmp, _load(Path(tmp), roster) as store:
@@ -704,25 +725,107 @@ def test_each_reason_from_the_columns_of_a_first_import_and_after_a_write(tmp_pa
                 store.write(talks)
 
 
-def test_a_copy_kept_in_the_layout_before_contact_modes_is_built_again(tmp_path):
-    """A file keeping the report columns as the last layout did (contacts without their
-    mode) is not read as this one: the columns are built again, and kept in this layout."""
+MASSES_RULE = Policy(name="masses", label="联系界别群众", window_days=180, rules=(
+    Rule(id="masses", label="联系界别群众", covers=Select("member"), by=NON_CPC, through=("masses",),
+         requirement=Requirement(modes=("visit",), count=1, period="quarter", people=2)),))
+
+
+def test_a_masses_rule_from_the_columns_of_a_first_import_and_after_a_write(tmp_path, monkeypatch):
+    """Each member's own people, each judged as a pair is, the second closest to effective
+    deciding (a visit a quarter, two people), on the last day of a quarter and the first of
+    the next; a name under two members is two people; a contact waiting for the office
+    counts once confirmed. From the columns a first import works out, from the tables',
+    from the graph's, and as the columns held follow the writes."""
+    from liaison_graph.api.verbs.edits import rows
+
+    monkeypatch.setattr(fastpaths, "BUILD_AS_COLUMNS_FROM", 0)
+    visit, talk, phone = "走访", "谈心谈话", "电话"
+    people = {"A": [("张群", "2024-12-15", visit), ("李众", "2025-03-31", visit)],
+              "B": [("张群", "2024-09-30", visit), ("李众", "2025-02-01", visit), ("王民", "2025-02-02", phone),
+                    ("王民", "2025-02-03", talk)],
+              "C": [("张群", "2025-04-01", visit), ("李众", "2025-01-10", phone)],
+              "D": [("张群", "2025-03-01", visit), ("张群", "2025-03-02", visit)],  # one person, twice
+              "E": [],
+              "F": [("张群", "2025-03-20", visit)],  # and 李众 on 03-21, waiting for the office (below)
+              "G": [("张群", "2025-03-01", visit), ("李众", "2025-03-02", visit)]}  # a CPC member: not by whom
+    member = {"committee_id": "T", "affiliation": "民盟", "sector": "民盟"}
+    roster = {"committees": [{"id": "T", "name": "试验县政协"}],
+              "members": [{**member, "id": m, "name": f"委员{m}"} for m in people],
+              "masses_contacts": [{"from_id": m, "person": who, "date": d, "mode": mode}
+                                  for m, met in people.items() for who, d, mode in met]}
+    roster["members"][-1] |= {"affiliation": "中共党员", "sector": "中共"}
+    # Bounds (a, b): 2024-10-01 and 2025-01-01 on 03-31; 2025-01-01 and 2025-04-01 on 04-01.
+    #   03-31  A: 张群 12-15 in the quarter before, 李众 this quarter: effective, effective → effective
+    #          B: 张群 before a (too long ago), 李众 effective, 王民 no visit (wrong mode) → too long ago
+    #          C: 李众 only by 03-31 (张群 on 04-01 is later): one person, not covered; D one person; E none
+    #          F: one person until 李众 is confirmed, then effective and effective → effective
+    #          G: effective, but not a non-CPC member: not covered
+    #   04-01  A: 张群 now before a: too long ago; B as on 03-31: too long ago
+    #          C: 张群 this quarter (effective), 李众 wrong mode → wrong mode; F confirmed: effective
+    counts = {("2025-03-31", False): (2, 1, {"too_long_ago": 1}), ("2025-03-31", True): (3, 2, {"too_long_ago": 1}),
+              ("2025-04-01", False): (3, 0, {"too_long_ago": 2, "wrong_mode": 1}),
+              ("2025-04-01", True): (4, 1, {"too_long_ago": 2, "wrong_mode": 1})}
+
+    def check(store, confirmed: bool, *columns: columnar.Columns) -> None:
+        for day in ("2025-03-31", "2025-04-01"):
+            expected = report(open_view(store, dt.date.fromisoformat(day)), MASSES_RULE)
+            for c in columns:
+                assert column_coverage.report(c, day, MASSES_RULE, store.committees()) == expected
+            with never_built():
+                assert store_report(store, dt.date.fromisoformat(day), MASSES_RULE) == expected
+            (rule,) = expected["rules"]
+            covered, effective, reasons = counts[day, confirmed]
+            assert (rule["total"], rule["covered"], rule["effective"]) == (7, covered, effective), (day, confirmed)
+            assert {k: n for k, n in rule["not_effective"].items() if n} == reasons, (day, confirmed)
+
+    def masses(c: columnar.Columns) -> list:
+        return sorted((c.ids[m], p, d, c.contact_modes[k] if k >= 0 else None) for m, p, d, k in
+                      zip(c.masses_src.tolist(), c.masses_person.tolist(), c.masses_day.tolist(),
+                          c.masses_mode.tolist(), strict=True))
+
+    with _load(tmp_path, roster) as store:
+        kept = store.projection("report_columns")._kept(store)
+        assert kept is not None  # worked out from the import's columns
+        built = projections.ReportColumns().build(store)
+        assert masses(kept) == masses(built) == masses(columnar.Columns.from_graph(store.graph()))
+        assert [(p, d) for m, p, d, _ in masses(built) if m == "B"] == \
+            [(0, day_number("2024-09-30")), (1, day_number("2025-02-01")), (2, day_number("2025-02-02")),
+             (2, day_number("2025-02-03"))]  # 张群, 李众, 王民: in the order of their names (张 < 李 < 王)
+        check(store, False, kept, built)
+        waiting = rows({"masses_contacts": [{"from_id": "F", "person": "李众", "date": "2025-03-21", "mode": visit}]}, store)
+        for edge in waiting.edges:  # recorded by a member's own token, waiting for the office: counted nowhere
+            edge.props = {**edge.props, REVIEW: PENDING}
+        store.write(waiting)
+        check(store, False, columnar.Columns.from_graph(store.graph()))
+        for edge in waiting.edges:  # then confirmed
+            edge.props = {k: v for k, v in edge.props.items() if k != REVIEW}
+        store.write(waiting)
+        check(store, True, columnar.Columns.from_graph(store.graph()), projections.ReportColumns().build(store))
+
+
+@pytest.mark.parametrize("layout, arrays_then, text_then", [
+    (2, ("contact_mode", *columnar.MASSES_ARRAYS), ("contact_modes",)),  # contacts without their mode
+    (3, columnar.MASSES_ARRAYS, ()),  # no contacts with the masses
+])
+def test_a_copy_kept_in_an_earlier_layout_is_built_again(tmp_path, layout, arrays_then, text_then):
+    """A file keeping the report columns as an earlier layout did is not read as this one:
+    the columns are built again, and kept in this layout."""
     day = dt.date(2025, 5, 15)
     with _load(tmp_path, _requirement_roster()) as store:
         store_report(store, day, REGULAR)
         version = _kept_version(store)
         arrays, text = store.columns().to_blobs()
     with np.load(io.BytesIO(arrays)) as held:
-        old = {name: held[name] for name in held.files if name != "contact_mode"}
+        old = {name: held[name] for name in held.files if name not in arrays_then}
     buffer = io.BytesIO()
     np.savez(buffer, **old)
-    old_text = {k: v for k, v in orjson.loads(text).items() if k != "contact_modes"}
+    old_text = {k: v for k, v in orjson.loads(text).items() if k not in text_then}
     with EmbeddedStore(tmp_path / "s.db") as store:
         with store.db:
             store.db.execute("DELETE FROM report_columns")
             store.db.executemany("INSERT INTO report_columns (name, data) VALUES (?, ?)",
-                                 [("arrays-v2", buffer.getvalue()), ("text-v2", orjson.dumps(old_text)),
-                                  ("version-v2", str(version))])
+                                 [(f"arrays-v{layout}", buffer.getvalue()), (f"text-v{layout}", orjson.dumps(old_text)),
+                                  (f"version-v{layout}", str(version))])
     built = []
     real = projections.ReportColumns.build
 
@@ -763,3 +866,38 @@ def test_each_pairs_reason_from_the_columns_is_the_requirements(contacts, need, 
     for i, j, code in zip(x, y, got.tolist(), strict=True):
         held = [(iso(d), m) for s, t, d, m in contacts if (s, t) in ((i, j), (j, i)) and d <= day]
         assert code == need.judge(held, a, b), (i, j)
+
+
+@settings(SETTINGS, max_examples=300)
+@given(contacts=st.lists(st.tuples(st.integers(0, 2), st.sampled_from(MASSES_PEOPLE), st.integers(-800, 800),
+                                   st.sampled_from(["talk", "visit", "phone", "other", None])), max_size=30),
+       need=requirements(False), people=st.integers(1, 3), day=st.integers(-400, 400),
+       window=st.sampled_from([0, 1, 30, 184]))
+def test_each_members_masses_reason_from_the_columns_is_the_requirements(contacts, need, people, day, window):
+    """``Day.masses`` on the columns gives each of three members the people they have on record
+    by the day and the code ``requirement.masses_reason`` gives their contacts, for any
+    requirement and number of people: a name under two members is two people, contacts after
+    the day are left out, a sector that is no node is no matter."""
+    base = dt.date(2025, 1, 1)
+
+    def iso(offset: int) -> str:
+        return (base + dt.timedelta(days=offset)).isoformat()
+
+    ids = [f"M{k}" for k in range(3)]
+    nodes = {field: [None] * 3 for field in columnar.NODE_FIELDS} | {"kind": ["Member"] * 3, "id": ids}
+    values = {field: [None] * len(contacts) for field in columnar.EDGE_FIELDS}
+    values |= {"src": [ids[m] for m, *_ in contacts], "dst": ["S"] * len(contacts), "person": [p for _, p, *_ in contacts],
+               "date": [iso(d) for *_, d, _ in contacts], "mode": [m for *_, m in contacts]}
+    columns = columnar.Columns.build(nodes, [(MASSES, "Member", "Sector", values)])
+    need = dataclasses.replace(need, people=people)
+    on = column_coverage.Day(columns, iso(day), None, {})
+    a, b = need.bounds(iso(day), window)
+    got = on.masses.reasons(need, day_number(a), day_number(b))
+    for k, member in enumerate(ids):
+        held: dict[str, list] = {}
+        for m, person, d, mode in contacts:
+            if m == k and d <= day:
+                held.setdefault(person, []).append((iso(d), mode))
+        at = columns.ids.index(member)
+        assert on.masses.people[at] == len(held), member
+        assert got[at] == masses_reason(need, list(held.values()), a, b), member

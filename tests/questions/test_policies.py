@@ -135,9 +135,10 @@ def test_silian(loaded):
     assert counts(r["party-group-to-non-party-standing"]) == (2, 3, ["F"])  # E through A's sector liaison
     assert counts(r["party-standing-to-non-party"]) == (4, 6, ["I", "J"])  # K is no standing member
     assert counts(r["chair-council-to-party-members"]) == (2, 3, ["H"])  # D and K through A → 第二支部
-    assert counts(r["members-to-sector-masses"]) == (4, 5, ["T:科技界"])  # L and M not seated yet
+    # no contact with the masses recorded: sitting in a sector is none (L and M not seated yet)
+    assert counts(r["members-to-sector-masses"]) == (0, 11, list("ABCDEFHIJKN"))
     later = rules(run(loaded, "silian", NEXT))
-    assert counts(later["members-to-sector-masses"]) == (5, 5, [])
+    assert counts(later["members-to-sector-masses"]) == (0, 12, list("ABCDEFHIJLMN"))
     assert counts(later["chair-council-to-party-members"]) == (1, 2, ["H"])  # K's term ended
 
 

@@ -57,6 +57,24 @@ ROSTER = {
         {"from_id": "P", "to_id": "Y", "date": "2025-01-10", "mode": "谈心谈话"},
         {"from_id": "P", "to_id": "Z", "date": "2024-12-31", "mode": "谈心"},  # the last day of a year
     ],
+    # members with the masses of their sector, by the people they keep contact with
+    "masses_contacts": [
+        {"from_id": "P", "person": "甲", "unit": "社区居民", "date": "2025-06-30", "mode": "走访"},  # on the as-of day
+        {"from_id": "P", "person": "乙", "date": "2025-04-01"},  # the first day of a quarter
+        {"from_id": "P", "person": "丙", "date": "2025-03-31", "mode": "电话"},  # the last day of a quarter
+        {"from_id": "Q", "person": "甲", "date": "2025-05-01"},  # two people only
+        {"from_id": "Q", "person": "丁", "date": "2025-05-02"},
+        {"from_id": "X", "person": "戊", "date": "2025-06-01"},
+        {"from_id": "X", "person": "己", "date": "2025-06-02"},
+        {"from_id": "X", "person": "庚", "date": "2025-06-03"},
+        {"from_id": "X", "person": "庚", "date": "2025-06-04", "mode": "座谈"},
+        {"from_id": "Y", "person": "壬", "date": "2025-05-05"},
+        {"from_id": "Y", "person": "癸", "date": "2025-06-06"},
+        {"from_id": "Y", "person": "辛", "date": "2024-12-31"},  # the last day of a year
+        {"from_id": "Z", "person": "子", "date": "2025-06-10"},
+        {"from_id": "Z", "person": "丑", "date": "2025-06-11"},
+        {"from_id": "Z", "person": "寅", "date": "2025-07-01"},  # the day after
+    ],
 }
 
 
@@ -126,11 +144,28 @@ rules:
     assert mechanism["effective"] == 0 and reasons(mechanism) == {"wrong_mechanism": 4}
 
 
+@pytest.mark.parametrize("name", ["silian", "silianxi", "hangzhou"])
+def test_the_masses_of_a_sector_count_from_contacts_with_three_people_each_a_quarter(loaded, name):
+    policy, rule = builtin()[name], "members-to-sector-masses"
+    r = rule_of(loaded, policy, rule, "2025-06-30")  # the last day of the second quarter
+    assert r["requirement"] == "固定联系群众至少 3 人，每人每季度联系至少 1 次"
+    # every member is counted; sitting in a sector is not a contact (W has none, Q two people, Z's third is tomorrow)
+    assert (r["covered"], r["total"], [u["id"] for u in r["uncovered"]]) == (3, 6, ["Q", "W", "Z"])
+    assert r["effective"] == 2  # P (today, this quarter's first day, the quarter before's last day), X (this quarter)
+    assert reasons(r) == {"too_long_ago": 1}  # Y: 辛 was last met in the last quarter of last year
+    r = rule_of(loaded, policy, rule, "2025-07-01")  # the third quarter's first day
+    assert (r["covered"], r["effective"]) == (4, 2)  # X, and Z (寅 met today); the second quarter counts for both
+    assert reasons(r) == {"too_long_ago": 2}  # P: 丙 was met in the first quarter; Y: 辛
+    r = rule_of(loaded, policy, rule, "2024-12-31")  # Y's 辛 on the day, but one person is not three
+    assert (r["covered"], r["effective"]) == (0, 0)
+
+
 def test_a_policy_file_says_where_its_requirement_is_wrong():
     base = "name: p\nrules:\n  - id: r\n    covers: {kind: member}\n    by: {kind: member}\n    through: [liaison]\n"
     for extra, words in (("    contact: {per: 每周}\n", "每周"), ("    contact: {modes: [写信]}\n", "写信"),
                          ("    contact: {count: 0}\n", "至少为 1"), ("    affinity_required: true\n", "affinity"),
-                         ("    contact: {per: 每年, within_days: 30}\n", "只能给一个")):
+                         ("    contact: {per: 每年, within_days: 30}\n", "只能给一个"),
+                         ("    contact: {people: 3}\n", "masses")):
         with pytest.raises(InputError) as caught:
             parse_policy(base + extra, "p.yaml")
         assert "p.yaml" in str(caught.value) and "第7行" in str(caught.value) and words in str(caught.value)
@@ -213,8 +248,15 @@ def test_what_is_due_by_hand(loaded):
     assert due_rows(loaded, "fuxing", "2025-06-30", within=0)["Q"] == got["Q"][:2]
     hangzhou = due_rows(loaded, "hangzhou", "2025-06-30")["P"]
     assert hangzhou == [("X", "2024-12-31", 0, 0, 181, "overdue"),  # a phone call is not a talk
+                        ("丙", "2025-06-30", 0, 0, 0, "due"),  # the masses: met the quarter before, due by today
+                        ("乙", "2025-09-30", 1, 92, 0, "met"), ("甲", "2025-09-30", 1, 92, 0, "met"),  # met this quarter
                         ("Z", "2025-12-31", 0, 184, 0, "due"),  # talked to last year
                         ("Y", "2026-12-31", 1, 549, 0, "met")]  # through the sector P liaises with
+    # a member's fixed contacts among the masses, each due as a liaison would be
+    assert due_rows(loaded, "silian", "2025-06-30")["Y"] == [
+        ("辛", "2025-03-31", 0, 0, 91, "overdue"),  # last met in the last quarter of last year
+        ("壬", "2025-09-30", 1, 92, 0, "met"), ("癸", "2025-09-30", 1, 92, 0, "met")]  # met this quarter
     rolling = due_rows(loaded, "hangzhou", "2025-06-30")["Q"]  # one contact of any mode within 180 days
     assert rolling == [("W", "2025-06-30", 0, 0, 0, "due"), ("X", "2025-09-27", 1, 89, 0, "met"),
+                       ("丁", "2025-09-30", 1, 92, 0, "met"), ("甲", "2025-09-30", 1, 92, 0, "met"),  # Q's two people
                        ("Y", "2025-11-28", 1, 151, 0, "met"), ("Z", "2025-12-27", 1, 180, 0, "met")]

@@ -27,12 +27,16 @@ ALLOWED: dict[str, set[str] | None] = {  # path -> the words allowed there (None
     # Fictional rosters and the sample roster, written as an office writes them: party
     # names, positions and organisation kinds are their data.
     "loaders/generate.py": None,
+    "loaders/generate_tree.py": None,
     "loaders/sample.py": None,
     # The API documentation's example rows, written as an office writes them.
     "api/schemas.py": None,
     # The page's word for a member of neither the CPC nor a democratic party (web/app.js
     # colours by it), not the affiliation code of 无党派人士.
     "api/routes/page.py": {"non_party"},
+    # The policy files' word for the way of members' contacts with the masses of their sector
+    # (through: [masses]), read there alone; not the affiliation code of 群众.
+    "graph/policy.py": {"masses"},
     "api/verbs/page.py": {"non_party"},
 }
 

@@ -61,6 +61,7 @@ def test_stats_counts_by_kind(edge_store):
         "studios": 0,
         "liaisons": 7,
         "contacts": 1,
+        "masses_contacts": 0,
     }
 
 

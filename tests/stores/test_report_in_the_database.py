@@ -6,10 +6,12 @@ random policies (any selection, way, capacity, affinity and contact requirement,
 built-in rules), days, windows, breakdowns and committees asked about; and, since those
 rosters seldom leave a covered item short of a requirement, for rosters made to: current
 members, liaisons of a few mechanisms and many contacts of every mode on the days around the
-calendar periods' edges, under rules that each carry a requirement."""
+calendar periods' edges (with each other, and with a few people of the masses), under rules
+that each carry a requirement."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import tempfile
 from pathlib import Path
@@ -19,12 +21,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from liaison_graph.api.verbs import questions
-from liaison_graph.api.verbs.policies import PolicyAsked
+from liaison_graph.api.verbs.policies import PolicyAsked, choose
 from liaison_graph.api.verbs.scope import Scope
+from liaison_graph.graph.batch import Batch
 from liaison_graph.graph.coverage import BREAKDOWNS, report
-from liaison_graph.graph.policy import Policy, Rule, Select, builtin
+from liaison_graph.graph.policy import MASSES, Policy, Rule, Select, builtin
 from liaison_graph.graph.reports import store_report
-from liaison_graph.graph.requirement import PERIODS, REASONS, Requirement
+from liaison_graph.graph.requirement import PENDING, PERIODS, REASONS, REVIEW, Requirement
 from liaison_graph.graph.view import OWN, TREE, open_view
 from liaison_graph.loaders import load_files
 from tests.conftest import open_backend, write_json
@@ -48,7 +51,8 @@ def contact_rosters(draw):
     perhaps an activity group, of one or two committees; liaisons of a few mechanisms (or
     none) to members, sectors and activity groups; up to three contacts of any mode (or none
     given), either way, between a liaison's two ends, a liaison's source and each member of
-    the group it liaises with, and two members (or one, a loop)."""
+    the group it liaises with, and two members (or one, a loop); a few members' contacts
+    with up to three people of the masses each, up to three a person."""
     committees = [{"id": "C0", "name": "市政协", "level": "市"}]
     if draw(st.booleans()):
         committees.append({"id": "C1", "name": "甲县政协", "level": "县", "parent_id": "C0"})
@@ -83,8 +87,16 @@ def contact_rosters(draw):
             row = _put({"from_id": b if back else a, "to_id": a if back else b, "date": date,
                         "summary": f"记录{len(contacts)}"}, mode=mode)
             contacts[(row["from_id"], row["to_id"], date, mode)] = row
+    masses = {}
+    for member in draw(st.lists(st.sampled_from(members), max_size=3, unique_by=lambda m: m["id"])):
+        for person in draw(st.lists(st.sampled_from(["张群", "李众", "王民"]), min_size=1, max_size=3, unique=True)):
+            drawn = st.tuples(st.sampled_from(EDGE_DAYS), st.sampled_from(MODES))
+            for date, mode in draw(st.lists(drawn, min_size=1, max_size=3)):
+                masses[(member["id"], person, date, mode)] = _put(
+                    {"from_id": member["id"], "person": person, "date": date}, mode=mode)
     return {"committees": committees, "members": members, "liaisons": list(liaisons.values()),
-            **({"contacts": list(contacts.values())} if contacts else {})}
+            **({"contacts": list(contacts.values())} if contacts else {}),
+            **({"masses_contacts": list(masses.values())} if masses else {})}
 
 
 @st.composite
@@ -104,9 +116,18 @@ def strict(draw, with_affinity: bool):
 def contact_policies(draw):
     """One to three rules, each with a contact requirement: members, sectors or activity
     groups covered by (CPC) members through liaisons (into the item, or into its sector or
-    activity group) or memberships, with or without affinity."""
+    activity group) or memberships, with or without affinity; or (non-party) members keeping
+    contact with one to three people of the masses each (whatever mechanism it names: none
+    is asked of them)."""
     rules = []
     for i in range(draw(st.integers(1, 3))):
+        if draw(st.integers(0, 3)) == 0:
+            rules.append(Rule(id=f"r{i}", label=f"规则{i}", covers=draw(st.sampled_from([Select("member", cpc=False),
+                                                                                      Select("member")])),
+                              by=draw(st.sampled_from([Select("member", cpc=False), Select("member")])),
+                              through=("masses",),
+                              requirement=dataclasses.replace(draw(strict(False)), people=draw(st.integers(1, 3)))))
+            continue
         covers = draw(st.sampled_from([Select("member", cpc=False), Select("member"), Select("sector"),
                                        Select("activity_group")]))
         ways = ["liaison", "liaison", "via_sector", "via_activity_group", "membership"] if covers.kind == "member" \
@@ -304,5 +325,74 @@ def test_a_quarterly_requirement_at_the_quarters_edge_by_hand(bolt_server, tmp_p
             assert (paired["effective"], paired["not_effective"]["wrong_mechanism"]) == (0, counts[1]), day
             assert (sectors["total"], sectors["covered"], sectors["effective"]) == (2, 1, 0), day
             assert sectors["not_effective"] == {**dict.fromkeys(REASONS[1:], 0), sector: 1}, day
+    finally:
+        store.close()
+
+
+MASSES_POLICY = """
+name: masses
+label: 联系界别群众
+rules:
+  - id: visits
+    label: 每季度走访两位群众
+    covers: {kind: member}
+    by: {kind: member}
+    through: [masses]
+    contact: {modes: [走访], per: 每季度, people: 2}
+  - id: non-party
+    label: 党外委员联系群众
+    covers: {kind: member}
+    by: {kind: member, cpc: false}
+    through: [masses]
+    contact: {within_days: 90}
+"""
+PEOPLE = {"masses_contacts": [  # 甲县's three members; 市党员 is of the city, outside what is asked
+    {"from_id": "M2", "person": "张群", "date": "2024-03-31", "mode": "走访"},
+    {"from_id": "M2", "person": "李众", "date": "2024-04-01", "mode": "走访"},
+    {"from_id": "M2", "person": "王民", "date": "2024-04-02", "mode": "电话"},
+    {"from_id": "M3", "person": "张群", "date": "2024-03-15", "mode": "走访"},
+    {"from_id": "M3", "person": "张群", "date": "2024-04-01", "mode": "走访"},
+    {"from_id": "M3", "person": "李众", "date": "2024-04-01", "mode": "座谈"},
+    {"from_id": "M1", "person": "张群", "date": "2024-04-01", "mode": "走访"},
+    {"from_id": "M0", "person": "张群", "date": "2024-04-01", "mode": "走访"}]}
+
+
+def test_contacts_with_the_masses_at_the_quarters_edge_by_hand_through_the_verb(bolt_server, tmp_path):
+    """Two people visited, each in this quarter or the last, in 甲县. 县党外甲 visited 张群 on
+    2024-03-31 and 李众 on 04-01 and phoned 王民 on 04-02; 县党外乙 visited 张群 on 03-15 and
+    04-01 (one person) and met 李众 at a forum on 04-01 (not a visit); 县党员 visited 张群 on
+    04-01, and his visit to 李众 on 04-02 waits for the office (counts nowhere). On 03-31 nobody
+    has two people on record: none covered. From 04-01 (the quarter's first day) 县党外甲 has
+    two, both visited in the last quarter or this one (sorted codes [effective, effective],
+    the second effective; 王民 from 04-02 only adds a wrong mode after them); 县党外乙 has two,
+    张群 visited but 李众 not (the second: wrong mode); 县党员 has one: uncovered. On 07-01 the
+    first quarter is over: 县党外甲's 张群 was last visited on 03-31 (too long ago), 李众 on
+    04-01 (last quarter's first day: effective), 王民 never visited, so sorted [effective, too
+    long ago, wrong mode] and the second is too long ago. The other rule asks one person of
+    any mode within 90 days, of non-party members only: 县党员 (CPC) is never covered, the
+    others are effective until 07-01, when the window (from 04-02) holds only 县党外甲's call
+    to 王民. The database answers as the view does."""
+    store = open_backend("bolt", tmp_path)
+    pending = Batch()
+    pending.add_edge(MASSES, "Member", "M1", "Sector", "C1:经济界", "李众|2024-04-02|visit",
+                     {"person": "李众", "date": "2024-04-02", "mode": "visit", REVIEW: PENDING})
+    try:
+        load_files([write_json(tmp_path / "r.json", ROSTER), write_json(tmp_path / "people.json", PEOPLE)], store)
+        store.write(pending)
+        asked = PolicyAsked(document=MASSES_POLICY)
+        policy = choose(asked)
+        for day, visits, visits_why, non_party, non_party_why in [
+                ("2024-03-31", (3, 0, 0), {}, (3, 2, 2), {}),
+                ("2024-04-01", (3, 2, 1), {"wrong_mode": 1}, (3, 2, 2), {}),
+                ("2024-06-30", (3, 2, 1), {"wrong_mode": 1}, (3, 2, 2), {}),
+                ("2024-07-01", (3, 2, 0), {"too_long_ago": 1, "wrong_mode": 1}, (3, 2, 1), {"too_long_ago": 1})]:
+            on = dt.date.fromisoformat(day)
+            assert store_report(store, on, policy, "C1") == report(open_view(store, on, "C1"), policy), day
+            rules = {r["id"]: r for r in questions.coverage(store, Scope(), asked, on, "C1")["rules"]}
+            for rule, counts, why in [(rules["visits"], visits, visits_why),
+                                      (rules["non-party"], non_party, non_party_why)]:
+                assert (rule["total"], rule["covered"], rule["effective"]) == counts, (day, rule["id"])
+                assert rule["not_effective"] == {**dict.fromkeys(REASONS[1:], 0), **why}, (day, rule["id"])
+            assert "县党员" in [u["name"] for u in rules["non-party"]["uncovered"]], day
     finally:
         store.close()
