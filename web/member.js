@@ -48,21 +48,22 @@ window.liaisonMember = (() => {
     bump("mine");
   }
 
-  async function record(form) {
-    const i = rows[Number(form.dataset.index)];
+  // One write from one of the page's forms, through the office forms' one way to write: the
+  // list shown again and a note of what was recorded, or the refusal beside the form.
+  async function submit(form, path, body, whom) {
     const error = form.querySelector(".form-error");
     const button = form.querySelector("[type=submit]");
     error.hidden = true;
     button.disabled = true;
-    const masses = i.to_kind === "person";  // a person of the member's sector, by name
-    const body = { from_id: page.state.me.member_id, [masses ? "person" : "to_id"]: i.to_id, date: form.elements.date.value,
-      mode: form.elements.mode.value, summary: form.elements.summary.value.trim() || undefined };
     try {
-      // the office forms' one way to write
-      await window.liaisonForms.send("POST", masses ? "/api/v1/masses-contacts" : "/api/v1/contacts", body);
+      await window.liaisonForms.send("POST", path, body);
       const note = page.state.me.confirm ? "已记录，待组织办公室确认后计入" : "已记录";
+      if (form.id === "mine-masses-form") {
+        form.reset();
+        form.elements.date.value = page.state.asOf;
+      }
       await show();
-      document.getElementById("mine-note").textContent = `${note}：${i.to_name || i.to_id}，${body.date} ${body.mode}`;
+      document.getElementById("mine-note").textContent = `${note}：${whom}，${body.date} ${body.mode}`;
       bump("written");
     } catch (err) {
       error.textContent = err.message;
@@ -73,29 +74,19 @@ window.liaisonMember = (() => {
     }
   }
 
-  async function recordMasses(form) {
-    const error = form.querySelector(".form-error");
-    const button = form.querySelector("[type=submit]");
-    error.hidden = true;
-    button.disabled = true;
+  function record(form) {
+    const i = rows[Number(form.dataset.index)];
+    const masses = i.to_kind === "person";  // a person of the member's sector, by name
+    const body = { from_id: page.state.me.member_id, [masses ? "person" : "to_id"]: i.to_id, date: form.elements.date.value,
+      mode: form.elements.mode.value, summary: form.elements.summary.value.trim() || undefined };
+    return submit(form, masses ? "/api/v1/masses-contacts" : "/api/v1/contacts", body, i.to_name || i.to_id);
+  }
+
+  function recordMasses(form) {
     const value = (name) => form.elements[name].value.trim() || undefined;
     const body = { from_id: page.state.me.member_id, person: value("person"), unit: value("unit"),
       date: form.elements.date.value, mode: form.elements.mode.value, summary: value("summary") };
-    try {
-      await window.liaisonForms.send("POST", "/api/v1/masses-contacts", body);
-      const note = page.state.me.confirm ? "已记录，待组织办公室确认后计入" : "已记录";
-      form.reset();
-      form.elements.date.value = page.state.asOf;
-      await show();
-      document.getElementById("mine-note").textContent = `${note}：界别群众 ${body.person}，${body.date} ${body.mode}`;
-      bump("written");
-    } catch (err) {
-      error.textContent = err.message;
-      error.hidden = false;
-      bump("refused");
-    } finally {
-      button.disabled = false;
-    }
+    return submit(form, "/api/v1/masses-contacts", body, `界别群众 ${body.person}`);
   }
 
   async function start(p) {

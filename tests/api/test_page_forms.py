@@ -310,6 +310,21 @@ def test_a_contact_recorded_from_the_due_list_meets_the_requirement(browser, off
     page.context.close()
 
 
+def phone_page(browser, office, token: str, policy: str):
+    """A member's own page on a phone, under ``policy``: (its context, the page, its errors)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                  device_scale_factor=2, locale="zh-CN")
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{office['base']}/#token={token}&as_of={TODAY}")
+    page.wait_for_selector("body[data-mine='1']", timeout=60_000)
+    shown = counted(page, "mine")
+    page.select_option("#mine-policy", policy)
+    page.wait_for_function("n => Number(document.body.dataset.mine || 0) > n", arg=shown, timeout=WAIT)
+    return context, page, errors
+
+
 def test_a_member_records_a_contact_on_a_phone_and_sees_the_liaison_turn_effective(browser, office):
     """A member's own token opens a page of their own liaisons on a phone: a visit recorded
     there (without the office's confirmation) turns the overdue liaison met; with a token
@@ -323,18 +338,9 @@ def test_a_member_records_a_contact_on_a_phone_and_sees_the_liaison_turn_effecti
         trusted = create_token(store, "XS", "member", "本人", member_id=holder["id"], confirm=False)[1]
         checked = create_token(store, "XS", "member", "本人", member_id=waiting["id"], confirm=True)[1]
     for token, who, item, turns in ((trusted, holder, row, "met"), (checked, waiting, other, "overdue")):
-        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                      device_scale_factor=2, locale="zh-CN")
-        page = context.new_page()
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(f"{office['base']}/#token={token}&as_of={TODAY}")
-        page.wait_for_selector("body[data-mine='1']", timeout=60_000)
+        context, page, errors = phone_page(browser, office, token, "fuxing")
         expect(page.locator("#mine-name")).to_have_text(who["name"])
         assert page.locator("#network-panel").is_hidden() and page.locator("#dashboard").is_hidden()
-        before = counted(page, "mine")
-        page.select_option("#mine-policy", "fuxing")
-        page.wait_for_function("n => Number(document.body.dataset.mine || 0) > n", arg=before, timeout=WAIT)
         card = page.locator(f"#mine-list li[data-to='{item['to_id']}'][data-rule='{item['rule']}']")
         expect(card).to_have_class("mine overdue")
         card.locator("button.mine-record").click()
@@ -375,16 +381,7 @@ def test_a_member_keeps_their_contacts_with_the_masses_on_a_phone(browser, offic
     before = effective()
     with EmbeddedStore(office["db"]) as store:
         token = create_token(store, "XS", "member", "本人", member_id=holder, confirm=False)[1]
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                  device_scale_factor=2, locale="zh-CN")
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{office['base']}/#token={token}&as_of={TODAY}")
-    page.wait_for_selector("body[data-mine='1']", timeout=60_000)
-    shown = counted(page, "mine")
-    page.select_option("#mine-policy", "silian")
-    page.wait_for_function("n => Number(document.body.dataset.mine || 0) > n", arg=shown, timeout=WAIT)
+    context, page, errors = phone_page(browser, office, token, "silian")
     for item in (i for i in people[holder] if i["state"] == "overdue"):
         card = page.locator(f"#mine-list li[data-to='{item['to_id']}'][data-rule='{rule}']")
         expect(card).to_have_class("mine overdue")
