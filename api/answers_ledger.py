@@ -1,10 +1,11 @@
 """The answers' models of the liaison ledger's routes: what is due (``GET /api/v1/due``), the
-contacts waiting for the office's confirmation (``GET /api/v1/contacts/pending``).
+contacts waiting for the office's confirmation (``GET /api/v1/contacts/pending``), attendance,
+the digest, and a member's file (``GET /api/v1/members/{id}/dossier``).
 The other answers are ``api/answers.py``."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -139,6 +140,7 @@ class ActivityAttendanceOut(AttendanceRow):
 
 class CommitteeAttendanceOut(AttendanceRow):
     key: str | None = None
+    name: str | None = None
 
 
 class GroupAttendanceOut(AttendanceRow, NodeRef):
@@ -165,3 +167,49 @@ class AttendanceOut(Open):
     members_without_activity: list[NodeRef] = Field(description="当年没有参加任何活动的在任委员")
     outside_branch: list[OutsideBranchOut] = Field(
         [], description="尚未结束、应设临时党支部的活动（政策的 temporary_branch_kinds，或长于五天的）中，没有编入覆盖活动期间的临时党支部的党员（请假、缺席的不计）")
+
+
+class DossierPeriod(Open):
+    kind: Literal["year", "term"] = Field(description="year 年度，term 本届")
+    from_: Day = Field(alias="from")
+    to: Day
+
+
+class DossierLiaison(Open):
+    with_id: str = Field(description="联系人或联系对象的编号（对象也可能是界别、委员活动组、党组织）")
+    with_kind: str | None = None
+    with_name: str | None = None
+    with_committee_id: str | None = None
+    mechanism: str | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
+    holding: bool = Field(description="期末是否仍在联系")
+    contacts: int = Field(description="期内双方的联系次数")
+    state: str | None = Field(None, description="期末在政策规则下的状态：overdue 逾期、due 待联系、met 本期已完成；不在规则之内为空")
+    rules: list[str] = []
+    last_contact: Day | None = None
+
+
+class DossierGap(Open):
+    rule: str
+    label: str
+    from_: Day = Field(alias="from")
+    to: Day
+    days: int
+
+
+class DossierOut(Open):
+    member: dict[str, Any] = Field(description="委员的属性（编号、姓名、所属政协及其名称、界别、政治面貌、职务、任职起止等）")
+    period: DossierPeriod
+    policy: str
+    policy_label: str
+    organisations: list[dict[str, Any]] = Field(description="期内所在的界别、专委会、委员活动组、党组织（temporary: 临时党支部）")
+    liaisons_held: list[DossierLiaison]
+    liaisons_received: list[DossierLiaison]
+    contacts: list[dict[str, Any]] = Field(description="期内的联系记录：made 本人联系、received 被联系")
+    contacts_by_mode: list[dict[str, Any]]
+    masses_contacts: list[dict[str, Any]]
+    masses_people: int
+    activities: list[dict[str, Any]] = Field(description="期内开始、列本人为参加者的本政协活动及其出勤")
+    attendance: dict[str, int]
+    gaps: list[DossierGap] = Field(description="期内本人是政策某规则的缺口的时段")

@@ -185,6 +185,41 @@ def pct(value: float) -> str:
     return f"{value * 100:.1f}%"
 
 
+WHO_LABELS = {"cpc": model().enums["affiliation"].label("cpc"), "non_cpc": "党外委员",
+              "standing": model().enums["position"].label("standing")}
+
+
+def _rate(t: dict) -> str:
+    return "—" if t["rate"] is None else f"{t['rate'] * 100:.1f}%"
+
+
+def _attendance_rows(rows: list[dict], name) -> list[list[str]]:
+    return [[name(r), *(f"{r[w]['attended']}/{r[w]['excused']}/{r[w]['absent']}（{_rate(r[w])}）"
+                        + (f"，受邀 {r[w]['invited']}" if r[w]["invited"] else "") for w in WHO_LABELS)] for r in rows]
+
+
+ATTENDANCE_HEAD = ["", *(f"{label} 出席/请假/缺席（出勤率），受邀未记" for label in WHO_LABELS.values())]
+
+
+def attendance_section(section: dict, labels: dict[str, str], several: bool) -> list[str]:
+    """The coverage report's lines on this year's participation in activities."""
+    lines = ["", f"当年参加活动（{section['year_start']} 起开始的活动 {section['activities']} 项，在任委员 {section['members']} 名）"]
+    rows = [{"name": "合计", **section["total"]}, *({**r, "name": _committee_cell(labels, r["key"])}
+                                                  for r in (section["by_committee"] if several else []))]
+    lines.append(table(["范围", *ATTENDANCE_HEAD[1:]], _attendance_rows(rows, lambda r: r["name"])))
+    groups = section["by_group"]
+    if groups:
+        lines += ["", "按委员活动组", table(["委员活动组", *ATTENDANCE_HEAD[1:]], _attendance_rows(
+            groups[:SHOWN_NAMES], lambda r: r["name"] + (f"（{_committee_cell(labels, r['committee_id'])}）" if several else "")))]
+        if len(groups) > SHOWN_NAMES:
+            lines.append(f"……另有 {len(groups) - SHOWN_NAMES} 个活动组，完整列表见 --format json 或 --xlsx")
+    absent = section["members_without_activity"]
+    names = "、".join(i.get("name") or i["id"] for i in absent[:SHOWN_NAMES])
+    lines += ["", f"当年没有参加任何活动的委员（{len(absent)}）：" + (names + ("等，完整名单见 --format json 或 --xlsx"
+                                                                 if len(absent) > SHOWN_NAMES else "") if absent else "无")]
+    return lines
+
+
 def coverage_text(report: dict) -> str:
     """The coverage report for people: headline, rules, breakdowns, findings; committees by
     name (a verb's answer, ``Named``, keeps them)."""
@@ -238,6 +273,8 @@ def coverage_text(report: dict) -> str:
                           str(q["days_quiet"]) if q["days_quiet"] is not None else "不详"] for q in quiet[:50]])]
         if len(quiet) > 50:
             lines.append(f"……另有 {len(quiet) - 50} 条，完整列表见 --format json 或 --xlsx")
+    if report.get("attendance"):
+        lines += attendance_section(report["attendance"], labels, several_committees(report))
     return "\n".join(lines)
 
 

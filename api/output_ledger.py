@@ -3,9 +3,8 @@ the office, the digest (the other answers' texts: ``api/output.py``)."""
 
 from __future__ import annotations
 
-from liaison_graph.api.output import _committee_cell, committee_labels, table
+from liaison_graph.api.output import ATTENDANCE_HEAD, _attendance_rows, _committee_cell, committee_labels, table
 from liaison_graph.graph.due import MASSES_KIND
-from liaison_graph.graph.model import model
 
 DUE_STATES = {"overdue": "逾期", "due": "待联系", "met": "本期已完成"}
 
@@ -65,23 +64,10 @@ def digest_text(result: dict) -> str:
     return "\n".join(lines)
 
 
-WHO_LABELS = {"cpc": model().enums["affiliation"].label("cpc"), "non_cpc": "党外委员",
-              "standing": model().enums["position"].label("standing")}
-
-
-def _rate(t: dict) -> str:
-    return "—" if t["rate"] is None else f"{t['rate'] * 100:.1f}%"
-
-
-def _attendance_rows(rows: list[dict], name) -> list[list[str]]:
-    return [[name(r), *(f"{r[w]['attended']}/{r[w]['excused']}/{r[w]['absent']}（{_rate(r[w])}）"
-                        + (f"，受邀 {r[w]['invited']}" if r[w]["invited"] else "") for w in WHO_LABELS)] for r in rows]
-
-
 def attendance_text(result: dict) -> str:
     """This year's activities and attendance, by committee and group, and who took part in none."""
     labels = committee_labels(getattr(result, "committees", None) or {})
-    head = ["", *(f"{label} 出席/请假/缺席（出勤率），受邀未记" for label in WHO_LABELS.values())]
+    head = ATTENDANCE_HEAD
     lines = [f"活动与出勤（{result['year_start']} 至 {result['as_of']} 开始的活动 {len(result['activities'])} 项）"]
     if result["activities"]:
         lines += ["", table(["活动", *head[1:]], _attendance_rows(

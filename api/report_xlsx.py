@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from liaison_graph.api.output import KIND_LABELS, several_committees
+from liaison_graph.api.output import KIND_LABELS, WHO_LABELS, several_committees
 from liaison_graph.api.report_sheets import COUNT, DAY, RATIO, Column, Sheet, chinese_number, day, day_text, new_workbook
 from liaison_graph.graph.model import model
 from liaison_graph.graph.natural import natural
@@ -191,12 +191,38 @@ def write_coverage_xlsx(report: dict, path: Path) -> Path:
     later.append(s)
     sheets.append((f"超过 {report['window_days']} 天没有联系记录的联系", len(quiet), "条", s.ws.title))
 
+    if report.get("attendance"):
+        later += _attendance_sheets(report["attendance"], titled, names, several_committees(report), sheets)
     _overview(overview, report, names, sheets)
     for sheet in [overview, *later]:
         sheet.finish(unit, made)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def _attendance_sheets(section: dict, titled, names: _Names, several: bool, sheets: list) -> list[Sheet]:
+    """This year's participation in activities: in all, by committee and by activity group,
+    each by CPC / non-CPC / standing; and the members who took part in none."""
+    columns = [Column("序号", COUNT), Column("范围")]
+    for label in WHO_LABELS.values():
+        columns += [Column(f"{label}出席", COUNT), Column(f"{label}请假缺席", COUNT), Column(f"{label}出勤率", RATIO)]
+    s = titled("活动出勤", "活动出勤", f"{day_text(section['year_start'])}起开始的活动 {section['activities']} 项；"
+               "出勤率为出席人次占已记出席情况人次之比，受邀而尚未记录的不计", columns)
+    s.header(repeat=True)
+    rows = [("合计", section["total"])]
+    rows += [(names.committee(r["key"]), r) for r in section["by_committee"]] if several else []
+    rows += [(r["name"] + (f"（{names.committee(r.get('committee_id'))}）" if several else ""), r) for r in section["by_group"]]
+    s.rows([[k, name, *(v for w in WHO_LABELS for v in (r[w]["attended"], r[w]["excused"] + r[w]["absent"],
+                                                         "—" if r[w]["rate"] is None else r[w]["rate"]))]
+            for k, (name, r) in enumerate(rows, 1)])
+    absent = section["members_without_activity"]
+    t = titled("当年未参加活动的委员", "当年没有参加任何活动的委员", f"在任委员 {section['members']} 名中，"
+               f"{day_text(section['year_start'])}起没有出席任何活动的", _member_columns())
+    t.header(repeat=True)
+    _list(t, [[i["name"], i["id"], names.committee(i.get("committee_id")), i.get("sector") or ""] for i in absent], "名")
+    sheets.append(("当年没有参加任何活动的委员", len(absent), "名", t.ws.title))
+    return [s, t]
 
 
 def _overview(s: Sheet, report: dict, names: _Names, sheets: list[tuple[str, int, str, str]]) -> None:

@@ -8,7 +8,8 @@ building its graph takes a minute and several GB.
 
 It answers exactly what :func:`graph.coverage.report` answers on a :class:`View` of the
 same graph (a property test holds the two to the same report for random policies and
-days); ``graph/reports.py`` chooses between the two. Days are those of ``graph/days.py``.
+days; the attendance section is ``graph/column_attendance.py``'s); ``graph/reports.py``
+chooses between the two. Days are those of ``graph/days.py``.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from liaison_graph.graph import days
+from liaison_graph.graph.column_attendance import participation
 from liaison_graph.graph.column_contacts import Ledger, Masses, lookup
-from liaison_graph.graph.columnar import EDGE_KINDS, KINDS, LIAISON_CODE, MEMBER, Columns
+from liaison_graph.graph.columnar import EDGE_KINDS, KINDS, LIAISON_CODE, MEMBER, Columns, join
 from liaison_graph.graph.coverage import (NONE_KEY, SPECIAL_COMMITTEE, assemble, committee_rows, expected_without_cpc,
                                           group_rows, ratio, scope_root)
 from liaison_graph.graph.days import NO_DAY, OPEN_START
@@ -29,17 +31,6 @@ from liaison_graph.graph.policy import (AFFINITY, BREAKDOWNS, CHAIR_COUNCIL, KIN
                                         Policy, Rule, Select)
 from liaison_graph.graph.parts import bulk
 from liaison_graph.graph.requirement import EFFECTIVE, NO_AFFINITY, NO_CONTACT, REASONS, WRONG_MECHANISM, Requirement
-
-
-def join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every (i, j) with left[i] == right[j]."""
-    order = np.argsort(right, kind="stable")
-    ordered = right[order]
-    lo, hi = np.searchsorted(ordered, left, "left"), np.searchsorted(ordered, left, "right")
-    counts = hi - lo
-    i = np.repeat(np.arange(len(left)), counts)
-    offsets = np.arange(len(i)) - np.repeat(np.cumsum(counts) - counts, counts)
-    return i, order[np.repeat(lo, counts) + offsets]
 
 
 class Day:
@@ -375,4 +366,5 @@ def report(columns: Columns, day: str, policy: Policy, committees: dict[str, dic
                         lambda rule, window, by: evaluate_rule(on, rule, window, by),
                         lambda window: {"sectors_without_cpc": listed, "sectors_expected_without_cpc": left_out,
                                         "members_without_special_committee": members_without_special_committee(on),
-                                        "quiet_liaisons": quiet_liaisons(on, window)})
+                                        "quiet_liaisons": quiet_liaisons(on, window),
+                                        "attendance": participation(on)})

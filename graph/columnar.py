@@ -3,8 +3,9 @@ so that a policy's rules can be evaluated over a whole store without building it
 (``graph/column_coverage.py`` evaluates them).
 
 A :class:`Columns` holds node kind, committee, term, CPC, position, party-group role,
-organisation kind; edge ends, kind, range and mechanism; contacts as (who, with whom, day,
-mode); contacts with the masses as (whose, which of their people, day, mode). The
+organisation kind, an activity's start; edge ends, kind, range and mechanism; contacts as
+(who, with whom, day, mode); contacts with the masses as (whose, which of their people, day,
+mode); activities' participants as (activity, member, attendance). The
 embedded store keeps its columns in its file, as of a roster version, and in memory; a write
 brings them up to date (:meth:`Columns.patch`: the written nodes and the edges leaving what
 it touched, read back), and whoever reads the file's copy follows the change feed from its
@@ -21,16 +22,23 @@ from itertools import repeat
 import numpy as np
 import orjson
 from liaison_graph.graph import days
-from liaison_graph.graph.days import OPEN_END, OPEN_START
+from liaison_graph.graph.attendance import INVITED, INVOLVES, STATUSES
+from liaison_graph.graph.days import NO_DAY, OPEN_END, OPEN_START
+from liaison_graph.graph.model import model
 from liaison_graph.graph.parts import MEMBERSHIP
 from liaison_graph.graph.policy import CONTACT, DEFAULT_POSITION, KIND_CODES, LIAISON, MASSES, TERMED
 from liaison_graph.graph.requirement import REVIEW
 
 # The blobs' layout; a file holding another is rebuilt (3: contacts carry their mode; 4: the
-# contacts with the masses).
-FORMAT = 4
+# contacts with the masses; 5: activities' start days and their participants' attendance).
+FORMAT = 5
 KINDS = tuple(KIND_CODES)  # node kinds, coded by position
 MEMBER = KINDS.index("Member")
+ACTIVITY = KINDS.index(model().edges[INVOLVES].sources[0])  # whose participants the columns hold
+# attendance, coded by its place in model.yaml (-1: a value it does not know); none is
+# listed only (invited), as graph/attendance.py reads it
+STATUS_CODE = {status: code for code, status in enumerate(STATUSES)}
+STATUS_CODE[None] = STATUS_CODE[""] = STATUS_CODE[INVITED]
 EDGE_KINDS = (LIAISON, *MEMBERSHIP)  # edge kinds a report reads, coded by position
 LIAISON_CODE = 0
 EDGE_CODE = {kind: code for code, kind in enumerate(EDGE_KINDS)}
@@ -38,7 +46,7 @@ EDGE_CODE = {kind: code for code, kind in enumerate(EDGE_KINDS)}
 # What a report reads from a node and an edge, in this order.
 NODE_FIELDS = ("kind", "id", "committee_id", "name", "sector", "cpc", "position", "party_group_role", "org_kind",
                "start_date", "end_date")
-EDGE_FIELDS = ("src", "dst", "start_date", "end_date", "mechanism", "date", "mode", "person", REVIEW)
+EDGE_FIELDS = ("src", "dst", "start_date", "end_date", "mechanism", "date", "mode", "person", REVIEW, "attendance")
 
 
 def _vocabulary(values) -> list:
@@ -84,10 +92,22 @@ def people(src: np.ndarray, person: list) -> np.ndarray:
     return out
 
 
-NODE_ARRAYS = ("kind", "committee", "start", "end", "cpc", "party_group", "position", "org_kind")
+def join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (i, j) with left[i] == right[j]."""
+    order = np.argsort(right, kind="stable")
+    ordered = right[order]
+    lo, hi = np.searchsorted(ordered, left, "left"), np.searchsorted(ordered, left, "right")
+    counts = hi - lo
+    i = np.repeat(np.arange(len(left)), counts)
+    offsets = np.arange(len(i)) - np.repeat(np.cumsum(counts) - counts, counts)
+    return i, order[np.repeat(lo, counts) + offsets]
+
+
+NODE_ARRAYS = ("kind", "committee", "start", "end", "cpc", "party_group", "position", "org_kind", "activity_start")
 EDGE_ARRAYS = ("src", "dst", "edge_kind", "edge_start", "edge_end")
 CONTACT_ARRAYS = ("contact_src", "contact_dst", "contact_day", "contact_mode")
 MASSES_ARRAYS = ("masses_src", "masses_person", "masses_day", "masses_mode")
+ATTENDANCE_ARRAYS = ("attendance_activity", "attendance_member", "attendance_status")
 
 
 @dataclass
@@ -102,6 +122,7 @@ class Columns:
     party_group: np.ndarray  # bool: holds a party-group role
     position: np.ndarray  # int32, into positions
     org_kind: np.ndarray  # int32, into org_kinds
+    activity_start: np.ndarray  # int32 days: an activity's start_date; NO_DAY for none, and for other kinds
     # edges a report reads, contacts aside
     src: np.ndarray  # int32 node index
     dst: np.ndarray
@@ -119,6 +140,10 @@ class Columns:
     masses_person: np.ndarray  # int32: the person's number among the member's people
     masses_day: np.ndarray
     masses_mode: np.ndarray  # int32, into contact_modes, as contact_mode
+    # activities' participants (INVOLVES): the activity's node, the member's, the attendance
+    attendance_activity: np.ndarray
+    attendance_member: np.ndarray
+    attendance_status: np.ndarray  # int8, into STATUSES (STATUS_CODE)
     # text
     ids: list
     names: list
@@ -129,7 +154,7 @@ class Columns:
     mechanisms: list  # sorted
     contact_modes: list  # sorted: the contact_mode codes the contacts (with the masses too) hold
 
-    ARRAYS = ("rank", *NODE_ARRAYS, *EDGE_ARRAYS, "mechanism", *CONTACT_ARRAYS, *MASSES_ARRAYS)
+    ARRAYS = ("rank", *NODE_ARRAYS, *EDGE_ARRAYS, "mechanism", *CONTACT_ARRAYS, *MASSES_ARRAYS, *ATTENDANCE_ARRAYS)
 
     @classmethod
     def build(cls, nodes: dict[str, list], edge_groups: Iterable[tuple[str, str, str, dict[str, list]]]) -> Columns:
@@ -152,12 +177,13 @@ class Columns:
         kind = np.fromiter(map(KINDS.index, nodes["kind"]), np.int8, len(nodes["kind"]))
         dated = np.isin(kind, [KINDS.index(k) for k in TERMED])
         start, end = days.days(nodes["start_date"], OPEN_START), days.days(nodes["end_date"], OPEN_END)
+        activity_start = np.where((kind == ACTIVITY) & (start != OPEN_START), start, NO_DAY).astype(np.int32)
         start[~dated], end[~dated] = OPEN_START, OPEN_END
         return {"kind": kind, "committee": _encode(nodes["committee_id"], self.committee_ids), "start": start,
                 "end": end, "cpc": np.array([bool(c) for c in nodes["cpc"]], bool),
                 "party_group": np.array([bool(r) for r in nodes["party_group_role"]], bool),
                 "position": _encode([p or DEFAULT_POSITION for p in nodes["position"]], self.positions),
-                "org_kind": _encode(nodes["org_kind"], self.org_kinds)}
+                "org_kind": _encode(nodes["org_kind"], self.org_kinds), "activity_start": activity_start}
 
     def node_index(self) -> dict[str, dict[str, int]]:
         """kind -> id -> node index (built once per columns)."""
@@ -175,14 +201,15 @@ class Columns:
         the masses come all in one call (``people``)."""
         index = self.node_index()
         edges: dict[str, list] = {name: [getattr(self, name)] for name in
-                                  (*EDGE_ARRAYS, *CONTACT_ARRAYS, "masses_src", "masses_day") if name != "contact_mode"}
+                                  (*EDGE_ARRAYS, *CONTACT_ARRAYS, "masses_src", "masses_day", *ATTENDANCE_ARRAYS)
+                                  if name != "contact_mode"}
         mechanisms: list = []
         modes: list = []
         masses_modes: list = []
         persons: list = []
         for edge_kind, src_kind, dst_kind, values in edge_groups:
             contact = edge_kind in (CONTACT, MASSES)
-            if not contact and edge_kind not in EDGE_CODE:
+            if not contact and edge_kind not in EDGE_CODE and edge_kind != INVOLVES:
                 continue
             a, b = (np.fromiter(map(index.get(k, {}).get, values[f], repeat(-1)), np.int32, len(values[f]))
                     for k, f in ((src_kind, "src"), (dst_kind, "dst")))
@@ -195,6 +222,13 @@ class Columns:
             def column(field: str) -> list:
                 return values[field] if kept is None else [values[field][i] for i in kept]
 
+            if edge_kind == INVOLVES:
+                edges["attendance_activity"].append(a[keep])
+                edges["attendance_member"].append(b[keep])
+                statuses = column("attendance")
+                edges["attendance_status"].append(np.fromiter(map(STATUS_CODE.get, statuses, repeat(-1)), np.int8,
+                                                              len(statuses)))
+                continue
             if edge_kind == MASSES:
                 edges["masses_src"].append(a[keep])
                 edges["masses_day"].append(days.days(column("date"), OPEN_END))
@@ -223,7 +257,8 @@ class Columns:
         added = np.concatenate(edges["masses_src"][1:]) if len(edges["masses_src"]) > 1 else np.zeros(0, np.int32)
         self.masses_person = np.concatenate([self.masses_person, people(added, persons)])
         for name, parts in edges.items():
-            setattr(self, name, np.concatenate(parts).astype(np.int8 if name == "edge_kind" else np.int32))
+            setattr(self, name, np.concatenate(parts).astype(np.int8 if name in ("edge_kind", "attendance_status")
+                                                              else np.int32))
 
     def patch(self, nodes: dict[str, list], sources: Iterable[tuple[str, str]],
               edge_groups: Iterable[tuple[str, str, str, dict[str, list]]]) -> None:
@@ -262,7 +297,7 @@ class Columns:
         stay = ~np.isin(self.src, leaving)
         for name in (*EDGE_ARRAYS, "mechanism"):
             setattr(self, name, getattr(self, name)[stay])
-        for arrays in (CONTACT_ARRAYS, MASSES_ARRAYS):
+        for arrays in (CONTACT_ARRAYS, MASSES_ARRAYS, ATTENDANCE_ARRAYS):
             stay = ~np.isin(getattr(self, arrays[0]), leaving)
             for name in arrays:
                 setattr(self, name, getattr(self, name)[stay])

@@ -8,7 +8,8 @@ uncovered items, a breakdown by sector, special committee, activity group or com
 (each committee and the roll-up of the committees below it), capacity findings and
 affinity. Beside the rules: the two full coverages as a headline, sectors with no CPC
 member (beside them, those the policy expects none in: ``sectors_expected_without_cpc``),
-members in no special committee (全员入委), and liaisons gone quiet.
+members in no special committee (全员入委), liaisons gone quiet, and this year's
+participation in activities (``graph/attendance.py``: participation).
 
 A breakdown by sector, special committee or activity group has a row for each group node:
 each committee has its own (第一委员活动组 of eight counties is eight rows), named with its
@@ -21,6 +22,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 from liaison_graph.graph import days, requirement
+from liaison_graph.graph.attendance import participation
 from liaison_graph.graph.model import model
 from liaison_graph.graph.model_types import fold
 from liaison_graph.graph.natural import natural
@@ -301,7 +303,8 @@ def _report(view: View, policy: Policy, by: str | None, window_days: int | None)
                     lambda rule, window, by: evaluate_rule(view, rule, window, by),
                     lambda window: {"sectors_without_cpc": listed, "sectors_expected_without_cpc": left_out,
                                     "members_without_special_committee": members_without_special_committee(view),
-                                    "quiet_liaisons": quiet_liaisons(view, window)})
+                                    "quiet_liaisons": quiet_liaisons(view, window),
+                                    "attendance": participation(view)})
 
 
 def assemble(policy: Policy, day: str, by: str | None, window_days: int | None, committee_id: str | None,

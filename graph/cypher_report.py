@@ -7,8 +7,11 @@ masses the ``people``-th least of the member's own people's; the rule's contact 
 goes in as parameters, its bounds worked out by ``Requirement.bounds``) and returns the
 uncovered ones, and, for its capacity, one that counts
 each coverer's items (``cypher/report_rule_load.cypher``); the sections beside the rules are
-queries of their own (``cypher/report_*.cypher``). What comes back is the answer's size —
-counts, the uncovered, the findings — never the graph of the committees asked about.
+queries of their own (``cypher/report_*.cypher``): this year's participation in activities
+(``graph/attendance.py: participation``) is counted by committee and by activity group, column
+and attendance (``cypher/report_attendance*.cypher``), the rows arranged here with the helpers
+of ``graph/attendance.py``. What comes back is the answer's size — counts, the uncovered, the
+findings — never the graph of the committees asked about.
 
 It answers what ``graph/coverage.py``'s ``report`` answers on the view of the committees'
 part: a committee's part holds every edge its items' coverage reads (``graph/parts.py``), so
@@ -24,10 +27,12 @@ import datetime as dt
 from collections import defaultdict
 
 from liaison_graph.graph import days
+from liaison_graph.graph.attendance import ATTENDED, GROUP, INVITED, INVOLVES, WHO, _tallied, _tallies
 from liaison_graph.graph.coverage import (NONE_KEY, SPECIAL_COMMITTEE, assemble, by_quietness, committee_rows,
                                           expected_without_cpc, group_rows, quiet_row, ratio, reason_counts, scope_root,
                                           split_expected)
 from liaison_graph.graph.model import model
+from liaison_graph.graph.natural import natural
 from liaison_graph.graph.parts import MEMBERSHIP, gap_item
 from liaison_graph.graph.policy import (AFFINITY, BREAKDOWNS, CHAIR_COUNCIL, CODE_KINDS, DEFAULT_POSITION, KIND_CODES,
                                         STANDING, TERMED, THROUGH, Policy, Rule, Select)
@@ -103,7 +108,31 @@ class _Report:
         return assemble(policy, self.day, by, window_days, scope_root(self.scope, self.committees), self.rule,
                         lambda window: {"sectors_without_cpc": listed, "sectors_expected_without_cpc": left_out,
                                         "members_without_special_committee": lacking,
-                                        "quiet_liaisons": self.quiet(window)})
+                                        "quiet_liaisons": self.quiet(window), "attendance": self.attendance()})
+
+    def attendance(self) -> dict:
+        """This year's participation (``graph/attendance.py: participation``): the database
+        counts the participations by committee, column and attendance, and by activity group,
+        and finds the members who took part in none; the rows are arranged here."""
+        year_start = self.day[:4] + "-01-01"
+        params = {**self.base, "year_start": year_start, "involves": INVOLVES, "group": GROUP, "who": list(WHO),
+                  "invited": INVITED, "attended": ATTENDED}
+        total, by_committee, by_group = _tallies(), {}, {}
+        for r in self.run("report_attendance", params):
+            for counts in (total, by_committee.setdefault(r["committee_id"], _tallies())):
+                counts[r["who"]][r["status"]] += r["participations"]
+        for r in self.run("report_attendance_groups", params):
+            item = node_item(_KIND_OF_GROUP[GROUP], r["item"])
+            by_group.setdefault(item["id"], (item, _tallies()))[1][r["who"]][r["status"]] += r["participations"]
+        unrecorded = [r["id"] for r in self.run("report_attendance_unrecorded", params)]
+        (found,) = self.run("report_attendance_members", {**params, "unrecorded": unrecorded})
+        return {"year_start": year_start, "activities": found["activities"], "members": found["members"],
+                "total": _tallied(total),
+                "by_committee": [{"key": cid, "name": self.committees.get(cid, {}).get("name", cid), **_tallied(t)}
+                                 for cid, t in sorted(by_committee.items(), key=lambda i: i[0] or "")],
+                "by_group": sorted(({**item, **_tallied(t)} for item, t in by_group.values()),
+                                   key=lambda r: (r["committee_id"] or "", natural(r["name"] or ""), r["id"])),
+                "members_without_activity": sorted((gap_item(i) for i in found["idle"]), key=lambda i: i["id"])}
 
     def items(self, rule: Rule, window_days: int, by: str | None) -> tuple[list[dict], dict, dict]:
         """The rule's counts by committee, group and reason code (None: uncovered), with the

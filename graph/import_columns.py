@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 from liaison_graph.graph import columnar, days
-from liaison_graph.graph.days import OPEN_END, OPEN_START
+from liaison_graph.graph.days import NO_DAY, OPEN_END, OPEN_START
 from liaison_graph.graph.policy import DEFAULT_POSITION, TERMED
 from liaison_graph.graph.requirement import REVIEW
 
@@ -32,9 +32,10 @@ class _Unread(Exception):
 
 def build(batch, edge_kinds: tuple[str, ...]) -> columnar.Columns | None:
     """The report columns of ``batch`` (a batch held as columns, written whole into an empty
-    file), with the edges of ``edge_kinds`` (the contacts, with the masses too, among them);
-    None when a property is not held as the text or flag the tables' JSON would give, a day
-    is not ISO text, or a contact with the masses names no person."""
+    file), with the edges of ``edge_kinds`` (the contacts, with the masses too, and the
+    activities' participants among them); None when a property is not held as the text or
+    flag the tables' JSON would give, a day is not ISO text, or a contact with the masses
+    names no person."""
     import polars as pl
 
     try:
@@ -43,8 +44,9 @@ def build(batch, edge_kinds: tuple[str, ...]) -> columnar.Columns | None:
         nodes = nodes.with_columns(pl.when(position.fill_null("") == "").then(pl.lit(DEFAULT_POSITION))
                                    .otherwise(position).alias("position"))
         index = nodes.select("kind", "id", pl.int_range(pl.len(), dtype=pl.Int32).alias("at"))
-        termed = pl.col("kind").is_in(list(TERMED))
+        termed, activity = pl.col("kind").is_in(list(TERMED)), pl.col("kind") == columnar.KINDS[columnar.ACTIVITY]
         _iso_days(pl, nodes.filter(termed), ("start_date", "end_date"))
+        _iso_days(pl, nodes.filter(activity), ("start_date",))
         committee_ids, positions, org_kinds = (
             sorted(nodes[name].drop_nulls().unique().to_list()) for name in ("committee_id", "position", "org_kind"))
         arrays = nodes.select(
@@ -53,11 +55,17 @@ def build(batch, edge_kinds: tuple[str, ...]) -> columnar.Columns | None:
             _day(pl, pl.when(termed).then("start_date"), OPEN_START).alias("start"),
             _day(pl, pl.when(termed).then("end_date"), OPEN_END).alias("end"),
             pl.col("cpc").fill_null(False), (pl.col("party_group_role").fill_null("") != "").alias("party_group"),
-            _codes(pl, "position", positions), _codes(pl, "org_kind", org_kinds))
+            _codes(pl, "position", positions), _codes(pl, "org_kind", org_kinds),
+            _day(pl, pl.when(activity).then("start_date"), NO_DAY).alias("activity_start"))
         edges = _ends(pl, batch.edge_frame, edge_kinds, index)
         _iso_days(pl, edges, ("start_date", "end_date", "date"))
         kind, confirmed = edges["kind"], edges[REVIEW].is_null()  # as Columns.build
-        links = edges.filter(~kind.is_in([columnar.CONTACT, columnar.MASSES]))
+        links = edges.filter(~kind.is_in([columnar.CONTACT, columnar.MASSES, columnar.INVOLVES]))
+        statuses = {status: code for status, code in columnar.STATUS_CODE.items() if status is not None}
+        seen = edges.filter(kind == columnar.INVOLVES).select(
+            pl.col("src").alias("attendance_activity"), pl.col("dst").alias("attendance_member"),
+            pl.col("attendance").fill_null("").replace_strict(statuses, default=-1, return_dtype=pl.Int8)
+            .alias("attendance_status"))
         contacts = edges.filter((kind == columnar.CONTACT) & confirmed)
         masses = edges.filter((kind == columnar.MASSES) & confirmed)
         if masses["person"].null_count():
@@ -85,6 +93,7 @@ def build(batch, edge_kinds: tuple[str, ...]) -> columnar.Columns | None:
         **{name: links[name].to_numpy() for name in (*columnar.EDGE_ARRAYS, "mechanism")},
         **{name: contacts[name].to_numpy() for name in columnar.CONTACT_ARRAYS},
         **{name: masses[name].to_numpy() for name in columnar.MASSES_ARRAYS},
+        **{name: seen[name].to_numpy() for name in columnar.ATTENDANCE_ARRAYS},
         ids=nodes["id"].to_list(), names=nodes["name"].to_list(), sectors=nodes["sector"].to_list(),
         committee_ids=committee_ids, positions=positions, org_kinds=org_kinds, mechanisms=mechanisms,
         contact_modes=modes)

@@ -23,8 +23,8 @@ NODE_SQL = {
     "org_kind": "CASE kind WHEN 'PartyOrg' THEN json_extract(props, '$.kind') END",
     "start_date": "json_extract(props, '$.start_date')", "end_date": "json_extract(props, '$.end_date')"}
 EDGE_SQL = {"src": "src", "dst": "dst", "props": "CASE props WHEN '{}' THEN NULL ELSE props END"}
-# the edges a report reads, then the contacts and the contacts with the masses
-EDGE_KINDS = (*columnar.EDGE_KINDS, columnar.CONTACT, columnar.MASSES)
+# the edges a report reads, then the contacts, the contacts with the masses and activities' participants
+EDGE_KINDS = (*columnar.EDGE_KINDS, columnar.CONTACT, columnar.MASSES, columnar.INVOLVES)
 
 
 def columns_of(db, exprs: dict[str, str], clause: str, params: tuple) -> dict[str, list]:

@@ -53,7 +53,8 @@ def sample_rows() -> dict[str, list[dict]]:
 
 
 def _activities(members: list[dict], orgs: list[dict]) -> list[dict]:
-    """Three activities: the plenary (its temporary branch exists), a two-week training
+    """Three activities: the plenary (its temporary branch exists; its participants the
+    branch's party members and every other seated member, no attendance recorded), a two-week training
     with six party members and no temporary branch yet, and a three-day inspection with its
     attendance recorded (one party member excused, one other member absent)."""
     seated = [m for m in members if not m["end_date"] and m["start_date"] <= "2022-01-31"]
@@ -63,7 +64,7 @@ def _activities(members: list[dict], orgs: list[dict]) -> list[dict]:
     in_plenary = [m["id"] for m in members if plenary["id"] in (m.get("party_org_ids") or "")]
     return [
         {"id": "XS-A01", "name": "政协第十届溪山县委员会第五次会议", "committee_id": "XS", "kind": "全会",
-         "start_date": plenary["start_date"], "end_date": plenary["end_date"], "member_ids": "、".join(in_plenary)},
+         "start_date": plenary["start_date"], "end_date": plenary["end_date"], "member_ids": "、".join(in_plenary + others)},
         {"id": "XS-A02", "name": "2026年度委员履职能力提升培训班", "committee_id": "XS", "kind": "培训",
          "start_date": "2026-11-20", "end_date": "2026-12-04", "member_ids": "、".join(cpc[10:16] + others[20:26])},
         {"id": "XS-A03", "name": "生态环境保护民主监督专题视察", "committee_id": "XS", "kind": "视察",

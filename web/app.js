@@ -262,9 +262,10 @@ async function showMember(id) {
   const panel = $("detail");
   panel.innerHTML = "<p class=\"hint\">正在读取……</p>";
   try {
-    const [detail, why] = await Promise.all([
+    const [detail, why, file] = await Promise.all([
       api(`/api/v1/members/${encodeURIComponent(id)}`),
       api(`/api/v1/why/${encodeURIComponent(id)}?${query({ as_of: state.asOf })}`),
+      api(`/api/v1/members/${encodeURIComponent(id)}/dossier?${query({ as_of: state.asOf })}`),
     ]);
     const m = detail.member;
     const node = state.data.nodes.find((n) => n.id === id) || {};
@@ -287,7 +288,18 @@ async function showMember(id) {
       ${reasons ? `<h4>原因</h4><ul id="detail-reasons">${reasons}</ul>` : ""}
       <h4>联系的对象（${detail.liaisons_out.length}）</h4><ul>${detail.liaisons_out.map((l) => liaison(l, true)).join("")}</ul>
       <h4>联系本人的委员（${detail.liaisons_in.length}）</h4><ul>${detail.liaisons_in.map((l) => liaison(l, false)).join("")}</ul>
-      <h4>最近联系记录</h4><ul>${contacts || "<li>无</li>"}</ul>`;
+      <h4>最近联系记录</h4><ul>${contacts || "<li>无</li>"}</ul>
+      <h4>履职档案（${escapeHtml(file.period.from)} 至 ${escapeHtml(file.period.to)}）</h4>
+      <p id="detail-file">联系记录 ${file.contacts.length} 次 · 联系界别群众 ${file.masses_people} 人 · 参加活动 ${file.activities.length} 项</p>
+      <ul id="detail-file-gaps">${file.gaps.map((g) => `<li>${escapeHtml(g.label)}：${escapeHtml(g.from)} 至 ${escapeHtml(g.to)}（${g.days} 天）</li>`).join("")
+        || "<li>期内没有出现缺口</li>"}</ul>
+      <button id="detail-file-download" type="button">下载履职档案（Excel）</button>`;
+    $("detail-file-download").addEventListener("click", async () => {
+      try {
+        const blob = await api(`/api/v1/members/${encodeURIComponent(id)}/dossier.xlsx?${query({ as_of: state.asOf })}`, true);
+        download(blob, `${m.name}履职档案（截至${state.asOf}）.xlsx`);
+      } catch (err) { showMessage(err.message); }
+    });
     if (canWrite() && window.liaisonForms) window.liaisonForms.member(detail, $("detail-actions"));
     else $("detail-actions").remove();
     document.body.dataset.member = id;

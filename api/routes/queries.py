@@ -25,8 +25,6 @@ from liaison_graph.graph.view import TREE
 from liaison_graph.api.report_xlsx import write_coverage_xlsx, write_digest_xlsx
 from liaison_graph.api.answers import (
     as_json,
-    CoverageCountsOut,
-    CoverageOut,
     DiffOut,
     NetworkOut,
     PolicyOut,
@@ -35,6 +33,7 @@ from liaison_graph.api.answers import (
     StatsOut,
     WhyOut,
 )
+from liaison_graph.api.answers_coverage import CoverageCountsOut, CoverageOut
 from liaison_graph.api.answers_ledger import AttendanceOut, DigestOut, DueOut
 from liaison_graph.api.schemas import CoverageIn, GapsOut, PolicyIn, RecommendIn
 from liaison_graph.api.service import CallerDep, PersonDep, Service, ServiceDep

@@ -7,7 +7,8 @@ import datetime as dt
 import json
 
 import pytest
-from liaison_graph.api.answers import CoverageOut, DiffOut, NetworkOut, RecommendOut, as_json
+from liaison_graph.api.answers_coverage import CoverageOut
+from liaison_graph.api.answers import DiffOut, NetworkOut, RecommendOut, as_json
 from liaison_graph.api.verbs import questions
 from liaison_graph.api.verbs.policies import PolicyAsked, policies
 from liaison_graph.api.verbs.recommend import recommend

@@ -100,6 +100,13 @@ def isolation_cases(world) -> dict[tuple[str, str], list[dict]]:
                                      dict(url=f"/api/v1/members?q={bm}", ok=(200,)),
                                      dict(url="/api/v1/members?limit=1000", ok=(200,))],
         ("GET", "/api/v1/members/{member_id}"): [dict(url=f"/api/v1/members/{bm}", ok=denied)],
+        ("GET", "/api/v1/members/{member_id}/dossier"): [dict(url=f"/api/v1/members/{bm}/dossier", ok=denied),
+                                                         dict(url=f"/api/v1/members/{am}/dossier?term=true", ok=(200,))],
+        ("GET", "/api/v1/members/{member_id}/dossier.xlsx"): [dict(url=f"/api/v1/members/{bm}/dossier.xlsx", ok=denied),
+                                                              dict(url=f"/api/v1/members/{am}/dossier.xlsx", ok=(200,))],
+        ("GET", "/api/v1/committees/{committee_id}/dossiers.xlsx"): [
+            dict(url=f"/api/v1/committees/{B}/dossiers.xlsx", ok=denied),
+            dict(url=f"/api/v1/committees/{CITY}/dossiers.xlsx", ok=denied)],
         ("POST", "/api/v1/members"): [dict(url="/api/v1/members", ok=denied, json={
             "id": "X-1", "name": "林晓", "affiliation": "民盟", "committee_id": B, "sector": "民盟"})],
         ("PATCH", "/api/v1/members/{member_id}"): [dict(url=f"/api/v1/members/{bm}", ok=denied,
@@ -852,6 +859,8 @@ def test_the_cli_and_the_api_answer_each_verb_alike(world, capsys):
         (["due", "--policy", "hangzhou", "--as-of", DAY, "--committee", A, "--within", "60"], "a_viewer",
          f"/api/v1/due?policy=hangzhou&as_of={DAY}&within=60"),
         (["members", "--q", "王", "--committee", A], "a_viewer", "/api/v1/members?q=王"),
+        (["dossier", gap, "--term", "--policy", "silian", "--as-of", DAY, "--format", "json"], "city_admin",
+         f"/api/v1/members/{gap}/dossier?term=true&policy=silian&as_of={DAY}"),
     ]
     for args, who, url in pairs:
         api = world.get(who, url)
@@ -860,6 +869,7 @@ def test_the_cli_and_the_api_answer_each_verb_alike(world, capsys):
         assert args[0] != "due" or api.json()["holders"], "the due list is not empty"
         assert args[0] != "digest" or api.json()["items"], "the digest is not empty"
         assert args[0] != "attendance" or api.json()["activities"], "the county had activities this year"
+        assert args[0] != "dossier" or api.json()["liaisons_received"] or api.json()["gaps"], "a gap's file says so"
     whole = cli_answer(capsys, world, "stats")
     assert whole == world.store.stats() and whole["members"] > cli_answer(capsys, world, "stats", "--committee", A)["members"]
     # and the refusals alike
@@ -867,6 +877,23 @@ def test_the_cli_and_the_api_answer_each_verb_alike(world, capsys):
     assert said == world.get("city_admin", "/api/v1/why/NOPE").json()["error"]["message"] + "；可用 liaison members --q 姓名 查找委员的编号"
     assert cli_refusal(capsys, world, "coverage", "--policy", "五联") .startswith(
         world.get("a_viewer", "/api/v1/coverage?policy=五联").json()["error"]["message"])
+
+
+def test_the_members_file_as_a_page_and_a_committees_as_a_workbook(world):
+    """A member's file prints on one sheet named for the member; a committee's workbook has
+    a sheet for each of its current members, and none for those of the counties below."""
+    current = world.get("a_viewer", f"/api/v1/members?committee_id={A}&limit=1000&as_of={DAY}").json()
+    first = current["items"][0]
+    r = world.get("a_viewer", f"/api/v1/members/{first['id']}/dossier.xlsx?as_of={DAY}")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(io.BytesIO(r.content))
+    title = book.worksheets[0]["A1"].value
+    assert book.sheetnames == [first["name"]] and first["name"] in title and "履职档案" in title
+    r = world.get("city_admin", f"/api/v1/committees/{A}/dossiers.xlsx?as_of={DAY}&year=2026")
+    assert r.status_code == 200
+    book = load_workbook(io.BytesIO(r.content))
+    assert len(book.sheetnames) == current["total"]
+    assert world.get("a_viewer", f"/api/v1/members/{first['id']}/dossier?year=2026&term=true").json()["error"]["field"] == "year"
 
 
 def test_a_policy_document_is_taken_by_the_cli_and_the_api_alike(world, capsys, tmp_path):

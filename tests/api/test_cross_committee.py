@@ -127,6 +127,10 @@ def read_cases(c: Cross) -> dict[str, list[str]]:
         "/api/v1/committees/{committee_id}": [f"/api/v1/committees/{A}"],
         "/api/v1/members": ["/api/v1/members?limit=1000", f"/api/v1/members?q={x}", f"/api/v1/members?q={y}"],
         "/api/v1/members/{member_id}": [f"/api/v1/members/{n}" for n in (m, m2)],
+        "/api/v1/members/{member_id}/dossier": [f"/api/v1/members/{n}/dossier?as_of={DAY}&{p}" for n in (m, m2)
+                                                for p in ("term=true", "year=2026&policy=silian")],
+        "/api/v1/members/{member_id}/dossier.xlsx": [f"/api/v1/members/{n}/dossier.xlsx?as_of={DAY}" for n in (m, m2)],
+        "/api/v1/committees/{committee_id}/dossiers.xlsx": [f"/api/v1/committees/{A}/dossiers.xlsx?as_of={DAY}"],
         "/api/v1/sectors": ["/api/v1/sectors?limit=1000"],
         "/api/v1/party-orgs": ["/api/v1/party-orgs?limit=1000"],
         "/api/v1/party-orgs/{org_id}": [f"/api/v1/party-orgs/{org}"],

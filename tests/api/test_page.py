@@ -92,6 +92,16 @@ def test_a_gap_member_picked_from_the_list_keeps_its_gap_ring_when_selected(brow
     assert ring[0] is True and ring[1] == "rgb(255,152,0)" and ring[2] >= 4, ring
     name = next(m["name"] for m in api(base, token, f"/api/v1/members?q={first}&committee_id=XS")["items"])
     expect(page.locator("#detail-name")).to_have_text(name)
+    # the member's file for this year: its figures and gaps as the API gives them, and its page
+    file = api(base, token, f"/api/v1/members/{first}/dossier?as_of={TODAY}")
+    expect(page.locator("#detail-file")).to_have_text(f"联系记录 {len(file['contacts'])} 次 · 联系界别群众 "
+                                                      f"{file['masses_people']} 人 · 参加活动 {len(file['activities'])} 项")
+    assert file["gaps"] and page.locator("#detail-file-gaps li").count() == len(file["gaps"])
+    with page.expect_download() as got:
+        page.click("#detail-file-download")
+    assert got.value.suggested_filename.startswith(f"{name}履职档案") and got.value.suggested_filename.endswith(".xlsx")
+    with open(got.value.path(), "rb") as saved:
+        assert load_workbook(io.BytesIO(saved.read())).sheetnames == [name]
     # a viewer: nothing on the page writes
     assert page.locator("#work-panel").is_hidden() and page.locator("#detail-actions").count() == 0
     assert page.locator("#accept").is_hidden() and page.locator(".record-contact, .add-liaison").count() == 0

@@ -37,7 +37,9 @@ def books(tmp_path_factory) -> dict[str, Path]:
     tmp = tmp_path_factory.mktemp("printed")
     db = str(tmp / "county.db")
     assert main(["load", str(SAMPLE), "--db", db]) == 0
-    out = {"coverage": tmp / "coverage.xlsx", "recommend": tmp / "recommend.xlsx", "digest": tmp / "digest.xlsx"}
+    out = {"coverage": tmp / "coverage.xlsx", "recommend": tmp / "recommend.xlsx", "digest": tmp / "digest.xlsx",
+           "dossier": tmp / "dossier.xlsx"}
+    assert main(["dossier", "邵刚", "--db", db, "--as-of", DAY, "--policy", "四联", "--xlsx", str(out["dossier"])]) == 0
     assert main(["digest", "--db", db, "--as-of", DAY, "--since", "2026-09-01", "--policy", "fuxing", "--format", "xlsx",
                  "--out", str(out["digest"])]) == 0
     assert main(["coverage", "--db", db, "--as-of", DAY, "--by", "activity_group", "--xlsx", str(out["coverage"])]) == 0
@@ -58,7 +60,7 @@ def cells(path: Path):
             yield from (c for c in row if c.value is not None)
 
 
-@pytest.mark.parametrize("name", ["coverage", "recommend", "digest"])
+@pytest.mark.parametrize("name", ["coverage", "recommend", "digest", "dossier"])
 def test_no_formula_no_id_every_page_set_up(books, name):
     wb = load_workbook(books[name])
     for ws in wb.worksheets:
@@ -90,6 +92,37 @@ def test_coverage_overview_sections_and_natural_order(books):
     assert ratios and all(c.number_format == "0.0%" for c in ratios)
 
 
+def test_a_members_file_has_its_sections_in_order(books):
+    ws = load_workbook(books["dossier"]).worksheets[0]
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    sections = [t for t in texts if re.match(r"^[一二三四五六七八]、", t)]
+    assert [t.split("、", 1)[1][:4] for t in sections] == ["基本情况", "所在组织", "本人联系", "联系本人", "联系记录", "联系界别",
+                                                          "参加活动", "覆盖缺口"]
+    assert ws.title == "邵刚" and "溪山县政协委员邵刚履职档案" in texts[0] and "年度：2026年1月1日至2026年11月30日" in texts[1]
+    assert "未覆盖：委员联系界别群众" in texts and "生态环境保护民主监督专题视察" in texts
+
+
+def test_coverage_workbook_carries_this_years_attendance(books, tmp_path):
+    """The attendance sheets hold the report's figures: the 合计 row by CPC / non-CPC /
+    standing, each activity group, and the members who took part in none, by name."""
+    store = EmbeddedStore(tmp_path / "county.db")
+    load_files([SAMPLE], store)
+    report = questions.coverage(store, WHOLE, PolicyAsked(), dt.date.fromisoformat(DAY))
+    store.close()
+    section = report["attendance"]
+    wb = load_workbook(books["coverage"])
+    rows = {r[1]: r[2:] for r in wb["活动出勤"].iter_rows(min_row=4, values_only=True) if isinstance(r[0], int)}
+    total = section["total"]
+    assert rows["合计"] == tuple(v for w in ("cpc", "non_cpc", "standing") for v in (
+        total[w]["attended"], total[w]["excused"] + total[w]["absent"], total[w]["rate"] if total[w]["rate"] is not None else "—"))
+    assert total["cpc"]["attended"] > 0 and section["by_group"]
+    assert [name for name in rows if name != "合计"] == [g["name"] for g in section["by_group"]]
+    listed = [r[1] for r in wb["当年未参加活动的委员"].iter_rows(min_row=4, values_only=True) if isinstance(r[0], int)]
+    assert listed == [i["name"] for i in section["members_without_activity"]] and listed
+    text = output.coverage_text(report)
+    assert f"当年没有参加任何活动的委员（{len(listed)}）：{listed[0]}" in text
+
+
 @pytest.fixture(scope="module")
 def pdfs(books, tmp_path_factory) -> dict[str, Path]:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
@@ -115,10 +148,11 @@ def pages(pdf: Path) -> list[tuple[float, float]]:
     return sizes
 
 
-@pytest.mark.parametrize("name, over", [("coverage", 2), ("recommend", 0), ("overview", 0), ("quiet", 2),
-                                        ("digest", 2)])
+@pytest.mark.parametrize("name, over", [("coverage", 3), ("recommend", 0), ("overview", 0), ("quiet", 2),
+                                        ("digest", 2), ("dossier", 0)])
 def test_printed_pdf(books, pdfs, name, over):
-    """Every sheet one page wide: a page a sheet, the 63 quiet liaisons on three at most."""
+    """Every sheet one page wide: a page a sheet, the 63 quiet liaisons on three at most and
+    the 36 members who took part in no activity this year on two, a member's file on one page."""
     most = len(load_workbook(books[name]).sheetnames) + over
     sizes = pages(pdfs[name])
     assert 1 <= len(sizes) <= most, (name, len(sizes))

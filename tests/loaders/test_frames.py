@@ -159,7 +159,10 @@ def _columns(c: columnar.Columns) -> tuple:
                        named(c.mechanisms, c.mechanism), strict=True), key=repr)
     contacts = sorted(zip(map(key.__getitem__, c.contact_src.tolist()), map(key.__getitem__, c.contact_dst.tolist()),
                           c.contact_day.tolist(), strict=True))
-    return sorted(fields, key=repr), ranked, edges, contacts
+    attendance = sorted(zip(map(key.__getitem__, c.attendance_activity.tolist()),
+                            map(key.__getitem__, c.attendance_member.tolist()), c.attendance_status.tolist(), strict=True))
+    started = sorted((key[i], day) for i, day in enumerate(c.activity_start.tolist()))
+    return sorted(fields, key=repr), ranked, edges, contacts, attendance, started
 
 
 def _kept_columns_are_the_tables(store: EmbeddedStore) -> bool:

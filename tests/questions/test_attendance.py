@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 
 from liaison_graph.api.verbs import questions
+from liaison_graph.api.verbs.policies import PolicyAsked
 from liaison_graph.api.verbs.scope import WHOLE
 from liaison_graph.graph.errors import InputError
 from liaison_graph.loaders import load_files
@@ -55,7 +56,7 @@ def test_attendance_by_hand(store, tmp_path):
     assert [(a["id"], a["kind"], a["cpc"], a["non_cpc"], a["standing"]) for a in r["activities"]] == [
         ("A1", "plenary", tally(attended=1, excused=1), tally(attended=1, absent=1), tally(attended=2)),
         ("A2", "inspection", tally(invited=1), tally(invited=1), tally(invited=1))]
-    assert r["by_committee"] == [{"key": "T", "cpc": tally(invited=1, attended=1, excused=1),
+    assert r["by_committee"] == [{"key": "T", "name": "试验县政协", "cpc": tally(invited=1, attended=1, excused=1),
                                   "non_cpc": tally(invited=1, attended=1, absent=1),
                                   "standing": tally(invited=1, attended=2)}]
     assert [(g["id"], g["cpc"], g["non_cpc"]) for g in r["by_group"]] == [
@@ -65,6 +66,42 @@ def test_attendance_by_hand(store, tmp_path):
     assert [i["id"] for i in r["members_without_activity"]] == ["Q", "Z"]
     # the activities not over that expect a temporary branch: the party members none holds
     assert [(g["activity_id"], [i["id"] for i in g["members"]]) for g in r["outside_branch"]] == [("A5", ["Q"])]
+
+
+# The sample as above with a member gone before the day who was there at A1 (counted in the
+# activity's own figures, in no sum), and a township committee below with its member at A1.
+GONE = {**ROSTER, "committees": [*ROSTER["committees"], {"id": "U", "name": "试验乡政协", "level": "县", "parent_id": "T"}],
+        "members": [*ROSTER["members"], m("E", "民建", "G2", end_date="2025-03-31"),
+                    {**m("U1", "群众", None), "committee_id": "U"}],
+        "activities": [act("A1", "全体会议", "2025-01-10", "2025-01-12", attended_ids="P、X、E、U1", excused_ids="Q",
+                           absent_ids="W"), *ROSTER["activities"][1:]]}
+
+
+def test_the_coverage_report_counts_this_years_participation(store, tmp_path):
+    load_files([write_json(tmp_path / "t.json", GONE)], store)
+    day = dt.date(2025, 6, 30)
+    section = questions.coverage(store, WHOLE, PolicyAsked(), day)["attendance"]
+    assert (section["year_start"], section["activities"], section["members"]) == ("2025-01-01", 2, 6)
+    assert section["total"] == {"cpc": tally(invited=1, attended=1, excused=1),
+                                "non_cpc": tally(invited=1, attended=2, absent=1), "standing": tally(invited=1, attended=2)}
+    assert section["by_committee"] == [
+        {"key": "T", "name": "试验县政协", "cpc": tally(invited=1, attended=1, excused=1),
+         "non_cpc": tally(invited=1, attended=1, absent=1), "standing": tally(invited=1, attended=2)},
+        {"key": "U", "name": "试验乡政协", "cpc": tally(), "non_cpc": tally(attended=1), "standing": tally()}]
+    assert [(g["id"], g["name"], g["cpc"], g["non_cpc"]) for g in section["by_group"]] == [
+        ("T:G1", "G1", tally(invited=1, attended=1, excused=1), tally(attended=1)),
+        ("T:G2", "G2", tally(), tally(invited=1, absent=1))]
+    assert [i["id"] for i in section["members_without_activity"]] == ["Q", "Z"]
+    # E was there, and is counted with the activity, not among the members of the day
+    a1 = questions.attendance(store, WHOLE, day)["activities"][0]
+    assert (a1["id"], a1["non_cpc"]) == ("A1", tally(attended=3, absent=1))
+    # the township alone: the county's activities are not its own; its member took part in none of them
+    alone = questions.coverage(store, WHOLE, PolicyAsked(), day, "U")["attendance"]
+    assert (alone["activities"], alone["members"], alone["total"]["non_cpc"]) == (0, 1, tally())
+    assert [i["id"] for i in alone["members_without_activity"]] == ["U1"]
+    # next year nothing is counted yet, and every current member took part in nothing
+    later = questions.coverage(store, WHOLE, PolicyAsked(), dt.date(2026, 1, 1))["attendance"]
+    assert (later["activities"], len(later["members_without_activity"]), later["by_group"]) == (0, 6, [])
 
 
 def test_a_member_recorded_there_and_away_is_refused_naming_the_column(store, tmp_path):

@@ -1,6 +1,6 @@
 """The whole-store report from columns answers exactly what the report on the graph's view
-answers: random rosters with every kind of liaison and membership, contacts and contacts
-with the masses, random policies (any selection, way, capacity and affinity), any day,
+answers: random rosters with every kind of liaison and membership, contacts, contacts
+with the masses and activities with their participants' attendance, random policies (any selection, way, capacity and affinity), any day,
 breakdown and window; the columns built from the graph and from the embedded store's
 tables alike, and kept correct across writes."""
 
@@ -41,6 +41,10 @@ SECTORS, SPECIALS, GROUPS = ["经济界", "教育界", "中共", "民盟"], ["�
 EXPECTED_WITHOUT_CPC = [("party",), (), ("经济界",), ("party", "教育界")]  # a policy's sectors_expected_without_cpc
 TARGETS = ["委员", "界别", "专委会", "委员活动组", "党组织"]
 MASSES_PEOPLE = ["张群", "李众", "王民"]  # the people of a sector members keep contact with
+ACTIVITY_KINDS = ["全体会议", "视察", "培训"]
+# an activity's start and end: about the probe days, the years before them and after them
+ACTIVITY_DAYS = sorted({*PROBE_DAYS, "2024-01-01", "2024-03-15", "2025-06-30", "2025-12-30"})
+ATTENDANCE_COLUMNS = ["member_ids", "attended_ids", "excused_ids", "absent_ids"]  # listed, there, excused, away
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                           HealthCheck.too_slow])
 
@@ -49,7 +53,9 @@ SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[Heal
 def rich_rosters(draw):
     """Rosters with nested committees, positions, party-group roles, special committees,
     activity groups and studios, liaisons to every kind of target (across committees too),
-    contacts between any two members, and members' contacts with the masses."""
+    contacts between any two members, members' contacts with the masses, and activities of
+    the committees with members of any committee taking part (listed only, or each recorded
+    there, excused or away)."""
     committees = [{"id": "C0", "name": "市政协", "level": "市"}]
     for i in range(1, draw(st.integers(1, 3))):
         committees.append({"id": f"C{i}", "name": f"第{i}县政协", "level": "县", "parent_id": "C0"})
@@ -122,8 +128,19 @@ def rich_rosters(draw):
                            "mode": draw(st.sampled_from(["走访", "谈心谈话", "电话", None])), "unit": f"单位{k}{j}"})
     masses = list({(c["from_id"], c["person"], c["date"], c["mode"]): {k: v for k, v in c.items() if v is not None}
                    for c in masses}.values())
+    activities = []
+    for k in range(draw(st.integers(0, 4))):
+        start = draw(st.sampled_from(ACTIVITY_DAYS))
+        row = {"id": f"A{k}", "name": f"活动{k}", "committee_id": draw(st.sampled_from(cids)),
+               "kind": draw(st.sampled_from(ACTIVITY_KINDS)), "start_date": start,
+               "end_date": draw(st.sampled_from([d for d in ACTIVITY_DAYS if d >= start]))}
+        recorded = draw(st.booleans())  # else no one's attendance recorded: only those listed
+        for mid in draw(st.lists(st.sampled_from(ids), max_size=6, unique=True)):
+            column = draw(st.sampled_from(ATTENDANCE_COLUMNS)) if recorded else ATTENDANCE_COLUMNS[0]
+            row[column] = f"{row[column]}、{mid}" if column in row else mid
+        activities.append(row)
     roster = {"committees": committees, "party_orgs": orgs, "members": members, "liaisons": liaisons, "contacts": contacts,
-              "masses_contacts": masses}
+              "masses_contacts": masses, "activities": activities}
     return {k: v for k, v in roster.items() if v}
 
 
@@ -803,9 +820,64 @@ def test_a_masses_rule_from_the_columns_of_a_first_import_and_after_a_write(tmp_
         check(store, True, columnar.Columns.from_graph(store.graph()), projections.ReportColumns().build(store))
 
 
+def test_the_attendance_section_from_the_columns_follows_an_activity_rewritten(tmp_path, monkeypatch):
+    """This year's participation from the columns a first import works out from its own
+    columns, from the tables' and the graph's, and as the columns held follow a write that
+    records an activity's attendance (listed only, everyone listed took part; recorded, only
+    those there), then moves it to next year: each time what the view answers."""
+    monkeypatch.setattr(fastpaths, "BUILD_AS_COLUMNS_FROM", 0)
+    day, policy = dt.date(2025, 6, 30), builtin()["two-coverages"]
+
+    def member(mid: str, affiliation: str, **more) -> dict:
+        return {"id": mid, "name": f"委员{mid}", "affiliation": affiliation, "committee_id": "T", "sector": "经济界",
+                "activity_group": "第一组", **more}
+
+    def activity(start: str, **people) -> dict:
+        return {"id": "A1", "name": "全会", "committee_id": "T", "kind": "全体会议", "start_date": start,
+                "end_date": start, **people}
+
+    roster = {"committees": [{"id": "T", "name": "试验县政协"}],
+              "members": [member("P", "中共党员", position="常委"), member("Q", "中共党员"),
+                          member("X", "民盟", position="常委"), {**member("W", "民建"), "activity_group": "第二组"}],
+              "activities": [activity("2025-01-10", member_ids="P、W"),
+                             {**activity("2024-12-01", attended_ids="Q"), "id": "A0"}]}  # last year
+
+    def section(store) -> dict:
+        expected = report(open_view(store, day), policy)["attendance"]
+        with never_built():
+            assert store_report(store, day, policy)["attendance"] == expected
+        return expected
+
+    with _load(tmp_path, roster) as store:
+        kept = store.projection("report_columns")._kept(store)
+        assert kept is not None  # worked out from the import's columns
+        expected = report(open_view(store, day), policy)
+        for columns in (kept, projections.ReportColumns().build(store), columnar.Columns.from_graph(store.graph())):
+            assert column_coverage.report(columns, day.isoformat(), policy, store.committees()) == expected
+        listed = section(store)
+        assert (listed["activities"], listed["members"]) == (1, 4)
+        assert [i["id"] for i in listed["members_without_activity"]] == ["Q", "X"]  # P and W listed: took part
+        assert listed["total"]["non_cpc"] == {"invited": 1, "attended": 0, "excused": 0, "absent": 0, "rate": None}
+        for rows, took_part in (({"attended_ids": "P、X", "absent_ids": "W", "excused_ids": "Q"}, ["P", "X"]),
+                                ({"member_ids": "Q", "attended_ids": "W"}, ["W"])):
+            load_files([write_json(tmp_path / "a.json", {**roster, "activities": [activity("2025-01-10", **rows)]})],
+                       store)
+            recorded = section(store)  # the columns held, patched
+            assert [i["id"] for i in recorded["members_without_activity"]] == sorted({"P", "Q", "W", "X"} - {*took_part})
+            with EmbeddedStore(tmp_path / "s.db") as fresh:  # the file's copy, followed from the change feed
+                assert section(fresh) == recorded
+        assert [(g["id"], g["non_cpc"]["attended"], g["cpc"]["invited"]) for g in recorded["by_group"]] == [
+            ("T:第一组", 0, 1), ("T:第二组", 1, 0)]
+        load_files([write_json(tmp_path / "b.json", {**roster, "activities": [activity("2026-01-05", member_ids="P")]})],
+                   store)
+        later = section(store)
+        assert (later["activities"], len(later["members_without_activity"]), later["by_group"]) == (0, 4, [])
+
+
 @pytest.mark.parametrize("layout, arrays_then, text_then", [
     (2, ("contact_mode", *columnar.MASSES_ARRAYS), ("contact_modes",)),  # contacts without their mode
     (3, columnar.MASSES_ARRAYS, ()),  # no contacts with the masses
+    (4, (*columnar.ATTENDANCE_ARRAYS, "activity_start"), ()),  # no activities' start days nor participants
 ])
 def test_a_copy_kept_in_an_earlier_layout_is_built_again(tmp_path, layout, arrays_then, text_then):
     """A file keeping the report columns as an earlier layout did is not read as this one:

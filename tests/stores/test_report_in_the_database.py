@@ -7,7 +7,7 @@ built-in rules), days, windows, breakdowns and committees asked about; and, sinc
 rosters seldom leave a covered item short of a requirement, for rosters made to: current
 members, liaisons of a few mechanisms and many contacts of every mode on the days around the
 calendar periods' edges (with each other, and with a few people of the masses), under rules
-that each carry a requirement."""
+that each carry a requirement. Both with activities, some participants given no attendance."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from liaison_graph.api.verbs.policies import PolicyAsked, choose
 from liaison_graph.api.verbs.scope import Scope
 from liaison_graph.graph.batch import Batch
 from liaison_graph.graph.coverage import BREAKDOWNS, report
+from liaison_graph.graph.days import shifted
 from liaison_graph.graph.policy import MASSES, Policy, Rule, Select, builtin
 from liaison_graph.graph.reports import store_report
 from liaison_graph.graph.requirement import PENDING, PERIODS, REASONS, REVIEW, Requirement
@@ -43,6 +44,22 @@ MODES = ["谈心谈话", "走访", "电话", None]  # contact modes as an office
 # The days around the edges of months, quarters, half years and years, and two long before.
 EDGE_DAYS = ["2023-06-15", "2023-09-30", "2023-12-31", "2024-01-01", "2024-03-31", "2024-04-01", "2024-06-30",
              "2024-07-01", "2024-12-31"]
+
+
+@st.composite
+def with_activities(draw, rosters):
+    """A roster of ``rosters`` with one to five activities more, of its committees, started on days asked, with up
+    to six members of any committee: the first and every third only listed, the others in any of the columns."""
+    roster = draw(rosters)
+    for k, start in enumerate(draw(st.lists(st.sampled_from([*PROBE_DAYS, *EDGE_DAYS]), min_size=1, max_size=5))):
+        row = {"id": f"AC{k}", "name": f"活动{k}", "committee_id": draw(st.sampled_from(roster["committees"]))["id"],
+               "kind": draw(st.sampled_from(["全体会议", "视察", "培训", "调研"])), "start_date": start,
+               "end_date": shifted(start, draw(st.sampled_from([0, 2, 40])))}
+        for mid in draw(st.lists(st.sampled_from([m["id"] for m in roster["members"]]), max_size=6, unique=True)):
+            col = draw(st.sampled_from(["member_ids", "attended_ids", "excused_ids", "absent_ids"][:4 if k % 3 else 1]))
+            row[col] = f"{row[col]}、{mid}" if col in row else mid
+        roster.setdefault("activities", []).append(row)
+    return roster
 
 
 @st.composite
@@ -142,7 +159,7 @@ def contact_policies(draw):
                   window_days=draw(st.sampled_from([0, 90, 180, 800])))
 
 
-@given(roster=rich_rosters(), policy=policies(), data=st.data())
+@given(roster=with_activities(rich_rosters()), policy=policies(), data=st.data())
 @SETTINGS
 def test_the_report_computed_in_the_database_is_the_views(bolt_server, tmp_path, roster, policy, data):
     days = {*data.draw(st.lists(st.sampled_from(PROBE_DAYS), min_size=1, max_size=2)),
@@ -150,7 +167,7 @@ def test_the_report_computed_in_the_database_is_the_views(bolt_server, tmp_path,
     same_as_the_view(open_backend("bolt", tmp_path), tmp_path, roster, policy, days, data)
 
 
-@given(roster=contact_rosters(), policy=contact_policies(), data=st.data())
+@given(roster=with_activities(contact_rosters()), policy=contact_policies(), data=st.data())
 @settings(SETTINGS, max_examples=80)
 def test_each_requirement_and_reason_in_the_database_is_the_views(bolt_server, tmp_path, roster, policy, data):
     same_as_the_view(open_backend("bolt", tmp_path), tmp_path, roster, policy,
@@ -160,6 +177,10 @@ def test_each_requirement_and_reason_in_the_database_is_the_views(bolt_server, t
 def same_as_the_view(store, tmp_path, roster, policy, days, data) -> None:
     try:
         load_files([write_json(tmp_path / "r.json", roster)], store)
+        given, ids = Batch(), [st.sampled_from([r["id"] for r in roster[t]]) for t in ("activities", "members")]
+        for aid, mid, blank in data.draw(st.lists(st.tuples(*ids, st.booleans()), max_size=3)):  # only asked
+            given.add_edge("INVOLVES", "Activity", aid, "Member", mid, props={"attendance": "" if blank else None})
+        store.write(given)
         for asked, span in questions_asked(store, policy, days, data):
             day, _, root, by, window = asked
             assert store_report(store, *asked, span=span) == report(open_view(store, day, root, span), policy, by,
@@ -168,8 +189,8 @@ def same_as_the_view(store, tmp_path, roster, policy, days, data) -> None:
         store.close()
 
 
-@given(roster=st.one_of(rich_rosters(), contact_rosters()), policy=st.one_of(policies(), contact_policies()),
-       data=st.data())
+@given(roster=with_activities(st.one_of(rich_rosters(), contact_rosters())),
+       policy=st.one_of(policies(), contact_policies()), data=st.data())
 @SETTINGS
 def test_the_report_computed_in_the_database_is_the_embedded_stores(bolt_server, tmp_path, roster, policy, data):
     with tempfile.TemporaryDirectory() as fresh:  # a new embedded file for each roster
