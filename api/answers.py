@@ -88,6 +88,7 @@ class DiffOut(Open):
     committee_id: str | None = None
     items: list[DiffItem]
     reasons: dict[str, str] = Field({}, description="原因代码 → 中文说明")
+    term_closings: list[dict[str, Any]] = Field([], description="两日之间的换届（liaison term close）：政协、日期、届次、届末的覆盖情况")
 
 
 class LoadItem(NodeRef):
@@ -203,7 +204,7 @@ class MemberItem(Open):
     special_committees: list[str] | str | None = None
     activity_group: str | None = None
     party_org_ids: list[str] | str | None = None
-    studio: str | None = None
+    studio: list[str] | str | None = None
     township: str | None = None
     start_date: Day | None = None
     end_date: Day | None = None
@@ -336,3 +337,46 @@ def as_json(answer: type[BaseModel], value: Any) -> bytes:
     if direct is not None and len(direct) > fastpaths.CHECK_ANSWERS_UP_TO:
         return direct
     return answer.model_validate(value).model_dump_json(exclude_unset=True, by_alias=True).encode()
+
+
+class PersonRecord(Open):
+    id: str
+    name: str | None = None
+    committee_id: str | None = None
+    committee_name: str | None = None
+    sector: str | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
+    current: bool
+    person_id: str | None = None
+
+
+class PersonOut(Open):
+    person_id: str
+    name: str | None = None
+    current_records: int
+    records: list[PersonRecord]
+
+
+class PersonsOut(Open):
+    as_of: Day
+    committee_id: str | None = None
+    members: int = Field(description="在任委员记录数（按任职，一人多处任职各计一次）")
+    people: int = Field(description="人数（同一人员编号只计一次）")
+    by_committee: list[dict[str, Any]]
+    persons: list[PersonOut] = Field(description="有多条委员记录（不同届次或不同政协）的人员")
+
+
+class PersonMatch(Open):
+    name: str | None = None
+    gender: str | None = None
+    sector: str | None = None
+    reason: str
+    records: list[PersonRecord]
+
+
+class PersonMatchesOut(Open):
+    as_of: Day
+    committee_id: str | None = None
+    count: int
+    matches: list[PersonMatch]

@@ -213,3 +213,35 @@ class DossierOut(Open):
     activities: list[dict[str, Any]] = Field(description="期内开始、列本人为参加者的本政协活动及其出勤")
     attendance: dict[str, int]
     gaps: list[DossierGap] = Field(description="期内本人是政策某规则的缺口的时段")
+    other_records: list[dict[str, Any]] = Field([], description="同一人员（人员编号）在本政协上下级政协的其他委员记录（其他届次、其他政协）")
+
+
+class TermClosingOut(Open):
+    committee_id: str
+    committee_name: str | None = None
+    date: Day
+    term: str | None = None
+    policy: str
+    policy_label: str | None = None
+    ended: dict[str, int] = Field(description="结束的记录数，按类别（Member 委员任职、LIAISES_WITH 联系、PartyOrg 任期性党组织、成员关系）")
+    headline: dict[str, Any] = Field(description="届末的两个全覆盖（各项：label、total、covered、ratio、effective、effective_ratio）")
+    rules: list[dict[str, Any]]
+    uncovered: dict[str, list[str]] = Field(description="届末各规则未覆盖的编号")
+    dry_run: bool | None = None
+    cursor: int | None = None
+    at: str | None = None
+    actor: str | None = None
+
+
+class TermOpeningOut(Open):
+    committee_id: str
+    committee_name: str | None = None
+    term: str
+    closed: Day = Field(description="上一届结束的日期")
+    dry_run: bool
+    cursor: int | None = None
+    rows: dict[str, int]
+    stayed: list[dict[str, Any]] = Field(description="连任：上届末在任、新一届名单中也有的人员（按人员编号或委员编号）")
+    came: list[dict[str, Any]]
+    left: list[dict[str, Any]]
+    proposed: list[dict[str, Any]] = Field(description="可能是连任而未关联人员编号的记录，待确认（persons/link）")

@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 from liaison_graph.api import errors
 from liaison_graph.api.gate import API, BOOKMARKS, READS, Gate
 from liaison_graph.api.errors import ASKED, SCOPED, fails
-from liaison_graph.api.routes import dossiers, edits, feeds, health, lookups, page, queries
+from liaison_graph.api.routes import dossiers, edits, feeds, health, lookups, page, persons, queries, terms
 from liaison_graph.api.service import Service
 
 DESCRIPTION = ("政协“两个全覆盖”知识图谱的 HTTP 接口。每个 /api/v1 请求都须带访问令牌"
@@ -87,7 +87,7 @@ def create_app(service: Service) -> FastAPI:
     errors.install(app)
     app.add_middleware(Gate, service=service)  # the token and the size before a body is read
     app.include_router(health.router)
-    for module in (queries, lookups, dossiers, edits, page):
+    for module in (queries, lookups, dossiers, persons, terms, edits, page):
         app.include_router(module.router, prefix=API)  # each operation lists its own errors
     app.include_router(feeds.router, prefix=API, responses=fails(ASKED, SCOPED))  # reads, in scope
     app.include_router(page.static)

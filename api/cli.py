@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import click
-from liaison_graph.api.commands import ledger, admin, dossier, graphserver, lookups, questions, rosters
+from liaison_graph.api.commands import ledger, admin, dossier, graphserver, lookups, persons, questions, rosters, terms
 from liaison_graph.api.commands.stores import open_store, store_options, with_store_options
 from liaison_graph.api.commands.translate import emit_json
 from liaison_graph.api.commands.usage import in_chinese, usage_line
@@ -116,7 +116,7 @@ for command in (questions.gaps, questions.stats, questions.coverage, questions.d
                 questions.why, questions.diff, questions.network, questions.recommend, lookups.committees,
                 lookups.members, rosters.generate, rosters.template, admin.backup, admin.restore, admin.clear, admin.sync,
                 admin.export, admin.serve, admin.token, ledger.contacts, ledger.digest, ledger.digest_ack,
-                graphserver.neo4j_group, dossier.dossier):
+                graphserver.neo4j_group, dossier.dossier, persons.persons, terms.term):
     cli.add_command(command)
 in_chinese(cli)
 serve = admin.serve

@@ -8,7 +8,7 @@ import unicodedata
 from liaison_graph.api.auth import ROLE_LABELS
 from liaison_graph.graph.flagship import RULES
 from liaison_graph.graph.model import model
-from liaison_graph.graph.policy import flagship
+from liaison_graph.graph.policy import TOWNSHIP, flagship
 from liaison_graph.graph.requirement import reason_words
 from liaison_graph.graph.spreadsheet import CsvWriter
 from liaison_graph.graph.store import STAT_KEYS
@@ -224,6 +224,7 @@ def coverage_text(report: dict) -> str:
     """The coverage report for people: headline, rules, breakdowns, findings; committees by
     name (a verb's answer, ``Named``, keeps them)."""
     labels = committee_labels(getattr(report, "committees", None) or {})
+    group = model().tables["members"].columns[TOWNSHIP].label if report.get("by") == TOWNSHIP else "分组"  # 乡镇街道
     lines = [f"{report['label']} 覆盖情况（截至 {report['as_of']}，有效联系窗口 {report['window_days']} 天）", ""]
     rows = []
     for h in report["headline"].values():
@@ -243,7 +244,7 @@ def coverage_text(report: dict) -> str:
                             [[i["id"], i.get("name") or "", _committee_cell(labels, i.get("committee_id")), i.get("sector") or ""]
                              for i in r["uncovered"]])]
         if r.get("breakdown"):
-            lines += ["", f"分组统计：{r['label']}", breakdown_table(r["breakdown"], labels, several_committees(report))]
+            lines += ["", f"分组统计：{r['label']}", breakdown_table(r["breakdown"], labels, several_committees(report), group)]
         cap = r.get("capacity")
         if cap and (cap["over"] or cap["under"]):
             bound = f"{cap['min'] if cap['min'] is not None else 0}–{cap['max'] if cap['max'] is not None else '不限'}"
@@ -289,12 +290,12 @@ def several_committees(report: dict) -> bool:
     return len(committees) > 1 if root is None else any(p.get("parent_id") == root for p in committees.values())
 
 
-def breakdown_table(breakdown: list[dict], labels: dict[str, str] | None = None, several: bool = False) -> str:
+def breakdown_table(breakdown: list[dict], labels: dict[str, str] | None = None, several: bool = False, group="分组") -> str:
     """Breakdown rows; a group's committee beside its name when the report spans several
     committees (committee rows are committees themselves)."""
     rollup = "rollup_total" in breakdown[0]
     several = several and "committee_name" in breakdown[0]
-    headers = ["分组", *(["所属政协"] if several else []), "应覆盖", "已覆盖", "覆盖率"] \
+    headers = [group, *(["所属政协"] if several else []), "应覆盖", "已覆盖", "覆盖率"] \
         + (["含下级应覆盖", "含下级已覆盖", "含下级覆盖率"] if rollup else [])
     body = [[b["name"], *([(labels or {}).get(b.get("committee_id")) or b.get("committee_name") or b.get("committee_id") or ""]
                           if several else []), str(b["total"]), str(b["covered"]), pct(b["ratio"])]
@@ -336,7 +337,10 @@ def why_text(result: dict) -> str:
 
 def diff_text(result: dict, committees: dict[str, dict] | None = None) -> str:
     reasons, labels = result["reasons"], committee_labels(committees or {})
-    head = f"{result['from']} → {result['to']}：覆盖变化 {len(result['items'])} 名"
+    head = f"{result['from']} → {result['to']}：覆盖变化 {len(result['items'])} 名" + "".join(
+        f"\n其间换届：{c['committee_name']} {c['date']}" + (f"（{c['term']}届末）" if c.get("term") else "")
+        + "，届末" + "，".join(f"{h['label']} {h['covered']}/{h['total']}" for h in c["headline"].values())
+        for c in result.get("term_closings") or [])
     body = [[RULES_SHORT.get(i["rule"], i["rule"]), "新增缺口" if i["change"] == "lost" else "不再缺口", i["name"], i["id"],
              _committee_cell(labels, i["committee_id"]), reasons.get(i["reason"], i["reason"])] for i in result["items"]]
     return head + "\n\n" + table(["规则", "变化", "姓名", "编号", "所属政协", "原因"], body)

@@ -66,6 +66,10 @@ def _dates(r: dict) -> str:
 def dossier_text(d: dict) -> str:
     p = d["period"]
     lines = [title(d), "　".join(f"{k}：{v}" for k, v in facts(d) if v), f"按政策：{d['policy_label']}", ""]
+    if d.get("other_records"):
+        lines += ["同一人员的其他委员记录：" + "；".join(f"{r['committee_name'] or r['committee_id']}（{r['id']}，"
+                                                 f"{r['start_date'] or '不详'} 至 {r['end_date'] or '今'}）"
+                                                 for r in d["other_records"]), ""]
     lines += ["所在组织与分组", table(["类别", "名称", "起止"], org_rows(d)) if d["organisations"] else "无", ""]
     head = ["对象", "类型", "联系机制", "起止", "期内联系", "最近合规联系", "状态（截至期末）"]
     lines += [f"本人联系的（{len(d['liaisons_held'])}）", table(head, liaison_rows(d["liaisons_held"]))

@@ -13,8 +13,9 @@ from pathlib import Path
 from liaison_graph.api.output import KIND_LABELS, WHO_LABELS, several_committees
 from liaison_graph.api.report_sheets import COUNT, DAY, RATIO, Column, Sheet, chinese_number, day, day_text, new_workbook
 from liaison_graph.graph.model import model
+from liaison_graph.graph.policy import TOWNSHIP
 from liaison_graph.graph.natural import natural
-from liaison_graph.graph.recommend import AFFINITY_ORDER, OTHER
+from liaison_graph.graph.recommend import AFFINITY_ORDER, KEPT, OTHER
 from liaison_graph.graph.requirement import reason_words
 from liaison_graph.graph.view import OWN
 
@@ -76,6 +77,7 @@ def _flagship_labels() -> dict[str, str]:
 
 
 _FLAGSHIP = _flagship_labels()
+BREAKDOWN_LABELS = {**KIND_LABELS, TOWNSHIP: model().tables["members"].columns[TOWNSHIP].label}
 _KINDS = model().enums["party_org_kind"]
 TEMPORARY = _KINDS.label(_KINDS.the("temporary"))
 _RATIOS = ["应覆盖", "已覆盖", "覆盖率", "有效覆盖", "有效覆盖率"]
@@ -130,7 +132,7 @@ def write_coverage_xlsx(report: dict, path: Path) -> Path:
         later.append(s)
         sheets.append((gap, len(rows), "名" if covers_member else "个", s.ws.title))
         if r.get("breakdown"):
-            group = KIND_LABELS.get(by or "", "分组")
+            group = BREAKDOWN_LABELS.get(by or "", "分组")  # a kind's label, the township column's
             rollup = "rollup_total" in r["breakdown"][0]
             groups = r["breakdown"]  # a committee's groups together, in natural order (graph/coverage.py)
             several = by != "committee" and several_committees(report)  # each group's committee beside it
@@ -263,6 +265,7 @@ def _affinity(item: dict) -> str:
         return "联系人在其中" if cost == 1 else "联系人不在其中"
     shared = {rank: f"同一{model().edges[kind].label}" for rank, kind in enumerate(AFFINITY_ORDER, start=1)}
     shared[len(AFFINITY_ORDER) + 1] = "同一乡镇（街道）"
+    shared[KEPT] = "上届结对，双方连任"
     return shared.get(cost, "没有共同归属" if cost == OTHER else str(cost))
 
 

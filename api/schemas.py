@@ -81,7 +81,7 @@ class _MemberColumns(BaseModel):
     special_committees: TextList = None
     activity_group: Text = None
     party_org_ids: TextList = None
-    studio: Text = None
+    studio: TextList = None
     township: Text = None
     start_date: DayIn | None = None
     end_date: DayIn | None = None

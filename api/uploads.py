@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
+
+from liaison_graph.graph.errors import BadArgument, TooLarge
 
 MAX_NAME = 100  # characters
 MAX_BYTES = 200  # UTF-8 bytes; file systems take 255
@@ -41,3 +44,23 @@ def upload_name(filename: str | None, index: int) -> str:
             stem = stem[:-1]
         name = stem + suffix
     return name
+
+
+def save_uploads(files, folder: Path, budget: int) -> list[Path]:
+    """The uploaded files (FastAPI's ``UploadFile``) written under ``folder``, each in a folder
+    of its own (the same name twice stays two files), refused past ``budget`` bytes in all."""
+    if not files:
+        raise BadArgument("没有上传文件", field="files")
+    paths, left = [], budget
+    for i, f in enumerate(files):
+        name = upload_name(f.filename, i)
+        data = f.file.read(left + 1)
+        left -= len(data)
+        if left < 0:
+            raise TooLarge(f"上传文件过大（合计上限 {budget // (1024 * 1024)} MB）", field="files", value=name)
+        path = folder / str(i) / name
+        path.parent.mkdir()
+        path.write_bytes(data)
+        paths.append(path)
+    return paths
+

@@ -1,8 +1,8 @@
 // One rule of a policy report (graph/cypher_report.py compiles the rule into the parameters):
 // the {dst} nodes of these committees the rule covers on $day, counted by committee, by the
 // groups they count in ($group: the membership type of the breakdown; $self_group: the items
-// are the groups) and by the reason code of each covered item (null: uncovered), with, for
-// $affinity, how many are covered by someone sharing such a group; and the uncovered ones.
+// are the groups; $township: the item's own township, none when it has none) and by the
+// reason code of each covered item (null: uncovered), with, for $affinity, how many are covered by someone sharing such a group; and the uncovered ones.
 // A node of the $termed kinds is current between its dates, any other always; a selection
 // ($covers, $by) holds the values of graph/policy.py's Select (null: either way; $blank: the empty text).
 // Coverers (current {src} nodes $by selects): a liaison holding on $day into the item
@@ -32,7 +32,7 @@ WHERE (NOT any(label IN labels(n) WHERE label IN $termed)
                                               ELSE n.position END IN $chair_council) = $covers.chair_council)
   AND ($covers.positions IS NULL OR CASE WHEN n.position IS NULL OR n.position = $blank THEN $default_position
                                          ELSE n.position END IN $covers.positions)
-  AND ($covers.party_org_kinds IS NULL OR n.kind IN $covers.party_org_kinds)
+  AND ($covers.kinds IS NULL OR n.kind IN $covers.kinds)
 WITH n,
      [(n)<-[l:LIAISES_WITH]-(c:{src})
       WHERE $liaison AND (l.start_date IS NULL OR l.start_date <= $day) AND (l.end_date IS NULL OR $day <= l.end_date)
@@ -74,7 +74,7 @@ WITH n, liaising, sitting, people, own,
                                                 ELSE c.position END IN $chair_council) = $by.chair_council)
         AND ($by.positions IS NULL OR CASE WHEN c.position IS NULL OR c.position = $blank THEN $default_position
                                            ELSE c.position END IN $by.positions)
-        AND ($by.party_org_kinds IS NULL OR c.kind IN $by.party_org_kinds)] AS eligible
+        AND ($by.kinds IS NULL OR c.kind IN $by.kinds)] AS eligible
 WITH n, people, [x IN liaising WHERE x.c IN eligible] AS liaising, [c IN sitting WHERE c IN eligible] AS sitting,
      [c IN own WHERE c IN eligible] AS own
 WITH n, people, liaising, sitting, own, size(liaising) + size(sitting) + size(own) > 0 AS covered,
@@ -143,6 +143,7 @@ WITH n, covered, code,
      $affinity IS NOT NULL AND n:Member AND covered AS paired,
      size(sharing) > 0 AS matched,
      CASE WHEN $self_group THEN [n.id]
+          WHEN $township THEN [t IN [n.township] WHERE t IS NOT NULL AND t <> $blank]
           WHEN $group IS NULL OR NOT n:Member THEN []
           ELSE [(n)-[m]->(g)
                 WHERE type(m) = $group

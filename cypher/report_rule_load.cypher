@@ -13,7 +13,7 @@ WHERE (NOT any(label IN labels(c) WHERE label IN $termed)
   AND ($by.standing IS NULL OR (CASE WHEN c.position IS NULL OR c.position = $blank THEN $default_position ELSE c.position END IN $standing) = $by.standing)
   AND ($by.chair_council IS NULL OR (CASE WHEN c.position IS NULL OR c.position = $blank THEN $default_position ELSE c.position END IN $chair_council) = $by.chair_council)
   AND ($by.positions IS NULL OR CASE WHEN c.position IS NULL OR c.position = $blank THEN $default_position ELSE c.position END IN $by.positions)
-  AND ($by.party_org_kinds IS NULL OR c.kind IN $by.party_org_kinds)
+  AND ($by.kinds IS NULL OR c.kind IN $by.kinds)
 WITH c,
      [(c)-[l:LIAISES_WITH]->(n:{dst}) WHERE $liaison AND (l.start_date IS NULL OR l.start_date <= $day) AND (l.end_date IS NULL OR $day <= l.end_date) | n]
      + [(c)-[l:LIAISES_WITH]->(g)<-[m]-(n:{dst})
@@ -32,7 +32,7 @@ WITH c, count(DISTINCT CASE
   AND ($covers.standing IS NULL OR (CASE WHEN n.position IS NULL OR n.position = $blank THEN $default_position ELSE n.position END IN $standing) = $covers.standing)
   AND ($covers.chair_council IS NULL OR (CASE WHEN n.position IS NULL OR n.position = $blank THEN $default_position ELSE n.position END IN $chair_council) = $covers.chair_council)
   AND ($covers.positions IS NULL OR CASE WHEN n.position IS NULL OR n.position = $blank THEN $default_position ELSE n.position END IN $covers.positions)
-  AND ($covers.party_org_kinds IS NULL OR n.kind IN $covers.party_org_kinds)
+  AND ($covers.kinds IS NULL OR n.kind IN $covers.kinds)
        THEN n END) AS load
 WHERE ($high IS NOT NULL AND load > $high) OR ($low IS NOT NULL AND load < $low)
 RETURN c {.id, .name, .committee_id, .sector} AS item, load

@@ -24,11 +24,11 @@ from liaison_graph.graph.column_attendance import participation
 from liaison_graph.graph.column_contacts import Ledger, Masses, lookup
 from liaison_graph.graph.columnar import EDGE_KINDS, KINDS, LIAISON_CODE, MEMBER, Columns, join
 from liaison_graph.graph.coverage import (NONE_KEY, SPECIAL_COMMITTEE, assemble, committee_rows, expected_without_cpc,
-                                          group_rows, ratio, scope_root)
+                                          group_rows, ratio, scope_root, township_key)
 from liaison_graph.graph.days import NO_DAY, OPEN_START
 from liaison_graph.graph.model_types import fold
 from liaison_graph.graph.policy import (AFFINITY, BREAKDOWNS, CHAIR_COUNCIL, KIND_CODES, MASSES_WAY, STANDING, THROUGH,
-                                        Policy, Rule, Select)
+                                        TOWNSHIP, Policy, Rule, Select)
 from liaison_graph.graph.parts import bulk
 from liaison_graph.graph.requirement import EFFECTIVE, NO_AFFINITY, NO_CONTACT, REASONS, WRONG_MECHANISM, Requirement
 
@@ -107,8 +107,8 @@ class Day:
                     mask &= self._position_in(names) == flag
             if select.positions:
                 mask &= self._position_in(select.positions)
-        if select.kind == "party_org" and select.party_org_kinds:
-            mask &= np.isin(c.org_kind, [i for i, k in enumerate(c.org_kinds) if k in select.party_org_kinds])
+        if select.kinds:
+            mask &= np.isin(c.org_kind, [i for i, k in enumerate(c.org_kinds) if k in select.kinds])
         return mask
 
     def _position_in(self, names) -> np.ndarray:
@@ -282,6 +282,8 @@ def breakdown(day: Day, items: np.ndarray, covered: np.ndarray, by: str) -> list
             key = c.committee_ids[code - 1] if code else NONE_KEY
             counts[key] = [int(total[code]), int(got[code])]
         return committee_rows(counts, day.committees, day.scope)
+    if by == TOWNSHIP:
+        return townships(day, items, covered)
     members = items[c.kind[items] == MEMBER]
     wanted = np.zeros(day.n, bool)
     wanted[members] = True
@@ -303,6 +305,22 @@ def breakdown(day: Day, items: np.ndarray, covered: np.ndarray, by: str) -> list
         key = c.ids[i] if KIND_CODES[KINDS[c.kind[i]]] == by else NONE_KEY
         if key != NONE_KEY:
             where[key] = (c.names[i], committee_ids[c.committee[i]])
+        counts[key][0] += 1
+        counts[key][1] += bool(covered[i])
+    return group_rows(counts, where, day.committees)
+
+
+def townships(day: Day, items: np.ndarray, covered: np.ndarray) -> list[dict]:
+    """The breakdown by township (``graph.coverage``): each item in its own township of its committee."""
+    c = day.c
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    where: dict[str, tuple] = {}
+    committee_ids = [*c.committee_ids, None]  # -1: none
+    for i, place, cid in zip(items.tolist(), c.township[items].tolist(), c.committee[items].tolist(), strict=True):
+        key = NONE_KEY
+        if place >= 0:
+            key = township_key(committee_ids[cid], c.townships[place])
+            where[key] = (c.townships[place], committee_ids[cid])
         counts[key][0] += 1
         counts[key][1] += bool(covered[i])
     return group_rows(counts, where, day.committees)

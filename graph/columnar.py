@@ -3,7 +3,7 @@ so that a policy's rules can be evaluated over a whole store without building it
 (``graph/column_coverage.py`` evaluates them).
 
 A :class:`Columns` holds node kind, committee, term, CPC, position, party-group role,
-organisation kind, an activity's start; edge ends, kind, range and mechanism; contacts as
+kind (of an organisation, a studio), township, an activity's start; edge ends, kind, range and mechanism; contacts as
 (who, with whom, day, mode); contacts with the masses as (whose, which of their people, day,
 mode); activities' participants as (activity, member, attendance). The
 embedded store keeps its columns in its file, as of a roster version, and in memory; a write
@@ -26,12 +26,13 @@ from liaison_graph.graph.attendance import INVITED, INVOLVES, STATUSES
 from liaison_graph.graph.days import NO_DAY, OPEN_END, OPEN_START
 from liaison_graph.graph.model import model
 from liaison_graph.graph.parts import MEMBERSHIP
-from liaison_graph.graph.policy import CONTACT, DEFAULT_POSITION, KIND_CODES, LIAISON, MASSES, TERMED
+from liaison_graph.graph.policy import CONTACT, DEFAULT_POSITION, KIND_CODES, KINDED, LIAISON, MASSES, TERMED, TOWNSHIP
 from liaison_graph.graph.requirement import REVIEW
 
 # The blobs' layout; a file holding another is rebuilt (3: contacts carry their mode; 4: the
-# contacts with the masses; 5: activities' start days and their participants' attendance).
-FORMAT = 5
+# contacts with the masses; 5: activities' start days and their participants' attendance; 6: a
+# studio's kind, members' and studios' townships).
+FORMAT = 6
 KINDS = tuple(KIND_CODES)  # node kinds, coded by position
 MEMBER = KINDS.index("Member")
 ACTIVITY = KINDS.index(model().edges[INVOLVES].sources[0])  # whose participants the columns hold
@@ -45,7 +46,7 @@ EDGE_CODE = {kind: code for code, kind in enumerate(EDGE_KINDS)}
 
 # What a report reads from a node and an edge, in this order.
 NODE_FIELDS = ("kind", "id", "committee_id", "name", "sector", "cpc", "position", "party_group_role", "org_kind",
-               "start_date", "end_date")
+               "start_date", "end_date", TOWNSHIP)
 EDGE_FIELDS = ("src", "dst", "start_date", "end_date", "mechanism", "date", "mode", "person", REVIEW, "attendance")
 
 
@@ -103,7 +104,8 @@ def join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return i, order[np.repeat(lo, counts) + offsets]
 
 
-NODE_ARRAYS = ("kind", "committee", "start", "end", "cpc", "party_group", "position", "org_kind", "activity_start")
+NODE_ARRAYS = ("kind", "committee", "start", "end", "cpc", "party_group", "position", "org_kind", "activity_start",
+               "township")
 EDGE_ARRAYS = ("src", "dst", "edge_kind", "edge_start", "edge_end")
 CONTACT_ARRAYS = ("contact_src", "contact_dst", "contact_day", "contact_mode")
 MASSES_ARRAYS = ("masses_src", "masses_person", "masses_day", "masses_mode")
@@ -121,7 +123,7 @@ class Columns:
     cpc: np.ndarray  # bool
     party_group: np.ndarray  # bool: holds a party-group role
     position: np.ndarray  # int32, into positions
-    org_kind: np.ndarray  # int32, into org_kinds
+    org_kind: np.ndarray  # int32, into org_kinds: the kind of a party organisation, of a studio (KINDED)
     activity_start: np.ndarray  # int32 days: an activity's start_date; NO_DAY for none, and for other kinds
     # edges a report reads, contacts aside
     src: np.ndarray  # int32 node index
@@ -144,6 +146,7 @@ class Columns:
     attendance_activity: np.ndarray
     attendance_member: np.ndarray
     attendance_status: np.ndarray  # int8, into STATUSES (STATUS_CODE)
+    township: np.ndarray  # int32, into townships; -1 for none (an empty one too)
     # text
     ids: list
     names: list
@@ -153,6 +156,7 @@ class Columns:
     org_kinds: list
     mechanisms: list  # sorted
     contact_modes: list  # sorted: the contact_mode codes the contacts (with the masses too) hold
+    townships: list  # sorted
 
     ARRAYS = ("rank", *NODE_ARRAYS, *EDGE_ARRAYS, "mechanism", *CONTACT_ARRAYS, *MASSES_ARRAYS, *ATTENDANCE_ARRAYS)
 
@@ -165,7 +169,8 @@ class Columns:
         out = cls(**dict.fromkeys(cls.ARRAYS, np.zeros(0, np.int32)), ids=nodes["id"], names=nodes["name"],
                   sectors=nodes["sector"], committee_ids=_vocabulary(nodes["committee_id"]),
                   positions=_vocabulary(p or DEFAULT_POSITION for p in nodes["position"]),
-                  org_kinds=_vocabulary(nodes["org_kind"]), mechanisms=[], contact_modes=[])
+                  org_kinds=_vocabulary(nodes["org_kind"]), mechanisms=[], contact_modes=[],
+                  townships=_vocabulary(t or None for t in nodes[TOWNSHIP]))
         for name, array in out._node_arrays(nodes).items():
             setattr(out, name, array)
         out.rank = np.arange(len(out.ids), dtype=np.int32)
@@ -183,7 +188,8 @@ class Columns:
                 "end": end, "cpc": np.array([bool(c) for c in nodes["cpc"]], bool),
                 "party_group": np.array([bool(r) for r in nodes["party_group_role"]], bool),
                 "position": _encode([p or DEFAULT_POSITION for p in nodes["position"]], self.positions),
-                "org_kind": _encode(nodes["org_kind"], self.org_kinds), "activity_start": activity_start}
+                "org_kind": _encode(nodes["org_kind"], self.org_kinds), "activity_start": activity_start,
+                "township": _encode(nodes[TOWNSHIP], self.townships)}
 
     def node_index(self) -> dict[str, dict[str, int]]:
         """kind -> id -> node index (built once per columns)."""
@@ -270,6 +276,7 @@ class Columns:
         self.positions, self.position = _widened(self.positions, self.position,
                                                  [p or DEFAULT_POSITION for p in nodes["position"]])
         self.org_kinds, self.org_kind = _widened(self.org_kinds, self.org_kind, nodes["org_kind"])
+        self.townships, self.township = _widened(self.townships, self.township, [t or None for t in nodes[TOWNSHIP]])
         arrays = self._node_arrays(nodes)
         at = []
         for kind, nid, name, sector in zip(nodes["kind"], nodes["id"], nodes["name"], nodes["sector"], strict=True):
@@ -310,8 +317,9 @@ class Columns:
         for (kind, nid), d in G.nodes(data=True):
             if d.get("node_kind") == kind:
                 for field, value in zip(NODE_FIELDS, (kind, nid, *(d.get(f) for f in NODE_FIELDS[2:8]),
-                                                      d.get("kind") if kind == "PartyOrg" else None,
-                                                      d.get("start_date"), d.get("end_date")), strict=True):
+                                                      d.get("kind") if kind in KINDED else None,
+                                                      d.get("start_date"), d.get("end_date"), d.get(TOWNSHIP)),
+                                        strict=True):
                     nodes[field].append(value)
         groups: dict[tuple, dict[str, list]] = {}
         for a, b, e in G.edges(data=True):

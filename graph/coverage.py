@@ -13,7 +13,9 @@ participation in activities (``graph/attendance.py``: participation).
 
 A breakdown by sector, special committee or activity group has a row for each group node:
 each committee has its own (第一委员活动组 of eight counties is eight rows), named with its
-committee, by committee and then the natural order of the names (``graph/natural.py``).
+committee, by committee and then the natural order of the names (``graph/natural.py``). A
+breakdown by township has a row for each township of each committee (``township_key``): a
+member or a studio counts in its own ``township``, an item without one in NONE_KEY.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from liaison_graph.graph.model import model
 from liaison_graph.graph.model_types import fold
 from liaison_graph.graph.natural import natural
 from liaison_graph.graph.parts import bulk
-from liaison_graph.graph.policy import AFFINITY, BREAKDOWNS, LIAISON, PARTY_SECTORS, Policy, Rule, flagship
+from liaison_graph.graph.policy import AFFINITY, BREAKDOWNS, LIAISON, PARTY_SECTORS, TOWNSHIP, Policy, Rule, flagship
 from liaison_graph.graph.requirement import EFFECTIVE, REASONS
 from liaison_graph.graph.store import Store
 from liaison_graph.graph.view import KIND_CODES, View, children_of, scope_of
@@ -145,10 +147,18 @@ def evaluate_rule(view: View, rule: Rule, window_days: int, by: str | None = Non
     return out
 
 
+def township_key(committee_id: str | None, township: str) -> str:
+    """The key of a township's row in a breakdown: the township within its committee."""
+    return f"{committee_id or ''}:{township}"
+
+
 def _groups(view: View, node, by: str) -> list:
-    """The groups an item counts in: its committee's id, or the group nodes (NONE_KEY: none)."""
+    """The groups an item counts in: its committee's id, its township, or the group nodes
+    (NONE_KEY: none)."""
     if by == "committee":
         return [view.data(node).get("committee_id") or NONE_KEY]
+    if by == TOWNSHIP:
+        return [view.data(node).get(TOWNSHIP) or NONE_KEY]
     if node[0] == "Member":
         return view.containers(node, BREAKDOWNS[by]) or [NONE_KEY]
     return [node] if KIND_CODES[node[0]] == by else [NONE_KEY]
@@ -160,7 +170,11 @@ def breakdown(view: View, items: list, covered: set, by: str) -> list[dict]:
     for item in items:
         for group in _groups(view, item, by):
             key = group
-            if by != "committee" and group != NONE_KEY:
+            if by == TOWNSHIP and group != NONE_KEY:
+                cid = view.data(item).get("committee_id")
+                key = township_key(cid, group)
+                where[key] = (group, cid)
+            elif by != "committee" and group != NONE_KEY:
                 key, data = group[1], view.data(group)
                 where[key] = (data.get("name"), data.get("committee_id"))
             counts[key][0] += 1

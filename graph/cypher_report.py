@@ -30,12 +30,12 @@ from liaison_graph.graph import days
 from liaison_graph.graph.attendance import ATTENDED, GROUP, INVITED, INVOLVES, WHO, _tallied, _tallies
 from liaison_graph.graph.coverage import (NONE_KEY, SPECIAL_COMMITTEE, assemble, by_quietness, committee_rows,
                                           expected_without_cpc, group_rows, quiet_row, ratio, reason_counts, scope_root,
-                                          split_expected)
+                                          split_expected, township_key)
 from liaison_graph.graph.model import model
 from liaison_graph.graph.natural import natural
 from liaison_graph.graph.parts import MEMBERSHIP, gap_item
 from liaison_graph.graph.policy import (AFFINITY, BREAKDOWNS, CHAIR_COUNCIL, CODE_KINDS, DEFAULT_POSITION, KIND_CODES,
-                                        STANDING, TERMED, THROUGH, Policy, Rule, Select)
+                                        STANDING, TERMED, THROUGH, TOWNSHIP, Policy, Rule, Select)
 from liaison_graph.graph.projection import Projection
 from liaison_graph.graph.requirement import EFFECTIVE, MODES_DEFAULT, REASONS
 from liaison_graph.graph.view import node_item
@@ -46,13 +46,14 @@ _REASON = {name: code for code, name in enumerate(REASONS)}  # the reason codes,
 
 def selection(select: Select) -> dict:
     """A selection as the queries' ``$covers`` and ``$by`` take it: null where it does not
-    choose (the member flags apply to members only, the organisation kinds to organisations)."""
-    member, org = select.kind == "member", select.kind == "party_org"
+    choose (the member flags apply to members only; ``kinds``, the node's ``kind``, to the
+    organisations' and the studios' kinds: ``Select.kinds``)."""
+    member = select.kind == "member"
     return {"cpc": select.cpc if member else None, "party_group": select.party_group if member else None,
             "standing": select.standing if member else None,
             "chair_council": select.chair_council if member else None,
             "positions": list(select.positions) if member and select.positions else None,
-            "party_org_kinds": list(select.party_org_kinds) if org and select.party_org_kinds else None}
+            "kinds": list(select.kinds) if select.kinds else None}
 
 
 def requirement(rule: Rule, day: str, window_days: int) -> dict:
@@ -69,7 +70,7 @@ def compiled(rule: Rule, by: str | None) -> tuple[dict, dict]:
     """A rule (and the breakdown asked) as the parameters and the labels of its queries."""
     group = BREAKDOWNS.get(by) if by and by != "committee" else None
     self_group = group is not None and KIND_CODES[rule.covers.node_kind] == by
-    params = {"covers": selection(rule.covers), "by": selection(rule.by),
+    params = {"township": by == TOWNSHIP, "covers": selection(rule.covers), "by": selection(rule.by),
               "liaison": "liaison" in rule.through, "membership": "membership" in rule.through, "masses_way": rule.masses,
               "via": sorted(THROUGH[w] for w in rule.through if w.startswith("via_")),
               "affinity": AFFINITY[rule.affinity] if rule.affinity else None,
@@ -173,12 +174,18 @@ class _Report:
 
     def breakdown(self, rows: list[dict], by: str, kind: str) -> list[dict]:
         counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        where: dict[str, tuple] = {}
         for r in rows:
             for key in (([r["committee_id"] or NONE_KEY]) if by == "committee" else r["groups"] or [NONE_KEY]):
+                if by == TOWNSHIP and key != NONE_KEY:  # the township, within the item's committee
+                    where[township_key(r["committee_id"], key)] = (key, r["committee_id"])
+                    key = township_key(r["committee_id"], key)
                 counts[key][0] += r["total"]
                 counts[key][1] += r["covered"]
         if by == "committee":
             return committee_rows(counts, self.committees, self.scope)
+        if by == TOWNSHIP:
+            return group_rows(counts, where, self.committees)
         group_kind = kind if KIND_CODES[kind] == by else _KIND_OF_GROUP[BREAKDOWNS[by]]
         ids = sorted(counts.keys() - {NONE_KEY})
         where = {r["id"]: (r["props"].get("name"), r["props"].get("committee_id"))

@@ -140,7 +140,7 @@ def dossier(G: nx.MultiDiGraph, member: tuple, policy: Policy, committees: dict[
     masses.sort(key=lambda c: (c["date"], c["person"] or ""))
     return {"member": {**view.item(member), "committee_name": committees.get(data.get("committee_id"), {}).get("name"),
                        **{k: data.get(k) for k in ("affiliation", "cpc", "position", "party_group_role", "start_date",
-                                                   "end_date", "gender", "studio", "township")}},
+                                                   "end_date", "gender", "studio", "township", "person_id")}},
             "period": {"kind": kind, "from": first, "to": last}, "policy": policy.name, "policy_label": policy.label,
             "organisations": orgs, "liaisons_held": held, "liaisons_received": received,
             "contacts": contacts, "contacts_by_mode": _by_mode(contacts),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from liaison_graph.graph.errors import ModelError, UnknownRule
 from liaison_graph.graph.model import model
-from liaison_graph.graph.policy import LIAISON, Policy, Rule, Select, flagship
+from liaison_graph.graph.policy import KIND_SELECTORS, LIAISON, Policy, Rule, Select, flagship
 
 # A membership `through` follows the membership edge into the coverer's kind.
 _INTO = {kind: edge for edge, kind in model().membership().items()}
@@ -91,7 +91,7 @@ def _refuse(rule: Rule, what: str) -> ModelError:
 
 
 def _only(rule: Rule, select: Select, what: str, allowed: tuple[str, ...]) -> None:
-    for name in ("cpc", *_MEMBER_SELECTORS, "party_org_kinds"):
+    for name in ("cpc", *_MEMBER_SELECTORS, *KIND_SELECTORS.values()):
         if name not in allowed and getattr(select, name) not in (None, ()):
             raise _refuse(rule, f"的 {what} 使用了 {name}（只支持 {'、'.join(allowed) or 'kind'}）")
 

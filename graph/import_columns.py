@@ -16,14 +16,14 @@ from __future__ import annotations
 import numpy as np
 from liaison_graph.graph import columnar, days
 from liaison_graph.graph.days import NO_DAY, OPEN_END, OPEN_START
-from liaison_graph.graph.policy import DEFAULT_POSITION, TERMED
+from liaison_graph.graph.policy import DEFAULT_POSITION, KINDED, TERMED, TOWNSHIP
 from liaison_graph.graph.requirement import REVIEW
 
 # Each node field and the property of the node's JSON that holds it (a party organisation's
-# kind is its "kind"; other kinds have none).
+# and a studio's kind is its "kind": KINDED; other kinds have none).
 _NODE_PROPS = {"name": "name", "sector": "sector", "cpc": "cpc", "position": "position",
                "party_group_role": "party_group_role", "org_kind": "kind", "start_date": "start_date",
-               "end_date": "end_date"}
+               "end_date": "end_date", TOWNSHIP: TOWNSHIP}
 
 
 class _Unread(Exception):
@@ -47,8 +47,9 @@ def build(batch, edge_kinds: tuple[str, ...]) -> columnar.Columns | None:
         termed, activity = pl.col("kind").is_in(list(TERMED)), pl.col("kind") == columnar.KINDS[columnar.ACTIVITY]
         _iso_days(pl, nodes.filter(termed), ("start_date", "end_date"))
         _iso_days(pl, nodes.filter(activity), ("start_date",))
-        committee_ids, positions, org_kinds = (
-            sorted(nodes[name].drop_nulls().unique().to_list()) for name in ("committee_id", "position", "org_kind"))
+        nodes = nodes.with_columns(pl.when(pl.col(TOWNSHIP) != "").then(pl.col(TOWNSHIP)).alias(TOWNSHIP))
+        committee_ids, positions, org_kinds, townships = (
+            sorted(nodes[name].drop_nulls().unique().to_list()) for name in ("committee_id", "position", "org_kind", TOWNSHIP))
         arrays = nodes.select(
             pl.col("kind").replace_strict(list(columnar.KINDS), range(len(columnar.KINDS)), return_dtype=pl.Int8),
             _codes(pl, "committee_id", committee_ids).alias("committee"),
@@ -56,7 +57,7 @@ def build(batch, edge_kinds: tuple[str, ...]) -> columnar.Columns | None:
             _day(pl, pl.when(termed).then("end_date"), OPEN_END).alias("end"),
             pl.col("cpc").fill_null(False), (pl.col("party_group_role").fill_null("") != "").alias("party_group"),
             _codes(pl, "position", positions), _codes(pl, "org_kind", org_kinds),
-            _day(pl, pl.when(activity).then("start_date"), NO_DAY).alias("activity_start"))
+            _day(pl, pl.when(activity).then("start_date"), NO_DAY).alias("activity_start"), _codes(pl, TOWNSHIP, townships))
         edges = _ends(pl, batch.edge_frame, edge_kinds, index)
         _iso_days(pl, edges, ("start_date", "end_date", "date"))
         kind, confirmed = edges["kind"], edges[REVIEW].is_null()  # as Columns.build
@@ -96,7 +97,7 @@ def build(batch, edge_kinds: tuple[str, ...]) -> columnar.Columns | None:
         **{name: seen[name].to_numpy() for name in columnar.ATTENDANCE_ARRAYS},
         ids=nodes["id"].to_list(), names=nodes["name"].to_list(), sectors=nodes["sector"].to_list(),
         committee_ids=committee_ids, positions=positions, org_kinds=org_kinds, mechanisms=mechanisms,
-        contact_modes=modes)
+        contact_modes=modes, townships=townships)
 
 
 def _node_fields(pl, batch, kind: str):
@@ -109,7 +110,7 @@ def _node_fields(pl, batch, kind: str):
     out = [pl.lit(kind).alias("kind"), frame["id"], frame["committee_id"]]
     for field, key in _NODE_PROPS.items():
         wanted = pl.Boolean if field == "cpc" else pl.String
-        if key in values.columns and (field != "org_kind" or kind == "PartyOrg"):
+        if key in values.columns and (field != "org_kind" or kind in KINDED):
             if values[key].dtype != wanted:
                 raise _Unread
             out.append(values[key].alias(field))

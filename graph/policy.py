@@ -13,10 +13,11 @@ A rule::
       contact: {modes: [谈心谈话], per: 每季度}   # optional: what makes a liaison effective
 
 Selectors (``covers`` and ``by``) take ``kind`` (member, sector, special_committee,
-activity_group, party_org) and, for members, ``cpc``, ``standing`` (the standing
+activity_group, party_org, studio) and, for members, ``cpc``, ``standing`` (the standing
 committee: chair, vice-chairs, secretary-general, standing members), ``chair_council``
 (chair, vice-chairs, secretary-general), ``party_group`` (holds a party-group role),
-``positions``; for organisations ``party_org_kinds``.
+``positions``; for organisations ``party_org_kinds``, for studios and stations
+``studio_kinds`` (codes, labels or aliases of their table's kind: ``[联络站]``).
 
 ``through`` takes:
 
@@ -24,7 +25,7 @@ committee: chair, vice-chairs, secretary-general, standing members), ``chair_cou
 - ``via_sector``, ``via_special_committee``, ``via_activity_group``, ``via_party_org``:
   a liaison from a coverer to a sector (…) the member item sits in;
 - ``membership``: the item sits in the coverer (a member in a party organisation that
-  holds on the day) or the coverer sits in the item (a member in a sector);
+  holds on the day) or the coverer sits in the item (a member in a sector, a studio);
 - ``masses``: a member item keeps contacts with the masses of their sector (the
   masses_contacts table): covered when it has ``contact.people`` fixed contacts (people,
   by name) on record by the day, effective when each of that many meets the requirement.
@@ -87,9 +88,18 @@ THROUGH = {
     MASSES_WAY: None,
 }
 AFFINITY = _M.groupings()  # code of a grouping -> the membership edge into it
-# What a report breaks down by: each grouping of members, then the committee.
-BREAKDOWNS = {**AFFINITY, _M.kind_codes()["Committee"]: None}
-SELECT_KEYS = {"kind", "cpc", "standing", "chair_council", "party_group", "positions", "party_org_kinds"}
+# The members' and studios' column a report may break down by (a row per committee and
+# township): no node, so no membership into it.
+TOWNSHIP = "township"
+# What a report breaks down by: each grouping of members, then the committee, then the township.
+BREAKDOWNS = {**AFFINITY, _M.kind_codes()["Committee"]: None, TOWNSHIP: None}
+# The node kinds a selection may choose by their kind (their table's `kind` column), each
+# under its key <code>_kinds, with that column's vocabulary.
+BY_KIND = ("party_org", "studio")
+KIND_SELECTORS = {code: f"{code}_kinds" for code in BY_KIND}
+KIND_ENUMS = {code: _M.enums[_M.tables[_M.nodes[_M.node_codes[code]].table].columns["kind"].enum] for code in BY_KIND}
+KINDED = tuple(_M.node_codes[code] for code in BY_KIND)  # node kinds whose `kind` a selection reads
+SELECT_KEYS = {"kind", "cpc", "standing", "chair_council", "party_group", "positions", *KIND_SELECTORS.values()}
 RULE_KEYS = {"id", "label", "covers", "by", "through", "capacity", "affinity", "description", "gap_label", "short_label",
              "contact", "mechanisms", "affinity_required"}
 POLICY_KEYS = {"name", "label", "aliases", "description", "source", "window_days", "rules", "headline",
@@ -98,7 +108,6 @@ ACTIVITY_KINDS = _M.enums["activity_kind"]
 BRANCH_KINDS = tuple(sorted(ACTIVITY_KINDS.marked("branch")))  # activities expecting a temporary branch, by default
 PARTY_SECTORS, NO_SECTORS = "party", "none"  # sectors_expected_without_cpc: the parties' own sectors; none
 POSITIONS = set(_M.enums["position"].labels)
-ORG_KINDS = set(_M.enums["party_org_kind"].labels)
 FLAGSHIP = "two-coverages"  # the built-in policy that declares the two flagship rules
 
 
@@ -111,10 +120,16 @@ class Select:
     party_group: bool | None = None
     positions: tuple[str, ...] | None = None
     party_org_kinds: tuple[str, ...] | None = None
+    studio_kinds: tuple[str, ...] | None = None
 
     @property
     def node_kind(self) -> str:
         return CODE_KINDS[self.kind]
+
+    @property
+    def kinds(self) -> tuple[str, ...] | None:
+        """The kinds (their table's `kind`) it chooses a node of its kind by (None: any)."""
+        return getattr(self, KIND_SELECTORS[self.kind]) or None if self.kind in KIND_SELECTORS else None
 
     def test(self, data: dict) -> bool:
         """Whether a current node of this selection's kind, with these properties, is chosen."""
@@ -130,7 +145,7 @@ class Select:
                 return False
             if self.positions and position not in self.positions:
                 return False
-        if self.kind == "party_org" and self.party_org_kinds and data.get("kind") not in self.party_org_kinds:
+        if self.kinds and data.get("kind") not in self.kinds:
             return False
         return True
 
@@ -312,7 +327,7 @@ def _parse_select(doc: Doc, node, what: str) -> Select:
     spec = doc.mapping(node, what, SELECT_KEYS)
     if "kind" not in spec:
         raise doc.fail(node, f"「{what}」缺少「kind」")
-    kind = doc.names(spec["kind"], f"{what}.kind", set(CODE_KINDS) - {"committee", "studio"})[0]
+    kind = doc.names(spec["kind"], f"{what}.kind", set(CODE_KINDS) - {"committee"})[0]
     values = {"kind": kind}
     for flag in ("cpc", "standing", "chair_council", "party_group"):
         if flag in spec:
@@ -321,10 +336,12 @@ def _parse_select(doc: Doc, node, what: str) -> Select:
             values[flag] = doc.boolean(spec[flag], f"{what}.{flag}")
     if "positions" in spec:
         values["positions"] = doc.names(spec["positions"], f"{what}.positions", POSITIONS)
-    if "party_org_kinds" in spec:
-        if kind != "party_org":
-            raise doc.fail(spec["party_org_kinds"], f"「{what}.party_org_kinds」只适用于 kind: party_org")
-        values["party_org_kinds"] = doc.names(spec["party_org_kinds"], f"{what}.party_org_kinds", ORG_KINDS)
+    for code, key in KIND_SELECTORS.items():
+        if key in spec:
+            if kind != code:
+                raise doc.fail(spec[key], f"「{what}.{key}」只适用于 kind: {code}")
+            values[key] = tuple(dict.fromkeys(requirement.word(doc, item, KIND_ENUMS[code], f"{what}.{key}")
+                                              for item in doc.items(spec[key])))
     return Select(**values)
 
 

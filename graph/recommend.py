@@ -4,9 +4,10 @@ For every rule of a policy that a member covers through a liaison, the uncovered
 of each committee are paired with eligible sources of the same committee so that
 
 1. as many targets as possible are covered (a maximum flow),
-2. the affinity cost is minimal — same activity group 1, same sector 2, same special
-   committee 3, same township 4, anything else 5 (a sector, special committee or group
-   as the target: 1 when the source sits in it, else 5),
+2. the affinity cost is minimal — the two people liaised before (a pair of the last term
+   kept: 0), same activity group 1, same sector 2, same special committee 3, same township
+   4, anything else 5 (a sector, special committee or group as the target: 1 when the
+   source sits in it, else 5),
 3. and, among those, the load is spread: a source's k-th new liaison costs its current
    load plus k - 1, so the busiest sources are asked last,
 
@@ -34,6 +35,7 @@ AFFINITY_ORDER = tuple(AFFINITY[code] for code in ("activity_group", "sector", "
 IN_PARTY_ORG = next(edge for edge, kind in MEMBERSHIP.items() if kind == CODE_KINDS["party_org"])
 (ATTENDS,) = model().row_edges(CODE_KINDS["activity"])  # an activity's participants (its row's member_ids)
 OTHER = 5
+KEPT = 0  # a pair of the last term whose two people both stay
 TEMP_BRANCH_DAYS = 5
 AWAY = ("excused", "absent")  # participants not there (model.yaml: attendance)
 TEMP_BRANCH_MIN_CPC = 3
@@ -142,6 +144,9 @@ def recommend_placement(view: View, rule: Rule) -> tuple[list[dict], list[dict]]
 
 
 def affinity_cost(view: View, source, target) -> int:
+    if target[0] == source[0] == "Member" and (view.data(source).get("person_id") or source[1],
+                                               view.data(target).get("person_id") or target[1]) in view.former_pairs():
+        return KEPT
     if target[0] != "Member":
         return 1 if target in view.containers(source) else OTHER
     for rank, kind in enumerate(AFFINITY_ORDER, start=1):

@@ -11,6 +11,7 @@ from itertools import repeat
 import orjson
 from liaison_graph.graph import columnar
 from liaison_graph.graph.model import model
+from liaison_graph.graph.policy import KINDED, TOWNSHIP
 from liaison_graph.graph.sqlite_lists import where
 
 # Each column comes out of SQLite as one string (values joined by SEP, NULL for a missing one).
@@ -20,8 +21,9 @@ NODE_SQL = {
     "sector": "json_extract(props, '$.sector')", "cpc": "CASE WHEN json_extract(props, '$.cpc') = 1 THEN 1 END",
     "position": "json_extract(props, '$.position')",
     "party_group_role": "nullif(json_extract(props, '$.party_group_role'), '')",
-    "org_kind": "CASE kind WHEN 'PartyOrg' THEN json_extract(props, '$.kind') END",
-    "start_date": "json_extract(props, '$.start_date')", "end_date": "json_extract(props, '$.end_date')"}
+    "org_kind": f"CASE WHEN kind IN ({', '.join(repr(k) for k in KINDED)}) THEN json_extract(props, '$.kind') END",
+    "start_date": "json_extract(props, '$.start_date')", "end_date": "json_extract(props, '$.end_date')",
+    TOWNSHIP: f"nullif(json_extract(props, '$.{TOWNSHIP}'), '')"}
 EDGE_SQL = {"src": "src", "dst": "dst", "props": "CASE props WHEN '{}' THEN NULL ELSE props END"}
 # the edges a report reads, then the contacts, the contacts with the masses and activities' participants
 EDGE_KINDS = (*columnar.EDGE_KINDS, columnar.CONTACT, columnar.MASSES, columnar.INVOLVES)

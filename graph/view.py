@@ -263,6 +263,18 @@ class View:
         each person (by name) with their contacts as (day, mode)."""
         return self._masses.get(member, {})
 
+    def former_pairs(self) -> frozenset:
+        """(person, person) of every liaison between two members that ended before today, a
+        member record's person its ``person_id`` or itself (``graph/persons.py``): the pairs
+        an office chose before, which a new term keeps where both people stay."""
+        found = self.__dict__.get("_former")
+        if found is None:
+            person = {n: d.get("person_id") or n[1] for n, d in self.G.nodes(data=True) if n[0] == "Member"}
+            found = self._former = frozenset(
+                (person[a], person[b]) for a, b, e in self.G.edges(data=True)
+                if e.get("edge_kind") == LIAISON and a in person and b in person and (e.get("end_date") or "9999") < self.day)
+        return found
+
     def is_cpc(self, node) -> bool:
         return bool(self.G.nodes[node].get("cpc"))
 

@@ -29,7 +29,7 @@ from liaison_graph.loaders.validate import Row, check_duplicates, parse_cells
 
 log = logging.getLogger(__name__)
 
-TABLE_ORDER = ("committees", "party_orgs", "members", "activities", "liaisons", "contacts", "masses_contacts")
+TABLE_ORDER = ("committees", "party_orgs", "studios", "members", "activities", "liaisons", "contacts", "masses_contacts")
 
 
 @dataclass

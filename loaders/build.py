@@ -19,6 +19,7 @@ from itertools import islice
 from liaison_graph.graph.batch import Batch
 from liaison_graph.graph.model import model
 from liaison_graph.graph.store import Store
+from liaison_graph.loaders.studios import COLUMN as STUDIO_COLUMN, SEEN_DEFAULTS, STUDIO, member_studios
 from liaison_graph.loaders.text import fold_id, name_key
 from liaison_graph.loaders.validate import Row
 
@@ -56,13 +57,20 @@ def build_batch(rows: dict[str, list[Row]], store: Store) -> Batch:
         v = row.values
         batch.add_node("Committee", v["id"], {**row.extra, **v, "committee_id": v["id"]})
     _resolve(rows.get("committees", []), "parent_id", committees, "上级政协", patch="Committee")
+    studio_rows = rows.get("studios", [])  # studios and stations (loaders/studios.py)
+    _resolve(studio_rows, "committee_id", committees, "政协")
+    for row in studio_rows:
+        batch.add_node(STUDIO, row.values["id"], {**row.extra, **row.values})
+    studios = _Names(known, STUDIO)
     _resolve(rows.get("party_orgs", []), "committee_id", committees, "政协")
+    _resolve(rows.get("party_orgs", []), "studio_id", studios, model().nodes[STUDIO].label)
     for row in rows.get("party_orgs", []):
         batch.add_node("PartyOrg", row.values["id"], {**row.extra, **row.values})
     orgs = _Names(known, "PartyOrg")
     _resolve(rows.get("party_orgs", []), "parent_id", orgs, "党组织", patch="PartyOrg")
     _resolve(rows.get("members", []), "committee_id", committees, "政协")
     _resolve(rows.get("members", []), "party_org_ids", orgs, "党组织")
+    placed = member_studios(rows.get("members", []), studios, model().nodes[STUDIO].label)
     for row in rows.get("members", []):
         v = row.values
         batch.add_node("Member", v["id"], {**row.extra, **v, "cpc": "cpc" in v["affiliation"]})
@@ -78,11 +86,20 @@ def build_batch(rows: dict[str, list[Row]], store: Store) -> Batch:
         batch.add_edge("ORG_OF", "PartyOrg", v["id"], "Committee", v["committee_id"])
         if v.get("parent_id"):
             batch.add_edge("LED_BY", "PartyOrg", v["id"], "PartyOrg", v["parent_id"])
+        if v.get("studio_id"):
+            batch.add_edge("ORG_AT_STUDIO", "PartyOrg", v["id"], STUDIO, v["studio_id"])
     for row in rows.get("members", []):
-        _member_edges(batch, row.values)
+        _member_edges(batch, row.values, placed)
     rows.pop("members", None)
 
     members = _Names(known, "Member")
+    _resolve(studio_rows, "convener_id", members, "委员（召集人）", patch=STUDIO)
+    for row in studio_rows:
+        v = row.values
+        batch.replace_row_edges.setdefault(STUDIO, set()).add(v["id"])
+        batch.add_edge("PART_OF", STUDIO, v["id"], "Committee", v["committee_id"])
+        if v.get("convener_id"):
+            batch.add_edge("CONVENED_BY", STUDIO, v["id"], "Member", v["convener_id"])
     _resolve(rows.get("activities", []), "committee_id", committees, "政协")
     for column in ATTENDANCE_COLUMNS:
         _resolve(rows.get("activities", []), column, members, "委员")
@@ -253,18 +270,26 @@ def _resolve(rows: list[Row], column: str, names: _Names, what: str, patch: str 
             node[column] = row.values[column]
 
 
-def _member_edges(batch: Batch, v: dict) -> None:
+def _member_edges(batch: Batch, v: dict, placed: dict[tuple[str, str], str | None]) -> None:
+    """A member's row's edges; ``placed``: the studios its items name (loaders/studios.py:
+    None for a name no studio has, made here as a sector is)."""
     mid, cid = v["id"], v["committee_id"]
     batch.replace_row_edges.setdefault("Member", set()).add(mid)
     batch.add_edge("SERVES_ON", "Member", mid, "Committee", cid)
     for column, kind in SEEN_NODES.items():
         value = v.get(column)
+        done = set()
         for name in value if isinstance(value, list) else [value] if value else []:
-            nid = scoped_id(cid, name)
-            if nid not in batch.nodes.get(kind, ()):  # first sight in this import: the node and its committee edge, once
-                batch.add_node(kind, nid, {"id": nid, "name": name, "committee_id": cid})
-                batch.add_edge("PART_OF", kind, nid, "Committee", cid)
-            batch.add_edge(ROW_EDGES[column], "Member", mid, kind, nid)
+            nid = placed.get((mid, name)) if column == STUDIO_COLUMN else None
+            if nid is None:
+                nid = scoped_id(cid, name)
+                if nid not in batch.nodes.get(kind, ()):  # first sight in this import: the node and its committee edge, once
+                    extra = SEEN_DEFAULTS if column == STUDIO_COLUMN else {}
+                    batch.add_node(kind, nid, {"id": nid, "name": name, "committee_id": cid, **extra})
+                    batch.add_edge("PART_OF", kind, nid, "Committee", cid)
+            if nid not in done:  # one studio named by its id and by its name: one edge
+                done.add(nid)
+                batch.add_edge(ROW_EDGES[column], "Member", mid, kind, nid)
     for org in v.get("party_org_ids") or []:
         batch.add_edge("IN_PARTY_ORG", "Member", mid, "PartyOrg", org)
 

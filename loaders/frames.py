@@ -6,9 +6,9 @@ their properties encoded as JSON by the columnar engine, and the store is handed
 as columns (loaders.framebatch; an empty embedded store writes it straight from them).
 
 This path builds what loaders.build builds from the same rows, for the imports it covers:
-committees, party organisations, members, activities, liaisons, contacts and contacts with
-the masses whose every
-reference is an id that exists. Anything else (a fault, a reference by name) makes
+committees, studios, party organisations, members, activities, liaisons, contacts and
+contacts with the masses whose every reference is an id that exists (a member's studio
+also a name no studio has yet: loaders.studios). Anything else (a fault, a reference by name) makes
 ``build`` return None, and the import is built row by row: the same batch, or the
 refusal that names the file, row and column at fault.
 """
@@ -21,6 +21,7 @@ import polars as pl
 from liaison_graph.graph.model import model
 from liaison_graph.graph.model_types import Table
 from liaison_graph.graph.store import Store
+from liaison_graph.loaders import studios as studio_rows
 from liaison_graph.loaders.build import ATTENDANCE_COLUMNS, ROW_EDGES, SEEN_NODES
 from liaison_graph.loaders.bulk import fold_id_expr
 from liaison_graph.loaders.framebatch import EDGE_COLUMNS, NO_JSON, FrameBatch
@@ -110,16 +111,22 @@ class _Builder:
         m = model()
         replace: dict[str, set[str]] = {}
         committees, orgs, members = tables.get("committees"), tables.get("party_orgs"), tables.get("members")
+        studios = tables.get("studios")
         if committees is not None:
             t = m.tables["committees"]
             fields = _row_fields(committees, t, t.columns) | {"committee_id": (pl.col("id"), False)}
             self.add_nodes("Committee", committees.with_columns(pl.col("id").alias("committee_id")), fields)
             self.check("Committee", committees["parent_id"])
+        if studios is not None:
+            t = studio_rows.TABLE
+            self.add_nodes(studio_rows.STUDIO, studios, _row_fields(studios, t, t.columns))
+            self.check("Committee", studios["committee_id"])
         if orgs is not None:
             t = m.tables["party_orgs"]
             self.add_nodes("PartyOrg", orgs, _row_fields(orgs, t, t.columns))
             self.check("Committee", orgs["committee_id"])
             self.check("PartyOrg", orgs["parent_id"])
+            self.check(studio_rows.STUDIO, orgs["studio_id"])
         if members is not None:
             t = m.tables["members"]
             cpc = pl.col("affiliation").list.contains("cpc")
@@ -137,9 +144,17 @@ class _Builder:
             self.edges.append(_edges(orgs, "ORG_OF", "PartyOrg", pl.col("id"), "Committee", pl.col("committee_id")))
             self.edges.append(_edges(orgs.filter(pl.col("parent_id").is_not_null()), "LED_BY",
                                      "PartyOrg", pl.col("id"), "PartyOrg", pl.col("parent_id")))
+            self.edges.append(_edges(orgs.filter(pl.col("studio_id").is_not_null()), "ORG_AT_STUDIO",
+                                     "PartyOrg", pl.col("id"), studio_rows.STUDIO, pl.col("studio_id")))
         if members is not None:
             replace["Member"] = set(members["id"].to_list())
-            self._member_edges(members)
+            self._member_edges(members, studios)
+        if studios is not None:
+            self.check("Member", studios["convener_id"])
+            replace[studio_rows.STUDIO] = set(studios["id"].to_list())
+            self.edges.append(_edges(studios, "PART_OF", studio_rows.STUDIO, pl.col("id"), "Committee", pl.col("committee_id")))
+            self.edges.append(_edges(studios.filter(pl.col("convener_id").is_not_null()), "CONVENED_BY",
+                                     studio_rows.STUDIO, pl.col("id"), "Member", pl.col("convener_id")))
         if "activities" in tables:
             replace["Activity"] = set(tables["activities"]["id"].to_list())
             self._activities(tables["activities"])
@@ -152,11 +167,14 @@ class _Builder:
         edges = pl.concat(self.edges, rechunk=True) if self.edges else pl.DataFrame(schema=dict.fromkeys(EDGE_COLUMNS, pl.String))
         return FrameBatch(self.nodes, edges, replace, self.values)
 
-    def _member_edges(self, members: pl.DataFrame) -> None:
+    def _member_edges(self, members: pl.DataFrame, studios: pl.DataFrame | None) -> None:
         t = model().tables["members"]
         self.edges.append(_edges(members, "SERVES_ON", "Member", pl.col("id"), "Committee", pl.col("committee_id")))
         seen = []
         for order, (column, kind) in enumerate(SEEN_NODES.items()):
+            if column == studio_rows.COLUMN:
+                self._studios(members, studios, order, seen)
+                continue
             named = members.with_row_index("_row").select("_row", pl.col("id").alias("member"), "committee_id",
                                                           pl.col(column).alias("name"))
             if t.columns[column].is_list:
@@ -172,9 +190,33 @@ class _Builder:
             self.edges.append(_edges(found, "PART_OF", kind, pl.col("id"), "Committee", pl.col("committee_id")))
             self.edges.append(_edges(named, ROW_EDGES[column], "Member", pl.col("member"), kind, pl.col("id")))
         for _, kind, frame in sorted(seen, key=lambda s: s[0]):  # in the order a row-by-row build first meets them
+            if kind in self.nodes:  # studios of the table first, then those first seen on the rows
+                frame = pl.concat([self.nodes[kind], frame])
+                added = frame.tail(frame.height - len(self.values[kind]))
+                added = added.select(pl.col("props").str.json_decode(self._shape(kind)).alias("p")).unnest("p")
+                self.values[kind] = pl.concat([self.values[kind], added], how="vertical_relaxed")
             self.nodes[kind] = frame
         memberships = members.select("id", "party_org_ids").explode("party_org_ids").drop_nulls("party_org_ids")
         self.edges.append(_edges(memberships, "IN_PARTY_ORG", "Member", pl.col("id"), "PartyOrg", pl.col("party_org_ids")))
+
+    def _shape(self, kind: str) -> pl.Struct:
+        return pl.Struct({name: pl.String for name in self.values[kind].columns})
+
+    def _studios(self, members: pl.DataFrame, studios: pl.DataFrame | None, order: int, seen: list) -> None:
+        """The studios the members' rows name (loaders.studios), the new ones made as a
+        sector is, of the table's default kind; a name a studio has is the row build's."""
+        try:
+            placed, new = studio_rows.seen(members, studios, self.store)
+        except studio_rows.Unbuilt:
+            raise _Unbuilt from None
+        kind = studio_rows.STUDIO
+        if new.height:
+            fields = {"id": (pl.col("id"), False), "name": (pl.col("name"), False),
+                      "committee_id": (pl.col("committee_id"), False)}
+            fields |= {k: (pl.lit(v), False) for k, v in studio_rows.SEEN_DEFAULTS.items()}
+            seen.append(((new["_row"][0], order), kind, new.select("id", "committee_id", _json(fields).alias("props"))))
+            self.edges.append(_edges(new, "PART_OF", kind, pl.col("id"), "Committee", pl.col("committee_id")))
+        self.edges.append(_edges(placed, ROW_EDGES[studio_rows.COLUMN], "Member", pl.col("member"), kind, pl.col("id")))
 
     def _liaisons(self, liaisons: pl.DataFrame) -> None:
         m = model()
@@ -272,7 +314,7 @@ class _Builder:
                                  pl.concat_str("committee_id", pl.lit(":"), "sector"), key, props))
 
 
-BUILT_TABLES = {"committees", "party_orgs", "members", "activities", "liaisons", "contacts", "masses_contacts"}
+BUILT_TABLES = {"committees", "studios", "party_orgs", "members", "activities", "liaisons", "contacts", "masses_contacts"}
 
 
 def build(rows: dict[str, TableRows], store: Store) -> FrameBatch | None:

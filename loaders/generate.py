@@ -13,7 +13,8 @@ at least one special committee; sectors merged into activity groups, each with a
 functional branch; a party group led by the chair; a running and an expired temporary
 branch; party members paired with non-party members of their group (结对子), party-group
 members liaising with sectors and special committees, a ledger of contacts, a year of
-activities with attendance, and members' contacts with the masses of their sector.
+activities with attendance, members' contacts with the masses of their sector, and studios
+and stations in the townships (loaders/generate_studios.py).
 Deliberate gaps, as offices really have them: about 7% of non-party members without a
 current party-member liaison (some with an ended or future one, some only with a
 non-party liaison), about 3% of party members only in the expired temporary branch and
@@ -30,10 +31,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from liaison_graph.loaders.generate_studios import studios as studio_rows
 from liaison_graph.loaders.generate_tree import PLACE, Committee, hierarchy
 from liaison_graph.loaders.rosterfiles import stream_workbook, write_csvs, write_json
 
-TABLES = ("committees", "party_orgs", "members", "activities", "liaisons", "contacts", "masses_contacts")
+TABLES = ("committees", "party_orgs", "studios", "members", "activities", "liaisons", "contacts", "masses_contacts")
 TODAY = dt.date(2026, 11, 1)  # the generated world's "now": fixed so output never drifts
 
 SURNAMES = list(
@@ -291,7 +293,8 @@ def committee_roster(c: Committee, seed: int, size: int | None = None) -> dict[s
 
     # contacts keyed (from, to, date, mode): drop repeats of the same day and mode
     contacts = list({(r["from_id"], r["to_id"], r["date"], r["mode"]): r for r in contacts}.values())
-    return {"committees": [committee], "party_orgs": orgs, "members": members,
+    placed = studio_rows(c, members, orgs, studios, townships, term_start, TODAY, seed)  # a random source of its own
+    return {"committees": [committee], "party_orgs": orgs, "studios": placed, "members": members,
             "activities": activities(c, members, plenary, seed), "liaisons": liaisons, "contacts": contacts,
             "masses_contacts": masses_contacts(c, members, seed)}
 

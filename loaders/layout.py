@@ -39,8 +39,10 @@ def _match_header(cells: list, table: Table | None) -> tuple[Table, dict[int, st
             if text and (col := cand.column_for(text)):
                 matched[i] = col
         if len(set(matched.values())) >= MIN_HEADER_MATCHES:
-            required = sum(1 for c in cand.columns.values() if c.required and c.name in matched.values())
-            score = (required, len(set(matched.values())))
+            # a table whose required columns are all named, then the one naming most of its columns
+            # (a studio's header names a party organisation's required ones too), then most required
+            wanted = [c.name in matched.values() for c in cand.columns.values() if c.required]
+            score = (all(wanted), len(set(matched.values())), sum(wanted))
             if best is None or score > best[0]:
                 best = (score, cand, matched)
     return (best[1], best[2]) if best else None

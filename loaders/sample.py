@@ -26,6 +26,7 @@ SIZE = 200
 TITLES = {
     "committees": "溪山县政协基本情况",
     "party_orgs": "溪山县政协党组织设置情况",
+    "studios": "溪山县政协委员工作室（站）名单",
     "members": "溪山县政协第十届委员名单",
     "liaisons": "党员委员联系党外委员安排表",
     "activities": "委员履职活动安排",

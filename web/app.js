@@ -290,6 +290,8 @@ async function showMember(id) {
       <h4>联系本人的委员（${detail.liaisons_in.length}）</h4><ul>${detail.liaisons_in.map((l) => liaison(l, false)).join("")}</ul>
       <h4>最近联系记录</h4><ul>${contacts || "<li>无</li>"}</ul>
       <h4>履职档案（${escapeHtml(file.period.from)} 至 ${escapeHtml(file.period.to)}）</h4>
+      ${(file.other_records || []).length ? `<p id="detail-other-records">同一人员的其他委员记录：${file.other_records.map((r) =>
+        `${escapeHtml(r.committee_name || r.committee_id)}（${escapeHtml(r.start_date || "")} 至 ${escapeHtml(r.end_date || "今")}）`).join("；")}</p>` : ""}
       <p id="detail-file">联系记录 ${file.contacts.length} 次 · 联系界别群众 ${file.masses_people} 人 · 参加活动 ${file.activities.length} 项</p>
       <ul id="detail-file-gaps">${file.gaps.map((g) => `<li>${escapeHtml(g.label)}：${escapeHtml(g.from)} 至 ${escapeHtml(g.to)}（${g.days} 天）</li>`).join("")
         || "<li>期内没有出现缺口</li>"}</ul>

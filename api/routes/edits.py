@@ -36,14 +36,13 @@ from liaison_graph.api.schemas import (
     WriteOut,
 )
 from liaison_graph.api.service import CallerDep, EditorDep, PersonDep, ServiceDep
-from liaison_graph.api.uploads import upload_name
+from liaison_graph.api.uploads import save_uploads
 from liaison_graph.api.verbs import contacts, edits
 from liaison_graph.api.verbs import digest as digesting
 from liaison_graph.api.verbs.loading import load
 from liaison_graph.api.verbs.policies import PolicyAsked
 from liaison_graph.api.verbs.recommend import accept
 from liaison_graph.api.verbs.scope import Lock, Scope
-from liaison_graph.graph.errors import BadArgument, TooLarge
 from liaison_graph.graph.store import Store
 
 
@@ -174,22 +173,8 @@ def upload(service: ServiceDep, caller: EditorDep,
            files: Annotated[list[UploadFile], File(description="名单文件；CSV 按表名命名，如 members.csv")],
            allow_move: Annotated[bool, Query(description="允许把已有的委员、党组织、活动移到本令牌范围内的另一个政协，"
                                                      "或调整下级政协的隶属关系（默认拒绝）")] = False) -> Any:
-    if not files:
-        raise BadArgument("没有上传文件", field="files")
     with tempfile.TemporaryDirectory() as tmp:
-        paths, budget = [], service.max_upload_bytes
-        for i, f in enumerate(files):
-            name = upload_name(f.filename, i)
-            data = f.file.read(budget + 1)
-            budget -= len(data)
-            if budget < 0:
-                raise TooLarge(f"上传文件过大（合计上限 {service.max_upload_bytes // (1024 * 1024)} MB）", field="files",
-                               value=name)
-            folder = Path(tmp) / str(i)  # the same name twice stays two files
-            folder.mkdir()
-            path = folder / name
-            path.write_bytes(data)
-            paths.append(path)
+        paths = save_uploads(files, Path(tmp), service.max_upload_bytes)
         return Response(service.answer(upload_job, caller.bounds, paths, allow_move, writes=True), status_code=201,
                         media_type=JSON)
 

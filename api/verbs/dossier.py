@@ -12,6 +12,7 @@ from liaison_graph.api.verbs.questions import Named, home_of
 from liaison_graph.api.verbs.scope import NO_LOCK, Lock, Scope
 from liaison_graph.graph.dossier import TERM, YEAR, dossier as run_dossier
 from liaison_graph.graph.errors import BadArgument
+from liaison_graph.graph.persons import overlap, record_item
 from liaison_graph.graph.store import Store
 from liaison_graph.graph.view import View
 
@@ -35,8 +36,22 @@ def dossier(store: Store, scope: Scope, member_id: str, policy: PolicyAsked, day
     with lock:
         home = home_of(store, scope, member_id)
         G, committees = store.subgraph([home]), store.committees()
-    return Named(run_dossier(G, ("Member", member_id), chosen, committees, day.isoformat(), kind, year),
-                 committees, home, chosen)
+        found = run_dossier(G, ("Member", member_id), chosen, committees, day.isoformat(), kind, year)
+        found["other_records"] = other_records(store, scope, found["member"], committees, day.isoformat())
+    return Named(found, committees, home, chosen)
+
+
+def other_records(store: Store, scope: Scope, member: dict, committees: dict[str, dict], day: str) -> list[dict]:
+    """The same person's other member records (``graph/persons.py``) the caller sees, in the
+    committees above the member's and below it: the person's other terms and committees."""
+    pid, home = member.get("person_id"), member.get("committee_id")
+    if not pid:
+        return []
+    line = {c for c in committees if overlap(committees, c, home)}
+    asked = sorted(c for c in line if scope.sees(c))
+    total, _ = store.list_nodes("Member", asked, None, 0)
+    found = store.list_nodes("Member", asked, None, total)[1] if total else []
+    return [record_item(r, committees, day) for r in found if r.get("person_id") == pid and r["id"] != member["id"]]
 
 
 def dossiers(store: Store, scope: Scope, committee_id: str | None, policy: PolicyAsked, day: dt.date, term: bool = False,
@@ -53,5 +68,8 @@ def dossiers(store: Store, scope: Scope, committee_id: str | None, policy: Polic
     own = frozenset((root,))
     members = [m for m, _ in View(G, day.isoformat(), own, committees).nodes("Member")]
     kept: dict = {}  # the views and due lists of the days the members' files share
-    return [Named(run_dossier(G, m, chosen, committees, day.isoformat(), kind, year, kept), committees, root, chosen)
-            for m in members]
+    files = [run_dossier(G, m, chosen, committees, day.isoformat(), kind, year, kept) for m in members]
+    with lock:
+        for found in files:
+            found["other_records"] = other_records(store, scope, found["member"], committees, day.isoformat())
+    return [Named(found, committees, root, chosen) for found in files]

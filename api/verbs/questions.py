@@ -13,6 +13,7 @@ from typing import Any, TypedDict
 from liaison_graph.api.verbs.policies import PolicyAsked, choose
 from liaison_graph.api.verbs.names import committee_of, member_of, node_of
 from liaison_graph.api.verbs.scope import NO_LOCK, Lock, Scope
+from liaison_graph.api.verbs.terms import closings  # the terms closed between a diff's two days, cited
 from liaison_graph.graph.attendance import attendance as run_attendance
 from liaison_graph.graph.coverage import flagship_counts
 from liaison_graph.graph.due import due_list
@@ -195,7 +196,8 @@ def diff(store: Store, scope: Scope, day_from: dt.date, day_to: dt.date, committ
         before, after = View(G, day_from.isoformat(), part, committees), View(G, day_to.isoformat(), part, committees)
         items = run_diff(before, after, view_gaps)
     return {"from": day_from.isoformat(), "to": day_to.isoformat(), "committee_id": root,
-            "items": items, "reasons": REASONS}
+            "items": items, "reasons": REASONS,
+            "term_closings": closings(store, scope, root, day_from.isoformat(), day_to.isoformat(), lock=lock)}
 
 
 def network(store: Store, scope: Scope, day: dt.date, committee_id: str | None = None, top: int = 10, *,

@@ -104,6 +104,15 @@ def isolation_cases(world) -> dict[tuple[str, str], list[dict]]:
                                                          dict(url=f"/api/v1/members/{am}/dossier?term=true", ok=(200,))],
         ("GET", "/api/v1/members/{member_id}/dossier.xlsx"): [dict(url=f"/api/v1/members/{bm}/dossier.xlsx", ok=denied),
                                                               dict(url=f"/api/v1/members/{am}/dossier.xlsx", ok=(200,))],
+        ("GET", "/api/v1/persons"): [dict(url=f"/api/v1/persons?committee_id={B}", ok=denied),
+                                     dict(url=f"/api/v1/persons?committee_id={CITY}", ok=denied),
+                                     dict(url="/api/v1/persons", ok=(200,))],
+        ("GET", "/api/v1/persons/matches"): [dict(url=f"/api/v1/persons/matches?committee_id={B}", ok=denied),
+                                             dict(url="/api/v1/persons/matches", ok=(200,))],
+        ("POST", "/api/v1/persons/link"): [dict(url="/api/v1/persons/link", ok=denied, json={"member_ids": [am, bm]}),
+                                           dict(url="/api/v1/persons/link", ok=denied, json={"member_ids": [bm, am]})],
+        ("POST", "/api/v1/persons/separate"): [dict(url="/api/v1/persons/separate", ok=denied,
+                                                    json={"member_ids": [am, bm]})],
         ("GET", "/api/v1/committees/{committee_id}/dossiers.xlsx"): [
             dict(url=f"/api/v1/committees/{B}/dossiers.xlsx", ok=denied),
             dict(url=f"/api/v1/committees/{CITY}/dossiers.xlsx", ok=denied)],
@@ -155,14 +164,21 @@ def isolation_cases(world) -> dict[tuple[str, str], list[dict]]:
                                                    json={"from_id": bm, "person": "李群", "date": DAY})],
         ("POST", "/api/v1/imports"): [dict(url="/api/v1/imports", ok=denied, files=[("files", (
             "members.csv", "id,name,affiliation,committee_id,sector\nX-2,林晓,民盟,C01K02,民盟\n".encode(), "text/csv"))])],
+        ("GET", "/api/v1/terms"): [dict(url=f"/api/v1/terms?committee_id={B}", ok=denied),
+                                   dict(url=f"/api/v1/terms?committee_id={CITY}", ok=denied), dict(url="/api/v1/terms", ok=(200,))],
+        ("POST", "/api/v1/terms/close"): [dict(url="/api/v1/terms/close", ok=denied, json={"committee_id": c, "date": DAY})
+                                          for c in (B, CITY)],
+        ("POST", "/api/v1/terms/open"): [dict(url="/api/v1/terms/open", ok=denied, data={"committee_id": B, "term": "第二届"},
+                                              files=[("files", ("members.csv", "id,name,affiliation,committee_id,sector\n"
+                                                                "X-3,林晓,民盟,C01K02,民盟\n".encode(), "text/csv"))])],
         ("GET", "/api/v1/export/graph"): [dict(url=f"/api/v1/export/graph?committee_id={B}", ok=denied),
                                           dict(url="/api/v1/export/graph", ok=(200,)),
                                           dict(url="/api/v1/export/graph?format=gexf", ok=(200,))],
         ("GET", "/api/v1/export/tables/{table}"): [
             dict(url=f"/api/v1/export/tables/members?committee_id={B}", ok=denied),
-            *[dict(url=f"/api/v1/export/tables/{t}", ok=(200,)) for t in ("committees", "party_orgs", "members",
-                                                                          "activities", "liaisons", "contacts",
-                                                                          "masses_contacts")],
+            *[dict(url=f"/api/v1/export/tables/{t}", ok=(200,)) for t in ("committees", "party_orgs", "studios",
+                                                                          "members", "activities", "liaisons",
+                                                                          "contacts", "masses_contacts")],
             dict(url="/api/v1/export/tables/members?format=xlsx", ok=(200,))],
         ("GET", "/api/v1/changes"): [dict(url="/api/v1/changes?limit=1000", ok=(200,))],
         ("GET", "/api/v1/recommend"): [dict(url=f"/api/v1/recommend?committee_id={B}", ok=denied),
@@ -209,7 +225,8 @@ def test_every_route_keeps_a_county_to_itself(world):
         for req in requests:
             who = req.get("who", "a_editor")
             headers = {**world.headers(who), **req.get("headers", {})}
-            r = world.client.request(method, req["url"], headers=headers, json=req.get("json"), files=req.get("files"))
+            r = world.client.request(method, req["url"], headers=headers, json=req.get("json"), files=req.get("files"),
+                                     data=req.get("data"))
             assert r.status_code in req["ok"], (method, req["url"], r.status_code, r.text[:300])
             text = body_text(r)
             asked = req["url"] + json.dumps(req.get("json"), ensure_ascii=False) + json.dumps(req.get("headers", {}))
@@ -241,7 +258,7 @@ def test_a_members_own_token_reads_and_writes_its_own_liaisons_contacts_only(wor
             continue
         for req in requests:
             r = world.client.request(method, req["url"], headers={**world.headers("member"), **req.get("headers", {})},
-                                     json=req.get("json"), files=req.get("files"))
+                                     json=req.get("json"), files=req.get("files"), data=req.get("data"))
             assert_error(r, 403, "forbidden")
     assert world.store.dump() == before
     me_answer = world.get("member", "/api/v1/me").json()
@@ -696,7 +713,7 @@ def test_graph_feeds(world):
 
 def test_table_feeds_load_back_into_a_fresh_store(world, tmp_path):
     paths = []
-    for table in ("committees", "party_orgs", "members", "liaisons", "contacts"):
+    for table in ("committees", "party_orgs", "studios", "members", "liaisons", "contacts"):
         r = world.get("a_viewer", f"/api/v1/export/tables/{table}")
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
         path = tmp_path / f"{table}.csv"
@@ -859,6 +876,9 @@ def test_the_cli_and_the_api_answer_each_verb_alike(world, capsys):
         (["due", "--policy", "hangzhou", "--as-of", DAY, "--committee", A, "--within", "60"], "a_viewer",
          f"/api/v1/due?policy=hangzhou&as_of={DAY}&within=60"),
         (["members", "--q", "王", "--committee", A], "a_viewer", "/api/v1/members?q=王"),
+        (["persons", "list", "--committee", A, "--as-of", DAY], "a_viewer", f"/api/v1/persons?as_of={DAY}"),
+        (["persons", "match", "--committee", CITY, "--as-of", DAY], "city_admin", f"/api/v1/persons/matches?as_of={DAY}"),
+        (["term", "list", "--committee", A], "a_viewer", "/api/v1/terms"),
         (["dossier", gap, "--term", "--policy", "silian", "--as-of", DAY, "--format", "json"], "city_admin",
          f"/api/v1/members/{gap}/dossier?term=true&policy=silian&as_of={DAY}"),
     ]
@@ -877,6 +897,31 @@ def test_the_cli_and_the_api_answer_each_verb_alike(world, capsys):
     assert said == world.get("city_admin", "/api/v1/why/NOPE").json()["error"]["message"] + "；可用 liaison members --q 姓名 查找委员的编号"
     assert cli_refusal(capsys, world, "coverage", "--policy", "五联") .startswith(
         world.get("a_viewer", "/api/v1/coverage?policy=五联").json()["error"]["message"])
+
+
+def test_a_term_closed_and_opened_through_the_api(world):
+    """换届 by an admin of the county: a dry run writes nothing, an editor may not, the close is
+    listed with its coverage, and the new term's roster says who stayed, came and left."""
+    before = world.store.dump()
+    body = {"committee_id": A, "date": DAY, "dry_run": True}
+    assert_error(world.client.post("/api/v1/terms/close", headers=world.headers("a_editor"), json=body), 403)
+    dry = world.client.post("/api/v1/terms/close", headers=world.headers("a_admin"), json=body)
+    assert dry.status_code == 200 and dry.json()["ended"]["Member"] > 0 and world.store.dump() == before
+    done = world.client.post("/api/v1/terms/close", headers=world.headers("a_admin"), json={**body, "dry_run": False}).json()
+    assert done["ended"] == dry.json()["ended"] and done["cursor"]
+    assert [(c["committee_id"], c["date"]) for c in world.get("a_viewer", "/api/v1/terms").json()] == [(A, DAY)]
+    member = world.store.node_props("Member", [some(world.store, "Member", A)])
+    (old, props), = member.items()
+    roster = ("id,name,person_id,gender,affiliation,committee_id,sector,start_date\n"
+              f"{old}-2,{props['name']},{old},{props.get('gender') or ''},民盟,{A},{props['sector']},2026-07-01\n"
+              f"{A}-NEW,林新,,男,民建,{A},民建,2026-07-01\n")
+    opened = world.client.post("/api/v1/terms/open", headers=world.headers("a_admin"), data={"committee_id": A, "term": "第二届"},
+                               files=[("files", ("members.csv", roster.encode(), "text/csv"))])
+    assert opened.status_code == 200, opened.text
+    moved = opened.json()
+    assert ([r["id"] for r in moved["stayed"]], [r["id"] for r in moved["came"]]) == ([f"{old}-2"], [f"{A}-NEW"])
+    assert len(moved["left"]) == done["ended"]["Member"] - 1
+    assert world.get("a_viewer", f"/api/v1/committees/{A}").json()["term"] == "第二届"
 
 
 def test_the_members_file_as_a_page_and_a_committees_as_a_workbook(world):

@@ -36,8 +36,8 @@ ABSENT = object()
 
 def every_kind_roster() -> dict:
     """The edge roster with what it lacks for every node kind and every relationship of the
-    model (activity groups, studios, an activity, a liaison to each kind of target, a contact
-    with the masses), and text
+    model (activity groups, studios and a station with its convener and a branch in it, an
+    activity, a liaison to each kind of target, a contact with the masses), and text
     the CSV must carry as it is: quotes, commas, line breaks, the array delimiter in a text."""
     roster = copy.deepcopy(EDGE_ROSTER)
     a1, a2, b1 = roster["members"][0], roster["members"][1], roster["members"][7]
@@ -54,6 +54,11 @@ def every_kind_roster() -> dict:
     roster["contacts"].append({"from_id": "A3", "to_id": "B5", "date": "2026-04-02", "mode": "走访",
                                "summary": '第一行，"引号",逗号\r\n第二行'})
     roster["masses_contacts"] = [{"from_id": "A1", "person": "李群", "unit": "社区居民", "date": "2026-04-03", "mode": "座谈"}]
+    # a station of the studios table, with its convener, and a branch working in it (党建进工作站)
+    roster["studios"] = [{"id": "S1", "name": "城关联络站", "kind": "联络站", "committee_id": "C1", "township": "城关镇",
+                          "convener_id": "A1"}]
+    a2["studio"] = "S1"
+    roster["party_orgs"][1]["studio_id"] = "S1"
     return roster
 
 

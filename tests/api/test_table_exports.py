@@ -38,6 +38,13 @@ def roster() -> dict:
     r["activities"] = [{"id": "H1", "name": "委员履职培训班", "committee_id": "C1", "kind": "培训",
                         "start_date": "2025-03-01", "end_date": "2025-03-05", "member_ids": "A1、A2"}]
     r["members"][0] = {**r["members"][0], "township": PHONE, "备注": "=1+1"}
+    # studios and stations: of the table (a term, a convener, an organisation working in one), and
+    # one named only on a member's row (of the table's default kind); named by id and by name
+    r["studios"] = [{"id": "ST1", "name": "城关联络站", "kind": "联络站", "committee_id": "C1", "township": "城关镇",
+                     "sector": "经济界", "convener_id": "A2", "start_date": "2024-01-01", "end_date": "2027-12-31"},
+                    {"id": "ST2", "name": "溪山委员之家", "kind": "委员之家", "committee_id": "C1"}]
+    r["party_orgs"][1] = {**r["party_orgs"][1], "studio_id": "ST1"}
+    r["members"][1] = {**r["members"][1], "studio": "ST1、溪山委员之家、老街工作室"}
     r["masses_contacts"] = [{"from_id": "A1", "person": "李群", "unit": "社区居民", "date": "2025-03-02", "mode": "走访"},
                             {"from_id": "A2", "person": "周众", "date": "2025-03-03", "summary": "听取意见\n第二行"}]
     return r

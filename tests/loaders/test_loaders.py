@@ -274,7 +274,7 @@ def test_a_generated_roster_loads_the_same_in_bulk_and_cell_by_cell(tmp_path, mo
         with EmbeddedStore(tmp_path / f"{name}.db") as store:
             load_files(paths, store)
             dumps.append(store.dump())
-    assert len(read_in_bulk) == 7  # every table of the first load (activities, contacts with the masses), none of the second
+    assert len(read_in_bulk) == 8  # every table of the first load (activities, studios, contacts with the masses), none of the second
     assert dumps[0] == dumps[1] and len(dumps[0]["nodes"]) > 1000
 
 

@@ -45,6 +45,8 @@ ACTIVITY_KINDS = ["全体会议", "视察", "培训"]
 # an activity's start and end: about the probe days, the years before them and after them
 ACTIVITY_DAYS = sorted({*PROBE_DAYS, "2024-01-01", "2024-03-15", "2025-06-30", "2025-12-30"})
 ATTENDANCE_COLUMNS = ["member_ids", "attended_ids", "excused_ids", "absent_ids"]  # listed, there, excused, away
+STUDIO_KINDS = ["工作室", "工作站", "联络站", "委员之家"]  # the studios table's kinds, as offices write them
+TOWNSHIPS = [None, "城关镇", "东乡", "西街道"]  # members' and studios' townships (None: none given)
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                           HealthCheck.too_slow])
 
@@ -52,7 +54,9 @@ SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[Heal
 @st.composite
 def rich_rosters(draw):
     """Rosters with nested committees, positions, party-group roles, special committees,
-    activity groups and studios, liaisons to every kind of target (across committees too),
+    activity groups, townships and studios (of the studios table, of any kind, with a term
+    and a township, a convener and party organisations in them; and named only on members'
+    rows, as older rosters do), liaisons to every kind of target (across committees too),
     contacts between any two members, members' contacts with the masses, and activities of
     the committees with members of any committee taking part (listed only, or each recorded
     there, excused or away)."""
@@ -66,6 +70,10 @@ def rich_rosters(draw):
         start, end = draw(date_range(need_end=kind == "临时党支部"))
         orgs.append(_put({"id": f"O{i}", "name": f"党组织{i}", "kind": kind, "committee_id": draw(st.sampled_from(cids))},
                          start_date=start, end_date=end))
+    studios = [{"id": f"S{k}", "name": f"{draw(st.sampled_from(STUDIO_KINDS))}{k}", "committee_id": draw(st.sampled_from(cids)),
+                "kind": draw(st.sampled_from(STUDIO_KINDS))} for k in range(draw(st.integers(0, 3)))]
+    for o in orgs:  # 党建进工作站
+        o.update(_put({}, studio_id=draw(st.sampled_from([None, *(s["id"] for s in studios)]))))
     members = []
     for i in range(draw(st.integers(1, 14))):
         start, end = draw(date_range())
@@ -76,8 +84,15 @@ def rich_rosters(draw):
         in_orgs = draw(st.lists(st.sampled_from([o["id"] for o in orgs]), max_size=2, unique=True)) if orgs else []
         members.append(_put(row, start_date=start, end_date=end, party_group_role=draw(st.sampled_from(PARTY_GROUP_ROLES)),
                             special_committees="、".join(specials) or None, party_org_ids="、".join(in_orgs) or None,
-                            activity_group=draw(st.sampled_from([None, *GROUPS])),
-                            studio=draw(st.sampled_from([None, "名家工作室"]))))
+                            activity_group=draw(st.sampled_from([None, *GROUPS])), township=draw(st.sampled_from(TOWNSHIPS)),
+                            studio="、".join(draw(st.lists(st.sampled_from(
+                                ["名家工作室", *(s["id"] for s in studios),
+                                 *(s["name"] for s in studios if s["committee_id"] == row["committee_id"])]),
+                                max_size=2, unique=True))) or None))
+    for s in studios:
+        start, end = draw(date_range())
+        _put(s, start_date=start, end_date=end, township=draw(st.sampled_from(TOWNSHIPS)),
+             convener_id=draw(st.sampled_from([None, *(m["id"] for m in members)])))
     places = {"界别": sorted({(m["committee_id"], m["sector"]) for m in members}),
               "专委会": sorted({(m["committee_id"], s) for m in members for s in m.get("special_committees", "").split("、") if s}),
               "委员活动组": sorted({(m["committee_id"], m["activity_group"]) for m in members if m.get("activity_group")})}
@@ -139,7 +154,8 @@ def rich_rosters(draw):
             column = draw(st.sampled_from(ATTENDANCE_COLUMNS)) if recorded else ATTENDANCE_COLUMNS[0]
             row[column] = f"{row[column]}、{mid}" if column in row else mid
         activities.append(row)
-    roster = {"committees": committees, "party_orgs": orgs, "members": members, "liaisons": liaisons, "contacts": contacts,
+    roster = {"committees": committees, "studios": studios, "party_orgs": orgs, "members": members, "liaisons": liaisons,
+              "contacts": contacts,
               "masses_contacts": masses, "activities": activities}
     return {k: v for k, v in roster.items() if v}
 
@@ -159,12 +175,16 @@ def selections(draw, kinds):
         kinds = st.lists(st.sampled_from(["party_group", "organ_party_group", "branch", "temporary_branch", "party_cell"]),
                          min_size=1, max_size=2, unique=True).map(tuple)
         return Select(kind, party_org_kinds=draw(st.one_of(st.none(), kinds)))
+    if kind == "studio":
+        kinds = st.lists(st.sampled_from(["studio", "station", "liaison_station", "home"]), min_size=1, max_size=2,
+                         unique=True).map(tuple)
+        return Select(kind, studio_kinds=draw(st.one_of(st.none(), kinds)))
     return Select(kind)
 
 
 @st.composite
 def random_rules(draw, i: int):
-    covers = draw(selections(["member", "member", "sector", "special_committee", "activity_group", "party_org"]))
+    covers = draw(selections(["member", "member", "sector", "special_committee", "activity_group", "party_org", "studio"]))
     ways = sorted(THROUGH) if covers.kind == "member" else ["liaison", "membership"]
     if covers.kind == "member" and draw(st.integers(0, 3)) == 0:  # members' contacts with the masses: alone in its rule
         need = draw(requirements(False))
@@ -179,7 +199,7 @@ def random_rules(draw, i: int):
         capacity = (capacity[1], capacity[0])
     return Rule(
         id=f"r{i}", label=f"规则{i}", covers=covers,
-        by=draw(selections(["member", "member", "party_org", "sector", "activity_group"])),
+        by=draw(selections(["member", "member", "party_org", "sector", "activity_group", "studio"])),
         through=tuple(draw(st.lists(st.sampled_from(ways), min_size=1, max_size=3, unique=True))),
         capacity=capacity,
         affinity=(affinity := draw(st.sampled_from([None, "sector", "activity_group", "special_committee"]))),
