@@ -37,7 +37,7 @@ GROUP = AFFINITY["activity_group"]  # the membership edge of an activity group
 WHO = ("cpc", "non_cpc", "standing")
 
 
-def _tally(counts: Counter) -> dict:
+def tally(counts: Counter) -> dict:
     recorded = sum(counts[s] for s in STATUSES if s != INVITED)
     return {**{s: counts[s] for s in STATUSES}, "rate": round(counts[ATTENDED] / recorded, 4) if recorded else None}
 
@@ -60,7 +60,7 @@ def participation(view: View, activities: list | None = None) -> dict:
     the member's committee and by each activity group they sit in today; and those members
     who took part in none."""
     members = {m for m, _ in view.nodes("Member")}
-    total, by_committee, by_group, took_part = _tallies(), {}, {}, set()
+    total, by_committee, by_group, took_part = tallies(), {}, {}, set()
     activities = this_year(view) if activities is None else activities
     for _, _, seen in activities:
         unrecorded = all(status == INVITED for _, status in seen)
@@ -69,16 +69,16 @@ def participation(view: View, activities: list | None = None) -> dict:
                 continue
             if status == ATTENDED or unrecorded:
                 took_part.add(member)
-            counts = [total, by_committee.setdefault(view.data(member).get("committee_id"), _tallies())]
-            counts += [by_group.setdefault(g, _tallies()) for g in view.containers(member, GROUP)]
+            counts = [total, by_committee.setdefault(view.data(member).get("committee_id"), tallies())]
+            counts += [by_group.setdefault(g, tallies()) for g in view.containers(member, GROUP)]
             for who in _who(view, member):
                 for c in counts:
                     c[who][status] += 1
     return {"year_start": view.day[:4] + "-01-01", "activities": len(activities), "members": len(members),
-            "total": _tallied(total),
-            "by_committee": [{"key": cid, "name": view.committees.get(cid, {}).get("name", cid), **_tallied(t)}
+            "total": tallied(total),
+            "by_committee": [{"key": cid, "name": view.committees.get(cid, {}).get("name", cid), **tallied(t)}
                              for cid, t in sorted(by_committee.items(), key=lambda i: i[0] or "")],
-            "by_group": sorted(({**view.item(g), **_tallied(t)} for g, t in by_group.items()),
+            "by_group": sorted(({**view.item(g), **tallied(t)} for g, t in by_group.items()),
                                key=lambda r: (r["committee_id"] or "", natural(r["name"] or ""), r["id"])),
             "members_without_activity": [view.item(m) for m, _ in view.nodes("Member") if m not in took_part]}
 
@@ -89,13 +89,13 @@ def attendance(view: View, kinds: Collection[str] = BRANCH_KINDS) -> dict:
     no temporary branch holds."""
     activities, rows = this_year(view), []
     for node, data, seen in activities:
-        counts = _tallies()
+        counts = tallies()
         for member, status in seen:
             for who in _who(view, member):
                 counts[who][status] += 1
         rows.append({"id": node[1], "name": data.get("name"), "kind": data.get("kind"),
                      "kind_label": KINDS.label(data.get("kind")), "committee_id": data.get("committee_id"),
-                     "start_date": data.get("start_date"), "end_date": data.get("end_date"), **_tallied(counts)})
+                     "start_date": data.get("start_date"), "end_date": data.get("end_date"), **tallied(counts)})
     rows.sort(key=lambda a: (a["start_date"], a["committee_id"] or "", a["id"]))
     section = participation(view, activities)
     return {"as_of": view.day, "year_start": section["year_start"], "activities": rows,
@@ -103,12 +103,12 @@ def attendance(view: View, kinds: Collection[str] = BRANCH_KINDS) -> dict:
             "outside_branch": outside_branch(view, kinds)}
 
 
-def _tallies() -> dict[str, Counter]:
+def tallies() -> dict[str, Counter]:
     return {who: Counter() for who in WHO}
 
 
-def _tallied(counts: dict[str, Counter]) -> dict:
-    return {who: _tally(c) for who, c in counts.items()}
+def tallied(counts: dict[str, Counter]) -> dict:
+    return {who: tally(c) for who, c in counts.items()}
 
 
 def _who(view: View, member) -> list[str]:

@@ -84,4 +84,4 @@ class _Counts:
 def _tallied(counts: np.ndarray | list) -> dict:
     """One row's counts (who, attendance) as ``graph.attendance`` tallies them."""
     rows = counts.tolist() if isinstance(counts, np.ndarray) else counts
-    return {w: attendance._tally(dict(zip(STATUSES, row, strict=False))) for w, row in zip(WHO, rows, strict=True)}
+    return {w: attendance.tally(dict(zip(STATUSES, row, strict=False))) for w, row in zip(WHO, rows, strict=True)}

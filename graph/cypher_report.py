@@ -27,7 +27,7 @@ import datetime as dt
 from collections import defaultdict
 
 from liaison_graph.graph import days
-from liaison_graph.graph.attendance import ATTENDED, GROUP, INVITED, INVOLVES, WHO, _tallied, _tallies
+from liaison_graph.graph.attendance import ATTENDED, GROUP, INVITED, INVOLVES, WHO, tallied, tallies
 from liaison_graph.graph.coverage import (NONE_KEY, SPECIAL_COMMITTEE, assemble, by_quietness, committee_rows,
                                           expected_without_cpc, group_rows, quiet_row, ratio, reason_counts, scope_root,
                                           split_expected, township_key)
@@ -118,20 +118,20 @@ class _Report:
         year_start = self.day[:4] + "-01-01"
         params = {**self.base, "year_start": year_start, "involves": INVOLVES, "group": GROUP, "who": list(WHO),
                   "invited": INVITED, "attended": ATTENDED}
-        total, by_committee, by_group = _tallies(), {}, {}
+        total, by_committee, by_group = tallies(), {}, {}
         for r in self.run("report_attendance", params):
-            for counts in (total, by_committee.setdefault(r["committee_id"], _tallies())):
+            for counts in (total, by_committee.setdefault(r["committee_id"], tallies())):
                 counts[r["who"]][r["status"]] += r["participations"]
         for r in self.run("report_attendance_groups", params):
             item = node_item(_KIND_OF_GROUP[GROUP], r["item"])
-            by_group.setdefault(item["id"], (item, _tallies()))[1][r["who"]][r["status"]] += r["participations"]
+            by_group.setdefault(item["id"], (item, tallies()))[1][r["who"]][r["status"]] += r["participations"]
         unrecorded = [r["id"] for r in self.run("report_attendance_unrecorded", params)]
         (found,) = self.run("report_attendance_members", {**params, "unrecorded": unrecorded})
         return {"year_start": year_start, "activities": found["activities"], "members": found["members"],
-                "total": _tallied(total),
-                "by_committee": [{"key": cid, "name": self.committees.get(cid, {}).get("name", cid), **_tallied(t)}
+                "total": tallied(total),
+                "by_committee": [{"key": cid, "name": self.committees.get(cid, {}).get("name", cid), **tallied(t)}
                                  for cid, t in sorted(by_committee.items(), key=lambda i: i[0] or "")],
-                "by_group": sorted(({**item, **_tallied(t)} for item, t in by_group.values()),
+                "by_group": sorted(({**item, **tallied(t)} for item, t in by_group.values()),
                                    key=lambda r: (r["committee_id"] or "", natural(r["name"] or ""), r["id"])),
                 "members_without_activity": sorted((gap_item(i) for i in found["idle"]), key=lambda i: i["id"])}
 

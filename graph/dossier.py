@@ -24,7 +24,7 @@ from liaison_graph.graph import days
 from liaison_graph.graph.attendance import INVOLVES
 from liaison_graph.graph.due import due_list
 from liaison_graph.graph.model import model
-from liaison_graph.graph.parts import MEMBERSHIP
+from liaison_graph.graph.parts import MEMBERSHIP, holds
 from liaison_graph.graph.policy import CONTACT, LIAISON, MASSES, TERMED, Policy
 from liaison_graph.graph.requirement import REVIEW
 from liaison_graph.graph.view import KIND_CODES, View
@@ -124,7 +124,7 @@ def dossier(G: nx.MultiDiGraph, member: tuple, policy: Policy, committees: dict[
             continue
         mine = src == member
         other = dst if mine else src
-        holding = view.current(other) and (e.get("start_date") or "") <= last <= (e.get("end_date") or "9999-12-31")
+        holding = view.current(other) and holds(e, last)
         rows = states.get((member[1], other[1]) if mine else (other[1], member[1]), []) if holding else []
         entry = {"with_id": other[1], "with_kind": KIND_CODES[other[0]], "with_name": name(other),
                  "with_committee_id": G.nodes[other].get("committee_id") if other in G else None, "mechanism": e.get("mechanism"),

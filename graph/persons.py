@@ -16,15 +16,12 @@ from collections.abc import Iterable
 
 from liaison_graph.graph.model_types import fold
 from liaison_graph.graph.natural import natural
+from liaison_graph.graph.parts import holds
 
 
 def person_of(record: dict) -> str:
     """The person a member record is: its ``person_id``, else the record itself."""
     return record.get("person_id") or record["id"]
-
-
-def current(record: dict, day: str) -> bool:
-    return (record.get("start_date") or "") <= day <= (record.get("end_date") or "9999-12-31")
 
 
 def _line(committees: dict[str, dict], cid: str | None) -> set[str]:
@@ -46,7 +43,7 @@ def record_item(record: dict, committees: dict[str, dict], day: str) -> dict:
     return {"id": record["id"], "name": record.get("name"), "committee_id": cid,
             "committee_name": committees.get(cid, {}).get("name"), "sector": record.get("sector"),
             "start_date": record.get("start_date"), "end_date": record.get("end_date"),
-            "current": current(record, day), "person_id": record.get("person_id")}
+            "current": holds(record, day), "person_id": record.get("person_id")}
 
 
 def people(records: Iterable[dict], committees: dict[str, dict], day: str) -> dict:
@@ -55,11 +52,11 @@ def people(records: Iterable[dict], committees: dict[str, dict], day: str) -> di
     by_person: dict[str, list[dict]] = defaultdict(list)
     for r in records:
         by_person[person_of(r)].append(r)
-    seats = [r for rs in by_person.values() for r in rs if current(r, day)]
+    seats = [r for rs in by_person.values() for r in rs if holds(r, day)]
     by_committee: dict[str, list] = defaultdict(list)
     for r in seats:
         by_committee[r.get("committee_id")].append(person_of(r))
-    several = [{"person_id": pid, "name": rs[0].get("name"), "current_records": sum(current(r, day) for r in rs),
+    several = [{"person_id": pid, "name": rs[0].get("name"), "current_records": sum(holds(r, day) for r in rs),
                 "records": [record_item(r, committees, day) for r in sorted(rs, key=lambda r: (r.get("start_date") or "",
                                                                                              r.get("committee_id") or "", r["id"]))]}
                for pid, rs in by_person.items() if len(rs) > 1]

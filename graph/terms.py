@@ -23,7 +23,7 @@ import networkx as nx
 from liaison_graph.graph import persons
 from liaison_graph.graph.batch import Batch
 from liaison_graph.graph.model import model
-from liaison_graph.graph.parts import MEMBERSHIP
+from liaison_graph.graph.parts import MEMBERSHIP, holds
 from liaison_graph.graph.policy import LIAISON
 
 _M = model()
@@ -75,7 +75,7 @@ def turnover(closed: list[dict], new: list[dict], committees: dict[str, dict], d
     """Who stayed, came and left between the closed term's records (those that held on its
     last day ``day``) and the new term's, by person; and the records of the two that may be
     one person not yet linked."""
-    old = [r for r in closed if (r.get("start_date") or "") <= day <= (r.get("end_date") or OPEN_END)]
+    old = [r for r in closed if holds(r, day)]
     before = {persons.person_of(r): r for r in old}
     kept = {r["id"]: persons.person_of(r) for r in old}  # a record loaded again under its id: the same person
     after = {r.get("person_id") or kept.get(r["id"], r["id"]): r for r in new}

@@ -272,7 +272,7 @@ class View:
             person = {n: d.get("person_id") or n[1] for n, d in self.G.nodes(data=True) if n[0] == "Member"}
             found = self._former = frozenset(
                 (person[a], person[b]) for a, b, e in self.G.edges(data=True)
-                if e.get("edge_kind") == LIAISON and a in person and b in person and (e.get("end_date") or "9999") < self.day)
+                if e.get("edge_kind") == LIAISON and a in person and b in person and (e.get("end_date") or self.day) < self.day)
         return found
 
     def is_cpc(self, node) -> bool:

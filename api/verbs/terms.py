@@ -18,7 +18,7 @@ from liaison_graph.graph.guard import check_write
 from liaison_graph.graph.reports import store_report
 from liaison_graph.graph.store import Store
 from liaison_graph.graph.terms import closing, turnover
-from liaison_graph.graph.view import OWN
+from liaison_graph.graph.view import OWN, subtree
 from liaison_graph.loaders import load_files, prepare_files
 
 CLOSE, OPEN = "term.close", "term.open"  # the audit actions
@@ -68,19 +68,9 @@ def closings(store: Store, scope: Scope, committee_id: str | None = None, first:
         while page := store.audit(since, 1000):
             since = page[-1]["seq"]
             out += [a for a in page if a["action"] == CLOSE and scope.sees(a["target"])
-                    and (root is None or _below(committees, a["target"], root)) and first <= a["after"]["date"] <= last]
+                    and (root is None or a["target"] in subtree(committees, root)) and first <= a["after"]["date"] <= last]
     return [{"committee_id": a["target"], "committee_name": committees.get(a["target"], {}).get("name"),
              "at": a["at"], "actor": a["actor"], **a["after"]} for a in out]
-
-
-def _below(committees: dict[str, dict], cid: str, root: str) -> bool:
-    seen = set()
-    while cid and cid not in seen:
-        if cid == root:
-            return True
-        seen.add(cid)
-        cid = committees.get(cid, {}).get("parent_id")
-    return False
 
 
 def open_term(store: Store, scope: Scope, committee_id: str | None, term: str, paths: list[Path], dry_run: bool = False,
